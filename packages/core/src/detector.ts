@@ -1,0 +1,43 @@
+import type { z } from "zod";
+import type { Signal, SignalRef } from "./finding.ts";
+import type { Logger } from "./logger.ts";
+import type { Observation, ObservationType } from "./observation.ts";
+
+/** Where a detector sends what it concludes. */
+export interface DetectorOutput {
+  /** The condition holds (opens a finding, or refreshes the open one). */
+  raise(signal: Signal): void;
+  /** The condition no longer holds. */
+  resolve(ref: SignalRef, dataTime: number, reason: string): void;
+}
+
+/** What a detector may use besides its observations: never globals. */
+export interface DetectorContext {
+  /** Clock time, epoch ms (virtual in replays). */
+  now(): number;
+  log: Logger;
+}
+
+/** A running detector: a function of its observations, its own state and the clock. */
+export interface DetectorInstance {
+  /** Observation types routed to `observe`. */
+  readonly accepts: readonly ObservationType[];
+  observe(obs: Observation, out: DetectorOutput): void;
+  /** Called on a fixed cadence with the clock time, for conditions that depend on time passing. */
+  tick?(now: number, out: DetectorOutput): void;
+}
+
+/** A detector plug-in: a literal kind, its config schema and a factory. */
+export interface Detector<K extends string = string, S extends z.ZodType = z.ZodType> {
+  readonly kind: K;
+  readonly description: string;
+  readonly config: S;
+  create(config: z.output<S>, ctx: DetectorContext): DetectorInstance;
+}
+
+/** Declares a detector; the identity function that keeps its literal kind and config types. */
+export function defineDetector<const K extends string, S extends z.ZodType>(
+  detector: Detector<K, S>,
+): Detector<K, S> {
+  return detector;
+}
