@@ -166,3 +166,23 @@ export type ObservationType = Observation["type"];
 
 /** The observation variant with the given `type`. */
 export type ObservationOf<T extends ObservationType> = Extract<Observation, { type: T }>;
+
+/**
+ * A liquidation the monitor saw, normalised from public trades (liquidator vault as counterparty)
+ * or from fills (`liquidation` object, `Auto-Deleveraging`). Amounts are notional (px × sz).
+ */
+export interface LiquidationEvent {
+  /** `coin:tid`, shared by the trade and the fill of the same execution so each is counted once. */
+  id: string;
+  time: number;
+  coin: string;
+  method: "backstop" | "market" | "adl";
+  liquidatedSide: "long" | "short";
+  px: number;
+  sz: number;
+  notionalUsd: number;
+  /** The liquidated account when known (fills carry it; public trades do not). */
+  liquidatedUser: string | null;
+  /** The other side: the liquidator vault for backstops, the watched account for fills. */
+  counterparty: string | null;
+}

@@ -1,0 +1,136 @@
+import type { Finding } from "@kamiyo/core";
+import { createTestDb, testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "./db.ts";
+import { getFinding, listFindings, listOpenFindings, upsertFindings } from "./findings-repo.ts";
+import { DEFAULT_TENANT_ID } from "./index.ts";
+import { loadMigrations, migrate } from "./migrate.ts";
+import { insertLiquidations, insertMarketSamples, pruneHistory } from "./timeseries-repo.ts";
+
+let db: Db;
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+const finding: Finding = {
+  id: "fnd_00000000aabbccddeeff",
+  tenantId: DEFAULT_TENANT_ID,
+  detector: "oracle",
+  kind: "deviation",
+  subject: { type: "asset", id: "ETH" },
+  key: "",
+  severity: "high",
+  status: "open",
+  title: "ETH mark 0.6% above Binance",
+  evidence: { deviationPct: 0.6, venues: ["binance", "coinbase"] },
+  firstDataAt: 1_741_766_400_000,
+  dataAt: 1_741_766_430_000,
+  detectedAt: 1_741_766_431_000,
+  updatedAt: 1_741_766_431_000,
+  resolvedAt: null,
+  occurrences: 2,
+};
+
+describe(`storage on ${testDbKind}`, () => {
+  it("applies migrations once, and again is a no-op", async () => {
+    expect(await migrate(db)).toEqual([]);
+    const rows = await db.query<{ version: number }>(
+      "SELECT version FROM schema_migrations ORDER BY version",
+    );
+    expect(rows.map((r) => r.version)).toEqual(loadMigrations().map((m) => m.version));
+    const tenants = await db.query<{ id: string }>("SELECT id FROM tenants");
+    expect(tenants.map((t) => t.id)).toContain(DEFAULT_TENANT_ID);
+  });
+
+  it("refuses a database that has a migration this code does not know", async () => {
+    await db.query(
+      "INSERT INTO schema_migrations (version, name) VALUES (9999, 'from_the_future')",
+    );
+    await expect(migrate(db)).rejects.toThrow(/9999/);
+    await db.query("DELETE FROM schema_migrations WHERE version = 9999");
+  });
+
+  it("round-trips a finding and updates it in place", async () => {
+    await upsertFindings(db, [finding]);
+    expect(await getFinding(db, DEFAULT_TENANT_ID, finding.id)).toEqual(finding);
+    const resolved: Finding = {
+      ...finding,
+      status: "resolved",
+      resolvedAt: finding.updatedAt + 5,
+      occurrences: 3,
+    };
+    await upsertFindings(db, [finding, resolved]);
+    expect(await getFinding(db, DEFAULT_TENANT_ID, finding.id)).toEqual(resolved);
+    expect(await listOpenFindings(db, DEFAULT_TENANT_ID)).toEqual([]);
+    expect(await getFinding(db, "ten_other", finding.id)).toBeNull();
+  });
+
+  it("filters and orders findings newest first", async () => {
+    const more = [1, 2, 3].map((i) => ({
+      ...finding,
+      id: `fnd_x${i}`,
+      severity: i === 3 ? ("critical" as const) : ("medium" as const),
+      detectedAt: finding.detectedAt + i * 1000,
+    }));
+    await upsertFindings(db, more);
+    const all = await listFindings(db, DEFAULT_TENANT_ID, { limit: 10 });
+    expect(all.map((f) => f.id).slice(0, 3)).toEqual(["fnd_x3", "fnd_x2", "fnd_x1"]);
+    const critical = await listFindings(db, DEFAULT_TENANT_ID, {
+      severities: ["critical"],
+      limit: 10,
+    });
+    expect(critical.map((f) => f.id)).toEqual(["fnd_x3"]);
+  });
+
+  it("rolls a transaction back when it throws", async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await upsertFindings(tx, [{ ...finding, id: "fnd_rollback" }]);
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await getFinding(db, DEFAULT_TENANT_ID, "fnd_rollback")).toBeNull();
+  });
+
+  it("ignores duplicate time-series rows and prunes by age", async () => {
+    const sample = {
+      coin: "ETH",
+      time: 1_000_000,
+      markPx: 1915.2,
+      oraclePx: 1915.9,
+      midPx: 1915.25,
+      binancePx: 1915.8,
+      coinbasePx: null,
+      funding: 0.0000125,
+      openInterest: 1_000_000,
+      dayNtlVlm: 5e9,
+    };
+    await insertMarketSamples(db, DEFAULT_TENANT_ID, [
+      sample,
+      sample,
+      { ...sample, time: 9_000_000 },
+    ]);
+    await insertLiquidations(db, DEFAULT_TENANT_ID, [
+      {
+        id: "ETH:1",
+        time: 1_000_000,
+        coin: "ETH",
+        method: "backstop",
+        liquidatedSide: "long",
+        px: 1915,
+        sz: 160_234,
+        notionalUsd: 306_848_110,
+        liquidatedUser: null,
+        counterparty: "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14",
+      },
+    ]);
+    const deleted = await pruneHistory(db, DEFAULT_TENANT_ID, 5_000_000);
+    expect(deleted.market_samples).toBe(1);
+    expect(deleted.liquidations).toBe(1);
+    const left = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM market_samples");
+    expect(left[0]?.n).toBe(1);
+  });
+});

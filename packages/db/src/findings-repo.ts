@@ -1,0 +1,153 @@
+import type { Evidence, Finding, Severity, Subject } from "@kamiyo/core";
+import type { Queryable } from "./db.ts";
+import { insertRows } from "./insert-rows.ts";
+
+interface FindingRow {
+  tenant_id: string;
+  id: string;
+  detector: string;
+  kind: string;
+  subject_type: Subject["type"];
+  subject: string;
+  instance_key: string;
+  severity: Severity;
+  status: Finding["status"];
+  title: string;
+  evidence: Evidence;
+  first_data_at: Date;
+  data_at: Date;
+  detected_at: Date;
+  updated_at: Date;
+  resolved_at: Date | null;
+  occurrences: number;
+}
+
+const COLUMNS = [
+  "tenant_id",
+  "id",
+  "detector",
+  "kind",
+  "subject_type",
+  "subject",
+  "instance_key",
+  "severity",
+  "status",
+  "title",
+  "evidence",
+  "first_data_at",
+  "data_at",
+  "detected_at",
+  "updated_at",
+  "resolved_at",
+  "occurrences",
+] as const;
+
+const UPSERT = `ON CONFLICT (tenant_id, id) DO UPDATE SET
+  severity = EXCLUDED.severity, status = EXCLUDED.status, title = EXCLUDED.title,
+  evidence = EXCLUDED.evidence, data_at = EXCLUDED.data_at, updated_at = EXCLUDED.updated_at,
+  resolved_at = EXCLUDED.resolved_at, occurrences = EXCLUDED.occurrences`;
+
+/** Inserts or updates findings (the latest state of each wins). */
+export async function upsertFindings(q: Queryable, findings: readonly Finding[]): Promise<void> {
+  if (findings.length === 0) return;
+  const latest = new Map<string, Finding>();
+  for (const f of findings) latest.set(`${f.tenantId}|${f.id}`, f);
+  const rows = [...latest.values()].map((f) => [
+    f.tenantId,
+    f.id,
+    f.detector,
+    f.kind,
+    f.subject.type,
+    f.subject.id,
+    f.key,
+    f.severity,
+    f.status,
+    f.title,
+    JSON.stringify(f.evidence),
+    new Date(f.firstDataAt),
+    new Date(f.dataAt),
+    new Date(f.detectedAt),
+    new Date(f.updatedAt),
+    f.resolvedAt === null ? null : new Date(f.resolvedAt),
+    f.occurrences,
+  ]);
+  await insertRows(q, "findings", COLUMNS, rows, UPSERT);
+}
+
+/** Open findings of a tenant (restored into the tracker at start-up). */
+export async function listOpenFindings(q: Queryable, tenantId: string): Promise<Finding[]> {
+  const rows = await q.query<FindingRow>(
+    "SELECT * FROM findings WHERE tenant_id = $1 AND status = 'open' ORDER BY detected_at",
+    [tenantId],
+  );
+  return rows.map(toFinding);
+}
+
+/** One finding by id, or null. */
+export async function getFinding(
+  q: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<Finding | null> {
+  const rows = await q.query<FindingRow>(
+    "SELECT * FROM findings WHERE tenant_id = $1 AND id = $2",
+    [tenantId, id],
+  );
+  return rows[0] ? toFinding(rows[0]) : null;
+}
+
+/** Filters for {@link listFindings}; all optional. Times are epoch ms. */
+export interface FindingFilter {
+  detector?: string;
+  severities?: readonly Severity[];
+  subject?: string;
+  since?: number;
+  until?: number;
+  limit: number;
+}
+
+/** A tenant's findings, newest detection first. */
+export async function listFindings(
+  q: Queryable,
+  tenantId: string,
+  filter: FindingFilter,
+): Promise<Finding[]> {
+  const where = ["tenant_id = $1"];
+  const params: unknown[] = [tenantId];
+  const add = (clause: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  if (filter.detector !== undefined) add((p) => `detector = ${p}`, filter.detector);
+  if (filter.severities !== undefined) add((p) => `severity = ANY(${p})`, [...filter.severities]);
+  if (filter.subject !== undefined) add((p) => `subject = ${p}`, filter.subject);
+  if (filter.since !== undefined) add((p) => `detected_at >= ${p}`, new Date(filter.since));
+  if (filter.until !== undefined) add((p) => `detected_at < ${p}`, new Date(filter.until));
+  params.push(filter.limit);
+  const rows = await q.query<FindingRow>(
+    `SELECT * FROM findings WHERE ${where.join(" AND ")} ORDER BY detected_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map(toFinding);
+}
+
+function toFinding(r: FindingRow): Finding {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    detector: r.detector,
+    kind: r.kind,
+    subject: { type: r.subject_type, id: r.subject },
+    key: r.instance_key,
+    severity: r.severity,
+    status: r.status,
+    title: r.title,
+    evidence: r.evidence,
+    firstDataAt: r.first_data_at.getTime(),
+    dataAt: r.data_at.getTime(),
+    detectedAt: r.detected_at.getTime(),
+    updatedAt: r.updated_at.getTime(),
+    resolvedAt: r.resolved_at === null ? null : r.resolved_at.getTime(),
+    occurrences: r.occurrences,
+  };
+}

@@ -1,0 +1,10 @@
+export * from "./db.ts";
+export * from "./findings-repo.ts";
+export * from "./migrate.ts";
+export * from "./open-db.ts";
+export * from "./pglite-db.ts";
+export * from "./postgres-db.ts";
+export * from "./timeseries-repo.ts";
+
+/** The tenant of a single-tenant (open-source) install. */
+export const DEFAULT_TENANT_ID = "ten_default";

@@ -1,0 +1,24 @@
+import type { Db } from "./db.ts";
+import { migrate } from "./migrate.ts";
+import { PgliteDb } from "./pglite-db.ts";
+import { PostgresDb } from "./postgres-db.ts";
+
+/** Where data live: a PostgreSQL URL, or else an embedded data directory (null = in memory). */
+export interface StorageConfig {
+  databaseUrl: string | null;
+  dataDir: string | null;
+}
+
+/** Opens the configured database and applies pending migrations. */
+export async function openDb(config: StorageConfig): Promise<Db> {
+  const db = config.databaseUrl
+    ? await PostgresDb.open({ url: config.databaseUrl })
+    : await PgliteDb.open(config.dataDir);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
