@@ -28,6 +28,8 @@ export interface SourceContext {
   io: IoTracker;
   /** Pushes an observation into the pipeline. @returns false when the pipeline's queue was full (dropped, counted). */
   emit(obs: Observation): boolean;
+  /** Receives every raw WebSocket frame a source reads, with its replay-format `src` (recorders). */
+  tapFrame?(src: string, text: string): void;
   /** Calls `fn` with every observation of `type` the pipeline routes (from any source). */
   watch<T extends ObservationType>(type: T, fn: (obs: ObservationOf<T>) => void): void;
 }
