@@ -1,2 +1,3 @@
+export * from "./detector-harness.ts";
 export * from "./fixtures.ts";
 export * from "./test-db.ts";

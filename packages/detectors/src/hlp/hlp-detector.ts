@@ -1,0 +1,278 @@
+import {
+  type DetectorOutput,
+  defineDetector,
+  type ObservationOf,
+  type SeriesPoint,
+  type Severity,
+  severityRank,
+  type VaultMember,
+} from "@kamiyo/core";
+import { amount, pct, round, usd } from "../format.ts";
+import { type HlpConfig, hlpConfig } from "./config.ts";
+import { changeOver, drawdown, meanStd, sharpe } from "./metrics.ts";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Loss windows: label, length and the config keys of their thresholds. */
+const WINDOWS = [
+  {
+    label: "1 h",
+    field: "pnl1hUsd",
+    ms: HOUR,
+    high: "loss1hHighUsd",
+    critical: "loss1hCriticalUsd",
+  },
+  {
+    label: "24 h",
+    field: "pnl24hUsd",
+    ms: DAY,
+    high: "loss24hHighUsd",
+    critical: "loss24hCriticalUsd",
+  },
+  {
+    label: "7 d",
+    field: "pnl7dUsd",
+    ms: 7 * DAY,
+    high: "loss7dHighUsd",
+    critical: "loss7dCriticalUsd",
+  },
+  {
+    label: "30 d",
+    field: "pnl30dUsd",
+    ms: 30 * DAY,
+    high: "loss30dHighUsd",
+    critical: "loss30dCriticalUsd",
+  },
+] as const;
+
+/** HLP parent and child vaults: PnL losses, drawdown, z-score anomalies, and positions inherited by liquidators. */
+export const hlpDetector = defineDetector({
+  kind: "hlp",
+  description:
+    "HLP vault family: PnL over 1 h/24 h/7 d/30 d (PnL, so flows are not losses), drawdown from peak, z-score of PnL moves, liquidator-inherited positions",
+  config: hlpConfig,
+  create(config) {
+    const pnlPoints = new Map<string, Map<number, number>>();
+    const lastScored = new Map<string, number>();
+    const openPositions = new Map<string, Set<string>>();
+    return {
+      accepts: ["vaultPortfolio", "vaultState"],
+      observe(obs, out) {
+        if (obs.type === "vaultPortfolio") {
+          losses(config, obs, out);
+          drawdownRule(config, obs, out);
+          zScore(config, obs, pnlPoints, lastScored, out);
+        } else if (obs.type === "vaultState" && obs.vault.role === "liquidator") {
+          inherited(config, obs, openPositions, out);
+        }
+      },
+    };
+  },
+});
+
+function nullableRound(n: number | null, digits: number): number | null {
+  return n === null ? null : round(n, digits);
+}
+
+function vaultSubject(v: VaultMember) {
+  return { type: "vault" as const, id: v.address };
+}
+
+function losses(c: HlpConfig, obs: ObservationOf<"vaultPortfolio">, out: DetectorOutput): void {
+  const series = {
+    "1 h": obs.day.pnl,
+    "24 h": obs.day.pnl,
+    "7 d": obs.week.pnl,
+    "30 d": obs.month.pnl,
+  };
+  const evidence: Record<string, number | null> = {};
+  let worst: { severity: Severity; label: string; loss: number } | null = null;
+  for (const w of WINDOWS) {
+    const ch = changeOver(series[w.label], w.ms);
+    evidence[w.field] = ch ? round(ch.change) : null;
+    if (!ch || ch.change >= 0) continue;
+    const loss = -ch.change;
+    const severity: Severity | null =
+      loss > c[w.critical] ? "critical" : loss > c[w.high] ? "high" : null;
+    if (!severity) continue;
+    const better =
+      !worst ||
+      severityRank(severity) > severityRank(worst.severity) ||
+      (severity === worst.severity && loss > worst.loss);
+    if (better) worst = { severity, label: w.label, loss };
+  }
+  const subject = vaultSubject(obs.vault);
+  const last = obs.day.pnl.at(-1);
+  const dataTime = last?.[0] ?? obs.time;
+  if (!worst) {
+    out.resolve({ kind: "pnl-loss", subject }, dataTime, "no window over its loss threshold");
+    return;
+  }
+  out.raise({
+    kind: "pnl-loss",
+    subject,
+    severity: worst.severity,
+    title: `${obs.vault.name} lost ${usd(worst.loss)} in ${worst.label}`,
+    evidence: {
+      ...evidence,
+      vault: obs.vault.name,
+      role: obs.vault.role,
+      accountValueUsd: round(obs.day.accountValue.at(-1)?.[1] ?? 0),
+      sharpe30d: nullableRound(sharpe(obs.month.pnl, obs.month.accountValue), 3),
+    },
+    dataTime,
+    holdMs: 2 * HOUR,
+  });
+}
+
+function drawdownRule(
+  c: HlpConfig,
+  obs: ObservationOf<"vaultPortfolio">,
+  out: DetectorOutput,
+): void {
+  const dd = drawdown(obs.month.pnl, obs.month.accountValue);
+  const subject = vaultSubject(obs.vault);
+  const dataTime = obs.month.pnl.at(-1)?.[0] ?? obs.time;
+  const severity: Severity | null =
+    dd.currentPct > c.drawdownCriticalPct
+      ? "critical"
+      : dd.currentPct > c.drawdownHighPct
+        ? "high"
+        : null;
+  if (!severity) {
+    out.resolve({ kind: "drawdown", subject }, dataTime, "drawdown back under its threshold");
+    return;
+  }
+  out.raise({
+    kind: "drawdown",
+    subject,
+    severity,
+    title: `${obs.vault.name} is ${pct(dd.currentPct)} below its 30-day PnL peak`,
+    evidence: {
+      drawdownPct: round(dd.currentPct, 3),
+      maxDrawdownPct: round(dd.maxPct, 3),
+      peakAt: dd.peakAt,
+      vault: obs.vault.name,
+    },
+    dataTime,
+    holdMs: 2 * HOUR,
+  });
+}
+
+/** Keeps the union of PnL points seen for each vault, so history outlives the API's 24 h window. */
+function mergePoints(
+  store: Map<string, Map<number, number>>,
+  vault: string,
+  points: readonly SeriesPoint[],
+): SeriesPoint[] {
+  let m = store.get(vault);
+  if (!m) {
+    m = new Map();
+    store.set(vault, m);
+  }
+  for (const [t, v] of points) m.set(t, v);
+  const sorted = [...m.entries()].sort((a, b) => a[0] - b[0]);
+  const kept = sorted.slice(-1000);
+  if (kept.length < sorted.length) store.set(vault, new Map(kept));
+  return kept;
+}
+
+function zScore(
+  c: HlpConfig,
+  obs: ObservationOf<"vaultPortfolio">,
+  store: Map<string, Map<number, number>>,
+  lastScored: Map<string, number>,
+  out: DetectorOutput,
+): void {
+  const points = mergePoints(store, obs.vault.address, obs.day.pnl);
+  const increments: { t: number; d: number }[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const [t, v] = points[i] as SeriesPoint;
+    increments.push({ t, d: v - (points[i - 1] as SeriesPoint)[1] });
+  }
+  const done = lastScored.get(obs.vault.address) ?? Number.NEGATIVE_INFINITY;
+  const subject = vaultSubject(obs.vault);
+  for (let i = 0; i < increments.length; i++) {
+    const cur = increments[i] as { t: number; d: number };
+    if (cur.t <= done) continue;
+    lastScored.set(obs.vault.address, cur.t);
+    const history = increments.slice(Math.max(0, i - c.zWindow), i).map((x) => x.d);
+    if (history.length < c.zMinSamples) continue;
+    const { mean, std } = meanStd(history);
+    if (std <= 0) continue;
+    const z = (cur.d - mean) / std;
+    const severity: Severity | null =
+      Math.abs(z) > c.zHigh ? "high" : Math.abs(z) > c.zMedium ? "medium" : null;
+    if (!severity) continue;
+    out.raise({
+      kind: "pnl-zscore",
+      subject,
+      severity,
+      title: `${obs.vault.name} PnL ${z < 0 ? "dropped" : "jumped"} ${usd(Math.abs(cur.d))} in one interval (${Math.abs(z).toFixed(1)}σ)`,
+      evidence: {
+        zScore: round(z, 3),
+        incrementUsd: round(cur.d),
+        meanUsd: round(mean),
+        stdUsd: round(std),
+        samples: history.length,
+      },
+      dataTime: cur.t,
+      holdMs: 2 * HOUR,
+    });
+  }
+}
+
+function inherited(
+  c: HlpConfig,
+  obs: ObservationOf<"vaultState">,
+  open: Map<string, Set<string>>,
+  out: DetectorOutput,
+): void {
+  const subject = vaultSubject(obs.vault);
+  const before = open.get(obs.vault.address) ?? new Set<string>();
+  const now = new Set<string>();
+  for (const p of obs.positions) {
+    if (p.positionValue < c.inheritedMinUsd || p.unrealizedPnl >= 0) continue;
+    const loss = -p.unrealizedPnl;
+    const severity: Severity =
+      loss >= c.inheritedCriticalLossUsd
+        ? "critical"
+        : loss >= c.inheritedHighLossUsd || p.positionValue >= c.inheritedLargeUsd
+          ? "high"
+          : "medium";
+    const side = p.szi > 0 ? "long" : "short";
+    const markPx = p.positionValue / Math.abs(p.szi);
+    now.add(p.coin);
+    out.raise({
+      kind: "inherited-position",
+      subject,
+      key: p.coin,
+      severity,
+      title: `${obs.vault.name} holds ${amount(Math.abs(p.szi))} ${p.coin} ${side} (${usd(p.positionValue)}) at ${usd(p.unrealizedPnl)} unrealised`,
+      evidence: {
+        coin: p.coin,
+        side,
+        size: Math.abs(p.szi),
+        entryPx: p.entryPx,
+        markPx: Number(markPx.toPrecision(8)),
+        positionValueUsd: round(p.positionValue),
+        unrealizedPnlUsd: round(p.unrealizedPnl),
+        liquidationPx: p.liquidationPx,
+        vault: obs.vault.name,
+        vaultAccountValueUsd: round(obs.accountValue),
+      },
+      dataTime: obs.time,
+      holdMs: HOUR,
+    });
+  }
+  for (const coin of before) {
+    if (!now.has(coin))
+      out.resolve(
+        { kind: "inherited-position", subject, key: coin },
+        obs.time,
+        "position closed or back in profit",
+      );
+  }
+  open.set(obs.vault.address, now);
+}

@@ -1,0 +1,79 @@
+import {
+  type AssetCtx,
+  type Detector,
+  type DetectorOutput,
+  type Finding,
+  type FindingChange,
+  FindingTracker,
+  type Observation,
+  silentLogger,
+} from "@kamiyo/core";
+import type { z } from "zod";
+
+/**
+ * Runs one detector against observations on a hand-driven clock and records the finding
+ * changes it causes, through the real FindingTracker.
+ */
+export function detectorHarness<S extends z.ZodType>(
+  detector: Detector<string, S>,
+  config: z.input<S> = {} as z.input<S>,
+) {
+  let now = 0;
+  const tracker = new FindingTracker("ten_default", () => now);
+  const changes: FindingChange[] = [];
+  const out: DetectorOutput = {
+    raise: (signal) => changes.push(tracker.raise(detector.kind, signal)),
+    resolve: (ref, dataTime, reason) => {
+      const c = tracker.resolve(detector.kind, ref, dataTime, reason);
+      if (c) changes.push(c);
+    },
+  };
+  const instance = detector.create(detector.config.parse(config), {
+    now: () => now,
+    log: silentLogger,
+  });
+  return {
+    changes,
+    /** Sets the clock and feeds one observation. */
+    observe(obs: Observation, at: number = obs.time): void {
+      now = at;
+      instance.observe(obs, out);
+    },
+    /** Sets the clock and runs the detector's tick. */
+    tick(at: number): void {
+      now = at;
+      instance.tick?.(at, out);
+    },
+    /** Open findings, for assertions. */
+    open(): Finding[] {
+      return tracker.openFindings();
+    },
+    /** Opened and escalated changes as "kind:subject:severity" strings, in order. */
+    raised(): string[] {
+      return changes
+        .filter((c) => c.change === "opened" || c.change === "escalated")
+        .map((c) => `${c.finding.kind}:${c.finding.subject.id}:${c.finding.severity}`);
+    },
+  };
+}
+
+/** A market context with sane defaults for tests; override what the case is about. */
+export function assetCtx(coin: string, over: Partial<AssetCtx> = {}): AssetCtx {
+  const px = over.markPx ?? 100;
+  return {
+    coin,
+    markPx: px,
+    oraclePx: px,
+    midPx: px,
+    funding: 0.0000125,
+    openInterest: 1_000_000 / px,
+    premium: 0,
+    prevDayPx: px,
+    dayNtlVlm: 50_000_000,
+    impactBidPx: px * 0.9995,
+    impactAskPx: px * 1.0005,
+    maxLeverage: 20,
+    isDelisted: false,
+    ...over,
+  };
+}
