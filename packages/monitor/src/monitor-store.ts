@@ -1,0 +1,191 @@
+import { describeError, type Finding, type LiquidationEvent, type Logger, type Observation } from "@kamiyo/core";
+import {
+  type Db,
+  insertLiquidations,
+  insertMarketSamples,
+  insertVaultPnl,
+  insertVaultStates,
+  type MarketSampleRecord,
+  pruneHistory,
+  upsertFindings,
+  type VaultPnlRecord,
+  type VaultStateRecord,
+} from "@kamiyo/db";
+import { LiquidationTracker } from "@kamiyo/detectors";
+
+/** Rows waiting for the next flush, bounded so an unreachable database costs bounded memory. */
+const MAX_PENDING_ROWS = 100_000;
+
+/**
+ * Persists what the pipeline sees: finding changes (latest state per id) and compact time
+ * series (one vault state and one market sample per subject per `sampleEveryMs`, every
+ * portfolio reading, every liquidation). Writes are batched; a failed flush keeps its rows
+ * for the next one.
+ */
+export class MonitorStore {
+  readonly #db: Db;
+  readonly #tenantId: string;
+  readonly #log: Logger;
+  readonly #sampleEveryMs: number;
+  readonly #liquidations = new LiquidationTracker(2_000);
+  readonly #findings = new Map<string, Finding>();
+  #vaultStates: VaultStateRecord[] = [];
+  #vaultPnl: VaultPnlRecord[] = [];
+  #market: MarketSampleRecord[] = [];
+  #liqEvents: LiquidationEvent[] = [];
+  readonly #lastSample = new Map<string, number>();
+  readonly #external = new Map<string, { binance: number | null; coinbase: number | null }>();
+  #flushing: Promise<void> | null = null;
+  #again = false;
+  readonly counters = { flushes: 0, flushFailures: 0, droppedRows: 0 };
+
+  constructor(db: Db, tenantId: string, log: Logger, sampleEveryMs: number) {
+    this.#db = db;
+    this.#tenantId = tenantId;
+    this.#log = log;
+    this.#sampleEveryMs = sampleEveryMs;
+  }
+
+  /** True when nothing waits to be written and no write is running. */
+  get idle(): boolean {
+    return this.#flushing === null && this.#pendingRows() === 0;
+  }
+
+  finding(f: Finding): void {
+    this.#findings.set(f.id, f);
+  }
+
+  observe(obs: Observation, now: number): void {
+    for (const e of this.#liquidations.observe(obs, now)) this.#push(this.#liqEvents, e);
+    switch (obs.type) {
+      case "vaultState":
+        if (this.#due(`v:${obs.vault.address}`, obs.time)) {
+          let upnl = 0;
+          for (const p of obs.positions) upnl += p.unrealizedPnl;
+          this.#push(this.#vaultStates, {
+            vault: obs.vault.address,
+            name: obs.vault.name,
+            role: obs.vault.role,
+            time: obs.time,
+            accountValue: obs.accountValue,
+            totalNtlPos: obs.totalNtlPos,
+            unrealizedPnl: upnl,
+            positions: obs.positions,
+          });
+        }
+        return;
+      case "vaultPortfolio": {
+        const pnl = obs.allTime.pnl.at(-1);
+        const av = obs.allTime.accountValue.at(-1) ?? obs.day.accountValue.at(-1);
+        if (pnl && av) this.#push(this.#vaultPnl, { vault: obs.vault.address, time: pnl[0], accountValue: av[1], cumulativePnl: pnl[1] });
+        return;
+      }
+      case "externalPrices":
+        for (const [coin, px] of obs.prices) {
+          const e = this.#external.get(coin) ?? { binance: null, coinbase: null };
+          e[obs.venue] = px;
+          this.#external.set(coin, e);
+        }
+        return;
+      case "market":
+        for (const a of obs.assets) {
+          if (a.isDelisted || !this.#due(`m:${a.coin}`, obs.time)) continue;
+          const ext = this.#external.get(a.coin);
+          this.#push(this.#market, {
+            coin: a.coin,
+            time: obs.time,
+            markPx: a.markPx,
+            oraclePx: a.oraclePx,
+            midPx: a.midPx,
+            binancePx: ext?.binance ?? null,
+            coinbasePx: ext?.coinbase ?? null,
+            funding: a.funding,
+            openInterest: a.openInterest,
+            dayNtlVlm: a.dayNtlVlm,
+          });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Classifies liquidator trades still waiting for their fill (call on ticks). */
+  tick(now: number): void {
+    for (const e of this.#liquidations.flush(now)) this.#push(this.#liqEvents, e);
+  }
+
+  /** Starts a flush unless one is running (then another follows it). Resolves when written. */
+  flush(): Promise<void> {
+    if (this.#flushing) {
+      this.#again = true;
+      return this.#flushing;
+    }
+    if (this.#pendingRows() === 0) return Promise.resolve();
+    this.#flushing = this.#write().finally(() => {
+      this.#flushing = null;
+      if (this.#again) {
+        this.#again = false;
+        void this.flush();
+      }
+    });
+    return this.#flushing;
+  }
+
+  /** Deletes history older than `before` (epoch ms). */
+  async prune(before: number): Promise<void> {
+    try {
+      const deleted = await pruneHistory(this.#db, this.#tenantId, before);
+      this.#log.info({ deleted }, "pruned history past retention");
+    } catch (err) {
+      this.#log.warn({ err: describeError(err) }, "retention prune failed");
+    }
+  }
+
+  async #write(): Promise<void> {
+    const findings = [...this.#findings.values()];
+    const batch = { states: this.#vaultStates, pnl: this.#vaultPnl, market: this.#market, liqs: this.#liqEvents };
+    this.#findings.clear();
+    this.#vaultStates = [];
+    this.#vaultPnl = [];
+    this.#market = [];
+    this.#liqEvents = [];
+    try {
+      await this.#db.transaction(async (tx) => {
+        await upsertFindings(tx, findings);
+        await insertVaultStates(tx, this.#tenantId, batch.states);
+        await insertVaultPnl(tx, this.#tenantId, batch.pnl);
+        await insertMarketSamples(tx, this.#tenantId, batch.market);
+        await insertLiquidations(tx, this.#tenantId, batch.liqs);
+      });
+      this.counters.flushes++;
+    } catch (err) {
+      this.counters.flushFailures++;
+      this.#log.warn({ err: describeError(err) }, "database write failed; will retry");
+      for (const f of findings) if (!this.#findings.has(f.id)) this.#findings.set(f.id, f);
+      this.#vaultStates = batch.states.concat(this.#vaultStates).slice(-MAX_PENDING_ROWS);
+      this.#vaultPnl = batch.pnl.concat(this.#vaultPnl).slice(-MAX_PENDING_ROWS);
+      this.#market = batch.market.concat(this.#market).slice(-MAX_PENDING_ROWS);
+      this.#liqEvents = batch.liqs.concat(this.#liqEvents).slice(-MAX_PENDING_ROWS);
+    }
+  }
+
+  #due(key: string, time: number): boolean {
+    const last = this.#lastSample.get(key);
+    if (last !== undefined && time - last < this.#sampleEveryMs) return false;
+    this.#lastSample.set(key, time);
+    return true;
+  }
+
+  #push<T>(rows: T[], row: T): void {
+    if (rows.length >= MAX_PENDING_ROWS) {
+      this.counters.droppedRows++;
+      return;
+    }
+    rows.push(row);
+  }
+
+  #pendingRows(): number {
+    return this.#findings.size + this.#vaultStates.length + this.#vaultPnl.length + this.#market.length + this.#liqEvents.length;
+  }
+}

@@ -1,0 +1,301 @@
+import {
+  BoundedQueue,
+  type Clock,
+  type DetectorInstance,
+  type DetectorOutput,
+  describeError,
+  type FindingChange,
+  FindingTracker,
+  type HttpClient,
+  type IoTracker,
+  type Logger,
+  type Observation,
+  type ObservationType,
+  type Random,
+  type SourceContext,
+  type SourceHealth,
+  type SourceInstance,
+  type TimerHandle,
+} from "@kamiyo/core";
+import { type Db, listOpenFindings } from "@kamiyo/db";
+import { detectors, type DetectorKind } from "@kamiyo/detectors";
+import { type SourceKind, sources } from "@kamiyo/sources";
+import type { MonitorConfig } from "./monitor-config.ts";
+import { MonitorStore } from "./monitor-store.ts";
+
+/** Capabilities the monitor runs on, wired by the app's composition root. */
+export interface MonitorDeps {
+  clock: Clock;
+  random: Random;
+  log: Logger;
+  http: HttpClient;
+  io: IoTracker;
+  /** Where findings and time series are written; null keeps nothing (benchmarks). */
+  db: Db | null;
+  tenantId: string;
+  /** Raw WebSocket frames, for recorders. */
+  tapFrame?: (src: string, text: string) => void;
+}
+
+/** Pipeline counters for health checks and metrics. */
+export interface MonitorStats {
+  observations: Record<string, number>;
+  detectorErrors: number;
+  findingChanges: Record<FindingChange["change"], number>;
+  queue: { size: number; capacity: number; dropped: number };
+  store: { flushes: number; flushFailures: number; droppedRows: number } | null;
+}
+
+export interface MonitorHealth {
+  sources: Record<string, SourceHealth>;
+  stats: MonitorStats;
+}
+
+interface DetectorEntry {
+  kind: DetectorKind;
+  instance: DetectorInstance;
+  out: DetectorOutput;
+}
+
+/** Observations processed before the consumer yields to I/O. */
+const BATCH = 2048;
+
+/**
+ * The monitor pipeline: sources push observations into a bounded queue; one consumer routes
+ * each to the detectors that accept it; detector signals become findings with stable ids
+ * (FindingTracker); changes go to listeners and, batched, to the database.
+ */
+export class Monitor {
+  readonly #config: MonitorConfig;
+  readonly #deps: MonitorDeps;
+  readonly #queue: BoundedQueue<Observation>;
+  readonly #tracker: FindingTracker;
+  readonly #store: MonitorStore | null;
+  readonly #detectors: DetectorEntry[] = [];
+  readonly #routes = new Map<ObservationType, DetectorEntry[]>();
+  readonly #watchers = new Map<ObservationType, ((obs: Observation) => void)[]>();
+  readonly #sources = new Map<SourceKind, SourceInstance>();
+  readonly #listeners = new Set<(change: FindingChange) => void>();
+  readonly #abort = new AbortController();
+  readonly #stats: Omit<MonitorStats, "queue" | "store"> = {
+    observations: {},
+    detectorErrors: 0,
+    findingChanges: { opened: 0, escalated: 0, updated: 0, resolved: 0 },
+  };
+  #busy = false;
+  #tickTimer: TimerHandle | null = null;
+  #lastPrune = Number.NEGATIVE_INFINITY;
+  #running: Promise<unknown> | null = null;
+
+  private constructor(config: MonitorConfig, deps: MonitorDeps) {
+    this.#config = config;
+    this.#deps = deps;
+    this.#queue = new BoundedQueue(config.queueCapacity);
+    this.#tracker = new FindingTracker(deps.tenantId, () => deps.clock.now());
+    this.#store = deps.db ? new MonitorStore(deps.db, deps.tenantId, deps.log.child({ component: "store" }), config.sampleEveryMs) : null;
+  }
+
+  /** Builds the pipeline and restores the open findings of the tenant, so a condition that continues keeps its id. */
+  static async create(config: MonitorConfig, deps: MonitorDeps): Promise<Monitor> {
+    const m = new Monitor(config, deps);
+    if (deps.db) m.#tracker.restore(await listOpenFindings(deps.db, deps.tenantId));
+    m.#createDetectors();
+    m.#createSources();
+    return m;
+  }
+
+  /** Calls `fn` with every finding change (opened, escalated, updated, resolved). @returns an unsubscribe function. */
+  onChange(fn: (change: FindingChange) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  /** Starts sources, the consumer and the tick. */
+  start(): void {
+    if (this.#running) return;
+    const runs: Promise<void>[] = [...this.#sources].map(([kind, s]) =>
+      s.run().catch((err: unknown) => {
+        this.#deps.log.error({ source: kind, err: describeError(err) }, "source stopped unexpectedly");
+      }),
+    );
+    runs.push(this.#consume());
+    this.#running = Promise.all(runs);
+    this.#scheduleTick();
+  }
+
+  /** Pushes an observation as a source would (tests, benchmarks, imports). @returns false when dropped. */
+  emit(obs: Observation): boolean {
+    return this.#queue.push(obs);
+  }
+
+  /**
+   * Resolves once no I/O is in flight, the queue is drained and the store is written, checked
+   * over two event-loop turns. Replays advance their clock only then.
+   * @param maxWaitMs real-time safety limit; on expiry it logs and resolves.
+   */
+  async whenIdle(maxWaitMs = 30_000): Promise<void> {
+    const deadline = performance.now() + maxWaitMs;
+    let stable = 0;
+    while (stable < 2) {
+      await new Promise((r) => setImmediate(r));
+      const drained = this.#queue.size === 0 && !this.#busy;
+      if (drained && this.#store && !this.#store.idle) void this.#store.flush();
+      const idle = drained && this.#deps.io.inFlight === 0 && (this.#store?.idle ?? true);
+      stable = idle ? stable + 1 : 0;
+      if (performance.now() > deadline) {
+        this.#deps.log.warn({ inFlight: this.#deps.io.inFlight, queued: this.#queue.size }, "pipeline not idle in time");
+        return;
+      }
+    }
+  }
+
+  /** Stops sources, drains what is queued, writes it, and stops the tick. */
+  async stop(): Promise<void> {
+    this.#abort.abort(new DOMException("monitor stopped", "AbortError"));
+    this.#tickTimer?.cancel();
+    this.#queue.close();
+    await this.#running;
+    await this.#store?.flush();
+  }
+
+  health(): MonitorHealth {
+    const out: Record<string, SourceHealth> = {};
+    for (const [kind, s] of this.#sources) out[kind] = s.health();
+    return {
+      sources: out,
+      stats: {
+        ...this.#stats,
+        observations: { ...this.#stats.observations },
+        queue: { size: this.#queue.size, capacity: this.#queue.capacity, dropped: this.#queue.dropped },
+        store: this.#store ? { ...this.#store.counters } : null,
+      },
+    };
+  }
+
+  #createDetectors(): void {
+    const ctx = { now: () => this.#deps.clock.now(), log: this.#deps.log };
+    for (const kind of Object.keys(detectors) as DetectorKind[]) {
+      const slot = this.#config.detectors[kind];
+      if (!slot.enabled) continue;
+      const detector = detectors[kind];
+      const instance = detector.create(slot.config as never, { ...ctx, log: ctx.log.child({ detector: kind }) });
+      const entry: DetectorEntry = { kind, instance, out: this.#outputFor(kind) };
+      this.#detectors.push(entry);
+      for (const type of instance.accepts) {
+        const list = this.#routes.get(type) ?? [];
+        list.push(entry);
+        this.#routes.set(type, list);
+      }
+    }
+  }
+
+  #createSources(): void {
+    for (const kind of Object.keys(sources) as SourceKind[]) {
+      const slot = this.#config.sources[kind];
+      if (!slot.enabled) continue;
+      const ctx: SourceContext = {
+        signal: this.#abort.signal,
+        log: this.#deps.log.child({ source: kind }),
+        clock: this.#deps.clock,
+        random: this.#deps.random,
+        http: this.#deps.http,
+        io: this.#deps.io,
+        emit: (obs) => this.#queue.push(obs),
+        tapFrame: this.#deps.tapFrame,
+        watch: (type, fn) => {
+          const list = this.#watchers.get(type) ?? [];
+          list.push(fn as (obs: Observation) => void);
+          this.#watchers.set(type, list);
+        },
+      };
+      this.#sources.set(kind, sources[kind].create(slot.config as never, ctx));
+    }
+  }
+
+  #outputFor(kind: DetectorKind): DetectorOutput {
+    return {
+      raise: (signal) => this.#publish(this.#tracker.raise(kind, signal)),
+      resolve: (ref, dataTime, reason) => {
+        const change = this.#tracker.resolve(kind, ref, dataTime, reason);
+        if (change) this.#publish(change);
+      },
+    };
+  }
+
+  #publish(change: FindingChange): void {
+    this.#stats.findingChanges[change.change]++;
+    this.#store?.finding(change.finding);
+    for (const fn of this.#listeners) {
+      try {
+        fn(change);
+      } catch (err) {
+        this.#deps.log.error({ err: describeError(err) }, "finding listener failed");
+      }
+    }
+  }
+
+  async #consume(): Promise<void> {
+    for (;;) {
+      await this.#queue.wait();
+      if (this.#queue.size === 0 && this.#queue.closed) return;
+      this.#busy = true;
+      let n = 0;
+      for (let obs = this.#queue.shift(); obs !== undefined; obs = this.#queue.shift()) {
+        this.#route(obs);
+        if (++n % BATCH === 0) await new Promise((r) => setImmediate(r));
+      }
+      this.#busy = false;
+      void this.#store?.flush();
+    }
+  }
+
+  #route(obs: Observation): void {
+    const counts = this.#stats.observations;
+    counts[obs.type] = (counts[obs.type] ?? 0) + 1;
+    for (const fn of this.#watchers.get(obs.type) ?? []) {
+      try {
+        fn(obs);
+      } catch (err) {
+        this.#deps.log.error({ err: describeError(err) }, "source watcher failed");
+      }
+    }
+    for (const d of this.#routes.get(obs.type) ?? []) {
+      try {
+        d.instance.observe(obs, d.out);
+      } catch (err) {
+        this.#stats.detectorErrors++;
+        this.#deps.log.error({ detector: d.kind, type: obs.type, err: describeError(err) }, "detector failed on an observation");
+      }
+    }
+    this.#store?.observe(obs, this.#deps.clock.now());
+  }
+
+  #scheduleTick(): void {
+    this.#tickTimer = this.#deps.clock.setTimeout(() => {
+      this.#tick();
+      if (!this.#abort.signal.aborted) this.#scheduleTick();
+    }, this.#config.tickMs);
+  }
+
+  #tick(): void {
+    const now = this.#deps.clock.now();
+    for (const d of this.#detectors) {
+      if (!d.instance.tick) continue;
+      try {
+        d.instance.tick(now, d.out);
+      } catch (err) {
+        this.#stats.detectorErrors++;
+        this.#deps.log.error({ detector: d.kind, err: describeError(err) }, "detector tick failed");
+      }
+    }
+    for (const change of this.#tracker.expire()) this.#publish(change);
+    if (this.#store) {
+      this.#store.tick(now);
+      if (now - this.#lastPrune >= 3_600_000) {
+        this.#lastPrune = now;
+        void this.#store.prune(now - this.#config.retentionDays * 86_400_000);
+      }
+      void this.#store.flush();
+    }
+  }
+}
