@@ -1,16 +1,13 @@
-import {
-  hlpConfig,
-  liquidationsConfig,
-  manipulationConfig,
-  oracleConfig,
-} from "@kamiyo/detectors";
+import { hlpConfig, liquidationsConfig, manipulationConfig, oracleConfig } from "@kamiyo/detectors";
 import { binanceConfig, coinbaseConfig, hyperliquidConfig } from "@kamiyo/sources";
 import { z } from "zod";
 
 /** A plug-in's settings plus whether it runs. */
 function pluginSlot<S extends z.ZodType>(schema: S) {
   // prefault (not default): an omitted value is parsed, so the plug-in's own defaults apply.
-  return z.object({ enabled: z.boolean().default(true), config: schema.prefault({} as z.input<S>) }).prefault({});
+  return z
+    .object({ enabled: z.boolean().default(true), config: schema.prefault({} as z.input<S>) })
+    .prefault({});
 }
 
 /** Everything the monitor pipeline needs; apps build it from their environment. */
@@ -30,14 +27,34 @@ export const monitorConfig = z.object({
       manipulation: pluginSlot(manipulationConfig),
     })
     .prefault({}),
-  /** Observations held between sources and detectors; beyond this they are dropped and counted. */
-  queueCapacity: z.number().int().min(100).default(50_000),
-  /** Detector tick cadence (time-driven rules, finding expiry), ms. */
-  tickMs: z.number().int().min(100).default(1_000),
-  /** Time series (vault states, market samples) are stored at most once per this many ms per subject. */
-  sampleEveryMs: z.number().int().min(1_000).default(60_000),
-  /** History older than this many days is deleted hourly (open-source plan: 90). */
-  retentionDays: z.number().int().min(1).default(90),
+  queueCapacity: z
+    .number()
+    .int()
+    .min(100)
+    .default(50_000)
+    .describe(
+      "Observations held between sources and detectors; beyond this they are dropped and counted",
+    ),
+  tickMs: z
+    .number()
+    .int()
+    .min(100)
+    .default(1_000)
+    .describe("Detector tick cadence (time-driven rules, finding expiry), ms"),
+  sampleEveryMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .default(60_000)
+    .describe(
+      "Vault states and market samples are stored at most once per this many ms per subject",
+    ),
+  retentionDays: z
+    .number()
+    .int()
+    .min(1)
+    .default(90)
+    .describe("History older than this is deleted hourly, days (open-source plan: 90)"),
 });
 
 export type MonitorConfig = z.output<typeof monitorConfig>;

@@ -1,4 +1,10 @@
-import { describeError, type Finding, type LiquidationEvent, type Logger, type Observation } from "@kamiyo/core";
+import {
+  describeError,
+  type Finding,
+  type LiquidationEvent,
+  type Logger,
+  type Observation,
+} from "@kamiyo/core";
 import {
   type Db,
   insertLiquidations,
@@ -77,7 +83,13 @@ export class MonitorStore {
       case "vaultPortfolio": {
         const pnl = obs.allTime.pnl.at(-1);
         const av = obs.allTime.accountValue.at(-1) ?? obs.day.accountValue.at(-1);
-        if (pnl && av) this.#push(this.#vaultPnl, { vault: obs.vault.address, time: pnl[0], accountValue: av[1], cumulativePnl: pnl[1] });
+        if (pnl && av)
+          this.#push(this.#vaultPnl, {
+            vault: obs.vault.address,
+            time: pnl[0],
+            accountValue: av[1],
+            cumulativePnl: pnl[1],
+          });
         return;
       }
       case "externalPrices":
@@ -144,7 +156,12 @@ export class MonitorStore {
 
   async #write(): Promise<void> {
     const findings = [...this.#findings.values()];
-    const batch = { states: this.#vaultStates, pnl: this.#vaultPnl, market: this.#market, liqs: this.#liqEvents };
+    const batch = {
+      states: this.#vaultStates,
+      pnl: this.#vaultPnl,
+      market: this.#market,
+      liqs: this.#liqEvents,
+    };
     this.#findings.clear();
     this.#vaultStates = [];
     this.#vaultPnl = [];
@@ -186,6 +203,12 @@ export class MonitorStore {
   }
 
   #pendingRows(): number {
-    return this.#findings.size + this.#vaultStates.length + this.#vaultPnl.length + this.#market.length + this.#liqEvents.length;
+    return (
+      this.#findings.size +
+      this.#vaultStates.length +
+      this.#vaultPnl.length +
+      this.#market.length +
+      this.#liqEvents.length
+    );
   }
 }

@@ -18,7 +18,7 @@ import {
   type TimerHandle,
 } from "@kamiyo/core";
 import { type Db, listOpenFindings } from "@kamiyo/db";
-import { detectors, type DetectorKind } from "@kamiyo/detectors";
+import { type DetectorKind, detectors } from "@kamiyo/detectors";
 import { type SourceKind, sources } from "@kamiyo/sources";
 import type { MonitorConfig } from "./monitor-config.ts";
 import { MonitorStore } from "./monitor-store.ts";
@@ -92,7 +92,14 @@ export class Monitor {
     this.#deps = deps;
     this.#queue = new BoundedQueue(config.queueCapacity);
     this.#tracker = new FindingTracker(deps.tenantId, () => deps.clock.now());
-    this.#store = deps.db ? new MonitorStore(deps.db, deps.tenantId, deps.log.child({ component: "store" }), config.sampleEveryMs) : null;
+    this.#store = deps.db
+      ? new MonitorStore(
+          deps.db,
+          deps.tenantId,
+          deps.log.child({ component: "store" }),
+          config.sampleEveryMs,
+        )
+      : null;
   }
 
   /** Builds the pipeline and restores the open findings of the tenant, so a condition that continues keeps its id. */
@@ -115,7 +122,10 @@ export class Monitor {
     if (this.#running) return;
     const runs: Promise<void>[] = [...this.#sources].map(([kind, s]) =>
       s.run().catch((err: unknown) => {
-        this.#deps.log.error({ source: kind, err: describeError(err) }, "source stopped unexpectedly");
+        this.#deps.log.error(
+          { source: kind, err: describeError(err) },
+          "source stopped unexpectedly",
+        );
       }),
     );
     runs.push(this.#consume());
@@ -143,7 +153,10 @@ export class Monitor {
       const idle = drained && this.#deps.io.inFlight === 0 && (this.#store?.idle ?? true);
       stable = idle ? stable + 1 : 0;
       if (performance.now() > deadline) {
-        this.#deps.log.warn({ inFlight: this.#deps.io.inFlight, queued: this.#queue.size }, "pipeline not idle in time");
+        this.#deps.log.warn(
+          { inFlight: this.#deps.io.inFlight, queued: this.#queue.size },
+          "pipeline not idle in time",
+        );
         return;
       }
     }
@@ -166,7 +179,11 @@ export class Monitor {
       stats: {
         ...this.#stats,
         observations: { ...this.#stats.observations },
-        queue: { size: this.#queue.size, capacity: this.#queue.capacity, dropped: this.#queue.dropped },
+        queue: {
+          size: this.#queue.size,
+          capacity: this.#queue.capacity,
+          dropped: this.#queue.dropped,
+        },
         store: this.#store ? { ...this.#store.counters } : null,
       },
     };
@@ -178,7 +195,10 @@ export class Monitor {
       const slot = this.#config.detectors[kind];
       if (!slot.enabled) continue;
       const detector = detectors[kind];
-      const instance = detector.create(slot.config as never, { ...ctx, log: ctx.log.child({ detector: kind }) });
+      const instance = detector.create(slot.config as never, {
+        ...ctx,
+        log: ctx.log.child({ detector: kind }),
+      });
       const entry: DetectorEntry = { kind, instance, out: this.#outputFor(kind) };
       this.#detectors.push(entry);
       for (const type of instance.accepts) {
@@ -264,7 +284,10 @@ export class Monitor {
         d.instance.observe(obs, d.out);
       } catch (err) {
         this.#stats.detectorErrors++;
-        this.#deps.log.error({ detector: d.kind, type: obs.type, err: describeError(err) }, "detector failed on an observation");
+        this.#deps.log.error(
+          { detector: d.kind, type: obs.type, err: describeError(err) },
+          "detector failed on an observation",
+        );
       }
     }
     this.#store?.observe(obs, this.#deps.clock.now());

@@ -2,31 +2,60 @@ import { z } from "zod";
 
 const usd = z.number().nonnegative();
 
-/** HLP vault family detector settings (defaults from the original project where it had them). */
+/** HLP vault family detector settings (loss, drawdown and z-score defaults from the original project). */
 export const hlpConfig = z.object({
-  loss1hHighUsd: usd.default(1_000_000),
-  loss1hCriticalUsd: usd.default(2_000_000),
-  loss24hHighUsd: usd.default(1_000_000),
-  loss24hCriticalUsd: usd.default(2_000_000),
-  loss7dHighUsd: usd.default(5_000_000),
-  loss7dCriticalUsd: usd.default(10_000_000),
-  loss30dHighUsd: usd.default(10_000_000),
-  loss30dCriticalUsd: usd.default(20_000_000),
-  /** Drawdown from the 30-day PnL peak, percent of the account value at the peak. */
-  drawdownHighPct: z.number().positive().default(10),
-  drawdownCriticalPct: z.number().positive().default(20),
-  /** z-score of the latest PnL increment against the previous ones. */
-  zMedium: z.number().positive().default(3),
-  zHigh: z.number().positive().default(4),
-  zWindow: z.number().int().min(10).default(100),
-  zMinSamples: z.number().int().min(5).default(30),
-  /** Liquidator-vault positions from this notional with negative unrealised PnL are reported… */
-  inheritedMinUsd: usd.default(1_000_000),
-  /** …high from this notional or this unrealised loss… */
-  inheritedLargeUsd: usd.default(25_000_000),
-  inheritedHighLossUsd: usd.default(500_000),
-  /** …and critical from this unrealised loss. */
-  inheritedCriticalLossUsd: usd.default(2_000_000),
+  loss1hHighUsd: usd.default(1_000_000).describe("PnL loss over 1 h that is high, USD"),
+  loss1hCriticalUsd: usd.default(2_000_000).describe("PnL loss over 1 h that is critical, USD"),
+  loss24hHighUsd: usd.default(1_000_000).describe("PnL loss over 24 h that is high, USD"),
+  loss24hCriticalUsd: usd.default(2_000_000).describe("PnL loss over 24 h that is critical, USD"),
+  loss7dHighUsd: usd.default(5_000_000).describe("PnL loss over 7 d that is high, USD"),
+  loss7dCriticalUsd: usd.default(10_000_000).describe("PnL loss over 7 d that is critical, USD"),
+  loss30dHighUsd: usd.default(10_000_000).describe("PnL loss over 30 d that is high, USD"),
+  loss30dCriticalUsd: usd.default(20_000_000).describe("PnL loss over 30 d that is critical, USD"),
+  drawdownHighPct: z
+    .number()
+    .positive()
+    .default(10)
+    .describe(
+      "Drawdown from the 30-day PnL peak (percent of account value at the peak) that is high",
+    ),
+  drawdownCriticalPct: z
+    .number()
+    .positive()
+    .default(20)
+    .describe("Drawdown that is critical, percent"),
+  zMedium: z
+    .number()
+    .positive()
+    .default(3)
+    .describe("|z| of the latest PnL increment vs the previous ones that is medium"),
+  zHigh: z.number().positive().default(4).describe("|z| that is high"),
+  zWindow: z
+    .number()
+    .int()
+    .min(10)
+    .default(100)
+    .describe("PnL increments the z-score compares against"),
+  zMinSamples: z
+    .number()
+    .int()
+    .min(5)
+    .default(30)
+    .describe("Increments needed before z-scores are computed"),
+  inheritedMinUsd: usd
+    .default(1_000_000)
+    .describe(
+      "Liquidator-vault positions from this notional with negative unrealised PnL are reported (medium), USD",
+    ),
+  inheritedLargeUsd: usd
+    .default(25_000_000)
+    .describe("Inherited position notional that is high, USD"),
+  inheritedHighLossUsd: usd
+    .default(500_000)
+    .describe("Inherited position unrealised loss that is high, USD"),
+  inheritedCriticalLossUsd: usd
+    .default(2_000_000)
+    .describe("Inherited position unrealised loss that is critical, USD"),
 });
 
 export type HlpConfig = z.output<typeof hlpConfig>;

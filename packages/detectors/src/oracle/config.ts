@@ -6,23 +6,41 @@ const ms = z.number().int().positive();
 /** Oracle and mark deviation detector settings. Percentages are plain (0.3 = 0.3 %). */
 export const oracleConfig = z
   .object({
-    mediumPct: pct.default(0.3),
-    highPct: pct.default(0.5),
-    criticalPct: pct.default(1.0),
-    /** A band counts only after the deviation has stayed above it this long without a break. */
-    sustainMs: ms.default(30_000),
-    /** Samples further apart than this break continuity (the source went quiet). */
-    maxSampleGapMs: ms.default(20_000),
-    /** An open finding resolves after the deviation stays under the lowest band this long. */
-    clearMs: ms.default(60_000),
-    /** External prices older than this are not compared. */
-    externalMaxAgeMs: ms.default(60_000),
-    /** Perps with less open interest (USD) are skipped: their marks wander on empty books. */
-    minOpenInterestUsd: z.number().nonnegative().default(100_000),
-    /** Pre-launch perps (hyperps): their oracle is an EMA of their own mark, not an external price. */
-    hyperps: z.array(z.string().min(1)).default([]),
-    /** Bands are this many times wider for hyperps, whose external references are pre-market prices. */
-    hyperpBandMultiplier: z.number().min(1).default(3),
+    mediumPct: pct.default(0.3).describe("Deviation band for medium, percent"),
+    highPct: pct.default(0.5).describe("Deviation band for high, percent"),
+    criticalPct: pct.default(1.0).describe("Deviation band for critical, percent"),
+    sustainMs: ms
+      .default(30_000)
+      .describe(
+        "A band counts only after the deviation stays above it this long without a break, ms",
+      ),
+    maxSampleGapMs: ms
+      .default(20_000)
+      .describe("Samples further apart than this break continuity, ms"),
+    clearMs: ms
+      .default(60_000)
+      .describe("A deviation finding resolves after this long under the lowest band, ms"),
+    externalMaxAgeMs: ms
+      .default(60_000)
+      .describe("External prices older than this are not compared, ms"),
+    minOpenInterestUsd: z
+      .number()
+      .nonnegative()
+      .default(100_000)
+      .describe(
+        "Perps with less open interest are skipped (their marks wander on empty books), USD",
+      ),
+    hyperps: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Pre-launch perps (hyperps), comma-separated: their oracle follows their own mark, so only external prices are compared",
+      ),
+    hyperpBandMultiplier: z
+      .number()
+      .min(1)
+      .default(3)
+      .describe("Bands are this many times wider for hyperps"),
   })
   .refine(
     (c) => c.mediumPct < c.highPct && c.highPct < c.criticalPct,

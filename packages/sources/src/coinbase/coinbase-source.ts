@@ -13,14 +13,34 @@ import { validate } from "../validate.ts";
 import { VenueGate } from "../venue-gate.ts";
 
 export const coinbaseConfig = z.object({
-  /** Coinbase Exchange public REST base URL. */
-  urls: z.array(z.url()).min(1).default(["https://api.exchange.coinbase.com"]),
-  pollMs: z.number().int().min(500).default(10_000),
-  /** Ticker requests per second (Coinbase allows 10 per IP for public endpoints). */
-  requestsPerSecond: z.number().min(0.1).max(10).default(5),
-  listingRefreshMs: z.number().int().min(10_000).default(3_600_000),
-  requestTimeoutMs: z.number().int().min(100).default(5_000),
-  retries: z.number().int().min(0).max(5).default(1),
+  urls: z
+    .array(z.url())
+    .min(1)
+    .default(["https://api.exchange.coinbase.com"])
+    .describe("Coinbase Exchange public REST base URLs (comma-separated)"),
+  pollMs: z.number().int().min(500).default(10_000).describe("Polling cycle, ms"),
+  requestsPerSecond: z
+    .number()
+    .min(0.1)
+    .max(10)
+    .default(5)
+    .describe(
+      "Ticker requests per second (Coinbase allows 10 per IP); products are fetched round-robin",
+    ),
+  listingRefreshMs: z
+    .number()
+    .int()
+    .min(10_000)
+    .default(3_600_000)
+    .describe("How often the product list is refreshed, ms"),
+  requestTimeoutMs: z.number().int().min(100).default(5_000).describe("Request timeout, ms"),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .default(1)
+    .describe("Retries of a failed request (429, 5xx, network)"),
 });
 
 const tickerSchema = z.object({ price: decimal, time: z.string().optional() });

@@ -1,0 +1,46 @@
+import { type AppConfig, envSettings } from "../config/app-config.ts";
+
+/** `kamiyo config`: the effective configuration (credentials masked), or the reference of every variable. */
+export function configCommand(config: AppConfig | null, opts: { reference: boolean }): void {
+  if (opts.reference || !config) {
+    process.stdout.write(configReference());
+    return;
+  }
+  const masked = {
+    ...config,
+    databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@") ?? null,
+  };
+  process.stdout.write(`${JSON.stringify(masked, null, 2)}\n`);
+}
+
+/** Markdown table of every environment variable, grouped; the README's configuration reference. */
+export function configReference(): string {
+  const rows = envSettings();
+  const groups = [...new Set(rows.map((r) => r.group))];
+  const out: string[] = [];
+  for (const g of groups) {
+    out.push(
+      `#### ${g === "general" ? "General" : g}`,
+      "",
+      "| variable | default | meaning |",
+      "| --- | --- | --- |",
+    );
+    for (const r of rows.filter((x) => x.group === g)) {
+      out.push(
+        `| \`${r.name}\` | ${formatDefault(r.defaultValue)} | ${r.description.replace(/\|/g, "\\|")} |`,
+      );
+    }
+    out.push("");
+  }
+  return `${out.join("\n")}`;
+}
+
+function formatDefault(v: unknown): string {
+  if (v === undefined) return "(unset)";
+  if (Array.isArray(v)) {
+    if (v.length === 0) return "(empty)";
+    if (typeof v[0] === "object") return `${v.length} entries`;
+    return `\`${v.join(",")}\``;
+  }
+  return `\`${String(v)}\``;
+}

@@ -1,0 +1,44 @@
+import { SystemClock } from "@kamiyo/core";
+import { RecordingHttpClient, ReplayWriter, recordFrames } from "@kamiyo/replay";
+import type { AppConfig } from "../config/app-config.ts";
+import { findingPrinter } from "../printer.ts";
+import { appLogger, createLiveMonitor, openStorage, untilSignal } from "../runtime.ts";
+
+/** `kamiyo record`: run the live monitor and write its raw traffic to a replay file. */
+export async function recordCommand(
+  config: AppConfig,
+  opts: { out: string; durationMs: number | undefined; json: boolean },
+): Promise<void> {
+  const log = appLogger(config);
+  const clock = new SystemClock();
+  const writer = new ReplayWriter(opts.out);
+  const hl = config.monitor.sources.hyperliquid.config;
+  writer.write({
+    ts: clock.now(),
+    src: "meta",
+    label: "live recording",
+    description: `recorded by kamiyo record from ${hl.infoUrl} and ${hl.wsUrl}`,
+    recordedAt: new Date(clock.now()).toISOString(),
+  });
+  const db = await openStorage(config, log);
+  const monitor = await createLiveMonitor(
+    config,
+    log,
+    db,
+    (http) => new RecordingHttpClient(http, writer, clock),
+    {
+      tapFrame: recordFrames(writer, clock),
+    },
+  );
+  const print = findingPrinter(opts.json, (t) => process.stdout.write(t));
+  monitor.onChange((c) => print(c, clock.now()));
+  const flusher = setInterval(() => writer.flush(clock.now()), 1_000);
+  monitor.start();
+  log.info({ out: opts.out, durationMs: opts.durationMs ?? null }, "recording; Ctrl-C to stop");
+  const why = await untilSignal(opts.durationMs);
+  clearInterval(flusher);
+  await monitor.stop();
+  await writer.close();
+  await db.close();
+  log.info({ why, lines: writer.written, out: opts.out }, "recording written");
+}

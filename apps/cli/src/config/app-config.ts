@@ -1,0 +1,210 @@
+import type { LogLevel } from "@kamiyo/core";
+import { hlpConfig, liquidationsConfig, manipulationConfig, oracleConfig } from "@kamiyo/detectors";
+import { type MonitorConfig, type MonitorConfigInput, monitorConfig } from "@kamiyo/monitor";
+import { binanceConfig, coinbaseConfig, hyperliquidConfig } from "@kamiyo/sources";
+import { z } from "zod";
+import { coerce, type FieldInfo, fieldsOf, screamingSnake } from "./schema-fields.ts";
+
+/** Process-level settings, read by name. */
+export const processConfig = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional()
+    .describe("PostgreSQL connection string. Unset: the embedded database (PGlite) is used"),
+  KAMIYO_DATA_DIR: z
+    .string()
+    .min(1)
+    .default(".kamiyo/data")
+    .describe("Embedded database directory (when DATABASE_URL is unset)"),
+  LOG_LEVEL: z
+    .enum(["debug", "info", "warn", "error", "silent"])
+    .default("info")
+    .describe("Log level (JSON logs on stderr)"),
+});
+
+/** A plug-in slot of the monitor config and its environment prefix. */
+interface Slot {
+  prefix: string;
+  path: ["sources" | "detectors", string];
+  schema: z.ZodType;
+}
+
+/** Environment prefixes of every plug-in. Adding a plug-in adds a line here. */
+export const SLOTS: readonly Slot[] = [
+  { prefix: "HL", path: ["sources", "hyperliquid"], schema: hyperliquidConfig },
+  { prefix: "BINANCE", path: ["sources", "binance"], schema: binanceConfig },
+  { prefix: "COINBASE", path: ["sources", "coinbase"], schema: coinbaseConfig },
+  { prefix: "HLP", path: ["detectors", "hlp"], schema: hlpConfig },
+  { prefix: "ORACLE", path: ["detectors", "oracle"], schema: oracleConfig },
+  { prefix: "LIQ", path: ["detectors", "liquidations"], schema: liquidationsConfig },
+  { prefix: "MANIP", path: ["detectors", "manipulation"], schema: manipulationConfig },
+];
+
+/** Monitor-wide settings (queue, tick, sampling, retention) under KAMIYO_. */
+const MONITOR_PREFIX = "KAMIYO";
+
+export interface AppConfig {
+  databaseUrl: string | null;
+  dataDir: string;
+  logLevel: LogLevel;
+  monitor: MonitorConfig;
+}
+
+/** One environment variable a setting reads. */
+export interface EnvSetting {
+  name: string;
+  group: string;
+  kind: FieldInfo["kind"] | "enabled";
+  description: string;
+  defaultValue: unknown;
+}
+
+function monitorFields(): FieldInfo[] {
+  return fieldsOf(monitorConfig).filter((f) => f.key !== "sources" && f.key !== "detectors");
+}
+
+/** Every environment variable kamiyo reads, in documentation order. */
+export function envSettings(): EnvSetting[] {
+  const out: EnvSetting[] = fieldsOf(processConfig).map((f) => ({
+    name: f.key,
+    group: "general",
+    kind: f.kind,
+    description: f.description,
+    defaultValue: f.defaultValue,
+  }));
+  for (const f of monitorFields()) {
+    out.push({
+      name: `${MONITOR_PREFIX}_${screamingSnake(f.key)}`,
+      group: "general",
+      kind: f.kind,
+      description: f.description,
+      defaultValue: f.defaultValue,
+    });
+  }
+  for (const slot of SLOTS) {
+    const group = `${slot.path[0]}.${slot.path[1]}`;
+    out.push({
+      name: `${slot.prefix}_ENABLED`,
+      group,
+      kind: "enabled",
+      description: `Run the ${slot.path[1]} ${slot.path[0].slice(0, -1)}`,
+      defaultValue: true,
+    });
+    for (const f of fieldsOf(slot.schema)) {
+      out.push({
+        name: `${slot.prefix}_${screamingSnake(f.key)}`,
+        group,
+        kind: f.kind,
+        description: f.description,
+        defaultValue: f.defaultValue,
+      });
+    }
+  }
+  return out;
+}
+
+export type LoadResult =
+  | { ok: true; config: AppConfig; warnings: string[] }
+  | { ok: false; errors: string[] };
+
+/**
+ * Reads the whole configuration from environment variables, once, listing every problem.
+ * Variables under a kamiyo prefix that match no setting are warned about (likely typos).
+ */
+export function loadConfig(env: Record<string, string | undefined>): LoadResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const proc = processConfig.safeParse(
+    Object.fromEntries(Object.keys(processConfig.shape).map((k) => [k, env[k] || undefined])),
+  );
+  if (!proc.success)
+    for (const i of proc.error.issues) errors.push(`${i.path.join(".")}: ${i.message}`);
+
+  const input: Record<string, unknown> = {};
+  const known = new Map<string, string[]>();
+  const set = (name: string, path: string[], kind: FieldInfo["kind"]) => {
+    known.set(name, path);
+    const text = env[name];
+    if (text === undefined || text === "") return;
+    const value = coerce(kind, text);
+    if (!value.ok) {
+      errors.push(`${name}: ${value.error}`);
+      return;
+    }
+    let node = input;
+    for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+    node[path.at(-1) as string] = value.value;
+  };
+  for (const f of monitorFields())
+    set(`${MONITOR_PREFIX}_${screamingSnake(f.key)}`, [f.key], f.kind);
+  for (const slot of SLOTS) {
+    set(`${slot.prefix}_ENABLED`, [...slot.path, "enabled"], "boolean");
+    for (const f of fieldsOf(slot.schema))
+      set(`${slot.prefix}_${screamingSnake(f.key)}`, [...slot.path, "config", f.key], f.kind);
+  }
+
+  const prefixes = [MONITOR_PREFIX, ...SLOTS.map((s) => s.prefix)].map((p) => `${p}_`);
+  for (const name of Object.keys(env)) {
+    if (known.has(name) || name in processConfig.shape) continue;
+    if (prefixes.some((p) => name.startsWith(p)))
+      warnings.push(`${name} is not a kamiyo setting and is ignored${suggest(name, known)}`);
+  }
+
+  const parsed = monitorConfig.safeParse(input as MonitorConfigInput);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      errors.push(`${envNameFor(issue.path.map(String), known)}: ${issue.message}`);
+  }
+  if (errors.length > 0 || !proc.success || !parsed.success) return { ok: false, errors };
+  return {
+    ok: true,
+    warnings,
+    config: {
+      databaseUrl: proc.data.DATABASE_URL ?? null,
+      dataDir: proc.data.KAMIYO_DATA_DIR,
+      logLevel: proc.data.LOG_LEVEL,
+      monitor: parsed.data,
+    },
+  };
+}
+
+/** The variable behind a config path: the exact setting, else its plug-in's prefix (object-level rules). */
+function envNameFor(path: string[], known: Map<string, string[]>): string {
+  const key = path.join(".");
+  for (const [name, p] of known) if (p.join(".") === key) return name;
+  const slot = SLOTS.find((s) => key.startsWith(s.path.join(".")));
+  return slot ? `${slot.prefix}_*` : key || "configuration";
+}
+
+function suggest(name: string, known: Map<string, string[]>): string {
+  let best: string | null = null;
+  let bestDistance = 4;
+  for (const candidate of known.keys()) {
+    const d = distance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best ? ` (did you mean ${best}?)` : "";
+}
+
+/** Levenshtein distance, for typo suggestions. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j] as number;
+      row[j] = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      prev = tmp;
+    }
+  }
+  return row[b.length] as number;
+}

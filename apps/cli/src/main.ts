@@ -1,0 +1,103 @@
+import { Command, InvalidArgumentError } from "commander";
+import { CliError } from "./commands/cli-error.ts";
+import { configCommand } from "./commands/config.ts";
+import { monitorCommand } from "./commands/monitor.ts";
+import { recordCommand } from "./commands/record.ts";
+import { replayCommand } from "./commands/replay.ts";
+import { type AppConfig, loadConfig } from "./config/app-config.ts";
+
+/** "90s", "10m", "2h", "1d" or plain milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m)
+    throw new InvalidArgumentError(
+      'expected a duration such as "90s", "10m", "2h" or milliseconds',
+    );
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? "ms") as "ms"];
+  const ms = Number(m[1]) * unit;
+  if (ms <= 0) throw new InvalidArgumentError("the duration must be positive");
+  return ms;
+}
+
+/** A positive speed factor or "max". */
+export function parseSpeed(text: string): number | "max" {
+  if (text === "max") return "max";
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('expected a positive number or "max"');
+  return n;
+}
+
+/** Parses the environment once, listing every problem; exits 2 when it is invalid. */
+function config(): AppConfig {
+  const res = loadConfig(process.env);
+  if (!res.ok) {
+    process.stderr.write(
+      `kamiyo: invalid configuration:\n${res.errors.map((e) => `  - ${e}`).join("\n")}\n`,
+    );
+    process.exit(2);
+  }
+  for (const w of res.warnings) process.stderr.write(`kamiyo: warning: ${w}\n`);
+  return res.config;
+}
+
+export function program(): Command {
+  const p = new Command("kamiyo")
+    .description(
+      "Kamiyo: real-time security monitoring for Hyperliquid (HLP vaults, oracles, liquidations, manipulation)",
+    )
+    .version("0.1.0")
+    .showHelpAfterError();
+  p.command("monitor")
+    .description("watch Hyperliquid live; store findings and print them as they happen")
+    .option("--json", "one JSON object per line")
+    .action((o: { json?: boolean }) => monitorCommand(config(), { json: o.json === true }));
+  p.command("record")
+    .description("record live traffic to a replay file (NDJSON) while monitoring")
+    .requiredOption("--out <file>", "replay file to write")
+    .option("--duration <duration>", 'stop after this long ("90s", "10m", "2h")', parseDuration)
+    .option("--json", "print findings as JSON lines")
+    .action((o: { out: string; duration?: number; json?: boolean }) =>
+      recordCommand(config(), { out: o.out, durationMs: o.duration, json: o.json === true }),
+    );
+  p.command("replay")
+    .description(
+      "replay a recording through local servers speaking the real protocols, on a virtual clock",
+    )
+    .argument("<file>", "replay file (NDJSON)")
+    .option(
+      "--speed <n>",
+      'virtual time per real time, or "max"',
+      parseSpeed,
+      "max" as number | "max",
+    )
+    .option("--json", "one JSON object per finding line, with ts in replay time")
+    .option("--persist", "store findings in the configured database (default: an in-memory one)")
+    .action((file: string, o: { speed: number | "max"; json?: boolean; persist?: boolean }) =>
+      replayCommand(config(), file, {
+        speed: o.speed,
+        json: o.json === true,
+        persist: o.persist === true,
+      }),
+    );
+  p.command("config")
+    .description("print the effective configuration, or --reference for every environment variable")
+    .option("--reference", "markdown reference of every setting")
+    .action((o: { reference?: boolean }) =>
+      configCommand(o.reference ? null : config(), { reference: o.reference === true }),
+    );
+  return p;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`kamiyo: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`kamiyo: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,180 @@
+import {
+  FetchHttpClient,
+  type FindingChange,
+  IoTracker,
+  type Logger,
+  seededRandom,
+  VirtualClock,
+} from "@kamiyo/core";
+import type { Db } from "@kamiyo/db";
+import {
+  Monitor,
+  type MonitorConfigInput,
+  type MonitorHealth,
+  monitorConfig,
+} from "@kamiyo/monitor";
+import type { ReplayLine } from "./format.ts";
+import { type ReadStats, ReplayReader } from "./ndjson-reader.ts";
+import { ReplayServer, type ServerStats } from "./replay-server.ts";
+
+export interface ReplayOptions {
+  file: string;
+  /** Virtual milliseconds per real millisecond; "max" runs as fast as the pipeline allows. */
+  speed: number | "max";
+  /** Monitor settings (thresholds, cadences); source URLs are pointed at the replay server. */
+  config: MonitorConfigInput;
+  log: Logger;
+  db: Db | null;
+  tenantId: string;
+  onChange?: (change: FindingChange, replayTs: number) => void;
+  /** Seed of the pipeline's random source (reconnect jitter), for reproducible replays. */
+  seed?: number;
+}
+
+export interface ReplaySummary {
+  firstTs: number | null;
+  lastTs: number | null;
+  realMs: number;
+  read: ReadStats;
+  server: ServerStats;
+  health: MonitorHealth | null;
+  labels: string[];
+}
+
+/**
+ * Replays a recording through the unchanged pipeline: a local server speaks the recorded
+ * protocols, and a virtual clock shared by sources and detectors jumps from event to event
+ * (recorded frames, pipeline timers). Each step waits until every pushed frame was received and
+ * the pipeline is idle, so results do not depend on the speed. Ends at the file's last line.
+ */
+export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
+  const started = performance.now();
+  const reader = new ReplayReader(opts.file, opts.log);
+  const labels: string[] = [];
+  const first = await skipMeta(reader, labels);
+  const server = await ReplayServer.start(opts.log.child({ component: "replay-server" }));
+  const summary = (health: MonitorHealth | null): ReplaySummary => ({
+    firstTs: first?.ts ?? null,
+    lastTs: first ? reader.lastTs : null,
+    realMs: Math.round(performance.now() - started),
+    read: reader.stats,
+    server: server.stats,
+    health,
+    labels,
+  });
+  if (!first) {
+    await server.close();
+    return summary(null);
+  }
+  const clock = new VirtualClock(first.ts);
+  const io = new IoTracker();
+  const config = monitorConfig.parse(pointAt(opts.config, server.url));
+  const monitor = await Monitor.create(config, {
+    clock,
+    random: seededRandom(opts.seed ?? 1),
+    log: opts.log,
+    http: new FetchHttpClient({ userAgent: "kamiyo-replay", timeoutMs: 10_000, io }),
+    io,
+    db: opts.db,
+    tenantId: opts.tenantId,
+  });
+  if (opts.onChange) {
+    const fn = opts.onChange;
+    monitor.onChange((change) => fn(change, clock.now()));
+  }
+  try {
+    await makeVisible(reader, server, first.ts, labels);
+    monitor.start();
+    await settle(server, monitor);
+    let wallAnchor = performance.now();
+    let clockAnchor = clock.now();
+    for (;;) {
+      const next = await reader.peek();
+      const timer = clock.nextTimerAt();
+      if (next === null && (timer === undefined || timer > reader.lastTs)) break;
+      const t = Math.min(next?.ts ?? Number.POSITIVE_INFINITY, timer ?? Number.POSITIVE_INFINITY);
+      if (opts.speed !== "max") {
+        const due = wallAnchor + (t - clockAnchor) / opts.speed;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        else if (wait < -1_000) {
+          wallAnchor = performance.now();
+          clockAnchor = t;
+        }
+      }
+      const frames = await makeVisible(reader, server, t, labels);
+      clock.advanceTo(t);
+      for (const f of frames) server.push(f);
+      await settle(server, monitor);
+    }
+    await monitor.stop();
+    return summary(monitor.health());
+  } finally {
+    await monitor.stop();
+    await server.close();
+  }
+}
+
+async function settle(server: ReplayServer, monitor: Monitor): Promise<void> {
+  await server.barrier();
+  await monitor.whenIdle();
+}
+
+async function skipMeta(reader: ReplayReader, labels: string[]): Promise<ReplayLine | null> {
+  for (;;) {
+    const line = await reader.peek();
+    if (!line || line.src !== "meta") return line;
+    await reader.next();
+    collectLabel(line, labels);
+  }
+}
+
+function collectLabel(line: ReplayLine, labels: string[]): void {
+  if (line.src !== "meta") return;
+  const text = [line.label, line.description].filter((x) => typeof x === "string").join(": ");
+  if (text) labels.push(text);
+}
+
+/** Makes every exchange with ts ≤ t visible to the server; returns the frames due by t. */
+async function makeVisible(
+  reader: ReplayReader,
+  server: ReplayServer,
+  t: number,
+  labels: string[],
+): Promise<unknown[]> {
+  const frames: unknown[] = [];
+  for (let line = await reader.peek(); line && line.ts <= t; line = await reader.peek()) {
+    await reader.next();
+    if (line.src === "hl.ws") frames.push(line.msg);
+    else if (line.src === "meta") collectLabel(line, labels);
+    else server.load(line);
+  }
+  return frames;
+}
+
+/** The monitor settings with every source aimed at the replay server. */
+function pointAt(config: MonitorConfigInput, base: string): MonitorConfigInput {
+  const sources = config.sources ?? {};
+  return {
+    ...config,
+    sources: {
+      ...sources,
+      hyperliquid: {
+        ...sources.hyperliquid,
+        config: {
+          ...sources.hyperliquid?.config,
+          infoUrl: `${base}/info`,
+          wsUrl: `${base.replace("http", "ws")}/ws`,
+        },
+      },
+      binance: {
+        ...sources.binance,
+        config: { ...sources.binance?.config, urls: [`${base}/binance`] },
+      },
+      coinbase: {
+        ...sources.coinbase,
+        config: { ...sources.coinbase?.config, urls: [`${base}/coinbase`] },
+      },
+    },
+  };
+}
