@@ -133,7 +133,10 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       return;
     }
     let node = input;
-    for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+    for (const p of path.slice(0, -1)) {
+      node[p] ??= {};
+      node = node[p] as Record<string, unknown>;
+    }
     node[path.at(-1) as string] = value.value;
   };
   for (const f of monitorFields())
