@@ -57,7 +57,8 @@ export const silentLogger: Logger = {
 
 /**
  * Logs at most `perWindow` messages per `windowMs` for one noisy condition (malformed frames,
- * a failing venue), then one summary with the number suppressed.
+ * a failing venue), then reports how many were suppressed. It counts in wall-clock time
+ * (pass `performance.now()`), since log volume matters in real time even during a replay.
  */
 export class LogThrottle {
   #windowStart = Number.NEGATIVE_INFINITY;

@@ -104,7 +104,8 @@ class HyperliquidRunner implements SourceInstance {
       this.#socket.run(),
       this.#every("family", c.familyRefreshMs, () => this.#refreshFamily()),
       this.#every("market", c.marketPollMs, () => this.#pollMarket()),
-      this.#every("vaultState", c.vaultStatePollMs, () => this.#pollVaultStates()),
+      this.#every("liquidatorState", c.vaultStatePollMs, () => this.#pollVaultStates("liquidator")),
+      this.#every("familyState", c.familyStatePollMs, () => this.#pollVaultStates("family")),
       this.#every("portfolio", c.portfolioPollMs, () => this.#pollPortfolios("parent")),
       this.#every("childPortfolio", c.childPortfolioPollMs, () => this.#pollPortfolios("child")),
       this.#every("oiCap", c.oiCapPollMs, () => this.#pollOiCap()),
@@ -219,7 +220,7 @@ class HyperliquidRunner implements SourceInstance {
         if (signal.aborted) break;
         state.failures++;
         state.lastError = describeError(err);
-        const gate = this.#failLog.allow(clock.now());
+        const gate = this.#failLog.allow(performance.now());
         if (gate.ok)
           this.#ctx.log.warn(
             { poll: name, err: state.lastError, failures: state.failures },
@@ -299,9 +300,10 @@ class HyperliquidRunner implements SourceInstance {
     }
   }
 
-  async #pollVaultStates(): Promise<void> {
+  /** Liquidator vaults (inherited positions) are polled often; the parent and strategy children less. */
+  async #pollVaultStates(which: "liquidator" | "family"): Promise<void> {
     let failed: unknown = null;
-    for (const vault of this.#family) {
+    for (const vault of this.#family.filter((m) => (m.role === "liquidator") === (which === "liquidator"))) {
       try {
         const s = await this.#info.request(
           { type: "clearinghouseState", user: vault.address },

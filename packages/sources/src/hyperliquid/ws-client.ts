@@ -194,7 +194,7 @@ export class HyperliquidSocket {
     if (!res.ok) {
       if (res.reason === "malformed") this.counters.malformed++;
       else this.counters.invalid++;
-      const gate = this.#badFrames.allow(this.#o.clock.now());
+      const gate = this.#badFrames.allow(performance.now());
       if (gate.ok) {
         this.#o.log.warn(
           {
