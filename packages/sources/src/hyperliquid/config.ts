@@ -46,7 +46,13 @@ export const hyperliquidConfig = z.object({
   vaultStatePollMs: ms
     .min(500)
     .default(15_000)
-    .describe("clearinghouseState polling interval for each family vault, ms"),
+    .describe(
+      "clearinghouseState polling interval for liquidator vaults (inherited positions), ms",
+    ),
+  familyStatePollMs: ms
+    .min(500)
+    .default(60_000)
+    .describe("clearinghouseState polling interval for the HLP parent and strategy vaults, ms"),
   portfolioPollMs: ms
     .min(1_000)
     .default(60_000)

@@ -303,7 +303,9 @@ class HyperliquidRunner implements SourceInstance {
   /** Liquidator vaults (inherited positions) are polled often; the parent and strategy children less. */
   async #pollVaultStates(which: "liquidator" | "family"): Promise<void> {
     let failed: unknown = null;
-    for (const vault of this.#family.filter((m) => (m.role === "liquidator") === (which === "liquidator"))) {
+    for (const vault of this.#family.filter(
+      (m) => (m.role === "liquidator") === (which === "liquidator"),
+    )) {
       try {
         const s = await this.#info.request(
           { type: "clearinghouseState", user: vault.address },
