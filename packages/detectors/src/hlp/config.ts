@@ -42,6 +42,14 @@ export const hlpConfig = z.object({
     .min(5)
     .default(30)
     .describe("Increments needed before z-scores are computed"),
+  clearAfterMs: z
+    .number()
+    .int()
+    .positive()
+    .default(60 * 60_000)
+    .describe(
+      "A PnL-loss or drawdown finding resolves after this long with no window over its threshold, ms",
+    ),
   inheritedMinUsd: usd
     .default(1_000_000)
     .describe(

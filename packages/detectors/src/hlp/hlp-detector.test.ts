@@ -206,6 +206,68 @@ describe("HLP detector", () => {
     expect(h.changes.at(-1)?.change).toBe("resolved");
   });
 
+  it("keeps one inherited-position episode while the vault holds the position, even back in profit", () => {
+    const h = detectorHarness(hlpDetector);
+    const state = (time: number, upnl: number, szi = 160_234): Observation => ({
+      type: "vaultState",
+      time,
+      vault: LIQ,
+      accountValue: 50e6,
+      totalNtlPos: 306e6,
+      positions: [
+        {
+          coin: "ETH",
+          szi,
+          entryPx: 1915,
+          positionValue: szi * 1915,
+          unrealizedPnl: upnl,
+          liquidationPx: null,
+          marginUsed: 0,
+        },
+      ],
+    });
+    h.observe(state(T0, 50_000));
+    expect(h.changes).toEqual([]);
+    h.observe(state(T0 + 15_000, -2_500_000));
+    h.observe(state(T0 + 30_000, +300_000));
+    h.observe(state(T0 + 45_000, -100_000));
+    expect(h.raised()).toEqual([`inherited-position:${LIQ.address}:critical`]);
+    expect(new Set(h.changes.map((c) => c.finding.id)).size).toBe(1);
+    expect(h.open()[0]?.evidence.worstUnrealizedPnlUsd).toBe(-2_500_000);
+    h.observe(state(T0 + 60_000, -1_000, 100));
+    expect(h.changes.at(-1)?.change).toBe("resolved");
+  });
+
+  it("resolves a PnL loss only after an hour with no window over its threshold", () => {
+    const h = detectorHarness(hlpDetector);
+    const loss = (at: number, total: number) => {
+      const pts: SeriesPoint[] = [
+        [at - 24 * HOUR, 0],
+        [at - HOUR, 0],
+        [at, total],
+      ];
+      const period = { pnl: pts, accountValue: pts.map(([t]) => [t, 400e6] as SeriesPoint) };
+      h.observe({
+        type: "vaultPortfolio",
+        time: at,
+        vault: PARENT,
+        day: period,
+        week: period,
+        month: period,
+        allTime: period,
+      });
+    };
+    loss(T0, -3_000_000);
+    loss(T0 + 10 * 60_000, 0);
+    loss(T0 + 40 * 60_000, -1_500_000);
+    loss(T0 + 50 * 60_000, 0);
+    loss(T0 + 109 * 60_000, 0);
+    expect(h.changes.filter((c) => c.change === "resolved")).toHaveLength(0);
+    loss(T0 + 110 * 60_000, 0);
+    expect(h.changes.at(-1)?.change).toBe("resolved");
+    expect(new Set(h.changes.map((c) => c.finding.id)).size).toBe(1);
+  });
+
   it("ignores positions of vaults that are not liquidators", () => {
     const h = detectorHarness(hlpDetector);
     h.observe({

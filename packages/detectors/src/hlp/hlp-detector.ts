@@ -55,21 +55,49 @@ export const hlpDetector = defineDetector({
   create(config) {
     const pnlPoints = new Map<string, Map<number, number>>();
     const lastScored = new Map<string, number>();
-    const openPositions = new Map<string, Set<string>>();
+    const inheritedOpen = new Map<string, Map<string, number>>();
+    const clear = new Hysteresis(config.clearAfterMs);
     return {
       accepts: ["vaultPortfolio", "vaultState"],
       observe(obs, out) {
         if (obs.type === "vaultPortfolio") {
-          losses(config, obs, out);
-          drawdownRule(config, obs, out);
+          losses(config, obs, clear, out);
+          drawdownRule(config, obs, clear, out);
           zScore(config, obs, pnlPoints, lastScored, out);
         } else if (obs.type === "vaultState" && obs.vault.role === "liquidator") {
-          inherited(config, obs, openPositions, out);
+          inherited(config, obs, inheritedOpen, out);
         }
       },
     };
   },
 });
+
+/** Resolves a condition only after it has stayed clear for `clearMs` (no flapping on noisy data). */
+class Hysteresis {
+  readonly #clearMs: number;
+  readonly #open = new Set<string>();
+  readonly #clearSince = new Map<string, number>();
+
+  constructor(clearMs: number) {
+    this.#clearMs = clearMs;
+  }
+
+  raised(key: string): void {
+    this.#open.add(key);
+    this.#clearSince.delete(key);
+  }
+
+  /** @returns true when the condition has been clear long enough to resolve. */
+  clear(key: string, time: number): boolean {
+    if (!this.#open.has(key)) return false;
+    const since = this.#clearSince.get(key) ?? time;
+    this.#clearSince.set(key, since);
+    if (time - since < this.#clearMs) return false;
+    this.#open.delete(key);
+    this.#clearSince.delete(key);
+    return true;
+  }
+}
 
 function nullableRound(n: number | null, digits: number): number | null {
   return n === null ? null : round(n, digits);
@@ -79,7 +107,12 @@ function vaultSubject(v: VaultMember) {
   return { type: "vault" as const, id: v.address };
 }
 
-function losses(c: HlpConfig, obs: ObservationOf<"vaultPortfolio">, out: DetectorOutput): void {
+function losses(
+  c: HlpConfig,
+  obs: ObservationOf<"vaultPortfolio">,
+  clear: Hysteresis,
+  out: DetectorOutput,
+): void {
   const series = {
     "1 h": obs.day.pnl,
     "24 h": obs.day.pnl,
@@ -105,10 +138,13 @@ function losses(c: HlpConfig, obs: ObservationOf<"vaultPortfolio">, out: Detecto
   const subject = vaultSubject(obs.vault);
   const last = obs.day.pnl.at(-1);
   const dataTime = last?.[0] ?? obs.time;
+  const key = `pnl-loss|${obs.vault.address}`;
   if (!worst) {
-    out.resolve({ kind: "pnl-loss", subject }, dataTime, "no window over its loss threshold");
+    if (clear.clear(key, dataTime))
+      out.resolve({ kind: "pnl-loss", subject }, dataTime, "no window over its loss threshold");
     return;
   }
+  clear.raised(key);
   out.raise({
     kind: "pnl-loss",
     subject,
@@ -129,6 +165,7 @@ function losses(c: HlpConfig, obs: ObservationOf<"vaultPortfolio">, out: Detecto
 function drawdownRule(
   c: HlpConfig,
   obs: ObservationOf<"vaultPortfolio">,
+  clear: Hysteresis,
   out: DetectorOutput,
 ): void {
   const dd = drawdown(obs.month.pnl, obs.month.accountValue);
@@ -140,10 +177,13 @@ function drawdownRule(
       : dd.currentPct > c.drawdownHighPct
         ? "high"
         : null;
+  const key = `drawdown|${obs.vault.address}`;
   if (!severity) {
-    out.resolve({ kind: "drawdown", subject }, dataTime, "drawdown back under its threshold");
+    if (clear.clear(key, dataTime))
+      out.resolve({ kind: "drawdown", subject }, dataTime, "drawdown back under its threshold");
     return;
   }
+  clear.raised(key);
   out.raise({
     kind: "drawdown",
     subject,
@@ -223,18 +263,29 @@ function zScore(
   }
 }
 
+/**
+ * A liquidator vault's large position opens an episode once its unrealised PnL turns negative;
+ * the episode lasts while the vault holds the position (whatever its PnL does) and its severity
+ * is the worst reached. It resolves when the position is closed or falls under the minimum.
+ */
 function inherited(
   c: HlpConfig,
   obs: ObservationOf<"vaultState">,
-  open: Map<string, Set<string>>,
+  open: Map<string, Map<string, number>>,
   out: DetectorOutput,
 ): void {
   const subject = vaultSubject(obs.vault);
-  const before = open.get(obs.vault.address) ?? new Set<string>();
-  const now = new Set<string>();
+  const episodes = open.get(obs.vault.address) ?? new Map<string, number>();
+  open.set(obs.vault.address, episodes);
+  const held = new Set<string>();
   for (const p of obs.positions) {
-    if (p.positionValue < c.inheritedMinUsd || p.unrealizedPnl >= 0) continue;
-    const loss = -p.unrealizedPnl;
+    if (p.positionValue < c.inheritedMinUsd) continue;
+    const worst = episodes.get(p.coin);
+    if (worst === undefined && p.unrealizedPnl >= 0) continue;
+    held.add(p.coin);
+    const worstPnl = Math.min(worst ?? 0, p.unrealizedPnl);
+    episodes.set(p.coin, worstPnl);
+    const loss = Math.max(0, -p.unrealizedPnl);
     const severity: Severity =
       loss >= c.inheritedCriticalLossUsd
         ? "critical"
@@ -242,8 +293,6 @@ function inherited(
           ? "high"
           : "medium";
     const side = p.szi > 0 ? "long" : "short";
-    const markPx = p.positionValue / Math.abs(p.szi);
-    now.add(p.coin);
     out.raise({
       kind: "inherited-position",
       subject,
@@ -255,9 +304,10 @@ function inherited(
         side,
         size: Math.abs(p.szi),
         entryPx: p.entryPx,
-        markPx: Number(markPx.toPrecision(8)),
+        markPx: Number((p.positionValue / Math.abs(p.szi)).toPrecision(8)),
         positionValueUsd: round(p.positionValue),
         unrealizedPnlUsd: round(p.unrealizedPnl),
+        worstUnrealizedPnlUsd: round(worstPnl),
         liquidationPx: p.liquidationPx,
         vault: obs.vault.name,
         vaultAccountValueUsd: round(obs.accountValue),
@@ -266,13 +316,13 @@ function inherited(
       holdMs: HOUR,
     });
   }
-  for (const coin of before) {
-    if (!now.has(coin))
-      out.resolve(
-        { kind: "inherited-position", subject, key: coin },
-        obs.time,
-        "position closed or back in profit",
-      );
+  for (const coin of [...episodes.keys()]) {
+    if (held.has(coin)) continue;
+    episodes.delete(coin);
+    out.resolve(
+      { kind: "inherited-position", subject, key: coin },
+      obs.time,
+      "position closed or reduced under the minimum",
+    );
   }
-  open.set(obs.vault.address, now);
 }
