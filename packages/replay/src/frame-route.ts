@@ -22,8 +22,9 @@ export function frameSubscription(msg: unknown): string | null {
     case "l2Book":
     case "bbo":
     case "activeAssetCtx":
-    case "activeAssetData":
       return subscriptionKey({ type: m.channel, coin: field("coin") });
+    case "activeAssetData":
+      return subscriptionKey({ type: m.channel, coin: field("coin"), user: field("user") });
     case "candle":
       return subscriptionKey({ type: "candle", coin: field("s"), interval: field("i") });
     case "allMids":

@@ -117,7 +117,13 @@ export class ReplayServer {
       delivered = true;
     }
     if (delivered) this.stats.framesPushed++;
-    else this.stats.framesUndelivered++;
+    else {
+      this.stats.framesUndelivered++;
+      this.#log.debug(
+        { route, clients: this.#clients.size },
+        "recorded frame had no subscribed client",
+      );
+    }
   }
 
   /**
@@ -246,11 +252,10 @@ export class ReplayServer {
   #lookupInfo(body: InfoRequest): Recorded | null {
     const byReq = this.#info.get(body.type);
     if (!byReq) return null;
-    const exact = byReq.get(canonicalJson(body));
-    if (exact) return exact.latest;
-    let best: Recorded | null = null;
+    // The exact recording wins ties; a newer matching one (say without a default dex) wins otherwise.
+    let best: Recorded | null = byReq.get(canonicalJson(body))?.latest ?? null;
     for (const { req, latest } of byReq.values()) {
-      if (requestsMatch(body, req) && (!best || latest.ts > best.ts)) best = latest;
+      if ((!best || latest.ts > best.ts) && requestsMatch(body, req)) best = latest;
     }
     return best;
   }

@@ -1,11 +1,5 @@
 import { canonicalJson, type InfoRequest } from "./format.ts";
 
-/**
- * Optional info request fields per the API docs. A field present on one side only (the
- * request or the recording) is ignored when it is one of these or holds a default value.
- */
-const OPTIONAL_FIELDS = new Set(["dex", "aggregateByTime", "reversed", "nSigFigs", "mantissa"]);
-
 /** Time-range requests: matched without their range, answered with the items inside it. */
 const RANGE_TYPES: Record<string, { timeField: string; nested: boolean }> = {
   userFillsByTime: { timeField: "time", nested: false },
@@ -35,8 +29,9 @@ export function matchableRequest(req: InfoRequest): InfoRequest {
 
 /**
  * Whether an incoming info request matches a recorded one: every field both carry is equal
- * (canonical JSON), and a field only one side carries is optional or holds its default.
- * The user field of vaultDetails is optional; the user of clearinghouseState is not.
+ * (canonical JSON), and a field only one side carries holds its default value (`"dex": ""`,
+ * null, false), so a request for another dex or another aggregation never gets this answer.
+ * The user of vaultDetails only adds follower state, so it is ignored with any value.
  */
 export function requestsMatch(incoming: InfoRequest, recorded: InfoRequest): boolean {
   if (incoming.type !== recorded.type) return false;
@@ -50,8 +45,8 @@ export function requestsMatch(incoming: InfoRequest, recorded: InfoRequest): boo
       continue;
     }
     const value = inA ? a[key] : b[key];
-    const optional = key === "user" ? incoming.type === "vaultDetails" : OPTIONAL_FIELDS.has(key);
-    if (!optional && !isDefault(value)) return false;
+    const ignorable = isDefault(value) || (key === "user" && incoming.type === "vaultDetails");
+    if (!ignorable) return false;
   }
   return true;
 }

@@ -161,6 +161,17 @@ describe("HLP detector", () => {
     const z = h.open().find((x) => x.kind === "pnl-zscore");
     expect(z?.severity).toBe("high");
     expect(z?.evidence.zScore).toBeLessThan(-4);
+    // An off-grid latest point of a steady series is not an anomaly.
+    const steady = detectorHarness(hlpDetector);
+    const even: SeriesPoint[] = Array.from(
+      { length: 50 },
+      (_, i) => [T0 + i * 15 * 60_000, i * 10_000] as SeriesPoint,
+    );
+    even.push([T0 + 49 * 15 * 60_000 + 60_000, 49 * 10_000 + 667]);
+    steady.observe(
+      portfolio({ pnl: even, accountValue: even.map(([t]) => [t, 400e6] as SeriesPoint) }),
+    );
+    expect(steady.changes.filter((c) => c.finding.kind === "pnl-zscore")).toEqual([]);
     // Seen again, the same points are not scored twice.
     const before = h.changes.length;
     h.observe(portfolio({ pnl: pts, accountValue: pts.map(([t]) => [t, 400e6] as SeriesPoint) }));

@@ -218,6 +218,10 @@ function mergePoints(
   return kept;
 }
 
+/**
+ * z-score of the latest PnL move against the previous ones, per hour between consecutive
+ * points so that irregular spacing (the latest point is rarely on the grid) is not a move.
+ */
 function zScore(
   c: HlpConfig,
   obs: ObservationOf<"vaultPortfolio">,
@@ -226,22 +230,25 @@ function zScore(
   out: DetectorOutput,
 ): void {
   const points = mergePoints(store, obs.vault.address, obs.day.pnl);
-  const increments: { t: number; d: number }[] = [];
+  const moves: { t: number; d: number; perHour: number }[] = [];
   for (let i = 1; i < points.length; i++) {
     const [t, v] = points[i] as SeriesPoint;
-    increments.push({ t, d: v - (points[i - 1] as SeriesPoint)[1] });
+    const [t0, v0] = points[i - 1] as SeriesPoint;
+    if (t - t0 < 60_000) continue;
+    moves.push({ t, d: v - v0, perHour: ((v - v0) / (t - t0)) * HOUR });
   }
   const done = lastScored.get(obs.vault.address) ?? Number.NEGATIVE_INFINITY;
   const subject = vaultSubject(obs.vault);
-  for (let i = 0; i < increments.length; i++) {
-    const cur = increments[i] as { t: number; d: number };
+  for (let i = 0; i < moves.length; i++) {
+    const cur = moves[i] as { t: number; d: number; perHour: number };
     if (cur.t <= done) continue;
     lastScored.set(obs.vault.address, cur.t);
-    const history = increments.slice(Math.max(0, i - c.zWindow), i).map((x) => x.d);
+    const history = moves.slice(Math.max(0, i - c.zWindow), i).map((x) => x.perHour);
     if (history.length < c.zMinSamples) continue;
     const { mean, std } = meanStd(history);
-    if (std <= 0) continue;
-    const z = (cur.d - mean) / std;
+    // A near-constant history (spread under $1/h or 0.1 % of the mean) says nothing about spread.
+    if (std < Math.max(1, Math.abs(mean) * 1e-3)) continue;
+    const z = (cur.perHour - mean) / std;
     const severity: Severity | null =
       Math.abs(z) > c.zHigh ? "high" : Math.abs(z) > c.zMedium ? "medium" : null;
     if (!severity) continue;
@@ -252,9 +259,10 @@ function zScore(
       title: `${obs.vault.name} PnL ${z < 0 ? "dropped" : "jumped"} ${usd(Math.abs(cur.d))} in one interval (${Math.abs(z).toFixed(1)}σ)`,
       evidence: {
         zScore: round(z, 3),
-        incrementUsd: round(cur.d),
-        meanUsd: round(mean),
-        stdUsd: round(std),
+        moveUsd: round(cur.d),
+        perHourUsd: round(cur.perHour),
+        meanPerHourUsd: round(mean),
+        stdPerHourUsd: round(std),
         samples: history.length,
       },
       dataTime: cur.t,

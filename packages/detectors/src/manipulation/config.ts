@@ -15,6 +15,9 @@ export const manipulationConfig = z.object({
   fundingCriticalPerHour: rate
     .default(0.005)
     .describe("|Hourly funding| that is critical (fraction)"),
+  clearMs: ms
+    .default(10 * 60_000)
+    .describe("A funding spike resolves after funding stays under the medium rate this long, ms"),
   windowMs: ms.default(5 * 60_000).describe("Window for open-interest jumps and price moves, ms"),
   oiJumpMediumPct: z
     .number()

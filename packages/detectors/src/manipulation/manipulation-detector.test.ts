@@ -47,6 +47,19 @@ describe("manipulation detector", () => {
     }
   });
 
+  it("resolves a funding spike only after funding stays normal for 10 min", () => {
+    const h = detectorHarness(manipulationDetector);
+    h.observe(market(T0, assetCtx("X", { funding: 0.0008 })));
+    h.observe(market(T0 + 5_000, assetCtx("X", { funding: 0.0001 })));
+    h.observe(market(T0 + 10_000, assetCtx("X", { funding: 0.0007 })));
+    h.observe(market(T0 + 15_000, assetCtx("X", { funding: 0.0001 })));
+    h.observe(market(T0 + 15_000 + 599_999, assetCtx("X", { funding: 0.0001 })));
+    expect(h.changes.filter((c) => c.change === "resolved")).toEqual([]);
+    h.observe(market(T0 + 15_000 + 600_000, assetCtx("X", { funding: 0.0001 })));
+    expect(h.changes.at(-1)?.change).toBe("resolved");
+    expect(new Set(h.changes.map((c) => c.finding.id)).size).toBe(1);
+  });
+
   it("flags open-interest jumps within 5 min, higher on a thin book", () => {
     const thin = { impactBidPx: 99, impactAskPx: 101 };
     for (const [book, expected] of [

@@ -30,6 +30,8 @@ export const manipulationDetector = defineDetector({
     const history = new Map<string, Sample[]>();
     const atCap = new Set<string>();
     const latest = new Map<string, AssetCtx>();
+    /** Coins with an open funding spike, and since when funding has been back to normal. */
+    const fundingOpen = new Map<string, number | null>();
     return {
       accepts: ["market", "oiCap"],
       observe(obs, out) {
@@ -50,7 +52,7 @@ export const manipulationDetector = defineDetector({
           while (samples.length > 0 && (samples[0] as Sample).time < obs.time - config.windowMs)
             samples.shift();
           history.set(ctx.coin, samples);
-          fundingRule(ctx, obs.time, config, out);
+          fundingRule(ctx, obs.time, config, fundingOpen, out);
           moveRules(ctx, samples, obs.time, config, out);
         }
       },
@@ -112,6 +114,7 @@ function fundingRule(
   ctx: AssetCtx,
   time: number,
   c: ManipulationConfig,
+  open: Map<string, number | null>,
   out: DetectorOutput,
 ): void {
   const f = Math.abs(ctx.funding);
@@ -125,9 +128,16 @@ function fundingRule(
           ? "medium"
           : null;
   if (!severity) {
-    out.resolve({ kind: "funding-spike", subject }, time, "funding back to normal");
+    if (!open.has(ctx.coin)) return;
+    const since = open.get(ctx.coin) ?? time;
+    open.set(ctx.coin, since);
+    if (time - since >= c.clearMs) {
+      open.delete(ctx.coin);
+      out.resolve({ kind: "funding-spike", subject }, time, "funding back to normal");
+    }
     return;
   }
+  open.set(ctx.coin, null);
   out.raise({
     kind: "funding-spike",
     subject,

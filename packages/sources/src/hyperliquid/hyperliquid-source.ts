@@ -50,7 +50,6 @@ class HyperliquidRunner implements SourceInstance {
   #discovered = false;
   #tradeCoins = new Set<string>();
   #fillUsers = new Set<string>();
-  #lastFillTime = new Map<string, number>();
   #lastDataAt: number | null = null;
   #status: SourceHealth["status"] = "starting";
   #dropped = 0;
@@ -164,7 +163,6 @@ class HyperliquidRunner implements SourceInstance {
         return;
       }
       case "userFills":
-        this.#noteFills(frame.user, frame.fills);
         this.#emit({
           type: "fills",
           time: now,
@@ -181,22 +179,16 @@ class HyperliquidRunner implements SourceInstance {
     }
   }
 
-  #noteFills(user: string, fills: readonly { time: number }[]): void {
-    for (const f of fills) {
-      if (f.time > (this.#lastFillTime.get(user) ?? 0)) this.#lastFillTime.set(user, f.time);
-    }
-  }
-
   /** After a reconnect: fills of watched vaults since the gap began, through the info API. */
   async #backfill(gapStart: number): Promise<void> {
+    // Fills up to the gap's start arrived on the socket; ask from just before it.
+    const since = gapStart - 1_000;
     for (const user of this.#fillUsers) {
-      const since = Math.min(gapStart, this.#lastFillTime.get(user) ?? gapStart) - 1_000;
       try {
         const fills = await this.#info.request(
           { type: "userFillsByTime", user, startTime: since },
           fillsSchema,
         );
-        this.#noteFills(user, fills);
         this.#emit({ type: "fills", time: this.#ctx.clock.now(), user, fills, snapshot: false });
       } catch (err) {
         if (isAbortError(err) || this.#ctx.signal.aborted) return;
