@@ -1,12 +1,22 @@
-/** Builds every replay scenario into fixtures/scenarios/. Run: npm run scenarios:build */
+/** Builds every replay scenario into fixtures/scenarios/ (gzip NDJSON). Run: npm run scenarios:build */
+import { buildCascade } from "./cascade-2025-10-10.ts";
 import { buildEthWhale } from "./eth-whale-2025-03-12.ts";
 import { buildJelly } from "./jelly-2025-03-26.ts";
+import { buildQuietDay } from "./quiet-day-2025-03-27.ts";
+
+const usd = (n: number) => `$${Math.round(n).toLocaleString("en-US")}`;
 
 const eth = buildEthWhale();
 console.log(
-  `eth-whale-2025-03-12.ndjson: ${eth.lines} lines; HLP realised loss on the unwind $${Math.round(-eth.hlpLossUsd).toLocaleString("en-US")}`,
+  `eth-whale-2025-03-12: ${eth.lines} lines; HLP realised loss on the unwind ${usd(-eth.hlpLossUsd)}`,
 );
 const jelly = buildJelly();
 console.log(
-  `jelly-2025-03-26.ndjson: ${jelly.lines} lines; JELLY peak ${jelly.peakMultiple.toFixed(2)}x the 0.0095 open; worst liquidator unrealised $${Math.round(jelly.worstLossUsd).toLocaleString("en-US")}`,
+  `jelly-2025-03-26: ${jelly.lines} lines; JELLY peak ${jelly.peakMultiple.toFixed(2)}x the open; worst liquidator unrealised ${usd(jelly.worstLossUsd)}`,
 );
+const cascade = buildCascade();
+console.log(
+  `cascade-2025-10-10: ${cascade.lines} lines; ${cascade.fills} liquidator fills; takeovers ${usd(cascade.takeoverUsd)}, ADL ${usd(cascade.adlUsd)}`,
+);
+const quiet = buildQuietDay();
+console.log(`quiet-day-2025-03-27: ${quiet.lines} lines`);

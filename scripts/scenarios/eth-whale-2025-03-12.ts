@@ -38,7 +38,7 @@ import {
 } from "./lib.ts";
 
 export const ETH_WHALE = {
-  file: "eth-whale-2025-03-12.ndjson",
+  file: "eth-whale-2025-03-12.ndjson.gz",
   start: Date.UTC(2025, 2, 12, 8, 0),
   end: Date.UTC(2025, 2, 12, 11, 0),
   takeover: Date.UTC(2025, 2, 12, 8, 17, 30),

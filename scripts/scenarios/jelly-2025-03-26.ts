@@ -37,7 +37,7 @@ import {
 } from "./lib.ts";
 
 export const JELLY = {
-  file: "jelly-2025-03-26.ndjson",
+  file: "jelly-2025-03-26.ndjson.gz",
   start: Date.UTC(2025, 2, 26, 12, 30),
   end: Date.UTC(2025, 2, 26, 16, 0),
   shortOpened: Date.UTC(2025, 2, 26, 12, 53),

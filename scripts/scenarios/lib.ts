@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 
 export const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 
@@ -416,13 +417,11 @@ export class ScenarioFile {
     this.#add(ts, { src: "coinbase", req: { path }, res });
   }
 
-  /** Writes the file; returns the number of lines. */
+  /** Writes the file, gzip-compressed (deterministic output); returns the number of lines. */
   save(name: string): number {
     const sorted = [...this.#lines].sort((a, b) => a.ts - b.ts || a.seq - b.seq);
-    writeFileSync(
-      `${FIXTURES}scenarios/${name}`,
-      `${sorted.map((l) => JSON.stringify({ ts: l.ts, ...l.line })).join("\n")}\n`,
-    );
+    const text = `${sorted.map((l) => JSON.stringify({ ts: l.ts, ...l.line })).join("\n")}\n`;
+    writeFileSync(`${FIXTURES}scenarios/${name}`, gzipSync(text, { level: 9 }));
     return sorted.length;
   }
 

@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { createGunzip } from "node:zlib";
 import type { Logger } from "@kamiyo/core";
 import { parseLine, type ReplayLine } from "./format.ts";
 
@@ -25,11 +26,14 @@ export class ReplayReader {
   #lastTs = Number.NEGATIVE_INFINITY;
   readonly #unknownWarned = new Set<string>();
 
+  /** @param file an NDJSON file, gzip-compressed when its name ends in ".gz". */
   constructor(file: string, log: Logger) {
-    this.#lines = createInterface({
-      input: createReadStream(file, "utf8"),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    })[Symbol.asyncIterator]();
+    const raw = createReadStream(file);
+    const input = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
+    input.setEncoding("utf8");
+    this.#lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })[
+      Symbol.asyncIterator
+    ]();
     this.#log = log;
   }
 

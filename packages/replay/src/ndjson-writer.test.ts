@@ -101,3 +101,26 @@ describe("ReplayWriter", () => {
     expect(readFileSync(path, "utf8")).toBe("");
   });
 });
+
+describe("gzip recordings", () => {
+  it("writes .gz files the reader reads back", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { gunzipSync } = await import("node:zlib");
+    const { readFileSync } = await import("node:fs");
+    const { ReplayReader } = await import("./ndjson-reader.ts");
+    const { silentLogger } = await import("@kamiyo/core");
+    const file = join(mkdtempSync(join(tmpdir(), "kamiyo-gz-")), "r.ndjson.gz");
+    const w = new ReplayWriter(file, 0);
+    w.write({ ts: 2, src: "hl.ws", msg: { channel: "pong" } });
+    w.write({ ts: 1, src: "meta", label: "x" });
+    await w.close();
+    expect(gunzipSync(readFileSync(file)).toString("utf8").trim().split("\n")).toHaveLength(2);
+    const r = new ReplayReader(file, silentLogger);
+    expect((await r.next())?.ts).toBe(1);
+    expect((await r.next())?.ts).toBe(2);
+    expect(await r.next()).toBeNull();
+    expect(r.stats.malformed).toBe(0);
+  });
+});

@@ -1,4 +1,6 @@
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
+import { createGzip } from "node:zlib";
 import type { ReplayLine } from "./format.ts";
 
 /**
@@ -6,14 +8,27 @@ import type { ReplayLine } from "./format.ts";
  * later, so lines are held for `reorderMs` of their own time before they are written.
  */
 export class ReplayWriter {
-  readonly #out: WriteStream;
+  readonly #out: Writable;
+  readonly #done: Promise<void>;
   readonly #reorderMs: number;
   #pending: ReplayLine[] = [];
   #written = 0;
   #closed = false;
 
+  /** @param file the output, gzip-compressed when its name ends in ".gz". */
   constructor(file: string, reorderMs = 10_000) {
-    this.#out = createWriteStream(file, { encoding: "utf8" });
+    const sink = createWriteStream(file);
+    this.#done = new Promise((resolve, reject) => {
+      sink.on("finish", () => resolve());
+      sink.on("error", reject);
+    });
+    if (file.endsWith(".gz")) {
+      const gzip = createGzip();
+      gzip.pipe(sink);
+      this.#out = gzip;
+    } else {
+      this.#out = sink;
+    }
     this.#reorderMs = reorderMs;
   }
 
@@ -36,9 +51,9 @@ export class ReplayWriter {
     if (this.#closed) return;
     this.#emit(() => true);
     this.#closed = true;
-    await new Promise<void>((resolve, reject) =>
-      this.#out.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
+    // Resolves when the file itself is finished, after any gzip stream has flushed into it.
+    this.#out.end();
+    await this.#done;
   }
 
   #emit(due: (l: ReplayLine) => boolean): void {

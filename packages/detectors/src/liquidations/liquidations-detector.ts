@@ -74,12 +74,14 @@ class LiquidationRules {
     const c = this.#c;
     if (now - e.time > c.maxEventAgeMs) return;
     const item: EventItem = { time: e.time, value: e.notionalUsd, event: e };
-    if (e.method !== "adl" && e.notionalUsd >= c.largeUsd) this.#large(e, out);
+    // Inside a cascade, large single liquidations are part of it (its evidence keeps the largest)
+    // rather than a finding each.
+    const cascading = this.#cascadeRule(item, out);
+    if (e.method !== "adl" && e.notionalUsd >= c.largeUsd && !cascading) this.#large(e, out);
     if (e.method === "backstop" && e.notionalUsd >= c.backstopMinUsd)
       this.#episode("backstop", e, liquidators, out);
     if (e.method === "adl") this.#episode("adl", e, liquidators, out);
     this.#burstRule(item, out);
-    this.#cascadeRule(item, out);
     if (e.liquidatedUser && !liquidators.has(e.liquidatedUser))
       this.#repeatRule(item, e.liquidatedUser, out);
   }
@@ -209,21 +211,24 @@ class LiquidationRules {
     }));
   }
 
-  #cascadeRule(item: EventItem, out: DetectorOutput): void {
+  /** @returns whether the coin is in a cascade. */
+  #cascadeRule(item: EventItem, out: DetectorOutput): boolean {
     const c = this.#c;
     const e = item.event;
     const w = windowFor(this.#cascade, e.coin, c.cascadeWindowMs);
     w.add(item);
-    if (w.count < c.cascadeMinCount) return;
+    if (w.count < c.cascadeMinCount) return false;
     this.#cascading.set(e.coin, e.time);
     const severity: Severity = w.sum >= c.cascadeCriticalUsd ? "critical" : "high";
     this.#raise(out, `cascade|${e.coin}`, severity, e.time, () => {
       const items = w.items();
       let minPx = Number.POSITIVE_INFINITY;
       let maxPx = 0;
+      let largestUsd = 0;
       for (const i of items) {
         minPx = Math.min(minPx, i.event.px);
         maxPx = Math.max(maxPx, i.event.px);
+        largestUsd = Math.max(largestUsd, i.value);
       }
       const first = items[0]?.event ?? e;
       return {
@@ -239,13 +244,14 @@ class LiquidationRules {
           firstAt: first.time,
           minPx,
           maxPx,
+          largestUsd: round(largestUsd),
           priceMovePct: round(((e.px - first.px) / first.px) * 100, 3),
         },
         dataTime: e.time,
         holdMs: c.cascadeWindowMs,
       };
     });
-    if (this.#cascading.size < c.marketCascadeCoins) return;
+    if (this.#cascading.size < c.marketCascadeCoins) return true;
     this.#raise(out, "market-cascade", "critical", e.time, () => {
       const coins = [...this.#cascading.keys()].sort();
       let total = 0;
@@ -260,6 +266,7 @@ class LiquidationRules {
         holdMs: c.cascadeWindowMs,
       };
     });
+    return true;
   }
 
   #repeatRule(item: EventItem, user: string, out: DetectorOutput): void {

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { runScenario, type ScenarioRun } from "./scenario-harness.ts";
+
+describe("replay: 27 Mar 2025 quiet day (real candles)", () => {
+  let run: ScenarioRun;
+
+  it("replays 24 hours", async () => {
+    run = await runScenario("quiet-day-2025-03-27.ndjson.gz");
+    expect(run.summary.read.malformed).toBe(0);
+    expect((run.summary.lastTs ?? 0) - (run.summary.firstTs ?? 0)).toBeGreaterThanOrEqual(
+      86_400_000,
+    );
+    // The pipeline saw the whole day: market samples, trades and vault states.
+    const seen = run.summary.health?.stats.observations ?? {};
+    expect(seen.market).toBeGreaterThan(17_000);
+    expect(seen.trades).toBeGreaterThan(4_000);
+    expect(seen.vaultState).toBeGreaterThan(5_000);
+  }, 300_000);
+
+  it("raises nothing at high or critical", () => {
+    const loud = run.changes.filter(
+      (c) => c.finding.severity === "high" || c.finding.severity === "critical",
+    );
+    expect(loud.map((c) => `${c.finding.detector}/${c.finding.kind} ${c.finding.title}`)).toEqual(
+      [],
+    );
+  });
+});
