@@ -12,16 +12,33 @@ import { validate } from "../validate.ts";
 import { VenueGate } from "../venue-gate.ts";
 
 export const binanceConfig = z.object({
-  /** Spot REST base URLs, primary first; the market-data mirror serves prices without keys where the main host is geo-blocked. */
   urls: z
     .array(z.url())
     .min(1)
-    .default(["https://api.binance.com", "https://data-api.binance.vision"]),
-  pollMs: z.number().int().min(500).default(10_000),
-  /** How often the list of listed USDT pairs is refreshed. */
-  listingRefreshMs: z.number().int().min(10_000).default(3_600_000),
-  requestTimeoutMs: z.number().int().min(100).default(5_000),
-  retries: z.number().int().min(0).max(5).default(1),
+    .default(["https://api.binance.com", "https://data-api.binance.vision"])
+    .describe(
+      "Spot REST base URLs, primary first (comma-separated); a 451 or 403 moves to the next (the market-data mirror)",
+    ),
+  pollMs: z
+    .number()
+    .int()
+    .min(500)
+    .default(10_000)
+    .describe("Price polling interval, ms (one batched request)"),
+  listingRefreshMs: z
+    .number()
+    .int()
+    .min(10_000)
+    .default(3_600_000)
+    .describe("How often the list of USDT pairs is refreshed, ms"),
+  requestTimeoutMs: z.number().int().min(100).default(5_000).describe("Request timeout, ms"),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .default(1)
+    .describe("Retries of a failed request (429, 5xx, network)"),
 });
 
 const tickerSchema = z.object({ symbol: z.string(), price: decimal });
