@@ -1,12 +1,16 @@
 /**
  * Replays a file at full speed in this process and reports its peak memory: with no database
- * (the pipeline alone) or with the embedded database (what `kamiyo replay` runs).
+ * (the pipeline alone) or with the embedded database in a data directory.
  */
 import { silentLogger } from "@kamiyo/core";
 import { type Db, migrate, PgliteDb } from "@kamiyo/db";
 import { replay } from "@kamiyo/replay";
 
-const [file, storage] = [process.argv[2] as string, process.argv[3] as "none" | "pglite"];
+const [file, storage, dataDir] = [
+  process.argv[2] as string,
+  process.argv[3] as "none" | "pglite",
+  process.argv[4] ?? null,
+];
 let maxRss = 0;
 let maxHeap = 0;
 const sampler = setInterval(() => {
@@ -16,7 +20,7 @@ const sampler = setInterval(() => {
 }, 50);
 let db: Db | null = null;
 if (storage === "pglite") {
-  db = await PgliteDb.open(null);
+  db = await PgliteDb.open(dataDir);
   await migrate(db);
 }
 const rssAfterDb = process.memoryUsage().rss;

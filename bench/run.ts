@@ -4,10 +4,11 @@
  * Options: --only throughput|latency|memory (repeatable), --frames N (throughput frames).
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { PgliteDb } from "@kamiyo/db";
 import { buildBusyMarket } from "./busy-market.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -17,8 +18,14 @@ const { values } = parseArgs({
 const only = new Set(values.only ?? ["throughput", "latency", "memory"]);
 const rows: [string, string, string][] = [];
 
+/** The Node flags the kamiyo bin starts with (apps/cli/bin/kamiyo.js), so figures match the CLI. */
+const CLI_NODE_FLAGS = ["--max-semi-space-size=16"];
+
 function start(file: string, args: string[]): ChildProcess {
-  return fork(here(file), args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return fork(here(file), args, {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: CLI_NODE_FLAGS,
+  });
 }
 
 function next<T>(child: ChildProcess, type: string): Promise<T> {
@@ -84,24 +91,29 @@ async function pipeline(): Promise<void> {
 
 async function memory(): Promise<void> {
   const dir = here("../fixtures/scenarios/.bench/");
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   const name = ".bench/busy-market-1h.ndjson.gz";
   const built = buildBusyMarket(name);
   const file = here(`../fixtures/scenarios/${name}`);
+  // An initialised data directory, reopened by the child as `kamiyo monitor` does after its first start.
+  const dataDir = `${dir}data`;
+  await (await PgliteDb.open(dataDir)).close();
   for (const storage of ["none", "pglite"] as const) {
-    const child = start("replay-process.ts", [file, storage]);
+    const child = start("replay-process.ts", [file, storage, dataDir]);
     const r = await next<{
       realMs: number;
       virtualMs: number;
-      trades: number;
       maxRssMb: number;
       maxHeapMb: number;
       rssAfterDbOpenMb: number;
     }>(child, "replayed");
     rows.push([
-      `Memory, one-hour busy-market replay (${storage === "none" ? "pipeline, no database" : "with the embedded database, as kamiyo replay runs"})`,
+      storage === "none"
+        ? "Memory, one-hour busy-market replay, pipeline alone (kamiyo replay; kamiyo monitor with DATABASE_URL)"
+        : "Memory, the same with the embedded database (a reopened data directory, as kamiyo monitor runs)",
       `peak RSS ${Math.round(r.maxRssMb)} MB`,
-      `${built.frames.toLocaleString("en-US")} trades frames + market data over ${(r.virtualMs / 60_000).toFixed(0)} min replayed in ${(r.realMs / 1000).toFixed(0)} s; peak JS heap ${Math.round(r.maxHeapMb)} MB${storage === "pglite" ? `; ${Math.round(r.rssAfterDbOpenMb)} MB resident right after the database opened` : ""}`,
+      `${built.frames.toLocaleString("en-US")} trades frames + market data over ${(r.virtualMs / 60_000).toFixed(0)} min replayed in ${(r.realMs / 1000).toFixed(0)} s; peak JS heap ${Math.round(r.maxHeapMb)} MB${storage === "pglite" ? `; ${Math.round(r.rssAfterDbOpenMb)} MB resident once the database was open` : ""}`,
     ]);
   }
   rmSync(dir, { recursive: true, force: true });

@@ -72,7 +72,10 @@ export function program(): Command {
       "max" as number | "max",
     )
     .option("--json", "one JSON object per finding line, with ts in replay time")
-    .option("--persist", "store findings in the configured database (default: an in-memory one)")
+    .option(
+      "--persist",
+      "store findings and time series in the configured database (default: not stored)",
+    )
     .action((file: string, o: { speed: number | "max"; json?: boolean; persist?: boolean }) =>
       replayCommand(config(), file, {
         speed: o.speed,

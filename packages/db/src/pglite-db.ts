@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import type { Db, Queryable } from "./db.ts";
 
@@ -36,18 +36,28 @@ export class PgliteDb implements Db {
     this.description = description;
   }
 
-  /** Opens (creating if needed) the data directory. */
+  /**
+   * Opens (creating if needed) the data directory. A new directory is initialised, closed and
+   * opened again: initialising grows the WASM memory to about 650 MB, which a running process
+   * would otherwise keep for its whole life (a reopened directory needs about 300 MB).
+   */
   static async open(dataDir: string | null): Promise<PgliteDb> {
+    const fresh = dataDir !== null && (!existsSync(dataDir) || readdirSync(dataDir).length === 0);
     if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
-    const pg = await PGlite.create({
-      dataDir: dataDir ?? undefined,
-      parsers: { [INT8]: Number },
-      startParams: [...PGlite.defaultStartParams, ...START_PARAMS],
-    });
+    if (fresh) await (await PgliteDb.#create(dataDir)).close();
+    const pg = await PgliteDb.#create(dataDir);
     return new PgliteDb(
       pg,
       dataDir === null ? "embedded PGlite (in memory)" : `embedded PGlite at ${dataDir}`,
     );
+  }
+
+  static #create(dataDir: string | null): Promise<PGlite> {
+    return PGlite.create({
+      dataDir: dataDir ?? undefined,
+      parsers: { [INT8]: Number },
+      startParams: [...PGlite.defaultStartParams, ...START_PARAMS],
+    });
   }
 
   async query<R = Record<string, unknown>>(

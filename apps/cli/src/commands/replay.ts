@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { type Db, DEFAULT_TENANT_ID, migrate, PgliteDb } from "@kamiyo/db";
+import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { replay } from "@kamiyo/replay";
 import type { AppConfig } from "../config/app-config.ts";
 import { findingPrinter } from "../printer.ts";
@@ -14,12 +14,7 @@ export async function replayCommand(
 ): Promise<void> {
   if (!existsSync(file)) throw new CliError(`replay file not found: ${file}`);
   const log = appLogger(config);
-  let db: Db;
-  if (opts.persist) db = await openStorage(config, log);
-  else {
-    db = await PgliteDb.open(null);
-    await migrate(db);
-  }
+  const db: Db | null = opts.persist ? await openStorage(config, log) : null;
   const print = findingPrinter(opts.json, (t) => process.stdout.write(t));
   const bySeverity: Record<string, number> = {};
   try {
@@ -51,6 +46,6 @@ export async function replayCommand(
       "replay finished",
     );
   } finally {
-    await db.close();
+    await db?.close();
   }
 }
