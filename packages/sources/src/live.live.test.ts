@@ -82,6 +82,10 @@ describe.skipIf(!live)("live: Hyperliquid", () => {
         () => reject(new Error(`no trades within 60 s; saw ${channels.join(",")}`)),
         60_000,
       );
+      ws.on("error", (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
       ws.on("open", () =>
         ws.send(
           JSON.stringify({ method: "subscribe", subscription: { type: "trades", coin: "BTC" } }),
