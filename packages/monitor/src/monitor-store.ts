@@ -178,6 +178,21 @@ export class MonitorStore {
       this.counters.flushes++;
     } catch (err) {
       this.counters.flushFailures++;
+      if (isDataError(err)) {
+        // The database refused the rows themselves: retrying would block every later write.
+        const rows =
+          findings.length +
+          batch.states.length +
+          batch.pnl.length +
+          batch.market.length +
+          batch.liqs.length;
+        this.counters.droppedRows += rows;
+        this.#log.error(
+          { err: describeError(err), rows },
+          "database refused a batch; it is dropped",
+        );
+        return;
+      }
       this.#log.warn({ err: describeError(err) }, "database write failed; will retry");
       for (const f of findings) if (!this.#findings.has(f.id)) this.#findings.set(f.id, f);
       this.#vaultStates = batch.states.concat(this.#vaultStates).slice(-MAX_PENDING_ROWS);
@@ -211,4 +226,13 @@ export class MonitorStore {
       this.#liqEvents.length
     );
   }
+}
+
+/**
+ * SQLSTATE classes that mean the rows (or the statement) are wrong, not the connection:
+ * 22 data exception, 23 integrity constraint violation, 42 syntax error or access rule.
+ */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^(22|23|42)/.test(code);
 }

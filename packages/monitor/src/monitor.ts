@@ -41,6 +41,8 @@ export interface MonitorDeps {
 export interface MonitorStats {
   observations: Record<string, number>;
   detectorErrors: number;
+  /** Observations the store could not turn into rows (the pipeline goes on). */
+  storeErrors: number;
   findingChanges: Record<FindingChange["change"], number>;
   queue: { size: number; capacity: number; dropped: number };
   store: { flushes: number; flushFailures: number; droppedRows: number } | null;
@@ -80,6 +82,7 @@ export class Monitor {
   readonly #stats: Omit<MonitorStats, "queue" | "store"> = {
     observations: {},
     detectorErrors: 0,
+    storeErrors: 0,
     findingChanges: { opened: 0, escalated: 0, updated: 0, resolved: 0 },
   };
   #busy = false;
@@ -290,7 +293,15 @@ export class Monitor {
         );
       }
     }
-    this.#store?.observe(obs, this.#deps.clock.now());
+    try {
+      this.#store?.observe(obs, this.#deps.clock.now());
+    } catch (err) {
+      this.#stats.storeErrors++;
+      this.#deps.log.error(
+        { type: obs.type, err: describeError(err) },
+        "could not record an observation",
+      );
+    }
   }
 
   #scheduleTick(): void {

@@ -1,0 +1,154 @@
+import {
+  FetchHttpClient,
+  IoTracker,
+  type Observation,
+  seededRandom,
+  silentLogger,
+  VirtualClock,
+} from "@kamiyo/core";
+import { type Db, DEFAULT_TENANT_ID, getFinding, listFindings } from "@kamiyo/db";
+import { createTestDb, testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Monitor } from "./monitor.ts";
+import { monitorConfig } from "./monitor-config.ts";
+
+const LIQ = {
+  address: "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14",
+  name: "HLP Liquidator",
+  role: "liquidator" as const,
+};
+const T0 = 1_741_767_000_000;
+const config = monitorConfig.parse({
+  sources: {
+    hyperliquid: { enabled: false },
+    binance: { enabled: false },
+    coinbase: { enabled: false },
+  },
+  queueCapacity: 100,
+});
+
+function state(time: number, upnl: number): Observation {
+  return {
+    type: "vaultState",
+    time,
+    vault: LIQ,
+    accountValue: 5e7,
+    totalNtlPos: 3e8,
+    positions: [
+      {
+        coin: "ETH",
+        szi: 160_234,
+        entryPx: 1915,
+        positionValue: 3.06e8,
+        unrealizedPnl: upnl,
+        liquidationPx: null,
+        marginUsed: 0,
+      },
+    ],
+  };
+}
+
+async function monitorOn(db: Db, clock: VirtualClock): Promise<Monitor> {
+  const io = new IoTracker();
+  return Monitor.create(config, {
+    clock,
+    random: seededRandom(1),
+    log: silentLogger,
+    http: new FetchHttpClient({ userAgent: "test", timeoutMs: 1_000, io }),
+    io,
+    db,
+    tenantId: DEFAULT_TENANT_ID,
+  });
+}
+
+let db: Db;
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+describe(`monitor pipeline on ${testDbKind}`, () => {
+  let firstId = "";
+
+  it("stores findings, and writes what is pending when stopped", async () => {
+    const clock = new VirtualClock(T0);
+    const m = await monitorOn(db, clock);
+    m.start();
+    m.emit(state(T0, -3_000_000));
+    await m.whenIdle();
+    await m.stop();
+    const [f] = await listFindings(db, DEFAULT_TENANT_ID, { detector: "hlp", limit: 10 });
+    expect(f).toMatchObject({ kind: "inherited-position", severity: "critical", status: "open" });
+    firstId = f?.id ?? "";
+    const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM vault_states");
+    expect(rows[0]?.n).toBe(1);
+  });
+
+  it("keeps the same finding after a restart when the condition continues", async () => {
+    const clock = new VirtualClock(T0 + 60_000);
+    const m = await monitorOn(db, clock);
+    const changes: string[] = [];
+    m.onChange((c) => changes.push(`${c.change}:${c.finding.id}`));
+    m.start();
+    m.emit(state(T0 + 60_000, -3_500_000));
+    await m.whenIdle();
+    await m.stop();
+    expect(changes).toEqual([`updated:${firstId}`]);
+    expect((await getFinding(db, DEFAULT_TENANT_ID, firstId))?.occurrences).toBe(2);
+  });
+
+  it("isolates a detector that throws on a bad observation and counts it", async () => {
+    const m = await monitorOn(db, new VirtualClock(T0));
+    m.start();
+    m.emit({
+      type: "vaultState",
+      time: T0,
+      vault: LIQ,
+      accountValue: 1,
+      totalNtlPos: 1,
+    } as unknown as Observation);
+    m.emit(state(T0 + 1, -3_000_000));
+    await m.whenIdle();
+    const h = m.health();
+    await m.stop();
+    expect(h.stats.detectorErrors).toBeGreaterThanOrEqual(1);
+    expect(h.stats.storeErrors).toBe(1);
+    expect(h.stats.observations.vaultState).toBe(2);
+  });
+
+  it("drops a batch the database refuses instead of retrying it forever", async () => {
+    const m = await monitorOn(db, new VirtualClock(T0));
+    m.start();
+    // A role the schema's CHECK constraint refuses (SQLSTATE 23514).
+    m.emit({
+      ...state(T0 + 120_000, -3_000_000),
+      vault: { ...LIQ, address: "0x1111111111111111111111111111111111111111", role: "janitor" },
+    } as unknown as Observation);
+    await m.whenIdle();
+    m.emit(state(T0 + 240_000, -3_000_000));
+    await m.whenIdle();
+    const h = m.health();
+    await m.stop();
+    expect(h.stats.store?.droppedRows).toBeGreaterThanOrEqual(1);
+    const rows = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM vault_states WHERE ts = $1",
+      [new Date(T0 + 240_000)],
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
+
+  it("drops and counts observations beyond the queue's capacity", async () => {
+    const m = await monitorOn(db, new VirtualClock(T0));
+    m.start();
+    let accepted = 0;
+    for (let i = 0; i < 1_000; i++) if (m.emit({ type: "oiCap", time: T0, coins: [] })) accepted++;
+    await m.whenIdle();
+    const h = m.health();
+    await m.stop();
+    expect(accepted).toBe(100);
+    expect(h.stats.queue.dropped).toBe(900);
+    expect(h.stats.observations.oiCap).toBe(100);
+  });
+});
