@@ -14,7 +14,6 @@ import {
   DAY,
   FAMILY,
   familyAndListings,
-  HLP,
   HOUR,
   LIQUIDATOR,
   MINUTE,
@@ -24,6 +23,7 @@ import {
   readCandles,
   ScenarioFile,
   sample,
+  traderAddress,
   tradesFrame,
   userFillsFrame,
 } from "../scripts/scenarios/lib.ts";
@@ -122,7 +122,7 @@ export function buildBusyMarket(
             time: t + 500,
             tid,
             buyer: LIQUIDATOR,
-            seller: account(rand),
+            seller: traderAddress(rand, "e"),
           },
         ]),
       );
@@ -139,7 +139,11 @@ export function buildBusyMarket(
             dir: "Liquidated Cross Long",
             closedPnl: 0,
             tid,
-            liquidation: { liquidatedUser: account(rand), markPx: px, method: "backstop" },
+            liquidation: {
+              liquidatedUser: traderAddress(rand, "e"),
+              markPx: px,
+              method: "backstop",
+            },
           },
         ]),
       );
@@ -159,8 +163,8 @@ export function buildBusyMarket(
             sz: 1 + rand() * 10,
             time: at,
             tid: nextTid(),
-            buyer: account(rand),
-            seller: account(rand),
+            buyer: traderAddress(rand, "e"),
+            seller: traderAddress(rand, "e"),
           })),
         ),
       );
@@ -168,10 +172,4 @@ export function buildBusyMarket(
     }
   }
   return { lines: f.save(name), frames };
-}
-
-function account(rand: () => number): string {
-  return `0x${Math.floor(rand() * 2 ** 52)
-    .toString(16)
-    .padStart(40, "e")}`;
 }

@@ -7,7 +7,7 @@
 import { FetchHttpClient, IoTracker, SystemClock, silentLogger } from "@kamiyo/core";
 import { Monitor, monitorConfig } from "@kamiyo/monitor";
 
-const [port, mode] = [Number(process.argv[2]), process.argv[3] as "throughput" | "latency"];
+const port = Number(process.argv[2]);
 const base = `http://127.0.0.1:${port}`;
 const io = new IoTracker();
 const config = monitorConfig.parse({

@@ -49,7 +49,7 @@ async function pipeline(): Promise<void> {
   const { port } = await next<{ port: number }>(server, "listening");
   if (only.has("throughput")) {
     const total = Number(values.frames ?? 500_000);
-    const monitor = start("monitor-process.ts", [String(port), "throughput"]);
+    const monitor = start("monitor-process.ts", [String(port)]);
     await next(monitor, "ready");
     const result = next<{
       framesPerSecond: number;
@@ -70,7 +70,7 @@ async function pipeline(): Promise<void> {
   }
   if (only.has("latency")) {
     for (const rate of [0, 25_000]) {
-      const monitor = start("monitor-process.ts", [String(port), "latency"]);
+      const monitor = start("monitor-process.ts", [String(port)]);
       await next(monitor, "ready");
       server.send({ cmd: "paced", rate, seconds: 20, fillEveryMs: 20 });
       const { fills } = await next<{ fills: number }>(server, "paced");

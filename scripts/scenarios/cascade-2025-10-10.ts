@@ -18,19 +18,18 @@ import {
   FAMILY,
   type FillSpec,
   familyAndListings,
+  flatPortfolio,
   HLP,
-  HOUR,
   interpolate,
   LIQUIDATOR,
   MINUTE,
   metaAndAssetCtxs,
   nextTid,
   type PositionState,
-  portfolio,
+  portfolioAt,
   ScenarioFile,
-  type Series,
   STANDALONE_LIQUIDATOR,
-  sample,
+  traderAddress,
   tradesFrame,
   userFillsFrame,
 } from "./lib.ts";
@@ -168,7 +167,11 @@ export function buildCascade(): {
         dir: "Liquidated Cross Long",
         closedPnl: 0,
         tid: nextTid(),
-        liquidation: { liquidatedUser: account(rand), markPx: priceOf(c, t), method: "backstop" },
+        liquidation: {
+          liquidatedUser: traderAddress(rand, "c"),
+          markPx: priceOf(c, t),
+          method: "backstop",
+        },
       };
       held += sz;
       return fill;
@@ -222,7 +225,7 @@ export function buildCascade(): {
   familyAndListings(f, s.start, ["BTC", "ETH", "SOL"]);
   f.info(s.start, { type: "perpsAtOpenInterestCap" }, []);
   for (const m of [...FAMILY.slice(1).map((x) => x.address), STANDALONE_LIQUIDATOR])
-    f.info(s.start, { type: "portfolio", user: m }, flatPortfolio(s.start));
+    f.info(s.start, { type: "portfolio", user: m }, flatPortfolio(s.start, 55_000_000));
   f.info(
     s.start,
     { type: "clearinghouseState", user: STANDALONE_LIQUIDATOR },
@@ -233,23 +236,7 @@ export function buildCascade(): {
     70_000_000 +
     ((t - s.start) / DAY) * 150_000 +
     (t > s.firstAdl ? Math.min(1, (t - s.firstAdl) / (10 * MINUTE)) * 40_000_000 : 0);
-  const periods = (t: number) => {
-    const series = (span: number, step: number): { pnl: Series; accountValue: Series } => {
-      const from = t - span;
-      const pts = sample(from - (from % step) + step, t, step, (x) => x);
-      if (pts.at(-1)?.[0] !== t) pts.push([t, t]);
-      return {
-        pnl: pts.map(([x]) => [x, hlpPnl(x)]),
-        accountValue: pts.map(([x]) => [x, 420_000_000 + hlpPnl(x) - hlpPnl(s.start)]),
-      };
-    };
-    return {
-      day: series(DAY, 15 * MINUTE),
-      week: series(7 * DAY, 3 * HOUR),
-      month: series(30 * DAY, DAY),
-      allTime: series(90 * DAY, 7 * DAY),
-    };
-  };
+  const hlpAccountValue = (t: number) => 420_000_000 + hlpPnl(t) - hlpPnl(s.start);
 
   for (let t = s.start; t <= s.end; t += 5_000) {
     const busy = t >= T(21, 14) && t <= T(21, 30);
@@ -301,7 +288,7 @@ export function buildCascade(): {
           );
     }
     if (t % (5 * MINUTE) === 0) {
-      f.info(t, { type: "portfolio", user: HLP }, portfolio(periods(t)));
+      f.info(t, { type: "portfolio", user: HLP }, portfolioAt(t, hlpPnl, hlpAccountValue));
       for (const m of FAMILY)
         if (m.address !== LIQUIDATOR)
           f.info(
@@ -332,7 +319,7 @@ export function buildCascade(): {
             time: x.time,
             tid: x.tid,
             buyer: LIQUIDATOR,
-            seller: x.liquidation?.liquidatedUser ?? account(rand),
+            seller: x.liquidation?.liquidatedUser ?? traderAddress(rand, "c"),
           })),
         ),
       );
@@ -353,23 +340,4 @@ function weights(n: number, rand: () => number): number[] {
   const raw = Array.from({ length: n }, () => Math.exp(rand() * 2.5));
   const sum = raw.reduce((a, b) => a + b, 0);
   return raw.map((x) => x / sum);
-}
-
-function flatPortfolio(t: number): unknown {
-  const flat = (span: number, step: number) => {
-    const pts = sample(t - span + step, t, step, () => 0);
-    return { pnl: pts, accountValue: pts.map(([x]) => [x, 55_000_000] as [number, number]) };
-  };
-  return portfolio({
-    day: flat(DAY, HOUR),
-    week: flat(7 * DAY, DAY),
-    month: flat(30 * DAY, 7 * DAY),
-    allTime: flat(90 * DAY, 30 * DAY),
-  });
-}
-
-function account(rand: () => number): string {
-  return `0x${Math.floor(rand() * 2 ** 52)
-    .toString(16)
-    .padStart(40, "c")}`;
 }

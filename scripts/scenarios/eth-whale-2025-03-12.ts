@@ -17,21 +17,20 @@ import {
   DAY,
   FAMILY,
   familyAndListings,
+  flatPortfolio,
   fundingSeries,
   HLP,
-  HOUR,
   interpolate,
   LIQUIDATOR,
   MINUTE,
   metaAndAssetCtxs,
   nextTid,
   type PositionState,
-  portfolio,
+  portfolioAt,
   readCandles,
   ScenarioFile,
-  type Series,
   STANDALONE_LIQUIDATOR,
-  sample,
+  traderAddress,
   tradesFrame,
   userFillsFrame,
   withWaypoints,
@@ -104,23 +103,6 @@ export function buildEthWhale(): { lines: number; hlpLossUsd: number } {
   };
   const hlpPnl = (t: number) => base(t) + liquidatorPnl(t);
   const hlpAccountValue = (t: number) => 408_000_000 + hlpPnl(t) - hlpPnl(s.start);
-  const periods = (t: number) => {
-    const series = (span: number, step: number): { pnl: Series; accountValue: Series } => {
-      const from = t - span;
-      const pts = sample(from - (from % step) + step, t, step, (x) => x);
-      if (pts.at(-1)?.[0] !== t) pts.push([t, t]);
-      return {
-        pnl: pts.map(([x]) => [x, hlpPnl(x)]),
-        accountValue: pts.map(([x]) => [x, hlpAccountValue(x)]),
-      };
-    };
-    return {
-      day: series(DAY, q),
-      week: series(7 * DAY, 3 * HOUR),
-      month: series(30 * DAY, DAY),
-      allTime: series(90 * DAY, 7 * DAY),
-    };
-  };
 
   const f = new ScenarioFile(
     "reconstruction",
@@ -135,8 +117,12 @@ export function buildEthWhale(): { lines: number; hlpLossUsd: number } {
   f.info(s.start, { type: "perpsAtOpenInterestCap" }, []);
 
   for (const m of FAMILY.slice(1))
-    f.info(s.start, { type: "portfolio", user: m.address }, flatPortfolio(s.start));
-  f.info(s.start, { type: "portfolio", user: STANDALONE_LIQUIDATOR }, flatPortfolio(s.start));
+    f.info(s.start, { type: "portfolio", user: m.address }, flatPortfolio(s.start, 60_000_000));
+  f.info(
+    s.start,
+    { type: "portfolio", user: STANDALONE_LIQUIDATOR },
+    flatPortfolio(s.start, 60_000_000),
+  );
   f.info(
     s.start,
     { type: "clearinghouseState", user: STANDALONE_LIQUIDATOR },
@@ -187,14 +173,14 @@ export function buildEthWhale(): { lines: number; hlpLossUsd: number } {
             sz: coin === "SOL" ? 40 : coin === "ETH" ? 2.5 : 0.1,
             time: t + 137,
             tid: nextTid(),
-            buyer: account(rand),
-            seller: account(rand),
+            buyer: traderAddress(rand, "a"),
+            seller: traderAddress(rand, "a"),
           },
         ]),
       );
     }
     if (t % (5 * MINUTE) !== 0) continue;
-    f.info(t, { type: "portfolio", user: HLP }, portfolio(periods(t)));
+    f.info(t, { type: "portfolio", user: HLP }, portfolioAt(t, hlpPnl, hlpAccountValue));
     for (const m of FAMILY) {
       if (m.address === LIQUIDATOR) continue;
       const av = m.address === HLP ? 5_000_000 : 60_000_000;
@@ -246,7 +232,7 @@ export function buildEthWhale(): { lines: number; hlpLossUsd: number } {
   let left = s.size;
   for (const c of chunks) {
     const ctid = nextTid();
-    const buyer = account(rand);
+    const buyer = traderAddress(rand, "a");
     f.ws(
       c.t + 250,
       tradesFrame([
@@ -306,24 +292,4 @@ function asset(
     dayNtlVlm: vlm,
     prevDayPx: mark,
   };
-}
-
-function flatPortfolio(t: number): unknown {
-  const flat = (span: number, step: number) => {
-    const pts = sample(t - span + step, t, step, () => 0);
-    return { pnl: pts, accountValue: pts.map(([x]) => [x, 60_000_000] as [number, number]) };
-  };
-  return portfolio({
-    day: flat(DAY, HOUR),
-    week: flat(7 * DAY, 6 * HOUR),
-    month: flat(30 * DAY, DAY),
-    allTime: flat(90 * DAY, 7 * DAY),
-  });
-}
-
-/** An ordinary trader address. */
-function account(rand: () => number): string {
-  return `0x${Math.floor(rand() * 2 ** 52)
-    .toString(16)
-    .padStart(40, "a")}`;
 }

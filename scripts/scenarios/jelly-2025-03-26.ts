@@ -17,6 +17,7 @@ import {
   DAY,
   FAMILY,
   familyAndListings,
+  flatPortfolio,
   fundingSeries,
   HLP,
   HOUR,
@@ -26,12 +27,11 @@ import {
   metaAndAssetCtxs,
   nextTid,
   type PositionState,
-  portfolio,
+  portfolioAt,
   readCandles,
   ScenarioFile,
-  type Series,
   STANDALONE_LIQUIDATOR,
-  sample,
+  traderAddress,
   tradesFrame,
   userFillsFrame,
 } from "./lib.ts";
@@ -115,23 +115,6 @@ export function buildJelly(): { lines: number; worstLossUsd: number; peakMultipl
   };
   const hlpPnl = (t: number) => base(t) + liquidatorPnl(t);
   const hlpAccountValue = (t: number) => 230_000_000 + hlpPnl(t) - hlpPnl(s.start);
-  const periods = (t: number) => {
-    const series = (span: number, step: number): { pnl: Series; accountValue: Series } => {
-      const from = t - span;
-      const pts = sample(from - (from % step) + step, t, step, (x) => x);
-      if (pts.at(-1)?.[0] !== t) pts.push([t, t]);
-      return {
-        pnl: pts.map(([x]) => [x, hlpPnl(x)]),
-        accountValue: pts.map(([x]) => [x, hlpAccountValue(x)]),
-      };
-    };
-    return {
-      day: series(DAY, 15 * MINUTE),
-      week: series(7 * DAY, 3 * HOUR),
-      month: series(30 * DAY, DAY),
-      allTime: series(90 * DAY, 7 * DAY),
-    };
-  };
 
   const f = new ScenarioFile(
     "reconstruction",
@@ -144,7 +127,7 @@ export function buildJelly(): { lines: number; worstLossUsd: number; peakMultipl
   );
   familyAndListings(f, s.start, ["BTC", "ETH", "SOL"]);
   for (const m of [...FAMILY.slice(1).map((x) => x.address), STANDALONE_LIQUIDATOR])
-    f.info(s.start, { type: "portfolio", user: m }, flatPortfolio(s.start));
+    f.info(s.start, { type: "portfolio", user: m }, flatPortfolio(s.start, 45_000_000));
   f.info(
     s.start,
     { type: "clearinghouseState", user: STANDALONE_LIQUIDATOR },
@@ -231,14 +214,14 @@ export function buildJelly(): { lines: number; worstLossUsd: number; peakMultipl
             sz: 250_000,
             time: t + 211,
             tid: nextTid(),
-            buyer: account(rand),
-            seller: account(rand),
+            buyer: traderAddress(rand, "b"),
+            seller: traderAddress(rand, "b"),
           },
         ]),
       );
     }
     if (t % (5 * MINUTE) === 0) {
-      f.info(t, { type: "portfolio", user: HLP }, portfolio(periods(t)));
+      f.info(t, { type: "portfolio", user: HLP }, portfolioAt(t, hlpPnl, hlpAccountValue));
       for (const m of FAMILY) {
         if (m.address === LIQUIDATOR) continue;
         f.info(
@@ -262,7 +245,7 @@ export function buildJelly(): { lines: number; worstLossUsd: number; peakMultipl
         sz: s.traderShort,
         time: s.shortOpened,
         tid: openTid,
-        buyer: account(rand),
+        buyer: traderAddress(rand, "b"),
         seller: s.trader,
       },
     ]),
@@ -343,23 +326,4 @@ function major(
     dayNtlVlm: vlm,
     prevDayPx: mark,
   };
-}
-
-function flatPortfolio(t: number): unknown {
-  const flat = (span: number, step: number) => {
-    const pts = sample(t - span + step, t, step, () => 0);
-    return { pnl: pts, accountValue: pts.map(([x]) => [x, 45_000_000] as [number, number]) };
-  };
-  return portfolio({
-    day: flat(DAY, HOUR),
-    week: flat(7 * DAY, DAY),
-    month: flat(30 * DAY, 7 * DAY),
-    allTime: flat(90 * DAY, 30 * DAY),
-  });
-}
-
-function account(rand: () => number): string {
-  return `0x${Math.floor(rand() * 2 ** 52)
-    .toString(16)
-    .padStart(40, "b")}`;
 }

@@ -466,3 +466,50 @@ export function familyAndListings(f: ScenarioFile, t: number, coins: readonly st
     })),
   );
 }
+
+/**
+ * A `portfolio` response at `t` for a vault whose cumulative PnL and account value are functions
+ * of time: day every 15 min, week every 3 h, month daily, all-time weekly, each ending at `t`.
+ */
+export function portfolioAt(
+  t: number,
+  pnlAt: (t: number) => number,
+  accountValueAt: (t: number) => number,
+): unknown {
+  const series = (span: number, step: number): { pnl: Series; accountValue: Series } => {
+    const from = t - span;
+    const pts = sample(from - (from % step) + step, t, step, (x) => x);
+    if (pts.at(-1)?.[0] !== t) pts.push([t, t]);
+    return {
+      pnl: pts.map(([x]) => [x, pnlAt(x)]),
+      accountValue: pts.map(([x]) => [x, accountValueAt(x)]),
+    };
+  };
+  return portfolio({
+    day: series(DAY, 15 * MINUTE),
+    week: series(7 * DAY, 3 * HOUR),
+    month: series(30 * DAY, DAY),
+    allTime: series(90 * DAY, 7 * DAY),
+  });
+}
+
+/** The `portfolio` of a vault that made no PnL, flat at `accountValue`. */
+export function flatPortfolio(t: number, accountValue: number): unknown {
+  const flat = (span: number, step: number) => {
+    const pts = sample(t - span + step, t, step, () => 0);
+    return { pnl: pts, accountValue: pts.map(([x]) => [x, accountValue] as [number, number]) };
+  };
+  return portfolio({
+    day: flat(DAY, HOUR),
+    week: flat(7 * DAY, DAY),
+    month: flat(30 * DAY, 7 * DAY),
+    allTime: flat(90 * DAY, 30 * DAY),
+  });
+}
+
+/** A random ordinary trader's address; `pad` fills its high digits, so each file's traders differ. */
+export function traderAddress(rand: () => number, pad: string): string {
+  return `0x${Math.floor(rand() * 2 ** 52)
+    .toString(16)
+    .padStart(40, pad)}`;
+}

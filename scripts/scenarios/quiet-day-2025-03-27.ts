@@ -15,6 +15,7 @@ import {
   DAY,
   FAMILY,
   familyAndListings,
+  flatPortfolio,
   fundingSeries,
   HLP,
   HOUR,
@@ -23,12 +24,11 @@ import {
   metaAndAssetCtxs,
   nextTid,
   type PositionState,
-  portfolio,
+  portfolioAt,
   readCandles,
   ScenarioFile,
-  type Series,
   STANDALONE_LIQUIDATOR,
-  sample,
+  traderAddress,
   tradesFrame,
 } from "./lib.ts";
 
@@ -60,23 +60,7 @@ export function buildQuietDay(): { lines: number } {
     if (!noise.has(slot)) noise.set(slot, (rand() - 0.5) * 60_000);
     return 80_000_000 + ((t - s.start) / DAY) * 180_000 + (noise.get(slot) ?? 0);
   };
-  const periods = (t: number) => {
-    const series = (span: number, step: number): { pnl: Series; accountValue: Series } => {
-      const from = t - span;
-      const pts = sample(from - (from % step) + step, t, step, (x) => x);
-      if (pts.at(-1)?.[0] !== t) pts.push([t, t]);
-      return {
-        pnl: pts.map(([x]) => [x, hlpPnl(x)]),
-        accountValue: pts.map(([x]) => [x, 395_000_000 + hlpPnl(x)]),
-      };
-    };
-    return {
-      day: series(DAY, 15 * MINUTE),
-      week: series(7 * DAY, 3 * HOUR),
-      month: series(30 * DAY, DAY),
-      allTime: series(90 * DAY, 7 * DAY),
-    };
-  };
+  const hlpAccountValue = (t: number) => 395_000_000 + hlpPnl(t);
 
   const f = new ScenarioFile(
     "reconstruction",
@@ -87,7 +71,7 @@ export function buildQuietDay(): { lines: number } {
   familyAndListings(f, s.start, ["BTC", "ETH", "SOL"]);
   f.info(s.start, { type: "perpsAtOpenInterestCap" }, []);
   for (const m of [...FAMILY.slice(1).map((x) => x.address), STANDALONE_LIQUIDATOR])
-    f.info(s.start, { type: "portfolio", user: m }, flatPortfolio(s.start));
+    f.info(s.start, { type: "portfolio", user: m }, flatPortfolio(s.start, 60_000_000));
 
   for (let t = s.start; t <= s.end; t += MINUTE) {
     const prices = { BTC: paths.BTC(t), ETH: paths.ETH(t), SOL: paths.SOL(t) };
@@ -128,8 +112,8 @@ export function buildQuietDay(): { lines: number } {
             sz: coin === "SOL" ? 25 : coin === "ETH" ? 1.5 : 0.05,
             time: t + 311,
             tid: nextTid(),
-            buyer: account(rand),
-            seller: account(rand),
+            buyer: traderAddress(rand, "d"),
+            seller: traderAddress(rand, "d"),
           },
         ]),
       );
@@ -148,26 +132,8 @@ export function buildQuietDay(): { lines: number } {
         f.info(t, { type: "clearinghouseState", user: m.address }, clearinghouseState(t, av, pos));
       }
     }
-    if (t % (15 * MINUTE) === 0) f.info(t, { type: "portfolio", user: HLP }, portfolio(periods(t)));
+    if (t % (15 * MINUTE) === 0)
+      f.info(t, { type: "portfolio", user: HLP }, portfolioAt(t, hlpPnl, hlpAccountValue));
   }
   return { lines: f.save(s.file) };
-}
-
-function flatPortfolio(t: number): unknown {
-  const flat = (span: number, step: number) => {
-    const pts = sample(t - span + step, t, step, () => 0);
-    return { pnl: pts, accountValue: pts.map(([x]) => [x, 60_000_000] as [number, number]) };
-  };
-  return portfolio({
-    day: flat(DAY, HOUR),
-    week: flat(7 * DAY, DAY),
-    month: flat(30 * DAY, 7 * DAY),
-    allTime: flat(90 * DAY, 30 * DAY),
-  });
-}
-
-function account(rand: () => number): string {
-  return `0x${Math.floor(rand() * 2 ** 52)
-    .toString(16)
-    .padStart(40, "d")}`;
 }

@@ -1,6 +1,7 @@
 import {
   decimal,
   defineSource,
+  pollEvery,
   requestWithRetry,
   type SourceContext,
   type SourceHealth,
@@ -79,14 +80,9 @@ class BinanceRunner implements SourceInstance {
 
   async run(): Promise<void> {
     const { clock, signal } = this.#ctx;
-    let next = clock.now();
-    while (!signal.aborted) {
+    await pollEvery(clock, signal, this.#c.pollMs, async () => {
       if (this.#gate.open()) await this.#poll();
-      next += this.#c.pollMs;
-      const wait = next - clock.now();
-      if (wait < 0) next = clock.now();
-      await clock.sleep(Math.max(0, wait), signal).catch(() => {});
-    }
+    });
   }
 
   health(): SourceHealth {

@@ -4,6 +4,7 @@ import {
   isAbortError,
   LogThrottle,
   type Observation,
+  pollEvery,
   type SourceContext,
   type SourceHealth,
   type SourceInstance,
@@ -201,15 +202,14 @@ class HyperliquidRunner implements SourceInstance {
     const { clock, signal } = this.#ctx;
     const state: PollState = { okAt: null, failures: 0, lastError: null };
     this.#polls.set(name, state);
-    let next = clock.now();
-    while (!signal.aborted) {
+    await pollEvery(clock, signal, intervalMs, async () => {
       try {
         await fn();
         state.okAt = clock.now();
         state.failures = 0;
         state.lastError = null;
       } catch (err) {
-        if (signal.aborted) break;
+        if (signal.aborted) return;
         state.failures++;
         state.lastError = describeError(err);
         const gate = this.#failLog.allow(performance.now());
@@ -220,11 +220,7 @@ class HyperliquidRunner implements SourceInstance {
           );
       }
       this.#updateStatus();
-      next += intervalMs;
-      const wait = next - clock.now();
-      if (wait < 0) next = clock.now();
-      await clock.sleep(Math.max(0, wait), signal).catch(() => {});
-    }
+    });
   }
 
   #updateStatus(): void {
