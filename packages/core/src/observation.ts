@@ -96,20 +96,12 @@ export interface PortfolioPeriod {
   pnl: readonly SeriesPoint[];
 }
 
-/** One price level of an order book. */
-export interface BookLevel {
-  px: number;
-  sz: number;
-  n: number;
-}
-
 export type Venue = "binance" | "coinbase";
 
 export type Observation =
   | { type: "trades"; time: number; coin: string; trades: readonly Trade[] }
   | { type: "fills"; time: number; user: string; fills: readonly Fill[]; snapshot: boolean }
   | { type: "market"; time: number; assets: readonly AssetCtx[] }
-  | { type: "mids"; time: number; mids: ReadonlyMap<string, number> }
   | {
       type: "vaultFamily";
       time: number;
@@ -146,21 +138,7 @@ export type Observation =
       /** USDT priced in USD when the venue reports it (Coinbase USDT-USD). */
       usdtUsd: number | null;
     }
-  | { type: "oiCap"; time: number; coins: readonly string[] }
-  | {
-      type: "book";
-      time: number;
-      coin: string;
-      bids: readonly BookLevel[];
-      asks: readonly BookLevel[];
-    }
-  | {
-      type: "sourceStatus";
-      time: number;
-      source: string;
-      status: "up" | "degraded" | "down";
-      detail: string;
-    };
+  | { type: "oiCap"; time: number; coins: readonly string[] };
 
 export type ObservationType = Observation["type"];
 

@@ -110,12 +110,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
       if (frames.length > 0) await server.barrier();
       await monitor.whenIdle();
     }
-    await monitor.stop();
-    return summary(monitor.health());
   } finally {
     await monitor.stop();
     await server.close();
   }
+  return summary(monitor.health());
 }
 
 async function skipMeta(reader: ReplayReader, labels: string[]): Promise<ReplayLine | null> {

@@ -52,7 +52,6 @@ class HyperliquidRunner implements SourceInstance {
   #tradeCoins = new Set<string>();
   #fillUsers = new Set<string>();
   #lastDataAt: number | null = null;
-  #status: SourceHealth["status"] = "starting";
   #dropped = 0;
 
   constructor(config: HyperliquidConfig, ctx: SourceContext) {
@@ -119,7 +118,7 @@ class HyperliquidRunner implements SourceInstance {
       .filter(([, p]) => p.failures > 0)
       .map(([name, p]) => `${name}: ${p.lastError}`);
     return {
-      status: this.#status,
+      status: this.#status(),
       detail: [
         this.#socket.connected ? "websocket connected" : "websocket disconnected",
         this.#discovered
@@ -172,9 +171,6 @@ class HyperliquidRunner implements SourceInstance {
           snapshot: frame.snapshot,
         });
         return;
-      case "allMids":
-        this.#emit({ type: "mids", time: now, mids: frame.mids });
-        return;
       default:
         return;
     }
@@ -219,28 +215,16 @@ class HyperliquidRunner implements SourceInstance {
             "poll failed",
           );
       }
-      this.#updateStatus();
     });
   }
 
-  #updateStatus(): void {
+  /** Down when the market poll keeps failing and the socket is down; degraded when any poll fails. */
+  #status(): SourceHealth["status"] {
+    const polls = [...this.#polls.values()];
+    if (polls.every((p) => p.okAt === null && p.failures === 0)) return "starting";
     const market = this.#polls.get("market");
-    const failing = [...this.#polls.values()].some((p) => p.failures > 0);
-    const status: SourceHealth["status"] =
-      market && market.failures > 2 && !this.#socket.connected
-        ? "down"
-        : failing
-          ? "degraded"
-          : "up";
-    if (status === this.#status) return;
-    this.#status = status;
-    this.#emit({
-      type: "sourceStatus",
-      time: this.#ctx.clock.now(),
-      source: "hyperliquid",
-      status,
-      detail: this.health().detail,
-    });
+    if (market && market.failures > 2 && !this.#socket.connected) return "down";
+    return polls.some((p) => p.failures > 0) ? "degraded" : "up";
   }
 
   async #refreshFamily(): Promise<void> {
