@@ -1,9 +1,11 @@
 import { Command, InvalidArgumentError } from "commander";
+import { apiKeyCreateCommand } from "./commands/api-key.ts";
 import { CliError } from "./commands/cli-error.ts";
 import { configCommand } from "./commands/config.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { recordCommand } from "./commands/record.ts";
 import { replayCommand } from "./commands/replay.ts";
+import { serveCommand, VERSION } from "./commands/serve.ts";
 import { type AppConfig, loadConfig } from "./config/app-config.ts";
 
 /** "90s", "10m", "2h", "1d" or plain milliseconds. */
@@ -46,8 +48,17 @@ export function program(): Command {
     .description(
       "Kamiyo: real-time security monitoring for Hyperliquid (HLP vaults, oracles, liquidations, manipulation)",
     )
-    .version("0.1.0")
+    .version(VERSION)
     .showHelpAfterError();
+  p.command("serve")
+    .description(
+      "run the HTTP API with the monitor in the same process (--no-monitor: the API alone)",
+    )
+    .option(
+      "--no-monitor",
+      "serve stored data without running the monitor (a scaled-out API replica)",
+    )
+    .action((o: { monitor: boolean }) => serveCommand(config(), { monitor: o.monitor }));
   p.command("monitor")
     .description("watch Hyperliquid live; store findings and print them as they happen")
     .option("--json", "one JSON object per line")
@@ -83,6 +94,11 @@ export function program(): Command {
         persist: o.persist === true,
       }),
     );
+  p.command("api-key")
+    .description("manage API keys")
+    .command("create")
+    .description("create a key and print the hash to put in API_KEY_HASHES")
+    .action(() => apiKeyCreateCommand());
   p.command("config")
     .description("print the effective configuration, or --reference for every environment variable")
     .option("--reference", "markdown reference of every setting")

@@ -14,6 +14,8 @@ export interface Db extends Queryable {
   readonly kind: "pglite" | "postgres";
   /** Human description for start-up logs, without credentials. */
   readonly description: string;
+  /** Connection pool occupancy, or null for the embedded database (one connection in process). */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
   /** Runs `fn` in a transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -101,12 +101,18 @@ export interface FindingFilter {
   detector?: string;
   severities?: readonly Severity[];
   subject?: string;
+  status?: Finding["status"];
+  kinds?: readonly string[];
+  /** Detected at or after. */
   since?: number;
+  /** Detected before. */
   until?: number;
+  /** Keyset cursor: findings strictly after this one in (detected_at, id) descending order. */
+  before?: { detectedAt: number; id: string };
   limit: number;
 }
 
-/** A tenant's findings, newest detection first. */
+/** A tenant's findings, newest detection first (ties by id), for keyset pagination. */
 export async function listFindings(
   q: Queryable,
   tenantId: string,
@@ -120,15 +126,51 @@ export async function listFindings(
   };
   if (filter.detector !== undefined) add((p) => `detector = ${p}`, filter.detector);
   if (filter.severities !== undefined) add((p) => `severity = ANY(${p})`, [...filter.severities]);
+  if (filter.kinds !== undefined) add((p) => `kind = ANY(${p})`, [...filter.kinds]);
   if (filter.subject !== undefined) add((p) => `subject = ${p}`, filter.subject);
+  if (filter.status !== undefined) add((p) => `status = ${p}`, filter.status);
   if (filter.since !== undefined) add((p) => `detected_at >= ${p}`, new Date(filter.since));
   if (filter.until !== undefined) add((p) => `detected_at < ${p}`, new Date(filter.until));
+  if (filter.before !== undefined) {
+    params.push(new Date(filter.before.detectedAt), filter.before.id);
+    where.push(`(detected_at, id) < ($${params.length - 1}, $${params.length})`);
+  }
   params.push(filter.limit);
   const rows = await q.query<FindingRow>(
     `SELECT * FROM findings WHERE ${where.join(" AND ")} ORDER BY detected_at DESC, id DESC LIMIT $${params.length}`,
     params,
   );
   return rows.map(toFinding);
+}
+
+/**
+ * Findings changed after a point (updated_at, id), oldest change first: the live stream's
+ * resume and, for an API without a monitor in its process, its source of changes.
+ */
+export async function findingsChangedAfter(
+  q: Queryable,
+  tenantId: string,
+  after: { updatedAt: number; id: string },
+  limit: number,
+): Promise<Finding[]> {
+  const rows = await q.query<FindingRow>(
+    `SELECT * FROM findings WHERE tenant_id = $1 AND (updated_at, id) > ($2, $3) ORDER BY updated_at, id LIMIT $4`,
+    [tenantId, new Date(after.updatedAt), after.id, limit],
+  );
+  return rows.map(toFinding);
+}
+
+/** Counts of findings by detector and severity, detected at or after `since`. */
+export async function countFindings(
+  q: Queryable,
+  tenantId: string,
+  since: number,
+): Promise<{ detector: string; severity: Severity; status: Finding["status"]; count: number }[]> {
+  return q.query(
+    `SELECT detector, severity, status, count(*)::int AS count FROM findings
+      WHERE tenant_id = $1 AND detected_at >= $2 GROUP BY detector, severity, status ORDER BY detector, severity`,
+    [tenantId, new Date(since)],
+  );
 }
 
 function toFinding(r: FindingRow): Finding {

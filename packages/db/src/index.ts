@@ -8,3 +8,6 @@ export * from "./timeseries-repo.ts";
 
 /** The tenant of a single-tenant (open-source) install. */
 export const DEFAULT_TENANT_ID = "ten_default";
+export * from "./liquidation-queries.ts";
+export * from "./market-queries.ts";
+export * from "./vault-queries.ts";

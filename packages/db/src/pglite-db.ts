@@ -68,6 +68,10 @@ export class PgliteDb implements Db {
     return res.rows;
   }
 
+  poolStats(): null {
+    return null;
+  }
+
   async exec(sql: string): Promise<void> {
     await this.#pg.exec(sql);
   }

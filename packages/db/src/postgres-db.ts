@@ -54,6 +54,14 @@ export class PostgresDb implements Db {
     return res.rows as R[];
   }
 
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return {
+      total: this.#pool.totalCount,
+      idle: this.#pool.idleCount,
+      waiting: this.#pool.waitingCount,
+    };
+  }
+
   async exec(sql: string): Promise<void> {
     await this.#pool.query(sql);
   }

@@ -13,7 +13,9 @@ import {
   insertVaultStates,
   type MarketSampleRecord,
   pruneHistory,
+  type StoredPortfolio,
   upsertFindings,
+  upsertVaultPortfolios,
   type VaultPnlRecord,
   type VaultStateRecord,
 } from "@kamiyo/db";
@@ -22,11 +24,56 @@ import { LiquidationTracker } from "@kamiyo/detectors";
 /** Rows waiting for the next flush, bounded so an unreachable database costs bounded memory. */
 const MAX_PENDING_ROWS = 100_000;
 
+/** What one flush writes, in one transaction. Maps keep the latest state per key. */
+interface Batch {
+  findings: Map<string, Finding>;
+  portfolios: Map<string, StoredPortfolio>;
+  states: VaultStateRecord[];
+  pnl: VaultPnlRecord[];
+  market: MarketSampleRecord[];
+  liquidations: LiquidationEvent[];
+}
+
+function emptyBatch(): Batch {
+  return {
+    findings: new Map(),
+    portfolios: new Map(),
+    states: [],
+    pnl: [],
+    market: [],
+    liquidations: [],
+  };
+}
+
+function rowsIn(b: Batch): number {
+  return (
+    b.findings.size +
+    b.portfolios.size +
+    b.states.length +
+    b.pnl.length +
+    b.market.length +
+    b.liquidations.length
+  );
+}
+
+/** A failed batch put back before what arrived since (newer states win), within the bound. */
+function mergeBack(failed: Batch, since: Batch): Batch {
+  const cap = <T>(rows: T[]) => rows.slice(-MAX_PENDING_ROWS);
+  return {
+    findings: new Map([...failed.findings, ...since.findings]),
+    portfolios: new Map([...failed.portfolios, ...since.portfolios]),
+    states: cap(failed.states.concat(since.states)),
+    pnl: cap(failed.pnl.concat(since.pnl)),
+    market: cap(failed.market.concat(since.market)),
+    liquidations: cap(failed.liquidations.concat(since.liquidations)),
+  };
+}
+
 /**
- * Persists what the pipeline sees: finding changes (latest state per id) and compact time
- * series (one vault state and one market sample per subject per `sampleEveryMs`, every
- * portfolio reading, every liquidation). Writes are batched; a failed flush keeps its rows
- * for the next one.
+ * Persists what the pipeline sees: finding changes (latest state per id), each vault's latest
+ * portfolio, and compact time series (one vault state and one market sample per subject per
+ * `sampleEveryMs`, every portfolio reading, every liquidation). Writes are batched; a batch the
+ * database cannot take now is kept for the next flush, one it refuses outright is dropped.
  */
 export class MonitorStore {
   readonly #db: Db;
@@ -34,13 +81,9 @@ export class MonitorStore {
   readonly #log: Logger;
   readonly #sampleEveryMs: number;
   readonly #liquidations = new LiquidationTracker(2_000);
-  readonly #findings = new Map<string, Finding>();
-  #vaultStates: VaultStateRecord[] = [];
-  #vaultPnl: VaultPnlRecord[] = [];
-  #market: MarketSampleRecord[] = [];
-  #liqEvents: LiquidationEvent[] = [];
   readonly #lastSample = new Map<string, number>();
   readonly #external = new Map<string, { binance: number | null; coinbase: number | null }>();
+  #pending = emptyBatch();
   #flushing: Promise<void> | null = null;
   #again = false;
   readonly counters = { flushes: 0, flushFailures: 0, droppedRows: 0 };
@@ -54,38 +97,46 @@ export class MonitorStore {
 
   /** True when nothing waits to be written and no write is running. */
   get idle(): boolean {
-    return this.#flushing === null && this.#pendingRows() === 0;
+    return this.#flushing === null && rowsIn(this.#pending) === 0;
   }
 
   finding(f: Finding): void {
-    this.#findings.set(f.id, f);
+    this.#pending.findings.set(f.id, f);
   }
 
   observe(obs: Observation, now: number): void {
-    for (const e of this.#liquidations.observe(obs, now)) this.#push(this.#liqEvents, e);
+    for (const e of this.#liquidations.observe(obs, now)) this.#push(this.#pending.liquidations, e);
     switch (obs.type) {
-      case "vaultState":
-        if (this.#due(`v:${obs.vault.address}`, obs.time)) {
-          let upnl = 0;
-          for (const p of obs.positions) upnl += p.unrealizedPnl;
-          this.#push(this.#vaultStates, {
-            vault: obs.vault.address,
-            name: obs.vault.name,
-            role: obs.vault.role,
-            time: obs.time,
-            accountValue: obs.accountValue,
-            totalNtlPos: obs.totalNtlPos,
-            unrealizedPnl: upnl,
-            positions: obs.positions,
-          });
-        }
+      case "vaultState": {
+        if (!this.#due(`v:${obs.vault.address}`, obs.time)) return;
+        let upnl = 0;
+        for (const p of obs.positions) upnl += p.unrealizedPnl;
+        this.#push(this.#pending.states, {
+          vault: obs.vault.address,
+          name: obs.vault.name,
+          role: obs.vault.role,
+          time: obs.time,
+          accountValue: obs.accountValue,
+          totalNtlPos: obs.totalNtlPos,
+          unrealizedPnl: upnl,
+          positions: obs.positions,
+        });
         return;
+      }
       case "vaultPortfolio": {
+        const { vault } = obs;
+        this.#pending.portfolios.set(vault.address, {
+          vault: vault.address,
+          name: vault.name,
+          role: vault.role,
+          time: obs.time,
+          periods: { day: obs.day, week: obs.week, month: obs.month, allTime: obs.allTime },
+        });
         const pnl = obs.allTime.pnl.at(-1);
         const av = obs.allTime.accountValue.at(-1) ?? obs.day.accountValue.at(-1);
         if (pnl && av)
-          this.#push(this.#vaultPnl, {
-            vault: obs.vault.address,
+          this.#push(this.#pending.pnl, {
+            vault: vault.address,
             time: pnl[0],
             accountValue: av[1],
             cumulativePnl: pnl[1],
@@ -103,7 +154,7 @@ export class MonitorStore {
         for (const a of obs.assets) {
           if (a.isDelisted || !this.#due(`m:${a.coin}`, obs.time)) continue;
           const ext = this.#external.get(a.coin);
-          this.#push(this.#market, {
+          this.#push(this.#pending.market, {
             coin: a.coin,
             time: obs.time,
             markPx: a.markPx,
@@ -124,7 +175,7 @@ export class MonitorStore {
 
   /** Classifies liquidator trades still waiting for their fill (call on ticks). */
   tick(now: number): void {
-    for (const e of this.#liquidations.flush(now)) this.#push(this.#liqEvents, e);
+    for (const e of this.#liquidations.flush(now)) this.#push(this.#pending.liquidations, e);
   }
 
   /** Starts a flush unless one is running (then another follows it). Resolves when written. */
@@ -133,7 +184,7 @@ export class MonitorStore {
       this.#again = true;
       return this.#flushing;
     }
-    if (this.#pendingRows() === 0) return Promise.resolve();
+    if (rowsIn(this.#pending) === 0) return Promise.resolve();
     this.#flushing = this.#write().finally(() => {
       this.#flushing = null;
       if (this.#again) {
@@ -155,37 +206,23 @@ export class MonitorStore {
   }
 
   async #write(): Promise<void> {
-    const findings = [...this.#findings.values()];
-    const batch = {
-      states: this.#vaultStates,
-      pnl: this.#vaultPnl,
-      market: this.#market,
-      liqs: this.#liqEvents,
-    };
-    this.#findings.clear();
-    this.#vaultStates = [];
-    this.#vaultPnl = [];
-    this.#market = [];
-    this.#liqEvents = [];
+    const batch = this.#pending;
+    this.#pending = emptyBatch();
     try {
       await this.#db.transaction(async (tx) => {
-        await upsertFindings(tx, findings);
+        await upsertFindings(tx, [...batch.findings.values()]);
+        await upsertVaultPortfolios(tx, this.#tenantId, [...batch.portfolios.values()]);
         await insertVaultStates(tx, this.#tenantId, batch.states);
         await insertVaultPnl(tx, this.#tenantId, batch.pnl);
         await insertMarketSamples(tx, this.#tenantId, batch.market);
-        await insertLiquidations(tx, this.#tenantId, batch.liqs);
+        await insertLiquidations(tx, this.#tenantId, batch.liquidations);
       });
       this.counters.flushes++;
     } catch (err) {
       this.counters.flushFailures++;
       if (isDataError(err)) {
         // The database refused the rows themselves: retrying would block every later write.
-        const rows =
-          findings.length +
-          batch.states.length +
-          batch.pnl.length +
-          batch.market.length +
-          batch.liqs.length;
+        const rows = rowsIn(batch);
         this.counters.droppedRows += rows;
         this.#log.error(
           { err: describeError(err), rows },
@@ -194,11 +231,7 @@ export class MonitorStore {
         return;
       }
       this.#log.warn({ err: describeError(err) }, "database write failed; will retry");
-      for (const f of findings) if (!this.#findings.has(f.id)) this.#findings.set(f.id, f);
-      this.#vaultStates = batch.states.concat(this.#vaultStates).slice(-MAX_PENDING_ROWS);
-      this.#vaultPnl = batch.pnl.concat(this.#vaultPnl).slice(-MAX_PENDING_ROWS);
-      this.#market = batch.market.concat(this.#market).slice(-MAX_PENDING_ROWS);
-      this.#liqEvents = batch.liqs.concat(this.#liqEvents).slice(-MAX_PENDING_ROWS);
+      this.#pending = mergeBack(batch, this.#pending);
     }
   }
 
@@ -215,16 +248,6 @@ export class MonitorStore {
       return;
     }
     rows.push(row);
-  }
-
-  #pendingRows(): number {
-    return (
-      this.#findings.size +
-      this.#vaultStates.length +
-      this.#vaultPnl.length +
-      this.#market.length +
-      this.#liqEvents.length
-    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { type ApiConfig, apiConfig } from "@kamiyo/api";
 import type { LogLevel } from "@kamiyo/core";
 import { hlpConfig, liquidationsConfig, manipulationConfig, oracleConfig } from "@kamiyo/detectors";
 import { type MonitorConfig, type MonitorConfigInput, monitorConfig } from "@kamiyo/monitor";
@@ -49,7 +50,11 @@ export interface AppConfig {
   dataDir: string;
   logLevel: LogLevel;
   monitor: MonitorConfig;
+  api: ApiConfig;
 }
+
+/** HTTP API settings live under API_. */
+const API_PREFIX = "API";
 
 /** One environment variable a setting reads. */
 export interface EnvSetting {
@@ -77,6 +82,15 @@ export function envSettings(): EnvSetting[] {
     out.push({
       name: `${MONITOR_PREFIX}_${screamingSnake(f.key)}`,
       group: "general",
+      kind: f.kind,
+      description: f.description,
+      defaultValue: f.defaultValue,
+    });
+  }
+  for (const f of fieldsOf(apiConfig)) {
+    out.push({
+      name: `${API_PREFIX}_${screamingSnake(f.key)}`,
+      group: "api",
       kind: f.kind,
       description: f.description,
       defaultValue: f.defaultValue,
@@ -141,25 +155,34 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
   };
   for (const f of monitorFields())
     set(`${MONITOR_PREFIX}_${screamingSnake(f.key)}`, [f.key], f.kind);
+  for (const f of fieldsOf(apiConfig))
+    set(`${API_PREFIX}_${screamingSnake(f.key)}`, ["__api", f.key], f.kind);
   for (const slot of SLOTS) {
     set(`${slot.prefix}_ENABLED`, [...slot.path, "enabled"], "boolean");
     for (const f of fieldsOf(slot.schema))
       set(`${slot.prefix}_${screamingSnake(f.key)}`, [...slot.path, "config", f.key], f.kind);
   }
 
-  const prefixes = [MONITOR_PREFIX, ...SLOTS.map((s) => s.prefix)].map((p) => `${p}_`);
+  const prefixes = [MONITOR_PREFIX, API_PREFIX, ...SLOTS.map((s) => s.prefix)].map((p) => `${p}_`);
   for (const name of Object.keys(env)) {
     if (known.has(name) || name in processConfig.shape) continue;
     if (prefixes.some((p) => name.startsWith(p)))
       warnings.push(`${name} is not a kamiyo setting and is ignored${suggest(name, known)}`);
   }
 
-  const parsed = monitorConfig.safeParse(input as MonitorConfigInput);
+  const { __api, ...monitorInput } = input;
+  const parsed = monitorConfig.safeParse(monitorInput as MonitorConfigInput);
   if (!parsed.success) {
     for (const issue of parsed.error.issues)
       errors.push(`${envNameFor(issue.path.map(String), known)}: ${issue.message}`);
   }
-  if (errors.length > 0 || !proc.success || !parsed.success) return { ok: false, errors };
+  const api = apiConfig.safeParse(__api ?? {});
+  if (!api.success) {
+    for (const issue of api.error.issues)
+      errors.push(`${envNameFor(["__api", ...issue.path.map(String)], known)}: ${issue.message}`);
+  }
+  if (errors.length > 0 || !proc.success || !parsed.success || !api.success)
+    return { ok: false, errors };
   return {
     ok: true,
     warnings,
@@ -168,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       dataDir: proc.data.KAMIYO_DATA_DIR,
       logLevel: proc.data.LOG_LEVEL,
       monitor: parsed.data,
+      api: api.data,
     },
   };
 }

@@ -1,0 +1,9 @@
+import { hashApiKey, newApiKey } from "@kamiyo/api";
+
+/** `kamiyo api-key create`: a new key (shown once) and the hash to configure in API_KEY_HASHES. */
+export function apiKeyCreateCommand(): void {
+  const key = newApiKey();
+  process.stdout.write(
+    `API key (give it to the client; it is not stored anywhere):\n  ${key}\n\nAdd its hash to API_KEY_HASHES (comma-separated):\n  ${hashApiKey(key)}\n`,
+  );
+}

@@ -1,0 +1,67 @@
+import { buildApi, FindingFeed } from "@kamiyo/api";
+import { SystemClock } from "@kamiyo/core";
+import { DEFAULT_TENANT_ID } from "@kamiyo/db";
+import type { AppConfig } from "../config/app-config.ts";
+import {
+  appLogger,
+  createLiveMonitor,
+  logHealthEvery,
+  openStorage,
+  untilSignal,
+} from "../runtime.ts";
+
+export const VERSION = "0.1.0";
+
+/**
+ * `kamiyo serve`: the HTTP API and, unless --no-monitor, the monitor in the same process.
+ * Shutdown: stop accepting and drain requests and streams, stop the monitor (flushing the
+ * pipeline), close the database.
+ */
+export async function serveCommand(config: AppConfig, opts: { monitor: boolean }): Promise<void> {
+  const log = appLogger(config);
+  const clock = new SystemClock();
+  const db = await openStorage(config, log);
+  const monitor = opts.monitor ? await createLiveMonitor(config, log, db) : null;
+  const feed = new FindingFeed();
+  if (monitor) monitor.onChange((c) => feed.publish(c));
+  else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
+  const { app } = await buildApi(
+    {
+      db,
+      log,
+      clock,
+      tenantId: DEFAULT_TENANT_ID,
+      monitor,
+      monitorConfig: config.monitor,
+      feed,
+      version: VERSION,
+      startedAt: clock.now(),
+    },
+    config.api,
+  );
+  await app.listen({ host: config.api.host, port: config.api.port });
+  const address = app.server.address();
+  const where =
+    typeof address === "object" && address
+      ? `http://${address.address}:${address.port}`
+      : String(address);
+  monitor?.start();
+  const stopHealth = monitor ? logHealthEvery(monitor, log, 60_000) : () => {};
+  log.info(
+    {
+      url: where,
+      monitor: monitor !== null,
+      docs: config.api.docs ? `${where}/docs` : null,
+      keys: config.api.keyHashes.length,
+    },
+    `serving on ${where}`,
+  );
+  const why = await untilSignal();
+  log.info({ why }, "shutting down: draining requests and streams");
+  stopHealth();
+  await app.close();
+  feed.stop();
+  await monitor?.stop();
+  await db.close();
+  log.info({}, "stopped");
+}

@@ -1,0 +1,178 @@
+import { randomBytes } from "node:crypto";
+import fastifyCors from "@fastify/cors";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import fastifyWebsocket from "@fastify/websocket";
+import Fastify from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { ApiKeyVerifier } from "./api-keys.ts";
+import type { ZodApp } from "./app-types.ts";
+import type { ApiConfig } from "./config.ts";
+import type { ApiDeps } from "./deps.ts";
+import { handleError, sendError } from "./errors.ts";
+import { Metrics } from "./metrics.ts";
+import { dataRoutes } from "./routes/data-routes.ts";
+import { eventRoutes } from "./routes/event-routes.ts";
+import { securityRoutes } from "./routes/security-routes.ts";
+import { streamRoutes } from "./routes/stream-routes.ts";
+import { systemRoutes } from "./routes/system-routes.ts";
+import { StreamHub } from "./stream-hub.ts";
+
+/**
+ * The HTTP API: one Fastify app with zod schemas on every route (validation, serialization and
+ * the OpenAPI 3.1 document come from them), one error envelope, optional API keys, rate limits,
+ * CORS, Prometheus metrics and the live stream of findings.
+ */
+export async function buildApi(
+  deps: ApiDeps,
+  config: ApiConfig,
+): Promise<{ app: ZodApp; metrics: Metrics; hub: StreamHub }> {
+  const app = Fastify({
+    logger: false,
+    trustProxy: config.trustProxy,
+    genReqId: () => `req_${randomBytes(8).toString("hex")}`,
+    requestIdHeader: false,
+    bodyLimit: 64 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, req, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`),
+  );
+
+  const hub = new StreamHub(deps.feed, config, deps.clock);
+  const metrics = new Metrics(deps, () => hub.clients);
+  deps.monitor?.onChange((c) => {
+    metrics.findings.inc({
+      detector: c.finding.detector,
+      severity: c.finding.severity,
+      change: c.change,
+    });
+  });
+
+  app.decorateRequest("apiKeyId", null);
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    const route = req.routeOptions.url ?? "unmatched";
+    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  if (config.corsOrigins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: config.corsOrigins.includes("*") ? "*" : config.corsOrigins,
+      methods: ["GET", "HEAD", "OPTIONS"],
+    });
+  }
+
+  const keys = new ApiKeyVerifier(config.keyHashes);
+  app.addHook("onRequest", async (req, reply) => {
+    const presented = req.headers["x-api-key"] ?? bearer(req.headers.authorization);
+    if (typeof presented === "string" && presented.length > 0) {
+      req.apiKeyId = keys.verify(presented);
+      if (!req.apiKeyId && keys.enabled)
+        return sendError(reply, req, "unauthorized", "the API key is not valid");
+    }
+    if (
+      keys.enabled &&
+      !req.apiKeyId &&
+      !req.routeOptions.config?.public &&
+      req.routeOptions.url !== undefined
+    ) {
+      return sendError(
+        reply,
+        req,
+        "unauthorized",
+        "an API key is required: X-API-Key header or Authorization: Bearer",
+      );
+    }
+  });
+
+  await app.register(fastifyRateLimit, {
+    hook: "preHandler",
+    timeWindow: 60_000,
+    max: (req) => (req.apiKeyId ? config.rateLimitPerKey : config.rateLimitPerIp),
+    keyGenerator: (req) => req.apiKeyId ?? `ip:${req.ip}`,
+    enableDraftSpec: true,
+    allowList: (req) => req.routeOptions.config?.public === true,
+    errorResponseBuilder: (req, ctx) =>
+      Object.assign(
+        new Error(
+          `rate limit of ${ctx.max} requests a minute exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
+        ),
+        {
+          statusCode: 429,
+          requestId: req.id,
+        },
+      ),
+  });
+
+  if (config.docs) {
+    await app.register(fastifySwagger, {
+      openapi: {
+        openapi: "3.1.0",
+        info: {
+          title: "Kamiyo API",
+          version: deps.version,
+          description:
+            "Security findings from the Kamiyo Hyperliquid monitor: HLP vaults, oracle and mark prices, liquidations, manipulation signals.",
+        },
+        components: {
+          securitySchemes: {
+            apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+            bearer: { type: "http", scheme: "bearer" },
+          },
+        },
+        security: config.keyHashes.length > 0 ? [{ apiKey: [] }, { bearer: [] }] : [],
+        tags: [
+          { name: "system", description: "Health, readiness, metrics and service information" },
+          { name: "security", description: "Findings and the state behind them" },
+          { name: "stream", description: "Live findings over Server-Sent Events or WebSocket" },
+          { name: "exploits", description: "Loss incidents" },
+          { name: "ml", description: "Models" },
+        ],
+      },
+      transform: jsonSchemaTransform,
+      transformObject: jsonSchemaTransformObject,
+    });
+    app.addHook("onRoute", (route) => {
+      if (route.url.startsWith("/docs"))
+        route.config = { ...(route.config as object), public: true };
+    });
+    await app.register(fastifySwaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
+  }
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+
+  await app.register(async (scope) => {
+    const s = scope.withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
+    systemRoutes(s, deps, config, metrics);
+    eventRoutes(s, deps);
+    securityRoutes(s, deps, config);
+    dataRoutes(s, deps);
+    streamRoutes(s, deps, hub);
+  });
+  if (config.docs) {
+    app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
+      app.swagger(),
+    );
+  }
+  // Streams never end on their own: close them before the server waits for open connections.
+  app.addHook("preClose", async () => hub.close());
+  return { app: app as unknown as ZodApp, metrics, hub };
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return m?.[1];
+}

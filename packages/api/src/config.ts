@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+/** HTTP API settings (environment prefix API_). */
+export const apiConfig = z.object({
+  host: z.string().min(1).default("127.0.0.1").describe("Interface to listen on (0.0.0.0 for all)"),
+  port: z.number().int().min(0).max(65_535).default(8080).describe("Port to listen on"),
+  keyHashes: z
+    .array(z.string().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256:<64 hex digits>"))
+    .default([])
+    .describe(
+      "SHA-256 hashes of accepted API keys (comma-separated, from `kamiyo api-key create`); empty: no key needed",
+    ),
+  rateLimitPerIp: z
+    .number()
+    .int()
+    .min(1)
+    .default(600)
+    .describe("Requests a minute per client IP without a key"),
+  rateLimitPerKey: z.number().int().min(1).default(6_000).describe("Requests a minute per API key"),
+  corsOrigins: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'Origins allowed to call the API from a browser (comma-separated; "*" for any); empty: no CORS headers',
+    ),
+  trustProxy: z
+    .boolean()
+    .default(false)
+    .describe("Take the client IP from X-Forwarded-For (behind a reverse proxy)"),
+  docs: z
+    .boolean()
+    .default(true)
+    .describe("Serve the OpenAPI document at /openapi.json and its UI at /docs"),
+  streamHeartbeatMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .default(15_000)
+    .describe("Keep-alive interval of live streams, ms"),
+  maxStreamClients: z
+    .number()
+    .int()
+    .min(1)
+    .default(10_000)
+    .describe("Live stream connections accepted at once"),
+  dataStaleMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .default(5 * 60_000)
+    .describe("Market data older than this makes /ready report the pipeline as lagging, ms"),
+});
+
+export type ApiConfig = z.output<typeof apiConfig>;

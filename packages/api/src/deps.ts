@@ -1,0 +1,19 @@
+import type { Clock, Logger } from "@kamiyo/core";
+import type { Db } from "@kamiyo/db";
+import type { Monitor, MonitorConfig } from "@kamiyo/monitor";
+import type { FindingFeed } from "./feed.ts";
+
+/** What the API runs on, wired by the app's composition root. */
+export interface ApiDeps {
+  db: Db;
+  log: Logger;
+  clock: Clock;
+  tenantId: string;
+  /** The monitor in this process, or null for an API-only process (`kamiyo serve --no-monitor`). */
+  monitor: Monitor | null;
+  monitorConfig: MonitorConfig;
+  feed: FindingFeed;
+  version: string;
+  /** Clock time the process started, epoch ms. */
+  startedAt: number;
+}

@@ -1,0 +1,80 @@
+import { AppError, type ErrorCode } from "@kamiyo/core";
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+
+/** The one error body of the API. */
+export interface ErrorEnvelope {
+  error: { code: ErrorCode; message: string; requestId: string };
+}
+
+/** HTTP status of each error code: one exhaustive switch. */
+export function statusFor(code: ErrorCode): number {
+  switch (code) {
+    case "invalid_input":
+      return 400;
+    case "unauthorized":
+      return 401;
+    case "forbidden":
+      return 403;
+    case "not_found":
+      return 404;
+    case "conflict":
+      return 409;
+    case "rate_limited":
+      return 429;
+    case "config_invalid":
+    case "internal":
+      return 500;
+    case "upstream_unavailable":
+    case "upstream_rejected":
+    case "upstream_invalid":
+      return 503;
+  }
+}
+
+export function sendError(
+  reply: FastifyReply,
+  req: FastifyRequest,
+  code: ErrorCode,
+  message: string,
+): FastifyReply {
+  const body: ErrorEnvelope = { error: { code, message, requestId: req.id } };
+  return reply.code(statusFor(code)).type("application/json").send(body);
+}
+
+/** Names the parameter and the rule it broke, e.g. `query parameter "limit": Too big: expected number to be <=500`. */
+function describeValidation(err: FastifyError): string {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const issue = err.validation[0];
+    const where =
+      err.validationContext === "querystring"
+        ? "query parameter"
+        : err.validationContext === "params"
+          ? "path parameter"
+          : err.validationContext;
+    const path = issue?.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)";
+    return `${where} "${path}": ${issue?.message ?? "invalid"}`;
+  }
+  return err.message;
+}
+
+/** Maps every thrown error to the envelope; 5xx details go to the log, never to the client. */
+export function handleError(
+  err: FastifyError,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  if (err instanceof AppError) {
+    if (statusFor(err.code) >= 500) req.log.error({ err }, "request failed");
+    return sendError(reply, req, err.code, err.message);
+  }
+  if (err.validation) return sendError(reply, req, "invalid_input", describeValidation(err));
+  if (err.statusCode === 429) return sendError(reply, req, "rate_limited", err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return reply
+      .code(err.statusCode)
+      .send({ error: { code: "invalid_input", message: err.message, requestId: req.id } });
+  }
+  req.log.error({ err }, "request failed");
+  return sendError(reply, req, "internal", "internal error");
+}

@@ -1,0 +1,133 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { ApiDeps } from "./deps.ts";
+
+/**
+ * The Prometheus registry of one process: HTTP traffic, the pipeline (observations, queue, data
+ * lag and counters by source), findings, the database pool, the live streams and the process.
+ * Pipeline figures are read from the monitor at scrape time.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests: Counter<"method" | "route" | "status">;
+  readonly httpDuration: Histogram<"method" | "route">;
+  readonly findings: Counter<"detector" | "severity" | "change">;
+
+  constructor(deps: ApiDeps, streamClients: () => number) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: "kamiyo_" });
+    this.httpRequests = new Counter({
+      name: "kamiyo_http_requests_total",
+      help: "HTTP requests by method, route and status",
+      labelNames: ["method", "route", "status"],
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: "kamiyo_http_request_duration_seconds",
+      help: "HTTP request latency by method and route",
+      labelNames: ["method", "route"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.findings = new Counter({
+      name: "kamiyo_findings_total",
+      help: "Finding changes by detector, severity and change (opened, escalated, updated, resolved)",
+      labelNames: ["detector", "severity", "change"],
+      registers,
+    });
+    const monitor = deps.monitor;
+    new Gauge({
+      name: "kamiyo_stream_clients",
+      help: "Connected live-stream clients (SSE and WebSocket)",
+      registers,
+      collect() {
+        this.set(streamClients());
+      },
+    });
+    new Gauge({
+      name: "kamiyo_db_pool_connections",
+      help: "Database pool connections by state (absent for the embedded database)",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        const s = deps.db.poolStats();
+        if (!s) return;
+        this.set({ state: "total" }, s.total);
+        this.set({ state: "idle" }, s.idle);
+        this.set({ state: "waiting" }, s.waiting);
+      },
+    });
+    if (!monitor) return;
+    new Counter({
+      name: "kamiyo_pipeline_observations_total",
+      help: "Observations routed to detectors, by type",
+      labelNames: ["type"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [type, n] of Object.entries(monitor.health().stats.observations))
+          this.inc({ type }, n);
+      },
+    });
+    new Gauge({
+      name: "kamiyo_pipeline_queue_size",
+      help: "Observations waiting between sources and detectors",
+      registers,
+      collect() {
+        this.set(monitor.health().stats.queue.size);
+      },
+    });
+    new Counter({
+      name: "kamiyo_pipeline_dropped_total",
+      help: "Observations dropped because the queue was full",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(monitor.health().stats.queue.dropped);
+      },
+    });
+    new Counter({
+      name: "kamiyo_detector_errors_total",
+      help: "Observations a detector failed on (the pipeline goes on)",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(monitor.health().stats.detectorErrors);
+      },
+    });
+    new Gauge({
+      name: "kamiyo_source_up",
+      help: "1 when a source is up, 0.5 degraded, 0 down or starting",
+      labelNames: ["source"],
+      registers,
+      collect() {
+        for (const [source, h] of Object.entries(monitor.health().sources)) {
+          this.set({ source }, h.status === "up" ? 1 : h.status === "degraded" ? 0.5 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: "kamiyo_source_data_lag_seconds",
+      help: "Seconds since a source last produced data",
+      labelNames: ["source"],
+      registers,
+      collect() {
+        const now = deps.clock.now();
+        for (const [source, h] of Object.entries(monitor.health().sources)) {
+          if (h.lastDataAt !== null) this.set({ source }, (now - h.lastDataAt) / 1000);
+        }
+      },
+    });
+    new Counter({
+      name: "kamiyo_source_events_total",
+      help: "Per-source counters: requests, failures, reconnects, malformed and dropped messages, ...",
+      labelNames: ["source", "counter"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [source, h] of Object.entries(monitor.health().sources)) {
+          for (const [counter, n] of Object.entries(h.counters)) this.inc({ source, counter }, n);
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,252 @@
+import { describeError } from "@kamiyo/core";
+import { newestMarketSampleAt } from "@kamiyo/db";
+import { z } from "zod";
+import type { ZodApp } from "../app-types.ts";
+import type { ApiConfig } from "../config.ts";
+import type { ApiDeps } from "../deps.ts";
+import type { Metrics } from "../metrics.ts";
+import { errorResponses } from "../schemas/common.ts";
+import { chains, meta, stats } from "../services/stats.ts";
+
+const sourceState = z.object({
+  status: z.enum(["starting", "up", "degraded", "down"]),
+  detail: z.string(),
+  lastDataAt: z.string().nullable(),
+});
+
+const readySchema = z.object({
+  ready: z.boolean(),
+  database: z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().nullable() }),
+  monitorInProcess: z.boolean(),
+  sources: z
+    .record(z.string(), sourceState)
+    .nullable()
+    .describe("null when no monitor runs in this process"),
+  dataLagS: z.number().nullable().describe("Seconds since the newest stored market sample"),
+  lagging: z.boolean().describe("Market data older than the configured staleness limit"),
+});
+
+export function systemRoutes(
+  app: ZodApp,
+  deps: ApiDeps,
+  config: ApiConfig,
+  metrics: Metrics,
+): void {
+  app.get(
+    "/health",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["system"],
+        summary: "Liveness: the process answers",
+        response: {
+          200: z.object({ status: z.literal("ok"), version: z.string(), uptimeS: z.number() }),
+        },
+      },
+    },
+    async () => ({
+      status: "ok" as const,
+      version: deps.version,
+      uptimeS: Math.round((deps.clock.now() - deps.startedAt) / 1000),
+    }),
+  );
+
+  app.get(
+    "/ready",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["system"],
+        summary: "Readiness: the database answers; also reports sources and data lag",
+        description:
+          "503 when the database does not answer within 2 s; source status and data lag are reported without failing the check.",
+        response: { 200: readySchema, 503: readySchema },
+      },
+    },
+    async (_req, reply) => {
+      const started = performance.now();
+      let dbError: string | null = null;
+      let newest: number | null = null;
+      try {
+        newest = await Promise.race([
+          newestMarketSampleAt(deps.db, deps.tenantId),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error("no answer within 2 s")), 2_000).unref(),
+          ),
+        ]);
+      } catch (err) {
+        dbError = describeError(err);
+      }
+      const now = deps.clock.now();
+      const h = deps.monitor?.health();
+      const body = {
+        ready: dbError === null,
+        database: {
+          ok: dbError === null,
+          latencyMs: Math.round(performance.now() - started),
+          error: dbError,
+        },
+        monitorInProcess: deps.monitor !== null,
+        sources: h
+          ? Object.fromEntries(
+              Object.entries(h.sources).map(([k, s]) => [
+                k,
+                {
+                  status: s.status,
+                  detail: s.detail,
+                  lastDataAt: s.lastDataAt === null ? null : new Date(s.lastDataAt).toISOString(),
+                },
+              ]),
+            )
+          : null,
+        dataLagS: newest === null ? null : Math.round((now - newest) / 1000),
+        lagging: newest === null || now - newest > config.dataStaleMs,
+      };
+      return reply.code(body.ready ? 200 : 503).send(body);
+    },
+  );
+
+  app.get(
+    "/metrics",
+    {
+      config: { public: true },
+      schema: { tags: ["system"], summary: "Prometheus metrics (text format)", hide: false },
+    },
+    async (_req, reply) => {
+      const text = await metrics.registry.metrics();
+      return reply.type(metrics.registry.contentType).send(text);
+    },
+  );
+
+  const metaSchema = z.object({
+    service: z.string(),
+    version: z.string(),
+    edition: z.string(),
+    tenantId: z.string(),
+    storage: z.string(),
+    monitorInProcess: z.boolean(),
+    detectors: z.array(
+      z.object({ kind: z.string(), description: z.string(), enabled: z.boolean() }),
+    ),
+    sources: z.array(
+      z.object({
+        kind: z.string(),
+        description: z.string(),
+        enabled: z.boolean(),
+        status: z.string().nullable(),
+      }),
+    ),
+    monitoredAssets: z.array(z.string()),
+    hlpFamily: z.array(
+      z.object({
+        vault: z.string(),
+        name: z.string(),
+        role: z.enum(["parent", "child", "liquidator"]),
+      }),
+    ),
+  });
+  app.get(
+    "/meta",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "What this service is and watches",
+        response: { 200: metaSchema, ...errorResponses },
+      },
+    },
+    async () => meta(deps),
+  );
+
+  const statsSchema = z.object({
+    days: z.number(),
+    since: z.string(),
+    findings: z.object({
+      total: z.number(),
+      open: z.number(),
+      bySeverity: z.record(z.string(), z.number()),
+      byDetector: z.record(z.string(), z.number()),
+    }),
+    liquidations: z.object({
+      count: z.number(),
+      notionalUsd: z.number(),
+      byMethod: z.record(z.string(), z.object({ count: z.number(), notionalUsd: z.number() })),
+    }),
+    monitoredAssets: z.number(),
+    pipeline: z
+      .object({
+        observations: z.record(z.string(), z.number()),
+        queue: z.object({ size: z.number(), capacity: z.number(), dropped: z.number() }),
+        detectorErrors: z.number(),
+        findingChanges: z.record(z.string(), z.number()),
+      })
+      .nullable(),
+    uptimeS: z.number(),
+  });
+  app.get(
+    "/stats",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "Totals: findings, liquidations, the pipeline",
+        querystring: z.object({
+          days: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(365)
+            .default(30)
+            .describe("Look-back in days (1–365)"),
+        }),
+        response: { 200: statsSchema, ...errorResponses },
+      },
+    },
+    async (req) => stats(deps, req.query.days),
+  );
+
+  app.get(
+    "/chains",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "Chains this install monitors",
+        response: {
+          200: z.array(
+            z.object({
+              chain: z.string(),
+              name: z.string(),
+              monitored: z.boolean(),
+              findings30d: z.number(),
+              openFindings: z.number(),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async () => chains(deps),
+  );
+
+  app.get(
+    "/ml/status",
+    {
+      schema: {
+        tags: ["ml"],
+        summary: "Model status",
+        response: {
+          200: z.object({
+            available: z.boolean(),
+            models: z.array(z.object({ name: z.string(), version: z.string() })),
+            message: z.string(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({
+      available: false,
+      models: [],
+      message:
+        "No model is trained: anomaly detection and forecasting (`kamiyo ml train`) are not in this release.",
+    }),
+  );
+}

@@ -1,0 +1,136 @@
+import { type Finding, SEVERITIES } from "@kamiyo/core";
+import { z } from "zod";
+
+/** A time as ISO 8601 or epoch milliseconds, output as epoch ms. */
+export const timeParam = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = /^\d{1,15}$/.test(text) ? Number(text) : Date.parse(text);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: "custom", message: "expected an ISO 8601 time or epoch milliseconds" });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .describe("ISO 8601 time or epoch milliseconds");
+
+/** A comma-separated list of allowed values. */
+export function listParam<const T extends readonly [string, ...string[]]>(values: T, what: string) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      const items = text
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = items.filter((i) => !(values as readonly string[]).includes(i));
+      if (items.length === 0 || bad.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected ${what} from ${values.join(", ")}, comma-separated${bad.length ? `; got ${bad.join(", ")}` : ""}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(items)] as T[number][];
+    })
+    .describe(`Comma-separated ${what}: ${values.join(", ")}`);
+}
+
+export const severityParam = listParam(SEVERITIES, "severities");
+
+export const limitParam = (max: number, dflt: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(max)
+    .default(dflt)
+    .describe(`Items per page (1–${max}, default ${dflt})`);
+
+export const cursorParam = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe("Opaque cursor from the previous page's nextCursor");
+
+const iso = z.string().describe("ISO 8601 time");
+
+export const findingSchema = z
+  .object({
+    id: z.string().describe("Stable id: the same condition while it lasts is one finding"),
+    detector: z.string(),
+    kind: z.string(),
+    severity: z.enum(SEVERITIES).describe("The worst severity reached in this episode"),
+    status: z.enum(["open", "resolved"]),
+    subject: z.object({ type: z.enum(["asset", "vault", "user", "market"]), id: z.string() }),
+    key: z.string().describe("Separates simultaneous episodes on one subject (empty when unused)"),
+    title: z.string(),
+    evidence: z
+      .record(z.string(), z.unknown())
+      .describe("Numeric and descriptive facts behind the finding"),
+    firstDataAt: iso.describe("Data time of the episode's first datum"),
+    dataAt: iso.describe("Data time of its latest datum"),
+    detectedAt: iso.describe("When the finding was raised"),
+    updatedAt: iso,
+    resolvedAt: iso.nullable(),
+    occurrences: z.number().int(),
+  })
+  .meta({ id: "Finding" });
+
+export type FindingJson = z.output<typeof findingSchema>;
+
+export function toFindingJson(f: Finding): FindingJson {
+  return {
+    id: f.id,
+    detector: f.detector,
+    kind: f.kind,
+    severity: f.severity,
+    status: f.status,
+    subject: f.subject,
+    key: f.key,
+    title: f.title,
+    evidence: f.evidence,
+    firstDataAt: new Date(f.firstDataAt).toISOString(),
+    dataAt: new Date(f.dataAt).toISOString(),
+    detectedAt: new Date(f.detectedAt).toISOString(),
+    updatedAt: new Date(f.updatedAt).toISOString(),
+    resolvedAt: f.resolvedAt === null ? null : new Date(f.resolvedAt).toISOString(),
+    occurrences: f.occurrences,
+  };
+}
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum([
+        "invalid_input",
+        "not_found",
+        "unauthorized",
+        "forbidden",
+        "rate_limited",
+        "conflict",
+        "config_invalid",
+        "upstream_unavailable",
+        "upstream_rejected",
+        "upstream_invalid",
+        "internal",
+      ]),
+      message: z.string(),
+      requestId: z.string(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+/** The error responses every route can give. */
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  404: errorSchema,
+  429: errorSchema,
+  500: errorSchema,
+} as const;
+
+/** A page of results with the cursor of the next one (null on the last page). */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+}

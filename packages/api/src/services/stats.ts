@@ -1,0 +1,108 @@
+import { SEVERITIES, type Severity } from "@kamiyo/core";
+import {
+  countFindings,
+  latestMarketSamples,
+  latestVaultPortfolios,
+  liquidationTotals,
+} from "@kamiyo/db";
+import { type DetectorKind, detectors } from "@kamiyo/detectors";
+import { type SourceKind, sources } from "@kamiyo/sources";
+import type { ApiDeps } from "../deps.ts";
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Totals over the last `days`: findings by severity and detector, liquidations by method, the pipeline. */
+export async function stats(deps: ApiDeps, days: number) {
+  const now = deps.clock.now();
+  const since = now - days * 86_400_000;
+  const [counts, liqs, assets] = await Promise.all([
+    countFindings(deps.db, deps.tenantId, since),
+    liquidationTotals(deps.db, deps.tenantId, since),
+    latestMarketSamples(deps.db, deps.tenantId, now - 10 * 60_000),
+  ]);
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const byDetector: Record<string, number> = {};
+  let total = 0;
+  let open = 0;
+  for (const c of counts) {
+    total += c.count;
+    if (c.status === "open") open += c.count;
+    bySeverity[c.severity] += c.count;
+    byDetector[c.detector] = (byDetector[c.detector] ?? 0) + c.count;
+  }
+  const byMethod: Record<string, { count: number; notionalUsd: number }> = {};
+  for (const l of liqs) {
+    const m = byMethod[l.method] ?? { count: 0, notionalUsd: 0 };
+    m.count += l.count;
+    m.notionalUsd = round(m.notionalUsd + l.notionalUsd);
+    byMethod[l.method] = m;
+  }
+  const h = deps.monitor?.health();
+  return {
+    days,
+    since: new Date(since).toISOString(),
+    findings: { total, open, bySeverity, byDetector },
+    liquidations: {
+      count: liqs.reduce((a, l) => a + l.count, 0),
+      notionalUsd: round(liqs.reduce((a, l) => a + l.notionalUsd, 0)),
+      byMethod,
+    },
+    monitoredAssets: assets.length,
+    pipeline: h
+      ? {
+          observations: h.stats.observations,
+          queue: h.stats.queue,
+          detectorErrors: h.stats.detectorErrors,
+          findingChanges: h.stats.findingChanges,
+        }
+      : null,
+    uptimeS: Math.round((now - deps.startedAt) / 1000),
+  };
+}
+
+/** The chains this install monitors (the open-source monitor: Hyperliquid). */
+export async function chains(deps: ApiDeps) {
+  const since = deps.clock.now() - 30 * 86_400_000;
+  const counts = await countFindings(deps.db, deps.tenantId, since);
+  return [
+    {
+      chain: "hyperliquid",
+      name: "Hyperliquid",
+      monitored: true,
+      findings30d: counts.reduce((a, c) => a + c.count, 0),
+      openFindings: counts.filter((c) => c.status === "open").reduce((a, c) => a + c.count, 0),
+    },
+  ];
+}
+
+/** What this service is and watches. */
+export async function meta(deps: ApiDeps) {
+  const now = deps.clock.now();
+  const [assets, family] = await Promise.all([
+    latestMarketSamples(deps.db, deps.tenantId, now - 10 * 60_000),
+    latestVaultPortfolios(deps.db, deps.tenantId),
+  ]);
+  const health = deps.monitor?.health();
+  const cfg = deps.monitorConfig;
+  return {
+    service: "kamiyo",
+    version: deps.version,
+    edition: "open_source",
+    tenantId: deps.tenantId,
+    storage: deps.db.description,
+    monitorInProcess: deps.monitor !== null,
+    detectors: (Object.keys(detectors) as DetectorKind[]).map((kind) => ({
+      kind,
+      description: detectors[kind].description,
+      enabled: cfg.detectors[kind].enabled,
+    })),
+    sources: (Object.keys(sources) as SourceKind[]).map((kind) => ({
+      kind,
+      description: sources[kind].description,
+      enabled: cfg.sources[kind].enabled,
+      status: health?.sources[kind]?.status ?? null,
+    })),
+    monitoredAssets: assets.map((a) => a.coin),
+    hlpFamily: family.map((v) => ({ vault: v.vault, name: v.name, role: v.role })),
+  };
+}
