@@ -4,7 +4,7 @@ import { decodeCursor, type Position } from "../cursor.ts";
 import type { ApiDeps } from "../deps.ts";
 import { sendError } from "../errors.ts";
 import type { StreamChange, StreamFilter } from "../feed.ts";
-import { listParam, severityParam } from "../schemas/common.ts";
+import { errorSchema, listParam, severityParam } from "../schemas/common.ts";
 import { eventJson, type StreamHub } from "../stream-hub.ts";
 
 /** A client whose unsent output passes this is dropped (it reconnects with Last-Event-ID). */
@@ -108,19 +108,25 @@ export function streamRoutes(app: ZodApp, deps: ApiDeps, hub: StreamHub): void {
     },
   );
 
-  app.get(
-    "/stream/ws",
-    {
-      websocket: true,
-      schema: {
-        tags: ["stream"],
-        summary: "Live findings over WebSocket",
-        description:
-          "The same events as /stream, one JSON text message each: {id, change, finding}. Resume with ?last_event_id=.",
-        querystring: streamQuery,
-      },
+  app.route({
+    method: "GET",
+    url: "/stream/ws",
+    schema: {
+      tags: ["stream"],
+      summary: "Live findings over WebSocket",
+      description:
+        "The same events as /stream, one JSON text message each: {id, change, finding}. Resume with ?last_event_id=. A plain HTTP request (no Upgrade) gets a 400.",
+      querystring: streamQuery,
+      response: { 400: errorSchema },
     },
-    async (socket, req) => {
+    handler: async (req, reply) =>
+      sendError(
+        reply,
+        req,
+        "invalid_input",
+        "this route speaks WebSocket: connect with Upgrade: websocket",
+      ),
+    wsHandler: async (socket, req) => {
       if (hub.full) {
         socket.close(1013, "too many stream clients; retry later");
         return;
@@ -142,5 +148,5 @@ export function streamRoutes(app: ZodApp, deps: ApiDeps, hub: StreamHub): void {
       );
       socket.on("close", detach);
     },
-  );
+  });
 }

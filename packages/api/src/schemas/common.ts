@@ -1,7 +1,10 @@
 import { type Finding, SEVERITIES } from "@kamiyo/core";
 import { z } from "zod";
 
-/** A time as ISO 8601 or epoch milliseconds, output as epoch ms. */
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2200, 0, 1);
+
+/** A time as ISO 8601 or epoch milliseconds between 2000 and 2200, output as epoch ms. */
 export const timeParam = z
   .string()
   .transform((text, ctx) => {
@@ -10,9 +13,16 @@ export const timeParam = z
       ctx.addIssue({ code: "custom", message: "expected an ISO 8601 time or epoch milliseconds" });
       return z.NEVER;
     }
+    if (ms < EARLIEST || ms >= LATEST) {
+      ctx.addIssue({
+        code: "custom",
+        message: "expected a time between 2000-01-01 and 2200-01-01",
+      });
+      return z.NEVER;
+    }
     return ms;
   })
-  .describe("ISO 8601 time or epoch milliseconds");
+  .describe("ISO 8601 time or epoch milliseconds (2000–2199)");
 
 /** A comma-separated list of allowed values. */
 export function listParam<const T extends readonly [string, ...string[]]>(values: T, what: string) {

@@ -1,0 +1,144 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ApiKeyVerifier, hashApiKey, newApiKey } from "./api-keys.ts";
+import { apiHarness, type Harness } from "./testing/api-harness.ts";
+
+const key = newApiKey();
+const other = newApiKey();
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+describe("API keys", () => {
+  it("stores only hashes and verifies in constant time per hash", () => {
+    const v = new ApiKeyVerifier([hashApiKey(key), hashApiKey(other)]);
+    expect(hashApiKey(key)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(v.verify(key)).toBe(`key_${hashApiKey(key).slice(7, 19)}`);
+    expect(v.verify(`${key}x`)).toBeNull();
+    expect(v.verify("")).toBeNull();
+    expect(new ApiKeyVerifier([]).enabled).toBe(false);
+  });
+
+  it("requires a key on every route except health, readiness, metrics and docs when keys are configured", async () => {
+    h = await apiHarness({ config: { keyHashes: [hashApiKey(key)] }, seeded: false });
+    const none = await h.app.inject({ method: "GET", url: "/security/events" });
+    expect(none.statusCode).toBe(401);
+    expect(none.json().error).toMatchObject({ code: "unauthorized" });
+    h.expectValid("GET", "/security/events", 401, none.json());
+    const wrong = await h.app.inject({
+      method: "GET",
+      url: "/security/events",
+      headers: { "x-api-key": other },
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().error.message).toBe("the API key is not valid");
+    const header = await h.app.inject({
+      method: "GET",
+      url: "/security/events",
+      headers: { "x-api-key": key },
+    });
+    expect(header.statusCode).toBe(200);
+    const bearer = await h.app.inject({
+      method: "GET",
+      url: "/meta",
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(bearer.statusCode).toBe(200);
+    for (const url of ["/health", "/ready", "/metrics", "/openapi.json", "/docs/"]) {
+      expect((await h.app.inject({ method: "GET", url })).statusCode, url).toBe(200);
+    }
+    const doc = (await h.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    expect(doc.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
+  });
+
+  it("accepts requests without a key when none is configured, and ignores a presented one", async () => {
+    h = await apiHarness({ seeded: false });
+    expect((await h.app.inject({ method: "GET", url: "/security/events" })).statusCode).toBe(200);
+    expect(
+      (
+        await h.app.inject({
+          method: "GET",
+          url: "/security/events",
+          headers: { "x-api-key": "whatever" },
+        })
+      ).statusCode,
+    ).toBe(200);
+  });
+});
+
+describe("rate limits", () => {
+  it("limits per IP with RateLimit headers and Retry-After, and per key separately", async () => {
+    h = await apiHarness({
+      config: { rateLimitPerIp: 3, rateLimitPerKey: 5, keyHashes: [hashApiKey(key)] },
+      seeded: false,
+    });
+    const ok = await h.app.inject({
+      method: "GET",
+      url: "/security/events",
+      headers: { "x-api-key": key },
+    });
+    expect(ok.headers["ratelimit-limit"]).toBe("5");
+    expect(ok.headers["ratelimit-remaining"]).toBe("4");
+    for (let i = 0; i < 4; i++)
+      await h.app.inject({ method: "GET", url: "/security/events", headers: { "x-api-key": key } });
+    const limited = await h.app.inject({
+      method: "GET",
+      url: "/security/events",
+      headers: { "x-api-key": key },
+    });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error).toMatchObject({ code: "rate_limited" });
+    expect(limited.json().error.message).toMatch(/rate limit of 5 requests a minute exceeded/);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    h.expectValid("GET", "/security/events", 429, limited.json());
+    // Health and readiness are never limited.
+    for (let i = 0; i < 10; i++)
+      expect((await h.app.inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
+  });
+
+  it("counts clients by IP when they present no key", async () => {
+    h = await apiHarness({ config: { rateLimitPerIp: 2 }, seeded: false });
+    const from = (ip: string) =>
+      h?.app.inject({ method: "GET", url: "/chains", remoteAddress: ip });
+    expect((await from("10.0.0.1"))?.statusCode).toBe(200);
+    expect((await from("10.0.0.1"))?.statusCode).toBe(200);
+    expect((await from("10.0.0.1"))?.statusCode).toBe(429);
+    expect((await from("10.0.0.2"))?.statusCode).toBe(200);
+  });
+});
+
+describe("CORS", () => {
+  it("answers allowed origins only, and sends no CORS headers when none are configured", async () => {
+    h = await apiHarness({ config: { corsOrigins: ["https://dash.example.org"] }, seeded: false });
+    const ok = await h.app.inject({
+      method: "GET",
+      url: "/health",
+      headers: { origin: "https://dash.example.org" },
+    });
+    expect(ok.headers["access-control-allow-origin"]).toBe("https://dash.example.org");
+    const other = await h.app.inject({
+      method: "GET",
+      url: "/health",
+      headers: { origin: "https://evil.example" },
+    });
+    expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+    const preflight = await h.app.inject({
+      method: "OPTIONS",
+      url: "/security/events",
+      headers: { origin: "https://dash.example.org", "access-control-request-method": "GET" },
+    });
+    expect(preflight.statusCode).toBe(204);
+    await h.close();
+    h = await apiHarness({ seeded: false });
+    expect(
+      (
+        await h.app.inject({
+          method: "GET",
+          url: "/health",
+          headers: { origin: "https://dash.example.org" },
+        })
+      ).headers["access-control-allow-origin"],
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,112 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiHarness, type Harness } from "./testing/api-harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  // Hundreds of requests a minute from one address: the rate limiter is not under test here.
+  h = await apiHarness({ config: { rateLimitPerIp: 1_000_000 } });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** Each GET route with the query parameters it documents. */
+const ROUTES: Record<string, string[]> = {
+  "/security/events": [
+    "severity",
+    "detector",
+    "subject",
+    "status",
+    "since",
+    "until",
+    "cursor",
+    "limit",
+  ],
+  "/security/hlp-vault/history": ["vault", "since", "until", "interval", "limit"],
+  "/security/oracle-deviations": ["min_pct", "limit"],
+  "/security/oracle-deviations/history": ["coin", "since", "until", "limit"],
+  "/security/liquidation-patterns": ["window", "limit"],
+  "/exploits": ["limit", "chain", "min_amount", "days", "cursor"],
+  "/stats": ["days"],
+  "/security/dashboard": [],
+  "/security/hlp-vault": [],
+  "/chains": [],
+  "/meta": [],
+  "/ml/status": [],
+  "/health": [],
+  "/ready": [],
+};
+
+const value = fc.oneof(
+  fc.string(),
+  fc.string({ unit: "grapheme", maxLength: 40 }),
+  fc.integer().map(String),
+  fc.double({ noNaN: false }).map(String),
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  fc.constantFrom(
+    "",
+    "0",
+    "-1",
+    "1e309",
+    "NaN",
+    "null",
+    "[]",
+    "{}",
+    "critical,high",
+    "ETH",
+    "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14",
+    "1h",
+    "%00",
+    "' OR 1=1 --",
+  ),
+  fc.string({ maxLength: 5000 }),
+);
+
+function queryFor(params: string[]) {
+  const key =
+    params.length > 0
+      ? fc.oneof(fc.constantFrom(...params), fc.string({ maxLength: 12 }))
+      : fc.string({ maxLength: 12 });
+  return fc.array(fc.tuple(key, value), { maxLength: 6 }).map((pairs) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of pairs) q.append(k, v);
+    return q.toString();
+  });
+}
+
+describe("no query can make the API fail", () => {
+  for (const [route, params] of Object.entries(ROUTES)) {
+    it(`GET ${route} answers 200 or a 400 envelope for any query, matching its schema`, async () => {
+      await fc.assert(
+        fc.asyncProperty(queryFor(params), async (qs) => {
+          const res = await h.app.inject({ method: "GET", url: `${route}?${qs}` });
+          expect([200, 400], `${route}?${qs}: ${res.body.slice(0, 200)}`).toContain(res.statusCode);
+          h.expectValid("GET", route, res.statusCode, res.json());
+          if (res.statusCode === 400)
+            expect(res.json().error.message).toMatch(/^(query parameter "|this route)/);
+        }),
+        { numRuns: 120 },
+      );
+    });
+  }
+
+  it("GET /security/events/{id} answers 200, 400 or 404 for any id", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string({ minLength: 1 }), fc.stringMatching(/^fnd_[0-9a-z]{9,30}$/)),
+        async (id) => {
+          const res = await h.app.inject({
+            method: "GET",
+            url: `/security/events/${encodeURIComponent(id)}`,
+          });
+          expect([200, 400, 404], `${id}: ${res.body.slice(0, 200)}`).toContain(res.statusCode);
+          if (res.statusCode !== 404 || res.json().error.message.startsWith("no finding")) {
+            h.expectValid("GET", "/security/events/{id}", res.statusCode, res.json());
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,301 @@
+import { testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiHarness, type Harness, HLP, LIQ, NOW } from "./testing/api-harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await apiHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function get(url: string, route: string, status = 200) {
+  const res = await h.app.inject({ method: "GET", url });
+  expect(res.statusCode, `${url}: ${res.body.slice(0, 300)}`).toBe(status);
+  const body = res.json();
+  h.expectValid("GET", route, status, body);
+  return body;
+}
+
+describe(`API routes on ${testDbKind}`, () => {
+  it("GET /health answers with the version and uptime", async () => {
+    const body = await get("/health", "/health");
+    expect(body).toEqual({ status: "ok", version: "0.1.0", uptimeS: 3600 });
+  });
+
+  it("GET /ready reports the database, no sources (no monitor here) and the data lag", async () => {
+    const body = await get("/ready", "/ready");
+    expect(body).toMatchObject({
+      ready: true,
+      database: { ok: true, error: null },
+      monitorInProcess: false,
+      sources: null,
+      dataLagS: 0,
+      lagging: false,
+    });
+  });
+
+  it("GET /security/events pages newest first with a cursor, no gaps or duplicates", async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const body = await get(
+        `/security/events?limit=25${cursor ? `&cursor=${cursor}` : ""}`,
+        "/security/events",
+      );
+      seen.push(...body.data.map((f: { id: string }) => f.id));
+      cursor = body.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(5);
+    expect(seen).toHaveLength(122);
+    expect(new Set(seen).size).toBe(122);
+    const all = await get("/security/events?limit=500", "/security/events");
+    expect(all.data.map((f: { id: string }) => f.id)).toEqual(seen);
+    const times = all.data.map((f: { detectedAt: string }) => Date.parse(f.detectedAt));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+  });
+
+  it("GET /security/events filters by severity, detector, subject, status and time", async () => {
+    const critical = await get("/security/events?severity=critical&limit=500", "/security/events");
+    expect(critical.data.length).toBeGreaterThan(0);
+    expect(critical.data.every((f: { severity: string }) => f.severity === "critical")).toBe(true);
+    const both = await get(
+      "/security/events?severity=high,critical&detector=liquidations&subject=BTC&status=open&limit=500",
+      "/security/events",
+    );
+    for (const f of both.data) {
+      expect(["high", "critical"]).toContain(f.severity);
+      expect(f).toMatchObject({ detector: "liquidations", subject: { id: "BTC" }, status: "open" });
+    }
+    const since = new Date(NOW - 10 * 60_000).toISOString();
+    const recent = await get(
+      `/security/events?since=${since}&until=${NOW - 2 * 60_000}&limit=500`,
+      "/security/events",
+    );
+    expect(
+      recent.data
+        .map((f: { detectedAt: string }) => Date.parse(f.detectedAt))
+        .every((t: number) => t >= NOW - 600_000 && t < NOW - 120_000),
+    ).toBe(true);
+    expect(recent.data).toHaveLength(9);
+  });
+
+  it("GET /security/events refuses bad parameters with a 400 naming them", async () => {
+    for (const [q, param] of [
+      ["limit=0", "limit"],
+      ["limit=501", "limit"],
+      ["limit=abc", "limit"],
+      ["severity=loud", "severity"],
+      ["since=yesterday", "since"],
+      ["since=2000&until=1000", "since"],
+      ["detector=Bad%20Name", "detector"],
+      ["cursor=notacursor", "cursor"],
+    ] as const) {
+      const body = await get(`/security/events?${q}`, "/security/events", 400);
+      expect(body.error.code).toBe("invalid_input");
+      expect(body.error.message).toContain(`"${param}"`);
+      expect(body.error.requestId).toMatch(/^req_/);
+    }
+  });
+
+  it("GET /security/events/{id} returns one finding, 404 for an unknown id, 400 for a malformed one", async () => {
+    const body = await get("/security/events/fnd_lossparent000000000001", "/security/events/{id}");
+    expect(body).toMatchObject({
+      kind: "pnl-loss",
+      severity: "critical",
+      subject: { type: "vault", id: HLP },
+    });
+    const missing = await get(
+      "/security/events/fnd_0000000000000000000099",
+      "/security/events/{id}",
+      404,
+    );
+    expect(missing.error).toMatchObject({
+      code: "not_found",
+      message: "no finding with id fnd_0000000000000000000099",
+    });
+    const bad = await get("/security/events/drop%20table", "/security/events/{id}", 400);
+    expect(bad.error.message).toContain('"id"');
+  });
+
+  it("GET /security/dashboard scores open findings per detector and the data freshness", async () => {
+    const body = await get("/security/dashboard", "/security/dashboard");
+    expect(body.level).toBe("critical");
+    expect(body.score).toBe(100);
+    const names = body.components.map((c: { name: string }) => c.name);
+    expect(names).toEqual(["hlp", "oracle", "liquidations", "manipulation", "data"]);
+    const hlp = body.components.find((c: { name: string }) => c.name === "hlp");
+    expect(hlp.bySeverity.critical).toBeGreaterThan(0);
+    expect(body.components.find((c: { name: string }) => c.name === "data")).toMatchObject({
+      score: 0,
+      level: "none",
+    });
+    expect(body.openFindings).toBeGreaterThan(0);
+  });
+
+  it("GET /security/hlp-vault computes PnL windows from the stored portfolio, and lists liquidator positions", async () => {
+    const body = await get("/security/hlp-vault", "/security/hlp-vault");
+    expect(body.parent).toMatchObject({ vault: HLP, role: "parent" });
+    expect(body.parent.pnlUsd["1h"]).toBe(-4_000_000);
+    expect(body.parent.pnlUsd["24h"]).toBe(-4_000_000);
+    expect(body.parent.accountValueUsd).toBe(456e6);
+    expect(body.liquidatorPositions).toEqual([
+      {
+        vault: LIQ,
+        vaultName: "HLP Liquidator",
+        coin: "ETH",
+        side: "long",
+        size: 160_234,
+        entryPx: 1915,
+        positionValueUsd: 3.05e8,
+        unrealizedPnlUsd: -1e6,
+        liquidationPx: null,
+      },
+    ]);
+    expect(body.openFindings.every((f: { detector: string }) => f.detector === "hlp")).toBe(true);
+  });
+
+  it("GET /security/hlp-vault/history buckets the parent's history and validates its range", async () => {
+    const body = await get(
+      `/security/hlp-vault/history?since=${NOW - 3_600_000}&until=${NOW + 1}&interval=600000`,
+      "/security/hlp-vault/history",
+    );
+    expect(body.vault).toBe(HLP);
+    expect(body.intervalMs).toBe(600_000);
+    expect(body.points.length).toBeGreaterThanOrEqual(6);
+    expect(body.points.length).toBeLessThanOrEqual(7);
+    const bad = await get(
+      "/security/hlp-vault/history?interval=5",
+      "/security/hlp-vault/history",
+      400,
+    );
+    expect(bad.error.message).toContain('"interval"');
+    const vault = await get(
+      "/security/hlp-vault/history?vault=0xnope",
+      "/security/hlp-vault/history",
+      400,
+    );
+    expect(vault.error.message).toContain('"vault"');
+  });
+
+  it("GET /security/oracle-deviations lists active findings and the latest deviation of each perp", async () => {
+    const body = await get(
+      "/security/oracle-deviations?min_pct=0.5",
+      "/security/oracle-deviations",
+    );
+    expect(body.current.map((d: { coin: string }) => d.coin)).toEqual(["SOL"]);
+    // Oracle 125.73 vs Binance 127.1 is the widest pair (mark vs oracle is 1.0101 %).
+    expect(body.current[0]).toMatchObject({ pair: "oracle/binance" });
+    expect(body.current[0].deviationPct).toBeCloseTo(1.0779, 3);
+    expect(
+      body.active.every(
+        (f: { detector: string; status: string }) => f.detector === "oracle" && f.status === "open",
+      ),
+    ).toBe(true);
+    const all = await get("/security/oracle-deviations", "/security/oracle-deviations");
+    expect(all.current).toHaveLength(3);
+  });
+
+  it("GET /security/oracle-deviations/history needs a coin and returns its samples", async () => {
+    const body = await get(
+      `/security/oracle-deviations/history?coin=ETH&since=${NOW - 600_000}&until=${NOW + 1}`,
+      "/security/oracle-deviations/history",
+    );
+    expect(body.samples).toHaveLength(11);
+    expect(body.samples[0]).toMatchObject({ coin: "ETH", markPx: 1915, binancePx: 1915.5 });
+    const missing = await get(
+      "/security/oracle-deviations/history",
+      "/security/oracle-deviations/history",
+      400,
+    );
+    expect(missing.error.message).toContain('"coin"');
+  });
+
+  it("GET /security/liquidation-patterns totals by coin and method over a window", async () => {
+    const body = await get(
+      "/security/liquidation-patterns?window=5m&limit=5",
+      "/security/liquidation-patterns",
+    );
+    const eth = body.totals.find(
+      (t: { coin: string; method: string }) => t.coin === "ETH" && t.method === "backstop",
+    );
+    expect(eth).toMatchObject({ count: 6, longs: 6, shorts: 0 });
+    expect(body.recent).toHaveLength(5);
+    expect(body.recent[0].method).toBe("adl");
+    expect(body.patterns.every((f: { detector: string }) => f.detector === "liquidations")).toBe(
+      true,
+    );
+    const bad = await get(
+      "/security/liquidation-patterns?window=1y",
+      "/security/liquidation-patterns",
+      400,
+    );
+    expect(bad.error.message).toContain('"window"');
+  });
+
+  it("GET /exploits lists the monitor's loss incidents with the exploit filters", async () => {
+    const body = await get("/exploits", "/exploits");
+    expect(body.data.map((e: { amountUsd: number }) => e.amountUsd)).toEqual([
+      3_500_000, 6_800_000,
+    ]);
+    expect(body.data[0]).toMatchObject({
+      chain: "hyperliquid",
+      protocol: "Hyperliquid HLP",
+      category: "vault_loss",
+      findingId: "fnd_lossparent000000000001",
+    });
+    expect((await get("/exploits?min_amount=5000000", "/exploits")).data).toHaveLength(1);
+    expect((await get("/exploits?chain=ethereum", "/exploits")).data).toEqual([]);
+    const page = await get("/exploits?limit=1", "/exploits");
+    expect(page.data).toHaveLength(1);
+    const next = await get(`/exploits?limit=1&cursor=${page.nextCursor}`, "/exploits");
+    expect(next.data[0].amountUsd).toBe(6_800_000);
+    expect(next.nextCursor).toBeNull();
+    expect((await get("/exploits?min_amount=-1", "/exploits", 400)).error.message).toContain(
+      '"min_amount"',
+    );
+  });
+
+  it("GET /stats, /chains, /meta and /ml/status describe the service", async () => {
+    const stats = await get("/stats?days=7", "/stats");
+    expect(stats.findings.total).toBe(122);
+    expect(stats.liquidations).toMatchObject({ count: 12 });
+    expect(stats.monitoredAssets).toBe(3);
+    expect(stats.pipeline).toBeNull();
+    expect((await get("/stats?days=0", "/stats", 400)).error.message).toContain('"days"');
+    const chains = await get("/chains", "/chains");
+    expect(chains).toEqual([
+      {
+        chain: "hyperliquid",
+        name: "Hyperliquid",
+        monitored: true,
+        findings30d: 122,
+        openFindings: expect.any(Number),
+      },
+    ]);
+    const meta = await get("/meta", "/meta");
+    expect(meta.detectors.map((d: { kind: string }) => d.kind)).toEqual([
+      "hlp",
+      "oracle",
+      "liquidations",
+      "manipulation",
+    ]);
+    expect(meta.monitoredAssets.sort()).toEqual(["BTC", "ETH", "SOL"]);
+    expect(meta.hlpFamily).toEqual([{ vault: HLP, name: "HLP", role: "parent" }]);
+    expect((await get("/ml/status", "/ml/status")).available).toBe(false);
+  });
+
+  it("answers unknown routes with a 404 envelope and never leaks a stack", async () => {
+    const res = await h.app.inject({ method: "GET", url: "/security/nothing" });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({
+      error: { code: "not_found", message: "no route GET /security/nothing" },
+    });
+    const post = await h.app.inject({ method: "POST", url: "/security/events", payload: { a: 1 } });
+    expect(post.statusCode).toBe(404);
+    expect(res.body).not.toContain("    at ");
+  });
+});

@@ -1,0 +1,264 @@
+import type { Finding, Severity } from "@kamiyo/core";
+import { silentLogger, VirtualClock } from "@kamiyo/core";
+import {
+  type Db,
+  insertLiquidations,
+  insertMarketSamples,
+  insertVaultPnl,
+  insertVaultStates,
+  upsertFindings,
+  upsertVaultPortfolios,
+} from "@kamiyo/db";
+import { monitorConfig } from "@kamiyo/monitor";
+import { createTestDb } from "@kamiyo/testing";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ZodApp } from "../app-types.ts";
+import { buildApi } from "../build-api.ts";
+import { type ApiConfig, apiConfig } from "../config.ts";
+import type { ApiDeps } from "../deps.ts";
+import { FindingFeed } from "../feed.ts";
+
+export const NOW = Date.UTC(2025, 2, 12, 9, 0);
+export const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
+export const LIQ = "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14";
+const MIN = 60_000;
+
+export interface Harness {
+  app: ZodApp;
+  db: Db;
+  deps: ApiDeps;
+  clock: VirtualClock;
+  feed: FindingFeed;
+  /** Throws unless `body` matches the OpenAPI response schema of the route, method and status. */
+  expectValid(method: string, route: string, status: number, body: unknown): void;
+  close(): Promise<void>;
+}
+
+/** A finding as the monitor would store it. */
+export function finding(i: number, over: Partial<Finding> = {}): Finding {
+  const severities: Severity[] = ["medium", "high", "critical", "low"];
+  const detected = NOW - i * MIN;
+  return {
+    id: `fnd_${detected.toString(36).padStart(9, "0")}${i.toString(16).padStart(12, "0")}`,
+    tenantId: "ten_default",
+    detector: ["oracle", "liquidations", "hlp", "manipulation"][i % 4] as string,
+    kind: ["deviation", "cascade", "inherited-position", "funding-spike"][i % 4] as string,
+    subject: { type: "asset", id: ["ETH", "BTC", "SOL"][i % 3] as string },
+    key: "",
+    severity: severities[i % 4] as Severity,
+    status: i % 5 === 0 ? "resolved" : "open",
+    title: `finding ${i}`,
+    evidence: { n: i, deviationPct: 0.4 },
+    firstDataAt: detected - 30_000,
+    dataAt: detected,
+    detectedAt: detected,
+    updatedAt: detected,
+    resolvedAt: i % 5 === 0 ? detected + 1_000 : null,
+    occurrences: 1 + (i % 3),
+    ...over,
+  };
+}
+
+/** Stored state a running monitor would have written: findings, HLP family, markets, liquidations. */
+export async function seed(db: Db, findings = 120): Promise<void> {
+  const fs = Array.from({ length: findings }, (_, i) => finding(i));
+  fs.push(
+    finding(1000, {
+      id: "fnd_lossparent000000000001",
+      detector: "hlp",
+      kind: "pnl-loss",
+      subject: { type: "vault", id: HLP },
+      severity: "critical",
+      title: "HLP lost $3.5M in 24 h",
+      evidence: {
+        pnl1hUsd: -2_500_000,
+        pnl24hUsd: -3_500_000,
+        pnl7dUsd: -2_000_000,
+        pnl30dUsd: 1_000_000,
+      },
+      detectedAt: NOW - 5 * MIN,
+      updatedAt: NOW - 5 * MIN,
+      status: "open",
+      resolvedAt: null,
+    }),
+    finding(1001, {
+      id: "fnd_lossliquid000000000002",
+      detector: "hlp",
+      kind: "inherited-position",
+      subject: { type: "vault", id: LIQ },
+      key: "ETH",
+      severity: "critical",
+      title: "HLP Liquidator holds 160,234 ETH long",
+      evidence: { unrealizedPnlUsd: -1_000_000, worstUnrealizedPnlUsd: -6_800_000 },
+      detectedAt: NOW - 40 * MIN,
+      updatedAt: NOW - 40 * MIN,
+    }),
+  );
+  await upsertFindings(db, fs);
+  const series = (from: number, step: number, f: (t: number) => number) =>
+    Array.from(
+      { length: Math.floor((NOW - from) / step) + 1 },
+      (_, k) => [from + k * step, f(from + k * step)] as [number, number],
+    );
+  const pnl = (t: number) => 60e6 + (t > NOW - 40 * MIN ? -4e6 : 0);
+  const period = (span: number, step: number) => ({
+    pnl: series(NOW - span, step, pnl),
+    accountValue: series(NOW - span, step, (t) => 400e6 + pnl(t)),
+  });
+  await upsertVaultPortfolios(db, "ten_default", [
+    {
+      vault: HLP,
+      name: "HLP",
+      role: "parent",
+      time: NOW,
+      periods: {
+        day: period(86_400_000, 15 * MIN),
+        week: period(7 * 86_400_000, 3 * 3_600_000),
+        month: period(30 * 86_400_000, 86_400_000),
+        allTime: period(90 * 86_400_000, 7 * 86_400_000),
+      },
+    },
+  ]);
+  await insertVaultStates(db, "ten_default", [
+    {
+      vault: LIQ,
+      name: "HLP Liquidator",
+      role: "liquidator",
+      time: NOW - 15_000,
+      accountValue: 5e7,
+      totalNtlPos: 3e8,
+      unrealizedPnl: -1e6,
+      positions: [
+        {
+          coin: "ETH",
+          szi: 160_234,
+          entryPx: 1915,
+          positionValue: 3.05e8,
+          unrealizedPnl: -1e6,
+          liquidationPx: null,
+          marginUsed: 3e7,
+        },
+      ],
+    },
+    {
+      vault: HLP,
+      name: "HLP",
+      role: "parent",
+      time: NOW - 60_000,
+      accountValue: 5e6,
+      totalNtlPos: 0,
+      unrealizedPnl: 0,
+      positions: [],
+    },
+  ]);
+  await insertVaultPnl(
+    db,
+    "ten_default",
+    Array.from({ length: 120 }, (_, k) => ({
+      vault: HLP,
+      time: NOW - k * MIN,
+      accountValue: 400e6 - k * 1000,
+      cumulativePnl: 60e6 - k * 500,
+    })),
+  );
+  await insertMarketSamples(
+    db,
+    "ten_default",
+    ["ETH", "BTC", "SOL"].flatMap((coin, i) =>
+      Array.from({ length: 30 }, (_, k) => ({
+        coin,
+        time: NOW - k * MIN,
+        markPx: [1915, 83_000, 127][i] as number,
+        oraclePx: ([1915, 83_000, 127][i] as number) * (coin === "SOL" ? 0.99 : 1),
+        midPx: [1915, 83_000, 127][i] as number,
+        binancePx: [1915.5, 83_010, 127.1][i] as number,
+        coinbasePx: null,
+        funding: 0.0000125,
+        openInterest: 1000,
+        dayNtlVlm: 1e9,
+      })),
+    ),
+  );
+  await insertLiquidations(
+    db,
+    "ten_default",
+    Array.from({ length: 12 }, (_, k) => ({
+      id: `ETH:${k}`,
+      time: NOW - k * 20_000,
+      coin: k % 2 ? "ETH" : "BTC",
+      method: k === 0 ? ("adl" as const) : ("backstop" as const),
+      liquidatedSide: "long" as const,
+      px: 1915,
+      sz: 100 + k,
+      notionalUsd: 1915 * (100 + k),
+      liquidatedUser: null,
+      counterparty: LIQ,
+    })),
+  );
+}
+
+/** The API on a fresh test database (PGlite, or PostgreSQL with TEST_DATABASE_URL), seeded unless told not to. */
+export async function apiHarness(
+  options: { config?: Partial<ApiConfig>; seeded?: boolean } = {},
+): Promise<Harness> {
+  const db = await createTestDb();
+  if (options.seeded !== false) await seed(db);
+  const clock = new VirtualClock(NOW);
+  const feed = new FindingFeed();
+  const deps: ApiDeps = {
+    db,
+    log: silentLogger,
+    clock,
+    tenantId: "ten_default",
+    monitor: null,
+    monitorConfig: monitorConfig.parse({}),
+    feed,
+    version: "0.1.0",
+    startedAt: NOW - 3_600_000,
+  };
+  const { app } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
+  await app.ready();
+  const doc = app.swagger() as unknown as {
+    paths: Record<
+      string,
+      Record<
+        string,
+        { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }
+      >
+    >;
+    components: { schemas: Record<string, unknown> };
+  };
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addSchema({ $id: "openapi", components: doc.components });
+  const compiled = new Map<string, ReturnType<Ajv2020["compile"]>>();
+  const expectValid = (method: string, route: string, status: number, body: unknown) => {
+    const key = `${method} ${route} ${status}`;
+    let validate = compiled.get(key);
+    if (!validate) {
+      const schema =
+        doc.paths[route]?.[method.toLowerCase()]?.responses[String(status)]?.content?.[
+          "application/json"
+        ]?.schema;
+      if (!schema) throw new Error(`no documented ${status} response for ${method} ${route}`);
+      const rewritten = JSON.parse(
+        JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/'),
+      );
+      validate = ajv.compile(rewritten);
+      compiled.set(key, validate);
+    }
+    if (!validate(body))
+      throw new Error(`${key} does not match its schema: ${ajv.errorsText(validate.errors)}`);
+  };
+  return {
+    app,
+    db,
+    deps,
+    clock,
+    feed,
+    expectValid,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
