@@ -1,0 +1,202 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { get } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { silentLogger } from "@kamiyo/core";
+import { ReplayServer } from "@kamiyo/replay";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const BIN = fileURLToPath(new URL("../bin/kamiyo.js", import.meta.url));
+const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
+const LIQ = "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14";
+
+let upstream: ReplayServer;
+let dir: string;
+
+/** Starts `kamiyo serve` on a free port; resolves with the process and its base URL. */
+function serve(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; base: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, "serve", ...args], {
+    env: { ...process.env, LOG_LEVEL: "info", API_PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`kamiyo serve did not start: ${err}`)), 60_000);
+    child.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+      const m = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, base: m[1], exited });
+      }
+    });
+  });
+}
+
+async function json(url: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url);
+  return {
+    status: res.status,
+    body: res.headers.get("content-type")?.includes("json") ? await res.json() : await res.text(),
+  };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "kamiyo-serve-"));
+  upstream = await ReplayServer.start(silentLogger);
+  const t = Date.now();
+  upstream.load({
+    ts: t,
+    src: "hl.info",
+    req: { type: "vaultDetails", vaultAddress: HLP },
+    res: {
+      name: "HLP",
+      vaultAddress: HLP,
+      leader: LIQ,
+      isClosed: false,
+      relationship: { type: "parent", data: { childAddresses: [LIQ] } },
+    },
+  });
+  upstream.load({
+    ts: t,
+    src: "hl.info",
+    req: { type: "vaultDetails", vaultAddress: LIQ },
+    res: {
+      name: "HLP Liquidator",
+      vaultAddress: LIQ,
+      leader: HLP,
+      isClosed: false,
+      relationship: { type: "child" },
+    },
+  });
+  upstream.load({
+    ts: t,
+    src: "hl.info",
+    req: { type: "metaAndAssetCtxs" },
+    res: [
+      { universe: [{ name: "ETH", szDecimals: 4, maxLeverage: 25 }] },
+      [
+        {
+          funding: "0.0000125",
+          openInterest: "600000.0",
+          prevDayPx: "1900.0",
+          dayNtlVlm: "2000000000.0",
+          premium: "0.0",
+          oraclePx: "1915.0",
+          markPx: "1915.0",
+          midPx: "1915.0",
+          impactPxs: ["1914.9", "1915.1"],
+        },
+      ],
+    ],
+  });
+});
+
+afterAll(async () => {
+  await upstream.close();
+});
+
+describe("kamiyo serve", () => {
+  it("serves the API with the monitor: a finding reaches the live stream, the events route and the metrics; SIGTERM drains and exits", async () => {
+    const env = {
+      KAMIYO_DATA_DIR: join(dir, "data"),
+      HL_INFO_URL: `${upstream.url}/info`,
+      HL_WS_URL: `${upstream.url.replace("http", "ws")}/ws`,
+      HL_FAMILY_SEED: JSON.stringify([
+        { address: HLP, name: "HLP", role: "parent" },
+        { address: LIQ, name: "HLP Liquidator", role: "liquidator" },
+      ]),
+      BINANCE_ENABLED: "false",
+      COINBASE_ENABLED: "false",
+    };
+    const { child, base, exited } = await serve([], env);
+    const sse: string[] = [];
+    let sseEnded = false;
+    const stream = get(`${base}/stream?severity=critical`, (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => sse.push(d));
+      res.on("end", () => {
+        sseEnded = true;
+      });
+    });
+    stream.on("error", () => {});
+    for (let i = 0; i < 100 && upstream.stats.connections === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1_500));
+    upstream.push({
+      channel: "userFills",
+      data: {
+        user: LIQ,
+        fills: [
+          {
+            coin: "ETH",
+            px: "1915.0",
+            sz: "160234.0",
+            side: "B",
+            time: Date.now(),
+            startPosition: "0.0",
+            dir: "Liquidated Cross Long",
+            closedPnl: "0.0",
+            hash: `0x${"cd".repeat(32)}`,
+            oid: 2,
+            crossed: true,
+            fee: "0.0",
+            tid: 4242,
+            liquidation: {
+              liquidatedUser: "0xf3f496c9486be5924a93d67e98298733bb47057c",
+              markPx: "1915.0",
+              method: "backstop",
+            },
+            feeToken: "USDC",
+            twapId: null,
+          },
+        ],
+      },
+    });
+    for (let i = 0; i < 100 && !sse.join("").includes('"kind":"backstop"'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(sse.join("")).toContain('"change":"opened"');
+    expect(sse.join("")).toContain('"kind":"backstop"');
+
+    const events = await json(`${base}/security/events?detector=liquidations&severity=critical`);
+    expect(events.status).toBe(200);
+    expect((events.body as { data: { kind: string }[] }).data.map((f) => f.kind)).toContain(
+      "backstop",
+    );
+    const ready = await json(`${base}/ready`);
+    expect(ready.body).toMatchObject({ ready: true, monitorInProcess: true });
+    const metrics = (await json(`${base}/metrics`)).body as string;
+    expect(metrics).toMatch(
+      /kamiyo_findings_total\{detector="liquidations",severity="critical",change="opened"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/kamiyo_pipeline_observations_total\{type="fills"\} [1-9]/);
+    expect(metrics).toContain('kamiyo_source_up{source="hyperliquid"}');
+    expect(metrics).toMatch(/kamiyo_stream_clients 1/);
+
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(sseEnded).toBe(true);
+  }, 120_000);
+
+  it("serves the stored findings without a monitor (--no-monitor)", async () => {
+    const { child, base, exited } = await serve(["--no-monitor"], {
+      KAMIYO_DATA_DIR: join(dir, "data"),
+    });
+    const ready = await json(`${base}/ready`);
+    expect(ready.body).toMatchObject({ ready: true, monitorInProcess: false, sources: null });
+    const events = await json(`${base}/security/events?detector=liquidations`);
+    expect((events.body as { data: { kind: string }[] }).data.map((f) => f.kind)).toContain(
+      "backstop",
+    );
+    const stats = await json(`${base}/stats`);
+    expect(stats.body).toMatchObject({ pipeline: null });
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  }, 120_000);
+});
