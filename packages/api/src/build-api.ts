@@ -152,6 +152,9 @@ export async function buildApi(
     });
     await app.register(fastifySwaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
   }
+  // Streams never end on their own: close them before the server waits for open connections,
+  // and before @fastify/websocket's own preClose closes WebSocket clients without a code.
+  app.addHook("preClose", async () => hub.close());
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   await app.register(async (scope) => {
@@ -167,8 +170,6 @@ export async function buildApi(
       app.swagger(),
     );
   }
-  // Streams never end on their own: close them before the server waits for open connections.
-  app.addHook("preClose", async () => hub.close());
   return { app: app as unknown as ZodApp, metrics, hub };
 }
 

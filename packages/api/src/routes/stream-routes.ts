@@ -24,6 +24,16 @@ const names = (what: string) =>
       `expected comma-separated ${what}`,
     );
 
+/** Checked in the schema so that a WebSocket client is refused (400) before the upgrade. */
+function isCursor(text: string): boolean {
+  try {
+    decodeCursor(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const streamQuery = z.object({
   severity: severityParam.optional(),
   detector: names("detector names").optional(),
@@ -35,6 +45,7 @@ const streamQuery = z.object({
     .string()
     .min(1)
     .max(200)
+    .refine(isCursor, "not a cursor issued by this API")
     .optional()
     .describe("Resume after this event id (or send the Last-Event-ID header)"),
 });
@@ -105,6 +116,8 @@ export function streamRoutes(app: ZodApp, deps: ApiDeps, hub: StreamHub): void {
         resume && { db: deps.db, tenantId: deps.tenantId, from: resume },
       );
       req.raw.on("close", detach);
+      // The client may have gone while its replay was read.
+      if (req.raw.destroyed) detach();
     },
   );
 
@@ -147,6 +160,8 @@ export function streamRoutes(app: ZodApp, deps: ApiDeps, hub: StreamHub): void {
         resume && { db: deps.db, tenantId: deps.tenantId, from: resume },
       );
       socket.on("close", detach);
+      // The client may have gone while its replay was read.
+      if (socket.readyState === socket.CLOSED) detach();
     },
   });
 }
