@@ -1,42 +1,59 @@
 /**
- * `npm run bench`: pipeline throughput, detection latency under load, and replay memory, each in
- * fresh child processes, printed as a markdown table with the machine it ran on.
- * Options: --only throughput|latency|memory (repeatable), --frames N (throughput frames).
+ * `npm run bench`: pipeline throughput, detection latency under load, replay memory and the HTTP
+ * API under load, each in fresh child processes, printed as a markdown table with the machine it
+ * ran on.
+ * Options: --only throughput|latency|memory|api (repeatable), --frames N (throughput frames);
+ * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
+ * embedded database is measured), --api-db postgres|pglite (repeatable; default both),
+ * --findings N (default 1,000,000), --seconds N (each autocannon run, default 10), --cpu-prof DIR
+ * (write a V8 CPU profile of each API process to DIR), --api-part health|events|stream (repeatable;
+ * default all three).
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { PgliteDb } from "@kamiyo/db";
+import { type Db, describeUrl, migrate, PgliteDb, PostgresDb } from "@kamiyo/db";
+import type { HttpResult } from "./api-load.ts";
 import { buildBusyMarket } from "./busy-market.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const { values } = parseArgs({
-  options: { only: { type: "string", multiple: true }, frames: { type: "string" } },
+  options: {
+    only: { type: "string", multiple: true },
+    frames: { type: "string" },
+    "database-url": { type: "string" },
+    "api-db": { type: "string", multiple: true },
+    findings: { type: "string" },
+    seconds: { type: "string" },
+    "cpu-prof": { type: "string" },
+    "api-part": { type: "string", multiple: true },
+  },
 });
-const only = new Set(values.only ?? ["throughput", "latency", "memory"]);
+const only = new Set(values.only ?? ["throughput", "latency", "memory", "api"]);
 const rows: [string, string, string][] = [];
 
 /** The Node flags the kamiyo bin starts with (apps/cli/bin/kamiyo.js), so figures match the CLI. */
 const CLI_NODE_FLAGS = ["--max-semi-space-size=16"];
 
-function start(file: string, args: string[]): ChildProcess {
-  return fork(here(file), args, {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    execArgv: CLI_NODE_FLAGS,
-  });
+function start(file: string, args: string[], execArgv = CLI_NODE_FLAGS): ChildProcess {
+  return fork(here(file), args, { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv });
 }
 
 function next<T>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`${type}: child exited with ${code}`));
     const onMessage = (m: { type: string }) => {
       if (m.type !== type) return;
       child.off("message", onMessage);
+      child.off("exit", onExit);
       resolve(m as T);
     };
     child.on("message", onMessage);
-    child.once("exit", (code) => reject(new Error(`${type}: child exited with ${code}`)));
+    child.once("exit", onExit);
   });
 }
 
@@ -119,11 +136,269 @@ async function memory(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * `count` findings over the last 90 days in one INSERT ... SELECT: the four detectors' kinds in
+ * realistic proportions, 40 coins (skewed towards the majors), HLP vaults and 20,000 accounts as
+ * subjects, severities from info (25%) to critical (5%), evidence shaped like each detector's,
+ * millisecond times, resolved except about half of the last six hours, inserted in detection
+ * order as a running monitor writes them. Deterministic: the session's random seed is fixed.
+ */
+const SEED_FINDINGS = `INSERT INTO findings (tenant_id, id, detector, kind, subject_type, subject, instance_key, severity,
+  status, title, evidence, first_data_at, data_at, detected_at, updated_at, resolved_at, occurrences)
+SELECT 'ten_default',
+  'fnd_' || lpad(to_hex((extract(epoch FROM s.detected_at) * 1000)::bigint - (s.r3 * 300000)::bigint), 11, '0')
+    || substr(md5(s.g::text), 1, 12),
+  k.detector, k.kind, k.subject_type,
+  CASE k.subject_type
+    WHEN 'asset' THEN s.coin
+    WHEN 'vault' THEN (ARRAY['0xdfc24b077bc1425ad1dea75bcb6f8158e10df303', '0x010461c14e146ac35fe42271bdc1134ee31c703a', '0x31ca8395cf837de08b24da3f660e77761dfb974b', '0x2e3d94f0562703b25c83308a05046ddaf9a8dd14'])[1 + (s.g % 4)]
+    WHEN 'user' THEN '0x' || md5('user' || (s.g % 20000)) || substr(md5('u' || (s.g % 20000)), 1, 8)
+    ELSE 'all'
+  END,
+  CASE WHEN k.kind IN ('large-liquidation', 'backstop', 'adl') THEN (1000000000 + s.g)::text
+       WHEN k.kind = 'inherited-position' THEN s.coin ELSE '' END,
+  CASE WHEN s.r5 < 0.25 THEN 'info' WHEN s.r5 < 0.55 THEN 'low' WHEN s.r5 < 0.80 THEN 'medium'
+       WHEN s.r5 < 0.95 THEN 'high' ELSE 'critical' END,
+  CASE WHEN s.detected_at > now() - interval '6 hours' AND s.r6 < 0.5 THEN 'open' ELSE 'resolved' END,
+  CASE k.kind
+    WHEN 'deviation' THEN format('%s mark %s%% %s oracle for %s s', s.coin, round((s.r1 * 3)::numeric, 2), CASE WHEN s.r6 < 0.5 THEN 'above' ELSE 'below' END, (30 + s.r3 * 600)::int)
+    WHEN 'large-liquidation' THEN format('$%sK %s liquidation on %s', round((100 + s.r1 * 4900)::numeric), CASE WHEN s.r6 < 0.5 THEN 'long' ELSE 'short' END, s.coin)
+    WHEN 'cascade' THEN format('Liquidation cascade on %s: %s liquidations, $%sM in 5 min', s.coin, 10 + (s.r1 * 90)::int, round((1 + s.r1 * 40)::numeric, 1))
+    WHEN 'burst' THEN format('$%sM of %s liquidated within 30 s (%s liquidations)', round((0.5 + s.r1 * 10)::numeric, 1), s.coin, 3 + (s.r1 * 30)::int)
+    WHEN 'repeat' THEN format('Account 0x%s… liquidated %s times within 60 min', substr(md5('user' || (s.g % 20000)), 1, 8), 3 + (s.r1 * 8)::int)
+    WHEN 'market-cascade' THEN format('Market-wide liquidations: %s coins, $%sM in 5 min', 3 + (s.r1 * 20)::int, round((5 + s.r1 * 100)::numeric, 1))
+    WHEN 'pnl-loss' THEN format('HLP lost $%sM in 24 h', round((0.5 + s.r1 * 8)::numeric, 1))
+    WHEN 'drawdown' THEN format('HLP drawdown %s%% from its 30-day peak', round((2 + s.r1 * 15)::numeric, 1))
+    WHEN 'pnl-zscore' THEN format('HLP hourly PnL %s standard deviations from normal', round((3 + s.r1 * 5)::numeric, 1))
+    WHEN 'inherited-position' THEN format('Liquidator vault holds $%sM of %s from backstop liquidations', round((0.2 + s.r1 * 20)::numeric, 1), s.coin)
+    ELSE format('%s %s: %s%%', s.coin, k.kind, round((s.r1 * 100)::numeric, 1))
+  END,
+  CASE k.detector
+    WHEN 'oracle' THEN jsonb_build_object('deviationPct', round((s.r1 * 3)::numeric, 4),
+      'signedDeviationPct', round(((s.r1 * 3) * sign(s.r6 - 0.5))::numeric, 4), 'pair', 'mark-oracle',
+      'bandPct', 1, 'sustainedMs', (30000 + s.r3 * 600000)::int, 'peakPct', round((s.r1 * 3.4)::numeric, 4),
+      'markPx', round(s.px::numeric, 4), 'oraclePx', round((s.px * (1 - s.r1 * 0.03))::numeric, 4),
+      'midPx', round(s.px::numeric, 4), 'binancePx', round((s.px * 0.9995)::numeric, 4),
+      'coinbaseUsdPx', round((s.px * 1.0004)::numeric, 4), 'usdtUsd', 1.0002, 'hyperp', false)
+    WHEN 'liquidations' THEN jsonb_build_object('longs', (s.r1 * 20)::int, 'shorts', (s.r2 * 20)::int,
+      'count', 1 + (s.r1 * 40)::int, 'notionalUsd', round((100000 + s.r1 * 5e6)::numeric, 2),
+      'windowMs', 300000, 'px', round(s.px::numeric, 4), 'size', round((s.r2 * 1000)::numeric, 3),
+      'method', (ARRAY['market', 'backstop', 'adl'])[1 + (s.g % 3)],
+      'liquidator', '0x2e3d94f0562703b25c83308a05046ddaf9a8dd14',
+      'liquidatedUser', '0x' || md5('user' || (s.g % 20000)) || substr(md5('u' || (s.g % 20000)), 1, 8))
+    WHEN 'hlp' THEN jsonb_build_object('pnl1hUsd', round((-s.r1 * 2e6)::numeric, 2),
+      'pnl24hUsd', round((-s.r1 * 5e6)::numeric, 2), 'pnl7dUsd', round(((s.r2 - 0.5) * 1e7)::numeric, 2),
+      'pnl30dUsd', round(((s.r3 - 0.3) * 3e7)::numeric, 2), 'accountValueUsd', round((3.5e8 + s.r2 * 1e8)::numeric, 2),
+      'drawdownPct', round((s.r1 * 15)::numeric, 3), 'zScore', round((3 + s.r1 * 5)::numeric, 3))
+    ELSE jsonb_build_object('openInterestUsd', round((1e6 + s.r1 * 5e8)::numeric, 2),
+      'previousOpenInterestUsd', round((1e6 + s.r2 * 4e8)::numeric, 2),
+      'movePct', round(((s.r1 - 0.5) * 60)::numeric, 3), 'funding', round(((s.r2 - 0.5) * 0.002)::numeric, 6),
+      'windowMs', 900000, 'markPx', round(s.px::numeric, 4), 'impactSpreadPct', round((s.r3 * 2)::numeric, 3),
+      'thinBook', s.r3 > 0.5)
+  END,
+  s.detected_at - make_interval(secs => round((s.r3 * 300)::numeric, 3)),
+  s.detected_at - make_interval(secs => round((s.r4 * 10)::numeric, 3)),
+  s.detected_at,
+  s.updated_at,
+  CASE WHEN s.detected_at > now() - interval '6 hours' AND s.r6 < 0.5 THEN NULL ELSE s.updated_at END,
+  1 + floor(s.r4 * s.r4 * s.r4 * 40)::int
+FROM (SELECT *, least(date_trunc('milliseconds', now()), detected_at + make_interval(secs => round((r4 * r4 * 900)::numeric, 3))) AS updated_at FROM (
+  SELECT g, date_trunc('milliseconds', now() - make_interval(secs => random() * 90 * 86400)) AS detected_at,
+    random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5, random() AS r6,
+    (ARRAY['BTC','ETH','SOL','HYPE','XRP','DOGE','SUI','AVAX','LINK','BNB','ADA','TRX','LTC','BCH','DOT','NEAR','APT','ARB','OP','TON','WIF','PEPE','kPEPE','kBONK','TIA','SEI','INJ','JUP','ENA','AAVE','UNI','MKR','LDO','CRV','FTM','ATOM','FIL','ORDI','WLD','TAO'])[c] AS coin,
+    (ARRAY[84000,1900,130,14,2.2,0.17,2.4,20,14,600,0.7,0.24,85,330,4.2,2.7,5.5,0.35,0.8,3.6,0.5,0.0000078,0.0078,0.014,3.2,0.2,10,0.45,0.3,190,6.5,1400,0.9,0.5,0.45,4.5,2.8,8,0.8,330])[c] * (0.7 + random() * 0.6) AS px
+  FROM (SELECT g, 1 + floor(power(random(), 2) * 40)::int AS c FROM generate_series(1, $1::int) g) gs
+) s0) s
+JOIN (VALUES
+  (0, 'oracle', 'deviation', 'asset'), (1, 'liquidations', 'large-liquidation', 'asset'),
+  (2, 'liquidations', 'cascade', 'asset'), (3, 'liquidations', 'burst', 'asset'),
+  (4, 'liquidations', 'repeat', 'user'), (5, 'liquidations', 'backstop', 'asset'),
+  (6, 'liquidations', 'adl', 'asset'), (7, 'liquidations', 'market-cascade', 'market'),
+  (8, 'hlp', 'pnl-loss', 'vault'), (9, 'hlp', 'drawdown', 'vault'),
+  (10, 'hlp', 'inherited-position', 'vault'), (11, 'hlp', 'pnl-zscore', 'vault'),
+  (12, 'manipulation', 'oi-cap', 'asset'), (13, 'manipulation', 'oi-jump', 'asset'),
+  (14, 'manipulation', 'price-move', 'asset'), (15, 'manipulation', 'funding-spike', 'asset')
+) AS k (n, detector, kind, subject_type)
+  ON k.n = CASE WHEN s.r2 < 0.25 THEN 0 WHEN s.r2 < 0.50 THEN 1 WHEN s.r2 < 0.55 THEN 2
+    WHEN s.r2 < 0.60 THEN 3 WHEN s.r2 < 0.63 THEN 4 WHEN s.r2 < 0.65 THEN 5 WHEN s.r2 < 0.67 THEN 6
+    WHEN s.r2 < 0.68 THEN 7 WHEN s.r2 < 0.70 THEN 8 WHEN s.r2 < 0.72 THEN 9 WHEN s.r2 < 0.76 THEN 10
+    WHEN s.r2 < 0.78 THEN 11 WHEN s.r2 < 0.83 THEN 12 WHEN s.r2 < 0.89 THEN 13 WHEN s.r2 < 0.95 THEN 14
+    ELSE 15 END
+ORDER BY s.detected_at`;
+
+async function seedFindings(db: Db, count: number): Promise<number> {
+  const started = performance.now();
+  await db.transaction(async (tx) => {
+    await tx.query("SELECT setseed(0.42)");
+    await tx.query(SEED_FINDINGS, [count]);
+  });
+  return performance.now() - started;
+}
+
+function cpuSeconds(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1e6;
+}
+
+/**
+ * autocannon connections: enough to keep the API process busy (the events route is saturated from
+ * about 5 connections; more only add queueing to its latency).
+ */
+const HEALTH_CONNECTIONS = 100;
+const EVENTS_CONNECTIONS = 10;
+/** Seconds of load before each measured run: the JIT and the database caches warm up. */
+const WARM_UP_S = 5;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const ms = (n: number) => (n < 10 ? n.toFixed(1) : String(Math.round(n)));
+
+/**
+ * The HTTP API over a database of `--findings` findings: /health and /security/events?limit=50
+ * under autocannon (a warm-up, then the measured run), then one finding published to 1,000
+ * live-stream clients, repeated. Server, load generator and database share the machine.
+ */
+async function api(): Promise<void> {
+  const count = Number(values.findings ?? 1_000_000);
+  const seconds = Number(values.seconds ?? 10);
+  const url = values["database-url"] ?? process.env.BENCH_DATABASE_URL;
+  const kinds = new Set(values["api-db"] ?? ["postgres", "pglite"]);
+  const parts = new Set(values["api-part"] ?? ["health", "events", "stream"]);
+  if (kinds.has("postgres") && !url) {
+    console.log("api: no --database-url or BENCH_DATABASE_URL: PostgreSQL skipped");
+    kinds.delete("postgres");
+  }
+  for (const kind of ["postgres", "pglite"] as const) {
+    if (!kinds.has(kind)) continue;
+    let args: string[];
+    let cleanup: () => Promise<void>;
+    let seedMs: number;
+    if (kind === "postgres" && url) {
+      const schema = `bench_api_${randomBytes(4).toString("hex")}`;
+      const admin = await PostgresDb.open({ url, poolSize: 1 });
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      const db = await PostgresDb.open({ url, schema, poolSize: 1 });
+      await migrate(db);
+      seedMs = await seedFindings(db, count);
+      // What autovacuum does shortly after a bulk insert, done now so the plan does not depend on when.
+      await db.exec("VACUUM ANALYZE findings");
+      await db.close();
+      args = ["postgres", url, schema];
+      cleanup = async () => {
+        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+        await admin.close();
+      };
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), "kamiyo-bench-api-"));
+      const db = await PgliteDb.open(dir);
+      await migrate(db);
+      seedMs = await seedFindings(db, count);
+      await db.close();
+      args = ["pglite", dir];
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    }
+    const storage =
+      kind === "postgres" && url
+        ? `PostgreSQL at ${describeUrl(url)} (pool of 10)`
+        : "embedded PGlite (a reopened data directory)";
+    console.log(
+      `api: ${fmt(count)} findings seeded in ${storage} in ${(seedMs / 1000).toFixed(0)} s`,
+    );
+
+    const profile = values["cpu-prof"];
+    const server = start(
+      "api-server.ts",
+      args,
+      profile ? [...CLI_NODE_FLAGS, "--cpu-prof", `--cpu-prof-dir=${profile}`] : CLI_NODE_FLAGS,
+    );
+    const { port, rateLimitPerIp } = await next<{ port: number; rateLimitPerIp: number }>(
+      server,
+      "listening",
+    );
+    const load = start("api-load.ts", [], []);
+    await next(load, "ready");
+    const base = `http://127.0.0.1:${port}`;
+    const serverCpu = async () => {
+      server.send({ cmd: "cpu" });
+      return (await next<{ usage: NodeJS.CpuUsage }>(server, "cpu")).usage;
+    };
+    const http = async (path: string, connections: number) => {
+      load.send({ cmd: "http", url: `${base}${path}`, connections, seconds: WARM_UP_S });
+      await next(load, "http");
+      const before = await serverCpu();
+      load.send({ cmd: "http", url: `${base}${path}`, connections, seconds });
+      const r = await next<HttpResult>(load, "http");
+      const after = await serverCpu();
+      const cores = (cpuSeconds(after) - cpuSeconds(before)) / r.seconds;
+      return { ...r, cores };
+    };
+    const loadNote = (r: HttpResult & { cores: number }, connections: number) =>
+      `${connections} connections, ${r.seconds.toFixed(0)} s measured after a ${WARM_UP_S} s warm-up, ${fmt(r.ok)} responses, ${r.non2xx} non-2xx, ${r.errors} errors; p50 ${r.p50} ms, max ${r.max} ms; API process ${r.cores.toFixed(2)} cores busy; autocannon on the same machine; rate limit raised to ${fmt(rateLimitPerIp)}/min per IP`;
+
+    if (parts.has("health")) {
+      const r = await http("/health", HEALTH_CONNECTIONS);
+      rows.push([
+        `API \`GET /health\` (${storage})`,
+        `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
+        loadNote(r, HEALTH_CONNECTIONS),
+      ]);
+    }
+    if (parts.has("events")) {
+      const r = await http("/security/events?limit=50", EVENTS_CONNECTIONS);
+      rows.push([
+        `API \`GET /security/events?limit=50\`, ${fmt(count)} findings in ${storage}`,
+        `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
+        `${loadNote(r, EVENTS_CONNECTIONS)}; ${(r.bytesPerSecond / 1e6).toFixed(0)} MB/s of responses; ${fmt(count)} findings seeded in ${(seedMs / 1000).toFixed(0)} s`,
+      ]);
+    }
+    if (parts.has("stream")) rows.push(await fanOut(server, load, `${base}/stream`, storage));
+
+    load.send({ cmd: "exit" });
+    server.send({ cmd: "exit" });
+    await new Promise((r) => server.once("exit", r));
+    await cleanup();
+  }
+}
+
+/** One finding published in the API process, timed to the last of 1,000 SSE clients receiving it. */
+async function fanOut(
+  server: ChildProcess,
+  load: ChildProcess,
+  url: string,
+  storage: string,
+): Promise<[string, string, string]> {
+  const clients = 1_000;
+  load.send({ cmd: "streams", url, clients });
+  const { open } = await next<{ open: number }>(load, "streams");
+  for (;;) {
+    server.send({ cmd: "clients" });
+    const c = await next<{ clients: number }>(server, "clients");
+    if (c.clients >= clients) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const warmUp = 3;
+  const fanout: number[] = [];
+  let missed = 0;
+  for (let i = 0; i < warmUp + 20; i++) {
+    server.send({ cmd: "publish" });
+    const p = await next<{ id: string; at: number }>(server, "published");
+    load.send({ cmd: "await", id: p.id, clients, timeoutMs: 5_000 });
+    const got = await next<{ count: number; last: number }>(load, "received");
+    missed += clients - got.count;
+    if (i >= warmUp) fanout.push(got.last - p.at);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const sorted = [...fanout].sort((a, b) => a - b);
+  return [
+    `Live stream fan-out, one finding → ${fmt(clients)} SSE clients (\`GET /stream\`, ${storage})`,
+    `median ${ms(percentile(sorted, 50))} ms, worst ${ms(sorted.at(-1) ?? Number.NaN)} ms`,
+    `${sorted.length} publishes after ${warmUp} warm-up ones, 200 ms apart; from \`feed.publish\` in the API process to the last of ${fmt(open)} connected clients receiving the event in the load process (epoch ms from \`performance.timeOrigin + performance.now()\` on both sides); ${missed} deliveries missed`,
+  ];
+}
+
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 console.log(
   `Machine: ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${process.platform}`,
 );
 if (only.has("throughput") || only.has("latency")) await pipeline();
 if (only.has("memory")) await memory();
+if (only.has("api")) await api();
 console.log("\n| benchmark | result | details |\n| --- | --- | --- |");
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
@@ -37,7 +37,7 @@ export async function buildApi(
   const app = Fastify({
     logger: false,
     trustProxy: config.trustProxy,
-    genReqId: () => `req_${randomBytes(8).toString("hex")}`,
+    genReqId: requestIds(),
     requestIdHeader: false,
     bodyLimit: 64 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -171,6 +171,23 @@ export async function buildApi(
     );
   }
   return { app: app as unknown as ZodApp, metrics, hub };
+}
+
+/**
+ * Request ids `req_` + 16 random hex digits, taken from a pool refilled 512 ids at a time: a
+ * `randomBytes(8)` call per request cost about 3 µs of the roughly 20 µs a `/health` request takes.
+ */
+function requestIds(): () => string {
+  const pool = Buffer.alloc(8 * 512);
+  let at = pool.length;
+  return () => {
+    if (at === pool.length) {
+      randomFillSync(pool);
+      at = 0;
+    }
+    at += 8;
+    return `req_${pool.toString("hex", at - 8, at)}`;
+  };
 }
 
 function bearer(header: string | undefined): string | undefined {

@@ -12,9 +12,17 @@ export interface StreamSink {
   close(): void;
 }
 
+/** Serialized events: the feed hands one event object to every client, so it is serialized once. */
+const serialized = new WeakMap<StreamEvent, string>();
+
 /** The JSON of one stream event, the same for SSE `data:` and WebSocket messages. */
 export function eventJson(e: StreamEvent): string {
-  return JSON.stringify({ id: e.id, change: e.change, finding: toFindingJson(e.finding) });
+  let json = serialized.get(e);
+  if (json === undefined) {
+    json = JSON.stringify({ id: e.id, change: e.change, finding: toFindingJson(e.finding) });
+    serialized.set(e, json);
+  }
+  return json;
 }
 
 /**

@@ -1,0 +1,108 @@
+/**
+ * The HTTP API under benchmark, run as a child process, composed as `kamiyo serve --no-monitor`
+ * composes it (buildApi over the given database, a FindingFeed) but with the feed driven over IPC
+ * instead of by polling. Arguments: `pglite <dataDir>` (an existing, seeded data directory) or
+ * `postgres <url> <schema>` (a seeded schema, first on the search path). Listens on 127.0.0.1:0 and
+ * reports `{type: "listening", port}`; on `{cmd: "publish"}` publishes one new finding through the
+ * feed and reports `{type: "published", id, at}`, `at` being the epoch ms (sub-ms precision) just
+ * before `feed.publish` was called.
+ */
+import { apiConfig, buildApi, FindingFeed } from "@kamiyo/api";
+import { type Finding, SystemClock, silentLogger } from "@kamiyo/core";
+import { type Db, DEFAULT_TENANT_ID, PgliteDb, PostgresDb } from "@kamiyo/db";
+import { monitorConfig } from "@kamiyo/monitor";
+
+const [kind, target, schema] = process.argv.slice(2) as [
+  "pglite" | "postgres",
+  string,
+  string | undefined,
+];
+const db: Db =
+  kind === "postgres"
+    ? await PostgresDb.open({ url: target, schema })
+    : await PgliteDb.open(target);
+const clock = new SystemClock();
+const feed = new FindingFeed();
+/** Rate limits would turn most benchmark requests into 429s: raised far above the load. */
+const RATE_LIMIT = 1_000_000_000;
+const config = apiConfig.parse({
+  host: "127.0.0.1",
+  port: 0,
+  rateLimitPerIp: RATE_LIMIT,
+  rateLimitPerKey: RATE_LIMIT,
+});
+const { app, hub } = await buildApi(
+  {
+    db,
+    log: silentLogger,
+    clock,
+    tenantId: DEFAULT_TENANT_ID,
+    monitor: null,
+    monitorConfig: monitorConfig.parse({}),
+    feed,
+    version: "bench",
+    startedAt: clock.now(),
+  },
+  config,
+);
+await app.listen({ host: config.host, port: 0 });
+const address = app.server.address();
+process.send?.({
+  type: "listening",
+  port: typeof address === "object" && address ? address.port : 0,
+  rateLimitPerIp: RATE_LIMIT,
+});
+
+/** A new finding as the oracle detector raises it. */
+function newFinding(seq: number): Finding {
+  const now = Date.now();
+  return {
+    id: `fnd_${(now - 30_000).toString(36).padStart(9, "0")}${seq.toString(16).padStart(12, "0")}`,
+    tenantId: DEFAULT_TENANT_ID,
+    detector: "oracle",
+    kind: "deviation",
+    subject: { type: "asset", id: "ETH" },
+    key: "",
+    severity: "high",
+    status: "open",
+    title: "ETH mark 1.42% above oracle for 30 s",
+    evidence: {
+      deviationPct: 1.4213,
+      signedDeviationPct: 1.4213,
+      pair: "mark-oracle",
+      bandPct: 1,
+      sustainedMs: 30_000,
+      peakPct: 1.5002,
+      markPx: 3_412.5,
+      oraclePx: 3_364.7,
+      midPx: 3_412.4,
+      binancePx: 3_365.1,
+      coinbaseUsdPx: 3_364.2,
+      usdtUsd: 1.0002,
+      hyperp: false,
+    },
+    firstDataAt: now - 30_000,
+    dataAt: now,
+    detectedAt: now,
+    updatedAt: now,
+    resolvedAt: null,
+    occurrences: 1,
+  };
+}
+
+let seq = 0;
+process.on("message", async (m: { cmd: string }) => {
+  if (m.cmd === "cpu") process.send?.({ type: "cpu", usage: process.cpuUsage() });
+  if (m.cmd === "clients") process.send?.({ type: "clients", clients: hub.clients });
+  if (m.cmd === "publish") {
+    const finding = newFinding(++seq);
+    const at = performance.timeOrigin + performance.now();
+    feed.publish({ change: "opened", finding });
+    process.send?.({ type: "published", id: finding.id, at });
+  }
+  if (m.cmd === "exit") {
+    await app.close();
+    await db.close();
+    process.exit(0);
+  }
+});
