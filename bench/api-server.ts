@@ -2,21 +2,24 @@
  * The HTTP API under benchmark, run as a child process, composed as `kamiyo serve --no-monitor`
  * composes it (buildApi over the given database, a FindingFeed) but with the feed driven over IPC
  * instead of by polling. Arguments: `pglite <dataDir>` (an existing, seeded data directory) or
- * `postgres <url> <schema>` (a seeded schema, first on the search path). Listens on 127.0.0.1:0 and
- * reports `{type: "listening", port}`; on `{cmd: "publish"}` publishes one new finding through the
- * feed and reports `{type: "published", id, at}`, `at` being the epoch ms (sub-ms precision) just
- * before `feed.publish` was called.
+ * `postgres <url> <schema>` (a seeded schema, first on the search path), then the response cache's
+ * lifetime in ms (0: off). Listens on 127.0.0.1:0 and reports `{type: "listening", port}`; on
+ * `{cmd: "publish"}` publishes one new finding through the feed and reports
+ * `{type: "published", id, at}`, `at` being the epoch ms (sub-ms precision) just before
+ * `feed.publish` was called; on `{cmd: "writes", everyMs}` writes a new finding every `everyMs`
+ * (0: stops) as the monitor does (stored, then the feed told), and reports `{type: "writes",
+ * written}`, the findings written so far.
  */
 import { apiConfig, buildApi, FindingFeed } from "@kamiyo/api";
 import { type Finding, SystemClock, silentLogger } from "@kamiyo/core";
-import { type Db, DEFAULT_TENANT_ID, PgliteDb, PostgresDb } from "@kamiyo/db";
+import { type Db, DEFAULT_TENANT_ID, PgliteDb, PostgresDb, upsertFindings } from "@kamiyo/db";
 import { monitorConfig } from "@kamiyo/monitor";
 
-const [kind, target, schema] = process.argv.slice(2) as [
-  "pglite" | "postgres",
-  string,
-  string | undefined,
-];
+const args = process.argv.slice(2);
+const kind = args[0] as "pglite" | "postgres";
+const target = args[1] as string;
+const schema = kind === "postgres" ? args[2] : undefined;
+const responseCacheMs = Number(args.at(-1));
 const db: Db =
   kind === "postgres"
     ? await PostgresDb.open({ url: target, schema })
@@ -30,6 +33,7 @@ const config = apiConfig.parse({
   port: 0,
   rateLimitPerIp: RATE_LIMIT,
   rateLimitPerKey: RATE_LIMIT,
+  responseCacheMs,
 });
 const { app, hub } = await buildApi(
   {
@@ -91,7 +95,23 @@ function newFinding(seq: number): Finding {
 }
 
 let seq = 0;
-process.on("message", async (m: { cmd: string }) => {
+let written = 0;
+let writer: NodeJS.Timeout | undefined;
+/** One finding stored, then announced, in the order the monitor's store and feed do it. */
+async function writeOne(): Promise<void> {
+  const finding = newFinding(++seq);
+  await upsertFindings(db, [finding]);
+  written++;
+  feed.written();
+  feed.publish({ change: "opened", finding });
+}
+
+process.on("message", async (m: { cmd: string; everyMs?: number }) => {
+  if (m.cmd === "writes") {
+    clearInterval(writer);
+    if (m.everyMs) writer = setInterval(() => void writeOne(), m.everyMs);
+    process.send?.({ type: "writes", written });
+  }
   if (m.cmd === "cpu") process.send?.({ type: "cpu", usage: process.cpuUsage() });
   if (m.cmd === "clients") process.send?.({ type: "clients", clients: hub.clients });
   if (m.cmd === "publish") {
@@ -101,6 +121,7 @@ process.on("message", async (m: { cmd: string }) => {
     process.send?.({ type: "published", id: finding.id, at });
   }
   if (m.cmd === "exit") {
+    clearInterval(writer);
     await app.close();
     await db.close();
     process.exit(0);

@@ -245,15 +245,31 @@ function cpuSeconds(u: NodeJS.CpuUsage): number {
  */
 const HEALTH_CONNECTIONS = 100;
 const EVENTS_CONNECTIONS = 10;
+/** While the events route is measured with its cache, a finding is stored this often (a storm). */
+const WRITE_EVERY_MS = 100;
+
+/** The API's response-cache lookups so far, read from its Prometheus metrics. */
+async function cacheLookups(base: string): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const count = (result: string) =>
+    Number(
+      new RegExp(`^kamiyo_http_response_cache_total\\{result="${result}"\\} (\\d+)$`, "m").exec(
+        text,
+      )?.[1] ?? Number.NaN,
+    );
+  return { hit: count("hit"), miss: count("miss") };
+}
 /** Seconds of load before each measured run: the JIT and the database caches warm up. */
 const WARM_UP_S = 5;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : String(Math.round(n)));
 
 /**
- * The HTTP API over a database of `--findings` findings: /health and /security/events?limit=50
- * under autocannon (a warm-up, then the measured run), then one finding published to 1,000
- * live-stream clients, repeated. Server, load generator and database share the machine.
+ * The HTTP API over a database of `--findings` findings: /health, and /security/events?limit=50
+ * with the response cache while a new finding is stored every 100 ms, under autocannon (a warm-up,
+ * then the measured run); one finding published to 1,000 live-stream clients, repeated; then
+ * /security/events?limit=50 again from an API process with the cache off. Server, load generator
+ * and database share the machine.
  */
 async function api(): Promise<void> {
   const count = Number(values.findings ?? 1_000_000);
@@ -302,57 +318,89 @@ async function api(): Promise<void> {
       `api: ${fmt(count)} findings seeded in ${storage} in ${(seedMs / 1000).toFixed(0)} s`,
     );
 
-    const profile = values["cpu-prof"];
-    const server = start(
-      "api-server.ts",
-      args,
-      profile ? [...CLI_NODE_FLAGS, "--cpu-prof", `--cpu-prof-dir=${profile}`] : CLI_NODE_FLAGS,
-    );
-    const { port, rateLimitPerIp } = await next<{ port: number; rateLimitPerIp: number }>(
-      server,
-      "listening",
-    );
     const load = start("api-load.ts", [], []);
     await next(load, "ready");
-    const base = `http://127.0.0.1:${port}`;
-    const serverCpu = async () => {
-      server.send({ cmd: "cpu" });
-      return (await next<{ usage: NodeJS.CpuUsage }>(server, "cpu")).usage;
+    const profile = values["cpu-prof"];
+    /** An API process over the seeded database, with the response cache on (the default) or off. */
+    const startServer = async (responseCacheMs: number) => {
+      const server = start(
+        "api-server.ts",
+        [...args, String(responseCacheMs)],
+        profile ? [...CLI_NODE_FLAGS, "--cpu-prof", `--cpu-prof-dir=${profile}`] : CLI_NODE_FLAGS,
+      );
+      const { port, rateLimitPerIp } = await next<{ port: number; rateLimitPerIp: number }>(
+        server,
+        "listening",
+      );
+      const base = `http://127.0.0.1:${port}`;
+      const serverCpu = async () => {
+        server.send({ cmd: "cpu" });
+        return (await next<{ usage: NodeJS.CpuUsage }>(server, "cpu")).usage;
+      };
+      const http = async (path: string, connections: number) => {
+        load.send({ cmd: "http", url: `${base}${path}`, connections, seconds: WARM_UP_S });
+        await next(load, "http");
+        const before = await serverCpu();
+        const lookupsBefore = await cacheLookups(base);
+        load.send({ cmd: "http", url: `${base}${path}`, connections, seconds });
+        const r = await next<HttpResult>(load, "http");
+        const after = await serverCpu();
+        const lookupsAfter = await cacheLookups(base);
+        const cores = (cpuSeconds(after) - cpuSeconds(before)) / r.seconds;
+        return {
+          ...r,
+          cores,
+          hits: lookupsAfter.hit - lookupsBefore.hit,
+          misses: lookupsAfter.miss - lookupsBefore.miss,
+        };
+      };
+      const stop = async () => {
+        server.send({ cmd: "exit" });
+        await new Promise((r) => server.once("exit", r));
+      };
+      return { server, base, rateLimitPerIp, http, stop };
     };
-    const http = async (path: string, connections: number) => {
-      load.send({ cmd: "http", url: `${base}${path}`, connections, seconds: WARM_UP_S });
-      await next(load, "http");
-      const before = await serverCpu();
-      load.send({ cmd: "http", url: `${base}${path}`, connections, seconds });
-      const r = await next<HttpResult>(load, "http");
-      const after = await serverCpu();
-      const cores = (cpuSeconds(after) - cpuSeconds(before)) / r.seconds;
-      return { ...r, cores };
-    };
-    const loadNote = (r: HttpResult & { cores: number }, connections: number) =>
-      `${connections} connections, ${r.seconds.toFixed(0)} s measured after a ${WARM_UP_S} s warm-up, ${fmt(r.ok)} responses, ${r.non2xx} non-2xx, ${r.errors} errors; p50 ${r.p50} ms, max ${r.max} ms; API process ${r.cores.toFixed(2)} cores busy; autocannon on the same machine; rate limit raised to ${fmt(rateLimitPerIp)}/min per IP`;
+    const loadNote = (r: HttpResult & { cores: number }, connections: number, limit: number) =>
+      `${connections} connections, ${r.seconds.toFixed(0)} s measured after a ${WARM_UP_S} s warm-up, ${fmt(r.ok)} responses, ${r.non2xx} non-2xx, ${r.errors} errors; p50 ${r.p50} ms, max ${r.max} ms; API process ${r.cores.toFixed(2)} cores busy; autocannon on the same machine; rate limit raised to ${fmt(limit)}/min per IP`;
+    const events = "/security/events?limit=50";
+    const eventsNote = (r: HttpResult & { cores: number }, limit: number) =>
+      `${loadNote(r, EVENTS_CONNECTIONS, limit)}; ${(r.bytesPerSecond / 1e6).toFixed(0)} MB/s of responses; ${fmt(count)} findings seeded in ${(seedMs / 1000).toFixed(0)} s`;
 
+    const api = await startServer(2_000);
     if (parts.has("health")) {
-      const r = await http("/health", HEALTH_CONNECTIONS);
+      const r = await api.http("/health", HEALTH_CONNECTIONS);
       rows.push([
         `API \`GET /health\` (${storage})`,
         `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
-        loadNote(r, HEALTH_CONNECTIONS),
+        loadNote(r, HEALTH_CONNECTIONS, api.rateLimitPerIp),
       ]);
     }
     if (parts.has("events")) {
-      const r = await http("/security/events?limit=50", EVENTS_CONNECTIONS);
+      api.server.send({ cmd: "writes", everyMs: WRITE_EVERY_MS });
+      await next(api.server, "writes");
+      const r = await api.http(events, EVENTS_CONNECTIONS);
+      api.server.send({ cmd: "writes", everyMs: 0 });
+      const { written } = await next<{ written: number }>(api.server, "writes");
       rows.push([
-        `API \`GET /security/events?limit=50\`, ${fmt(count)} findings in ${storage}`,
+        `API \`GET ${events}\`, ${fmt(count)} findings in ${storage}, a new finding stored every ${WRITE_EVERY_MS} ms, response cache on (default)`,
         `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
-        `${loadNote(r, EVENTS_CONNECTIONS)}; ${(r.bytesPerSecond / 1e6).toFixed(0)} MB/s of responses; ${fmt(count)} findings seeded in ${(seedMs / 1000).toFixed(0)} s`,
+        `${eventsNote(r, api.rateLimitPerIp)}; ${fmt(written)} findings written during warm-up and run, each invalidating the cache; cache ${fmt(r.hits)} hits, ${fmt(r.misses)} misses (${((100 * r.misses) / Math.max(1, r.hits + r.misses)).toFixed(2)}% read from the database)`,
       ]);
     }
-    if (parts.has("stream")) rows.push(await fanOut(server, load, `${base}/stream`, storage));
-
+    if (parts.has("stream"))
+      rows.push(await fanOut(api.server, load, `${api.base}/stream`, storage));
+    await api.stop();
+    if (parts.has("events")) {
+      const uncached = await startServer(0);
+      const r = await uncached.http(events, EVENTS_CONNECTIONS);
+      rows.push([
+        `API \`GET ${events}\`, ${fmt(count)} findings in ${storage}, response cache off (\`API_RESPONSE_CACHE_MS=0\`): every request reads the database`,
+        `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
+        eventsNote(r, uncached.rateLimitPerIp),
+      ]);
+      await uncached.stop();
+    }
     load.send({ cmd: "exit" });
-    server.send({ cmd: "exit" });
-    await new Promise((r) => server.once("exit", r));
     await cleanup();
   }
 }

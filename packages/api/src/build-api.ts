@@ -18,6 +18,7 @@ import type { ApiConfig } from "./config.ts";
 import type { ApiDeps } from "./deps.ts";
 import { handleError, sendError } from "./errors.ts";
 import { Metrics } from "./metrics.ts";
+import { ResponseCache } from "./response-cache.ts";
 import { dataRoutes } from "./routes/data-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { securityRoutes } from "./routes/security-routes.ts";
@@ -50,7 +51,15 @@ export async function buildApi(
   );
 
   const hub = new StreamHub(deps.feed, config, deps.clock);
-  const metrics = new Metrics(deps, () => hub.clients);
+  const cache = new ResponseCache({
+    generation: () => deps.feed.generation,
+    now: () => deps.clock.now(),
+    ttlMs: config.responseCacheMs,
+  });
+  const metrics = new Metrics(deps, {
+    streamClients: () => hub.clients,
+    cacheLookups: () => cache.counts,
+  });
   deps.monitor?.onChange((c) => {
     metrics.findings.inc({
       detector: c.finding.detector,
@@ -160,7 +169,7 @@ export async function buildApi(
   await app.register(async (scope) => {
     const s = scope.withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
     systemRoutes(s, deps, config, metrics);
-    eventRoutes(s, deps);
+    eventRoutes(s, deps, cache);
     securityRoutes(s, deps, config);
     dataRoutes(s, deps);
     streamRoutes(s, deps, hub);

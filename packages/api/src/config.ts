@@ -43,6 +43,15 @@ export const apiConfig = z.object({
     .min(1)
     .default(10_000)
     .describe("Live stream connections accepted at once"),
+  responseCacheMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(2_000)
+    .describe(
+      "Finding lists are served from memory until findings change, for at most this long, ms; 0: off",
+    ),
   dataStaleMs: z
     .number()
     .int()

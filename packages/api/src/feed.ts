@@ -52,6 +52,7 @@ export class FindingFeed {
   readonly #clients = new Map<Listener, StreamFilter>();
   #poll: TimerHandle | null = null;
   #published = 0;
+  #generation = 0;
 
   get clients(): number {
     return this.#clients.size;
@@ -60,6 +61,16 @@ export class FindingFeed {
   /** Changes delivered to at least one filter check, for metrics. */
   get published(): number {
     return this.#published;
+  }
+
+  /** Counts writes of findings to the database; a read made before the last one may be stale. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Findings in the database changed: the monitor's store committed some, or a poll found some. */
+  written(): void {
+    this.#generation++;
   }
 
   subscribe(filter: StreamFilter, listener: Listener): () => void {
@@ -84,6 +95,7 @@ export class FindingFeed {
       try {
         for (;;) {
           const changed = await findingsChangedAfter(db, tenantId, after, 500);
+          if (changed.length > 0) this.written();
           for (const f of changed) this.publish({ change: changeOf(f), finding: f });
           const last = changed.at(-1);
           if (last) after = { updatedAt: last.updatedAt, id: last.id };

@@ -12,7 +12,10 @@ export class Metrics {
   readonly httpDuration: Histogram<"method" | "route">;
   readonly findings: Counter<"detector" | "severity" | "change">;
 
-  constructor(deps: ApiDeps, streamClients: () => number) {
+  constructor(
+    deps: ApiDeps,
+    live: { streamClients: () => number; cacheLookups: () => { hit: number; miss: number } },
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "kamiyo_" });
     this.httpRequests = new Counter({
@@ -40,7 +43,19 @@ export class Metrics {
       help: "Connected live-stream clients (SSE and WebSocket)",
       registers,
       collect() {
-        this.set(streamClients());
+        this.set(live.streamClients());
+      },
+    });
+    new Counter({
+      name: "kamiyo_http_response_cache_total",
+      help: "Lookups in the cache of finding reads, by result (hit, miss)",
+      labelNames: ["result"],
+      registers,
+      collect() {
+        this.reset();
+        const c = live.cacheLookups();
+        this.inc({ result: "hit" }, c.hit);
+        this.inc({ result: "miss" }, c.miss);
       },
     });
     new Gauge({

@@ -94,7 +94,11 @@ describe("no query can make the API fail", () => {
   it("GET /security/events/{id} answers 200, 400 or 404 for any id", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.string({ minLength: 1 }), fc.stringMatching(/^fnd_[0-9a-z]{9,30}$/)),
+        fc.oneof(
+          // "." and ".." are dot segments: URL normalisation turns them into another route.
+          fc.string({ minLength: 1 }).filter((id) => id !== "." && id !== ".."),
+          fc.stringMatching(/^fnd_[0-9a-z]{9,30}$/),
+        ),
         async (id) => {
           const res = await h.app.inject({
             method: "GET",

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Finding } from "@kamiyo/core";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -5,6 +8,7 @@ import type { Db } from "./db.ts";
 import { getFinding, listFindings, listOpenFindings, upsertFindings } from "./findings-repo.ts";
 import { DEFAULT_TENANT_ID } from "./index.ts";
 import { loadMigrations, migrate } from "./migrate.ts";
+import { openDb } from "./open-db.ts";
 import { insertLiquidations, insertMarketSamples, pruneHistory } from "./timeseries-repo.ts";
 
 let db: Db;
@@ -132,5 +136,30 @@ describe(`storage on ${testDbKind}`, () => {
     expect(deleted.liquidations).toBe(1);
     const left = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM market_samples");
     expect(left[0]?.n).toBe(1);
+  });
+});
+
+describe("embedded PGlite", () => {
+  it("has planner statistics as soon as a data directory is reopened (it runs no autovacuum)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kamiyo-analyze-"));
+    try {
+      const first = await openDb({ databaseUrl: null, dataDir: dir });
+      await upsertFindings(
+        first,
+        Array.from({ length: 2000 }, (_, k) => ({
+          ...finding,
+          id: `fnd_${k.toString().padStart(12, "0")}`,
+        })),
+      );
+      await first.close();
+      const db = await openDb({ databaseUrl: null, dataDir: dir });
+      const [row] = await db.query<{ tuples: number }>(
+        "SELECT reltuples::int AS tuples FROM pg_class WHERE relname = 'findings'",
+      );
+      await db.close();
+      expect(row?.tuples).toBe(2000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

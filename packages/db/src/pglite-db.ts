@@ -25,15 +25,30 @@ const START_PARAMS = [
   "max_wal_size=64MB",
 ];
 
+/**
+ * PGlite runs no autovacuum, so nothing refreshes the planner's statistics on its own; without
+ * them a filtered list over a million findings was planned as a scan of every row (409 ms, 0.34 ms
+ * after ANALYZE). They are refreshed when the database opens and then at this interval.
+ */
+const ANALYZE_EVERY_MS = 10 * 60_000;
+
 /** Embedded PostgreSQL (WASM, in process). Data persist in `dataDir`, or in memory when it is null. */
 export class PgliteDb implements Db {
   readonly kind = "pglite" as const;
   readonly description: string;
   readonly #pg: PGlite;
+  readonly #analyze: NodeJS.Timeout;
 
   private constructor(pg: PGlite, description: string) {
     this.#pg = pg;
     this.description = description;
+    this.#analyze = setInterval(() => void this.analyze().catch(() => {}), ANALYZE_EVERY_MS);
+    this.#analyze.unref();
+  }
+
+  /** Refreshes the planner's statistics of every table (PostgreSQL's autovacuum does this itself). */
+  async analyze(): Promise<void> {
+    if (!this.#pg.closed) await this.#pg.exec("ANALYZE");
   }
 
   /**
@@ -45,11 +60,12 @@ export class PgliteDb implements Db {
     const fresh = dataDir !== null && (!existsSync(dataDir) || readdirSync(dataDir).length === 0);
     if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
     if (fresh) await (await PgliteDb.#create(dataDir)).close();
-    const pg = await PgliteDb.#create(dataDir);
-    return new PgliteDb(
-      pg,
+    const db = new PgliteDb(
+      await PgliteDb.#create(dataDir),
       dataDir === null ? "embedded PGlite (in memory)" : `embedded PGlite at ${dataDir}`,
     );
+    await db.analyze();
+    return db;
   }
 
   static #create(dataDir: string | null): Promise<PGlite> {
@@ -89,6 +105,7 @@ export class PgliteDb implements Db {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#analyze);
     if (!this.#pg.closed) await this.#pg.close();
   }
 }

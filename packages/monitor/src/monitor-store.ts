@@ -87,6 +87,7 @@ export class MonitorStore {
   #flushing: Promise<void> | null = null;
   #again = false;
   readonly counters = { flushes: 0, flushFailures: 0, droppedRows: 0 };
+  readonly #findingsWritten = new Set<(count: number) => void>();
 
   constructor(db: Db, tenantId: string, log: Logger, sampleEveryMs: number) {
     this.#db = db;
@@ -98,6 +99,11 @@ export class MonitorStore {
   /** True when nothing waits to be written and no write is running. */
   get idle(): boolean {
     return this.#flushing === null && rowsIn(this.#pending) === 0;
+  }
+
+  /** Calls `fn` after every committed write that included findings, with how many. */
+  onFindingsWritten(fn: (count: number) => void): void {
+    this.#findingsWritten.add(fn);
   }
 
   finding(f: Finding): void {
@@ -218,6 +224,7 @@ export class MonitorStore {
         await insertLiquidations(tx, this.#tenantId, batch.liquidations);
       });
       this.counters.flushes++;
+      if (batch.findings.size > 0) this.#notifyFindingsWritten(batch.findings.size);
     } catch (err) {
       this.counters.flushFailures++;
       if (isDataError(err)) {
@@ -232,6 +239,16 @@ export class MonitorStore {
       }
       this.#log.warn({ err: describeError(err) }, "database write failed; will retry");
       this.#pending = mergeBack(batch, this.#pending);
+    }
+  }
+
+  #notifyFindingsWritten(count: number): void {
+    for (const fn of this.#findingsWritten) {
+      try {
+        fn(count);
+      } catch (err) {
+        this.#log.error({ err: describeError(err) }, "findings-written listener failed");
+      }
     }
   }
 

@@ -75,10 +75,14 @@ describe(`monitor pipeline on ${testDbKind}`, () => {
   it("stores findings, and writes what is pending when stopped", async () => {
     const clock = new VirtualClock(T0);
     const m = await monitorOn(db, clock);
+    const stored: number[] = [];
+    m.onFindingsStored((count) => stored.push(count));
     m.start();
     m.emit(state(T0, -3_000_000));
     await m.whenIdle();
     await m.stop();
+    // Told once the finding is committed: readers caching what they read know to read again.
+    expect(stored).toEqual([1]);
     const [f] = await listFindings(db, DEFAULT_TENANT_ID, { detector: "hlp", limit: 10 });
     expect(f).toMatchObject({ kind: "inherited-position", severity: "critical", status: "open" });
     firstId = f?.id ?? "";

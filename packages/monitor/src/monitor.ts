@@ -120,6 +120,14 @@ export class Monitor {
     return () => this.#listeners.delete(fn);
   }
 
+  /**
+   * Calls `fn` after findings were committed to the database (changes reach `onChange` listeners
+   * first, before they are written). Never called without a database.
+   */
+  onFindingsStored(fn: (count: number) => void): void {
+    this.#store?.onFindingsWritten(fn);
+  }
+
   /** Starts sources, the consumer and the tick. */
   start(): void {
     if (this.#running) return;

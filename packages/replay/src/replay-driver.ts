@@ -120,7 +120,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
 async function skipMeta(reader: ReplayReader, labels: string[]): Promise<ReplayLine | null> {
   for (;;) {
     const line = await reader.peek();
-    if (!line || line.src !== "meta") return line;
+    if (line?.src !== "meta") return line;
     await reader.next();
     collectLabel(line, labels);
   }

@@ -23,8 +23,10 @@ export async function serveCommand(config: AppConfig, opts: { monitor: boolean }
   const db = await openStorage(config, log);
   const monitor = opts.monitor ? await createLiveMonitor(config, log, db) : null;
   const feed = new FindingFeed();
-  if (monitor) monitor.onChange((c) => feed.publish(c));
-  else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
+  if (monitor) {
+    monitor.onChange((c) => feed.publish(c));
+    monitor.onFindingsStored(() => feed.written());
+  } else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
   const { app } = await buildApi(
     {
       db,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiDeps } from "../deps.ts";
+import type { ResponseCache } from "../response-cache.ts";
 import {
   cursorParam,
   errorResponses,
@@ -31,7 +32,7 @@ export const eventsQuery = z
     path: ["since"],
   });
 
-export function eventRoutes(app: ZodApp, deps: ApiDeps): void {
+export function eventRoutes(app: ZodApp, deps: ApiDeps, cache: ResponseCache): void {
   app.get(
     "/security/events",
     {
@@ -43,8 +44,12 @@ export function eventRoutes(app: ZodApp, deps: ApiDeps): void {
         querystring: eventsQuery,
         response: { 200: pageSchema(findingSchema), ...errorResponses },
       },
+      onSend: cache.capture,
     },
-    async (req) => listEvents(deps, req.query),
+    async (req, reply) => {
+      if (cache.serve(req, reply, `events:${JSON.stringify(req.query)}`)) return reply;
+      return listEvents(deps, req.query);
+    },
   );
 
   app.get(

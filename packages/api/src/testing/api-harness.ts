@@ -199,14 +199,20 @@ export async function seed(db: Db, findings = 120): Promise<void> {
 
 /** The API on a fresh test database (PGlite, or PostgreSQL with TEST_DATABASE_URL), seeded unless told not to. */
 export async function apiHarness(
-  options: { config?: Partial<ApiConfig>; seeded?: boolean } = {},
+  options: {
+    config?: Partial<ApiConfig>;
+    seeded?: boolean;
+    /** Called after each query the API makes (to act while a request is in flight). */
+    afterQuery?: () => void;
+  } = {},
 ): Promise<Harness> {
   const db = await createTestDb();
   if (options.seeded !== false) await seed(db);
+  const afterQuery = options.afterQuery;
   const clock = new VirtualClock(NOW);
   const feed = new FindingFeed();
   const deps: ApiDeps = {
-    db,
+    db: afterQuery ? observed(db, afterQuery) : db,
     log: silentLogger,
     clock,
     tenantId: "ten_default",
@@ -261,4 +267,20 @@ export async function apiHarness(
       await db.close();
     },
   };
+}
+
+/** `db` with `fn` called after each of its queries resolves. */
+function observed(db: Db, fn: () => void): Db {
+  return new Proxy(db, {
+    get(target, key) {
+      if (key === "query")
+        return async (...args: Parameters<Db["query"]>) => {
+          const result = await target.query(...args);
+          fn();
+          return result;
+        };
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -87,7 +87,7 @@ function oiCapRule(
       kind: "oi-cap",
       subject: { type: "asset", id: coin },
       severity,
-      title: `${coin} open interest is at its cap${severity === "high" ? " with funding at " + pct(funding * 100) + "/h" : ""}`,
+      title: `${coin} open interest is at its cap${severity === "high" ? ` with funding at ${pct(funding * 100)}/h` : ""}`,
       evidence: {
         openInterest: ctx?.openInterest ?? null,
         openInterestUsd: ctx ? round(ctx.openInterest * ctx.markPx) : null,
