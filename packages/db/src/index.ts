@@ -8,6 +8,7 @@ export * from "./timeseries-repo.ts";
 
 /** The tenant of a single-tenant (open-source) install. */
 export const DEFAULT_TENANT_ID = "ten_default";
+export * from "./insert-rows.ts";
 export * from "./liquidation-queries.ts";
 export * from "./market-queries.ts";
 export * from "./vault-queries.ts";

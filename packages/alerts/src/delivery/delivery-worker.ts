@@ -1,0 +1,182 @@
+import { randomBytes } from "node:crypto";
+import { type Clock, describeError, type Logger, type TimerHandle } from "@kamiyo/core";
+import type { Db } from "@kamiyo/db";
+import {
+  type AttemptResult,
+  type ClaimedDelivery,
+  claimDue,
+  recordAttempts,
+} from "../store/outbox.ts";
+import type { SendOutcome } from "../types.ts";
+import { updateEndpointHealth } from "./endpoint-health.ts";
+import { afterAttempt } from "./retry-schedule.ts";
+
+/** Sends one claimed delivery through its channel. Never throws. */
+export type Dispatch = (d: ClaimedDelivery, nowMs: number) => Promise<SendOutcome>;
+
+export interface DeliveryWorkerOptions {
+  /** Deliveries claimed per round. */
+  batchSize: number;
+  /** Attempts in flight at once. */
+  concurrency: number;
+  /** How long a claim holds a delivery; longer than an attempt can take. */
+  leaseMs: number;
+  /** Polling interval when idle (an in-process `wake()` skips the wait). */
+  pollMs: number;
+  /** Delays before each retry. */
+  retrySchedule: readonly number[];
+  /** A channel failing without a success this long is disabled. */
+  disableAfterMs: number;
+}
+
+export interface DeliveryWorkerStats {
+  attempts: number;
+  delivered: number;
+  failed: number;
+  exhausted: number;
+  errors: number;
+}
+
+/**
+ * Drains the outbox: claims due deliveries (several workers, in one process or many, share it),
+ * attempts them with bounded concurrency, records every attempt and each delivery's next state in
+ * one transaction per round, and disables channels that keep failing.
+ */
+export class DeliveryWorker {
+  readonly id = `wrk_${randomBytes(6).toString("hex")}`;
+  readonly stats: DeliveryWorkerStats = {
+    attempts: 0,
+    delivered: 0,
+    failed: 0,
+    exhausted: 0,
+    errors: 0,
+  };
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #dispatch: Dispatch;
+  readonly #opts: DeliveryWorkerOptions;
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #timer: TimerHandle | null = null;
+  #wakeUp: (() => void) | null = null;
+  #woken = false;
+
+  constructor(
+    deps: { db: Db; clock: Clock; log: Logger; dispatch: Dispatch },
+    opts: DeliveryWorkerOptions,
+  ) {
+    this.#db = deps.db;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    this.#dispatch = deps.dispatch;
+    this.#opts = opts;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** New deliveries were stored: look now instead of at the next poll. */
+  wake(): void {
+    this.#woken = true;
+    this.#wakeUp?.();
+  }
+
+  /** Finishes the round in flight (its attempts are recorded), then stops. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.wake();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let claimed = 0;
+      try {
+        claimed = await this.#round();
+      } catch (err) {
+        this.stats.errors++;
+        this.#log.error({ err: describeError(err) }, "delivery round failed");
+      }
+      if (claimed < this.#opts.batchSize && this.#running) await this.#idle();
+    }
+  }
+
+  /** @returns how many deliveries were claimed. */
+  async #round(): Promise<number> {
+    this.#woken = false;
+    const claimed = await claimDue(
+      this.#db,
+      this.id,
+      this.#clock.now(),
+      this.#opts.leaseMs,
+      this.#opts.batchSize,
+    );
+    if (claimed.length === 0) return 0;
+    const results = await this.#attemptAll(claimed);
+    const now = this.#clock.now();
+    await this.#db.transaction(async (tx) => {
+      await recordAttempts(tx, this.id, results, now);
+      await updateEndpointHealth(tx, results, now, this.#opts.disableAfterMs);
+    });
+    for (const r of results) {
+      this.stats.attempts++;
+      if (r.status === "delivered") this.stats.delivered++;
+      else if (r.status === "exhausted") this.stats.exhausted++;
+      else this.stats.failed++;
+    }
+    return claimed.length;
+  }
+
+  async #attemptAll(claimed: ClaimedDelivery[]): Promise<AttemptResult[]> {
+    const results: AttemptResult[] = new Array(claimed.length);
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < claimed.length; i = next++) {
+        const delivery = claimed[i] as ClaimedDelivery;
+        const startedAt = this.#clock.now();
+        let outcome: SendOutcome;
+        try {
+          outcome = await this.#dispatch(delivery, startedAt);
+        } catch (err) {
+          // A channel must not throw; if one does, the attempt is a retryable failure.
+          outcome = {
+            ok: false,
+            retry: true,
+            gone: false,
+            status: null,
+            latencyMs: this.#clock.now() - startedAt,
+            error: `channel failed: ${describeError(err)}`,
+            excerpt: "",
+            retryAfterMs: null,
+          };
+        }
+        const after = afterAttempt(
+          outcome,
+          delivery.scheduleStep,
+          this.#clock.now(),
+          this.#opts.retrySchedule,
+        );
+        results[i] = { delivery, startedAt, outcome, ...after };
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.#opts.concurrency, claimed.length) }, lane),
+    );
+    return results;
+  }
+
+  /** Waits for a wake-up, the poll interval, or the stop. */
+  async #idle(): Promise<void> {
+    if (this.#woken) return;
+    await new Promise<void>((resolve) => {
+      this.#wakeUp = resolve;
+      this.#timer = this.#clock.setTimeout(resolve, this.#opts.pollMs);
+    });
+    this.#timer?.cancel();
+    this.#wakeUp = null;
+  }
+}

@@ -1,0 +1,155 @@
+import type { Severity } from "@kamiyo/core";
+import type { Queryable } from "@kamiyo/db";
+import type { ChannelKind } from "../types.ts";
+
+/** Which findings a channel wants; every field present must match. */
+export interface ChannelFilter {
+  minSeverity?: Severity;
+  detectors?: string[];
+  kinds?: string[];
+  subjects?: string[];
+  /** Exploit-intelligence filters (the exploit issue's incidents carry these). */
+  chains?: string[];
+  protocols?: string[];
+  categories?: string[];
+  minAmountUsd?: number;
+}
+
+export interface Channel {
+  tenantId: string;
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  /** 'config': from the operator's configuration (trusted); 'api': a user webhook (SSRF-guarded). */
+  origin: "config" | "api";
+  config: Record<string, unknown>;
+  filter: ChannelFilter;
+  secret: string | null;
+  previousSecret: string | null;
+  previousSecretUntil: number | null;
+  enabled: boolean;
+  disabledReason: string | null;
+  failingSince: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ChannelRow {
+  tenant_id: string;
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  origin: "config" | "api";
+  config: Record<string, unknown>;
+  filter: ChannelFilter;
+  secret: string | null;
+  previous_secret: string | null;
+  previous_secret_until: Date | null;
+  enabled: boolean;
+  disabled_reason: string | null;
+  failing_since: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const ms = (d: Date | null) => (d === null ? null : d.getTime());
+
+export function toChannel(r: ChannelRow): Channel {
+  return {
+    tenantId: r.tenant_id,
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    origin: r.origin,
+    config: r.config,
+    filter: r.filter,
+    secret: r.secret,
+    previousSecret: r.previous_secret,
+    previousSecretUntil: ms(r.previous_secret_until),
+    enabled: r.enabled,
+    disabledReason: r.disabled_reason,
+    failingSince: ms(r.failing_since),
+    createdAt: r.created_at.getTime(),
+    updatedAt: r.updated_at.getTime(),
+  };
+}
+
+/** Inserts a channel, or replaces the one with the same id. */
+export async function saveChannel(q: Queryable, c: Channel): Promise<void> {
+  await q.query(
+    `INSERT INTO alert_channels (tenant_id, id, kind, name, origin, config, filter, secret,
+       previous_secret, previous_secret_until, enabled, disabled_reason, failing_since, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     ON CONFLICT (tenant_id, id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name,
+       origin = EXCLUDED.origin, config = EXCLUDED.config, filter = EXCLUDED.filter,
+       secret = EXCLUDED.secret, previous_secret = EXCLUDED.previous_secret,
+       previous_secret_until = EXCLUDED.previous_secret_until, enabled = EXCLUDED.enabled,
+       disabled_reason = EXCLUDED.disabled_reason, failing_since = EXCLUDED.failing_since,
+       updated_at = EXCLUDED.updated_at`,
+    [
+      c.tenantId,
+      c.id,
+      c.kind,
+      c.name,
+      c.origin,
+      JSON.stringify(c.config),
+      JSON.stringify(c.filter),
+      c.secret,
+      c.previousSecret,
+      c.previousSecretUntil === null ? null : new Date(c.previousSecretUntil),
+      c.enabled,
+      c.disabledReason,
+      c.failingSince === null ? null : new Date(c.failingSince),
+      new Date(c.createdAt),
+      new Date(c.updatedAt),
+    ],
+  );
+}
+
+export async function getChannel(
+  q: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<Channel | null> {
+  const [r] = await q.query<ChannelRow>(
+    "SELECT * FROM alert_channels WHERE tenant_id = $1 AND id = $2",
+    [tenantId, id],
+  );
+  return r ? toChannel(r) : null;
+}
+
+/** A tenant's channels, oldest first; `origin` narrows to configured or API-made ones. */
+export async function listChannels(
+  q: Queryable,
+  tenantId: string,
+  opts: { origin?: "config" | "api"; enabledOnly?: boolean } = {},
+): Promise<Channel[]> {
+  const where = ["tenant_id = $1"];
+  const params: unknown[] = [tenantId];
+  if (opts.origin) {
+    params.push(opts.origin);
+    where.push(`origin = $${params.length}`);
+  }
+  if (opts.enabledOnly) where.push("enabled");
+  const rows = await q.query<ChannelRow>(
+    `SELECT * FROM alert_channels WHERE ${where.join(" AND ")} ORDER BY created_at, id`,
+    params,
+  );
+  return rows.map(toChannel);
+}
+
+export async function deleteChannel(q: Queryable, tenantId: string, id: string): Promise<boolean> {
+  const rows = await q.query(
+    "DELETE FROM alert_channels WHERE tenant_id = $1 AND id = $2 RETURNING id",
+    [tenantId, id],
+  );
+  return rows.length > 0;
+}
+
+/** The signing secrets to send now: the current one, and the previous one while its overlap lasts. */
+export function activeSecrets(c: Channel, nowMs: number): string[] {
+  const secrets = c.secret ? [c.secret] : [];
+  if (c.previousSecret && c.previousSecretUntil !== null && nowMs < c.previousSecretUntil)
+    secrets.push(c.previousSecret);
+  return secrets;
+}

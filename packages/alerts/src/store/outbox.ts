@@ -1,0 +1,217 @@
+import type { Queryable } from "@kamiyo/db";
+import { insertRows } from "@kamiyo/db";
+import { newId } from "../ids.ts";
+import type { Alert, SendOutcome } from "../types.ts";
+import { type Channel, type ChannelRow, toChannel } from "./channels.ts";
+
+/** A delivery a worker holds until its lease ends. */
+export interface ClaimedDelivery {
+  id: string;
+  tenantId: string;
+  /** This attempt's number, from 1. */
+  attempt: number;
+  /** Attempts since the latest manual replay (the retry schedule's position). */
+  scheduleStep: number;
+  alert: Alert;
+  channel: Channel;
+}
+
+export type DeliveryStatus = "pending" | "delivered" | "exhausted" | "cancelled";
+
+/**
+ * Stores an alert and one pending delivery per channel, due at `nowMs`. Call it inside the
+ * transaction that decided the alert, so that an alert is never stored without its deliveries.
+ * @returns the delivery ids (`msg_…`, the webhook-id receivers see), in channel order.
+ */
+export async function insertAlert(
+  q: Queryable,
+  alert: Alert,
+  fingerprint: string | null,
+  channelIds: readonly string[],
+  nowMs: number,
+): Promise<string[]> {
+  await q.query(
+    `INSERT INTO alerts (tenant_id, id, type, fingerprint, severity, title, body, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      alert.tenantId,
+      alert.id,
+      alert.type,
+      fingerprint,
+      alert.severity,
+      alert.title,
+      JSON.stringify(alert),
+      new Date(alert.createdAt),
+    ],
+  );
+  const ids = channelIds.map(() => newId("msg", nowMs));
+  const now = new Date(nowMs);
+  await insertRows(
+    q,
+    "deliveries",
+    ["tenant_id", "id", "alert_id", "channel_id", "status", "next_attempt_at", "created_at"],
+    channelIds.map((c, i) => [alert.tenantId, ids[i], alert.id, c, "pending", now, now]),
+  );
+  return ids;
+}
+
+interface ClaimRow {
+  id: string;
+  tenant_id: string;
+  attempts: number;
+  replayed_after: number;
+  body: Alert;
+  channel: ChannelRow;
+}
+
+/**
+ * Claims up to `limit` due deliveries of enabled channels for `leaseMs`: other workers skip them
+ * (`FOR UPDATE SKIP LOCKED`), and if this worker dies they fall due again when the lease ends.
+ * The lease must outlast an attempt (the request timeout).
+ */
+export async function claimDue(
+  q: Queryable,
+  workerId: string,
+  nowMs: number,
+  leaseMs: number,
+  limit: number,
+): Promise<ClaimedDelivery[]> {
+  const rows = await q.query<ClaimRow>(
+    `WITH due AS (
+       SELECT d.tenant_id, d.id FROM deliveries d
+       JOIN alert_channels c ON c.tenant_id = d.tenant_id AND c.id = d.channel_id
+       WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND c.enabled
+       ORDER BY d.next_attempt_at
+       LIMIT $4
+       FOR UPDATE OF d SKIP LOCKED
+     ), claimed AS (
+       UPDATE deliveries d SET next_attempt_at = $2, claimed_by = $3, attempts = d.attempts + 1
+       FROM due WHERE d.tenant_id = due.tenant_id AND d.id = due.id
+       RETURNING d.tenant_id, d.id, d.alert_id, d.channel_id, d.attempts, d.replayed_after
+     )
+     SELECT claimed.id, claimed.tenant_id, claimed.attempts, claimed.replayed_after, a.body,
+       row_to_json(c) AS channel
+     FROM claimed
+     JOIN alerts a ON a.tenant_id = claimed.tenant_id AND a.id = claimed.alert_id
+     JOIN alert_channels c ON c.tenant_id = claimed.tenant_id AND c.id = claimed.channel_id`,
+    [new Date(nowMs), new Date(nowMs + leaseMs), workerId, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    tenantId: r.tenant_id,
+    attempt: r.attempts,
+    scheduleStep: r.attempts - r.replayed_after,
+    alert: r.body,
+    channel: toChannel(reviveChannelRow(r.channel)),
+  }));
+}
+
+/** row_to_json gives timestamps as strings. */
+function reviveChannelRow(raw: ChannelRow): ChannelRow {
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  return {
+    ...raw,
+    previous_secret_until: date(raw.previous_secret_until),
+    failing_since: date(raw.failing_since),
+    created_at: date(raw.created_at) as Date,
+    updated_at: date(raw.updated_at) as Date,
+  };
+}
+
+/** What became of one claimed delivery after its attempt. */
+export interface AttemptResult {
+  delivery: ClaimedDelivery;
+  startedAt: number;
+  outcome: SendOutcome;
+  /** Set for a delivery to try again; null when it is finished. */
+  nextAttemptAt: number | null;
+  status: DeliveryStatus;
+}
+
+/** Records a batch of attempts and the deliveries' new states in two statements. */
+export async function recordAttempts(
+  q: Queryable,
+  workerId: string,
+  results: readonly AttemptResult[],
+  nowMs: number,
+): Promise<void> {
+  if (results.length === 0) return;
+  await insertRows(
+    q,
+    "delivery_attempts",
+    [
+      "tenant_id",
+      "delivery_id",
+      "attempt",
+      "started_at",
+      "latency_ms",
+      "ok",
+      "status_code",
+      "error",
+      "excerpt",
+    ],
+    results.map((r) => [
+      r.delivery.tenantId,
+      r.delivery.id,
+      r.delivery.attempt,
+      new Date(r.startedAt),
+      Math.round(r.outcome.latencyMs),
+      r.outcome.ok,
+      r.outcome.status,
+      r.outcome.ok ? null : r.outcome.error,
+      r.outcome.excerpt,
+    ]),
+    "ON CONFLICT DO NOTHING",
+  );
+  // Only rows this worker still holds: a lease that ran out may have passed to another worker.
+  await q.query(
+    `UPDATE deliveries d SET status = r.status,
+       next_attempt_at = coalesce(r.next_attempt_at, d.next_attempt_at),
+       last_error = r.error, claimed_by = NULL,
+       finished_at = CASE WHEN r.status = 'pending' THEN NULL ELSE $5::timestamptz END
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $6::text[])
+       AS r (tenant_id, id, status, next_attempt_at, error)
+     WHERE d.tenant_id = r.tenant_id AND d.id = r.id AND d.claimed_by = $7`,
+    [
+      results.map((r) => r.delivery.tenantId),
+      results.map((r) => r.delivery.id),
+      results.map((r) => r.status),
+      results.map((r) => (r.nextAttemptAt === null ? null : new Date(r.nextAttemptAt))),
+      new Date(nowMs),
+      results.map((r) => (r.outcome.ok ? null : r.outcome.error)),
+      workerId,
+    ],
+  );
+}
+
+/** Puts an exhausted or cancelled delivery back in the queue, due now; its retry schedule restarts. */
+export async function replayDelivery(
+  q: Queryable,
+  tenantId: string,
+  id: string,
+  nowMs: number,
+): Promise<DeliveryStatus | null> {
+  const [row] = await q.query<{ status: DeliveryStatus }>(
+    `UPDATE deliveries SET status = 'pending', next_attempt_at = $3, replayed_after = attempts,
+       finished_at = NULL, claimed_by = NULL
+     WHERE tenant_id = $1 AND id = $2 AND status IN ('exhausted', 'cancelled')
+     RETURNING status`,
+    [tenantId, id, new Date(nowMs)],
+  );
+  if (row) return row.status;
+  const [existing] = await q.query<{ status: DeliveryStatus }>(
+    "SELECT status FROM deliveries WHERE tenant_id = $1 AND id = $2",
+    [tenantId, id],
+  );
+  return existing ? existing.status : null;
+}
+
+/** The earliest time a pending delivery of an enabled channel falls due, or null. */
+export async function nextDueAt(q: Queryable): Promise<number | null> {
+  const [row] = await q.query<{ at: Date | null }>(
+    `SELECT min(d.next_attempt_at) AS at FROM deliveries d
+     JOIN alert_channels c ON c.tenant_id = d.tenant_id AND c.id = d.channel_id
+     WHERE d.status = 'pending' AND c.enabled`,
+  );
+  return row?.at ? row.at.getTime() : null;
+}
