@@ -96,6 +96,20 @@ export async function getFinding(
   return rows[0] ? toFinding(rows[0]) : null;
 }
 
+/** Findings of a tenant by id, in no particular order; unknown ids are skipped. */
+export async function listFindingsByIds(
+  q: Queryable,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<Finding[]> {
+  if (ids.length === 0) return [];
+  const rows = await q.query<FindingRow>(
+    "SELECT * FROM findings WHERE tenant_id = $1 AND id = ANY($2::text[])",
+    [tenantId, [...ids]],
+  );
+  return rows.map(toFinding);
+}
+
 /** Filters for {@link listFindings}; all optional. Times are epoch ms. */
 export interface FindingFilter {
   detector?: string;

@@ -1,0 +1,398 @@
+import { type Finding, type Severity, severityRank } from "@kamiyo/core";
+import { insertRows, listFindingsByIds, type Queryable } from "@kamiyo/db";
+import { newId } from "../ids.ts";
+import { type Channel, listChannels } from "../store/channels.ts";
+import { insertAlert } from "../store/outbox.ts";
+import type { Alert, AlertType } from "../types.ts";
+import {
+  type Decision,
+  decide,
+  type FingerprintState,
+  filterMatches,
+  fingerprintOf,
+} from "./decide.ts";
+import type { RoutingConfig } from "./routing-config.ts";
+
+/** An alert held back for later, as stored in `alert_groups.held`. */
+interface HeldAlert {
+  type: AlertType;
+  findingId: string;
+  severity: Severity;
+  at: number;
+}
+
+interface GroupRow {
+  group_key: string;
+  last_sent_at: Date | null;
+  flush_at: Date | null;
+  held: HeldAlert[];
+}
+
+const DAY_MS = 86_400_000;
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const STORM = "!storm";
+const capGroup = (day: string) => `!cap:${day}`;
+
+/** What one call of the router did. */
+export interface RouteResult {
+  sent: number;
+  held: number;
+  silenced: number;
+  deliveries: number;
+}
+
+/**
+ * Turns findings into alerts and deliveries, inside the caller's transaction: dedup and
+ * escalation per condition, cooldown against flapping, silences, grouping per detector and
+ * subject, storm summaries and the plan's daily cap. Everything it decides is stored (routing
+ * state, held alerts, the outbox), so a restart neither loses nor repeats an alert.
+ */
+export class AlertRouter {
+  readonly #config: RoutingConfig;
+
+  constructor(config: RoutingConfig) {
+    this.#config = config;
+  }
+
+  /** Routes the latest states of findings that were just written in `tx`. */
+  async route(
+    tx: Queryable,
+    tenantId: string,
+    findings: readonly Finding[],
+    nowMs: number,
+  ): Promise<RouteResult> {
+    const result: RouteResult = { sent: 0, held: 0, silenced: 0, deliveries: 0 };
+    if (findings.length === 0) return result;
+    const channels = await listChannels(tx, tenantId, { enabledOnly: true });
+    if (channels.length === 0) return result;
+    const states = await this.#states(tx, tenantId, findings.map(fingerprintOf));
+    const silences = await activeSilenceMatchers(tx, tenantId, nowMs);
+    const updates: [string, FingerprintState][] = [];
+    for (const f of findings) {
+      const fp = fingerprintOf(f);
+      const d: Decision = decide(f, states.get(fp), nowMs, this.#config);
+      if (d.next) {
+        states.set(fp, d.next);
+        updates.push([fp, d.next]);
+      }
+      if (!d.type) continue;
+      const targets = channels.filter((c) => filterMatches(c.filter, f));
+      if (targets.length === 0) continue;
+      if (silences.some((m) => silencedBy(m, f))) {
+        result.silenced++;
+        continue;
+      }
+      const held: HeldAlert = { type: d.type, findingId: f.id, severity: f.severity, at: nowMs };
+      const holdIn = await this.#holdIn(tx, tenantId, f, d.type, nowMs);
+      if (holdIn) {
+        await this.#hold(tx, tenantId, holdIn.group, held, holdIn.flushAt);
+        result.held++;
+        if (holdIn.notice)
+          result.deliveries += await this.#capNotice(tx, tenantId, channels, nowMs);
+        continue;
+      }
+      const alert = singleAlert(tenantId, d.type, f, nowMs);
+      result.deliveries += (await insertAlert(tx, alert, fp, ids(targets), nowMs)).length;
+      result.sent++;
+      await countSent(tx, tenantId, nowMs);
+      await tx.query(
+        `INSERT INTO alert_groups (tenant_id, group_key, last_sent_at) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, group_key) DO UPDATE SET last_sent_at = EXCLUDED.last_sent_at`,
+        [tenantId, groupOf(f), new Date(nowMs)],
+      );
+    }
+    await this.#saveStates(tx, tenantId, updates);
+    return result;
+  }
+
+  /**
+   * Sends what was held and is now due: a group's findings as one alert, a storm or the daily
+   * cap as a summary. Call it periodically (it takes its own rows with SKIP LOCKED).
+   */
+  async flushDue(tx: Queryable, nowMs: number): Promise<number> {
+    const due = await tx.query<GroupRow & { tenant_id: string }>(
+      `SELECT tenant_id, group_key, last_sent_at, flush_at, held FROM alert_groups
+       WHERE flush_at <= $1 ORDER BY flush_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
+      [new Date(nowMs)],
+    );
+    let deliveries = 0;
+    for (const g of due) {
+      const findings = await listFindingsByIds(tx, g.tenant_id, [
+        ...new Set(g.held.map((h) => h.findingId)),
+      ]);
+      const channels = await listChannels(tx, g.tenant_id, { enabledOnly: true });
+      const targets = channels.filter((c) => findings.some((f) => filterMatches(c.filter, f)));
+      const alert = g.group_key.startsWith("!")
+        ? summaryAlert(g.tenant_id, g, nowMs, this.#config)
+        : groupAlert(g.tenant_id, g.held, findings, nowMs);
+      if (targets.length > 0 && alert) {
+        deliveries += (await insertAlert(tx, alert, null, ids(targets), nowMs)).length;
+        if (!g.group_key.startsWith("!")) await countSent(tx, g.tenant_id, nowMs);
+      }
+      await tx.query(
+        `UPDATE alert_groups SET held = '[]', flush_at = NULL,
+           last_sent_at = CASE WHEN group_key LIKE '!%' THEN last_sent_at ELSE $3 END
+         WHERE tenant_id = $1 AND group_key = $2`,
+        [g.tenant_id, g.group_key, new Date(nowMs)],
+      );
+    }
+    return deliveries;
+  }
+
+  /** Where an alert must wait, if anywhere: the daily cap, a storm, or its group's window. */
+  async #holdIn(
+    tx: Queryable,
+    tenantId: string,
+    f: Finding,
+    type: AlertType,
+    nowMs: number,
+  ): Promise<{ group: string; flushAt: number; notice: boolean } | null> {
+    const day = utcDay(nowMs);
+    const [count] = await tx.query<{ sent: number }>(
+      "SELECT sent FROM alert_days WHERE tenant_id = $1 AND day = $2",
+      [tenantId, day],
+    );
+    if ((count?.sent ?? 0) >= this.#config.dailyCap) {
+      const [existing] = await tx.query<{ n: number }>(
+        "SELECT jsonb_array_length(held) AS n FROM alert_groups WHERE tenant_id = $1 AND group_key = $2",
+        [tenantId, capGroup(day)],
+      );
+      const midnight = Date.parse(`${day}T00:00:00Z`) + DAY_MS;
+      return { group: capGroup(day), flushAt: midnight, notice: (existing?.n ?? 0) === 0 };
+    }
+    if (f.severity === "critical") return null;
+    const [recent] = await tx.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM alerts WHERE tenant_id = $1 AND created_at > $2 AND type LIKE 'finding.%'",
+      [tenantId, new Date(nowMs - this.#config.stormWindowMs)],
+    );
+    if ((recent?.n ?? 0) >= this.#config.stormThreshold)
+      return { group: STORM, flushAt: nowMs + this.#config.stormWindowMs, notice: false };
+    if (type === "finding.resolved" || this.#config.groupWindowMs === 0) return null;
+    const [group] = await tx.query<{ last_sent_at: Date | null }>(
+      "SELECT last_sent_at FROM alert_groups WHERE tenant_id = $1 AND group_key = $2",
+      [tenantId, groupOf(f)],
+    );
+    const last = group?.last_sent_at?.getTime();
+    if (last !== undefined && nowMs - last < this.#config.groupWindowMs)
+      return { group: groupOf(f), flushAt: last + this.#config.groupWindowMs, notice: false };
+    return null;
+  }
+
+  async #hold(
+    tx: Queryable,
+    tenantId: string,
+    group: string,
+    held: HeldAlert,
+    flushAt: number,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO alert_groups (tenant_id, group_key, flush_at, held) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, group_key) DO UPDATE SET
+         held = alert_groups.held || EXCLUDED.held,
+         flush_at = coalesce(alert_groups.flush_at, EXCLUDED.flush_at)`,
+      [tenantId, group, new Date(flushAt), JSON.stringify([held])],
+    );
+  }
+
+  /** Tells every channel, once a day, that the cap was reached and alerts are now held. */
+  async #capNotice(
+    tx: Queryable,
+    tenantId: string,
+    channels: readonly Channel[],
+    nowMs: number,
+  ): Promise<number> {
+    const day = utcDay(nowMs);
+    const alert: Alert = {
+      id: newId("alr", nowMs),
+      tenantId,
+      type: "alerts.summary",
+      severity: "high",
+      title: `Daily alert cap of ${this.#config.dailyCap} reached: further alerts today are held and summarised at 00:00 UTC`,
+      createdAt: nowMs,
+      findings: [],
+      summary: {
+        reason: "daily-cap",
+        suppressed: {},
+        from: Date.parse(`${day}T00:00:00Z`),
+        to: nowMs,
+      },
+    };
+    return (await insertAlert(tx, alert, null, ids(channels), nowMs)).length;
+  }
+
+  async #states(
+    tx: Queryable,
+    tenantId: string,
+    fingerprints: string[],
+  ): Promise<Map<string, FingerprintState>> {
+    const rows = await tx.query<{
+      fingerprint: string;
+      finding_id: string;
+      severity: Severity;
+      status: FingerprintState["status"];
+      notified_at: Date;
+    }>("SELECT * FROM alert_fingerprints WHERE tenant_id = $1 AND fingerprint = ANY($2::text[])", [
+      tenantId,
+      [...new Set(fingerprints)],
+    ]);
+    return new Map(
+      rows.map((r) => [
+        r.fingerprint,
+        {
+          findingId: r.finding_id,
+          severity: r.severity,
+          status: r.status,
+          notifiedAt: r.notified_at.getTime(),
+        },
+      ]),
+    );
+  }
+
+  async #saveStates(
+    tx: Queryable,
+    tenantId: string,
+    updates: [string, FingerprintState][],
+  ): Promise<void> {
+    const latest = new Map(updates);
+    await insertRows(
+      tx,
+      "alert_fingerprints",
+      ["tenant_id", "fingerprint", "finding_id", "severity", "status", "notified_at"],
+      [...latest].map(([fp, s]) => [
+        tenantId,
+        fp,
+        s.findingId,
+        s.severity,
+        s.status,
+        new Date(s.notifiedAt),
+      ]),
+      `ON CONFLICT (tenant_id, fingerprint) DO UPDATE SET finding_id = EXCLUDED.finding_id,
+         severity = EXCLUDED.severity, status = EXCLUDED.status, notified_at = EXCLUDED.notified_at`,
+    );
+  }
+}
+
+const ids = (channels: readonly Channel[]) => channels.map((c) => c.id);
+
+/** Findings of one detector on one subject are grouped. */
+function groupOf(f: Finding): string {
+  return `g:${f.detector}:${f.subject.type}:${f.subject.id}`;
+}
+
+async function countSent(tx: Queryable, tenantId: string, nowMs: number): Promise<void> {
+  await tx.query(
+    `INSERT INTO alert_days (tenant_id, day, sent) VALUES ($1, $2, 1)
+     ON CONFLICT (tenant_id, day) DO UPDATE SET sent = alert_days.sent + 1`,
+    [tenantId, utcDay(nowMs)],
+  );
+}
+
+interface SilenceMatchers {
+  detector?: string;
+  kind?: string;
+  subject?: string;
+  severity?: Severity[];
+}
+
+async function activeSilenceMatchers(
+  tx: Queryable,
+  tenantId: string,
+  nowMs: number,
+): Promise<SilenceMatchers[]> {
+  const rows = await tx.query<{ matchers: SilenceMatchers }>(
+    "SELECT matchers FROM silences WHERE tenant_id = $1 AND starts_at <= $2 AND ends_at > $2",
+    [tenantId, new Date(nowMs)],
+  );
+  return rows.map((r) => r.matchers);
+}
+
+/** Every matcher present must match. */
+function silencedBy(m: SilenceMatchers, f: Finding): boolean {
+  return (
+    (m.detector === undefined || m.detector === f.detector) &&
+    (m.kind === undefined || m.kind === f.kind) &&
+    (m.subject === undefined || m.subject === f.subject.id) &&
+    (m.severity === undefined || m.severity.includes(f.severity))
+  );
+}
+
+function singleAlert(tenantId: string, type: AlertType, f: Finding, nowMs: number): Alert {
+  const title =
+    type === "finding.escalated"
+      ? `Escalated to ${f.severity}: ${f.title}`
+      : type === "finding.resolved"
+        ? `Resolved: ${f.title}`
+        : f.title;
+  return {
+    id: newId("alr", nowMs),
+    tenantId,
+    type,
+    severity: f.severity,
+    title,
+    createdAt: nowMs,
+    findings: [f],
+  };
+}
+
+function groupAlert(
+  tenantId: string,
+  held: readonly HeldAlert[],
+  findings: Finding[],
+  nowMs: number,
+): Alert | null {
+  if (findings.length === 0) return null;
+  const sorted = [...findings].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || b.updatedAt - a.updatedAt,
+  );
+  const top = sorted[0] as Finding;
+  const type: AlertType = held.some((h) => h.type === "finding.opened")
+    ? "finding.opened"
+    : held.some((h) => h.type === "finding.escalated")
+      ? "finding.escalated"
+      : "finding.resolved";
+  return {
+    id: newId("alr", nowMs),
+    tenantId,
+    type,
+    severity: top.severity,
+    title:
+      sorted.length === 1
+        ? top.title
+        : `${sorted.length} ${top.detector} findings on ${top.subject.id}: ${top.title}`,
+    createdAt: nowMs,
+    findings: sorted,
+  };
+}
+
+function summaryAlert(
+  tenantId: string,
+  g: GroupRow,
+  nowMs: number,
+  config: RoutingConfig,
+): Alert | null {
+  if (g.held.length === 0) return null;
+  const suppressed: Partial<Record<Severity, number>> = {};
+  let worst: Severity = "info";
+  for (const h of g.held) {
+    suppressed[h.severity] = (suppressed[h.severity] ?? 0) + 1;
+    if (severityRank(h.severity) > severityRank(worst)) worst = h.severity;
+  }
+  const from = Math.min(...g.held.map((h) => h.at));
+  const storm = g.group_key === STORM;
+  const counts = Object.entries(suppressed)
+    .sort(([a], [b]) => severityRank(b as Severity) - severityRank(a as Severity))
+    .map(([s, n]) => `${n} ${s}`)
+    .join(", ");
+  return {
+    id: newId("alr", nowMs),
+    tenantId,
+    type: "alerts.summary",
+    severity: worst,
+    title: storm
+      ? `Alert storm: ${g.held.length} alerts summarised (${counts})`
+      : `Daily cap of ${config.dailyCap} alerts: ${g.held.length} more were held (${counts})`,
+    createdAt: nowMs,
+    findings: [],
+    summary: { reason: storm ? "storm" : "daily-cap", suppressed, from, to: nowMs },
+  };
+}
