@@ -1,3 +1,3 @@
 export * from "./monitor.ts";
 export * from "./monitor-config.ts";
-export { MonitorStore } from "./monitor-store.ts";
+export { type AfterFindings, MonitorStore } from "./monitor-store.ts";

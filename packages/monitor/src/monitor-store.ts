@@ -13,6 +13,7 @@ import {
   insertVaultStates,
   type MarketSampleRecord,
   pruneHistory,
+  type Queryable,
   type StoredPortfolio,
   upsertFindings,
   upsertVaultPortfolios,
@@ -20,6 +21,9 @@ import {
   type VaultStateRecord,
 } from "@kamiyo/db";
 import { LiquidationTracker } from "@kamiyo/detectors";
+
+/** Work done with findings in the transaction that writes them (the alert router). */
+export type AfterFindings = (tx: Queryable, findings: Finding[]) => Promise<void>;
 
 /** Rows waiting for the next flush, bounded so an unreachable database costs bounded memory. */
 const MAX_PENDING_ROWS = 100_000;
@@ -89,11 +93,20 @@ export class MonitorStore {
   readonly counters = { flushes: 0, flushFailures: 0, droppedRows: 0 };
   readonly #findingsWritten = new Set<(count: number) => void>();
 
-  constructor(db: Db, tenantId: string, log: Logger, sampleEveryMs: number) {
+  readonly #afterFindings: AfterFindings | null;
+
+  constructor(
+    db: Db,
+    tenantId: string,
+    log: Logger,
+    sampleEveryMs: number,
+    afterFindings: AfterFindings | null = null,
+  ) {
     this.#db = db;
     this.#tenantId = tenantId;
     this.#log = log;
     this.#sampleEveryMs = sampleEveryMs;
+    this.#afterFindings = afterFindings;
   }
 
   /** True when nothing waits to be written and no write is running. */
@@ -217,6 +230,8 @@ export class MonitorStore {
     try {
       await this.#db.transaction(async (tx) => {
         await upsertFindings(tx, [...batch.findings.values()]);
+        if (this.#afterFindings && batch.findings.size > 0)
+          await this.#runAfterFindings(tx, [...batch.findings.values()]);
         await upsertVaultPortfolios(tx, this.#tenantId, [...batch.portfolios.values()]);
         await insertVaultStates(tx, this.#tenantId, batch.states);
         await insertVaultPnl(tx, this.#tenantId, batch.pnl);
@@ -239,6 +254,21 @@ export class MonitorStore {
       }
       this.#log.warn({ err: describeError(err) }, "database write failed; will retry");
       this.#pending = mergeBack(batch, this.#pending);
+    }
+  }
+
+  /**
+   * Runs the after-findings step (alert routing) in a savepoint of the write's transaction: its
+   * work commits with the findings, and its failure is logged and rolled back without losing them.
+   */
+  async #runAfterFindings(tx: Queryable, findings: Finding[]): Promise<void> {
+    await tx.exec("SAVEPOINT after_findings");
+    try {
+      await this.#afterFindings?.(tx, findings);
+      await tx.exec("RELEASE SAVEPOINT after_findings");
+    } catch (err) {
+      await tx.exec("ROLLBACK TO SAVEPOINT after_findings");
+      this.#log.error({ err: describeError(err) }, "after-findings step failed; findings kept");
     }
   }
 

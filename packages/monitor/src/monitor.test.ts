@@ -11,6 +11,7 @@ import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Monitor } from "./monitor.ts";
 import { monitorConfig } from "./monitor-config.ts";
+import type { AfterFindings } from "./monitor-store.ts";
 
 const LIQ = {
   address: "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14",
@@ -48,9 +49,14 @@ function state(time: number, upnl: number): Observation {
   };
 }
 
-async function monitorOn(db: Db, clock: VirtualClock): Promise<Monitor> {
+async function monitorOn(
+  db: Db,
+  clock: VirtualClock,
+  afterFindings?: AfterFindings,
+): Promise<Monitor> {
   const io = new IoTracker();
   return Monitor.create(config, {
+    afterFindings,
     clock,
     random: seededRandom(1),
     log: silentLogger,
@@ -120,6 +126,39 @@ describe(`monitor pipeline on ${testDbKind}`, () => {
     expect(h.stats.detectorErrors).toBeGreaterThanOrEqual(1);
     expect(h.stats.storeErrors).toBe(1);
     expect(h.stats.observations.vaultState).toBe(2);
+  });
+
+  it("runs the after-findings step in the findings' transaction; its failure loses no finding", async () => {
+    await db.exec("CREATE TABLE IF NOT EXISTS after_findings_probe (finding_id text)");
+    const seen: string[] = [];
+    const ok = await monitorOn(db, new VirtualClock(T0 + 200_000), async (tx, fs) => {
+      // Sees the findings written earlier in the same transaction.
+      const [row] = await tx.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM findings WHERE id = $1",
+        [fs[0]?.id],
+      );
+      seen.push(`${fs.length}:${row?.n}`);
+      await tx.query("INSERT INTO after_findings_probe VALUES ($1)", [fs[0]?.id]);
+    });
+    ok.start();
+    ok.emit(state(T0 + 200_000, -4_500_000));
+    await ok.whenIdle();
+    await ok.stop();
+    expect(seen).toEqual(["1:1"]);
+
+    const failing = await monitorOn(db, new VirtualClock(T0 + 300_000), async (tx) => {
+      await tx.query("INSERT INTO after_findings_probe VALUES ('rolled back')");
+      throw new Error("router down");
+    });
+    failing.start();
+    failing.emit(state(T0 + 300_000, -5_000_000));
+    await failing.whenIdle();
+    await failing.stop();
+    const probes = await db.query<{ finding_id: string }>("SELECT * FROM after_findings_probe");
+    expect(probes.map((p) => p.finding_id)).not.toContain("rolled back");
+    expect(probes.length).toBe(1);
+    const [f] = await listFindings(db, DEFAULT_TENANT_ID, { detector: "hlp", limit: 1 });
+    expect(f?.dataAt).toBe(T0 + 300_000);
   });
 
   it("drops a batch the database refuses instead of retrying it forever", async () => {

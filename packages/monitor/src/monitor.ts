@@ -21,7 +21,7 @@ import { type Db, listOpenFindings } from "@kamiyo/db";
 import { type DetectorKind, detectors } from "@kamiyo/detectors";
 import { type SourceKind, sources } from "@kamiyo/sources";
 import type { MonitorConfig } from "./monitor-config.ts";
-import { MonitorStore } from "./monitor-store.ts";
+import { type AfterFindings, MonitorStore } from "./monitor-store.ts";
 
 /** Capabilities the monitor runs on, wired by the app's composition root. */
 export interface MonitorDeps {
@@ -35,6 +35,8 @@ export interface MonitorDeps {
   tenantId: string;
   /** Raw WebSocket frames, for recorders. */
   tapFrame?: (src: string, text: string) => void;
+  /** Runs in the transaction that stores findings (alert routing: alerts commit with them). */
+  afterFindings?: AfterFindings;
 }
 
 /** Pipeline counters for health checks and metrics. */
@@ -101,6 +103,7 @@ export class Monitor {
           deps.tenantId,
           deps.log.child({ component: "store" }),
           config.sampleEveryMs,
+          deps.afterFindings ?? null,
         )
       : null;
   }
