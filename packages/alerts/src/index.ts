@@ -1,6 +1,10 @@
 export * from "./delivery/delivery-worker.ts";
 export * from "./delivery/retry-schedule.ts";
+export { generateSecret } from "./delivery/signing.ts";
+export { checkWebhookUrl } from "./delivery/ssrf.ts";
 export * from "./ids.ts";
 export * from "./store/channels.ts";
+export * from "./store/delivery-log.ts";
 export * from "./store/outbox.ts";
+export * from "./store/silences.ts";
 export * from "./types.ts";

@@ -77,7 +77,7 @@ export class HttpPoster {
       agent = new Agent({
         connections: this.#connections,
         keepAliveTimeout: 30_000,
-        connect: lookup ? { lookup } : {},
+        connect: lookup ? { lookup, timeout: this.#timeoutMs } : { timeout: this.#timeoutMs },
       });
       this.#agents.set(policy, agent);
     }
@@ -113,7 +113,7 @@ export class HttpPoster {
     if (req.policy !== "trusted" && isIP(host) !== 0) {
       const loopbackOk = req.policy === "guarded-allow-loopback" && isLoopback(host);
       const reason = loopbackOk ? null : blockedReason(host);
-      if (reason) return fail(`refused ${host}: ${reason}`, false);
+      if (reason) return fail(`refused: ${reason}`, false);
     }
 
     const signal = AbortSignal.timeout(timeoutMs);
@@ -133,6 +133,10 @@ export class HttpPoster {
       return outcome(status, res.headers, excerpt, elapsed());
     } catch (err) {
       if (isSsrfError(err)) return fail((err as Error).message, false);
+      // A request undici will never send (a header value with a line break, say).
+      if ((err as { code?: unknown } | null)?.code === "UND_ERR_INVALID_ARG") {
+        return fail(describeError(err), false);
+      }
       if (signal.aborted || isTimeout(err)) {
         return fail(`no response within ${timeoutMs} ms`, true, status);
       }
