@@ -18,7 +18,9 @@ export class Receiver {
   respond: (
     path: string,
     n: number,
-  ) => { status: number; headers?: Record<string, string>; body?: string } | "hang" = () => ({
+  ) =>
+    | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
+    | "hang" = () => ({
     status: 200,
     body: "ok",
   });
@@ -62,7 +64,9 @@ export class Receiver {
         this.#hung.add(res);
         return;
       }
-      res.writeHead(answer.status, answer.headers).end(answer.body ?? "");
+      const send = () => res.writeHead(answer.status, answer.headers).end(answer.body ?? "");
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
     });
   }
 
