@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { get } from "node:http";
+import { createServer, get, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateSecret, verify } from "@kamiyo/alerts";
 import { silentLogger } from "@kamiyo/core";
 import { ReplayServer } from "@kamiyo/replay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +16,10 @@ const LIQ = "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14";
 
 let upstream: ReplayServer;
 let dir: string;
+/** The operator's webhook receiver: what `kamiyo serve` delivers alerts to. */
+let hooks: Server;
+const hooked: { headers: Record<string, string>; body: string }[] = [];
+const hookSecret = generateSecret();
 
 /** Starts `kamiyo serve` on a free port; resolves with the process and its base URL. */
 function serve(
@@ -48,6 +54,17 @@ async function json(url: string): Promise<{ status: number; body: unknown }> {
 }
 
 beforeAll(async () => {
+  hooks = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => {
+      body += c.toString("utf8");
+    });
+    req.on("end", () => {
+      hooked.push({ headers: req.headers as Record<string, string>, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hooks.listen(0, "127.0.0.1", r));
   dir = mkdtempSync(join(tmpdir(), "kamiyo-serve-"));
   upstream = await ReplayServer.start(silentLogger);
   const t = Date.now();
@@ -99,6 +116,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  hooks.closeAllConnections();
+  await new Promise((r) => hooks.close(r));
   await upstream.close();
 });
 
@@ -116,6 +135,9 @@ describe("kamiyo serve", () => {
       COINBASE_ENABLED: "false",
       // Long enough that only the store's commit notice can refresh the cached list below.
       API_RESPONSE_CACHE_MS: "60000",
+      ALERTS_WEBHOOK_URL: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`,
+      ALERTS_WEBHOOK_SECRET: hookSecret,
+      ALERTS_MIN_SEVERITY: "critical",
     };
     const { child, base, exited } = await serve([], env);
     const eventsUrl = `${base}/security/events?detector=liquidations&severity=critical`;
@@ -177,6 +199,28 @@ describe("kamiyo serve", () => {
       kinds = (events.body as { data: { kind: string }[] }).data.map((f) => f.kind);
     }
     expect(kinds).toContain("backstop");
+
+    // The critical finding was routed in its own transaction and delivered, signed, to the webhook.
+    const backstop = (h: { body: string }) => JSON.parse(h.body).data?.kind === "backstop";
+    for (let i = 0; i < 100 && !hooked.some(backstop); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const hook = hooked.find(backstop);
+    expect(JSON.parse(hook?.body ?? "{}")).toMatchObject({
+      type: "finding.opened",
+      data: { detector: "liquidations", kind: "backstop", severity: "critical" },
+    });
+    expect(
+      verify(
+        hookSecret,
+        {
+          id: hook?.headers["webhook-id"] ?? "",
+          timestamp: hook?.headers["webhook-timestamp"] ?? "",
+          signature: hook?.headers["webhook-signature"] ?? "",
+        },
+        hook?.body ?? "",
+        Math.floor(Date.now() / 1000),
+      ),
+    ).toBe(true);
     const ready = await json(`${base}/ready`);
     expect(ready.body).toMatchObject({ ready: true, monitorInProcess: true });
     const metrics = (await json(`${base}/metrics`)).body as string;

@@ -1,8 +1,14 @@
+export * from "./alerting.ts";
+export * from "./alerts-config.ts";
+export * from "./channels/registry.ts";
 export * from "./delivery/delivery-worker.ts";
+export * from "./delivery/http-post.ts";
 export * from "./delivery/retry-schedule.ts";
-export { generateSecret } from "./delivery/signing.ts";
-export { checkWebhookUrl } from "./delivery/ssrf.ts";
+export * from "./delivery/signing.ts";
+export * from "./delivery/ssrf.ts";
 export * from "./ids.ts";
+export * from "./routing/alert-router.ts";
+export * from "./routing/routing-config.ts";
 export * from "./store/channels.ts";
 export * from "./store/delivery-log.ts";
 export * from "./store/outbox.ts";

@@ -9,6 +9,14 @@ export function configCommand(config: AppConfig | null, opts: { reference: boole
   const masked = {
     ...config,
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@") ?? null,
+    alerts: {
+      ...config.alerts,
+      discordUrl: mask(config.alerts.discordUrl),
+      slackUrl: mask(config.alerts.slackUrl),
+      telegramBotToken: mask(config.alerts.telegramBotToken),
+      emailPass: mask(config.alerts.emailPass),
+      webhookSecret: mask(config.alerts.webhookSecret),
+    },
   };
   process.stdout.write(`${JSON.stringify(masked, null, 2)}\n`);
 }
@@ -43,4 +51,9 @@ function formatDefault(v: unknown): string {
     return `\`${v.join(",")}\``;
   }
   return `\`${String(v)}\``;
+}
+
+/** A secret setting shown only as set or unset. */
+function mask(v: string | undefined): string | undefined {
+  return v === undefined ? undefined : "***";
 }

@@ -1,6 +1,7 @@
 import { buildApi, FindingFeed } from "@kamiyo/api";
 import { SystemClock } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID } from "@kamiyo/db";
+import { createAlerting } from "../alerting-runtime.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import {
   appLogger,
@@ -21,11 +22,20 @@ export async function serveCommand(config: AppConfig, opts: { monitor: boolean }
   const log = appLogger(config);
   const clock = new SystemClock();
   const db = await openStorage(config, log);
-  const monitor = opts.monitor ? await createLiveMonitor(config, log, db) : null;
+  // Every serve process delivers (workers share the outbox); only one with a monitor routes.
+  const alerting = await createAlerting(config, log, db);
+  const monitor = opts.monitor
+    ? await createLiveMonitor(config, log, db, undefined, {
+        afterFindings: alerting?.afterFindings,
+      })
+    : null;
   const feed = new FindingFeed();
   if (monitor) {
     monitor.onChange((c) => feed.publish(c));
-    monitor.onFindingsStored(() => feed.written());
+    monitor.onFindingsStored(() => {
+      feed.written();
+      alerting?.wake();
+    });
   } else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
   const { app } = await buildApi(
     {
@@ -38,6 +48,7 @@ export async function serveCommand(config: AppConfig, opts: { monitor: boolean }
       feed,
       version: VERSION,
       startedAt: clock.now(),
+      wakeDeliveries: alerting ? () => alerting.wake() : undefined,
     },
     config.api,
   );
@@ -47,6 +58,7 @@ export async function serveCommand(config: AppConfig, opts: { monitor: boolean }
     typeof address === "object" && address
       ? `http://${address.address}:${address.port}`
       : String(address);
+  alerting?.start();
   monitor?.start();
   const stopHealth = monitor ? logHealthEvery(monitor, log, 60_000) : () => {};
   log.info(
@@ -64,6 +76,7 @@ export async function serveCommand(config: AppConfig, opts: { monitor: boolean }
   await app.close();
   feed.stop();
   await monitor?.stop();
+  await alerting?.stop();
   await db.close();
   log.info({}, "stopped");
 }

@@ -1,3 +1,4 @@
+import { type AlertsConfig, alertsConfig } from "@kamiyo/alerts";
 import { type ApiConfig, apiConfig } from "@kamiyo/api";
 import type { LogLevel } from "@kamiyo/core";
 import { hlpConfig, liquidationsConfig, manipulationConfig, oracleConfig } from "@kamiyo/detectors";
@@ -51,10 +52,13 @@ export interface AppConfig {
   logLevel: LogLevel;
   monitor: MonitorConfig;
   api: ApiConfig;
+  alerts: AlertsConfig;
 }
 
 /** HTTP API settings live under API_. */
 const API_PREFIX = "API";
+/** Alerting settings live under ALERTS_. */
+const ALERTS_PREFIX = "ALERTS";
 
 /** One environment variable a setting reads. */
 export interface EnvSetting {
@@ -91,6 +95,15 @@ export function envSettings(): EnvSetting[] {
     out.push({
       name: `${API_PREFIX}_${screamingSnake(f.key)}`,
       group: "api",
+      kind: f.kind,
+      description: f.description,
+      defaultValue: f.defaultValue,
+    });
+  }
+  for (const f of fieldsOf(alertsConfig)) {
+    out.push({
+      name: `${ALERTS_PREFIX}_${screamingSnake(f.key)}`,
+      group: "alerts",
       kind: f.kind,
       description: f.description,
       defaultValue: f.defaultValue,
@@ -157,20 +170,24 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
     set(`${MONITOR_PREFIX}_${screamingSnake(f.key)}`, [f.key], f.kind);
   for (const f of fieldsOf(apiConfig))
     set(`${API_PREFIX}_${screamingSnake(f.key)}`, ["__api", f.key], f.kind);
+  for (const f of fieldsOf(alertsConfig))
+    set(`${ALERTS_PREFIX}_${screamingSnake(f.key)}`, ["__alerts", f.key], f.kind);
   for (const slot of SLOTS) {
     set(`${slot.prefix}_ENABLED`, [...slot.path, "enabled"], "boolean");
     for (const f of fieldsOf(slot.schema))
       set(`${slot.prefix}_${screamingSnake(f.key)}`, [...slot.path, "config", f.key], f.kind);
   }
 
-  const prefixes = [MONITOR_PREFIX, API_PREFIX, ...SLOTS.map((s) => s.prefix)].map((p) => `${p}_`);
+  const prefixes = [MONITOR_PREFIX, API_PREFIX, ALERTS_PREFIX, ...SLOTS.map((s) => s.prefix)].map(
+    (p) => `${p}_`,
+  );
   for (const name of Object.keys(env)) {
     if (known.has(name) || name in processConfig.shape) continue;
     if (prefixes.some((p) => name.startsWith(p)))
       warnings.push(`${name} is not a kamiyo setting and is ignored${suggest(name, known)}`);
   }
 
-  const { __api, ...monitorInput } = input;
+  const { __api, __alerts, ...monitorInput } = input;
   const parsed = monitorConfig.safeParse(monitorInput as MonitorConfigInput);
   if (!parsed.success) {
     for (const issue of parsed.error.issues)
@@ -181,7 +198,14 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
     for (const issue of api.error.issues)
       errors.push(`${envNameFor(["__api", ...issue.path.map(String)], known)}: ${issue.message}`);
   }
-  if (errors.length > 0 || !proc.success || !parsed.success || !api.success)
+  const alerts = alertsConfig.safeParse(__alerts ?? {});
+  if (!alerts.success) {
+    for (const issue of alerts.error.issues)
+      errors.push(
+        `${envNameFor(["__alerts", ...issue.path.map(String)], known)}: ${issue.message}`,
+      );
+  }
+  if (errors.length > 0 || !proc.success || !parsed.success || !api.success || !alerts.success)
     return { ok: false, errors };
   return {
     ok: true,
@@ -192,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       logLevel: proc.data.LOG_LEVEL,
       monitor: parsed.data,
       api: api.data,
+      alerts: alerts.data,
     },
   };
 }

@@ -3,6 +3,7 @@ import { insertRows, listFindingsByIds, type Queryable } from "@kamiyo/db";
 import { newId } from "../ids.ts";
 import { type Channel, listChannels } from "../store/channels.ts";
 import { insertAlert } from "../store/outbox.ts";
+import { type SilenceMatchers, silenced } from "../store/silences.ts";
 import type { Alert, AlertType } from "../types.ts";
 import {
   type Decision,
@@ -78,7 +79,7 @@ export class AlertRouter {
       if (!d.type) continue;
       const targets = channels.filter((c) => filterMatches(c.filter, f));
       if (targets.length === 0) continue;
-      if (silences.some((m) => silencedBy(m, f))) {
+      if (silences.some((m) => silenced(m, f))) {
         result.silenced++;
         continue;
       }
@@ -287,13 +288,6 @@ async function countSent(tx: Queryable, tenantId: string, nowMs: number): Promis
   );
 }
 
-interface SilenceMatchers {
-  detector?: string;
-  kind?: string;
-  subject?: string;
-  severity?: Severity[];
-}
-
 async function activeSilenceMatchers(
   tx: Queryable,
   tenantId: string,
@@ -304,16 +298,6 @@ async function activeSilenceMatchers(
     [tenantId, new Date(nowMs)],
   );
   return rows.map((r) => r.matchers);
-}
-
-/** Every matcher present must match. */
-function silencedBy(m: SilenceMatchers, f: Finding): boolean {
-  return (
-    (m.detector === undefined || m.detector === f.detector) &&
-    (m.kind === undefined || m.kind === f.kind) &&
-    (m.subject === undefined || m.subject === f.subject.id) &&
-    (m.severity === undefined || m.severity.includes(f.severity))
-  );
 }
 
 function singleAlert(tenantId: string, type: AlertType, f: Finding, nowMs: number): Alert {

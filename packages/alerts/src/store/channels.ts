@@ -153,3 +153,31 @@ export function activeSecrets(c: Channel, nowMs: number): string[] {
     secrets.push(c.previousSecret);
   return secrets;
 }
+
+/**
+ * Makes the operator-configured channels of a tenant those given: new ones are added, changed
+ * ones updated (and enabled again, since their settings changed), removed ones deleted. A
+ * channel's enabled state and failure run survive a restart with unchanged settings.
+ */
+export async function syncConfiguredChannels(
+  q: Queryable,
+  tenantId: string,
+  channels: readonly Channel[],
+): Promise<void> {
+  const existing = new Map(
+    (await listChannels(q, tenantId, { origin: "config" })).map((c) => [c.id, c]),
+  );
+  for (const c of channels) {
+    const old = existing.get(c.id);
+    existing.delete(c.id);
+    const same =
+      old &&
+      old.kind === c.kind &&
+      JSON.stringify(old.config) === JSON.stringify(c.config) &&
+      JSON.stringify(old.filter) === JSON.stringify(c.filter) &&
+      old.secret === c.secret;
+    if (same) continue;
+    await saveChannel(q, old ? { ...c, createdAt: old.createdAt } : c);
+  }
+  for (const id of existing.keys()) await deleteChannel(q, tenantId, id);
+}
