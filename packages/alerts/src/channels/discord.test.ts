@@ -50,7 +50,8 @@ describe("discordMessage", () => {
 
   it("colours by severity", () => {
     const colors = (["critical", "high", "medium", "low", "info"] as const).map(
-      (severity) => embedOf(alertOf("finding.opened", [{ ...JELLY_DEVIATION, severity }], { severity })).color,
+      (severity) =>
+        embedOf(alertOf("finding.opened", [{ ...JELLY_DEVIATION, severity }], { severity })).color,
     );
     expect(colors).toEqual([0xe74c3c, 0xe67e22, 0xf1c40f, 0x3498db, 0x95a5a6]);
   });
@@ -86,8 +87,11 @@ describe("discordMessage", () => {
       "17 alerts held back by the daily alert cap between 2025-03-26 00:00:00 UTC and 2025-03-27 00:00:00 UTC: 2 critical, 11 high, 4 medium.",
     );
     const storm = summaryAlert();
-    if (storm.summary) storm.summary = { ...storm.summary, reason: "storm", suppressed: { low: 3 } };
-    expect(embedOf(storm).description).toMatch(/^3 alerts held back by storm protection .*: 3 low\.$/);
+    if (storm.summary)
+      storm.summary = { ...storm.summary, reason: "storm", suppressed: { low: 3 } };
+    expect(embedOf(storm).description).toMatch(
+      /^3 alerts held back by storm protection .*: 3 low\.$/,
+    );
   });
 
   it("says which channel was disabled and why, without the path of its URL", () => {
@@ -113,7 +117,10 @@ describe("discordMessage", () => {
     );
     const huge = finding({ id: "fnd_huge", title: `JELLY ${"🚨".repeat(3000)}`, evidence });
     const grouped = Array.from({ length: 300 }, (_, i) => ({ ...huge, id: `fnd_${i}` }));
-    for (const alert of [alertOf("finding.opened", [huge]), alertOf("finding.escalated", grouped)]) {
+    for (const alert of [
+      alertOf("finding.opened", [huge]),
+      alertOf("finding.escalated", grouped),
+    ]) {
       const msg = discordMessage(alert);
       const e = msg.embeds[0];
       expect(e.title.length).toBeLessThanOrEqual(256);
@@ -143,7 +150,9 @@ describe("discordMessage", () => {
   });
 
   it("validates its config", () => {
-    expect(discordConfig.safeParse({ url: "https://discord.com/api/webhooks/1/abc" }).success).toBe(true);
+    expect(discordConfig.safeParse({ url: "https://discord.com/api/webhooks/1/abc" }).success).toBe(
+      true,
+    );
     expect(discordConfig.safeParse({ url: "javascript:alert(1)" }).success).toBe(false);
     expect(discordConfig.safeParse({ url: "https://x.test", username: "" }).success).toBe(false);
   });
@@ -178,10 +187,20 @@ describe("sendDiscord (real HTTP)", () => {
     svc.reply({
       status: 429,
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ message: "You are being rate limited.", retry_after: 1.5, global: false }),
+      body: JSON.stringify({
+        message: "You are being rate limited.",
+        retry_after: 1.5,
+        global: false,
+      }),
     });
     const out = await sendDiscord(alert, { url: `${svc.origin}/api/webhooks/1/t` }, ctx);
-    expect(out).toMatchObject({ ok: false, retry: true, gone: false, status: 429, retryAfterMs: 1500 });
+    expect(out).toMatchObject({
+      ok: false,
+      retry: true,
+      gone: false,
+      status: 429,
+      retryAfterMs: 1500,
+    });
   });
 
   it("prefers a Retry-After header when there is one", async () => {

@@ -112,14 +112,15 @@ export function emailMessage(alert: Alert, subjectPrefix = "[Kamiyo]"): EmailMes
 }
 
 /** Where a transport connects: an address (or the configured name) and the TLS server name. */
-interface Target {
+export interface SmtpTarget {
   host: string;
   servername?: string;
 }
 
 /**
- * One pooled nodemailer transport per distinct SMTP configuration (keyed by a hash of it, the
- * password included), the least recently used closed beyond `maxTransports`. Every wait on the
+ * One pooled nodemailer transport per distinct SMTP connection setting (keyed by a hash of the
+ * target, port, TLS options, credentials and timeout), the least recently used closed beyond
+ * `maxTransports`. Every wait on the
  * server (connecting, the greeting, each reply) is bounded by the attempt's timeout.
  */
 export class Mailer {
@@ -130,10 +131,21 @@ export class Mailer {
     this.#maxTransports = opts.maxTransports ?? 64;
   }
 
-  #transport(config: EmailConfig, target: Target, timeoutMs: number) {
+  #transport(config: EmailConfig, target: SmtpTarget, timeoutMs: number) {
     const secure = config.secure ?? config.port === 465;
     const key = createHash("sha256")
-      .update(JSON.stringify([config, target, secure, timeoutMs]))
+      .update(
+        JSON.stringify([
+          target,
+          config.port,
+          secure,
+          config.requireTls,
+          config.user,
+          config.pass,
+          config.tlsRejectUnauthorized,
+          timeoutMs,
+        ]),
+      )
       .digest("hex");
     let t = this.#transports.get(key);
     if (t) {
@@ -175,7 +187,7 @@ export class Mailer {
    */
   send(
     config: EmailConfig,
-    target: Target,
+    target: SmtpTarget,
     mail: SendMailOptions,
     timeoutMs: number,
   ): Promise<SMTPPoolSentMessageInfo> {
@@ -197,7 +209,7 @@ export class Mailer {
  * too): guarded policies resolve the name and refuse it when any address is not public, then
  * connect to the vetted address. @returns a refusal message, or the target.
  */
-async function vet(host: string, policy: PostPolicy): Promise<Target | string> {
+async function vet(host: string, policy: PostPolicy): Promise<SmtpTarget | string> {
   if (policy === "trusted") return { host };
   const literal = isIP(host) !== 0;
   const found = literal ? [{ address: host }] : await lookup(host, { all: true });
@@ -220,16 +232,19 @@ const PERMANENT_CODES = new Set([
   "EENVELOPE",
   "EREQUIRETLS",
 ]);
+/** Node's codes of a server certificate that does not verify (self-signed, expired, wrong name). */
+const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|ALTNAME/;
 
 /**
  * Retry for an SMTP reply per its class (4xx transient, 5xx permanent but 503, as nodemailer's
  * `permanent` says); without a reply, for connection failures and timeouts, not for bad settings
- * (missing credentials, TLS refused or unverifiable, invalid addresses).
+ * (missing credentials, STARTTLS refused, a certificate that does not verify, invalid addresses).
  */
 function retryable(err: NodemailerError): boolean {
   if (typeof err.responseCode === "number") {
     return err.permanent === undefined ? err.responseCode < 500 : !err.permanent;
   }
+  if (CERTIFICATE_CODE.test(err.originalCode ?? "")) return false;
   return !PERMANENT_CODES.has(err.code ?? "");
 }
 
@@ -268,7 +283,7 @@ export async function sendEmail(
     excerpt: scrub(excerpt).slice(0, 1024),
     retryAfterMs: null,
   });
-  let target: Target | string;
+  let target: SmtpTarget | string;
   try {
     target = await vet(config.host, ctx.policy);
   } catch (err) {
