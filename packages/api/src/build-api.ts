@@ -24,6 +24,7 @@ import { eventRoutes } from "./routes/event-routes.ts";
 import { securityRoutes } from "./routes/security-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
 import { systemRoutes } from "./routes/system-routes.ts";
+import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { StreamHub } from "./stream-hub.ts";
 
 /**
@@ -150,6 +151,15 @@ export async function buildApi(
           { name: "stream", description: "Live findings over Server-Sent Events or WebSocket" },
           { name: "exploits", description: "Loss incidents" },
           { name: "ml", description: "Models" },
+          {
+            name: "webhooks",
+            description:
+              "Signed webhook endpoints (Standard Webhooks), their delivery logs, test sends and replays",
+          },
+          {
+            name: "silences",
+            description: "Mute alerts matching a detector, kind, subject or severity for a while",
+          },
         ],
       },
       transform: jsonSchemaTransform,
@@ -173,6 +183,7 @@ export async function buildApi(
     securityRoutes(s, deps, config);
     dataRoutes(s, deps);
     streamRoutes(s, deps, hub);
+    webhookRoutes(s, deps, config);
   });
   if (config.docs) {
     app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>

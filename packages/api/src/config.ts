@@ -58,6 +58,26 @@ export const apiConfig = z.object({
     .min(1_000)
     .default(5 * 60_000)
     .describe("Market data older than this makes /ready report the pipeline as lagging, ms"),
+  maxWebhooks: z
+    .number()
+    .int()
+    .min(0)
+    .default(50)
+    .describe("Webhook endpoints a tenant may create through the API"),
+  webhooksAllowLoopbackHttp: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Accept webhook URLs with http:// to a loopback host (localhost, 127.0.0.1, ::1), for local development",
+    ),
+  webhookMutationsPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe(
+      "Changes to webhooks and silences (POST, PATCH, DELETE) a minute per API key or client IP, per route",
+    ),
 });
 
 export type ApiConfig = z.output<typeof apiConfig>;

@@ -16,4 +16,6 @@ export interface ApiDeps {
   version: string;
   /** Clock time the process started, epoch ms. */
   startedAt: number;
+  /** Tells an in-process delivery worker that deliveries are due now (a test send, a replay). */
+  wakeDeliveries?: () => void;
 }

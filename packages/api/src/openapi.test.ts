@@ -30,6 +30,14 @@ const ROUTES = [
   "/exploits",
   "/stream",
   "/stream/ws",
+  "/webhooks",
+  "/webhooks/{id}",
+  "/webhooks/{id}/rotate-secret",
+  "/webhooks/{id}/test",
+  "/webhooks/{id}/deliveries",
+  "/webhooks/{id}/deliveries/{deliveryId}/replay",
+  "/silences",
+  "/silences/{id}",
 ];
 
 describe("the OpenAPI document", () => {

@@ -1,0 +1,360 @@
+import {
+  type Alert,
+  type Channel,
+  type ChannelFilter,
+  type ChannelRow,
+  type DeliveryLogEntry,
+  type DeliveryStatus,
+  deleteChannel,
+  generateSecret,
+  getDelivery,
+  insertAlert,
+  listChannels,
+  listDeliveries,
+  newId,
+  replayDelivery,
+  saveChannel,
+  toChannel,
+} from "@kamiyo/alerts";
+import { AppError } from "@kamiyo/core";
+import type { Queryable } from "@kamiyo/db";
+import type { ApiConfig } from "../config.ts";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
+import type { ApiDeps } from "../deps.ts";
+
+const HOUR = 3_600_000;
+
+/** A webhook endpoint as the API shows it: never its secret, only the secret's first characters. */
+export interface WebhookJson {
+  id: string;
+  url: string;
+  name: string;
+  description: string | null;
+  filter: ChannelFilter;
+  enabled: boolean;
+  disabledReason: string | null;
+  failingSince: string | null;
+  secretPrefix: string;
+  previousSecretExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeliveryJson {
+  id: string;
+  status: DeliveryStatus;
+  alert: DeliveryLogEntry["alert"];
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  attempts: {
+    attempt: number;
+    startedAt: string;
+    latencyMs: number;
+    ok: boolean;
+    statusCode: number | null;
+    error: string | null;
+    excerpt: string;
+  }[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+/** `whsec_AbCd…`: enough to tell secrets apart, too little to use. */
+export function secretPrefix(secret: string | null): string {
+  return secret ? `${secret.slice(0, 10)}…` : "";
+}
+
+export function toWebhookJson(c: Channel, nowMs: number): WebhookJson {
+  const overlapping =
+    c.previousSecret !== null && c.previousSecretUntil !== null && nowMs < c.previousSecretUntil;
+  return {
+    id: c.id,
+    url: String(c.config.url),
+    name: c.name,
+    description: typeof c.config.description === "string" ? c.config.description : null,
+    filter: c.filter,
+    enabled: c.enabled,
+    disabledReason: c.disabledReason,
+    failingSince: isoOrNull(c.failingSince),
+    secretPrefix: secretPrefix(c.secret),
+    previousSecretExpiresAt: overlapping ? isoOrNull(c.previousSecretUntil) : null,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+  };
+}
+
+function toDeliveryJson(d: DeliveryLogEntry): DeliveryJson {
+  return {
+    id: d.id,
+    status: d.status,
+    alert: d.alert,
+    nextAttemptAt: d.status === "pending" ? iso(d.nextAttemptAt) : null,
+    lastError: d.lastError,
+    createdAt: iso(d.createdAt),
+    finishedAt: isoOrNull(d.finishedAt),
+    attempts: d.attempts.map((a) => ({ ...a, startedAt: iso(a.startedAt) })),
+  };
+}
+
+function notFound(id: string): AppError {
+  return new AppError("not_found", `no webhook with id ${id}`);
+}
+
+/** A user webhook of the tenant, locked until the transaction ends. */
+async function lockWebhook(tx: Queryable, tenantId: string, id: string): Promise<Channel> {
+  const [row] = await tx.query<ChannelRow>(
+    `SELECT * FROM alert_channels
+     WHERE tenant_id = $1 AND id = $2 AND kind = 'webhook' AND origin = 'api' FOR UPDATE`,
+    [tenantId, id],
+  );
+  if (!row) throw notFound(id);
+  return toChannel(row);
+}
+
+async function findWebhook(deps: ApiDeps, id: string): Promise<Channel> {
+  const [row] = await deps.db.query<ChannelRow>(
+    `SELECT * FROM alert_channels
+     WHERE tenant_id = $1 AND id = $2 AND kind = 'webhook' AND origin = 'api'`,
+    [deps.tenantId, id],
+  );
+  if (!row) throw notFound(id);
+  return toChannel(row);
+}
+
+export interface CreateWebhookInput {
+  url: string;
+  name?: string;
+  description?: string;
+  filter: ChannelFilter;
+}
+
+/**
+ * Creates an endpoint with a new signing secret, returned in full only here and on rotation.
+ * @throws AppError("conflict") when the tenant already has `config.maxWebhooks` endpoints.
+ */
+export async function createWebhook(
+  deps: ApiDeps,
+  config: ApiConfig,
+  input: CreateWebhookInput,
+): Promise<WebhookJson & { secret: string }> {
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    // Creations of one tenant queue here, so that two at once cannot both pass the limit.
+    await tx.query("SELECT id FROM tenants WHERE id = $1 FOR UPDATE", [deps.tenantId]);
+    const [count] = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM alert_channels
+       WHERE tenant_id = $1 AND kind = 'webhook' AND origin = 'api'`,
+      [deps.tenantId],
+    );
+    if ((count?.n ?? 0) >= config.maxWebhooks) {
+      throw new AppError(
+        "conflict",
+        `webhook endpoint limit reached: this account may have ${config.maxWebhooks}; delete one first`,
+      );
+    }
+    const secret = generateSecret();
+    const channel: Channel = {
+      tenantId: deps.tenantId,
+      id: newId("chn", now),
+      kind: "webhook",
+      name: input.name ?? new URL(input.url).hostname,
+      origin: "api",
+      config: input.description
+        ? { url: input.url, description: input.description }
+        : { url: input.url },
+      filter: input.filter,
+      secret,
+      previousSecret: null,
+      previousSecretUntil: null,
+      enabled: true,
+      disabledReason: null,
+      failingSince: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await saveChannel(tx, channel);
+    return { ...toWebhookJson(channel, now), secret };
+  });
+}
+
+/** The tenant's user webhooks, oldest first. */
+export async function listWebhooks(deps: ApiDeps): Promise<{ data: WebhookJson[] }> {
+  const now = deps.clock.now();
+  const channels = await listChannels(deps.db, deps.tenantId, { origin: "api" });
+  return {
+    data: channels.filter((c) => c.kind === "webhook").map((c) => toWebhookJson(c, now)),
+  };
+}
+
+/** @throws AppError("not_found") for an id the tenant has no webhook with. */
+export async function getWebhook(deps: ApiDeps, id: string): Promise<WebhookJson> {
+  return toWebhookJson(await findWebhook(deps, id), deps.clock.now());
+}
+
+export interface UpdateWebhookInput {
+  url?: string;
+  name?: string;
+  description?: string | null;
+  filter?: ChannelFilter;
+  enabled?: boolean;
+}
+
+/**
+ * Changes an endpoint. `filter` replaces the whole filter. Enabling a disabled endpoint clears
+ * why it was disabled and its run of failures, as does a new URL.
+ */
+export async function updateWebhook(
+  deps: ApiDeps,
+  id: string,
+  input: UpdateWebhookInput,
+): Promise<WebhookJson> {
+  const now = deps.clock.now();
+  const { channel, reEnabled } = await deps.db.transaction(async (tx) => {
+    const c = await lockWebhook(tx, deps.tenantId, id);
+    const next: Channel = { ...c, config: { ...c.config }, updatedAt: now };
+    if (input.url !== undefined && input.url !== c.config.url) {
+      next.config.url = input.url;
+      next.failingSince = null;
+    }
+    if (input.name !== undefined) next.name = input.name;
+    if (input.description === null) delete next.config.description;
+    else if (input.description !== undefined) next.config.description = input.description;
+    if (input.filter !== undefined) next.filter = input.filter;
+    const reEnabled = input.enabled === true && !c.enabled;
+    if (reEnabled) {
+      next.enabled = true;
+      next.disabledReason = null;
+      next.failingSince = null;
+    } else if (input.enabled === false && c.enabled) {
+      next.enabled = false;
+      next.disabledReason = "disabled through the API";
+    }
+    await saveChannel(tx, next);
+    return { channel: next, reEnabled };
+  });
+  // Deliveries held while it was disabled are due again.
+  if (reEnabled) deps.wakeDeliveries?.();
+  return toWebhookJson(channel, now);
+}
+
+/** Deletes an endpoint with its deliveries and their attempts. */
+export async function deleteWebhook(deps: ApiDeps, id: string): Promise<void> {
+  await findWebhook(deps, id);
+  if (!(await deleteChannel(deps.db, deps.tenantId, id))) throw notFound(id);
+}
+
+/**
+ * Gives an endpoint a new secret. The current one becomes the previous secret: deliveries carry
+ * a signature by each until `overlapHours` from now (0: the old one stops at once). A secret left
+ * from an earlier rotation still overlapping is dropped.
+ */
+export async function rotateSecret(
+  deps: ApiDeps,
+  id: string,
+  overlapHours: number,
+): Promise<WebhookJson & { secret: string }> {
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const c = await lockWebhook(tx, deps.tenantId, id);
+    const secret = generateSecret();
+    const overlap = overlapHours > 0 && c.secret !== null;
+    const next: Channel = {
+      ...c,
+      secret,
+      previousSecret: overlap ? c.secret : null,
+      previousSecretUntil: overlap ? now + overlapHours * HOUR : null,
+      updatedAt: now,
+    };
+    await saveChannel(tx, next);
+    return { ...toWebhookJson(next, now), secret };
+  });
+}
+
+function refuseDisabled(c: Channel, what: string): void {
+  if (!c.enabled) {
+    throw new AppError(
+      "conflict",
+      `webhook ${c.id} is disabled (${c.disabledReason ?? "no reason given"}): enable it before ${what}`,
+    );
+  }
+}
+
+/** Queues a `webhook.test` alert to one endpoint. @returns the delivery's id. */
+export async function testWebhook(deps: ApiDeps, id: string): Promise<{ deliveryId: string }> {
+  const now = deps.clock.now();
+  const deliveryId = await deps.db.transaction(async (tx) => {
+    const c = await lockWebhook(tx, deps.tenantId, id);
+    refuseDisabled(c, "sending a test");
+    const alert: Alert = {
+      id: newId("alr", now),
+      tenantId: deps.tenantId,
+      type: "webhook.test",
+      severity: "info",
+      title: `Test delivery to ${c.name}`,
+      createdAt: now,
+      findings: [],
+    };
+    const [msg] = await insertAlert(tx, alert, null, [c.id], now);
+    return msg as string;
+  });
+  deps.wakeDeliveries?.();
+  return { deliveryId };
+}
+
+/** A page of an endpoint's delivery log, newest first. */
+export async function deliveryLog(
+  deps: ApiDeps,
+  id: string,
+  input: { limit: number; cursor?: string; status?: DeliveryStatus },
+): Promise<{ data: DeliveryJson[]; nextCursor: string | null }> {
+  const before = input.cursor ? decodeCursor(input.cursor) : undefined;
+  await findWebhook(deps, id);
+  const rows = await listDeliveries(deps.db, deps.tenantId, id, {
+    limit: input.limit + 1,
+    before: before && { createdAt: before.at, id: before.id },
+    status: input.status,
+  });
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map(toDeliveryJson),
+    nextCursor:
+      rows.length > input.limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+  };
+}
+
+/**
+ * Sends an exhausted or cancelled delivery again, due now, with its retry schedule restarted.
+ * @throws AppError("conflict") when it is still pending or was delivered, or the endpoint is disabled.
+ */
+export async function replay(
+  deps: ApiDeps,
+  id: string,
+  deliveryId: string,
+): Promise<{ deliveryId: string; status: DeliveryStatus }> {
+  const c = await findWebhook(deps, id);
+  const d = await getDelivery(deps.db, deps.tenantId, deliveryId);
+  if (!d || d.channelId !== id)
+    throw new AppError("not_found", `webhook ${id} has no delivery with id ${deliveryId}`);
+  if (d.status === "pending" || d.status === "delivered") {
+    throw new AppError(
+      "conflict",
+      d.status === "pending"
+        ? `delivery ${deliveryId} is still pending: only exhausted or cancelled deliveries can be replayed`
+        : `delivery ${deliveryId} was delivered: only exhausted or cancelled deliveries can be replayed`,
+    );
+  }
+  refuseDisabled(c, "replaying a delivery");
+  const status = await replayDelivery(deps.db, deps.tenantId, deliveryId, deps.clock.now());
+  if (status === null)
+    throw new AppError("not_found", `webhook ${id} has no delivery with id ${deliveryId}`);
+  if (status !== "pending") {
+    // Changed between the read and the update (deleted, or replayed and finished meanwhile).
+    throw new AppError("conflict", `delivery ${deliveryId} changed meanwhile; try again`);
+  }
+  deps.wakeDeliveries?.();
+  return { deliveryId, status };
+}
