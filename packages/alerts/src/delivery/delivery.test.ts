@@ -147,7 +147,7 @@ describe(`webhook delivery on ${testDbKind}`, () => {
   });
 
   it("retries 5xx and timeouts with the same webhook-id until a 2xx", async () => {
-    receiver.respond = (path, k) =>
+    receiver.respond = (_path, k) =>
       k === 1 ? { status: 503, body: "down" } : k === 2 ? "hang" : { status: 204 };
     const a = start({ timeoutMs: 300 });
     await webhook("chn_flaky", "/flaky");
