@@ -2,7 +2,7 @@ import { SEVERITIES } from "@kamiyo/core";
 import { z } from "zod";
 import { DEFAULT_RETRY_SCHEDULE_MS } from "./delivery/retry-schedule.ts";
 import { routingConfig } from "./routing/routing-config.ts";
-import type { Channel } from "./store/channels.ts";
+import { type Channel, newChannel } from "./store/channels.ts";
 
 /** Alerting settings (environment prefix ALERTS_): routing, delivery, and the operator's channels. */
 export const alertsConfig = routingConfig.extend({
@@ -84,23 +84,18 @@ export function configuredChannels(c: AlertsConfig, tenantId: string, nowMs: num
     name: string,
     config: Record<string, unknown>,
     secret: string | null = null,
-  ): Channel => ({
-    tenantId,
-    id: `chn_config_${kind}`,
-    kind,
-    name,
-    origin: "config",
-    config,
-    filter,
-    secret,
-    previousSecret: null,
-    previousSecretUntil: null,
-    enabled: true,
-    disabledReason: null,
-    failingSince: null,
-    createdAt: nowMs,
-    updatedAt: nowMs,
-  });
+  ): Channel =>
+    newChannel({
+      tenantId,
+      id: `chn_config_${kind}`,
+      kind,
+      name,
+      origin: "config",
+      config,
+      filter,
+      secret,
+      nowMs,
+    });
   const out: Channel[] = [];
   if (c.discordUrl) out.push(channel("discord", "Discord", { url: c.discordUrl }));
   if (c.slackUrl) out.push(channel("slack", "Slack", { url: c.slackUrl }));

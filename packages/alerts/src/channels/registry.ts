@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { failure } from "../outcome.ts";
 import type { Alert, ChannelKind, SendOutcome } from "../types.ts";
 import type { ChannelContext } from "./channel-context.ts";
 import { discordConfig, sendDiscord } from "./discord.ts";
@@ -42,15 +43,9 @@ export async function sendThrough(
   const p = channelPlugins[kind] as unknown as ChannelPlugin<unknown>;
   const parsed = p.config.safeParse(settings);
   if (!parsed.success)
-    return {
-      ok: false,
-      retry: false,
-      gone: false,
-      status: null,
-      latencyMs: 0,
-      error: `invalid ${kind} channel settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-      excerpt: "",
-      retryAfterMs: null,
-    };
+    return failure(
+      `invalid ${kind} channel settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      { retry: false },
+    );
   return p.send(alert, parsed.data, ctx);
 }

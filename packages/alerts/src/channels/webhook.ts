@@ -2,6 +2,7 @@ import type { Finding } from "@kamiyo/core";
 import { z } from "zod";
 import type { HttpPoster, PostPolicy } from "../delivery/http-post.ts";
 import { webhookHeaders } from "../delivery/signing.ts";
+import { failure } from "../outcome.ts";
 import type { Alert, SendOutcome, WebhookPayload } from "../types.ts";
 
 /** An endpoint's settings. The URL is vetted by `checkWebhookUrl` when the endpoint is saved. */
@@ -123,16 +124,7 @@ export async function sendWebhook(
     if (ctx.secrets.length === 0) throw new TypeError("no webhook signing secret");
     headers = webhookHeaders(ctx.secrets, ctx.deliveryId, Math.floor(ctx.nowMs / 1000), body);
   } catch (err) {
-    return {
-      ok: false,
-      retry: false,
-      gone: false,
-      status: null,
-      latencyMs: 0,
-      error: (err as Error).message,
-      excerpt: "",
-      retryAfterMs: null,
-    };
+    return failure((err as Error).message, { retry: false });
   }
   return ctx.http.post({
     url: config.url,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type Clock, describeError, type Logger, type TimerHandle } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
+import { failure } from "../outcome.ts";
 import {
   type AttemptResult,
   type ClaimedDelivery,
@@ -143,16 +144,10 @@ export class DeliveryWorker {
           outcome = await this.#dispatch(delivery, startedAt);
         } catch (err) {
           // A channel must not throw; if one does, the attempt is a retryable failure.
-          outcome = {
-            ok: false,
+          outcome = failure(`channel failed: ${describeError(err)}`, {
             retry: true,
-            gone: false,
-            status: null,
             latencyMs: this.#clock.now() - startedAt,
-            error: `channel failed: ${describeError(err)}`,
-            excerpt: "",
-            retryAfterMs: null,
-          };
+          });
         }
         const after = afterAttempt(
           outcome,

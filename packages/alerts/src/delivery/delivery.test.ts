@@ -5,7 +5,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Alerting, type AlertingOptions } from "../alerting.ts";
 import { routingConfig } from "../routing/routing-config.ts";
-import { type Channel, getChannel, saveChannel } from "../store/channels.ts";
+import { type Channel, getChannel, newChannel, saveChannel } from "../store/channels.ts";
 import { replayDelivery } from "../store/outbox.ts";
 import { Receiver, until } from "../testing/receiver.ts";
 import { generateSecret } from "./signing.ts";
@@ -60,8 +60,7 @@ function start(over: Partial<AlertingOptions["delivery"]> = {}): Alerting {
 }
 
 async function webhook(id: string, path: string, secret = generateSecret()): Promise<Channel> {
-  const now = Date.now();
-  const c: Channel = {
+  const c = newChannel({
     tenantId: tenant,
     id,
     kind: "webhook",
@@ -70,14 +69,8 @@ async function webhook(id: string, path: string, secret = generateSecret()): Pro
     config: { url: `${receiver.url}${path}` },
     filter: {},
     secret,
-    previousSecret: null,
-    previousSecretUntil: null,
-    enabled: true,
-    disabledReason: null,
-    failingSince: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+    nowMs: Date.now(),
+  });
   await saveChannel(db, c);
   return c;
 }

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { parseRetryAfter } from "@kamiyo/core";
 import { Agent, type Dispatcher, request } from "undici";
+import { failure } from "../outcome.ts";
 import type { SendOutcome } from "../types.ts";
 import {
   blockedReason,
@@ -94,16 +95,7 @@ export class HttpPoster {
       retry: boolean,
       status: number | null = null,
       excerpt = "",
-    ): SendOutcome => ({
-      ok: false,
-      retry,
-      gone: false,
-      status,
-      latencyMs: elapsed(),
-      error,
-      excerpt,
-      retryAfterMs: null,
-    });
+    ): SendOutcome => failure(error, { retry, status, excerpt, latencyMs: elapsed() });
 
     const url = URL.parse(req.url);
     if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {

@@ -2,7 +2,7 @@ import type { Finding, Severity } from "@kamiyo/core";
 import { type Db, upsertFindings } from "@kamiyo/db";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Channel, type ChannelFilter, saveChannel } from "../store/channels.ts";
+import { type ChannelFilter, newChannel, saveChannel } from "../store/channels.ts";
 import type { Alert } from "../types.ts";
 import { AlertRouter } from "./alert-router.ts";
 import { routingConfig } from "./routing-config.ts";
@@ -47,24 +47,19 @@ function finding(over: Partial<Finding> = {}): Finding {
 }
 
 async function channel(id: string, filter: ChannelFilter = {}): Promise<void> {
-  const c: Channel = {
-    tenantId: tenant,
-    id,
-    kind: "webhook",
-    name: id,
-    origin: "config",
-    config: { url: `https://hooks.example.com/${id}` },
-    filter,
-    secret: null,
-    previousSecret: null,
-    previousSecretUntil: null,
-    enabled: true,
-    disabledReason: null,
-    failingSince: null,
-    createdAt: T0,
-    updatedAt: T0,
-  };
-  await saveChannel(db, c);
+  await saveChannel(
+    db,
+    newChannel({
+      tenantId: tenant,
+      id,
+      kind: "webhook",
+      name: id,
+      origin: "config",
+      config: { url: `https://hooks.example.com/${id}` },
+      filter,
+      nowMs: T0,
+    }),
+  );
 }
 
 /** Writes findings and routes them in one transaction, as the monitor's store does. */

@@ -52,6 +52,27 @@ export interface ChannelRow {
   updated_at: Date;
 }
 
+/** A new, enabled channel with no failures and no previous secret, created at `nowMs`. */
+export function newChannel(
+  c: Pick<Channel, "tenantId" | "id" | "kind" | "name" | "origin" | "config" | "filter"> & {
+    secret?: string | null;
+    nowMs: number;
+  },
+): Channel {
+  const { nowMs, secret, ...rest } = c;
+  return {
+    ...rest,
+    secret: secret ?? null,
+    previousSecret: null,
+    previousSecretUntil: null,
+    enabled: true,
+    disabledReason: null,
+    failingSince: null,
+    createdAt: nowMs,
+    updatedAt: nowMs,
+  };
+}
+
 const ms = (d: Date | null) => (d === null ? null : d.getTime());
 
 export function toChannel(r: ChannelRow): Channel {

@@ -1,7 +1,8 @@
 /**
  * A delivery worker in its own process, for the crash test: `pglite <dataDir>` or
- * `postgres <url> <schema>`. Reports `{type: "started"}` over IPC; on `{cmd: "exit"}` stops
- * cleanly (the test also kills it with SIGKILL mid-burst).
+ * `postgres <url> <schema>`. Reports `{type: "started"}` over IPC; on `{cmd: "pending"}` answers
+ * `{type: "pending", n}`, the deliveries not yet delivered; on `{cmd: "exit"}` stops cleanly (the
+ * test also kills it with SIGKILL mid-burst).
  */
 import { SystemClock, silentLogger } from "@kamiyo/core";
 import { type Db, PgliteDb, PostgresDb } from "@kamiyo/db";
@@ -33,6 +34,13 @@ const alerting = new Alerting(
 alerting.start();
 process.send?.({ type: "started" });
 process.on("message", async (m: { cmd: string }) => {
+  if (m.cmd === "pending") {
+    const [row] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM deliveries WHERE status <> 'delivered'",
+    );
+    process.send?.({ type: "pending", n: row?.n });
+    return;
+  }
   if (m.cmd !== "exit") return;
   await alerting.stop();
   await db.close();

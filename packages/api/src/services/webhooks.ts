@@ -11,6 +11,7 @@ import {
   insertAlert,
   listChannels,
   listDeliveries,
+  newChannel,
   newId,
   replayDelivery,
   saveChannel,
@@ -156,7 +157,7 @@ export async function createWebhook(
       );
     }
     const secret = generateSecret();
-    const channel: Channel = {
+    const channel = newChannel({
       tenantId: deps.tenantId,
       id: newId("chn", now),
       kind: "webhook",
@@ -167,14 +168,8 @@ export async function createWebhook(
         : { url: input.url },
       filter: input.filter,
       secret,
-      previousSecret: null,
-      previousSecretUntil: null,
-      enabled: true,
-      disabledReason: null,
-      failingSince: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+      nowMs: now,
+    });
     await saveChannel(tx, channel);
     return { ...toWebhookJson(channel, now), secret };
   });
