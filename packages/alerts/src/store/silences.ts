@@ -12,7 +12,7 @@ export interface SilenceMatchers {
   severity?: Severity[];
 }
 
-/** While it lasts, alerts matching a silence are recorded but not delivered. */
+/** While it lasts, findings matching a silence raise no alert. */
 export interface Silence {
   /** `sil_…`. */
   id: string;

@@ -371,7 +371,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
         tags: ["silences"],
         summary: "Silence alerts for a while",
         description:
-          "Alerts whose finding matches every matcher given are recorded but not delivered until the silence ends. Give `durationMinutes` or `endsAt`.",
+          "Findings matching every matcher given raise no alert until the silence ends (an episode silenced is not announced late). Give `durationMinutes` or `endsAt`.",
         body: z
           .strictObject({
             matchers: z.strictObject(matchersShape).refine((m) => Object.keys(m).length > 0, {

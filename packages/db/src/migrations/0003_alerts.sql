@@ -102,7 +102,8 @@ CREATE TABLE alert_fingerprints (
   PRIMARY KEY (tenant_id, fingerprint)
 );
 
--- Alerts matching an active silence are recorded but not delivered.
+-- Findings matching an active silence raise no alert; their routing state still advances, so
+-- the silenced episode is not announced late when the silence ends.
 CREATE TABLE silences (
   tenant_id text NOT NULL REFERENCES tenants (id),
   id text NOT NULL,
