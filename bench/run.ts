@@ -2,14 +2,15 @@
  * `npm run bench`: pipeline throughput, detection latency under load, replay memory and the HTTP
  * API under load, each in fresh child processes, printed as a markdown table with the machine it
  * ran on.
- * Options: --only throughput|latency|memory|api (repeatable), --frames N (throughput frames);
+ * Options: --only throughput|latency|memory|api|alerts (repeatable), --frames N (throughput
+ * frames), --deliveries N (alerts: outbox size, default 20,000);
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
  * embedded database is measured), --api-db postgres|pglite (repeatable; default both),
  * --findings N (default 1,000,000), --seconds N (each autocannon run, default 10), --cpu-prof DIR
  * (write a V8 CPU profile of each API process to DIR), --api-part health|events|stream (repeatable;
  * default all three).
  */
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -17,8 +18,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type Db, describeUrl, migrate, PgliteDb, PostgresDb } from "@kamiyo/db";
+import { alertsBench } from "./alerts.ts";
 import type { HttpResult } from "./api-load.ts";
 import { buildBusyMarket } from "./busy-market.ts";
+import { CLI_NODE_FLAGS, next, percentile, start } from "./children.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const { values } = parseArgs({
@@ -31,35 +34,11 @@ const { values } = parseArgs({
     seconds: { type: "string" },
     "cpu-prof": { type: "string" },
     "api-part": { type: "string", multiple: true },
+    deliveries: { type: "string" },
   },
 });
-const only = new Set(values.only ?? ["throughput", "latency", "memory", "api"]);
+const only = new Set(values.only ?? ["throughput", "latency", "memory", "api", "alerts"]);
 const rows: [string, string, string][] = [];
-
-/** The Node flags the kamiyo bin starts with (apps/cli/bin/kamiyo.js), so figures match the CLI. */
-const CLI_NODE_FLAGS = ["--max-semi-space-size=16"];
-
-function start(file: string, args: string[], execArgv = CLI_NODE_FLAGS): ChildProcess {
-  return fork(here(file), args, { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv });
-}
-
-function next<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`${type}: child exited with ${code}`));
-    const onMessage = (m: { type: string }) => {
-      if (m.type !== type) return;
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-      resolve(m as T);
-    };
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 async function pipeline(): Promise<void> {
   const server = start("hl-server.ts", []);
@@ -448,5 +427,13 @@ console.log(
 if (only.has("throughput") || only.has("latency")) await pipeline();
 if (only.has("memory")) await memory();
 if (only.has("api")) await api();
+if (only.has("alerts"))
+  rows.push(
+    ...(await alertsBench({
+      databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
+      kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
+      deliveries: Number(values.deliveries ?? 20_000),
+    })),
+  );
 console.log("\n| benchmark | result | details |\n| --- | --- | --- |");
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

@@ -26,7 +26,7 @@ export async function createAlerting(
     {
       routing: c,
       delivery: {
-        batchSize: 100,
+        batchSize: c.workerBatchSize,
         concurrency: c.workerConcurrency,
         // An attempt can take the whole timeout; the lease outlasts it twice over.
         leaseMs: 2 * c.timeoutMs + 5_000,

@@ -1,11 +1,31 @@
-import { Command, InvalidArgumentError } from "commander";
+import type { DeliveryStatus } from "@kamiyo/alerts";
+import { Command, type CommanderError, InvalidArgumentError } from "commander";
 import { apiKeyCreateCommand } from "./commands/api-key.ts";
 import { CliError } from "./commands/cli-error.ts";
 import { configCommand } from "./commands/config.ts";
+import {
+  deliveriesListCommand,
+  deliveriesReplayCommand,
+  parseDeliveryStatus,
+  parseLimit,
+} from "./commands/deliveries.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { recordCommand } from "./commands/record.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { serveCommand, VERSION } from "./commands/serve.ts";
+import {
+  parseComment,
+  parseDetector,
+  parseIsoTime,
+  parseKind,
+  parseSeverities,
+  parseSilenceDuration,
+  parseSubject,
+  type SilenceAddOptions,
+  silenceAddCommand,
+  silenceExpireCommand,
+  silenceListCommand,
+} from "./commands/silence.ts";
 import { type AppConfig, loadConfig } from "./config/app-config.ts";
 
 /** "90s", "10m", "2h", "1d" or plain milliseconds. */
@@ -28,6 +48,19 @@ export function parseSpeed(text: string): number | "max" {
   if (!Number.isFinite(n) || n <= 0)
     throw new InvalidArgumentError('expected a positive number or "max"');
   return n;
+}
+
+/**
+ * For the silence and deliveries commands: a usage error (unknown option, missing or invalid
+ * value) is one line, "kamiyo: <what was expected>", and exits 2 like a CliError.
+ */
+function usageErrors(cmd: Command): Command {
+  return cmd
+    .showHelpAfterError(false)
+    .configureOutput({
+      outputError: (str, write) => write(`kamiyo: ${str.replace(/^error: /, "")}`),
+    })
+    .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : 2));
 }
 
 /** Parses the environment once, listing every problem; exits 2 when it is invalid. */
@@ -105,6 +138,63 @@ export function program(): Command {
     .action((o: { reference?: boolean }) =>
       configCommand(o.reference ? null : config(), { reference: o.reference === true }),
     );
+  const silence = usageErrors(
+    p
+      .command("silence")
+      .description("mute alerts of matching findings for a while (as POST /silences)"),
+  );
+  silence
+    .command("add")
+    .description("silence findings matching every matcher given, from now")
+    .option("--detector <name>", "findings of this detector", parseDetector)
+    .option("--kind <kind>", "findings of this kind", parseKind)
+    .option("--subject <id>", "findings about this coin, vault or account", parseSubject)
+    .option(
+      "--severity <list>",
+      "findings of any of these severities (low,medium)",
+      parseSeverities,
+    )
+    .option(
+      "--for <duration>",
+      'how long ("30m", "2h", "1d"; at most 30 days)',
+      parseSilenceDuration,
+    )
+    .option("--until <time>", "when it ends (ISO 8601, within 30 days)", parseIsoTime)
+    .requiredOption("--comment <text>", "why (1–500 characters)", parseComment)
+    .action((o: SilenceAddOptions) => silenceAddCommand(config(), o));
+  silence
+    .command("list")
+    .description("silences in force now, newest first")
+    .option("--all", "ended ones too")
+    .action((o: { all?: boolean }) => silenceListCommand(config(), { all: o.all === true }));
+  silence
+    .command("expire")
+    .description("end a silence now")
+    .argument("<id>", "silence id (sil_…)")
+    .action((id: string) => silenceExpireCommand(config(), id));
+  const deliveries = usageErrors(
+    p
+      .command("deliveries")
+      .description("the alert outbox: deliveries to channels and their attempts"),
+  );
+  deliveries
+    .command("list")
+    .description("newest deliveries first")
+    .option("--channel <id>", "only this channel's")
+    .option(
+      "--status <status>",
+      "only these: exhausted, pending, delivered or cancelled",
+      parseDeliveryStatus,
+    )
+    .option("--limit <n>", "at most this many (1–200)", parseLimit, 50)
+    .action((o: { channel?: string; status?: DeliveryStatus; limit: number }) =>
+      deliveriesListCommand(config(), o),
+    );
+  deliveries
+    .command("replay")
+    .description("send an exhausted or cancelled delivery again, due now")
+    .argument("<id>", "delivery id (msg_…)")
+    .action((id: string) => deliveriesReplayCommand(config(), id));
   return p;
 }
 

@@ -57,6 +57,13 @@ export const alertsConfig = routingConfig.extend({
     .min(60_000)
     .default(3 * 24 * 3_600_000)
     .describe("A channel failing without a success this long is disabled and its owner told, ms"),
+  workerBatchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(200)
+    .describe("Deliveries a worker claims at once (one claim and one write transaction per batch)"),
   workerConcurrency: z
     .number()
     .int()

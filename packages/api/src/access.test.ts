@@ -129,6 +129,19 @@ describe("CORS", () => {
       headers: { origin: "https://dash.example.org", "access-control-request-method": "GET" },
     });
     expect(preflight.statusCode).toBe(204);
+    // A dashboard on another origin can manage webhooks with its key.
+    const mutation = await h.app.inject({
+      method: "OPTIONS",
+      url: "/webhooks",
+      headers: {
+        origin: "https://dash.example.org",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type, x-api-key",
+      },
+    });
+    expect(mutation.statusCode).toBe(204);
+    expect(mutation.headers["access-control-allow-methods"]).toContain("POST");
+    expect(mutation.headers["access-control-allow-headers"]).toContain("x-api-key");
     await h.close();
     h = await apiHarness({ seeded: false });
     expect(

@@ -82,7 +82,8 @@ export async function buildApi(
   if (config.corsOrigins.length > 0) {
     await app.register(fastifyCors, {
       origin: config.corsOrigins.includes("*") ? "*" : config.corsOrigins,
-      methods: ["GET", "HEAD", "OPTIONS"],
+      methods: ["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"],
+      allowedHeaders: ["content-type", "x-api-key", "authorization", "last-event-id"],
     });
   }
 

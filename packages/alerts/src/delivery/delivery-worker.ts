@@ -58,9 +58,8 @@ export class DeliveryWorker {
   readonly #dispatch: Dispatch;
   readonly #opts: DeliveryWorkerOptions;
   #running = false;
-  #loop: Promise<void> | null = null;
-  #timer: TimerHandle | null = null;
-  #wakeUp: (() => void) | null = null;
+  #loops: Promise<void>[] = [];
+  readonly #sleepers = new Set<() => void>();
   #woken = false;
 
   constructor(
@@ -77,20 +76,21 @@ export class DeliveryWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loop = this.#run();
+    // Two rounds overlap: one claims or records while the other's requests are in flight.
+    this.#loops = [this.#run(), this.#run()];
   }
 
   /** New deliveries were stored: look now instead of at the next poll. */
   wake(): void {
     this.#woken = true;
-    this.#wakeUp?.();
+    for (const wake of this.#sleepers) wake();
   }
 
   /** Finishes the round in flight (its attempts are recorded), then stops. */
   async stop(): Promise<void> {
     this.#running = false;
     this.wake();
-    await this.#loop;
+    await Promise.all(this.#loops);
   }
 
   async #run(): Promise<void> {
@@ -167,11 +167,14 @@ export class DeliveryWorker {
   /** Waits for a wake-up, the poll interval, or the stop. */
   async #idle(): Promise<void> {
     if (this.#woken) return;
+    let timer: TimerHandle | null = null;
+    let wake: () => void = () => {};
     await new Promise<void>((resolve) => {
-      this.#wakeUp = resolve;
-      this.#timer = this.#clock.setTimeout(resolve, this.#opts.pollMs);
+      wake = resolve;
+      this.#sleepers.add(wake);
+      timer = this.#clock.setTimeout(resolve, this.#opts.pollMs);
     });
-    this.#timer?.cancel();
-    this.#wakeUp = null;
+    (timer as TimerHandle | null)?.cancel();
+    this.#sleepers.delete(wake);
   }
 }

@@ -1,5 +1,6 @@
 import { checkWebhookUrl } from "@kamiyo/alerts";
 import { SEVERITIES } from "@kamiyo/core";
+import type { preHandlerAsyncHookHandler } from "fastify";
 import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
@@ -185,10 +186,15 @@ const silenceId = z.object({
 const withConflict = { ...errorResponses, 409: errorSchema } as const;
 
 export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): void {
-  /** Mutations: a limit of their own per key or IP, each route counted separately. */
-  const mutation = {
-    rateLimit: { max: config.webhookMutationsPerMinute, timeWindow: 60_000 },
-  };
+  /** Mutations share one budget per key or IP, across every mutating route (one limiter's store). */
+  const mutation = (
+    app as unknown as { rateLimit(o: object): preHandlerAsyncHookHandler }
+  ).rateLimit({
+    max: config.webhookMutationsPerMinute,
+    timeWindow: 60_000,
+  });
+  /** Route options of a mutation: the shared budget instead of the general per-route limit. */
+  const mutating = { preHandler: mutation, config: { rateLimit: false } } as const;
   const url = z.string().superRefine((text, ctx) => {
     const problem = checkWebhookUrl(text, { allowLoopbackHttp: config.webhooksAllowLoopbackHttp });
     if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -197,7 +203,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.post(
     "/webhooks",
     {
-      config: mutation,
+      ...mutating,
       schema: {
         tags: ["webhooks"],
         summary: "Create a webhook endpoint",
@@ -243,7 +249,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.patch(
     "/webhooks/:id",
     {
-      config: mutation,
+      ...mutating,
       schema: {
         tags: ["webhooks"],
         summary: "Change a webhook endpoint",
@@ -270,7 +276,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.delete(
     "/webhooks/:id",
     {
-      config: mutation,
+      ...mutating,
       schema: {
         tags: ["webhooks"],
         summary: "Delete a webhook endpoint and its delivery log",
@@ -287,7 +293,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.post(
     "/webhooks/:id/rotate-secret",
     {
-      config: mutation,
+      ...mutating,
       schema: {
         tags: ["webhooks"],
         summary: "Replace the signing secret",
@@ -313,7 +319,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.post(
     "/webhooks/:id/test",
     {
-      config: mutation,
+      ...mutating,
       schema: {
         tags: ["webhooks"],
         summary: "Send a webhook.test event",
@@ -346,7 +352,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.post(
     "/webhooks/:id/deliveries/:deliveryId/replay",
     {
-      config: mutation,
+      ...mutating,
       schema: {
         tags: ["webhooks"],
         summary: "Send an exhausted or cancelled delivery again",
@@ -366,7 +372,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.post(
     "/silences",
     {
-      config: mutation,
+      ...mutating,
       schema: {
         tags: ["silences"],
         summary: "Silence alerts for a while",
@@ -422,7 +428,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.delete(
     "/silences/:id",
     {
-      config: mutation,
+      ...mutating,
       schema: {
         tags: ["silences"],
         summary: "End a silence now",
