@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Finding } from "@kamiyo/core";
@@ -9,6 +9,7 @@ import { getFinding, listFindings, listOpenFindings, upsertFindings } from "./fi
 import { DEFAULT_TENANT_ID } from "./index.ts";
 import { loadMigrations, migrate } from "./migrate.ts";
 import { openDb } from "./open-db.ts";
+import { PgliteDb } from "./pglite-db.ts";
 import { insertLiquidations, insertMarketSamples, pruneHistory } from "./timeseries-repo.ts";
 
 let db: Db;
@@ -140,6 +141,24 @@ describe(`storage on ${testDbKind}`, () => {
 });
 
 describe("embedded PGlite", () => {
+  it("holds its data directory for one process, and takes over the lock of a process that died", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kamiyo-lock-"));
+    try {
+      const first = await PgliteDb.open(dir);
+      await expect(PgliteDb.open(dir)).rejects.toThrow(
+        `the data directory ${dir} is in use by process ${process.pid} (this one)`,
+      );
+      await first.close();
+      // A lock left by a process that is gone (pid 2^22 + 1 is above Linux's pid_max default).
+      writeFileSync(join(dir, "kamiyo.lock"), String(4_194_305));
+      const again = await PgliteDb.open(dir);
+      expect((await again.query<{ one: number }>("SELECT 1 AS one"))[0]?.one).toBe(1);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("has planner statistics as soon as a data directory is reopened (it runs no autovacuum)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kamiyo-analyze-"));
     try {

@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { Db, Queryable } from "./db.ts";
 
@@ -38,9 +48,11 @@ export class PgliteDb implements Db {
   readonly description: string;
   readonly #pg: PGlite;
   readonly #analyze: NodeJS.Timeout;
+  readonly #lock: string | null;
 
-  private constructor(pg: PGlite, description: string) {
+  private constructor(pg: PGlite, description: string, lock: string | null) {
     this.#pg = pg;
+    this.#lock = lock;
     this.description = description;
     this.#analyze = setInterval(() => void this.analyze().catch(() => {}), ANALYZE_EVERY_MS);
     this.#analyze.unref();
@@ -59,13 +71,20 @@ export class PgliteDb implements Db {
   static async open(dataDir: string | null): Promise<PgliteDb> {
     const fresh = dataDir !== null && (!existsSync(dataDir) || readdirSync(dataDir).length === 0);
     if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
-    if (fresh) await (await PgliteDb.#create(dataDir)).close();
-    const db = new PgliteDb(
-      await PgliteDb.#create(dataDir),
-      dataDir === null ? "embedded PGlite (in memory)" : `embedded PGlite at ${dataDir}`,
-    );
-    await db.analyze();
-    return db;
+    const lock = dataDir === null ? null : lockDataDir(dataDir);
+    try {
+      if (fresh) await (await PgliteDb.#create(dataDir)).close();
+      const db = new PgliteDb(
+        await PgliteDb.#create(dataDir),
+        dataDir === null ? "embedded PGlite (in memory)" : `embedded PGlite at ${dataDir}`,
+        lock,
+      );
+      await db.analyze();
+      return db;
+    } catch (err) {
+      if (lock) rmSync(lock, { force: true });
+      throw err;
+    }
   }
 
   static #create(dataDir: string | null): Promise<PGlite> {
@@ -107,5 +126,42 @@ export class PgliteDb implements Db {
   async close(): Promise<void> {
     clearInterval(this.#analyze);
     if (!this.#pg.closed) await this.#pg.close();
+    if (this.#lock) rmSync(this.#lock, { force: true });
+  }
+}
+
+/**
+ * Takes the data directory for this process: PGlite is PostgreSQL in one process, and two
+ * processes writing one directory would corrupt it. The lock file holds the owner's pid; a lock
+ * whose process is gone (killed, crashed) is taken over.
+ * @throws Error naming the process that holds the directory.
+ */
+function lockDataDir(dataDir: string): string {
+  const path = join(dataDir, "kamiyo.lock");
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      const fd = openSync(path, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return path;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const owner = Number(readFileSync(path, "utf8").trim());
+    if (Number.isInteger(owner) && owner > 0 && alive(owner))
+      throw new Error(
+        `the data directory ${dataDir} is in use by process ${owner}${owner === process.pid ? " (this one)" : ""}: stop it first, or share a PostgreSQL database through DATABASE_URL`,
+      );
+    rmSync(path, { force: true });
+  }
+  throw new Error(`could not lock the data directory ${dataDir}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
