@@ -230,11 +230,11 @@ describe("kamiyo silence and kamiyo deliveries", () => {
       ],
       [
         ["silence", "add", "--kind", "deviation", "--for", "31d", "--comment", "x"],
-        "--for: the silence must end within 30 days",
+        "--for: the silence's end must be within 30 days",
       ],
       [
         ["silence", "add", "--kind", "deviation", "--until", past, "--comment", "x"],
-        "--until: the silence must end in the future",
+        "--until: the silence's end must be in the future",
       ],
       [
         ["silence", "add", "--kind", "deviation", "--until", "tomorrow", "--comment", "x"],

@@ -4,6 +4,7 @@ import {
   listSilences,
   type Silence,
   type SilenceMatchers,
+  silenceEndProblem,
 } from "@kamiyo/alerts";
 import { SEVERITIES, type Severity } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID } from "@kamiyo/db";
@@ -13,8 +14,6 @@ import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
 
 // The same limits as the API's POST /silences (services/silences.ts, routes/webhook-routes.ts).
-/** Longest silence, ms (30 days). */
-const MAX_SILENCE_MS = 30 * 86_400_000;
 const MAX_COMMENT = 500;
 
 /** Flags of `kamiyo silence add`, as parsed by the argument parsers below. */
@@ -89,9 +88,8 @@ function silenceEnd(o: SilenceAddOptions, nowMs: number): number {
     throw new CliError("give either --for <duration> or --until <ISO time>");
   const flag = o.for !== undefined ? "--for" : "--until";
   const endsAt = o.for !== undefined ? nowMs + o.for : (o.until as number);
-  if (endsAt <= nowMs) throw new CliError(`${flag}: the silence must end in the future`);
-  if (endsAt > nowMs + MAX_SILENCE_MS)
-    throw new CliError(`${flag}: the silence must end within 30 days`);
+  const problem = silenceEndProblem(endsAt, nowMs);
+  if (problem) throw new CliError(`${flag}: the silence's end ${problem}`);
   return endsAt;
 }
 

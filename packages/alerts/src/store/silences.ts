@@ -51,6 +51,16 @@ function toSilence(r: SilenceRow): Silence {
   };
 }
 
+/** The longest a silence may last: 30 days. */
+export const MAX_SILENCE_MS = 30 * 86_400_000;
+
+/** What is wrong with ending a silence started at `nowMs` at `endsAt`, or null. */
+export function silenceEndProblem(endsAt: number, nowMs: number): string | null {
+  if (endsAt <= nowMs) return "must be in the future";
+  if (endsAt > nowMs + MAX_SILENCE_MS) return "must be within 30 days";
+  return null;
+}
+
 /** Whether a silence is in force at `nowMs`. */
 export function silenceActive(s: Pick<Silence, "startsAt" | "endsAt">, nowMs: number): boolean {
   return s.startsAt <= nowMs && nowMs < s.endsAt;

@@ -2,16 +2,18 @@ import {
   createSilence,
   expireSilence,
   listSilences,
+  MAX_SILENCE_MS,
   type Silence,
   type SilenceMatchers,
   silenceActive,
+  silenceEndProblem,
 } from "@kamiyo/alerts";
 import { AppError } from "@kamiyo/core";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { ApiDeps } from "../deps.ts";
 
 /** Longest silence, minutes (30 days). */
-export const MAX_SILENCE_MINUTES = 43_200;
+export const MAX_SILENCE_MINUTES = MAX_SILENCE_MS / 60_000;
 
 export interface SilenceJson {
   id: string;
@@ -59,10 +61,9 @@ export async function startSilence(
   const now = deps.clock.now();
   const endsAt =
     input.durationMinutes !== undefined ? now + input.durationMinutes * 60_000 : input.endsAt;
-  if (endsAt === undefined || endsAt <= now)
-    throw new AppError("invalid_input", 'body "endsAt": must be in the future');
-  if (endsAt > now + MAX_SILENCE_MINUTES * 60_000)
-    throw new AppError("invalid_input", 'body "endsAt": must be within 30 days');
+  const problem = endsAt === undefined ? "must be in the future" : silenceEndProblem(endsAt, now);
+  if (problem || endsAt === undefined)
+    throw new AppError("invalid_input", `body "endsAt": ${problem}`);
   const s = await createSilence(
     deps.db,
     {
