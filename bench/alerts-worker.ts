@@ -87,3 +87,4 @@ process.on("message", async (m: { cmd: string }) => {
   }
 });
 process.send?.({ type: "ready" });
+process.on("disconnect", () => process.exit(1));

@@ -42,3 +42,4 @@ process.on("message", (m: { cmd: string }) => {
     server.close(() => process.exit(0));
   }
 });
+process.on("disconnect", () => process.exit(1));

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { generateSecret, verify } from "@kamiyo/alerts";
 import { silentLogger } from "@kamiyo/core";
 import { ReplayServer } from "@kamiyo/replay";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../bin/kamiyo.js", import.meta.url));
 const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
@@ -20,6 +20,8 @@ let dir: string;
 let hooks: Server;
 const hooked: { headers: Record<string, string>; body: string }[] = [];
 const hookSecret = generateSecret();
+/** Every process started, killed after each test so that a failed assertion leaves none running. */
+const started: ChildProcess[] = [];
 
 /** Starts `kamiyo serve` on a free port; resolves with the process and its base URL. */
 function serve(
@@ -30,6 +32,7 @@ function serve(
     env: { ...process.env, LOG_LEVEL: "info", API_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  started.push(child);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let err = "";
@@ -113,6 +116,10 @@ beforeAll(async () => {
       ],
     ],
   });
+});
+
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
 });
 
 afterAll(async () => {

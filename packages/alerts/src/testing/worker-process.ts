@@ -46,3 +46,5 @@ process.on("message", async (m: { cmd: string }) => {
   await db.close();
   process.exit(0);
 });
+// A test that failed or stopped leaves no worker behind.
+process.on("disconnect", () => process.exit(1));
