@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSecret, newChannel, saveChannel } from "@kamiyo/alerts";
 import { type Db, DEFAULT_TENANT_ID, describeUrl, migrate, PgliteDb, PostgresDb } from "@kamiyo/db";
-import { next, percentile, start } from "./children.ts";
+import { CLI_NODE_FLAGS, next, percentile, start } from "./children.ts";
 
 type Row = [string, string, string];
 
@@ -93,6 +93,8 @@ export async function alertsBench(opts: {
   databaseUrl: string | undefined;
   kinds: Set<string>;
   deliveries: number;
+  /** Write a V8 CPU profile of each worker process here. */
+  cpuProfileDir?: string;
 }): Promise<Row[]> {
   const rows: Row[] = [];
   const receiver = start("webhook-receiver.ts", []);
@@ -128,7 +130,13 @@ export async function alertsBench(opts: {
         ? `PostgreSQL at ${describeUrl(opts.databaseUrl)}`
         : "embedded PGlite";
     receiver.send({ cmd: "reset" });
-    const worker = start("alerts-worker.ts", args);
+    const worker = start(
+      "alerts-worker.ts",
+      args,
+      opts.cpuProfileDir
+        ? [...CLI_NODE_FLAGS, "--cpu-prof", `--cpu-prof-dir=${opts.cpuProfileDir}`]
+        : CLI_NODE_FLAGS,
+    );
     await next(worker, "ready");
     const pending = async () => {
       worker.send({ cmd: "pending" });

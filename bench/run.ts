@@ -433,6 +433,7 @@ if (only.has("alerts"))
       databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
       kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
       deliveries: Number(values.deliveries ?? 20_000),
+      cpuProfileDir: values["cpu-prof"],
     })),
   );
 console.log("\n| benchmark | result | details |\n| --- | --- | --- |");
