@@ -1,0 +1,101 @@
+import type { Db } from "@kamiyo/db";
+import { createTestDb, testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SourceRecord } from "../types.ts";
+import { addOverride, importRecords, listIncidents } from "./incidents.ts";
+
+let db: Db;
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+function rec(
+  over: Partial<SourceRecord> & Pick<SourceRecord, "source" | "protocol" | "date">,
+): SourceRecord {
+  return {
+    sourceKey: `${over.date}-${over.protocol}`,
+    chains: [],
+    classification: null,
+    technique: null,
+    lossUsd: null,
+    original: null,
+    returnedUsd: null,
+    txHashes: [],
+    url: null,
+    ...over,
+  };
+}
+
+const T0 = Date.UTC(2026, 10, 28);
+
+describe(`incident store on ${testDbKind}`, () => {
+  it("stores merged incidents, keeps ids across syncs, reports what is new or materially changed, and applies overrides", async () => {
+    const nomad = rec({
+      source: "defihacklabs-explorer",
+      protocol: "Nomad Bridge",
+      date: "2022-08-02",
+      lossUsd: 152_000_000,
+      chains: ["Ethereum"],
+    });
+    const kyber = rec({
+      source: "defihacklabs-explorer",
+      protocol: "KyberSwap",
+      date: "2023-11-22",
+      lossUsd: 48_000_000,
+    });
+    const first = await importRecords(db, [nomad, kyber], T0);
+    expect(first).toMatchObject({ reports: 2, incidents: 2 });
+    expect(first.created.map((i) => i.id).sort()).toEqual([
+      "exp_20220802_nomad",
+      "exp_20231122_kyberswap",
+    ]);
+
+    // The same file again: nothing new, nothing changed.
+    const again = await importRecords(db, [nomad, kyber], T0 + 1_000);
+    expect(again).toMatchObject({ created: [], changed: [] });
+
+    // DefiLlama joins Nomad with an earlier date and a larger loss: same id, a material change.
+    const llama = rec({
+      source: "defillama",
+      protocol: "Nomad",
+      date: "2022-08-01",
+      lossUsd: 190_000_000,
+      classification: "Protocol Logic",
+    });
+    const third = await importRecords(db, [llama], T0 + 2_000);
+    expect(third.created).toEqual([]);
+    expect(third.changed.map((i) => i.id)).toEqual(["exp_20220802_nomad"]);
+    const stored = await listIncidents(db);
+    expect(stored.find((i) => i.id === "exp_20220802_nomad")).toMatchObject({
+      date: "2022-08-01",
+      protocol: "Nomad",
+      aliases: ["Nomad Bridge"],
+      classification: "Protocol Logic",
+      chains: ["Ethereum"],
+      references: [
+        { source: "defillama", sourceKey: "2022-08-01-Nomad" },
+        { source: "defihacklabs-explorer", sourceKey: "2022-08-02-Nomad Bridge" },
+      ],
+    });
+
+    // An operator splits them; the decision holds on the next sync.
+    await addOverride(
+      db,
+      {
+        kind: "split",
+        a: "defillama:2022-08-01-Nomad",
+        b: "defihacklabs-explorer:2022-08-02-Nomad Bridge",
+        comment: "test",
+        createdBy: "ops",
+      },
+      T0,
+    );
+    const fourth = await importRecords(db, [], T0 + 3_000);
+    expect(fourth.incidents).toBe(3);
+    const ids = (await listIncidents(db)).map((i) => i.id).sort();
+    expect(ids).toEqual(["exp_20220801_nomad", "exp_20220802_nomad", "exp_20231122_kyberswap"]);
+  });
+});
