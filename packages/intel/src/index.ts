@@ -3,5 +3,8 @@ export * from "./dedup/cluster.ts";
 export * from "./dedup/match.ts";
 export * from "./dedup/merge.ts";
 export * from "./dedup/protocol-key.ts";
+export * from "./sources/kamiyo.ts";
 export * from "./store/incidents.ts";
+export * from "./sync/fetch-text.ts";
+export * from "./sync/sync.ts";
 export * from "./types.ts";
