@@ -43,6 +43,8 @@ const CANONICAL: Record<string, readonly (string | number)[]> = {
   Klaytn: ["klaytn", "kaia", 8217],
   Heco: ["heco", 128],
   Hyperliquid: ["hyperliquid", "hyperevm", 999],
+  Saga: ["saga", 5464],
+  Starknet: ["starknet"],
 };
 
 const NONE = new Set(["", "unknown", "multi-chain", "multichain", "multiple", "n/a", "-"]);

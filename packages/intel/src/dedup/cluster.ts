@@ -1,7 +1,14 @@
 import type { Incident, SourceRecord } from "../types.ts";
-import { amountsAgree, DATE_WINDOW_DAYS, daysApart } from "./match.ts";
+import { amountsAgree, daysApart, sameIncident, WIDE_DATE_WINDOW_DAYS } from "./match.ts";
 import { incidentId, mergeRecords } from "./merge.ts";
 import { protocolKey } from "./protocol-key.ts";
+
+/** Shortest protocol key that may match another as its prefix. */
+const PREFIX_MIN = 4;
+
+function nextDay(date: string): string {
+  return new Date(Date.parse(date) + 86_400_000).toISOString().slice(0, 10);
+}
 
 /** A report's identity across re-syncs: `source:sourceKey`. */
 export function reportKey(r: Pick<SourceRecord, "source" | "sourceKey">): string {
@@ -18,7 +25,8 @@ export interface Override {
 
 /**
  * Groups reports into incidents: reports sharing a transaction hash, or naming the same protocol
- * within the date window with agreeing losses, are one incident (transitively); an operator's
+ * within the date window with agreeing losses, or naming it with more words on the same or the
+ * next day with agreeing losses, are one incident (transitively); an operator's
  * merge joins two reports' incidents, a split keeps them apart whatever the rule says.
  * O(n log n): reports are compared only with those of the same protocol key, in date order.
  */
@@ -60,9 +68,10 @@ export function cluster(
       else union(seen, i);
     }
   });
+  const keys = records.map((r) => protocolKey(r.protocol));
   const byProtocol = new Map<string, number[]>();
-  records.forEach((r, i) => {
-    const key = protocolKey(r.protocol);
+  records.forEach((_, i) => {
+    const key = keys[i] as string;
     const members = byProtocol.get(key);
     if (members) members.push(i);
     else byProtocol.set(key, [i]);
@@ -75,11 +84,30 @@ export function cluster(
       const a = records[members[p] as number] as SourceRecord;
       for (let q = p + 1; q < members.length; q++) {
         const b = records[members[q] as number] as SourceRecord;
-        if (daysApart(a.date, b.date) > DATE_WINDOW_DAYS) break;
-        if (amountsAgree(a, b)) union(members[p] as number, members[q] as number);
+        if (daysApart(a.date, b.date) > WIDE_DATE_WINDOW_DAYS) break;
+        if (sameIncident(a, b)) union(members[p] as number, members[q] as number);
       }
     }
   }
+  // Names where one is the other with more words ("Projekt" and "Projekt Reward Vault"), on the
+  // same day or the next: one incident when the losses agree.
+  const byDay = new Map<string, number[]>();
+  records.forEach((r, i) => {
+    const members = byDay.get(r.date);
+    if (members) members.push(i);
+    else byDay.set(r.date, [i]);
+  });
+  records.forEach((a, i) => {
+    const ka = keys[i] as string;
+    if (ka.length < PREFIX_MIN) return;
+    for (const d of [a.date, nextDay(a.date)])
+      for (const j of byDay.get(d) ?? []) {
+        const kb = keys[j] as string;
+        if (j === i || kb === ka || kb.length < PREFIX_MIN) continue;
+        if ((ka.startsWith(kb) || kb.startsWith(ka)) && amountsAgree(a, records[j] as SourceRecord))
+          union(i, j);
+      }
+  });
   for (const o of overrides) {
     const i = index.get(o.a);
     const j = index.get(o.b);

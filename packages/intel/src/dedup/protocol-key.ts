@@ -2,7 +2,7 @@
  * Words that name what a protocol is rather than which one it is: "Euler Finance", "EulerFinance"
  * and "Euler" are one protocol; "Nomad Bridge" and "Nomad" too. Version tags go as well.
  */
-const GENERIC = [
+export const GENERIC_WORDS: readonly string[] = [
   "finance",
   "protocol",
   "network",
@@ -16,11 +16,13 @@ const GENERIC = [
 ];
 
 /**
- * The key de-duplication compares protocol names by: lower-case letters and digits only, with
- * generic words and a trailing version tag (v1–v9) removed, unless nothing would be left.
+ * The key de-duplication compares protocol names by: lower-case letters and digits only, without
+ * parenthesised asides ("LpdFi (LOOPSDAO)"), with generic words and a trailing version tag (v1–v9)
+ * removed, unless nothing would be left.
  */
 export function protocolKey(name: string): string {
   let key = name
+    .replace(/\([^)]*\)/g, "")
     .normalize("NFKD")
     .toLowerCase()
     .replace(/[^a-z0-9]/g, "");
@@ -31,7 +33,7 @@ export function protocolKey(name: string): string {
       key = key.slice(0, -2);
       changed = true;
     }
-    for (const word of GENERIC) {
+    for (const word of GENERIC_WORDS) {
       if (key.endsWith(word) && key.length > word.length) {
         key = key.slice(0, -word.length);
         changed = true;
@@ -39,4 +41,13 @@ export function protocolKey(name: string): string {
     }
   }
   return key;
+}
+
+/**
+ * A POSIX regular expression matching the letters-and-digits form of every name whose
+ * {@link protocolKey} is `key` (given a key protocolKey returned): the key followed by any run of
+ * generic words and version tags. Lets SQL match names by key without a stored key per name.
+ */
+export function protocolKeyPattern(key: string): string {
+  return `^${key.replace(/[^a-z0-9]/g, "")}(${[...GENERIC_WORDS, "v[1-9]"].join("|")})*$`;
 }
