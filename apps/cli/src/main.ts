@@ -9,6 +9,7 @@ import {
   parseDeliveryStatus,
   parseLimit,
 } from "./commands/deliveries.ts";
+import { intelImportCommand, intelSyncCommand } from "./commands/intel.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { recordCommand } from "./commands/record.ts";
 import { replayCommand } from "./commands/replay.ts";
@@ -132,6 +133,17 @@ export function program(): Command {
     .command("create")
     .description("create a key and print the hash to put in API_KEY_HASHES")
     .action(() => apiKeyCreateCommand());
+  const intel = p.command("intel").description("exploit intelligence: incidents across chains");
+  intel
+    .command("import")
+    .description("import exploit data files (DeFiLlama, DeFiHackLabs, rekt.news, SlowMist, …)")
+    .argument("<files...>", "files to import; the format is detected from the content")
+    .option("--source <source>", "read every file as this source's format")
+    .action((files: string[], o: { source?: string }) => intelImportCommand(config(), files, o));
+  intel
+    .command("sync")
+    .description("fetch the live sources (INTEL_SOURCES) and merge what is new")
+    .action(() => intelSyncCommand(config()));
   p.command("config")
     .description("print the effective configuration, or --reference for every environment variable")
     .option("--reference", "markdown reference of every setting")

@@ -17,6 +17,7 @@ export function configCommand(config: AppConfig | null, opts: { reference: boole
       emailPass: mask(config.alerts.emailPass),
       webhookSecret: mask(config.alerts.webhookSecret),
     },
+    intel: { ...config.intel, defillamaApiKey: mask(config.intel.defillamaApiKey) },
   };
   process.stdout.write(`${JSON.stringify(masked, null, 2)}\n`);
 }

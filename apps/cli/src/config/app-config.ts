@@ -2,6 +2,7 @@ import { type AlertsConfig, alertsConfig } from "@kamiyo/alerts";
 import { type ApiConfig, apiConfig } from "@kamiyo/api";
 import type { LogLevel } from "@kamiyo/core";
 import { hlpConfig, liquidationsConfig, manipulationConfig, oracleConfig } from "@kamiyo/detectors";
+import { type IntelConfig, intelConfig } from "@kamiyo/intel";
 import { type MonitorConfig, type MonitorConfigInput, monitorConfig } from "@kamiyo/monitor";
 import { binanceConfig, coinbaseConfig, hyperliquidConfig } from "@kamiyo/sources";
 import { z } from "zod";
@@ -53,12 +54,15 @@ export interface AppConfig {
   monitor: MonitorConfig;
   api: ApiConfig;
   alerts: AlertsConfig;
+  intel: IntelConfig;
 }
 
 /** HTTP API settings live under API_. */
 const API_PREFIX = "API";
 /** Alerting settings live under ALERTS_. */
 const ALERTS_PREFIX = "ALERTS";
+/** Exploit-intelligence sources live under INTEL_. */
+const INTEL_PREFIX = "INTEL";
 
 /** One environment variable a setting reads. */
 export interface EnvSetting {
@@ -104,6 +108,15 @@ export function envSettings(): EnvSetting[] {
     out.push({
       name: `${ALERTS_PREFIX}_${screamingSnake(f.key)}`,
       group: "alerts",
+      kind: f.kind,
+      description: f.description,
+      defaultValue: f.defaultValue,
+    });
+  }
+  for (const f of fieldsOf(intelConfig)) {
+    out.push({
+      name: `${INTEL_PREFIX}_${screamingSnake(f.key)}`,
+      group: "intel",
       kind: f.kind,
       description: f.description,
       defaultValue: f.defaultValue,
@@ -172,22 +185,28 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
     set(`${API_PREFIX}_${screamingSnake(f.key)}`, ["__api", f.key], f.kind);
   for (const f of fieldsOf(alertsConfig))
     set(`${ALERTS_PREFIX}_${screamingSnake(f.key)}`, ["__alerts", f.key], f.kind);
+  for (const f of fieldsOf(intelConfig))
+    set(`${INTEL_PREFIX}_${screamingSnake(f.key)}`, ["__intel", f.key], f.kind);
   for (const slot of SLOTS) {
     set(`${slot.prefix}_ENABLED`, [...slot.path, "enabled"], "boolean");
     for (const f of fieldsOf(slot.schema))
       set(`${slot.prefix}_${screamingSnake(f.key)}`, [...slot.path, "config", f.key], f.kind);
   }
 
-  const prefixes = [MONITOR_PREFIX, API_PREFIX, ALERTS_PREFIX, ...SLOTS.map((s) => s.prefix)].map(
-    (p) => `${p}_`,
-  );
+  const prefixes = [
+    MONITOR_PREFIX,
+    API_PREFIX,
+    ALERTS_PREFIX,
+    INTEL_PREFIX,
+    ...SLOTS.map((s) => s.prefix),
+  ].map((p) => `${p}_`);
   for (const name of Object.keys(env)) {
     if (known.has(name) || name in processConfig.shape) continue;
     if (prefixes.some((p) => name.startsWith(p)))
       warnings.push(`${name} is not a kamiyo setting and is ignored${suggest(name, known)}`);
   }
 
-  const { __api, __alerts, ...monitorInput } = input;
+  const { __api, __alerts, __intel, ...monitorInput } = input;
   const parsed = monitorConfig.safeParse(monitorInput as MonitorConfigInput);
   if (!parsed.success) {
     for (const issue of parsed.error.issues)
@@ -205,7 +224,19 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
         `${envNameFor(["__alerts", ...issue.path.map(String)], known)}: ${issue.message}`,
       );
   }
-  if (errors.length > 0 || !proc.success || !parsed.success || !api.success || !alerts.success)
+  const intel = intelConfig.safeParse(__intel ?? {});
+  if (!intel.success) {
+    for (const issue of intel.error.issues)
+      errors.push(`${envNameFor(["__intel", ...issue.path.map(String)], known)}: ${issue.message}`);
+  }
+  if (
+    errors.length > 0 ||
+    !proc.success ||
+    !parsed.success ||
+    !api.success ||
+    !alerts.success ||
+    !intel.success
+  )
     return { ok: false, errors };
   return {
     ok: true,
@@ -217,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       monitor: parsed.data,
       api: api.data,
       alerts: alerts.data,
+      intel: intel.data,
     },
   };
 }

@@ -1,0 +1,104 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PostgresDb } from "@kamiyo/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const BIN = fileURLToPath(new URL("../bin/kamiyo.js", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../../../packages/intel/fixtures/", import.meta.url));
+const url = process.env.TEST_DATABASE_URL;
+let dir: string;
+let env: Record<string, string | undefined>;
+let cleanup: () => Promise<void>;
+
+function kamiyo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, LOG_LEVEL: "warn", ...env }, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "kamiyo-intel-cli-"));
+  if (url) {
+    const schema = `t_${randomBytes(6).toString("hex")}`;
+    const admin = await PostgresDb.open({ url, poolSize: 1 });
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const u = new URL(url);
+    u.searchParams.set("options", `-c search_path=${schema},public`);
+    env = { DATABASE_URL: u.toString() };
+    cleanup = async () => {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.close();
+    };
+  } else {
+    env = { KAMIYO_DATA_DIR: join(dir, "data"), DATABASE_URL: undefined };
+    cleanup = async () => {};
+  }
+});
+afterAll(async () => {
+  await cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("kamiyo intel import", () => {
+  it("detects each file's format, names refused records, merges everything, and refuses what it cannot read", async () => {
+    const broken = join(dir, "broken.json");
+    writeFileSync(
+      broken,
+      JSON.stringify([
+        {
+          date: "20240101",
+          name: "Alpha",
+          type: "Logic Flaw",
+          Lost: 1000,
+          lossType: "USD",
+          Contract: "",
+          chain: "Ethereum",
+        },
+        {
+          date: "2024-13-45",
+          name: "Beta",
+          type: "Logic Flaw",
+          Lost: 5,
+          lossType: "USD",
+          Contract: "",
+          chain: "BSC",
+        },
+      ]),
+    );
+    const r = await kamiyo([
+      "intel",
+      "import",
+      join(FIXTURES, "incidents.json"),
+      join(FIXTURES, "past-2024-README.md.txt"),
+      broken,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("incidents.json: defihacklabs-explorer, 910 records, 2 refused");
+    expect(r.stdout).toContain("past-2024-README.md.txt: defihacklabs, 189 records, 0 refused");
+    expect(r.stdout).toContain("broken.json: defihacklabs-explorer, 1 records, 1 refused");
+    expect(r.stderr).toMatch(/broken\.json: defihacklabs-explorer record 1: .*date/);
+    expect(r.stdout).toMatch(/stored 1100 reports as \d+ incidents: \d+ new, 0 materially changed/);
+
+    const again = await kamiyo(["intel", "import", join(FIXTURES, "past-2024-README.md.txt")]);
+    expect(again.stdout).toMatch(/: 0 new, 0 materially changed/);
+
+    const notes = join(dir, "notes.txt");
+    writeFileSync(notes, "some notes about hacks\n");
+    const unknown = await kamiyo(["intel", "import", notes]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("not a format kamiyo knows; name it with --source");
+    const wrong = await kamiyo(["intel", "import", "--source", "nope", broken]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("--source: expected one of");
+  }, 120_000);
+});
