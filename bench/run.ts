@@ -2,7 +2,7 @@
  * `npm run bench`: pipeline throughput, detection latency under load, replay memory and the HTTP
  * API under load, each in fresh child processes, printed as a markdown table with the machine it
  * ran on.
- * Options: --only throughput|latency|memory|api|alerts (repeatable), --frames N (throughput
+ * Options: --only throughput|latency|memory|api|alerts|intel (repeatable), --frames N (throughput
  * frames), --deliveries N (alerts: outbox size, default 20,000);
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
  * embedded database is measured), --api-db postgres|pglite (repeatable; default both),
@@ -22,6 +22,7 @@ import { alertsBench } from "./alerts.ts";
 import type { HttpResult } from "./api-load.ts";
 import { buildBusyMarket } from "./busy-market.ts";
 import { CLI_NODE_FLAGS, next, percentile, start } from "./children.ts";
+import { intelBench } from "./intel.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const { values } = parseArgs({
@@ -37,7 +38,7 @@ const { values } = parseArgs({
     deliveries: { type: "string" },
   },
 });
-const only = new Set(values.only ?? ["throughput", "latency", "memory", "api", "alerts"]);
+const only = new Set(values.only ?? ["throughput", "latency", "memory", "api", "alerts", "intel"]);
 const rows: [string, string, string][] = [];
 
 async function pipeline(): Promise<void> {
@@ -434,6 +435,13 @@ if (only.has("alerts"))
       kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
       deliveries: Number(values.deliveries ?? 20_000),
       cpuProfileDir: values["cpu-prof"],
+    })),
+  );
+if (only.has("intel"))
+  rows.push(
+    ...(await intelBench({
+      databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
+      kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
     })),
   );
 console.log("\n| benchmark | result | details |\n| --- | --- | --- |");
