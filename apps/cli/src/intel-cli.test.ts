@@ -100,5 +100,26 @@ describe("kamiyo intel import", () => {
     const wrong = await kamiyo(["intel", "import", "--source", "nope", broken]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain("--source: expected one of");
+
+    // The explorer lists UwU Lend twice under two spellings; an operator splits one off.
+    const split = await kamiyo([
+      "intel",
+      "split",
+      "defihacklabs-explorer:20240610-UwU Lend",
+      "defihacklabs-explorer:20240610-UwULend",
+      "--comment",
+      "test",
+    ]);
+    expect(split.code, split.stderr).toBe(0);
+    const [, a, b] = /→ (exp_\S+), .* → (exp_\S+);/.exec(split.stdout) ?? [];
+    expect(split.stdout).toMatch(/^split: defihacklabs-explorer:20240610-UwU Lend → exp_/);
+    expect(a).toBeDefined();
+    expect(a).not.toBe(b);
+    // The decision survives a re-import of the same files.
+    const resync = await kamiyo(["intel", "import", join(FIXTURES, "incidents.json")]);
+    expect(resync.stdout).toMatch(/: 0 new, 0 materially changed/);
+    const bad = await kamiyo(["intel", "merge", "nope", "defillama:x", "--comment", "c"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("first report: expected source:key");
   }, 120_000);
 });

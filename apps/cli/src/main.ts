@@ -9,7 +9,7 @@ import {
   parseDeliveryStatus,
   parseLimit,
 } from "./commands/deliveries.ts";
-import { intelImportCommand, intelSyncCommand } from "./commands/intel.ts";
+import { intelImportCommand, intelOverrideCommand, intelSyncCommand } from "./commands/intel.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { recordCommand } from "./commands/record.ts";
 import { replayCommand } from "./commands/replay.ts";
@@ -144,6 +144,20 @@ export function program(): Command {
     .command("sync")
     .description("fetch the live sources (INTEL_SOURCES) and merge what is new")
     .action(() => intelSyncCommand(config()));
+  for (const kind of ["merge", "split"] as const)
+    intel
+      .command(kind)
+      .description(
+        kind === "merge"
+          ? "make two reports one incident (kept across syncs)"
+          : "keep two reports in separate incidents (kept across syncs)",
+      )
+      .argument("<a>", "a report as source:key, e.g. defillama:2022-08-01-Nomad")
+      .argument("<b>", "the other report")
+      .requiredOption("--comment <text>", "why (kept with the decision)")
+      .action((a: string, b: string, o: { comment: string }) =>
+        intelOverrideCommand(config(), kind, a, b, o),
+      );
   p.command("config")
     .description("print the effective configuration, or --reference for every environment variable")
     .option("--reference", "markdown reference of every setting")

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { SystemClock, silentLogger } from "@kamiyo/core";
 import {
+  addOverride,
   detectFormat,
   feedsOf,
   IMPORTABLE,
@@ -109,6 +110,61 @@ export async function intelSyncCommand(config: AppConfig): Promise<void> {
     const failed = result.sources.filter((s) => s.status === "failed");
     if (failed.length === result.sources.length && failed.length > 0)
       throw new CliError("every source failed; the stored incidents are unchanged");
+  } finally {
+    await db.close();
+  }
+}
+
+/** A report key as an operator writes it: `source:sourceKey`, e.g. `defillama:2022-08-01-Nomad`. */
+function reportKeyArg(text: string, what: string): string {
+  const i = text.indexOf(":");
+  const source = text.slice(0, i);
+  if (i <= 0 || i === text.length - 1 || ![...IMPORTABLE, "kamiyo"].includes(source as SourceId))
+    throw new CliError(
+      `${what}: expected source:key such as defillama:2022-08-01-Nomad (sources: ${[...IMPORTABLE, "kamiyo"].join(", ")}), got "${text}"`,
+    );
+  return text;
+}
+
+/**
+ * `kamiyo intel merge|split A B`: an operator's decision that two reports are (or are not) one
+ * incident, kept in the database and applied now and on every later sync.
+ */
+export async function intelOverrideCommand(
+  config: AppConfig,
+  kind: "merge" | "split",
+  a: string,
+  b: string,
+  opts: { comment: string },
+): Promise<void> {
+  const ka = reportKeyArg(a, "first report");
+  const kb = reportKeyArg(b, "second report");
+  if (ka === kb) throw new CliError("the two reports are the same");
+  const log = appLogger(config);
+  const db = await openStorage(config, log);
+  try {
+    const known = await db.query<{ k: string }>(
+      "SELECT source || ':' || source_key AS k FROM intel_reports WHERE source || ':' || source_key = ANY($1::text[])",
+      [[ka, kb]],
+    );
+    for (const k of [ka, kb])
+      if (!known.some((r) => r.k === k))
+        throw new CliError(`no stored report ${k} (import or sync it first)`);
+    const now = Date.now();
+    await addOverride(db, { kind, a: ka, b: kb, comment: opts.comment, createdBy: "cli" }, now);
+    const result = await importRecords(db, [], now);
+    const [incidentA, incidentB] = await Promise.all(
+      [ka, kb].map(async (k) => {
+        const [row] = await db.query<{ incident_id: string | null }>(
+          "SELECT incident_id FROM intel_reports WHERE source || ':' || source_key = $1",
+          [k],
+        );
+        return row?.incident_id ?? "?";
+      }),
+    );
+    process.stdout.write(
+      `${kind === "merge" ? "merged" : "split"}: ${ka} → ${incidentA}, ${kb} → ${incidentB}; ${result.incidents} incidents\n`,
+    );
   } finally {
     await db.close();
   }

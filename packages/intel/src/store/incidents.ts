@@ -72,8 +72,10 @@ export async function importRecords(
       record: SourceRecord;
       incident_id: string | null;
       first_seen_at: Date;
-    }>("SELECT record, incident_id, first_seen_at FROM intel_reports");
-    const overrides = await tx.query<Override>("SELECT kind, a, b FROM intel_overrides");
+    }>("SELECT record, incident_id, first_seen_at FROM intel_reports ORDER BY source, source_key");
+    const overrides = await tx.query<Override>(
+      "SELECT kind, a, b FROM intel_overrides ORDER BY created_at, a, b",
+    );
     const previous = new Map<string, string>();
     for (const r of reports) if (r.incident_id) previous.set(reportKey(r.record), r.incident_id);
     const incidents = toIncidents(
