@@ -63,7 +63,7 @@ describe("parseExplorer on the real incidents.json (912 rows)", () => {
     expect(byKey("20260429-Wasabi Protocol")?.chains).toEqual(["Berachain"]); // "80094"
     expect(byKey("20250522-Cetus")?.chains).toEqual(["Sui"]); // "5"
     expect(byKey("20250211-Zklend")?.chains).toEqual(["Starknet"]); // "920637907288165"
-    expect(byKey("20260121-Saga")?.chains).toEqual(["5464"]); // Saga's id, not in chains.ts
+    expect(byKey("20260121-Saga")?.chains).toEqual(["Saga"]); // "5464"
     expect(byKey("20260530-AROS")?.chains).toEqual([]); // "Unknown"
     expect(byKey("20260715-BonzoLend")?.chains).toEqual([]); // null
     expect(byKey("20260724-TripleA")?.chains).toEqual([]); // "Multi-Chain"
