@@ -36,6 +36,7 @@ const { values } = parseArgs({
     "cpu-prof": { type: "string" },
     "api-part": { type: "string", multiple: true },
     deliveries: { type: "string" },
+    incidents: { type: "string" },
   },
 });
 const only = new Set(values.only ?? ["throughput", "latency", "memory", "api", "alerts", "intel"]);
@@ -206,6 +207,35 @@ JOIN (VALUES
     ELSE 15 END
 ORDER BY s.detected_at`;
 
+/**
+ * `count` exploit incidents spread over ten years: chains in the mix DeFiHackLabs records
+ * (Ethereum and BSC most), losses from $1k to $600M log-uniform with 15% unknown, one to four
+ * sources each, classifications from its vocabulary.
+ */
+const SEED_INCIDENTS = `
+INSERT INTO intel_incidents (id, protocol, protocol_key, aliases, date, chains, classification,
+  technique, loss_usd, original_amount, original_unit, loss_unconverted, returned_usd, tx_hashes,
+  refs, sources, first_seen_at, updated_at)
+SELECT 'exp_' || to_char(d, 'YYYYMMDD') || '_protocol' || g, 'Protocol ' || g, 'protocol' || g, '{}',
+  d, ARRAY[(ARRAY['Ethereum','Ethereum','Ethereum','Ethereum','BSC','BSC','BSC','BSC','Arbitrum','Base','Polygon','Avalanche','Optimism','Solana','Fantom','Linea'])[1 + (g * 7 % 16)]],
+  (ARRAY['Logic Flaw','Price Manipulation','Access Control','Reentrancy','Flash Loan','Private Key Compromised','Oracle Manipulation','Rug Pull'])[1 + (g % 8)],
+  NULL,
+  CASE WHEN random() < 0.15 THEN NULL ELSE round((1000 * power(600000, random()))::numeric, 2) END,
+  NULL, NULL, false, NULL,
+  ARRAY['0x' || md5('tx' || g) || md5('tx2' || g)],
+  jsonb_build_array(jsonb_build_object('source', 'defihacklabs-explorer', 'sourceKey', to_char(d, 'YYYYMMDD') || '-Protocol ' || g, 'url', 'https://github.com/SunWeb3Sec/DeFiHackLabs/blob/main/src/test/' || to_char(d, 'YYYY-MM') || '/Protocol' || g || '_exp.sol')),
+  CASE g % 4 WHEN 0 THEN ARRAY['defihacklabs-explorer'] WHEN 1 THEN ARRAY['defillama','defihacklabs-explorer']
+    WHEN 2 THEN ARRAY['defillama','rekt','defihacklabs-explorer'] ELSE ARRAY['defillama','rekt','defihacklabs','slowmist'] END,
+  now(), now()
+FROM (SELECT g, (DATE '2016-06-17' + (random() * 3650)::int) AS d FROM generate_series(1, $1::int) g) s`;
+
+async function seedIncidents(db: Db, count: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query("SELECT setseed(0.42)");
+    await tx.query(SEED_INCIDENTS, [count]);
+  });
+}
+
 async function seedFindings(db: Db, count: number): Promise<number> {
   const started = performance.now();
   await db.transaction(async (tx) => {
@@ -227,15 +257,18 @@ const HEALTH_CONNECTIONS = 100;
 const EVENTS_CONNECTIONS = 10;
 /** While the events route is measured with its cache, a finding is stored this often (a storm). */
 const WRITE_EVERY_MS = 100;
+/** The exploits route with two filters, as a dashboard asks for large losses on one chain. */
+const EXPLOITS = "/exploits?chain=ethereum&min_amount=1000000&limit=50";
 
 /** The API's response-cache lookups so far, read from its Prometheus metrics. */
-async function cacheLookups(base: string): Promise<{ hit: number; miss: number }> {
+async function cacheLookups(base: string, cache: string): Promise<{ hit: number; miss: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const count = (result: string) =>
     Number(
-      new RegExp(`^kamiyo_http_response_cache_total\\{result="${result}"\\} (\\d+)$`, "m").exec(
-        text,
-      )?.[1] ?? Number.NaN,
+      new RegExp(
+        `^kamiyo_http_response_cache_total\\{cache="${cache}",result="${result}"\\} (\\d+)$`,
+        "m",
+      ).exec(text)?.[1] ?? Number.NaN,
     );
   return { hit: count("hit"), miss: count("miss") };
 }
@@ -256,7 +289,8 @@ async function api(): Promise<void> {
   const seconds = Number(values.seconds ?? 10);
   const url = values["database-url"] ?? process.env.BENCH_DATABASE_URL;
   const kinds = new Set(values["api-db"] ?? ["postgres", "pglite"]);
-  const parts = new Set(values["api-part"] ?? ["health", "events", "stream"]);
+  const parts = new Set(values["api-part"] ?? ["health", "events", "stream", "exploits"]);
+  const incidents = Number(values.incidents ?? 100_000);
   if (kinds.has("postgres") && !url) {
     console.log("api: no --database-url or BENCH_DATABASE_URL: PostgreSQL skipped");
     kinds.delete("postgres");
@@ -273,8 +307,10 @@ async function api(): Promise<void> {
       const db = await PostgresDb.open({ url, schema, poolSize: 1 });
       await migrate(db);
       seedMs = await seedFindings(db, count);
+      if (parts.has("exploits")) await seedIncidents(db, incidents);
       // What autovacuum does shortly after a bulk insert, done now so the plan does not depend on when.
       await db.exec("VACUUM ANALYZE findings");
+      await db.exec("VACUUM ANALYZE intel_incidents");
       await db.close();
       args = ["postgres", url, schema];
       cleanup = async () => {
@@ -286,6 +322,7 @@ async function api(): Promise<void> {
       const db = await PgliteDb.open(dir);
       await migrate(db);
       seedMs = await seedFindings(db, count);
+      if (parts.has("exploits")) await seedIncidents(db, incidents);
       await db.close();
       args = ["pglite", dir];
       cleanup = async () => rmSync(dir, { recursive: true, force: true });
@@ -317,15 +354,15 @@ async function api(): Promise<void> {
         server.send({ cmd: "cpu" });
         return (await next<{ usage: NodeJS.CpuUsage }>(server, "cpu")).usage;
       };
-      const http = async (path: string, connections: number) => {
+      const http = async (path: string, connections: number, cache = "events") => {
         load.send({ cmd: "http", url: `${base}${path}`, connections, seconds: WARM_UP_S });
         await next(load, "http");
         const before = await serverCpu();
-        const lookupsBefore = await cacheLookups(base);
+        const lookupsBefore = await cacheLookups(base, cache);
         load.send({ cmd: "http", url: `${base}${path}`, connections, seconds });
         const r = await next<HttpResult>(load, "http");
         const after = await serverCpu();
-        const lookupsAfter = await cacheLookups(base);
+        const lookupsAfter = await cacheLookups(base, cache);
         const cores = (cpuSeconds(after) - cpuSeconds(before)) / r.seconds;
         return {
           ...r,
@@ -369,6 +406,14 @@ async function api(): Promise<void> {
     }
     if (parts.has("stream"))
       rows.push(await fanOut(api.server, load, `${api.base}/stream`, storage));
+    if (parts.has("exploits")) {
+      const r = await api.http(EXPLOITS, EVENTS_CONNECTIONS, "exploits");
+      rows.push([
+        `API \`GET ${EXPLOITS}\`, ${fmt(incidents)} incidents in ${storage}, response cache on (default)`,
+        `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
+        `${loadNote(r, EVENTS_CONNECTIONS, api.rateLimitPerIp)}; ${(r.bytesPerSecond / 1e6).toFixed(0)} MB/s of responses; cache ${fmt(r.hits)} hits, ${fmt(r.misses)} misses (the incidents table is watched every 2 s for imports by other processes)`,
+      ]);
+    }
     await api.stop();
     if (parts.has("events")) {
       const uncached = await startServer(0);
@@ -377,6 +422,16 @@ async function api(): Promise<void> {
         `API \`GET ${events}\`, ${fmt(count)} findings in ${storage}, response cache off (\`API_RESPONSE_CACHE_MS=0\`): every request reads the database`,
         `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
         eventsNote(r, uncached.rateLimitPerIp),
+      ]);
+      await uncached.stop();
+    }
+    if (parts.has("exploits")) {
+      const uncached = await startServer(0);
+      const r = await uncached.http(EXPLOITS, EVENTS_CONNECTIONS, "exploits");
+      rows.push([
+        `API \`GET ${EXPLOITS}\`, ${fmt(incidents)} incidents in ${storage}, response cache off: every request reads the database`,
+        `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
+        `${loadNote(r, EVENTS_CONNECTIONS, uncached.rateLimitPerIp)}; ${(r.bytesPerSecond / 1e6).toFixed(0)} MB/s of responses`,
       ]);
       await uncached.stop();
     }

@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -122,4 +124,35 @@ describe("kamiyo intel import", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("first report: expected source:key");
   }, 120_000);
+
+  it("kamiyo intel sync fetches the configured sources with progress and isolates a failing one", async () => {
+    const server = createServer((req, res) => {
+      if (req.url === "/incidents.json")
+        return void res
+          .writeHead(200, { etag: '"x1"' })
+          .end(readFileSync(join(FIXTURES, "incidents.json")));
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const saved = env;
+      env = {
+        ...env,
+        INTEL_SOURCES: "defihacklabs-explorer,rekt",
+        INTEL_EXPLORER_URL: `${base}/incidents.json`,
+        INTEL_REKT_URL: `${base}/leaderboard/`,
+        INTEL_ATTEMPTS: "1",
+      };
+      const r = await kamiyo(["intel", "sync"]);
+      env = saved;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/defihacklabs-explorer\s+910 records, 2 refused/);
+      expect(r.stderr).toMatch(/rekt\s+failed: .*HTTP 503/);
+      expect(r.stdout).toMatch(/stored \d+ reports as \d+ incidents/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  }, 60_000);
 });

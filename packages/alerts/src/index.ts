@@ -8,6 +8,7 @@ export * from "./delivery/signing.ts";
 export * from "./delivery/ssrf.ts";
 export * from "./ids.ts";
 export * from "./routing/alert-router.ts";
+export * from "./routing/incident-alerts.ts";
 export * from "./routing/routing-config.ts";
 export * from "./store/channels.ts";
 export * from "./store/delivery-log.ts";

@@ -5,13 +5,15 @@ export type ChannelKind = "discord" | "slack" | "telegram" | "email" | "webhook"
 
 /**
  * Event types, dotted as Standard Webhooks recommends: a finding opened, escalated or resolved;
- * a summary in place of alerts a cap or a storm held back; an endpoint disabled for failing; a
- * test send.
+ * an exploit incident newly known or materially changed; a summary in place of alerts a cap or a
+ * storm held back; an endpoint disabled for failing; a test send.
  */
 export type AlertType =
   | "finding.opened"
   | "finding.escalated"
   | "finding.resolved"
+  | "exploit.created"
+  | "exploit.updated"
   | "alerts.summary"
   | "endpoint.disabled"
   | "webhook.test";
@@ -24,6 +26,39 @@ export interface AlertSummary {
   /** The window the held-back alerts fell in, epoch ms. */
   from: number;
   to: number;
+}
+
+/** Where one source reports an exploit incident. */
+export interface ExploitReference {
+  source: string;
+  sourceKey: string;
+  url: string | null;
+}
+
+/**
+ * An exploit incident as alerts carry it: a structural copy of the fields of intel's `Incident`
+ * that channels show (alerts does not depend on intel; an `Incident` is assignable to it).
+ */
+export interface ExploitIncident {
+  /** `exp_YYYYMMDD_<protocol key>`. */
+  id: string;
+  protocol: string;
+  /** Every other name the sources use. */
+  aliases: string[];
+  /** UTC day of the incident, `YYYY-MM-DD`. */
+  date: string;
+  chains: string[];
+  /** Broad class, e.g. "Protocol Logic". */
+  classification: string | null;
+  /** Free-text technique, e.g. "Reentrancy". */
+  technique: string | null;
+  /** Loss in USD; null when unknown. */
+  lossUsd: number | null;
+  /** The loss in the source's own unit when that is not USD. */
+  original: { amount: number; unit: string } | null;
+  returnedUsd: number | null;
+  txHashes: string[];
+  references: ExploitReference[];
 }
 
 /**
@@ -41,6 +76,8 @@ export interface Alert {
   createdAt: number;
   findings: Finding[];
   summary?: AlertSummary;
+  /** For exploit.created and exploit.updated: the incident (findings is empty). */
+  incident?: ExploitIncident;
   /** For endpoint.disabled: which endpoint and why. */
   endpoint?: { id: string; name: string; url: string; reason: string };
 }

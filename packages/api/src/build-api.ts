@@ -19,13 +19,14 @@ import type { ApiDeps } from "./deps.ts";
 import { handleError, sendError } from "./errors.ts";
 import { Metrics } from "./metrics.ts";
 import { ResponseCache } from "./response-cache.ts";
-import { dataRoutes } from "./routes/data-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
+import { intelRoutes } from "./routes/intel-routes.ts";
 import { securityRoutes } from "./routes/security-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
 import { systemRoutes } from "./routes/system-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { StreamHub } from "./stream-hub.ts";
+import { TableWatch } from "./table-watch.ts";
 
 /**
  * The HTTP API: one Fastify app with zod schemas on every route (validation, serialization and
@@ -57,9 +58,21 @@ export async function buildApi(
     now: () => deps.clock.now(),
     ttlMs: config.responseCacheMs,
   });
+  // Exploit incidents change when an import or sync runs, often in another process: watched.
+  const intelWatch = new TableWatch(
+    deps,
+    "SELECT count(*)::int AS n, max(updated_at) AS at FROM intel_incidents",
+    Math.max(250, Math.min(config.responseCacheMs, 2_000)),
+  );
+  if (config.responseCacheMs > 0) await intelWatch.start();
+  const intelCache = new ResponseCache({
+    generation: () => intelWatch.generation,
+    now: () => deps.clock.now(),
+    ttlMs: config.responseCacheMs,
+  });
   const metrics = new Metrics(deps, {
     streamClients: () => hub.clients,
-    cacheLookups: () => cache.counts,
+    cacheLookups: () => ({ events: cache.counts, exploits: intelCache.counts }),
   });
   deps.monitor?.onChange((c) => {
     metrics.findings.inc({
@@ -150,7 +163,11 @@ export async function buildApi(
           { name: "system", description: "Health, readiness, metrics and service information" },
           { name: "security", description: "Findings and the state behind them" },
           { name: "stream", description: "Live findings over Server-Sent Events or WebSocket" },
-          { name: "exploits", description: "Loss incidents" },
+          {
+            name: "exploits",
+            description:
+              "Exploit incidents merged from public sources and the monitor's own losses; how the sources rank",
+          },
           { name: "ml", description: "Models" },
           {
             name: "webhooks",
@@ -175,6 +192,7 @@ export async function buildApi(
   // Streams never end on their own: close them before the server waits for open connections,
   // and before @fastify/websocket's own preClose closes WebSocket clients without a code.
   app.addHook("preClose", async () => hub.close());
+  app.addHook("onClose", async () => intelWatch.stop());
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   await app.register(async (scope) => {
@@ -182,7 +200,7 @@ export async function buildApi(
     systemRoutes(s, deps, config, metrics);
     eventRoutes(s, deps, cache);
     securityRoutes(s, deps, config);
-    dataRoutes(s, deps);
+    intelRoutes(s, deps, intelCache);
     streamRoutes(s, deps, hub);
     webhookRoutes(s, deps, config);
   });

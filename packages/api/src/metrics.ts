@@ -14,7 +14,10 @@ export class Metrics {
 
   constructor(
     deps: ApiDeps,
-    live: { streamClients: () => number; cacheLookups: () => { hit: number; miss: number } },
+    live: {
+      streamClients: () => number;
+      cacheLookups: () => Record<string, { hit: number; miss: number }>;
+    },
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "kamiyo_" });
@@ -48,14 +51,15 @@ export class Metrics {
     });
     new Counter({
       name: "kamiyo_http_response_cache_total",
-      help: "Lookups in the cache of finding reads, by result (hit, miss)",
-      labelNames: ["result"],
+      help: "Lookups in the response caches (events: finding lists; exploits: incident lists), by result",
+      labelNames: ["cache", "result"],
       registers,
       collect() {
         this.reset();
-        const c = live.cacheLookups();
-        this.inc({ result: "hit" }, c.hit);
-        this.inc({ result: "miss" }, c.miss);
+        for (const [cache, c] of Object.entries(live.cacheLookups())) {
+          this.inc({ cache, result: "hit" }, c.hit);
+          this.inc({ cache, result: "miss" }, c.miss);
+        }
       },
     });
     new Gauge({

@@ -28,6 +28,8 @@ const ROUTES = [
   "/security/oracle-deviations/history",
   "/security/liquidation-patterns",
   "/exploits",
+  "/exploits/{id}",
+  "/sources/rankings",
   "/stream",
   "/stream/ws",
   "/webhooks",

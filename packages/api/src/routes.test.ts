@@ -236,35 +236,13 @@ describe(`API routes on ${testDbKind}`, () => {
     expect(bad.error.message).toContain('"window"');
   });
 
-  it("GET /exploits lists the monitor's loss incidents with the exploit filters", async () => {
-    const body = await get("/exploits", "/exploits");
-    expect(body.data.map((e: { amountUsd: number }) => e.amountUsd)).toEqual([
-      3_500_000, 6_800_000,
-    ]);
-    expect(body.data[0]).toMatchObject({
-      chain: "hyperliquid",
-      protocol: "Hyperliquid HLP",
-      category: "vault_loss",
-      findingId: "fnd_lossparent000000000001",
-    });
-    expect((await get("/exploits?min_amount=5000000", "/exploits")).data).toHaveLength(1);
-    expect((await get("/exploits?chain=ethereum", "/exploits")).data).toEqual([]);
-    const page = await get("/exploits?limit=1", "/exploits");
-    expect(page.data).toHaveLength(1);
-    const next = await get(`/exploits?limit=1&cursor=${page.nextCursor}`, "/exploits");
-    expect(next.data[0].amountUsd).toBe(6_800_000);
-    expect(next.nextCursor).toBeNull();
-    expect((await get("/exploits?min_amount=-1", "/exploits", 400)).error.message).toContain(
-      '"min_amount"',
-    );
-  });
-
   it("GET /stats, /chains, /meta and /ml/status describe the service", async () => {
     const stats = await get("/stats?days=7", "/stats");
     expect(stats.findings.total).toBe(122);
     expect(stats.liquidations).toMatchObject({ count: 12 });
     expect(stats.monitoredAssets).toBe(3);
     expect(stats.pipeline).toBeNull();
+    expect(stats.exploits).toMatchObject({ days: null, total: 0, lossUsd: 0 });
     expect((await get("/stats?days=0", "/stats", 400)).error.message).toContain('"days"');
     const chains = await get("/chains", "/chains");
     expect(chains).toEqual([
@@ -274,6 +252,7 @@ describe(`API routes on ${testDbKind}`, () => {
         monitored: true,
         findings30d: 122,
         openFindings: expect.any(Number),
+        exploits: { incidents: 0, lossUsd: 0 },
       },
     ]);
     const meta = await get("/meta", "/meta");

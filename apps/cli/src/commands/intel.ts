@@ -1,10 +1,13 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { incidentAlertsHook } from "@kamiyo/alerts";
 import { SystemClock, silentLogger } from "@kamiyo/core";
+import { DEFAULT_TENANT_ID, listFindings } from "@kamiyo/db";
 import {
   addOverride,
   detectFormat,
   feedsOf,
+  findingsToRecords,
   IMPORTABLE,
   type ImportResult,
   importRecords,
@@ -18,6 +21,16 @@ import {
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
+
+/**
+ * Alerts about new and materially changed incidents, written in the import's transaction (a
+ * running `kamiyo serve` delivers them); incidents older than 30 days are history, not news.
+ */
+function alertsHook(config: AppConfig, nowMs: number) {
+  return config.alerts.enabled
+    ? incidentAlertsHook(nowMs, { dailyCap: config.alerts.dailyCap })
+    : undefined;
+}
 
 /** Issues printed per file before "… and N more". */
 const SHOWN_ISSUES = 20;
@@ -70,7 +83,8 @@ export async function intelImportCommand(
   const log = appLogger(config);
   const db = await openStorage(config, log);
   try {
-    printImport(await importRecords(db, records, Date.now()));
+    const now = Date.now();
+    printImport(await importRecords(db, records, now, alertsHook(config, now)));
   } finally {
     await db.close();
   }
@@ -79,7 +93,7 @@ export async function intelImportCommand(
 /**
  * `kamiyo intel sync`: fetches every configured live source at once (conditional requests,
  * timeouts, retries; one failing source never blocks the others), showing progress per source,
- * and merges what was new.
+ * and merges what was new together with the monitor's own loss findings (source "kamiyo").
  */
 export async function intelSyncCommand(config: AppConfig): Promise<void> {
   const log = appLogger(config);
@@ -102,7 +116,19 @@ export async function intelSyncCommand(config: AppConfig): Promise<void> {
       db,
       feedsOf(config.intel),
       { clock: new SystemClock(), random: Math.random, log: log ?? silentLogger },
-      { timeoutMs: config.intel.timeoutMs, attempts: config.intel.attempts, onProgress: show },
+      {
+        timeoutMs: config.intel.timeoutMs,
+        attempts: config.intel.attempts,
+        onProgress: show,
+        local: findingsToRecords(
+          await listFindings(db, DEFAULT_TENANT_ID, {
+            detector: "hlp",
+            kinds: ["pnl-loss", "inherited-position"],
+            limit: 10_000,
+          }),
+        ),
+        afterImport: alertsHook(config, started),
+      },
     );
     printIssues(result.issues, "sync");
     if (result.import) printImport(result.import);

@@ -4,6 +4,8 @@ import {
   alertOf,
   disabledAlert,
   ETH_BACKSTOP,
+  EULER,
+  exploitAlert,
   finding,
   HLP_LOSS,
   JELLY_DEVIATION,
@@ -147,6 +149,66 @@ describe("discordMessage", () => {
       "Last data",
     ]);
     expect(single.fields.length).toBeGreaterThan(6);
+  });
+
+  it("renders an exploit incident: protocol, date, chains, loss, returned, class, sources, tx", () => {
+    const alert = exploitAlert();
+    const msg = discordMessage(alert);
+    const e = msg.embeds[0];
+    expect(msg.content).toBe("CRITICAL: Euler Finance: $197M lost on Ethereum (Protocol Logic)");
+    expect(e.title).toBe(msg.content);
+    expect(e.color).toBe(0xe74c3c);
+    expect(e.description).toBe("New critical exploit incident, reported by 3 sources.");
+    expect(e.fields.map((f) => [f.name, f.value])).toEqual([
+      ["Protocol", "Euler Finance (also Euler)"],
+      ["Date", "2023-03-13"],
+      ["Chains", "Ethereum"],
+      ["Loss", "$197M"],
+      ["Returned", "$177M"],
+      ["Classification", "Protocol Logic / Donation attack"],
+      ["Sources", "3 (defihacklabs-explorer, rekt, slowmist)"],
+      ["Transaction", "0xc310a0af…2d6b111d (+1 more)"],
+      ["Incident", "exp\\_20230313\\_eulerfinance"],
+    ]);
+    // Text only: no explorer link, no source URL.
+    expect(JSON.stringify(e)).not.toMatch(/etherscan|https?:/);
+    const updated = embedOf(
+      exploitAlert(
+        { ...EULER, lossUsd: 5_000_000, original: { amount: 2_000, unit: "ETH" } },
+        "exploit.updated",
+      ),
+    );
+    expect(updated.title).toBe(
+      "MEDIUM: Updated: Euler Finance: $5M lost on Ethereum (Protocol Logic)",
+    );
+    expect(updated.color).toBe(0xf1c40f);
+    expect(updated.fields.find((f) => f.name === "Loss")?.value).toBe("$5M (2,000 ETH)");
+    expect(updated.description).toMatch(
+      /^Exploit incident updated .*, now reported by 3 sources\.$/,
+    );
+  });
+
+  it("escapes an incident's names and keeps a huge incident within the limits", () => {
+    const evil = exploitAlert({
+      ...EULER,
+      protocol: "@everyone **Evil** [claim](https://evil.example) <@123>",
+      aliases: Array.from({ length: 500 }, (_, i) => `alias_${i}_${"x".repeat(50)}`),
+      chains: Array.from({ length: 200 }, (_, i) => `Chain${i}`),
+      technique: "🚨".repeat(3000),
+      txHashes: Array.from({ length: 1_000 }, (_, i) => `0x${String(i).padStart(64, "0")}`),
+    });
+    const msg = discordMessage(evil);
+    const e = msg.embeds[0];
+    expect(msg.content).toContain(
+      "CRITICAL: @everyone \\*\\*Evil\\*\\* \\[claim\\](https://evil.example) \\<@123\\>",
+    );
+    expect(e.fields.find((f) => f.name === "Transaction")?.value).toBe(
+      "0x00000000…00000000 (+999 more)",
+    );
+    expect(e.title.length).toBeLessThanOrEqual(256);
+    expect(e.fields.length).toBeLessThanOrEqual(25);
+    for (const f of e.fields) expect(f.value.length).toBeLessThanOrEqual(1024);
+    expect(embedTotal(e)).toBeLessThanOrEqual(6000);
   });
 
   it("validates its config", () => {

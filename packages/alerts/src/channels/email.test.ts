@@ -12,6 +12,8 @@ import {
   alertOf,
   disabledAlert,
   ETH_BACKSTOP,
+  EULER,
+  exploitAlert,
   finding,
   HLP_LOSS,
   JELLY_DEVIATION,
@@ -126,6 +128,44 @@ describe("emailMessage", () => {
     const disabled = emailMessage(disabledAlert());
     expect(disabled.text).toContain("Reason: no successful delivery for 24 h (last: HTTP 503)");
     expect(disabled.html + disabled.text).not.toContain("secret-token");
+  });
+
+  it("renders an exploit incident in text and escaped HTML", () => {
+    const alert = exploitAlert();
+    const m = emailMessage(alert);
+    expect(m.subject).toBe(
+      "[Kamiyo] CRITICAL: Euler Finance: $197M lost on Ethereum (Protocol Logic)",
+    );
+    expect(m.text).toContain(
+      [
+        "New critical exploit incident, reported by 3 sources.",
+        "",
+        "Protocol: Euler Finance (also Euler)",
+        "Date: 2023-03-13",
+        "Chains: Ethereum",
+        "Loss: $197M",
+        "Returned: $177M",
+        "Classification: Protocol Logic / Donation attack",
+        "Sources: 3 (defihacklabs-explorer, rekt, slowmist)",
+        "Transaction: 0xc310a0af…2d6b111d (+1 more)",
+        "Incident: exp_20230313_eulerfinance",
+      ].join("\n"),
+    );
+    expect(m.html).toContain("border-left:6px solid #E74C3C");
+    expect(m.html).toContain(
+      '<th style="padding:3px 16px 3px 0;vertical-align:top;text-align:left">Loss</th><td style="padding:3px 16px 3px 0;vertical-align:top;text-align:left">$197M</td>',
+    );
+    const evil = emailMessage(
+      exploitAlert(
+        { ...EULER, protocol: `<script>x</script>\r\nBcc: a@b.c ${"y".repeat(300)}` },
+        "exploit.updated",
+      ),
+    );
+    expect(evil.html).not.toContain("<script");
+    expect(evil.html).toContain("&lt;script&gt;x&lt;/script&gt; Bcc: a@b.c");
+    expect(evil.subject).not.toMatch(/[\r\n]/);
+    expect(evil.subject.length).toBeLessThanOrEqual(150);
+    expect(evil.subject).toMatch(/^\[Kamiyo\] CRITICAL: Updated: <script>x<\/script> Bcc: /);
   });
 
   it("validates its config", () => {

@@ -1,5 +1,5 @@
 import { type Evidence, type Finding, SEVERITIES, type Severity, type Subject } from "@kamiyo/core";
-import type { Alert, AlertSummary } from "../types.ts";
+import type { Alert, AlertSummary, ExploitIncident } from "../types.ts";
 
 /**
  * The channel-neutral text of an alert that the chat and email channels lay out in their own
@@ -83,6 +83,71 @@ export function evidenceText(key: string, v: Evidence[string]): string {
   return v.map((x) => (typeof x === "number" ? num(x) : x)).join(", ");
 }
 
+/** A USD amount in three significant digits: "$197M", "$12.5M", "$850K", "$1.2B", "$950". */
+export function usdShort(n: number): string {
+  const sign = n < 0 ? "-" : "";
+  const abs = Math.abs(n);
+  for (const [unit, size] of [
+    ["", 1],
+    ["K", 1e3],
+    ["M", 1e6],
+    ["B", 1e9],
+  ] as const) {
+    const v = Number((abs / size).toPrecision(3));
+    if (v < 1000 || unit === "B") return `${sign}$${num(v)}${unit}`;
+  }
+  return `${sign}$${num(abs)}`;
+}
+
+/**
+ * An incident's loss: "$197M", with the source's own amount when it gave one ("$6.1M (2,000
+ * ETH)"), the own amount alone when no USD figure exists, null when nothing is known.
+ */
+export function lossText(i: Pick<ExploitIncident, "lossUsd" | "original">): string | null {
+  const original = i.original ? `${num(i.original.amount)} ${i.original.unit}` : null;
+  if (i.lossUsd === null) return original === null ? null : `${original} (no USD value)`;
+  return original === null ? usdShort(i.lossUsd) : `${usdShort(i.lossUsd)} (${original})`;
+}
+
+/** A long transaction hash as its ends, "0x1b2c3d4e…f6a7b8c9": text, linked to no explorer. */
+export function shortHash(h: string): string {
+  return h.length <= 20 ? h : `${h.slice(0, 10)}…${h.slice(-8)}`;
+}
+
+const isExploit = (alert: Alert) =>
+  alert.type === "exploit.created" || alert.type === "exploit.updated";
+
+/** The distinct sources reporting an incident, in order of first reference. */
+function sourcesOf(i: ExploitIncident): string[] {
+  return [...new Set(i.references.map((r) => r.source))];
+}
+
+function incidentFacts(i: ExploitIncident): Fact[] {
+  const sources = sourcesOf(i);
+  const [tx] = i.txHashes;
+  const out: Fact[] = [
+    [
+      "Protocol",
+      i.aliases.length > 0 ? `${i.protocol} (also ${i.aliases.join(", ")})` : i.protocol,
+    ],
+    ["Date", i.date],
+    ["Chains", i.chains.length > 0 ? i.chains.join(", ") : "unknown"],
+    ["Loss", lossText(i) ?? "unknown"],
+  ];
+  if (i.returnedUsd !== null) out.push(["Returned", usdShort(i.returnedUsd)]);
+  out.push([
+    "Classification",
+    [i.classification, i.technique].filter((v) => v !== null).join(" / ") || "unknown",
+  ]);
+  out.push(["Sources", sources.length > 0 ? `${sources.length} (${sources.join(", ")})` : "0"]);
+  if (tx !== undefined) {
+    const more = i.txHashes.length > 1 ? ` (+${i.txHashes.length - 1} more)` : "";
+    out.push(["Transaction", `${shortHash(tx)}${more}`]);
+  }
+  out.push(["Incident", i.id]);
+  return out.map(([n, v]) => [n, oneLine(v)] as const);
+}
+
 const SUMMARY_REASON: Record<AlertSummary["reason"], string> = {
   "daily-cap": "the daily alert cap",
   storm: "storm protection (too many alerts at once)",
@@ -108,6 +173,8 @@ export function headline(alert: Alert): string {
     "finding.opened": sev,
     "finding.escalated": `Escalated to ${sev}`,
     "finding.resolved": "Resolved",
+    "exploit.created": sev,
+    "exploit.updated": sev,
     "alerts.summary": "Summary",
     "endpoint.disabled": "Channel disabled",
     "webhook.test": "Test",
@@ -131,6 +198,16 @@ export function lead(alert: Alert): string {
         : `Escalated to ${alert.severity}.`;
     case "finding.resolved":
       return n > 1 ? `${n} findings resolved.` : "Resolved: the condition no longer holds.";
+    case "exploit.created":
+    case "exploit.updated": {
+      const i = alert.incident;
+      if (!i) return oneLine(alert.title);
+      const n = sourcesOf(i).length;
+      const by = `reported by ${n} source${n === 1 ? "" : "s"}`;
+      return alert.type === "exploit.created"
+        ? `New ${alert.severity} exploit incident, ${by}.`
+        : `Exploit incident updated (loss, chains, classification, transactions or sources changed), now ${by}.`;
+    }
     case "alerts.summary":
       return s
         ? `${suppressedTotal(s)} alerts held back by ${SUMMARY_REASON[s.reason]} between ${utc(s.from)} and ${utc(s.to)}: ${suppressedText(s)}.`
@@ -200,6 +277,9 @@ export function facts(alert: Alert): { base: Fact[]; evidence: Fact[] } {
       ],
       evidence: [],
     };
+  }
+  if (isExploit(alert) && alert.incident) {
+    return { base: incidentFacts(alert.incident), evidence: [] };
   }
   const s = alert.summary;
   if (alert.type === "alerts.summary" && s) {

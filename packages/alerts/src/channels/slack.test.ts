@@ -3,6 +3,8 @@ import {
   alertOf,
   disabledAlert,
   ETH_BACKSTOP,
+  EULER,
+  exploitAlert,
   finding,
   HLP_LOSS,
   JELLY_DEVIATION,
@@ -85,6 +87,38 @@ describe("slackMessage", () => {
       'Channel "ops-webhook" (https://hooks.example.com/…) was disabled',
     );
     expect(JSON.stringify(disabled)).not.toContain("secret-token");
+  });
+
+  it("renders an exploit incident as header, lead and fields, escaping its names", () => {
+    const alert = exploitAlert();
+    const msg = slackMessage(alert);
+    const { header, section, context } = parts(msg);
+    expect(header).toBe("🔴 CRITICAL: Euler Finance: $197M lost on Ethereum (Protocol Logic)");
+    expect(section.text.text).toBe("New critical exploit incident, reported by 3 sources.");
+    expect(section.fields?.map((f) => f.text)).toEqual([
+      "*Protocol*\nEuler Finance (also Euler)",
+      "*Date*\n2023-03-13",
+      "*Chains*\nEthereum",
+      "*Loss*\n$197M",
+      "*Returned*\n$177M",
+      "*Classification*\nProtocol Logic / Donation attack",
+      "*Sources*\n3 (defihacklabs-explorer, rekt, slowmist)",
+      "*Transaction*\n0xc310a0af…2d6b111d (+1 more)",
+      "*Incident*\nexp_20230313_eulerfinance",
+    ]);
+    expect(context).toBe(`Kamiyo · ${alert.id} · 2023-03-13 09:30:00 UTC`);
+    const evil = slackMessage(
+      exploitAlert(
+        { ...EULER, protocol: "<!channel> A&B", aliases: ["<https://x|y>"] },
+        "exploit.updated",
+      ),
+    );
+    expect(evil.text).toBe(
+      "🔴 CRITICAL: Updated: &lt;!channel&gt; A&amp;B: $197M lost on Ethereum (Protocol Logic)",
+    );
+    expect(parts(evil).section.fields?.[0]?.text).toBe(
+      "*Protocol*\n&lt;!channel&gt; A&amp;B (also &lt;https://x|y&gt;)",
+    );
   });
 
   it("keeps within Block Kit's limits without cutting an entity", () => {

@@ -3,6 +3,8 @@ import {
   alertOf,
   disabledAlert,
   ETH_BACKSTOP,
+  EULER,
+  exploitAlert,
   finding,
   HLP_LOSS,
   JELLY_DEVIATION,
@@ -83,6 +85,43 @@ describe("telegramText", () => {
     const disabled = telegramText(disabledAlert());
     expect(disabled).toContain("<b>Reason: </b>no successful delivery for 24 h (last: HTTP 503)");
     expect(disabled).not.toContain("secret-token");
+  });
+
+  it("renders an exploit incident in Telegram HTML, its names escaped", () => {
+    const alert = exploitAlert();
+    expect(telegramText(alert).split("\n")).toEqual([
+      "🔴 <b>CRITICAL: Euler Finance: $197M lost on Ethereum (Protocol Logic)</b>",
+      "New critical exploit incident, reported by 3 sources.",
+      "",
+      "<b>Protocol: </b>Euler Finance (also Euler)",
+      "<b>Date: </b>2023-03-13",
+      "<b>Chains: </b>Ethereum",
+      "<b>Loss: </b>$197M",
+      "<b>Returned: </b>$177M",
+      "<b>Classification: </b>Protocol Logic / Donation attack",
+      "<b>Sources: </b>3 (defihacklabs-explorer, rekt, slowmist)",
+      "<b>Transaction: </b>0xc310a0af…2d6b111d (+1 more)",
+      "<b>Incident: </b>exp_20230313_eulerfinance",
+      "",
+      `<i>Kamiyo · ${alert.id}</i>`,
+    ]);
+    const evil = telegramText(
+      exploitAlert({ ...EULER, protocol: "<b>A&B</b>" }, "exploit.updated"),
+    );
+    assertWellFormed(evil);
+    expect(evil.split("\n")[0]).toBe(
+      "🔴 <b>CRITICAL: Updated: &lt;b&gt;A&amp;B&lt;/b&gt;: $197M lost on Ethereum (Protocol Logic)</b>",
+    );
+    const huge = telegramText(
+      exploitAlert({
+        ...EULER,
+        protocol: "<&>".repeat(1000),
+        aliases: Array.from({ length: 300 }, (_, i) => `<alias ${i}>`),
+      }),
+    );
+    assertWellFormed(huge);
+    expect(visible(huge).length).toBeLessThanOrEqual(TELEGRAM_MAX_TEXT);
+    expect(huge.endsWith("…")).toBe(true);
   });
 
   it("stays within 4096 visible characters, cutting neither an entity nor a tag", () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpPoster } from "../delivery/http-post.ts";
 import { generateSecret } from "../delivery/signing.ts";
 import type { Alert } from "../types.ts";
+import { EULER, exploitAlert } from "./fixtures/alerts.ts";
 import { MAX_PAYLOAD_BYTES, sendWebhook, webhookConfig, webhookPayload } from "./webhook.ts";
 
 const T = Date.UTC(2026, 10, 1, 12, 0, 0);
@@ -151,6 +152,21 @@ describe("webhook channel", () => {
     }
   });
 
+  it("delivers an exploit incident as its data, signed", async () => {
+    const secret = generateSecret();
+    received.length = 0;
+    const a = exploitAlert(EULER, "exploit.created", { id: "alr_exp1" });
+    const out = await sendWebhook(a, webhookConfig.parse({ url }), ctx([secret], Date.now()));
+    expect(out).toMatchObject({ ok: true, status: 204 });
+    const [r] = received;
+    if (!r) throw new Error("nothing received");
+    expect(new Webhook(secret).verify(r.body, headersOf(r))).toEqual({
+      type: "exploit.created",
+      timestamp: "2023-03-13T09:30:00.000Z",
+      data: { ...EULER, alertId: "alr_exp1" },
+    });
+  });
+
   it("does not send without a valid secret", async () => {
     received.length = 0;
     const out = await sendWebhook(alert(), { url }, ctx([], Date.now()));
@@ -184,6 +200,41 @@ describe("webhookPayload", () => {
     const p = webhookPayload(alert({ findings: [huge] }));
     expect(Buffer.byteLength(JSON.stringify(p))).toBeLessThan(MAX_PAYLOAD_BYTES);
     expect(p.data).toMatchObject({ evidence: {}, evidenceTruncated: true });
+  });
+
+  it("carries an updated incident, cutting its lists to stay under 20 KB", () => {
+    const updated = webhookPayload(exploitAlert(EULER, "exploit.updated", { id: "alr_2" }));
+    expect(updated.type).toBe("exploit.updated");
+    expect(updated.data).toEqual({ ...EULER, date: "2023-03-13", alertId: "alr_2" });
+    const huge = {
+      ...EULER,
+      protocol: "P".repeat(30_000),
+      aliases: Array.from({ length: 400 }, (_, i) => `Alias ${i}`),
+      txHashes: Array.from({ length: 2_000 }, (_, i) => `0x${String(i).padStart(64, "0")}`),
+      references: Array.from({ length: 300 }, (_, i) => ({
+        source: "rekt",
+        sourceKey: `k${i}`,
+        url: `https://rekt.news/${i}`,
+      })),
+    };
+    const p = webhookPayload(exploitAlert(huge));
+    const size = Buffer.byteLength(JSON.stringify(p));
+    expect(size).toBeLessThan(MAX_PAYLOAD_BYTES);
+    expect(size).toBeGreaterThan(MAX_PAYLOAD_BYTES - 1_000);
+    const data = p.data as {
+      id: string;
+      protocol: string;
+      references: unknown[];
+      txHashes: string[];
+      aliases: string[];
+      truncated: { references: number; txHashes: number; aliases: number };
+    };
+    expect(data.id).toBe(EULER.id);
+    expect(data.protocol.length).toBe(1_000);
+    expect(data.references.length).toBeGreaterThan(10);
+    expect(data.references.length + data.truncated.references).toBe(300);
+    expect(data.txHashes.length + data.truncated.txHashes).toBe(2_000);
+    expect(data.aliases.length + data.truncated.aliases).toBe(400);
   });
 
   it("carries the summary, the disabled endpoint, or a test message", () => {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { HttpPoster, PostPolicy } from "../delivery/http-post.ts";
 import { webhookHeaders } from "../delivery/signing.ts";
 import { failure } from "../outcome.ts";
-import type { Alert, SendOutcome, WebhookPayload } from "../types.ts";
+import type { Alert, ExploitIncident, SendOutcome, WebhookPayload } from "../types.ts";
 
 /** An endpoint's settings. The URL is vetted by `checkWebhookUrl` when the endpoint is saved. */
 export const webhookConfig = z.object({ url: z.string().url() });
@@ -74,6 +74,52 @@ function findingData(alert: Alert, envelope: Omit<WebhookPayload, "data">): unkn
   return { ...base, findings: kept, truncated: all.length - kept.length };
 }
 
+/** Longest text field of an incident kept when its payload would pass the limit. */
+const MAX_INCIDENT_TEXT = 1_000;
+
+/**
+ * An exploit alert's data: the incident (date `YYYY-MM-DD`, ISO 8601) and the alert id. Past
+ * {@link MAX_PAYLOAD_BYTES}, long texts are cut and the lists (references, transactions, aliases)
+ * keep what fits, the number left out of each in `truncated`.
+ */
+function incidentData(alert: Alert, envelope: Omit<WebhookPayload, "data">): unknown {
+  const i: ExploitIncident | undefined = alert.incident;
+  if (!i) return { title: alert.title, severity: alert.severity, alertId: alert.id };
+  const full = { ...i, date: i.date.slice(0, 10), alertId: alert.id };
+  if (bytes({ ...envelope, data: full }) < MAX_PAYLOAD_BYTES) return full;
+  const cut = (s: string | null) => (s === null ? null : s.slice(0, MAX_INCIDENT_TEXT));
+  const lists = { references: i.references, txHashes: i.txHashes, aliases: i.aliases };
+  const truncated = {
+    references: i.references.length,
+    txHashes: i.txHashes.length,
+    aliases: i.aliases.length,
+  };
+  const base = {
+    ...full,
+    protocol: cut(i.protocol) ?? "",
+    classification: cut(i.classification),
+    technique: cut(i.technique),
+    chains: i.chains.slice(0, 100).map((c) => c.slice(0, 100)),
+    original: i.original ? { ...i.original, unit: i.original.unit.slice(0, 100) } : null,
+    references: [] as unknown[],
+    txHashes: [] as string[],
+    aliases: [] as string[],
+    truncated,
+  };
+  let room = MAX_PAYLOAD_BYTES - bytes({ ...envelope, data: base });
+  for (const key of ["references", "txHashes", "aliases"] as const) {
+    const kept: unknown[] = base[key];
+    for (const item of lists[key]) {
+      const size = bytes(item) + 1;
+      if (size > room) break;
+      room -= size;
+      kept.push(item);
+      truncated[key]--;
+    }
+  }
+  return base;
+}
+
 /** Builds the Standard Webhooks payload `{type, timestamp, data}` of an alert. */
 export function webhookPayload(alert: Alert): WebhookPayload {
   const envelope = { type: alert.type, timestamp: iso(alert.createdAt) };
@@ -82,6 +128,9 @@ export function webhookPayload(alert: Alert): WebhookPayload {
     case "finding.escalated":
     case "finding.resolved":
       return { ...envelope, data: findingData(alert, envelope) };
+    case "exploit.created":
+    case "exploit.updated":
+      return { ...envelope, data: incidentData(alert, envelope) };
     case "alerts.summary": {
       const s = alert.summary;
       const data = s

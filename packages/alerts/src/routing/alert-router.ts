@@ -5,6 +5,7 @@ import { type Channel, listChannels } from "../store/channels.ts";
 import { insertAlert } from "../store/outbox.ts";
 import { type SilenceMatchers, silenced } from "../store/silences.ts";
 import type { Alert, AlertType } from "../types.ts";
+import { capHold, capNotice, countSent, type HeldAlert, type HoldIn, hold } from "./daily-cap.ts";
 import {
   type Decision,
   decide,
@@ -14,14 +15,6 @@ import {
 } from "./decide.ts";
 import type { RoutingConfig } from "./routing-config.ts";
 
-/** An alert held back for later, as stored in `alert_groups.held`. */
-interface HeldAlert {
-  type: AlertType;
-  findingId: string;
-  severity: Severity;
-  at: number;
-}
-
 interface GroupRow {
   group_key: string;
   last_sent_at: Date | null;
@@ -29,10 +22,7 @@ interface GroupRow {
   held: HeldAlert[];
 }
 
-const DAY_MS = 86_400_000;
-const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const STORM = "!storm";
-const capGroup = (day: string) => `!cap:${day}`;
 
 /** What one call of the router did. */
 export interface RouteResult {
@@ -86,10 +76,16 @@ export class AlertRouter {
       const held: HeldAlert = { type: d.type, findingId: f.id, severity: f.severity, at: nowMs };
       const holdIn = await this.#holdIn(tx, tenantId, f, d.type, nowMs);
       if (holdIn) {
-        await this.#hold(tx, tenantId, holdIn.group, held, holdIn.flushAt);
+        await hold(tx, tenantId, holdIn.group, held, holdIn.flushAt);
         result.held++;
         if (holdIn.notice)
-          result.deliveries += await this.#capNotice(tx, tenantId, channels, nowMs);
+          result.deliveries += await capNotice(
+            tx,
+            tenantId,
+            channels,
+            this.#config.dailyCap,
+            nowMs,
+          );
         continue;
       }
       const alert = singleAlert(tenantId, d.type, f, nowMs);
@@ -119,10 +115,14 @@ export class AlertRouter {
     let deliveries = 0;
     for (const g of due) {
       const findings = await listFindingsByIds(tx, g.tenant_id, [
-        ...new Set(g.held.map((h) => h.findingId)),
+        ...new Set(g.held.flatMap((h) => ("findingId" in h ? [h.findingId] : []))),
       ]);
       const channels = await listChannels(tx, g.tenant_id, { enabledOnly: true });
-      const targets = channels.filter((c) => findings.some((f) => filterMatches(c.filter, f)));
+      // Incident alerts held by the daily cap name the channels that took them.
+      const taken = new Set(g.held.flatMap((h) => ("channelIds" in h ? h.channelIds : [])));
+      const targets = channels.filter(
+        (c) => taken.has(c.id) || findings.some((f) => filterMatches(c.filter, f)),
+      );
       const alert = g.group_key.startsWith("!")
         ? summaryAlert(g.tenant_id, g, nowMs, this.#config)
         : groupAlert(g.tenant_id, g.held, findings, nowMs);
@@ -147,20 +147,9 @@ export class AlertRouter {
     f: Finding,
     type: AlertType,
     nowMs: number,
-  ): Promise<{ group: string; flushAt: number; notice: boolean } | null> {
-    const day = utcDay(nowMs);
-    const [count] = await tx.query<{ sent: number }>(
-      "SELECT sent FROM alert_days WHERE tenant_id = $1 AND day = $2",
-      [tenantId, day],
-    );
-    if ((count?.sent ?? 0) >= this.#config.dailyCap) {
-      const [existing] = await tx.query<{ n: number }>(
-        "SELECT jsonb_array_length(held) AS n FROM alert_groups WHERE tenant_id = $1 AND group_key = $2",
-        [tenantId, capGroup(day)],
-      );
-      const midnight = Date.parse(`${day}T00:00:00Z`) + DAY_MS;
-      return { group: capGroup(day), flushAt: midnight, notice: (existing?.n ?? 0) === 0 };
-    }
+  ): Promise<HoldIn | null> {
+    const capped = await capHold(tx, tenantId, this.#config.dailyCap, nowMs);
+    if (capped) return capped;
     if (f.severity === "critical") return null;
     const [recent] = await tx.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM alerts WHERE tenant_id = $1 AND created_at > $2 AND type LIKE 'finding.%'",
@@ -177,48 +166,6 @@ export class AlertRouter {
     if (last !== undefined && nowMs - last < this.#config.groupWindowMs)
       return { group: groupOf(f), flushAt: last + this.#config.groupWindowMs, notice: false };
     return null;
-  }
-
-  async #hold(
-    tx: Queryable,
-    tenantId: string,
-    group: string,
-    held: HeldAlert,
-    flushAt: number,
-  ): Promise<void> {
-    await tx.query(
-      `INSERT INTO alert_groups (tenant_id, group_key, flush_at, held) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, group_key) DO UPDATE SET
-         held = alert_groups.held || EXCLUDED.held,
-         flush_at = coalesce(alert_groups.flush_at, EXCLUDED.flush_at)`,
-      [tenantId, group, new Date(flushAt), JSON.stringify([held])],
-    );
-  }
-
-  /** Tells every channel, once a day, that the cap was reached and alerts are now held. */
-  async #capNotice(
-    tx: Queryable,
-    tenantId: string,
-    channels: readonly Channel[],
-    nowMs: number,
-  ): Promise<number> {
-    const day = utcDay(nowMs);
-    const alert: Alert = {
-      id: newId("alr", nowMs),
-      tenantId,
-      type: "alerts.summary",
-      severity: "high",
-      title: `Daily alert cap of ${this.#config.dailyCap} reached: further alerts today are held and summarised at 00:00 UTC`,
-      createdAt: nowMs,
-      findings: [],
-      summary: {
-        reason: "daily-cap",
-        suppressed: {},
-        from: Date.parse(`${day}T00:00:00Z`),
-        to: nowMs,
-      },
-    };
-    return (await insertAlert(tx, alert, null, ids(channels), nowMs)).length;
   }
 
   async #states(
@@ -278,14 +225,6 @@ const ids = (channels: readonly Channel[]) => channels.map((c) => c.id);
 /** Findings of one detector on one subject are grouped. */
 function groupOf(f: Finding): string {
   return `g:${f.detector}:${f.subject.type}:${f.subject.id}`;
-}
-
-async function countSent(tx: Queryable, tenantId: string, nowMs: number): Promise<void> {
-  await tx.query(
-    `INSERT INTO alert_days (tenant_id, day, sent) VALUES ($1, $2, 1)
-     ON CONFLICT (tenant_id, day) DO UPDATE SET sent = alert_days.sent + 1`,
-    [tenantId, utcDay(nowMs)],
-  );
 }
 
 async function activeSilenceMatchers(

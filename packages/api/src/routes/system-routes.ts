@@ -7,6 +7,7 @@ import type { ApiDeps } from "../deps.ts";
 import type { Metrics } from "../metrics.ts";
 import { errorResponses } from "../schemas/common.ts";
 import { chains, meta, stats } from "../services/stats.ts";
+import { exploitStatsSchema } from "./intel-routes.ts";
 
 const sourceState = z.object({
   status: z.enum(["starting", "up", "degraded", "down"]),
@@ -181,13 +182,14 @@ export function systemRoutes(
       })
       .nullable(),
     uptimeS: z.number(),
+    exploits: exploitStatsSchema,
   });
   app.get(
     "/stats",
     {
       schema: {
         tags: ["system"],
-        summary: "Totals: findings, liquidations, the pipeline",
+        summary: "Totals: findings, liquidations, the pipeline, exploit incidents",
         querystring: z.object({
           days: z.coerce
             .number()
@@ -195,12 +197,21 @@ export function systemRoutes(
             .min(1)
             .max(365)
             .default(30)
-            .describe("Look-back in days (1–365)"),
+            .describe("Look-back in days for findings and liquidations (1–365)"),
+          exploit_days: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(3650)
+            .optional()
+            .describe(
+              "Look-back in days for exploit incidents (1–3650; omitted: all), by incident date",
+            ),
         }),
         response: { 200: statsSchema, ...errorResponses },
       },
     },
-    async (req) => stats(deps, req.query.days),
+    async (req) => stats(deps, req.query.days, req.query.exploit_days),
   );
 
   app.get(
@@ -208,7 +219,9 @@ export function systemRoutes(
     {
       schema: {
         tags: ["system"],
-        summary: "Chains this install monitors",
+        summary: "Chains this install monitors, and chains exploit incidents happened on",
+        description:
+          "Monitored chains first; then every chain an exploit incident is reported on (`monitored: false`, no findings). `exploits` counts each chain's incidents and sums their USD losses (an incident on several chains counts under each).",
         response: {
           200: z.array(
             z.object({
@@ -217,6 +230,7 @@ export function systemRoutes(
               monitored: z.boolean(),
               findings30d: z.number(),
               openFindings: z.number(),
+              exploits: z.object({ incidents: z.number().int(), lossUsd: z.number() }),
             }),
           ),
           ...errorResponses,

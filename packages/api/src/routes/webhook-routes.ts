@@ -38,6 +38,8 @@ const ALERT_TYPES = [
   "finding.resolved",
   "alerts.summary",
   "endpoint.disabled",
+  "exploit.created",
+  "exploit.updated",
   "webhook.test",
 ] as const;
 

@@ -21,11 +21,7 @@ export const GENERIC_WORDS: readonly string[] = [
  * removed, unless nothing would be left.
  */
 export function protocolKey(name: string): string {
-  let key = name
-    .replace(/\([^)]*\)/g, "")
-    .normalize("NFKD")
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, "");
+  let key = protocolLetters(name);
   for (let changed = true; changed; ) {
     changed = false;
     const version = /v[1-9]$/.exec(key);
@@ -43,10 +39,25 @@ export function protocolKey(name: string): string {
   return key;
 }
 
+/** The first step of {@link protocolKey}: lower-case letters and digits, without asides. */
+export function protocolLetters(name: string): string {
+  return name
+    .replace(/\([^)]*\)/g, "")
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "");
+}
+
+/** {@link protocolLetters} in SQL, over the text expression `expr` (keep the two in step). */
+export function protocolLettersSql(expr: string): string {
+  return `regexp_replace(lower(normalize(regexp_replace(${expr}, '\\([^)]*\\)', '', 'g'), NFKD)), '[^a-z0-9]', '', 'g')`;
+}
+
 /**
- * A POSIX regular expression matching the letters-and-digits form of every name whose
- * {@link protocolKey} is `key` (given a key protocolKey returned): the key followed by any run of
- * generic words and version tags. Lets SQL match names by key without a stored key per name.
+ * A POSIX regular expression matching the {@link protocolLetters} of every name whose
+ * {@link protocolKey} is `key` (a key protocolKey returned): the key followed by any run of
+ * generic words and version tags. With {@link protocolLettersSql}, SQL matches names by key
+ * without storing a key per name.
  */
 export function protocolKeyPattern(key: string): string {
   return `^${key.replace(/[^a-z0-9]/g, "")}(${[...GENERIC_WORDS, "v[1-9]"].join("|")})*$`;

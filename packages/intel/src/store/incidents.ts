@@ -59,12 +59,14 @@ export interface ImportResult {
 /**
  * Stores reports from a source (new ones added, known ones refreshed) and re-derives every
  * incident from all stored reports and the operator's overrides, in one transaction. Incident ids
- * survive: an incident keeps the id its reports had.
+ * survive: an incident keeps the id its reports had. `afterImport` runs in that transaction once
+ * the incidents are written (alerts use it to store their outbox); if it throws, nothing is kept.
  */
 export async function importRecords(
   db: Db,
   records: readonly SourceRecord[],
   nowMs: number,
+  afterImport?: (tx: Queryable, result: ImportResult) => Promise<void>,
 ): Promise<ImportResult> {
   return db.transaction(async (tx) => {
     await saveReports(tx, records, nowMs);
@@ -120,7 +122,9 @@ export async function importRecords(
          AND r.incident_id IS DISTINCT FROM o.id`,
       [owners.map((o) => o.source), owners.map((o) => o.key), owners.map((o) => o.id)],
     );
-    return { reports: reports.length, incidents: incidents.length, created, changed };
+    const result = { reports: reports.length, incidents: incidents.length, created, changed };
+    if (afterImport) await afterImport(tx, result);
+    return result;
   });
 }
 

@@ -1,5 +1,5 @@
 import { type Clock, describeError, type Logger, type Random, sleepOn } from "@kamiyo/core";
-import type { Db } from "@kamiyo/db";
+import type { Db, Queryable } from "@kamiyo/db";
 import { type ImportResult, importRecords } from "../store/incidents.ts";
 import type { ParseIssue, ParseResult, SourceId, SourceRecord } from "../types.ts";
 import { fetchText } from "./fetch-text.ts";
@@ -24,6 +24,10 @@ export interface SyncOptions {
   timeoutMs: number;
   attempts: number;
   onProgress?: (p: SyncProgress) => void;
+  /** Reports read locally rather than fetched (the monitor's own loss findings), imported with the rest. */
+  local?: readonly SourceRecord[];
+  /** Runs in the import's transaction (alerts about new and changed incidents). */
+  afterImport?: (tx: Queryable, result: ImportResult) => Promise<void>;
 }
 
 export interface SyncResult {
@@ -122,7 +126,10 @@ export async function syncFeeds(
     }),
   );
   const now = deps.clock.now();
-  const fresh = outcomes.filter((o) => o.status === "fresh").flatMap((o) => o.records);
+  const fresh = [
+    ...outcomes.filter((o) => o.status === "fresh").flatMap((o) => o.records),
+    ...(opts.local ?? []),
+  ];
   const result: SyncResult = {
     sources: outcomes.map((o) => ({
       source: o.feed.source,
@@ -131,7 +138,7 @@ export async function syncFeeds(
       error: o.error,
     })),
     issues: outcomes.flatMap((o) => o.issues),
-    import: fresh.length > 0 ? await importRecords(db, fresh, now) : null,
+    import: fresh.length > 0 ? await importRecords(db, fresh, now, opts.afterImport) : null,
   };
   for (const o of outcomes) {
     await db.query(
