@@ -33,6 +33,8 @@ export interface ExploitReference {
   source: string;
   sourceKey: string;
   url: string | null;
+  /** When the report was first read, ISO 8601, when known. */
+  firstSeenAt?: string | null;
 }
 
 /**

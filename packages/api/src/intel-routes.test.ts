@@ -218,17 +218,25 @@ describe(`intel routes on ${testDbKind}`, () => {
       returnedUsd: null,
       txHashes: [BYBIT_TX],
       sources: ["defillama", "rekt", "slowmist"],
+      // Each report keeps when it was first read (the imports here ran on 2 and 7 March 2025).
       references: [
         {
           source: "defillama",
           sourceKey: "bybit-2025-02-21",
           url: "https://announcements.bybit.com/article/incident-update",
+          firstSeenAt: "2025-03-02T09:00:00.000Z",
         },
-        { source: "rekt", sourceKey: "bybit-rekt", url: "https://rekt.news/bybit-rekt/" },
+        {
+          source: "rekt",
+          sourceKey: "bybit-rekt",
+          url: "https://rekt.news/bybit-rekt/",
+          firstSeenAt: "2025-03-07T09:00:00.000Z",
+        },
         {
           source: "slowmist",
           sourceKey: "2025-02-21-Bybit",
           url: "https://hacked.slowmist.io/",
+          firstSeenAt: "2025-03-07T09:00:00.000Z",
         },
       ],
     });

@@ -64,6 +64,8 @@ export interface IncidentReference {
   source: SourceId;
   sourceKey: string;
   url: string | null;
+  /** When Kamiyo first read this report, ISO 8601 (null before it is stored). */
+  firstSeenAt: string | null;
 }
 
 /**

@@ -90,7 +90,12 @@ export function toExploitIncident(i: ExploitIncident): ExploitIncident {
     original: i.original ? { amount: i.original.amount, unit: i.original.unit } : null,
     returnedUsd: i.returnedUsd,
     txHashes: [...i.txHashes],
-    references: i.references.map((r) => ({ source: r.source, sourceKey: r.sourceKey, url: r.url })),
+    references: i.references.map((r) => ({
+      source: r.source,
+      sourceKey: r.sourceKey,
+      url: r.url,
+      firstSeenAt: r.firstSeenAt ?? null,
+    })),
   };
 }
 

@@ -48,7 +48,14 @@ const incidentSchema = z
     txHashes: z.array(z.string()),
     sources: z.array(z.string()).describe("The distinct sources reporting it, most trusted first"),
     references: z
-      .array(z.object({ source: z.string(), sourceKey: z.string(), url: z.string().nullable() }))
+      .array(
+        z.object({
+          source: z.string(),
+          sourceKey: z.string(),
+          url: z.string().nullable(),
+          firstSeenAt: z.string().nullable().describe("When Kamiyo first read the report"),
+        }),
+      )
       .describe("Each source report merged into the incident"),
   })
   .meta({ id: "Incident" });

@@ -27,7 +27,12 @@ export interface IncidentJson {
   returnedUsd: number | null;
   txHashes: string[];
   sources: string[];
-  references: { source: string; sourceKey: string; url: string | null }[];
+  references: {
+    source: string;
+    sourceKey: string;
+    url: string | null;
+    firstSeenAt: string | null;
+  }[];
 }
 
 export function toIncidentJson(i: Incident): IncidentJson {
@@ -45,7 +50,12 @@ export function toIncidentJson(i: Incident): IncidentJson {
     returnedUsd: i.returnedUsd,
     txHashes: i.txHashes,
     sources: [...new Set(i.references.map((r) => r.source))],
-    references: i.references.map((r) => ({ source: r.source, sourceKey: r.sourceKey, url: r.url })),
+    references: i.references.map((r) => ({
+      source: r.source,
+      sourceKey: r.sourceKey,
+      url: r.url,
+      firstSeenAt: r.firstSeenAt,
+    })),
   };
 }
 

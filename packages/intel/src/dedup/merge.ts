@@ -63,7 +63,12 @@ export function mergeRecords(records: readonly SourceRecord[], id?: string): Inc
     lossUnconverted: lossUsd === null && original !== null,
     returnedUsd: returned.length === 0 ? null : Math.max(...returned),
     txHashes: union((r) => r.txHashes),
-    references: byTrust.map((r) => ({ source: r.source, sourceKey: r.sourceKey, url: r.url })),
+    references: byTrust.map((r) => ({
+      source: r.source,
+      sourceKey: r.sourceKey,
+      url: r.url,
+      firstSeenAt: null,
+    })),
   };
 }
 

@@ -76,8 +76,16 @@ describe(`incident store on ${testDbKind}`, () => {
       classification: "Protocol Logic",
       chains: ["Ethereum"],
       references: [
-        { source: "defillama", sourceKey: "2022-08-01-Nomad" },
-        { source: "defihacklabs-explorer", sourceKey: "2022-08-02-Nomad Bridge" },
+        {
+          source: "defillama",
+          sourceKey: "2022-08-01-Nomad",
+          firstSeenAt: new Date(T0 + 2_000).toISOString(),
+        },
+        {
+          source: "defihacklabs-explorer",
+          sourceKey: "2022-08-02-Nomad Bridge",
+          firstSeenAt: new Date(T0).toISOString(),
+        },
       ],
     });
 

@@ -80,6 +80,9 @@ export async function importRecords(
     );
     const previous = new Map<string, string>();
     for (const r of reports) if (r.incident_id) previous.set(reportKey(r.record), r.incident_id);
+    const firstSeen = new Map(
+      reports.map((r) => [reportKey(r.record), r.first_seen_at.toISOString()]),
+    );
     const incidents = toIncidents(
       cluster(
         reports.map((r) => r.record),
@@ -87,6 +90,8 @@ export async function importRecords(
       ),
       previous,
     );
+    for (const i of incidents)
+      for (const ref of i.references) ref.firstSeenAt = firstSeen.get(reportKey(ref)) ?? null;
     const before = new Map(
       (await tx.query<IncidentRow>("SELECT * FROM intel_incidents")).map((r) => [
         r.id,

@@ -268,7 +268,14 @@ describe(`incident queries on ${testDbKind}`, () => {
       lossUnconverted: true,
       returnedUsd: null,
       txHashes: [BYBIT_TX],
-      references: [{ source: "slowmist", sourceKey: "2025-02-21-Bybit", url: null }],
+      references: [
+        {
+          source: "slowmist",
+          sourceKey: "2025-02-21-Bybit",
+          url: null,
+          firstSeenAt: "2025-03-12T00:00:00.000Z",
+        },
+      ],
     });
     const euler = (await listIncidents(db)).find((i) => i.id === "exp_20230313_euler");
     expect(await getIncident(db, "exp_20230313_euler")).toEqual(euler);
