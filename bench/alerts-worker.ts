@@ -6,7 +6,7 @@
  * critical finding stored and routed in one transaction, as the monitor's store does; replies with
  * the epoch ms just after the commit), `cpu`, `exit`.
  */
-import { Alerting, alertsConfig } from "@kamiyo/alerts";
+import { Alerting, alertsConfig, deliveryOptions } from "@kamiyo/alerts";
 import { type Finding, SystemClock, silentLogger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, PgliteDb, PostgresDb, upsertFindings } from "@kamiyo/db";
 
@@ -21,16 +21,7 @@ const alerting = new Alerting(
   {
     // The latency run raises one finding per subject: grouping and storms do not hold them back.
     routing: { ...c, groupWindowMs: 0, stormThreshold: 1_000_000, dailyCap: 1_000_000 },
-    delivery: {
-      batchSize: c.workerBatchSize,
-      concurrency: c.workerConcurrency,
-      leaseMs: 2 * c.timeoutMs + 5_000,
-      pollMs: c.pollMs,
-      retrySchedule: c.retryScheduleMs,
-      disableAfterMs: c.disableAfterMs,
-      timeoutMs: c.timeoutMs,
-      allowLoopbackHttp: false,
-    },
+    delivery: deliveryOptions(c, { allowLoopbackHttp: false }),
     flushEveryMs: 1_000,
   },
 );

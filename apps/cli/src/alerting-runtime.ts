@@ -1,4 +1,9 @@
-import { Alerting, configuredChannels, syncConfiguredChannels } from "@kamiyo/alerts";
+import {
+  Alerting,
+  configuredChannels,
+  deliveryOptions,
+  syncConfiguredChannels,
+} from "@kamiyo/alerts";
 import { type Logger, SystemClock } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
 import type { AppConfig } from "./config/app-config.ts";
@@ -25,17 +30,9 @@ export async function createAlerting(
     { db, clock, log: log.child({ component: "alerts" }) },
     {
       routing: c,
-      delivery: {
-        batchSize: c.workerBatchSize,
-        concurrency: c.workerConcurrency,
-        // An attempt can take the whole timeout; the lease outlasts it twice over.
-        leaseMs: 2 * c.timeoutMs + 5_000,
-        pollMs: c.pollMs,
-        retrySchedule: c.retryScheduleMs,
-        disableAfterMs: c.disableAfterMs,
-        timeoutMs: c.timeoutMs,
-        allowLoopbackHttp: config.api.webhooksAllowLoopbackHttp ?? false,
-      },
+      delivery: deliveryOptions(c, {
+        allowLoopbackHttp: config.api.webhooksAllowLoopbackHttp,
+      }),
       flushEveryMs: 1_000,
     },
   );

@@ -1,5 +1,6 @@
 import { SEVERITIES } from "@kamiyo/core";
 import { z } from "zod";
+import type { AlertingOptions } from "./alerting.ts";
 import { DEFAULT_RETRY_SCHEDULE_MS } from "./delivery/retry-schedule.ts";
 import { routingConfig } from "./routing/routing-config.ts";
 import { type Channel, newChannel } from "./store/channels.ts";
@@ -124,4 +125,22 @@ export function configuredChannels(c: AlertsConfig, tenantId: string, nowMs: num
   if (c.webhookUrl)
     out.push(channel("webhook", "Webhook", { url: c.webhookUrl }, c.webhookSecret ?? null));
   return out;
+}
+
+/** The delivery worker's settings from the configuration. */
+export function deliveryOptions(
+  c: AlertsConfig,
+  opts: { allowLoopbackHttp: boolean },
+): AlertingOptions["delivery"] {
+  return {
+    batchSize: c.workerBatchSize,
+    concurrency: c.workerConcurrency,
+    // An attempt can take the whole timeout; the lease outlasts it twice over.
+    leaseMs: 2 * c.timeoutMs + 5_000,
+    pollMs: c.pollMs,
+    retrySchedule: c.retryScheduleMs,
+    disableAfterMs: c.disableAfterMs,
+    timeoutMs: c.timeoutMs,
+    allowLoopbackHttp: opts.allowLoopbackHttp,
+  };
 }

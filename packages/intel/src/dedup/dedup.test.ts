@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { report } from "../testing/report.ts";
 import type { SourceRecord } from "../types.ts";
 import { cluster, reportKey, toIncidents } from "./cluster.ts";
 import { mergeRecords } from "./merge.ts";
 import { protocolKey } from "./protocol-key.ts";
-
-function rec(
-  over: Partial<SourceRecord> & Pick<SourceRecord, "source" | "protocol" | "date">,
-): SourceRecord {
-  return {
-    sourceKey: `${over.date}-${over.protocol}`,
-    chains: [],
-    classification: null,
-    technique: null,
-    lossUsd: null,
-    original: null,
-    returnedUsd: null,
-    txHashes: [],
-    url: null,
-    ...over,
-  };
-}
 
 const EULER_TX = "0xc310a0affe2169d1f6feec1c63dbc7f7c62a887fa48795d327d4d2da2d6b111d";
 
@@ -41,19 +25,19 @@ describe("protocol keys", () => {
 describe("de-duplication", () => {
   it("merges one incident reported under two spellings and by two sources into one record", () => {
     const records = [
-      rec({
+      report({
         source: "defihacklabs-explorer",
         protocol: "EulerFinance",
         date: "2023-03-13",
         lossUsd: 197_000_000,
       }),
-      rec({
+      report({
         source: "defihacklabs-explorer",
         protocol: "Euler Finance",
         date: "2023-03-13",
         lossUsd: 196_000_000,
       }),
-      rec({
+      report({
         source: "defillama",
         protocol: "Euler Finance",
         date: "2023-03-13",
@@ -63,7 +47,7 @@ describe("de-duplication", () => {
         chains: ["Ethereum"],
         txHashes: [EULER_TX],
       }),
-      rec({
+      report({
         source: "rekt",
         protocol: "Euler Finance",
         date: "2023-03-14",
@@ -94,23 +78,33 @@ describe("de-duplication", () => {
 
   it("keeps incidents of one protocol apart when their dates or losses differ", () => {
     const records = [
-      rec({
+      report({
         source: "defihacklabs-explorer",
         protocol: "Ronin Network",
         date: "2022-03-29",
         lossUsd: 624_000_000,
       }),
-      rec({
+      report({
         source: "defihacklabs-explorer",
         protocol: "Ronin Bridge",
         date: "2024-08-06",
         lossUsd: 12_000_000,
       }),
-      rec({ source: "rekt", protocol: "Radiant Capital", date: "2024-01-02", lossUsd: 4_500_000 }),
-      rec({ source: "rekt", protocol: "Radiant Capital", date: "2024-10-16", lossUsd: 53_000_000 }),
+      report({
+        source: "rekt",
+        protocol: "Radiant Capital",
+        date: "2024-01-02",
+        lossUsd: 4_500_000,
+      }),
+      report({
+        source: "rekt",
+        protocol: "Radiant Capital",
+        date: "2024-10-16",
+        lossUsd: 53_000_000,
+      }),
       // Same protocol and day, losses far apart: two incidents.
-      rec({ source: "slowmist", protocol: "Foo", date: "2024-05-01", lossUsd: 10_000 }),
-      rec({ source: "defillama", protocol: "Foo", date: "2024-05-01", lossUsd: 9_000_000 }),
+      report({ source: "slowmist", protocol: "Foo", date: "2024-05-01", lossUsd: 10_000 }),
+      report({ source: "defillama", protocol: "Foo", date: "2024-05-01", lossUsd: 9_000_000 }),
     ];
     expect(toIncidents(cluster(records)).map((i) => i.id)).toEqual([
       "exp_20241016_radiant",
@@ -124,8 +118,13 @@ describe("de-duplication", () => {
 
   it("joins reports that share a transaction hash whatever they call the protocol", () => {
     const records = [
-      rec({ source: "defihacklabs", protocol: "Euler", date: "2023-03-13", txHashes: [EULER_TX] }),
-      rec({
+      report({
+        source: "defihacklabs",
+        protocol: "Euler",
+        date: "2023-03-13",
+        txHashes: [EULER_TX],
+      }),
+      report({
         source: "slowmist",
         protocol: "Euler Protocol Exploit",
         date: "2023-03-15",
@@ -137,13 +136,13 @@ describe("de-duplication", () => {
 
   it("takes the median USD loss, flags a token-only loss, and never converts it", () => {
     const m = mergeRecords([
-      rec({ source: "defillama", protocol: "X", date: "2024-01-01", lossUsd: 1_000_000 }),
-      rec({ source: "rekt", protocol: "X", date: "2024-01-01", lossUsd: 1_100_000 }),
-      rec({ source: "slowmist", protocol: "X", date: "2024-01-01", lossUsd: 5_000_000 }),
+      report({ source: "defillama", protocol: "X", date: "2024-01-01", lossUsd: 1_000_000 }),
+      report({ source: "rekt", protocol: "X", date: "2024-01-01", lossUsd: 1_100_000 }),
+      report({ source: "slowmist", protocol: "X", date: "2024-01-01", lossUsd: 5_000_000 }),
     ]);
     expect(m.lossUsd).toBe(1_100_000);
     const tokens = mergeRecords([
-      rec({
+      report({
         source: "defihacklabs-explorer",
         protocol: "Y",
         date: "2024-01-01",
@@ -158,19 +157,19 @@ describe("de-duplication", () => {
   });
 
   it("obeys an operator's merge and split, which survive a re-sync with new reports", () => {
-    const a = rec({
+    const a = report({
       source: "defillama",
       protocol: "Alpha Homora",
       date: "2021-02-13",
       lossUsd: 37_500_000,
     });
-    const b = rec({
+    const b = report({
       source: "rekt",
       protocol: "Cream Finance",
       date: "2021-02-13",
       lossUsd: 37_500_000,
     });
-    const c = rec({
+    const c = report({
       source: "slowmist",
       protocol: "Alpha Homora",
       date: "2021-02-14",
@@ -184,7 +183,7 @@ describe("de-duplication", () => {
   });
 
   it("keeps an incident's id when a new source reports it, and gives the bigger part the id when split", () => {
-    const a = rec({
+    const a = report({
       source: "defihacklabs-explorer",
       protocol: "Nomad Bridge",
       date: "2022-08-02",
@@ -196,7 +195,7 @@ describe("de-duplication", () => {
       first.flatMap((i) => i.references.map((r) => [`${r.source}:${r.sourceKey}`, i.id] as const)),
     );
     // DefiLlama dates it a day earlier: the merged date moves, the id stays.
-    const b = rec({
+    const b = report({
       source: "defillama",
       protocol: "Nomad",
       date: "2022-08-01",
@@ -212,9 +211,9 @@ describe("de-duplication", () => {
     for (let i = 0; i < 5_000; i++) {
       const date = new Date(Date.UTC(2018, 0, 1) + i * 86_400_000 * 0.7).toISOString().slice(0, 10);
       const base = { protocol: `Protocol ${i % 900} Finance`, date, lossUsd: 1_000 + i * 97 };
-      records.push(rec({ source: "defillama", ...base }));
+      records.push(report({ source: "defillama", ...base }));
       records.push(
-        rec({
+        report({
           source: "rekt",
           ...base,
           protocol: `Protocol${i % 900}`,

@@ -1,7 +1,7 @@
 import type { Db } from "@kamiyo/db";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SourceRecord } from "../types.ts";
+import { report } from "../testing/report.ts";
 import { addOverride, importRecords, listIncidents } from "./incidents.ts";
 
 let db: Db;
@@ -12,35 +12,18 @@ afterAll(async () => {
   await db.close();
 });
 
-function rec(
-  over: Partial<SourceRecord> & Pick<SourceRecord, "source" | "protocol" | "date">,
-): SourceRecord {
-  return {
-    sourceKey: `${over.date}-${over.protocol}`,
-    chains: [],
-    classification: null,
-    technique: null,
-    lossUsd: null,
-    original: null,
-    returnedUsd: null,
-    txHashes: [],
-    url: null,
-    ...over,
-  };
-}
-
 const T0 = Date.UTC(2026, 10, 28);
 
 describe(`incident store on ${testDbKind}`, () => {
   it("stores merged incidents, keeps ids across syncs, reports what is new or materially changed, and applies overrides", async () => {
-    const nomad = rec({
+    const nomad = report({
       source: "defihacklabs-explorer",
       protocol: "Nomad Bridge",
       date: "2022-08-02",
       lossUsd: 152_000_000,
       chains: ["Ethereum"],
     });
-    const kyber = rec({
+    const kyber = report({
       source: "defihacklabs-explorer",
       protocol: "KyberSwap",
       date: "2023-11-22",
@@ -58,7 +41,7 @@ describe(`incident store on ${testDbKind}`, () => {
     expect(again).toMatchObject({ created: [], changed: [] });
 
     // DefiLlama joins Nomad with an earlier date and a larger loss: same id, a material change.
-    const llama = rec({
+    const llama = report({
       source: "defillama",
       protocol: "Nomad",
       date: "2022-08-01",

@@ -7,6 +7,7 @@ import {
   protocolLetters,
   protocolLettersSql,
 } from "../dedup/protocol-key.ts";
+import { report } from "../testing/report.ts";
 import type { SourceRecord } from "../types.ts";
 import { importRecords, listIncidents } from "./incidents.ts";
 import {
@@ -19,23 +20,6 @@ import {
   pageStatements,
 } from "./queries.ts";
 
-function rec(
-  over: Partial<SourceRecord> & Pick<SourceRecord, "source" | "protocol" | "date">,
-): SourceRecord {
-  return {
-    sourceKey: `${over.date}-${over.protocol}`,
-    chains: [],
-    classification: null,
-    technique: null,
-    lossUsd: null,
-    original: null,
-    returnedUsd: null,
-    txHashes: [],
-    url: null,
-    ...over,
-  };
-}
-
 const NOW = Date.UTC(2025, 2, 12);
 const EULER_TX = "0xc310a0affe2169d1f6feec1c63dbc7f7c62a887fa48795d327d4d2da2d6b111d";
 const RONIN_TX = "0xc28fad5e8d5e0ce6a2eaf67b6687be5d58113e16be590824d6cfa1c94467d0b7";
@@ -46,7 +30,7 @@ const MANGO_SIG =
 
 /** Well-known incidents as two or three sources report them. */
 const KNOWN: SourceRecord[] = [
-  rec({
+  report({
     source: "defillama",
     protocol: "Ronin Network",
     date: "2022-03-23",
@@ -56,8 +40,8 @@ const KNOWN: SourceRecord[] = [
     technique: "Private Key Compromised",
     txHashes: [RONIN_TX],
   }),
-  rec({ source: "rekt", protocol: "Ronin", date: "2022-03-23", lossUsd: 540_000_000 }),
-  rec({
+  report({ source: "rekt", protocol: "Ronin", date: "2022-03-23", lossUsd: 540_000_000 }),
+  report({
     source: "defillama",
     protocol: "Euler Finance",
     date: "2023-03-13",
@@ -69,14 +53,14 @@ const KNOWN: SourceRecord[] = [
     txHashes: [EULER_TX],
   }),
   // Joined to Euler by the transaction hash, under a name with another protocol key.
-  rec({
+  report({
     source: "slowmist",
     protocol: "Euler Protocol Exploit",
     date: "2023-03-15",
     lossUsd: 196_000_000,
     txHashes: [EULER_TX],
   }),
-  rec({
+  report({
     source: "defillama",
     protocol: "Nomad",
     date: "2022-08-01",
@@ -84,8 +68,8 @@ const KNOWN: SourceRecord[] = [
     chains: ["Ethereum", "Moonbeam"],
     classification: "Protocol Logic",
   }),
-  rec({ source: "rekt", protocol: "Nomad Bridge", date: "2022-08-02", lossUsd: 152_000_000 }),
-  rec({
+  report({ source: "rekt", protocol: "Nomad Bridge", date: "2022-08-02", lossUsd: 152_000_000 }),
+  report({
     source: "defillama",
     protocol: "Poly Network",
     date: "2021-08-10",
@@ -94,7 +78,7 @@ const KNOWN: SourceRecord[] = [
     chains: ["Ethereum", "BSC", "Polygon"],
     classification: "access control",
   }),
-  rec({
+  report({
     source: "defillama",
     protocol: "KyberSwap",
     date: "2023-11-22",
@@ -102,7 +86,7 @@ const KNOWN: SourceRecord[] = [
     chains: ["Arbitrum", "Optimism", "Ethereum", "Polygon", "Base"],
     classification: "Protocol Logic",
   }),
-  rec({
+  report({
     source: "slowmist",
     protocol: "Mango Markets",
     date: "2022-10-11",
@@ -112,7 +96,7 @@ const KNOWN: SourceRecord[] = [
     txHashes: [MANGO_SIG],
   }),
   // Bybit in ETH only: no USD loss.
-  rec({
+  report({
     source: "slowmist",
     protocol: "Bybit",
     date: "2025-02-21",
@@ -135,7 +119,7 @@ beforeAll(async () => {
   // a USD loss, one chain in 50 rare.
   const chains = ["Ethereum", "BSC", "Arbitrum", "Polygon", "Base", "Solana"];
   const records = Array.from({ length: BIG }, (_, i) =>
-    rec({
+    report({
       source: i % 3 === 0 ? "rekt" : "defillama",
       sourceKey: `k${i}`,
       // Same length: no name is another with more words (which clustering would join).
