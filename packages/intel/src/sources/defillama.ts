@@ -1,6 +1,7 @@
 import { canonicalChains } from "../chains.ts";
 import type { ParseIssue, ParseResult, SourceRecord } from "../types.ts";
 import { unixSecondsToIsoDay } from "./dates.ts";
+import { readJsonArray } from "./json-array.ts";
 import { keyAllocator } from "./keys.ts";
 
 const SOURCE = "defillama";
@@ -72,23 +73,9 @@ function toRecord(row: unknown): Omit<SourceRecord, "sourceKey"> | string {
  * Issues are `record <i>`, 0-based; text that is not a JSON array gives one issue at `file`.
  */
 export function parseDefiLlama(json: string): ParseResult {
-  let rows: unknown;
-  try {
-    rows = JSON.parse(json);
-  } catch (err) {
-    return {
-      records: [],
-      issues: [
-        { source: SOURCE, at: "file", message: `not valid JSON: ${(err as Error).message}` },
-      ],
-    };
-  }
-  if (!Array.isArray(rows)) {
-    return {
-      records: [],
-      issues: [{ source: SOURCE, at: "file", message: "expected a JSON array of hacks" }],
-    };
-  }
+  const read = readJsonArray(json, SOURCE, "hacks");
+  if ("issue" in read) return { records: [], issues: [read.issue] };
+  const rows = read.rows;
   const records: SourceRecord[] = [];
   const issues: ParseIssue[] = [];
   const key = keyAllocator();

@@ -2,6 +2,7 @@ import { canonicalChains } from "../chains.ts";
 import type { ParseIssue, ParseResult, SourceRecord } from "../types.ts";
 import { unitKind } from "./amounts.ts";
 import { compactToIsoDay } from "./dates.ts";
+import { readJsonArray } from "./json-array.ts";
 import { keyAllocator } from "./keys.ts";
 
 const SOURCE = "defihacklabs-explorer";
@@ -77,23 +78,9 @@ function toRecord(row: unknown): Omit<SourceRecord, "sourceKey"> | string {
  */
 export function parseExplorer(json: string): ParseResult {
   const issues: ParseIssue[] = [];
-  let rows: unknown;
-  try {
-    rows = JSON.parse(json);
-  } catch (err) {
-    return {
-      records: [],
-      issues: [
-        { source: SOURCE, at: "file", message: `not valid JSON: ${(err as Error).message}` },
-      ],
-    };
-  }
-  if (!Array.isArray(rows)) {
-    return {
-      records: [],
-      issues: [{ source: SOURCE, at: "file", message: "expected a JSON array of incidents" }],
-    };
-  }
+  const read = readJsonArray(json, SOURCE, "incidents");
+  if ("issue" in read) return { records: [], issues: [read.issue] };
+  const rows = read.rows;
   const records: SourceRecord[] = [];
   const key = keyAllocator();
   const firstIndex = new Map<string, number>();
