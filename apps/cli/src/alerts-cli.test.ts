@@ -1,9 +1,3 @@
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   type Alert,
   type AttemptResult,
@@ -13,53 +7,19 @@ import {
   recordAttempts,
   saveChannel,
 } from "@kamiyo/alerts";
-import { type Db, DEFAULT_TENANT_ID, migrate, PgliteDb, PostgresDb } from "@kamiyo/db";
+import { DEFAULT_TENANT_ID, migrate } from "@kamiyo/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliStorage, cliStorage } from "./testing/cli-storage.ts";
 
-const BIN = fileURLToPath(new URL("../bin/kamiyo.js", import.meta.url));
-const url = process.env.TEST_DATABASE_URL;
-
-/** The bin's storage: a PGlite data directory, or a fresh schema with TEST_DATABASE_URL. */
-let env: Record<string, string | undefined>;
-let open: () => Promise<Db>;
-let cleanup: () => Promise<void>;
+let storage: CliStorage;
+const kamiyo = (args: string[]) => storage.run(args);
 /** Seeded deliveries by their state. */
 const msg = { exhausted: "", delivered: "", pending: "" };
 
-function kamiyo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, LOG_LEVEL: "warn", ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-
 beforeAll(async () => {
-  if (url) {
-    const schema = `t_${randomBytes(6).toString("hex")}`;
-    const admin = await PostgresDb.open({ url, poolSize: 1 });
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const u = new URL(url);
-    u.searchParams.set("options", `-c search_path=${schema},public`);
-    env = { DATABASE_URL: u.toString() };
-    open = () => PostgresDb.open({ url, schema, poolSize: 2 });
-    cleanup = async () => {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.close();
-    };
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), "kamiyo-alerts-cli-"));
-    env = { KAMIYO_DATA_DIR: join(dir, "data"), DATABASE_URL: undefined };
-    open = () => PgliteDb.open(join(dir, "data"));
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  }
+  storage = await cliStorage("kamiyo-alerts-cli");
   // Three deliveries on two channels, made exhausted, delivered and pending the way a worker does.
-  const db = await open();
+  const db = await storage.open();
   try {
     await migrate(db);
     const now = Date.now();
@@ -137,7 +97,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await cleanup?.();
+  await storage?.close();
 });
 
 /** Start of each column of a table line, from the header's column names. */

@@ -1,54 +1,22 @@
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PostgresDb } from "@kamiyo/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliStorage, cliStorage } from "./testing/cli-storage.ts";
 
-const BIN = fileURLToPath(new URL("../bin/kamiyo.js", import.meta.url));
 const FIXTURES = fileURLToPath(new URL("../../../packages/intel/fixtures/", import.meta.url));
-const url = process.env.TEST_DATABASE_URL;
+let storage: CliStorage;
 let dir: string;
-let env: Record<string, string | undefined>;
-let cleanup: () => Promise<void>;
-
-function kamiyo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, LOG_LEVEL: "warn", ...env }, timeout: 60_000 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const kamiyo = (args: string[], env?: Record<string, string>) => storage.run(args, env);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "kamiyo-intel-cli-"));
-  if (url) {
-    const schema = `t_${randomBytes(6).toString("hex")}`;
-    const admin = await PostgresDb.open({ url, poolSize: 1 });
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const u = new URL(url);
-    u.searchParams.set("options", `-c search_path=${schema},public`);
-    env = { DATABASE_URL: u.toString() };
-    cleanup = async () => {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.close();
-    };
-  } else {
-    env = { KAMIYO_DATA_DIR: join(dir, "data"), DATABASE_URL: undefined };
-    cleanup = async () => {};
-  }
+  storage = await cliStorage("kamiyo-intel-cli");
+  dir = storage.dir;
 });
 afterAll(async () => {
-  await cleanup();
-  rmSync(dir, { recursive: true, force: true });
+  await storage.close();
 });
 
 describe("kamiyo intel import", () => {
@@ -136,16 +104,12 @@ describe("kamiyo intel import", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const saved = env;
-      env = {
-        ...env,
+      const r = await kamiyo(["intel", "sync"], {
         INTEL_SOURCES: "defihacklabs-explorer,rekt",
         INTEL_EXPLORER_URL: `${base}/incidents.json`,
         INTEL_REKT_URL: `${base}/leaderboard/`,
         INTEL_ATTEMPTS: "1",
-      };
-      const r = await kamiyo(["intel", "sync"]);
-      env = saved;
+      });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/defihacklabs-explorer\s+910 records, 2 refused/);
       expect(r.stderr).toMatch(/rekt\s+failed: .*HTTP 503/);
