@@ -2,18 +2,18 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 
 interface Entry {
   body: string;
-  /** The feed's generation when the read that produced `body` started. */
+  /** The data's generation when the read that produced `body` started. */
   generation: number;
   storedAt: number;
 }
 
 /**
- * Serialized JSON bodies of finding reads, so that many dashboards polling the same page cost one
- * query and one serialisation between two changes. An entry is valid while the findings it was
- * read from are unchanged: `generation()` (the feed's count of database writes of findings) must
- * not have moved since the read started, and it must be younger than `ttlMs`, which bounds the
- * staleness a write the feed never hears of could cause. Entries are bounded in number, oldest
- * evicted first. A `ttlMs` of 0 turns the cache off.
+ * Serialized JSON bodies of reads, so that many dashboards polling the same page cost one query
+ * and one serialisation between two changes. An entry is valid while the data it was read from
+ * are unchanged: `generation()` (a count of changes: the finding feed's writes, or a TableWatch on
+ * the incidents table) must not have moved since the read started, and it must be younger than
+ * `ttlMs`, which bounds the staleness a change nobody reports could cause. Entries are bounded in
+ * number, oldest evicted first. A `ttlMs` of 0 turns the cache off.
  */
 export class ResponseCache {
   readonly #entries = new Map<string, Entry>();
