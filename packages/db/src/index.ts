@@ -8,7 +8,9 @@ export * from "./timeseries-repo.ts";
 
 /** The tenant of a single-tenant (open-source) install. */
 export const DEFAULT_TENANT_ID = "ten_default";
+export * from "./history-queries.ts";
 export * from "./insert-rows.ts";
 export * from "./liquidation-queries.ts";
 export * from "./market-queries.ts";
+export * from "./ml-models-repo.ts";
 export * from "./vault-queries.ts";

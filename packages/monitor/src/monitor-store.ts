@@ -7,6 +7,7 @@ import {
 } from "@kamiyo/core";
 import {
   type Db,
+  type HistoryRecord,
   insertLiquidations,
   insertMarketSamples,
   insertVaultPnl,
@@ -92,6 +93,7 @@ export class MonitorStore {
   #again = false;
   readonly counters = { flushes: 0, flushFailures: 0, droppedRows: 0 };
   readonly #findingsWritten = new Set<(count: number) => void>();
+  readonly #recordListeners: ((r: HistoryRecord) => void)[] = [];
 
   readonly #afterFindings: AfterFindings | null;
 
@@ -119,26 +121,39 @@ export class MonitorStore {
     this.#findingsWritten.add(fn);
   }
 
+  /**
+   * Calls `fn` with every time-series row as it is queued for writing (the same rows, in the
+   * same order, that later reads of the history return). A throwing listener stops the
+   * observation's recording: the caller isolates it.
+   */
+  onRecord(fn: (r: HistoryRecord) => void): void {
+    this.#recordListeners.push(fn);
+  }
+
   finding(f: Finding): void {
     this.#pending.findings.set(f.id, f);
   }
 
   observe(obs: Observation, now: number): void {
-    for (const e of this.#liquidations.observe(obs, now)) this.#push(this.#pending.liquidations, e);
+    for (const e of this.#liquidations.observe(obs, now))
+      this.#record({ type: "liquidation", row: e });
     switch (obs.type) {
       case "vaultState": {
         if (!this.#due(`v:${obs.vault.address}`, obs.time)) return;
         let upnl = 0;
         for (const p of obs.positions) upnl += p.unrealizedPnl;
-        this.#push(this.#pending.states, {
-          vault: obs.vault.address,
-          name: obs.vault.name,
-          role: obs.vault.role,
-          time: obs.time,
-          accountValue: obs.accountValue,
-          totalNtlPos: obs.totalNtlPos,
-          unrealizedPnl: upnl,
-          positions: obs.positions,
+        this.#record({
+          type: "vaultState",
+          row: {
+            vault: obs.vault.address,
+            name: obs.vault.name,
+            role: obs.vault.role,
+            time: obs.time,
+            accountValue: obs.accountValue,
+            totalNtlPos: obs.totalNtlPos,
+            unrealizedPnl: upnl,
+            positions: obs.positions,
+          },
         });
         return;
       }
@@ -154,11 +169,14 @@ export class MonitorStore {
         const pnl = obs.allTime.pnl.at(-1);
         const av = obs.allTime.accountValue.at(-1) ?? obs.day.accountValue.at(-1);
         if (pnl && av)
-          this.#push(this.#pending.pnl, {
-            vault: vault.address,
-            time: pnl[0],
-            accountValue: av[1],
-            cumulativePnl: pnl[1],
+          this.#record({
+            type: "vaultPnl",
+            row: {
+              vault: vault.address,
+              time: pnl[0],
+              accountValue: av[1],
+              cumulativePnl: pnl[1],
+            },
           });
         return;
       }
@@ -173,17 +191,20 @@ export class MonitorStore {
         for (const a of obs.assets) {
           if (a.isDelisted || !this.#due(`m:${a.coin}`, obs.time)) continue;
           const ext = this.#external.get(a.coin);
-          this.#push(this.#pending.market, {
-            coin: a.coin,
-            time: obs.time,
-            markPx: a.markPx,
-            oraclePx: a.oraclePx,
-            midPx: a.midPx,
-            binancePx: ext?.binance ?? null,
-            coinbasePx: ext?.coinbase ?? null,
-            funding: a.funding,
-            openInterest: a.openInterest,
-            dayNtlVlm: a.dayNtlVlm,
+          this.#record({
+            type: "market",
+            row: {
+              coin: a.coin,
+              time: obs.time,
+              markPx: a.markPx,
+              oraclePx: a.oraclePx,
+              midPx: a.midPx,
+              binancePx: ext?.binance ?? null,
+              coinbasePx: ext?.coinbase ?? null,
+              funding: a.funding,
+              openInterest: a.openInterest,
+              dayNtlVlm: a.dayNtlVlm,
+            },
           });
         }
         return;
@@ -194,7 +215,7 @@ export class MonitorStore {
 
   /** Classifies liquidator trades still waiting for their fill (call on ticks). */
   tick(now: number): void {
-    for (const e of this.#liquidations.flush(now)) this.#push(this.#pending.liquidations, e);
+    for (const e of this.#liquidations.flush(now)) this.#record({ type: "liquidation", row: e });
   }
 
   /** Starts a flush unless one is running (then another follows it). Resolves when written. */
@@ -287,6 +308,26 @@ export class MonitorStore {
     if (last !== undefined && time - last < this.#sampleEveryMs) return false;
     this.#lastSample.set(key, time);
     return true;
+  }
+
+  /** Queues a time-series row for the next flush and hands it to record listeners. */
+  #record(r: HistoryRecord): void {
+    const b = this.#pending;
+    switch (r.type) {
+      case "vaultState":
+        this.#push(b.states, r.row);
+        break;
+      case "vaultPnl":
+        this.#push(b.pnl, r.row);
+        break;
+      case "market":
+        this.#push(b.market, r.row);
+        break;
+      case "liquidation":
+        this.#push(b.liquidations, r.row);
+        break;
+    }
+    for (const fn of this.#recordListeners) fn(r);
   }
 
   #push<T>(rows: T[], row: T): void {

@@ -20,6 +20,7 @@ import {
 import { type Db, listOpenFindings } from "@kamiyo/db";
 import { type DetectorKind, detectors } from "@kamiyo/detectors";
 import { type SourceKind, sources } from "@kamiyo/sources";
+import type { DerivedDetector } from "./derived-detector.ts";
 import type { MonitorConfig } from "./monitor-config.ts";
 import { type AfterFindings, MonitorStore } from "./monitor-store.ts";
 
@@ -37,6 +38,8 @@ export interface MonitorDeps {
   tapFrame?: (src: string, text: string) => void;
   /** Runs in the transaction that stores findings (alert routing: alerts commit with them). */
   afterFindings?: AfterFindings;
+  /** Detectors of derived data (stored rows, finding changes): ML anomalies, correlations. */
+  derived?: readonly DerivedDetector[];
 }
 
 /** Pipeline counters for health checks and metrics. */
@@ -53,6 +56,11 @@ export interface MonitorStats {
 export interface MonitorHealth {
   sources: Record<string, SourceHealth>;
   stats: MonitorStats;
+}
+
+interface DerivedEntry {
+  detector: DerivedDetector;
+  out: DetectorOutput;
 }
 
 interface DetectorEntry {
@@ -76,6 +84,7 @@ export class Monitor {
   readonly #tracker: FindingTracker;
   readonly #store: MonitorStore | null;
   readonly #detectors: DetectorEntry[] = [];
+  readonly #derived: DerivedEntry[] = [];
   readonly #routes = new Map<ObservationType, DetectorEntry[]>();
   readonly #watchers = new Map<ObservationType, ((obs: Observation) => void)[]>();
   readonly #sources = new Map<SourceKind, SourceInstance>();
@@ -113,6 +122,7 @@ export class Monitor {
     const m = new Monitor(config, deps);
     if (deps.db) m.#tracker.restore(await listOpenFindings(deps.db, deps.tenantId));
     m.#createDetectors();
+    m.#createDerived();
     m.#createSources();
     return m;
   }
@@ -223,6 +233,27 @@ export class Monitor {
     }
   }
 
+  #createDerived(): void {
+    for (const detector of this.#deps.derived ?? []) {
+      const entry: DerivedEntry = { detector, out: this.#outputFor(detector.kind) };
+      this.#derived.push(entry);
+      if (detector.record)
+        this.#store?.onRecord((r) =>
+          this.#guard(detector.kind, "record", () => detector.record?.(r, entry.out)),
+        );
+    }
+  }
+
+  /** Runs a derived detector's step; its failure is counted and logged, never propagated. */
+  #guard(kind: string, step: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#stats.detectorErrors++;
+      this.#deps.log.error({ detector: kind, step, err: describeError(err) }, "detector failed");
+    }
+  }
+
   #createSources(): void {
     for (const kind of Object.keys(sources) as SourceKind[]) {
       const slot = this.#config.sources[kind];
@@ -246,7 +277,7 @@ export class Monitor {
     }
   }
 
-  #outputFor(kind: DetectorKind): DetectorOutput {
+  #outputFor(kind: string): DetectorOutput {
     return {
       raise: (signal) => this.#publish(this.#tracker.raise(kind, signal)),
       resolve: (ref, dataTime, reason) => {
@@ -265,6 +296,10 @@ export class Monitor {
       } catch (err) {
         this.#deps.log.error({ err: describeError(err) }, "finding listener failed");
       }
+    }
+    for (const d of this.#derived) {
+      if (!d.detector.finding || d.detector.kind === change.finding.detector) continue;
+      this.#guard(d.detector.kind, "finding", () => d.detector.finding?.(change, d.out));
     }
   }
 
@@ -333,6 +368,9 @@ export class Monitor {
         this.#deps.log.error({ detector: d.kind, err: describeError(err) }, "detector tick failed");
       }
     }
+    for (const d of this.#derived)
+      if (d.detector.tick)
+        this.#guard(d.detector.kind, "tick", () => d.detector.tick?.(now, d.out));
     for (const change of this.#tracker.expire()) this.#publish(change);
     if (this.#store) {
       this.#store.tick(now);

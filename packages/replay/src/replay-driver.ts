@@ -10,6 +10,7 @@ import type { Db } from "@kamiyo/db";
 import {
   Monitor,
   type MonitorConfigInput,
+  type MonitorDeps,
   type MonitorHealth,
   monitorConfig,
 } from "@kamiyo/monitor";
@@ -29,6 +30,8 @@ export interface ReplayOptions {
   onChange?: (change: FindingChange, replayTs: number) => void;
   /** Seed of the pipeline's random source (reconnect jitter), for reproducible replays. */
   seed?: number;
+  /** Detectors of derived data to run in the pipeline (the ML anomaly detector, the correlator). */
+  derived?: MonitorDeps["derived"];
 }
 
 export interface ReplaySummary {
@@ -77,6 +80,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     io,
     db: opts.db,
     tenantId: opts.tenantId,
+    derived: opts.derived,
   });
   if (opts.onChange) {
     const fn = opts.onChange;

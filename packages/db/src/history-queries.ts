@@ -1,0 +1,164 @@
+import type { LiquidationEvent } from "@kamiyo/core";
+import type { Queryable } from "./db.ts";
+import type { MarketSampleRecord, VaultPnlRecord, VaultStateRecord } from "./timeseries-repo.ts";
+
+/** One stored time-series row, tagged by table: what the monitor writes and models learn from. */
+export type HistoryRecord =
+  | { type: "vaultState"; row: VaultStateRecord }
+  | { type: "vaultPnl"; row: VaultPnlRecord }
+  | { type: "market"; row: MarketSampleRecord }
+  | { type: "liquidation"; row: LiquidationEvent };
+
+/** The time of a history record's datum, epoch ms. */
+export function historyTime(r: HistoryRecord): number {
+  return r.row.time;
+}
+
+/** First and last data time of the stored time series, or null when there are none. */
+export async function historySpan(
+  q: Queryable,
+  tenantId: string,
+): Promise<{ first: number; last: number } | null> {
+  const [r] = await q.query<{ first: Date | null; last: Date | null }>(
+    `SELECT least((SELECT min(ts) FROM market_samples WHERE tenant_id = $1),
+                  (SELECT min(ts) FROM vault_states WHERE tenant_id = $1)) AS first,
+            greatest((SELECT max(ts) FROM market_samples WHERE tenant_id = $1),
+                     (SELECT max(ts) FROM vault_states WHERE tenant_id = $1)) AS last`,
+    [tenantId],
+  );
+  if (!r?.first || !r.last) return null;
+  return { first: r.first.getTime(), last: r.last.getTime() };
+}
+
+const PAGE_MS = 6 * 3_600_000;
+
+/**
+ * Every stored time-series row with data time in [since, until), in time order (ties: vault
+ * states, portfolio readings, market samples, liquidations), read in pages of 6 hours so that
+ * months of history never sit in memory at once.
+ */
+export async function* readHistory(
+  q: Queryable,
+  tenantId: string,
+  range: { since: number; until: number },
+): AsyncGenerator<HistoryRecord> {
+  for (let from = range.since; from < range.until; from += PAGE_MS) {
+    const to = Math.min(range.until, from + PAGE_MS);
+    const page = await readPage(q, tenantId, from, to);
+    yield* page;
+  }
+}
+
+async function readPage(
+  q: Queryable,
+  tenantId: string,
+  since: number,
+  until: number,
+): Promise<HistoryRecord[]> {
+  const args = [tenantId, new Date(since), new Date(until)];
+  const where = "WHERE tenant_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts";
+  const [states, pnl, market, liqs] = await Promise.all([
+    q.query<{
+      vault: string;
+      name: string;
+      role: VaultStateRecord["role"];
+      ts: Date;
+      account_value: number;
+      total_ntl_pos: number;
+      unrealized_pnl: number;
+      positions: VaultStateRecord["positions"];
+    }>(`SELECT * FROM vault_states ${where}, vault`, args),
+    q.query<{ vault: string; ts: Date; account_value: number; cumulative_pnl: number }>(
+      `SELECT * FROM vault_pnl ${where}, vault`,
+      args,
+    ),
+    q.query<{
+      coin: string;
+      ts: Date;
+      mark_px: number;
+      oracle_px: number;
+      mid_px: number | null;
+      binance_px: number | null;
+      coinbase_px: number | null;
+      funding: number;
+      open_interest: number;
+      day_ntl_vlm: number;
+    }>(`SELECT * FROM market_samples ${where}, coin`, args),
+    q.query<{
+      id: string;
+      ts: Date;
+      coin: string;
+      method: LiquidationEvent["method"];
+      liquidated_side: LiquidationEvent["liquidatedSide"];
+      px: number;
+      sz: number;
+      notional_usd: number;
+      liquidated_user: string | null;
+      counterparty: string | null;
+    }>(`SELECT * FROM liquidations ${where}, id`, args),
+  ]);
+  const out: HistoryRecord[] = [
+    ...states.map(
+      (r): HistoryRecord => ({
+        type: "vaultState",
+        row: {
+          vault: r.vault,
+          name: r.name,
+          role: r.role,
+          time: r.ts.getTime(),
+          accountValue: r.account_value,
+          totalNtlPos: r.total_ntl_pos,
+          unrealizedPnl: r.unrealized_pnl,
+          positions: r.positions,
+        },
+      }),
+    ),
+    ...pnl.map(
+      (r): HistoryRecord => ({
+        type: "vaultPnl",
+        row: {
+          vault: r.vault,
+          time: r.ts.getTime(),
+          accountValue: r.account_value,
+          cumulativePnl: r.cumulative_pnl,
+        },
+      }),
+    ),
+    ...market.map(
+      (r): HistoryRecord => ({
+        type: "market",
+        row: {
+          coin: r.coin,
+          time: r.ts.getTime(),
+          markPx: r.mark_px,
+          oraclePx: r.oracle_px,
+          midPx: r.mid_px,
+          binancePx: r.binance_px,
+          coinbasePx: r.coinbase_px,
+          funding: r.funding,
+          openInterest: r.open_interest,
+          dayNtlVlm: r.day_ntl_vlm,
+        },
+      }),
+    ),
+    ...liqs.map(
+      (r): HistoryRecord => ({
+        type: "liquidation",
+        row: {
+          id: r.id,
+          time: r.ts.getTime(),
+          coin: r.coin,
+          method: r.method,
+          liquidatedSide: r.liquidated_side,
+          px: r.px,
+          sz: r.sz,
+          notionalUsd: r.notional_usd,
+          liquidatedUser: r.liquidated_user,
+          counterparty: r.counterparty,
+        },
+      }),
+    ),
+  ];
+  // A stable sort keeps the table order above for rows with the same time.
+  return out.sort((a, b) => a.row.time - b.row.time);
+}

@@ -1,0 +1,18 @@
+import type { DetectorOutput, FindingChange } from "@kamiyo/core";
+import type { HistoryRecord } from "@kamiyo/db";
+
+/**
+ * A detector that reads what the pipeline derived rather than raw observations: the time-series
+ * rows the store writes (the ML anomaly detector scores features built from exactly the rows it
+ * was trained on) and other detectors' finding changes (the cross-protocol correlator). Its
+ * signals become findings like any detector's, under its own `kind`.
+ */
+export interface DerivedDetector {
+  readonly kind: string;
+  /** A time-series row, as the store queues it for writing (only with a database). */
+  record?(r: HistoryRecord, out: DetectorOutput): void;
+  /** A finding change of another detector (never its own). */
+  finding?(change: FindingChange, out: DetectorOutput): void;
+  /** Called on the monitor's tick with the clock time. */
+  tick?(now: number, out: DetectorOutput): void;
+}
