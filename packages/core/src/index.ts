@@ -10,6 +10,7 @@ export * from "./http.ts";
 export * from "./io-tracker.ts";
 export * from "./logger.ts";
 export * from "./observation.ts";
+export * from "./plans.ts";
 export * from "./poll-every.ts";
 export * from "./random.ts";
 export * from "./severity.ts";
