@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: pipeline throughput, detection latency under load, replay memory and the HTTP
  * API under load, each in fresh child processes, printed as a markdown table with the machine it
- * ran on.
- * Options: --only throughput|latency|memory|api|alerts|intel (repeatable), --frames N (throughput
- * frames), --deliveries N (alerts: outbox size, default 20,000);
+ * ran on; `ml` compares the Isolation Forest with scikit-learn's (bench/ml.ts).
+ * Options: --only throughput|latency|memory|api|alerts|intel|ml (repeatable), --frames N
+ * (throughput frames), --deliveries N (alerts: outbox size, default 20,000);
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
  * embedded database is measured), --api-db postgres|pglite (repeatable; default both),
  * --findings N (default 1,000,000), --seconds N (each autocannon run, default 10), --cpu-prof DIR
@@ -23,6 +23,7 @@ import type { HttpResult } from "./api-load.ts";
 import { buildBusyMarket } from "./busy-market.ts";
 import { CLI_NODE_FLAGS, next, percentile, start } from "./children.ts";
 import { intelBench } from "./intel.ts";
+import { mlBench } from "./ml.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const { values } = parseArgs({
@@ -39,7 +40,9 @@ const { values } = parseArgs({
     incidents: { type: "string" },
   },
 });
-const only = new Set(values.only ?? ["throughput", "latency", "memory", "api", "alerts", "intel"]);
+const only = new Set(
+  values.only ?? ["throughput", "latency", "memory", "api", "alerts", "intel", "ml"],
+);
 const rows: [string, string, string][] = [];
 
 async function pipeline(): Promise<void> {
@@ -499,5 +502,6 @@ if (only.has("intel"))
       kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
     })),
   );
+if (only.has("ml")) rows.push(...mlBench());
 console.log("\n| benchmark | result | details |\n| --- | --- | --- |");
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
