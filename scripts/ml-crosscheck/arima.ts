@@ -4,7 +4,9 @@
  * p, q ≤ 3, trend "c" for d = 0, drift "t" for d = 1, none for d = 2) picks an order on the rest,
  * both sides fit that same order and trend and forecast h steps, and the RMSEs against the
  * held-out truth are compared.
- * A series passes when |RMSE_ours − RMSE_statsmodels| / RMSE_statsmodels ≤ 5 %. Also printed: the
+ * A series passes when |RMSE_ours − RMSE_statsmodels| / RMSE_statsmodels ≤ 5 %. A series that does
+ * not is still explained (and does not fail the run) when statsmodels' default fit stops at a lower
+ * likelihood than ours and, started from our estimate, reaches ours and an RMSE within 5 %. Also printed: the
  * largest gap between the two forecast paths and standard errors, the log-likelihoods, the order
  * statsmodels' AIC picks on the same grid, and our KPSS statistics against statsmodels'.
  *
@@ -21,7 +23,8 @@
  *
  *   ./node_modules/.bin/node scripts/ml-crosscheck/arima.ts
  *
- * Exit codes: 0 all pass, 1 a series fails (or the data loading disagrees with statsmodels'),
+ * Exit codes: 0 when at least 2 series pass and every other one is explained, 1 otherwise (or when
+ * the data loading disagrees with statsmodels'),
  * 2 /usr/bin/python3 or its statsmodels is missing.
  */
 import { spawnSync } from "node:child_process";
@@ -208,16 +211,18 @@ for (const [i, s] of ours.entries()) {
   const rSm = rmse(sm.mean, s.test);
   const rel = Math.abs(rOurs - rSm) / rSm;
   const pass = rel <= TOLERANCE;
+  const rFrom = rmse(sm.fromOurs.mean, s.test);
+  const relFrom = Math.abs(rOurs - rFrom) / rFrom;
+  // statsmodels' default fit stopped at a worse optimum, and started from ours it agrees with us.
+  const worseOptimum = !pass && sm.fromOurs.llf > sm.llf + 0.5 && relFrom <= TOLERANCE;
   if (pass) passed++;
-  else failed++;
+  else if (!worseOptimum) failed++;
   const smBest = sm.grid
     .filter((g) => g.aic !== undefined)
     .reduce((a, b) => ((b.aic ?? Infinity) < (a.aic ?? Infinity) ? b : a));
   lines.push(
-    `| ${s.name} | ${s.train.length} / ${s.h} | ${m.name} | ${orderText(smBest.order)} | ${fmt(rOurs)} | ${fmt(rSm)} | ${(100 * rel).toFixed(2)} % | ${pass ? "yes" : "NO"} | ${fmt(maxAbsDiff(s.forecast.mean, sm.mean))} | ${m.logLikelihood.toFixed(3)} / ${sm.llf.toFixed(3)} |`,
+    `| ${s.name} | ${s.train.length} / ${s.h} | ${m.name} | ${orderText(smBest.order)} | ${fmt(rOurs)} | ${fmt(rSm)} | ${(100 * rel).toFixed(2)} % | ${pass ? "yes" : worseOptimum ? "no: statsmodels' optimum is worse (see below)" : "NO"} | ${fmt(maxAbsDiff(s.forecast.mean, sm.mean))} | ${m.logLikelihood.toFixed(3)} / ${sm.llf.toFixed(3)} |`,
   );
-  const rFrom = rmse(sm.fromOurs.mean, s.test);
-  const relFrom = Math.abs(rOurs - rFrom) / rFrom;
   if (!pass) {
     notes.push(
       sm.fromOurs.llf > sm.llf + 0.5 && relFrom <= TOLERANCE
@@ -235,9 +240,9 @@ console.log(`\n${diagnostics.join("\n")}`);
 console.log(`\n${details.join("\n")}`);
 if (notes.length > 0) console.log(`\n${notes.join("\n")}`);
 console.log(
-  `\n${passed} of ${ours.length} series within 5 % of statsmodels\x27 RMSE (the issue asks for at least 2): ${failed === 0 ? "PASS" : `FAIL (${failed})`}`,
+  `\n${passed} of ${ours.length} series within 5 % of statsmodels\x27 RMSE (the issue asks for at least 2): ${failed === 0 && passed >= 2 ? "PASS" : `FAIL (${failed} unexplained)`}`,
 );
-process.exit(failed > 0 ? 1 : 0);
+process.exit(failed > 0 || passed < 2 ? 1 : 0);
 
 /** Our parameters in statsmodels\x27 order: trend, ar, ma, sigma2. */
 function statsmodelsOrder(m: (typeof ours)[number]["search"]["model"]): number[] {
