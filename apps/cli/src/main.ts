@@ -10,6 +10,12 @@ import {
   parseLimit,
 } from "./commands/deliveries.ts";
 import { intelImportCommand, intelOverrideCommand, intelSyncCommand } from "./commands/intel.ts";
+import {
+  type MlWindowOptions,
+  mlEvaluateCommand,
+  mlStatusCommand,
+  mlTrainCommand,
+} from "./commands/ml.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { recordCommand } from "./commands/record.ts";
 import { replayCommand } from "./commands/replay.ts";
@@ -40,6 +46,20 @@ export function parseDuration(text: string): number {
   const ms = Number(m[1]) * unit;
   if (ms <= 0) throw new InvalidArgumentError("the duration must be positive");
   return ms;
+}
+
+/** A positive number of days (fractions allowed). */
+export function parseDays(text: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(n > 0) || n > 3650)
+    throw new InvalidArgumentError("expected a number of days greater than 0 (at most 3650)");
+  return n;
+}
+
+export function parseAlgorithm(text: string): "isolation-forest" | "ensemble" {
+  if (text !== "isolation-forest" && text !== "ensemble")
+    throw new InvalidArgumentError("expected isolation-forest or ensemble");
+  return text;
 }
 
 /** A positive speed factor or "max". */
@@ -158,6 +178,43 @@ export function program(): Command {
       .action((a: string, b: string, o: { comment: string }) =>
         intelOverrideCommand(config(), kind, a, b, o),
       );
+  const ml = usageErrors(
+    p.command("ml").description("anomaly detection and forecasting learnt from stored history"),
+  );
+  const windowOptions = (cmd: Command): Command =>
+    cmd
+      .option("--since <time>", "start of the history window (ISO 8601)", parseIsoTime)
+      .option(
+        "--until <time>",
+        "end of the history window (ISO 8601; default: the newest data)",
+        parseIsoTime,
+      )
+      .option("--days <n>", "window length before --until, days (default ML_TRAIN_DAYS)", parseDays)
+      .option(
+        "--replay <file>",
+        "learn from a recording instead, replayed into a temporary database",
+      );
+  windowOptions(
+    ml
+      .command("train")
+      .description("train the anomaly model and the forecasters; the new version becomes active"),
+  )
+    .option("--algorithm <name>", "isolation-forest or ensemble (default: by plan)", parseAlgorithm)
+    .action((o: MlWindowOptions & { algorithm?: "isolation-forest" | "ensemble" }) =>
+      mlTrainCommand(config(), o),
+    );
+  windowOptions(
+    ml
+      .command("evaluate")
+      .description("score a window with the active anomaly model against rule-based incidents"),
+  )
+    .option("--json", "the whole report as one JSON object")
+    .action((o: MlWindowOptions & { json?: boolean }) =>
+      mlEvaluateCommand(config(), { ...o, json: o.json === true }),
+    );
+  ml.command("status")
+    .description("list the stored model versions")
+    .action(() => mlStatusCommand(config()));
   p.command("config")
     .description("print the effective configuration, or --reference for every environment variable")
     .option("--reference", "markdown reference of every setting")

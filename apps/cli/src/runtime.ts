@@ -9,6 +9,7 @@ import {
 import { type Db, DEFAULT_TENANT_ID, openDb } from "@kamiyo/db";
 import { Monitor, type MonitorDeps } from "@kamiyo/monitor";
 import type { AppConfig } from "./config/app-config.ts";
+import { derivedDetectors } from "./ml-runtime.ts";
 
 export const USER_AGENT = "kamiyo/0.1.0 (+https://github.com/kamiyo-ai)";
 
@@ -34,6 +35,7 @@ export async function createLiveMonitor(
 ): Promise<Monitor> {
   const io = new IoTracker();
   const clock = new SystemClock();
+  const derived = await derivedDetectors(config, db, log, clock);
   return Monitor.create(config.monitor, {
     clock,
     random: Math.random,
@@ -42,6 +44,7 @@ export async function createLiveMonitor(
     io,
     db,
     tenantId: DEFAULT_TENANT_ID,
+    derived,
     ...extra,
   });
 }

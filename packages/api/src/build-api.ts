@@ -21,6 +21,7 @@ import { Metrics } from "./metrics.ts";
 import { ResponseCache } from "./response-cache.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { intelRoutes } from "./routes/intel-routes.ts";
+import { mlRoutes } from "./routes/ml-routes.ts";
 import { securityRoutes } from "./routes/security-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
 import { systemRoutes } from "./routes/system-routes.ts";
@@ -199,6 +200,7 @@ export async function buildApi(
     const s = scope.withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
     systemRoutes(s, deps, config, metrics);
     eventRoutes(s, deps, cache);
+    mlRoutes(s, deps);
     securityRoutes(s, deps, config);
     intelRoutes(s, deps, intelCache);
     streamRoutes(s, deps, hub);

@@ -1,4 +1,5 @@
 import {
+  type Clock,
   FetchHttpClient,
   type FindingChange,
   IoTracker,
@@ -30,8 +31,8 @@ export interface ReplayOptions {
   onChange?: (change: FindingChange, replayTs: number) => void;
   /** Seed of the pipeline's random source (reconnect jitter), for reproducible replays. */
   seed?: number;
-  /** Detectors of derived data to run in the pipeline (the ML anomaly detector, the correlator). */
-  derived?: MonitorDeps["derived"];
+  /** Detectors of derived data to run in the pipeline (the ML anomaly detector, the correlator), on the replay's clock. */
+  derived?: (clock: Clock) => MonitorDeps["derived"];
 }
 
 export interface ReplaySummary {
@@ -80,7 +81,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     io,
     db: opts.db,
     tenantId: opts.tenantId,
-    derived: opts.derived,
+    derived: opts.derived?.(clock),
   });
   if (opts.onChange) {
     const fn = opts.onChange;

@@ -1,8 +1,9 @@
 import { type AlertsConfig, alertsConfig } from "@kamiyo/alerts";
 import { type ApiConfig, apiConfig } from "@kamiyo/api";
-import type { LogLevel } from "@kamiyo/core";
+import { type LogLevel, PLAN_IDS, type PlanId } from "@kamiyo/core";
 import { hlpConfig, liquidationsConfig, manipulationConfig, oracleConfig } from "@kamiyo/detectors";
 import { type IntelConfig, intelConfig } from "@kamiyo/intel";
+import { type CorrelatorConfig, correlatorConfig, type MlConfig, mlConfig } from "@kamiyo/ml";
 import { type MonitorConfig, type MonitorConfigInput, monitorConfig } from "@kamiyo/monitor";
 import { binanceConfig, coinbaseConfig, hyperliquidConfig } from "@kamiyo/sources";
 import { z } from "zod";
@@ -20,6 +21,12 @@ export const processConfig = z.object({
     .min(1)
     .default(".kamiyo/data")
     .describe("Embedded database directory (when DATABASE_URL is unset)"),
+  DEPLOYMENT_MODE: z
+    .enum(PLAN_IDS as [PlanId, ...PlanId[]])
+    .default("open_source")
+    .describe(
+      "Edition of this install: open_source, cloud_basic, cloud_pro or cloud_enterprise (the ML ensemble and the cross-protocol correlator need cloud_pro or cloud_enterprise)",
+    ),
   LOG_LEVEL: z
     .enum(["debug", "info", "warn", "error", "silent"])
     .default("info")
@@ -51,18 +58,30 @@ export interface AppConfig {
   databaseUrl: string | null;
   dataDir: string;
   logLevel: LogLevel;
+  plan: PlanId;
   monitor: MonitorConfig;
   api: ApiConfig;
   alerts: AlertsConfig;
   intel: IntelConfig;
+  ml: MlConfig;
+  correlator: CorrelatorConfig;
 }
 
-/** HTTP API settings live under API_. */
-const API_PREFIX = "API";
-/** Alerting settings live under ALERTS_. */
-const ALERTS_PREFIX = "ALERTS";
-/** Exploit-intelligence sources live under INTEL_. */
-const INTEL_PREFIX = "INTEL";
+/** A section of settings outside the monitor: its environment prefix and schema. */
+interface Section {
+  prefix: string;
+  key: "api" | "alerts" | "intel" | "ml" | "correlator";
+  schema: z.ZodType;
+}
+
+/** API_, ALERTS_, INTEL_, ML_ and CORRELATOR_ settings. Adding a section adds a line here. */
+const SECTIONS: readonly Section[] = [
+  { prefix: "API", key: "api", schema: apiConfig },
+  { prefix: "ALERTS", key: "alerts", schema: alertsConfig },
+  { prefix: "INTEL", key: "intel", schema: intelConfig },
+  { prefix: "ML", key: "ml", schema: mlConfig },
+  { prefix: "CORRELATOR", key: "correlator", schema: correlatorConfig },
+];
 
 /** One environment variable a setting reads. */
 export interface EnvSetting {
@@ -95,32 +114,16 @@ export function envSettings(): EnvSetting[] {
       defaultValue: f.defaultValue,
     });
   }
-  for (const f of fieldsOf(apiConfig)) {
-    out.push({
-      name: `${API_PREFIX}_${screamingSnake(f.key)}`,
-      group: "api",
-      kind: f.kind,
-      description: f.description,
-      defaultValue: f.defaultValue,
-    });
-  }
-  for (const f of fieldsOf(alertsConfig)) {
-    out.push({
-      name: `${ALERTS_PREFIX}_${screamingSnake(f.key)}`,
-      group: "alerts",
-      kind: f.kind,
-      description: f.description,
-      defaultValue: f.defaultValue,
-    });
-  }
-  for (const f of fieldsOf(intelConfig)) {
-    out.push({
-      name: `${INTEL_PREFIX}_${screamingSnake(f.key)}`,
-      group: "intel",
-      kind: f.kind,
-      description: f.description,
-      defaultValue: f.defaultValue,
-    });
+  for (const section of SECTIONS) {
+    for (const f of fieldsOf(section.schema)) {
+      out.push({
+        name: `${section.prefix}_${screamingSnake(f.key)}`,
+        group: section.key,
+        kind: f.kind,
+        description: f.description,
+        defaultValue: f.defaultValue,
+      });
+    }
   }
   for (const slot of SLOTS) {
     const group = `${slot.path[0]}.${slot.path[1]}`;
@@ -181,12 +184,9 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
   };
   for (const f of monitorFields())
     set(`${MONITOR_PREFIX}_${screamingSnake(f.key)}`, [f.key], f.kind);
-  for (const f of fieldsOf(apiConfig))
-    set(`${API_PREFIX}_${screamingSnake(f.key)}`, ["__api", f.key], f.kind);
-  for (const f of fieldsOf(alertsConfig))
-    set(`${ALERTS_PREFIX}_${screamingSnake(f.key)}`, ["__alerts", f.key], f.kind);
-  for (const f of fieldsOf(intelConfig))
-    set(`${INTEL_PREFIX}_${screamingSnake(f.key)}`, ["__intel", f.key], f.kind);
+  for (const section of SECTIONS)
+    for (const f of fieldsOf(section.schema))
+      set(`${section.prefix}_${screamingSnake(f.key)}`, [`__${section.key}`, f.key], f.kind);
   for (const slot of SLOTS) {
     set(`${slot.prefix}_ENABLED`, [...slot.path, "enabled"], "boolean");
     for (const f of fieldsOf(slot.schema))
@@ -195,9 +195,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
 
   const prefixes = [
     MONITOR_PREFIX,
-    API_PREFIX,
-    ALERTS_PREFIX,
-    INTEL_PREFIX,
+    ...SECTIONS.map((s) => s.prefix),
     ...SLOTS.map((s) => s.prefix),
   ].map((p) => `${p}_`);
   for (const name of Object.keys(env)) {
@@ -206,38 +204,26 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       warnings.push(`${name} is not a kamiyo setting and is ignored${suggest(name, known)}`);
   }
 
-  const { __api, __alerts, __intel, ...monitorInput } = input;
+  const sectionKeys = new Set(SECTIONS.map((sec) => `__${sec.key}`));
+  const monitorInput = Object.fromEntries(
+    Object.entries(input).filter(([k]) => !sectionKeys.has(k)),
+  );
   const parsed = monitorConfig.safeParse(monitorInput as MonitorConfigInput);
   if (!parsed.success) {
     for (const issue of parsed.error.issues)
       errors.push(`${envNameFor(issue.path.map(String), known)}: ${issue.message}`);
   }
-  const api = apiConfig.safeParse(__api ?? {});
-  if (!api.success) {
-    for (const issue of api.error.issues)
-      errors.push(`${envNameFor(["__api", ...issue.path.map(String)], known)}: ${issue.message}`);
+  const sections: Record<string, unknown> = {};
+  for (const section of SECTIONS) {
+    const result = section.schema.safeParse(input[`__${section.key}`] ?? {});
+    if (result.success) sections[section.key] = result.data;
+    else
+      for (const issue of result.error.issues)
+        errors.push(
+          `${envNameFor([`__${section.key}`, ...issue.path.map(String)], known)}: ${issue.message}`,
+        );
   }
-  const alerts = alertsConfig.safeParse(__alerts ?? {});
-  if (!alerts.success) {
-    for (const issue of alerts.error.issues)
-      errors.push(
-        `${envNameFor(["__alerts", ...issue.path.map(String)], known)}: ${issue.message}`,
-      );
-  }
-  const intel = intelConfig.safeParse(__intel ?? {});
-  if (!intel.success) {
-    for (const issue of intel.error.issues)
-      errors.push(`${envNameFor(["__intel", ...issue.path.map(String)], known)}: ${issue.message}`);
-  }
-  if (
-    errors.length > 0 ||
-    !proc.success ||
-    !parsed.success ||
-    !api.success ||
-    !alerts.success ||
-    !intel.success
-  )
-    return { ok: false, errors };
+  if (errors.length > 0 || !proc.success || !parsed.success) return { ok: false, errors };
   return {
     ok: true,
     warnings,
@@ -245,10 +231,13 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       databaseUrl: proc.data.DATABASE_URL ?? null,
       dataDir: proc.data.KAMIYO_DATA_DIR,
       logLevel: proc.data.LOG_LEVEL,
+      plan: proc.data.DEPLOYMENT_MODE,
       monitor: parsed.data,
-      api: api.data,
-      alerts: alerts.data,
-      intel: intel.data,
+      api: sections.api as ApiConfig,
+      alerts: sections.alerts as AlertsConfig,
+      intel: sections.intel as IntelConfig,
+      ml: sections.ml as MlConfig,
+      correlator: sections.correlator as CorrelatorConfig,
     },
   };
 }

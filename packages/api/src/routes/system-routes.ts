@@ -239,28 +239,4 @@ export function systemRoutes(
     },
     async () => chains(deps),
   );
-
-  app.get(
-    "/ml/status",
-    {
-      schema: {
-        tags: ["ml"],
-        summary: "Model status",
-        response: {
-          200: z.object({
-            available: z.boolean(),
-            models: z.array(z.object({ name: z.string(), version: z.string() })),
-            message: z.string(),
-          }),
-          ...errorResponses,
-        },
-      },
-    },
-    async () => ({
-      available: false,
-      models: [],
-      message:
-        "No model is trained: anomaly detection and forecasting (`kamiyo ml train`) are not in this release.",
-    }),
-  );
 }

@@ -1,0 +1,201 @@
+import { existsSync } from "node:fs";
+import { planAllows } from "@kamiyo/core";
+import { type Db, DEFAULT_TENANT_ID, historySpan, listModels, openDb } from "@kamiyo/db";
+import { type AnomalyAlgorithm, evaluateAnomaly, trainAnomaly, trainForecasts } from "@kamiyo/ml";
+import { replay } from "@kamiyo/replay";
+import type { AppConfig } from "../config/app-config.ts";
+import { appLogger, openStorage } from "../runtime.ts";
+import { CliError } from "./cli-error.ts";
+import { formatTable, iso } from "./silence.ts";
+
+export interface MlWindowOptions {
+  since?: number;
+  until?: number;
+  days?: number;
+  replay?: string;
+}
+
+/** The algorithm `kamiyo ml train` uses: the ensemble where the plan includes it and it is on. */
+export function anomalyAlgorithm(config: AppConfig, asked?: AnomalyAlgorithm): AnomalyAlgorithm {
+  const allowed = planAllows(config.plan, "mlEnsemble");
+  if (asked === "ensemble" && !allowed)
+    throw new CliError(
+      `--algorithm ensemble: the ${config.plan} edition does not include the ML ensemble (cloud_pro and cloud_enterprise do; set DEPLOYMENT_MODE)`,
+    );
+  return asked ?? (allowed && config.ml.ensemble ? "ensemble" : "isolation-forest");
+}
+
+/**
+ * The history a command reads: the configured database, or with `--replay` a temporary embedded
+ * database the recording was replayed into. @returns the database and the [since, until) window.
+ */
+async function historySource(
+  config: AppConfig,
+  o: MlWindowOptions,
+): Promise<{ history: Db; window: { since: number; until: number }; temporary: boolean }> {
+  const log = appLogger(config);
+  let history: Db;
+  let temporary = false;
+  if (o.replay !== undefined) {
+    if (!existsSync(o.replay)) throw new CliError(`--replay: file not found: ${o.replay}`);
+    history = await openDb({ databaseUrl: null, dataDir: null });
+    temporary = true;
+    log.info({ file: o.replay }, "replaying the recording into a temporary embedded database");
+    await replay({
+      file: o.replay,
+      speed: "max",
+      config: config.monitor,
+      log: log.child({ component: "replay" }),
+      db: history,
+      tenantId: DEFAULT_TENANT_ID,
+    });
+  } else {
+    history = await openStorage(config, log);
+  }
+  const span = await historySpan(history, DEFAULT_TENANT_ID);
+  if (!span) {
+    if (temporary) await history.close();
+    else await history.close();
+    throw new CliError(
+      o.replay !== undefined
+        ? `--replay: the recording produced no market or vault history`
+        : "no stored history yet: run `kamiyo serve` or `kamiyo monitor` first, or train on a recording with --replay",
+    );
+  }
+  const until = o.until ?? span.last + 1;
+  const days = o.days ?? config.ml.trainDays;
+  const since =
+    o.since ??
+    (o.replay !== undefined ? span.first : Math.max(span.first, until - days * 86_400_000));
+  if (since >= until) {
+    await history.close();
+    throw new CliError(`--since must be before --until (got ${iso(since)} and ${iso(until)})`);
+  }
+  return { history, window: { since, until }, temporary };
+}
+
+/** `kamiyo ml train`: learn the anomaly model and the forecasters from stored history or a recording. */
+export async function mlTrainCommand(
+  config: AppConfig,
+  o: MlWindowOptions & { algorithm?: AnomalyAlgorithm },
+): Promise<void> {
+  const algorithm = anomalyAlgorithm(config, o.algorithm);
+  const { history, window, temporary } = await historySource(config, o);
+  const store = temporary ? await openStorage(config, appLogger(config)) : history;
+  try {
+    const now = Date.now();
+    const anomaly = await trainAnomaly(history, DEFAULT_TENANT_ID, {
+      ...window,
+      algorithm,
+      config: config.ml,
+      now,
+      store,
+    });
+    const forecast = await trainForecasts(history, DEFAULT_TENANT_ID, {
+      ...window,
+      config: config.ml,
+      anomaly: anomaly.model,
+      now,
+      store,
+    });
+    const m = anomaly.stored;
+    const metrics = m.metrics as Record<string, unknown>;
+    const lines = [
+      `anomaly model v${m.version} (${m.id}): ${m.algorithm}`,
+      `  window       ${iso(m.windowStart)} to ${iso(m.windowEnd)}, ${metrics.rows} buckets of ${config.ml.bucketMinutes} min`,
+      `  features     ${m.features.join(", ")}`,
+      ...anomaly.model.state.excluded.map(
+        (e) =>
+          `  left out     ${e.name}: constant ${e.value} over the window (the model cannot see it)`,
+      ),
+      `  threshold    ${Number(metrics.threshold).toFixed(4)} (training anomaly rate ${(Number(metrics.trainingAnomalyRate) * 100).toFixed(2)}%)`,
+      metrics.rocAucVsIncidents === undefined
+        ? `  incidents    none in the window (no high or critical rule findings): no ROC-AUC`
+        : `  incidents    ${metrics.incidentBuckets} buckets; ROC-AUC ${Number(metrics.rocAucVsIncidents).toFixed(3)}, recall ${(Number(metrics.recallVsIncidents) * 100).toFixed(1)}%`,
+      `forecast model v${forecast.stored.version} (${forecast.stored.id}):`,
+      ...forecast.series.map(
+        (s) =>
+          `  ${s.name.padEnd(24)} ${s.method}${s.order ? ` (${s.order.p},${s.order.d},${s.order.q})` : ""}, ${s.points} hourly points${s.aic === null ? "" : `, AIC ${s.aic.toFixed(1)}`}`,
+      ),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    if (temporary) await store.close();
+    await history.close();
+  }
+}
+
+/** `kamiyo ml evaluate`: score a window with the active anomaly model and compare with rule incidents. */
+export async function mlEvaluateCommand(
+  config: AppConfig,
+  o: MlWindowOptions & { json: boolean },
+): Promise<void> {
+  const { history, window, temporary } = await historySource(config, o);
+  const models = temporary ? await openStorage(config, appLogger(config)) : history;
+  try {
+    const report = await evaluateAnomaly(history, models, DEFAULT_TENANT_ID, window);
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      return;
+    }
+    const s = report.summary;
+    process.stdout.write(
+      [
+        `model v${report.model.version} (${report.model.algorithm}) on ${iso(window.since)} to ${iso(window.until)}`,
+        `  buckets ${s.buckets}, anomalous ${s.anomalous} (critical ${s.bySeverity.critical}, high ${s.bySeverity.high}, medium ${s.bySeverity.medium})`,
+        s.incidentBuckets === 0
+          ? "  incidents: none in the window (no high or critical rule findings)"
+          : `  incidents ${s.incidentBuckets} buckets: ROC-AUC ${s.rocAuc?.toFixed(3) ?? "-"}, precision ${pct(s.precision)}, recall ${pct(s.recall)}`,
+        "",
+      ].join("\n"),
+    );
+    if (report.anomalies.length > 0)
+      process.stdout.write(
+        formatTable(
+          ["BUCKET", "SCORE", "SEVERITY", "INCIDENT", "LED BY"],
+          report.anomalies.map((a) => [
+            iso(a.start),
+            a.score.toFixed(3),
+            a.severity,
+            a.incident ? "yes" : "no",
+            a.top.map((c) => `${c.feature} (z ${c.z.toFixed(1)})`).join(", "),
+          ]),
+        ),
+      );
+  } finally {
+    if (temporary) await models.close();
+    await history.close();
+  }
+}
+
+function pct(v: number | null): string {
+  return v === null ? "-" : `${(v * 100).toFixed(1)}%`;
+}
+
+/** `kamiyo ml status`: the stored model versions. */
+export async function mlStatusCommand(config: AppConfig): Promise<void> {
+  const db = await openStorage(config, appLogger(config));
+  try {
+    const models = await listModels(db, DEFAULT_TENANT_ID);
+    if (models.length === 0) {
+      process.stdout.write("no models: run `kamiyo ml train`\n");
+      return;
+    }
+    process.stdout.write(
+      formatTable(
+        ["ID", "PURPOSE", "VERSION", "ALGORITHM", "ACTIVE", "WINDOW", "TRAINED"],
+        models.map((m) => [
+          m.id,
+          m.purpose,
+          String(m.version),
+          m.algorithm,
+          m.active ? "yes" : "no",
+          `${iso(m.windowStart)} to ${iso(m.windowEnd)}`,
+          iso(m.createdAt),
+        ]),
+      ),
+    );
+  } finally {
+    await db.close();
+  }
+}

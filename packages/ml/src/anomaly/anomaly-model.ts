@@ -1,0 +1,241 @@
+import { AppError, type Severity } from "@kamiyo/core";
+import { z } from "zod";
+import { AnomalyEnsemble } from "../ensemble.ts";
+import { FEATURE_NAMES, type FeatureName, type FeatureRow } from "../features/feature-set.ts";
+import { IsolationForest } from "../isolation-forest.ts";
+import { robustBaseline, robustZ } from "./robust-baseline.ts";
+
+/** Fewest buckets a model trains on: 64 five-minute buckets are 5 h 20 min of history. */
+export const MIN_TRAINING_ROWS = 64;
+
+export type AnomalyAlgorithm = "isolation-forest" | "ensemble";
+
+export interface AnomalyTrainOptions {
+  algorithm: AnomalyAlgorithm;
+  /** Expected share of anomalous buckets in the training window; sets the threshold. */
+  contamination: number;
+  /**
+   * How far beyond the training range (in training ranges) the furthest feature must be for
+   * high and critical: the forest says whether a bucket is anomalous, but its score saturates
+   * just outside the data it learnt, so how bad is measured from the range.
+   */
+  highExcess: number;
+  criticalExcess: number;
+  seed: number;
+  /** Per-row labels (true = incident) for the ensemble's Random Forest, when known. */
+  labels?: readonly boolean[];
+}
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  algorithm: z.enum(["isolation-forest", "ensemble"]),
+  bucketMs: z.number().int().positive(),
+  features: z.array(z.string()).min(1),
+  excluded: z.array(z.object({ name: z.string(), value: z.number() })),
+  baseline: z.object({ median: z.array(z.number()), scale: z.array(z.number()) }),
+  range: z.object({ min: z.array(z.number()), max: z.array(z.number()) }),
+  cuts: z.object({ medium: z.number(), high: z.number(), critical: z.number() }),
+  model: z.unknown(),
+});
+
+export type AnomalyModelState = z.infer<typeof stateSchema>;
+
+/** A feature's part in a score: its value and robust z-score against the training window. */
+export interface Contribution {
+  feature: string;
+  value: number;
+  z: number;
+}
+
+export interface AnomalyScore {
+  /** Isolation Forest anomaly score s in (0, 1], or the ensemble's confidence in [0, 1]. */
+  score: number;
+  severity: Severity | null;
+  /** Distance of the furthest feature outside the training range, in training ranges (0 inside). */
+  excess: number;
+  /** Ensemble only: members voting anomalous, of members present. */
+  agreement: { anomalous: number; of: number } | null;
+  /** The five features furthest from their training median (robust z), largest first. */
+  top: Contribution[];
+  /** Features constant in training (the model cannot see them) whose value now differs. */
+  unseen: { feature: string; value: number; trained: number }[];
+}
+
+/**
+ * The anomaly model of a tenant's market: an Isolation Forest (or, on plans that include it,
+ * the ensemble) over the bucket features, with the columns that never varied in the training
+ * window left out and named, a robust baseline to explain scores, and severity cut points.
+ */
+export class AnomalyModel {
+  readonly state: AnomalyModelState;
+  readonly #forest: IsolationForest | null;
+  readonly #ensemble: AnomalyEnsemble | null;
+  readonly #columns: number[];
+
+  private constructor(state: AnomalyModelState) {
+    this.state = state;
+    this.#columns = state.features.map((f) => {
+      const j = FEATURE_NAMES.indexOf(f as FeatureName);
+      if (j < 0)
+        throw new AppError(
+          "invalid_input",
+          `model feature ${JSON.stringify(f)} is not computed by this version`,
+        );
+      return j;
+    });
+    if (state.algorithm === "ensemble") {
+      this.#ensemble = AnomalyEnsemble.fromJSON(state.model);
+      this.#forest = null;
+    } else {
+      this.#forest = IsolationForest.fromJSON(state.model);
+      this.#ensemble = null;
+    }
+  }
+
+  /**
+   * Trains on feature rows of one bucket length.
+   * @throws AppError invalid_input with fewer than MIN_TRAINING_ROWS rows, when every feature is
+   *   constant, or on non-finite values (named by row and feature).
+   */
+  static train(
+    rows: readonly FeatureRow[],
+    bucketMs: number,
+    opts: AnomalyTrainOptions,
+  ): AnomalyModel {
+    if (rows.length < MIN_TRAINING_ROWS)
+      throw new AppError(
+        "invalid_input",
+        `training needs at least ${MIN_TRAINING_ROWS} buckets of history; the window holds ${rows.length}`,
+        { details: { rows: rows.length, min: MIN_TRAINING_ROWS } },
+      );
+    const used: number[] = [];
+    const excluded: { name: string; value: number }[] = [];
+    for (const [j, name] of FEATURE_NAMES.entries()) {
+      const first = rows[0]?.values[j] as number;
+      if (rows.every((r) => r.values[j] === first)) excluded.push({ name, value: first });
+      else used.push(j);
+    }
+    if (used.length === 0)
+      throw new AppError(
+        "invalid_input",
+        "every feature is constant over the training window: nothing to learn",
+      );
+    const features = used.map((j) => FEATURE_NAMES[j] as string);
+    const data = new Float64Array(rows.length * used.length);
+    rows.forEach((r, i) => {
+      used.forEach((j, k) => {
+        data[i * used.length + k] = r.values[j] as number;
+      });
+    });
+    const x = { rows: rows.length, cols: used.length, data };
+    const baseline = robustBaseline(data, used.length);
+    const range = {
+      min: used.map(() => Number.POSITIVE_INFINITY),
+      max: used.map(() => Number.NEGATIVE_INFINITY),
+    };
+    for (let i = 0; i < rows.length; i++)
+      for (let k = 0; k < used.length; k++) {
+        const v = data[i * used.length + k] as number;
+        if (v < (range.min[k] as number)) range.min[k] = v;
+        if (v > (range.max[k] as number)) range.max[k] = v;
+      }
+    let model: unknown;
+    let cuts: AnomalyModelState["cuts"];
+    if (opts.algorithm === "ensemble") {
+      const e = AnomalyEnsemble.fit(x, {
+        seed: opts.seed,
+        contamination: opts.contamination,
+        featureNames: features,
+        labels: opts.labels,
+      });
+      model = e.toJSON();
+      // Severity is the ensemble's own rule (confidence and agreement); medium is its floor.
+      cuts = { medium: 0.4, high: 0.6, critical: 0.8 };
+    } else {
+      const f = IsolationForest.fit(x, {
+        seed: opts.seed,
+        contamination: opts.contamination,
+        featureNames: features,
+      });
+      model = f.toJSON();
+      cuts = { medium: f.threshold, high: opts.highExcess, critical: opts.criticalExcess };
+    }
+    return new AnomalyModel({
+      version: 1,
+      algorithm: opts.algorithm,
+      bucketMs,
+      features,
+      excluded,
+      baseline,
+      range,
+      cuts,
+      model,
+    });
+  }
+
+  /** @throws AppError invalid_input when the stored state is not a model this version reads. */
+  static fromJSON(input: unknown): AnomalyModel {
+    const parsed = stateSchema.safeParse(input);
+    if (!parsed.success)
+      throw new AppError(
+        "invalid_input",
+        `stored anomaly model is unreadable: ${parsed.error.issues[0]?.message}`,
+      );
+    return new AnomalyModel(parsed.data);
+  }
+
+  toJSON(): AnomalyModelState {
+    return this.state;
+  }
+
+  /** Scores one bucket's full feature vector (FEATURE_NAMES order). */
+  score(values: Float64Array): AnomalyScore {
+    const row = new Float64Array(this.#columns.length);
+    this.#columns.forEach((j, k) => {
+      row[k] = values[j] as number;
+    });
+    const top = this.state.features
+      .map((feature, k) => ({
+        feature,
+        value: row[k] as number,
+        z: robustZ(this.state.baseline, k, row[k] as number),
+      }))
+      .sort((a, b) => Math.abs(b.z) - Math.abs(a.z))
+      .slice(0, 5);
+    const unseen = this.state.excluded.flatMap((e) => {
+      const v = values[FEATURE_NAMES.indexOf(e.name as FeatureName)] as number;
+      return v === e.value ? [] : [{ feature: e.name, value: v, trained: e.value }];
+    });
+    let excess = 0;
+    const { min, max } = this.state.range;
+    for (let k = 0; k < row.length; k++) {
+      const lo = min[k] as number;
+      const hi = max[k] as number;
+      const v = row[k] as number;
+      const out = v > hi ? v - hi : v < lo ? lo - v : 0;
+      if (out > 0) excess = Math.max(excess, out / (hi - lo));
+    }
+    if (this.#ensemble) {
+      const r = this.#ensemble.scoreOne(row);
+      return {
+        score: r.confidence,
+        severity: r.severity,
+        excess,
+        agreement: r.agreement,
+        top,
+        unseen,
+      };
+    }
+    const s = (this.#forest as IsolationForest).scoreOne(row);
+    const { cuts } = this.state;
+    const severity: Severity | null =
+      s < cuts.medium
+        ? null
+        : excess >= cuts.critical
+          ? "critical"
+          : excess >= cuts.high
+            ? "high"
+            : "medium";
+    return { score: s, severity, excess, agreement: null, top, unseen };
+  }
+}

@@ -1,0 +1,77 @@
+import type { Db, StoredModel } from "@kamiyo/db";
+import { saveModel } from "@kamiyo/db";
+import type { AnomalyModel } from "../anomaly/anomaly-model.ts";
+import { featuresFromHistory } from "../features/history-features.ts";
+import type { MlConfig } from "../ml-config.ts";
+import { FORECAST_SERIES_NAMES, hourlySeries } from "./hourly-series.ts";
+import { fitForecaster, type SeriesForecaster } from "./series-forecaster.ts";
+
+export interface TrainedSeries {
+  name: string;
+  method: "arima" | "ewma";
+  order: { p: number; d: number; q: number } | null;
+  aic: number | null;
+  points: number;
+}
+
+/** The stored state of the forecast model: one forecaster per series. */
+export interface ForecastModelState {
+  version: 1;
+  stepMs: number;
+  bucketMs: number;
+  series: SeriesForecaster[];
+}
+
+/**
+ * Fits a forecaster per hourly series (ARIMA by AIC where there are at least 48 hours, else the
+ * EWMA baseline) on [since, until) and saves them as the active forecast model.
+ */
+export async function trainForecasts(
+  db: Db,
+  tenantId: string,
+  opts: {
+    since: number;
+    until: number;
+    config: MlConfig;
+    anomaly: AnomalyModel;
+    now: number;
+    /** Where the model is saved; default the history's database. */
+    store?: Db;
+  },
+): Promise<{ stored: StoredModel; series: TrainedSeries[] }> {
+  const bucketMs = opts.anomaly.state.bucketMs;
+  const rows = await featuresFromHistory(db, tenantId, {
+    since: opts.since,
+    until: opts.until,
+    bucketMs,
+  });
+  const series: TrainedSeries[] = [];
+  const forecasters: SeriesForecaster[] = [];
+  for (const name of FORECAST_SERIES_NAMES) {
+    const s = hourlySeries(rows, name, opts.anomaly);
+    const { forecaster, summary } = fitForecaster(name, s.values);
+    forecasters.push(forecaster);
+    series.push({ name, method: forecaster.method, ...summary, points: s.values.length });
+  }
+  const state: ForecastModelState = {
+    version: 1,
+    stepMs: 3_600_000,
+    bucketMs,
+    series: forecasters,
+  };
+  const stored = await saveModel(
+    opts.store ?? db,
+    tenantId,
+    {
+      purpose: "forecast",
+      algorithm: series.some((s) => s.method === "arima") ? "arima" : "ewma",
+      features: [...FORECAST_SERIES_NAMES],
+      windowStart: opts.since,
+      windowEnd: opts.until,
+      metrics: { series },
+      state,
+    },
+    opts.now,
+  );
+  return { stored, series };
+}
