@@ -1,0 +1,91 @@
+import { seededRandom } from "@kamiyo/core";
+import { describe, expect, it } from "vitest";
+import { FEATURE_NAMES, type FeatureRow } from "../features/feature-set.ts";
+import { AnomalyModel, type AnomalyTrainOptions, MIN_TRAINING_ROWS } from "./anomaly-model.ts";
+
+const B = 300_000;
+const OPTS: AnomalyTrainOptions = {
+  algorithm: "isolation-forest",
+  contamination: 0.01,
+  highExcess: 1,
+  criticalExcess: 5,
+  seed: 42,
+};
+const LIQ = FEATURE_NAMES.indexOf("liq_notional");
+
+/** Quiet rows: every feature noisy around its own level, except liquidations (always 0). */
+function quietRows(n: number, seed = 1): FeatureRow[] {
+  const rnd = seededRandom(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const values = new Float64Array(FEATURE_NAMES.length);
+    for (let j = 0; j < values.length; j++) values[j] = j === LIQ ? 0 : 10 * j + rnd() * 5;
+    return { start: i * B, end: (i + 1) * B, values };
+  });
+}
+
+describe("AnomalyModel", () => {
+  it(`refuses fewer than ${MIN_TRAINING_ROWS} buckets, saying how many there are`, () => {
+    expect(() => AnomalyModel.train(quietRows(20), B, OPTS)).toThrow(
+      /at least 64 buckets of history; the window holds 20/,
+    );
+  });
+
+  it("refuses a window where every feature is constant", () => {
+    const rows = quietRows(80).map((r) => ({
+      ...r,
+      values: new Float64Array(FEATURE_NAMES.length),
+    }));
+    expect(() => AnomalyModel.train(rows, B, OPTS)).toThrow(/every feature is constant/);
+  });
+
+  it("leaves out and names the features constant over the window, and reports them when they move", () => {
+    const model = AnomalyModel.train(quietRows(200), B, OPTS);
+    expect(model.state.excluded).toEqual([{ name: "liq_notional", value: 0 }]);
+    expect(model.state.features).not.toContain("liq_notional");
+    const row = Float64Array.from(quietRows(1, 7)[0]?.values ?? []);
+    row[LIQ] = 15;
+    expect(model.score(row).unseen).toEqual([{ feature: "liq_notional", value: 15, trained: 0 }]);
+  });
+
+  it("grades severity by how far beyond the training range the bucket lies", () => {
+    const model = AnomalyModel.train(quietRows(300), B, OPTS);
+    const typical = quietRows(1, 99)[0]?.values as Float64Array;
+    expect(model.score(typical).severity).toBeNull();
+    // Every feature k training ranges above its training maximum.
+    const { min, max } = model.state.range;
+    const beyond = (k: number) => {
+      const v = Float64Array.from(typical);
+      model.state.features.forEach((f, j) => {
+        v[FEATURE_NAMES.indexOf(f as (typeof FEATURE_NAMES)[number])] =
+          (max[j] as number) + k * ((max[j] as number) - (min[j] as number));
+      });
+      return model.score(v);
+    };
+    expect(beyond(0.5).excess).toBeCloseTo(0.5, 6);
+    expect(beyond(0.5).severity).toBe("medium");
+    expect(beyond(2).severity).toBe("high");
+    expect(beyond(10).severity).toBe("critical");
+    expect(beyond(10).excess).toBeCloseTo(10, 6);
+  });
+
+  it("round-trips through JSON, and names what is wrong with a corrupted state", () => {
+    const model = AnomalyModel.train(quietRows(100), B, OPTS);
+    const copy = AnomalyModel.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    const row = quietRows(1, 5)[0]?.values as Float64Array;
+    expect(copy.score(row)).toEqual(model.score(row));
+    expect(() => AnomalyModel.fromJSON({ ...model.toJSON(), version: 2 })).toThrow(/unreadable/);
+    expect(() => AnomalyModel.fromJSON({ ...model.toJSON(), features: ["nope"] })).toThrow(
+      /not computed/,
+    );
+  });
+
+  it("trains the ensemble when asked, with its own severity rule", () => {
+    const model = AnomalyModel.train(quietRows(200), B, { ...OPTS, algorithm: "ensemble" });
+    const typical = quietRows(1, 3)[0]?.values as Float64Array;
+    expect(model.score(typical).severity).toBeNull();
+    const far = Float64Array.from(typical).map((v) => v * 50);
+    const s = model.score(far);
+    expect(s.severity).toBe("critical");
+    expect(s.agreement).toEqual({ anomalous: 2, of: 2 });
+  });
+});
