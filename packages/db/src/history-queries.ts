@@ -1,6 +1,9 @@
 import type { LiquidationEvent } from "@kamiyo/core";
 import type { Queryable } from "./db.ts";
+import { type LiquidationRow, toLiquidation } from "./liquidation-queries.ts";
+import { type SampleRow, toSample } from "./market-queries.ts";
 import type { MarketSampleRecord, VaultPnlRecord, VaultStateRecord } from "./timeseries-repo.ts";
+import { toVaultState, type VaultStateDbRow } from "./vault-queries.ts";
 
 /** One stored time-series row, tagged by table: what the monitor writes and models learn from. */
 export type HistoryRecord =
@@ -58,61 +61,16 @@ async function readPage(
   const args = [tenantId, new Date(since), new Date(until)];
   const where = "WHERE tenant_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts";
   const [states, pnl, market, liqs] = await Promise.all([
-    q.query<{
-      vault: string;
-      name: string;
-      role: VaultStateRecord["role"];
-      ts: Date;
-      account_value: number;
-      total_ntl_pos: number;
-      unrealized_pnl: number;
-      positions: VaultStateRecord["positions"];
-    }>(`SELECT * FROM vault_states ${where}, vault`, args),
+    q.query<VaultStateDbRow>(`SELECT * FROM vault_states ${where}, vault`, args),
     q.query<{ vault: string; ts: Date; account_value: number; cumulative_pnl: number }>(
       `SELECT * FROM vault_pnl ${where}, vault`,
       args,
     ),
-    q.query<{
-      coin: string;
-      ts: Date;
-      mark_px: number;
-      oracle_px: number;
-      mid_px: number | null;
-      binance_px: number | null;
-      coinbase_px: number | null;
-      funding: number;
-      open_interest: number;
-      day_ntl_vlm: number;
-    }>(`SELECT * FROM market_samples ${where}, coin`, args),
-    q.query<{
-      id: string;
-      ts: Date;
-      coin: string;
-      method: LiquidationEvent["method"];
-      liquidated_side: LiquidationEvent["liquidatedSide"];
-      px: number;
-      sz: number;
-      notional_usd: number;
-      liquidated_user: string | null;
-      counterparty: string | null;
-    }>(`SELECT * FROM liquidations ${where}, id`, args),
+    q.query<SampleRow>(`SELECT * FROM market_samples ${where}, coin`, args),
+    q.query<LiquidationRow>(`SELECT * FROM liquidations ${where}, id`, args),
   ]);
   const out: HistoryRecord[] = [
-    ...states.map(
-      (r): HistoryRecord => ({
-        type: "vaultState",
-        row: {
-          vault: r.vault,
-          name: r.name,
-          role: r.role,
-          time: r.ts.getTime(),
-          accountValue: r.account_value,
-          totalNtlPos: r.total_ntl_pos,
-          unrealizedPnl: r.unrealized_pnl,
-          positions: r.positions,
-        },
-      }),
-    ),
+    ...states.map((r): HistoryRecord => ({ type: "vaultState", row: toVaultState(r) })),
     ...pnl.map(
       (r): HistoryRecord => ({
         type: "vaultPnl",
@@ -124,40 +82,8 @@ async function readPage(
         },
       }),
     ),
-    ...market.map(
-      (r): HistoryRecord => ({
-        type: "market",
-        row: {
-          coin: r.coin,
-          time: r.ts.getTime(),
-          markPx: r.mark_px,
-          oraclePx: r.oracle_px,
-          midPx: r.mid_px,
-          binancePx: r.binance_px,
-          coinbasePx: r.coinbase_px,
-          funding: r.funding,
-          openInterest: r.open_interest,
-          dayNtlVlm: r.day_ntl_vlm,
-        },
-      }),
-    ),
-    ...liqs.map(
-      (r): HistoryRecord => ({
-        type: "liquidation",
-        row: {
-          id: r.id,
-          time: r.ts.getTime(),
-          coin: r.coin,
-          method: r.method,
-          liquidatedSide: r.liquidated_side,
-          px: r.px,
-          sz: r.sz,
-          notionalUsd: r.notional_usd,
-          liquidatedUser: r.liquidated_user,
-          counterparty: r.counterparty,
-        },
-      }),
-    ),
+    ...market.map((r): HistoryRecord => ({ type: "market", row: toSample(r) })),
+    ...liqs.map((r): HistoryRecord => ({ type: "liquidation", row: toLiquidation(r) })),
   ];
   // A stable sort keeps the table order above for rows with the same time.
   return out.sort((a, b) => a.row.time - b.row.time);

@@ -44,28 +44,22 @@ export async function liquidationTotals(
   }));
 }
 
-/** The most recent liquidations, newest first. */
-export async function recentLiquidations(
-  q: Queryable,
-  tenantId: string,
-  limit: number,
-): Promise<LiquidationEvent[]> {
-  const rows = await q.query<{
-    id: string;
-    ts: Date;
-    coin: string;
-    method: LiquidationEvent["method"];
-    liquidated_side: LiquidationEvent["liquidatedSide"];
-    px: number;
-    sz: number;
-    notional_usd: number;
-    liquidated_user: string | null;
-    counterparty: string | null;
-  }>("SELECT * FROM liquidations WHERE tenant_id = $1 ORDER BY ts DESC, id DESC LIMIT $2", [
-    tenantId,
-    limit,
-  ]);
-  return rows.map((r) => ({
+/** A `liquidations` row as the driver returns it. */
+export interface LiquidationRow {
+  id: string;
+  ts: Date;
+  coin: string;
+  method: LiquidationEvent["method"];
+  liquidated_side: LiquidationEvent["liquidatedSide"];
+  px: number;
+  sz: number;
+  notional_usd: number;
+  liquidated_user: string | null;
+  counterparty: string | null;
+}
+
+export function toLiquidation(r: LiquidationRow): LiquidationEvent {
+  return {
     id: r.id,
     time: r.ts.getTime(),
     coin: r.coin,
@@ -76,5 +70,18 @@ export async function recentLiquidations(
     notionalUsd: r.notional_usd,
     liquidatedUser: r.liquidated_user,
     counterparty: r.counterparty,
-  }));
+  };
+}
+
+/** The most recent liquidations, newest first. */
+export async function recentLiquidations(
+  q: Queryable,
+  tenantId: string,
+  limit: number,
+): Promise<LiquidationEvent[]> {
+  const rows = await q.query<LiquidationRow>(
+    "SELECT * FROM liquidations WHERE tenant_id = $1 ORDER BY ts DESC, id DESC LIMIT $2",
+    [tenantId, limit],
+  );
+  return rows.map(toLiquidation);
 }

@@ -1,7 +1,8 @@
 import type { Queryable } from "./db.ts";
 import type { MarketSampleRecord } from "./timeseries-repo.ts";
 
-interface SampleRow {
+/** A `market_samples` row as the driver returns it. */
+export interface SampleRow {
   coin: string;
   ts: Date;
   mark_px: number;
@@ -14,7 +15,7 @@ interface SampleRow {
   day_ntl_vlm: number;
 }
 
-function toSample(r: SampleRow): MarketSampleRecord {
+export function toSample(r: SampleRow): MarketSampleRecord {
   return {
     coin: r.coin,
     time: r.ts.getTime(),

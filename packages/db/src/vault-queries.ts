@@ -69,22 +69,20 @@ export interface VaultStateRow {
   positions: Position[];
 }
 
-export async function latestVaultStates(q: Queryable, tenantId: string): Promise<VaultStateRow[]> {
-  const rows = await q.query<{
-    vault: string;
-    name: string;
-    role: VaultRole;
-    ts: Date;
-    account_value: number;
-    total_ntl_pos: number;
-    unrealized_pnl: number;
-    positions: Position[];
-  }>(
-    `SELECT DISTINCT ON (vault) vault, name, role, ts, account_value, total_ntl_pos, unrealized_pnl, positions
-       FROM vault_states WHERE tenant_id = $1 ORDER BY vault, ts DESC`,
-    [tenantId],
-  );
-  return rows.map((r) => ({
+/** A `vault_states` row as the driver returns it. */
+export interface VaultStateDbRow {
+  vault: string;
+  name: string;
+  role: VaultRole;
+  ts: Date;
+  account_value: number;
+  total_ntl_pos: number;
+  unrealized_pnl: number;
+  positions: Position[];
+}
+
+export function toVaultState(r: VaultStateDbRow): VaultStateRow {
+  return {
     vault: r.vault,
     name: r.name,
     role: r.role,
@@ -93,7 +91,16 @@ export async function latestVaultStates(q: Queryable, tenantId: string): Promise
     totalNtlPos: r.total_ntl_pos,
     unrealizedPnl: r.unrealized_pnl,
     positions: r.positions,
-  }));
+  };
+}
+
+export async function latestVaultStates(q: Queryable, tenantId: string): Promise<VaultStateRow[]> {
+  const rows = await q.query<VaultStateDbRow>(
+    `SELECT DISTINCT ON (vault) vault, name, role, ts, account_value, total_ntl_pos, unrealized_pnl, positions
+       FROM vault_states WHERE tenant_id = $1 ORDER BY vault, ts DESC`,
+    [tenantId],
+  );
+  return rows.map(toVaultState);
 }
 
 /** One point of a vault's history. */
