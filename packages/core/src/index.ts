@@ -6,6 +6,7 @@ export * from "./detector.ts";
 export * from "./errors.ts";
 export * from "./finding.ts";
 export * from "./finding-tracker.ts";
+export * from "./format.ts";
 export * from "./http.ts";
 export * from "./io-tracker.ts";
 export * from "./logger.ts";

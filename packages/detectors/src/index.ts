@@ -4,7 +4,6 @@ import { liquidationsDetector } from "./liquidations/liquidations-detector.ts";
 import { manipulationDetector } from "./manipulation/manipulation-detector.ts";
 import { oracleDetector } from "./oracle/oracle-detector.ts";
 
-export { usd } from "./format.ts";
 export { hlpConfig } from "./hlp/config.ts";
 export { hlpDetector } from "./hlp/hlp-detector.ts";
 export * from "./hlp/metrics.ts";

@@ -1,8 +1,17 @@
-import type { DetectorOutput, Evidence, Signal, Subject } from "@kamiyo/core";
+import {
+  type DetectorOutput,
+  type Evidence,
+  round as roundTo,
+  type Signal,
+  type Subject,
+} from "@kamiyo/core";
+
 import type { HistoryRecord } from "@kamiyo/db";
 import { FeatureBuilder } from "../features/feature-builder.ts";
 import type { FeatureRow } from "../features/feature-set.ts";
 import type { AnomalyModel, AnomalyScore } from "./anomaly-model.ts";
+
+const round = (v: number) => roundTo(v, 4);
 
 /** The detector kind of ML findings (separate from the rule-based detectors'). */
 export const ML_DETECTOR_KIND = "ml";
@@ -107,8 +116,4 @@ export class AnomalyDetector {
       holdMs: 3 * state.bucketMs,
     };
   }
-}
-
-function round(v: number): number {
-  return Math.round(v * 1e4) / 1e4;
 }

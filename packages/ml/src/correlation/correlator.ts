@@ -7,12 +7,13 @@ import {
   mergeVersions,
 } from "./correlation-event.ts";
 import { type Episode, episodeSignal } from "./episode.ts";
-import { iso } from "./format.ts";
 import { CORRELATOR_DETECTOR, type FindingAdapterOptions, fromFinding } from "./from-finding.ts";
 import { fromIncident, type IncidentLike, type IncidentTimeOptions } from "./from-incident.ts";
 import { PATTERN_KINDS, PATTERNS, type Pattern, type PatternMatch } from "./patterns.ts";
 import { TimeIndex } from "./time-index.ts";
 import { GroupWindow, WindowStats } from "./window-stats.ts";
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /** What `observe` did with an event. */
 export type ObserveResult = "accepted" | "ignored" | "stale";

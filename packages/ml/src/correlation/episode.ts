@@ -1,9 +1,10 @@
-import type { Signal, Subject } from "@kamiyo/core";
+import { round, type Signal, type Subject } from "@kamiyo/core";
 import type { CorrelatorConfig } from "./config.ts";
 import type { CorrelationEvent } from "./correlation-event.ts";
-import { cents } from "./format.ts";
 import { correlationSeverity, dimensions } from "./measures.ts";
 import type { Pattern } from "./patterns.ts";
+
+const cents = (n: number) => round(n, 2);
 
 /** One open correlation: a pattern that held in a group, with every member that joined since. */
 export interface Episode {

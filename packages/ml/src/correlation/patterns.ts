@@ -1,7 +1,7 @@
 import type { Evidence, Subject } from "@kamiyo/core";
+import { usd as formatUsd } from "@kamiyo/core";
 import type { CorrelatorConfig } from "./config.ts";
 import type { CorrelationEvent } from "./correlation-event.ts";
-import { formatUsd } from "./format.ts";
 import { byTimeThenId, dimensions, distinct, liquidationTotals, lossTotal } from "./measures.ts";
 import { comparisonsOf, type WindowStats } from "./window-stats.ts";
 
