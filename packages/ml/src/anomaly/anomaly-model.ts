@@ -1,9 +1,9 @@
 import { AppError, type Severity } from "@kamiyo/core";
 import { z } from "zod";
+import { medianMad } from "../baselines.ts";
 import { AnomalyEnsemble } from "../ensemble.ts";
 import { FEATURE_NAMES, type FeatureName, type FeatureRow } from "../features/feature-set.ts";
 import { IsolationForest } from "../isolation-forest.ts";
-import { robustBaseline, robustZ } from "./robust-baseline.ts";
 
 /** Fewest buckets a model trains on: 64 five-minute buckets are 5 h 20 min of history. */
 export const MIN_TRAINING_ROWS = 64;
@@ -128,7 +128,14 @@ export class AnomalyModel {
       });
     });
     const x = { rows: rows.length, cols: used.length, data };
-    const baseline = robustBaseline(data, used.length);
+    // Per feature: median and robust scale (medianMad), to say which features made a row unusual.
+    const baseline = { median: [] as number[], scale: [] as number[] };
+    for (let k = 0; k < used.length; k++) {
+      const column = rows.map((_, i) => data[i * used.length + k] as number);
+      const b = medianMad(column);
+      baseline.median.push(b.median);
+      baseline.scale.push(b.scale);
+    }
     const range = {
       min: used.map(() => Number.POSITIVE_INFINITY),
       max: used.map(() => Number.NEGATIVE_INFINITY),
@@ -238,4 +245,10 @@ export class AnomalyModel {
             : "medium";
     return { score: s, severity, excess, agreement: null, top, unseen };
   }
+}
+
+/** Robust z-score of `value` in column `k`; 0 when the column never varied. */
+function robustZ(b: { median: number[]; scale: number[] }, k: number, value: number): number {
+  const s = b.scale[k] ?? 0;
+  return s > 0 ? (value - (b.median[k] ?? 0)) / s : 0;
 }
