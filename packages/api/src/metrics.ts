@@ -136,6 +136,18 @@ export class Metrics {
         }
       },
     });
+    new Gauge({
+      name: "kamiyo_derived_detector",
+      help: "Counters of the derived detectors: ml (buckets scored, anomalous, late rows, last score, model version), correlation (events accepted, ignored, stale, correlations opened, resolved, open)",
+      labelNames: ["detector", "counter"],
+      registers,
+      collect() {
+        this.reset();
+        if (!monitor) return;
+        for (const [detector, stats] of Object.entries(monitor.health().derived))
+          for (const [counter, n] of Object.entries(stats)) this.set({ detector, counter }, n);
+      },
+    });
     new Counter({
       name: "kamiyo_source_events_total",
       help: "Per-source counters: requests, failures, reconnects, malformed and dropped messages, ...",

@@ -15,4 +15,6 @@ export interface DerivedDetector {
   finding?(change: FindingChange, out: DetectorOutput): void;
   /** Called on the monitor's tick with the clock time. */
   tick?(now: number, out: DetectorOutput): void;
+  /** Its own counters (for health and metrics), by name. */
+  stats?(): { [counter: string]: number };
 }

@@ -55,6 +55,8 @@ export interface MonitorStats {
 
 export interface MonitorHealth {
   sources: Record<string, SourceHealth>;
+  /** Counters of each derived detector, by its kind. */
+  derived: Record<string, Record<string, number>>;
   stats: MonitorStats;
 }
 
@@ -198,8 +200,12 @@ export class Monitor {
   health(): MonitorHealth {
     const out: Record<string, SourceHealth> = {};
     for (const [kind, s] of this.#sources) out[kind] = s.health();
+    const derived: Record<string, Record<string, number>> = {};
+    for (const d of this.#derived)
+      if (d.detector.stats) derived[d.detector.kind] = d.detector.stats();
     return {
       sources: out,
+      derived,
       stats: {
         ...this.#stats,
         observations: { ...this.#stats.observations },

@@ -47,6 +47,15 @@ export class AnomalyDetector {
   readonly counters = { scored: 0, anomalous: 0, late: 0 };
   lastScore: (AnomalyScore & { start: number; end: number }) | null = null;
 
+  /** Buckets scored and found anomalous, rows too late for their bucket, the last score. */
+  stats(): { [counter: string]: number } {
+    return {
+      ...this.counters,
+      lastScore: this.lastScore?.score ?? 0,
+      modelVersion: this.#opts.modelVersion,
+    };
+  }
+
   constructor(model: AnomalyModel, opts: AnomalyDetectorOptions) {
     this.model = model;
     this.#opts = opts;

@@ -147,7 +147,7 @@ export class CrossProtocolCorrelator {
     this.#expire(now, out);
   }
 
-  stats(): CorrelatorStats {
+  stats(): CorrelatorStats & { [counter: string]: number } {
     let open = 0;
     for (const list of this.#episodes.values()) open += list.length;
     return { ...this.#stats, open, buffered: this.#all.size };

@@ -32,7 +32,7 @@ async function replayWith(file: string, model: AnomalyModel) {
     onScore: (row) => online.push(row),
   });
   try {
-    await replay({
+    const summary = await replay({
       file: fixturePath("scenarios", file),
       speed: "max",
       config: {},
@@ -46,7 +46,7 @@ async function replayWith(file: string, model: AnomalyModel) {
     const offline = span
       ? await featuresFromHistory(db, T, { since: span.first, until: span.last + 1 })
       : [];
-    return { seen, online, offline };
+    return { seen, online, offline, summary };
   } finally {
     await db.close();
   }
@@ -147,6 +147,8 @@ describe("ML anomaly detector, trained on the quiet day, on the incident replays
         run.offline.slice(0, run.online.length).map((r) => [r.start, ...r.values]),
       );
       expect(run.online.length).toBeGreaterThanOrEqual(run.offline.length - 1);
+      // Its counters reach the monitor's health (and so /metrics).
+      expect(run.summary.health?.derived.ml?.scored).toBe(run.online.length);
     }, 180_000);
   }
 });
