@@ -1,73 +1,18 @@
-import { AppError, seededRandom } from "@kamiyo/core";
-import { z } from "zod";
+import { AppError } from "@kamiyo/core";
 import { assertFinite, type Matrix, validateMatrix } from "./matrix.ts";
+import { KernelRows } from "./one-class-svm/kernel-cache.ts";
+import { DEFAULTS, type OneClassSvmOptions, solverOptions } from "./one-class-svm/options.ts";
+import { columnScaler, pickRows, scaleGamma, standardiseRows } from "./one-class-svm/preprocess.ts";
+import { solveOneClass } from "./one-class-svm/solver.ts";
+import {
+  type OneClassSvmJson,
+  type OneClassSvmTraining,
+  parseState,
+  splitRows,
+} from "./one-class-svm/state.ts";
 
-/** Options of {@link OneClassSvm.fit}. */
-export interface OneClassSvmOptions {
-  /**
-   * ν in (0, 1]: an upper bound on the fraction of training rows left outside the boundary
-   * (margin errors) and a lower bound on the fraction of support vectors. Default 0.1 (the
-   * expected anomaly rate of a monitored stream; scikit-learn's default is 0.5).
-   */
-  nu?: number;
-  /** RBF width γ in K(x, y) = exp(−γ‖x − y‖²) on standardised data; default "scale" = 1 / (features · variance of all values). */
-  gamma?: "scale" | number;
-  /** SMO stopping tolerance on the maximal KKT violation (libsvm `eps`); default 1e-3. */
-  tol?: number;
-  /** Training is O(rows²): above this many rows a seeded random subsample is used; default 2,000. */
-  maxTrainRows?: number;
-  /** Seed of the subsample; default 1. */
-  seed?: number;
-  /** Budget of the kernel row cache in bytes; default 64 MiB (2,000 rows fit entirely in 32 MiB). */
-  cacheBytes?: number;
-  /** Solver iteration cap (as libsvm: max(10⁷, 100 · rows)). */
-  maxIter?: number;
-  /** One name per column, used in error messages and kept in the JSON. */
-  featureNames?: readonly string[];
-}
-
-/** What the fit did, for logs and `/ml/status`. */
-export interface OneClassSvmTraining {
-  /** Rows the solver saw (after the subsample). */
-  rows: number;
-  /** Rows given to fit; more than `rows` when the subsample was used. */
-  inputRows: number;
-  supportVectors: number;
-  /** Support vectors at the upper bound α = 1 (at or outside the boundary). */
-  boundedSupportVectors: number;
-  iterations: number;
-  /** Fraction of training rows with a negative decision value (≈ ν). */
-  outlierFraction: number;
-}
-
-const TAU = 1e-12;
-const DEFAULTS = { nu: 0.1, tol: 1e-3, maxTrainRows: 2000, seed: 1, cacheBytes: 64 * 2 ** 20 };
-
-const finite = z.number().refine(Number.isFinite, "must be finite");
-const jsonSchema = z.object({
-  format: z.literal("kamiyo.one-class-svm"),
-  version: z.literal(1),
-  nFeatures: z.number().int().positive(),
-  featureNames: z.array(z.string()).optional(),
-  nu: finite,
-  gamma: finite.refine((g) => g > 0, "must be positive"),
-  rho: finite,
-  mean: z.array(finite),
-  std: z.array(finite.refine((s) => s > 0, "must be positive")),
-  supportVectors: z.array(z.array(finite)),
-  coefficients: z.array(finite),
-  training: z.object({
-    rows: z.number().int(),
-    inputRows: z.number().int(),
-    supportVectors: z.number().int(),
-    boundedSupportVectors: z.number().int(),
-    iterations: z.number().int(),
-    outlierFraction: finite,
-  }),
-});
-
-/** The JSON form of a {@link OneClassSvm}: support vectors (standardised), coefficients, ρ, scaler. */
-export type OneClassSvmJson = z.infer<typeof jsonSchema>;
+export type { OneClassSvmOptions } from "./one-class-svm/options.ts";
+export type { OneClassSvmJson, OneClassSvmTraining } from "./one-class-svm/state.ts";
 
 function invalid(message: string, details: Record<string, unknown> = {}): AppError {
   return new AppError("invalid_input", message, { details });
@@ -117,26 +62,12 @@ export class OneClassSvm {
   ): OneClassSvm {
     const featureNames = opts.featureNames;
     const m = validateMatrix(x, { what: "one-class SVM training data", minRows: 2, featureNames });
-    const nu = opts.nu ?? DEFAULTS.nu;
-    const tol = opts.tol ?? DEFAULTS.tol;
-    const maxTrainRows = opts.maxTrainRows ?? DEFAULTS.maxTrainRows;
-    if (!(nu > 0 && nu <= 1))
-      throw invalid(`one-class SVM: nu must be in (0, 1], got ${nu}`, { nu });
-    if (!(tol > 0)) throw invalid(`one-class SVM: tol must be positive, got ${tol}`, { tol });
-    if (!Number.isInteger(maxTrainRows) || maxTrainRows < 2) {
-      throw invalid(`one-class SVM: maxTrainRows must be an integer ≥ 2, got ${maxTrainRows}`);
-    }
+    const { nu, tol, maxTrainRows } = solverOptions(opts);
     const d = m.cols;
     const { mean, std } = columnScaler(m);
     const picked = pickRows(m.rows, maxTrainRows, opts.seed ?? DEFAULTS.seed);
     const l = picked.length;
-    const z = new Float64Array(l * d);
-    for (let r = 0; r < l; r++) {
-      const src = (picked[r] as number) * d;
-      for (let j = 0; j < d; j++) {
-        z[r * d + j] = ((m.data[src + j] as number) - (mean[j] as number)) / (std[j] as number);
-      }
-    }
+    const z = standardiseRows(m, picked, mean, std);
     const gamma =
       opts.gamma === undefined || opts.gamma === "scale" ? scaleGamma(z, d) : opts.gamma;
     if (!(gamma > 0 && Number.isFinite(gamma))) {
@@ -239,10 +170,6 @@ export class OneClassSvm {
   /** Support vectors (standardised), coefficients, ρ, γ, ν and the scaler: everything to score. */
   toJSON(): OneClassSvmJson {
     const d = this.nFeatures;
-    const supportVectors: number[][] = [];
-    for (let s = 0; s < this.#coef.length; s++) {
-      supportVectors.push(Array.from(this.#sv.subarray(s * d, (s + 1) * d)));
-    }
     return {
       format: "kamiyo.one-class-svm",
       version: 1,
@@ -253,7 +180,7 @@ export class OneClassSvm {
       rho: this.rho,
       mean: Array.from(this.#mean),
       std: Array.from(this.#std),
-      supportVectors,
+      supportVectors: splitRows(this.#sv, d, this.#coef.length),
       coefficients: Array.from(this.#coef),
       training: { ...this.training },
     };
@@ -265,231 +192,6 @@ export class OneClassSvm {
    *   disagree in length with `nFeatures` or with each other.
    */
   static fromJSON(value: unknown): OneClassSvm {
-    const parsed = jsonSchema.safeParse(value);
-    if (!parsed.success) {
-      throw invalid(`one-class SVM JSON is invalid: ${z.prettifyError(parsed.error)}`);
-    }
-    const json = parsed.data;
-    const d = json.nFeatures;
-    const sizes = [json.mean.length, json.std.length, ...json.supportVectors.map((v) => v.length)];
-    if (sizes.some((n) => n !== d) || json.supportVectors.length !== json.coefficients.length) {
-      throw invalid("one-class SVM JSON is invalid: array lengths do not match nFeatures", { d });
-    }
-    if (json.featureNames !== undefined && json.featureNames.length !== d) {
-      throw invalid("one-class SVM JSON is invalid: featureNames length differs from nFeatures");
-    }
-    return new OneClassSvm(json);
+    return new OneClassSvm(parseState(value));
   }
-}
-
-function columnScaler(m: Matrix): { mean: Float64Array; std: Float64Array } {
-  const { rows, cols, data } = m;
-  const mean = new Float64Array(cols);
-  const std = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) mean[j] = (mean[j] as number) + (data[i * cols + j] as number);
-  }
-  for (let j = 0; j < cols; j++) mean[j] = (mean[j] as number) / rows;
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      const diff = (data[i * cols + j] as number) - (mean[j] as number);
-      std[j] = (std[j] as number) + diff * diff;
-    }
-  }
-  for (let j = 0; j < cols; j++) {
-    const s = Math.sqrt((std[j] as number) / rows);
-    std[j] = s > 0 && Number.isFinite(s) ? s : 1;
-  }
-  return { mean, std };
-}
-
-/** 1 / (features · variance of every value), scikit-learn's gamma="scale" (1 for zero variance). */
-function scaleGamma(z: Float64Array, d: number): number {
-  let sum = 0;
-  for (const v of z) sum += v;
-  const mu = sum / z.length;
-  let ss = 0;
-  for (const v of z) ss += (v - mu) * (v - mu);
-  const variance = ss / z.length;
-  return variance > 0 ? 1 / (d * variance) : 1;
-}
-
-/** All row indices in order, or a seeded sample of `cap` of them (kept in their original order). */
-function pickRows(rows: number, cap: number, seed: number): Int32Array {
-  const all = Int32Array.from({ length: rows }, (_, i) => i);
-  if (rows <= cap) return all;
-  const random = seededRandom(seed);
-  for (let i = 0; i < cap; i++) {
-    const j = i + Math.floor(random() * (rows - i));
-    const t = all[i] as number;
-    all[i] = all[j] as number;
-    all[j] = t;
-  }
-  return all.subarray(0, cap).sort();
-}
-
-/** RBF kernel rows K(zᵢ, ·) with a least-recently-used cache bounded in bytes (at least 2 rows). */
-class KernelRows {
-  readonly #z: Float64Array;
-  readonly #d: number;
-  readonly #l: number;
-  readonly #gamma: number;
-  readonly #capacity: number;
-  readonly #cache = new Map<number, Float64Array>();
-
-  constructor(z: Float64Array, d: number, gamma: number, cacheBytes: number) {
-    this.#z = z;
-    this.#d = d;
-    this.#l = z.length / d;
-    this.#gamma = gamma;
-    this.#capacity = Math.max(2, Math.floor(cacheBytes / (8 * this.#l)));
-  }
-
-  /** Row i; valid until two further calls (the two most recent rows are never evicted). */
-  get(i: number): Float64Array {
-    const hit = this.#cache.get(i);
-    if (hit !== undefined) {
-      this.#cache.delete(i);
-      this.#cache.set(i, hit);
-      return hit;
-    }
-    let row: Float64Array;
-    if (this.#cache.size >= this.#capacity) {
-      const [oldest, buffer] = this.#cache.entries().next().value as [number, Float64Array];
-      this.#cache.delete(oldest);
-      row = buffer;
-    } else {
-      row = new Float64Array(this.#l);
-    }
-    const z = this.#z;
-    const d = this.#d;
-    const base = i * d;
-    for (let k = 0; k < this.#l; k++) {
-      let dist = 0;
-      const other = k * d;
-      for (let j = 0; j < d; j++) {
-        const diff = (z[base + j] as number) - (z[other + j] as number);
-        dist += diff * diff;
-      }
-      row[k] = Math.exp(-this.#gamma * dist);
-    }
-    this.#cache.set(i, row);
-    return row;
-  }
-}
-
-interface Solution {
-  alpha: Float64Array;
-  rho: number;
-  iterations: number;
-  /** (Qα)ᵢ = Σⱼ αⱼ K(zⱼ, zᵢ): decision value + ρ of each training row. */
-  gradient: Float64Array;
-}
-
-/** libsvm's `solve_one_class` + `Solver::Solve` (y ≡ +1, C = 1, p = 0), without shrinking. */
-function solveOneClass(
-  l: number,
-  nu: number,
-  kernel: KernelRows,
-  eps: number,
-  maxIter: number,
-): Solution {
-  const alpha = new Float64Array(l);
-  const full = Math.floor(nu * l);
-  for (let i = 0; i < full; i++) alpha[i] = 1;
-  if (full < l) alpha[full] = nu * l - full;
-  const g = new Float64Array(l);
-  for (let i = 0; i < l; i++) {
-    const a = alpha[i] as number;
-    if (a === 0) continue;
-    const q = kernel.get(i);
-    for (let k = 0; k < l; k++) g[k] = (g[k] as number) + a * (q[k] as number);
-  }
-  let iterations = 0;
-  while (iterations < maxIter) {
-    // Working set: i maximises −G over αᵢ < 1; j (αⱼ > 0) maximises the second-order decrease.
-    let gmax = Number.NEGATIVE_INFINITY;
-    let i = -1;
-    for (let t = 0; t < l; t++) {
-      if ((alpha[t] as number) < 1 && -(g[t] as number) >= gmax) {
-        gmax = -(g[t] as number);
-        i = t;
-      }
-    }
-    if (i < 0) break;
-    const qi = kernel.get(i);
-    let gmax2 = Number.NEGATIVE_INFINITY;
-    let j = -1;
-    let objMin = Number.POSITIVE_INFINITY;
-    for (let t = 0; t < l; t++) {
-      if ((alpha[t] as number) <= 0) continue;
-      const gt = g[t] as number;
-      if (gt >= gmax2) gmax2 = gt;
-      const gradDiff = gmax + gt;
-      if (gradDiff > 0) {
-        const quad = 2 - 2 * (qi[t] as number);
-        const obj = -(gradDiff * gradDiff) / (quad > 0 ? quad : TAU);
-        if (obj <= objMin) {
-          objMin = obj;
-          j = t;
-        }
-      }
-    }
-    if (gmax + gmax2 < eps || j < 0) break;
-    iterations++;
-    const qj = kernel.get(j);
-    const oldI = alpha[i] as number;
-    const oldJ = alpha[j] as number;
-    let quad = 2 - 2 * (qi[j] as number);
-    if (quad <= 0) quad = TAU;
-    const delta = ((g[i] as number) - (g[j] as number)) / quad;
-    const sum = oldI + oldJ;
-    let ai = oldI - delta;
-    let aj = oldJ + delta;
-    if (sum > 1) {
-      if (ai > 1) {
-        ai = 1;
-        aj = sum - 1;
-      }
-    } else if (aj < 0) {
-      aj = 0;
-      ai = sum;
-    }
-    if (sum > 1) {
-      if (aj > 1) {
-        aj = 1;
-        ai = sum - 1;
-      }
-    } else if (ai < 0) {
-      ai = 0;
-      aj = sum;
-    }
-    alpha[i] = ai;
-    alpha[j] = aj;
-    const dI = ai - oldI;
-    const dJ = aj - oldJ;
-    for (let k = 0; k < l; k++) {
-      g[k] = (g[k] as number) + (qi[k] as number) * dI + (qj[k] as number) * dJ;
-    }
-  }
-  return { alpha, rho: computeRho(alpha, g), iterations, gradient: g };
-}
-
-/** libsvm `calculate_rho`: mean gradient over free αs, else the midpoint of the feasible interval. */
-function computeRho(alpha: Float64Array, g: Float64Array): number {
-  let ub = Number.POSITIVE_INFINITY;
-  let lb = Number.NEGATIVE_INFINITY;
-  let free = 0;
-  let sumFree = 0;
-  for (let i = 0; i < alpha.length; i++) {
-    const a = alpha[i] as number;
-    const gi = g[i] as number;
-    if (a >= 1) lb = Math.max(lb, gi);
-    else if (a <= 0) ub = Math.min(ub, gi);
-    else {
-      free++;
-      sumFree += gi;
-    }
-  }
-  return free > 0 ? sumFree / free : (ub + lb) / 2;
 }
