@@ -19,6 +19,8 @@ const ROUTES = [
   "/stats",
   "/chains",
   "/ml/status",
+  "/ml/anomalies",
+  "/ml/forecast",
   "/security/dashboard",
   "/security/events",
   "/security/events/{id}",
