@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { planAllows } from "@kamiyo/core";
+import { AppError, planAllows } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, historySpan, listModels, openDb } from "@kamiyo/db";
 import { type AnomalyAlgorithm, evaluateAnomaly, trainAnomaly, trainForecasts } from "@kamiyo/ml";
 import { replay } from "@kamiyo/replay";
@@ -54,8 +54,7 @@ async function historySource(
   }
   const span = await historySpan(history, DEFAULT_TENANT_ID);
   if (!span) {
-    if (temporary) await history.close();
-    else await history.close();
+    await history.close();
     throw new CliError(
       o.replay !== undefined
         ? `--replay: the recording produced no market or vault history`
@@ -69,7 +68,14 @@ async function historySource(
     (o.replay !== undefined ? span.first : Math.max(span.first, until - days * 86_400_000));
   if (since >= until) {
     await history.close();
-    throw new CliError(`--since must be before --until (got ${iso(since)} and ${iso(until)})`);
+    const stored = `the stored history runs from ${iso(span.first)} to ${iso(span.last)}`;
+    throw new CliError(
+      o.since === undefined
+        ? `--until ${iso(until)} is before the oldest stored data (${stored})`
+        : o.until === undefined
+          ? `--since ${iso(since)} is after the newest stored data (${stored})`
+          : `--since must be before --until (got ${iso(since)} and ${iso(until)})`,
+    );
   }
   return { history, window: { since, until }, temporary };
 }
@@ -90,14 +96,14 @@ export async function mlTrainCommand(
       config: config.ml,
       now,
       store,
-    });
+    }).catch(refusal(window));
     const forecast = await trainForecasts(history, DEFAULT_TENANT_ID, {
       ...window,
       config: config.ml,
       anomaly: anomaly.model,
       now,
       store,
-    });
+    }).catch(refusal(window));
     const m = anomaly.stored;
     const metrics = m.metrics as Record<string, unknown>;
     const lines = [
@@ -133,7 +139,9 @@ export async function mlEvaluateCommand(
   const { history, window, temporary } = await historySource(config, o);
   const models = temporary ? await openStorage(config, appLogger(config)) : history;
   try {
-    const report = await evaluateAnomaly(history, models, DEFAULT_TENANT_ID, window);
+    const report = await evaluateAnomaly(history, models, DEFAULT_TENANT_ID, window).catch(
+      refusal(window),
+    );
     if (o.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
       return;
@@ -166,6 +174,19 @@ export async function mlEvaluateCommand(
     if (temporary) await models.close();
     await history.close();
   }
+}
+
+/**
+ * What the operator can fix (too little history in the window, no trained model yet) is a
+ * CliError, exit 2 without a stack, like a bad flag; anything else passes through (exit 1).
+ */
+function refusal(window: { since: number; until: number }): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof AppError && err.code === "invalid_input")
+      throw new CliError(`${err.message} (window ${iso(window.since)} to ${iso(window.until)})`);
+    if (err instanceof AppError && err.code === "not_found") throw new CliError(err.message);
+    throw err;
+  };
 }
 
 function pct(v: number | null): string {

@@ -66,8 +66,9 @@ export async function trainForecasts(
       purpose: "forecast",
       algorithm: series.some((s) => s.method === "arima") ? "arima" : "ewma",
       features: [...FORECAST_SERIES_NAMES],
-      windowStart: opts.since,
-      windowEnd: opts.until,
+      // The buckets it learnt from, like the anomaly model's window.
+      windowStart: rows[0]?.start ?? opts.since,
+      windowEnd: rows.at(-1)?.end ?? opts.until,
       metrics: { series },
       state,
     },

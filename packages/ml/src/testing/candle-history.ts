@@ -57,9 +57,9 @@ export interface CandleHistory {
  * mark–oracle deviation is the candle's real body, a few bps); funding is ETH's real hourly
  * rate (`ETH_USDC_USDC-1h-funding_rate…csv`, the latest at or before the sample) for ETH and 0
  * for BTC and SOL (no funding file); no Binance or Coinbase price (those features stay constant).
- * 24 h notional volume is the mean close × volume of the last (up to) 288 candles × 288, and open
- * interest, in coins, a quarter of the matching 24 h base volume: both derived from the real
- * candle volume, not observed.
+ * 24 h notional volume is the sum of close × volume over the last 288 candles (the first day
+ * uses the first 288), and open interest, in coins, a quarter of the matching 24 h base volume:
+ * both derived from the real candle volume, not observed.
  *
  * The vault rows are CONSTRUCTED for tests: at each step an HLP parent state (role "parent",
  * short 150 BTC, 4,000 ETH and 40,000 SOL from the first close, account value $400M plus that
@@ -90,8 +90,8 @@ export async function writeCandleHistory(q: Queryable, tenantId: string): Promis
     for (const coin of COINS) {
       const rows = candles.get(coin) as Candle[];
       const c = rows[i] as Candle;
-      const day = rows.slice(Math.max(0, i + 1 - DAY_CANDLES), i + 1);
-      const scale = DAY_CANDLES / day.length;
+      // The first day has no full 24 h behind it: it takes the first 24 h (no warm-up ramp).
+      const day = rows.slice(Math.max(0, i + 1 - DAY_CANDLES), Math.max(i + 1, DAY_CANDLES));
       market.push({
         coin,
         time,
@@ -101,8 +101,8 @@ export async function writeCandleHistory(q: Queryable, tenantId: string): Promis
         binancePx: null,
         coinbasePx: null,
         funding: coin === "ETH" ? (rate ?? 0) : 0,
-        openInterest: (day.reduce((s, d) => s + d.volume, 0) * scale) / 4,
-        dayNtlVlm: day.reduce((s, d) => s + d.volume * d.close, 0) * scale,
+        openInterest: day.reduce((s, d) => s + d.volume, 0) / 4,
+        dayNtlVlm: day.reduce((s, d) => s + d.volume * d.close, 0),
       });
       hlp.push(position(coin, HLP_SZI[coin], entry.get(coin) as number, c.close));
     }
