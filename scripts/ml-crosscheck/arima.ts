@@ -10,14 +10,15 @@
  * largest gap between the two forecast paths and standard errors, the log-likelihoods, the order
  * statsmodels' AIC picks on the same grid, and our KPSS statistics against statsmodels'.
  *
- * Data (byte-for-byte copies in packages/ml/fixtures/):
+ * Data (byte-for-byte copies; statsmodels' in packages/ml/fixtures/, the candles in
+ * fixtures/hyperliquid/candles/):
  * - statsmodels-sunspots.csv: statsmodels 0.13.5's datasets/sunspots/sunspots.csv (yearly
  *   SUNACTIVITY 1700–2008, NGDC, public domain); h = 10 years.
  * - statsmodels-co2.csv: statsmodels 0.13.5's datasets/co2/co2.csv (Mauna Loa weekly CO2
  *   1958–2001, public domain) with 59 missing weeks: resampled to calendar-month means and
  *   forward-filled, as statsmodels' own tests and examples do
  *   (`co2.load_pandas().data.resample("M").mean().ffill()`); h = 24 months.
- * - ETH_USDC_USDC-15m-futures.20250324-20250329.csv: /work/shared/data/hyperliquid/candles/
+ * - ETH_USDC_USDC-15m-futures.20250324-20250329.csv: fixtures/hyperliquid/candles/
  *   (Hyperliquid ETH perp 15-minute candles from hippocritical/freqtrade_hyperliquid_download-data,
  *   GPL-3.0); close prices, h = 24 steps (6 hours).
  *
@@ -83,9 +84,11 @@ function co2Monthly(): { values: number[]; filled: number } {
 }
 
 function ethCloses(): number[] {
-  return csvRows(fixture("ETH_USDC_USDC-15m-futures.20250324-20250329.csv")).map((r) =>
-    Number(r[4]),
+  const file = new URL(
+    "../../fixtures/hyperliquid/candles/ETH_USDC_USDC-15m-futures.20250324-20250329.csv",
+    import.meta.url,
   );
+  return csvRows(readFileSync(fileURLToPath(file), "utf8")).map((r) => Number(r[4]));
 }
 
 const co2 = co2Monthly();
