@@ -66,41 +66,62 @@ export async function saveModel(
   model: NewModel,
   now: number,
 ): Promise<StoredModel> {
+  const [stored] = await saveModels(db, tenantId, [model], now);
+  if (!stored) throw new Error("ml_models insert returned no row");
+  return stored;
+}
+
+/** Stores several models (an anomaly model and its forecaster) together: all or none become active. */
+export async function saveModels(
+  db: Db,
+  tenantId: string,
+  models: readonly NewModel[],
+  now: number,
+): Promise<StoredModel[]> {
   return db.transaction(async (tx) => {
-    // Serialises concurrent trainings of one tenant and purpose.
-    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
-      `ml:${tenantId}:${model.purpose}`,
-    ]);
-    const [v] = await tx.query<{ next: number }>(
-      "SELECT coalesce(max(version), 0) + 1 AS next FROM ml_models WHERE tenant_id = $1 AND purpose = $2",
-      [tenantId, model.purpose],
-    );
-    await tx.query(
-      "UPDATE ml_models SET active = false WHERE tenant_id = $1 AND purpose = $2 AND active",
-      [tenantId, model.purpose],
-    );
-    const id = `mdl_${randomBytes(8).toString("hex")}`;
-    const [row] = await tx.query<ModelRow>(
-      `INSERT INTO ml_models (tenant_id, id, purpose, algorithm, version, features, window_start,
-                              window_end, metrics, state, created_at, active)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true) RETURNING *`,
-      [
-        tenantId,
-        id,
-        model.purpose,
-        model.algorithm,
-        v?.next ?? 1,
-        JSON.stringify(model.features),
-        new Date(model.windowStart),
-        new Date(model.windowEnd),
-        JSON.stringify(model.metrics),
-        JSON.stringify(model.state),
-        new Date(now),
-      ],
-    );
-    if (!row) throw new Error("ml_models insert returned no row");
-    return toModel(row);
+    const out: StoredModel[] = [];
+    for (const model of models) out.push(await insertModel(tx, tenantId, model, now));
+    return out;
   });
+}
+
+async function insertModel(
+  tx: Queryable,
+  tenantId: string,
+  model: NewModel,
+  now: number,
+): Promise<StoredModel> {
+  // Serialises concurrent trainings of one tenant and purpose.
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`ml:${tenantId}:${model.purpose}`]);
+  const [v] = await tx.query<{ next: number }>(
+    "SELECT coalesce(max(version), 0) + 1 AS next FROM ml_models WHERE tenant_id = $1 AND purpose = $2",
+    [tenantId, model.purpose],
+  );
+  await tx.query(
+    "UPDATE ml_models SET active = false WHERE tenant_id = $1 AND purpose = $2 AND active",
+    [tenantId, model.purpose],
+  );
+  const id = `mdl_${randomBytes(8).toString("hex")}`;
+  const [row] = await tx.query<ModelRow>(
+    `INSERT INTO ml_models (tenant_id, id, purpose, algorithm, version, features, window_start,
+                            window_end, metrics, state, created_at, active)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true) RETURNING *`,
+    [
+      tenantId,
+      id,
+      model.purpose,
+      model.algorithm,
+      v?.next ?? 1,
+      JSON.stringify(model.features),
+      new Date(model.windowStart),
+      new Date(model.windowEnd),
+      JSON.stringify(model.metrics),
+      JSON.stringify(model.state),
+      new Date(now),
+    ],
+  );
+  if (!row) throw new Error("ml_models insert returned no row");
+  return toModel(row);
 }
 
 /** The active model of a purpose, or null when none was trained. */

@@ -1,7 +1,14 @@
 import { existsSync } from "node:fs";
 import { AppError, planAllows } from "@kamiyo/core";
-import { type Db, DEFAULT_TENANT_ID, historySpan, listModels, openDb } from "@kamiyo/db";
-import { type AnomalyAlgorithm, evaluateAnomaly, trainAnomaly, trainForecasts } from "@kamiyo/ml";
+import {
+  type Db,
+  DEFAULT_TENANT_ID,
+  historySpan,
+  listModels,
+  openDb,
+  saveModels,
+} from "@kamiyo/db";
+import { type AnomalyAlgorithm, evaluateAnomaly, fitAnomaly, fitForecasts } from "@kamiyo/ml";
 import { replay } from "@kamiyo/replay";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
@@ -90,21 +97,24 @@ export async function mlTrainCommand(
   const store = temporary ? await openStorage(config, appLogger(config)) : history;
   try {
     const now = Date.now();
-    const anomaly = await trainAnomaly(history, DEFAULT_TENANT_ID, {
+    const anomaly = await fitAnomaly(history, DEFAULT_TENANT_ID, {
       ...window,
       algorithm,
       config: config.ml,
-      now,
-      store,
     }).catch(refusal(window));
-    const forecast = await trainForecasts(history, DEFAULT_TENANT_ID, {
+    const forecast = await fitForecasts(history, DEFAULT_TENANT_ID, {
       ...window,
       config: config.ml,
       anomaly: anomaly.model,
-      now,
-      store,
     }).catch(refusal(window));
-    const m = anomaly.stored;
+    // Both become active together, or neither does.
+    const [m, f] = await saveModels(
+      store,
+      DEFAULT_TENANT_ID,
+      [anomaly.record, forecast.record],
+      now,
+    );
+    if (!m || !f) throw new Error("the models were not saved");
     const metrics = m.metrics as Record<string, unknown>;
     const lines = [
       `anomaly model v${m.version} (${m.id}): ${m.algorithm}`,
@@ -118,7 +128,7 @@ export async function mlTrainCommand(
       metrics.rocAucVsIncidents === undefined
         ? `  incidents    none in the window (no high or critical rule findings): no ROC-AUC`
         : `  incidents    ${metrics.incidentBuckets} buckets; ROC-AUC ${Number(metrics.rocAucVsIncidents).toFixed(3)}, recall ${(Number(metrics.recallVsIncidents) * 100).toFixed(1)}%`,
-      `forecast model v${forecast.stored.version} (${forecast.stored.id}):`,
+      `forecast model v${f.version} (${f.id}):`,
       ...forecast.series.map(
         (s) =>
           `  ${s.name.padEnd(24)} ${s.method}${s.order ? ` (${s.order.p},${s.order.d},${s.order.q})` : ""}, ${s.points} hourly points${s.aic === null ? "" : `, AIC ${s.aic.toFixed(1)}`}`,

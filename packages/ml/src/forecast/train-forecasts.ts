@@ -1,5 +1,4 @@
-import type { Db, StoredModel } from "@kamiyo/db";
-import { saveModel } from "@kamiyo/db";
+import { type Db, type NewModel, type Queryable, type StoredModel, saveModel } from "@kamiyo/db";
 import type { AnomalyModel } from "../anomaly/anomaly-model.ts";
 import { featuresFromHistory } from "../features/history-features.ts";
 import type { MlConfig } from "../ml-config.ts";
@@ -22,23 +21,39 @@ export interface ForecastModelState {
   series: SeriesForecaster[];
 }
 
+export interface ForecastTrainingWindow {
+  since: number;
+  until: number;
+  config: MlConfig;
+  anomaly: AnomalyModel;
+}
+
 /**
- * Fits a forecaster per hourly series (ARIMA by AIC where there are at least 48 hours, else the
- * EWMA baseline) on [since, until) and saves them as the active forecast model.
+ * Fits a forecaster per hourly series and saves them as the active forecast model (see
+ * {@link fitForecasts}).
  */
 export async function trainForecasts(
   db: Db,
   tenantId: string,
-  opts: {
-    since: number;
-    until: number;
-    config: MlConfig;
-    anomaly: AnomalyModel;
+  opts: ForecastTrainingWindow & {
     now: number;
     /** Where the model is saved; default the history's database. */
     store?: Db;
   },
 ): Promise<{ stored: StoredModel; series: TrainedSeries[] }> {
+  const { record, series } = await fitForecasts(db, tenantId, opts);
+  return { stored: await saveModel(opts.store ?? db, tenantId, record, opts.now), series };
+}
+
+/**
+ * Fits a forecaster per hourly series (ARIMA by AIC where there are at least 48 hours, else the
+ * EWMA baseline) on [since, until), without saving. @returns the record to save and a summary.
+ */
+export async function fitForecasts(
+  db: Queryable,
+  tenantId: string,
+  opts: ForecastTrainingWindow,
+): Promise<{ record: NewModel; series: TrainedSeries[] }> {
   const bucketMs = opts.anomaly.state.bucketMs;
   const rows = await featuresFromHistory(db, tenantId, {
     since: opts.since,
@@ -59,20 +74,15 @@ export async function trainForecasts(
     bucketMs,
     series: forecasters,
   };
-  const stored = await saveModel(
-    opts.store ?? db,
-    tenantId,
-    {
-      purpose: "forecast",
-      algorithm: series.some((s) => s.method === "arima") ? "arima" : "ewma",
-      features: [...FORECAST_SERIES_NAMES],
-      // The buckets it learnt from, like the anomaly model's window.
-      windowStart: rows[0]?.start ?? opts.since,
-      windowEnd: rows.at(-1)?.end ?? opts.until,
-      metrics: { series },
-      state,
-    },
-    opts.now,
-  );
-  return { stored, series };
+  const record: NewModel = {
+    purpose: "forecast",
+    algorithm: series.some((s) => s.method === "arima") ? "arima" : "ewma",
+    features: [...FORECAST_SERIES_NAMES],
+    // The buckets it learnt from, like the anomaly model's window.
+    windowStart: rows[0]?.start ?? opts.since,
+    windowEnd: rows.at(-1)?.end ?? opts.until,
+    metrics: { series },
+    state,
+  };
+  return { record, series };
 }

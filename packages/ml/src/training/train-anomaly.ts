@@ -1,5 +1,5 @@
 import { AppError } from "@kamiyo/core";
-import { type Db, type StoredModel, saveModel } from "@kamiyo/db";
+import { type Db, type NewModel, type Queryable, type StoredModel, saveModel } from "@kamiyo/db";
 import { type AnomalyAlgorithm, AnomalyModel } from "../anomaly/anomaly-model.ts";
 import { featuresFromHistory } from "../features/history-features.ts";
 import { rocAuc } from "../metrics.ts";
@@ -11,25 +11,42 @@ export interface TrainAnomalyResult {
   model: AnomalyModel;
 }
 
+export interface AnomalyTrainingWindow {
+  since: number;
+  until: number;
+  algorithm: AnomalyAlgorithm;
+  config: MlConfig;
+}
+
 /**
- * Trains the anomaly model on the stored history of [since, until) and stores it as the active
- * version. Metrics: rows, the training anomaly rate at the threshold, features left out, and
- * when rule-based incidents exist in the window, ROC-AUC and recall against them.
- * @throws AppError invalid_input when the window holds too little history (see AnomalyModel.train).
+ * Trains the anomaly model on the stored history of [since, until) and saves it as the active
+ * version (see {@link fitAnomaly}).
  */
 export async function trainAnomaly(
   db: Db,
   tenantId: string,
-  opts: {
-    since: number;
-    until: number;
-    algorithm: AnomalyAlgorithm;
+  opts: AnomalyTrainingWindow & {
+    now: number;
     /** Where the model is saved; default the history's database. */
     store?: Db;
-    config: MlConfig;
-    now: number;
   },
 ): Promise<TrainAnomalyResult> {
+  const { model, record } = await fitAnomaly(db, tenantId, opts);
+  return { model, stored: await saveModel(opts.store ?? db, tenantId, record, opts.now) };
+}
+
+/**
+ * Fits the anomaly model on the stored history of [since, until), without saving it. Metrics:
+ * rows, the training anomaly rate at the threshold, features left out, and when rule-based
+ * incidents exist in the window, ROC-AUC and recall against them.
+ * @returns the model and the record to save.
+ * @throws AppError invalid_input when the window holds too little history (see AnomalyModel.train).
+ */
+export async function fitAnomaly(
+  db: Queryable,
+  tenantId: string,
+  opts: AnomalyTrainingWindow,
+): Promise<{ model: AnomalyModel; record: NewModel }> {
   const bucketMs = opts.config.bucketMinutes * 60_000;
   const rows = await featuresFromHistory(db, tenantId, {
     since: opts.since,
@@ -68,19 +85,14 @@ export async function trainAnomaly(
   const first = rows[0];
   const last = rows.at(-1);
   if (!first || !last) throw new AppError("internal", "trained on no rows");
-  const stored = await saveModel(
-    opts.store ?? db,
-    tenantId,
-    {
-      purpose: "anomaly",
-      algorithm: opts.algorithm,
-      features: model.state.features,
-      windowStart: first.start,
-      windowEnd: last.end,
-      metrics,
-      state: model.toJSON(),
-    },
-    opts.now,
-  );
-  return { stored, model };
+  const record: NewModel = {
+    purpose: "anomaly",
+    algorithm: opts.algorithm,
+    features: model.state.features,
+    windowStart: first.start,
+    windowEnd: last.end,
+    metrics,
+    state: model.toJSON(),
+  };
+  return { model, record };
 }
