@@ -28,12 +28,11 @@
  * the data loading disagrees with statsmodels'),
  * 2 /usr/bin/python3 or its statsmodels is missing.
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { autoArima, type Forecast, kpssTest } from "../../packages/ml/src/arima/index.ts";
+import { runPython } from "./python.ts";
 
-const PYTHON = "/usr/bin/python3";
 const TOLERANCE = 0.05;
 const LEVEL = 0.95;
 const GRID = { maxP: 3, maxQ: 3 };
@@ -125,22 +124,6 @@ const request = {
     oursParams: statsmodelsOrder(s.search.model),
   })),
 };
-const script = fileURLToPath(new URL("arima.py", import.meta.url));
-const py = spawnSync(PYTHON, [script, "crosscheck"], {
-  input: JSON.stringify(request),
-  encoding: "utf8",
-  maxBuffer: 256 * 2 ** 20,
-});
-if (py.error || py.status === 2) {
-  console.error(
-    `${PYTHON} with statsmodels is needed for the cross-check: ${py.error?.message ?? py.stderr.trim()}`,
-  );
-  process.exit(2);
-}
-if (py.status !== 0) {
-  console.error(`${PYTHON} ${script} failed (exit ${py.status}):\n${py.stderr}`);
-  process.exit(1);
-}
 
 interface SmResult {
   name: string;
@@ -157,11 +140,11 @@ interface SmResult {
   fromOurs: { llf: number; mean: number[] };
   kpss: { d: number; lags: number; statistic: number }[];
 }
-const out = JSON.parse(py.stdout) as {
+const out = runPython<{
   statsmodels: string;
   datasets: { sunspots: number[]; co2Monthly: number[]; co2MonthsFilled: number };
   results: SmResult[];
-};
+}>("arima.py", ["crosscheck"], { library: "statsmodels", input: JSON.stringify(request) });
 
 let failed = 0;
 const maxAbsDiff = (a: readonly number[], b: readonly number[]) =>

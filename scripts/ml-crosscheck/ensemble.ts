@@ -10,14 +10,12 @@
  *
  * Exit codes: 0 pass, 1 a dataset fails, 2 /usr/bin/python3 or its scikit-learn is missing.
  */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { AnomalyEnsemble, type EnsembleVerdict } from "../../packages/ml/src/ensemble.ts";
 import { type Matrix, toMatrix } from "../../packages/ml/src/matrix.ts";
 import { rocAuc } from "../../packages/ml/src/metrics.ts";
 import { OneClassSvm } from "../../packages/ml/src/one-class-svm.ts";
+import { runPython } from "./python.ts";
 
-const PYTHON = "/usr/bin/python3";
 const TOLERANCE = 0.02;
 
 interface Dataset {
@@ -43,19 +41,9 @@ interface Dataset {
   };
 }
 
-const script = fileURLToPath(new URL("one_class_svm.py", import.meta.url));
-const py = spawnSync(PYTHON, [script], { encoding: "utf8", maxBuffer: 256 * 2 ** 20 });
-if (py.error || py.status === 2) {
-  console.error(
-    `${PYTHON} with scikit-learn is needed for the cross-check: ${py.error?.message ?? py.stderr.trim()}`,
-  );
-  process.exit(2);
-}
-if (py.status !== 0) {
-  console.error(`${PYTHON} ${script} failed (exit ${py.status}):\n${py.stderr}`);
-  process.exit(1);
-}
-const out = JSON.parse(py.stdout) as { sklearn: string; datasets: Dataset[] };
+const out = runPython<{ sklearn: string; datasets: Dataset[] }>("one_class_svm.py", [], {
+  library: "scikit-learn",
+});
 
 const f4 = (v: number) => v.toFixed(4);
 const ms = (v: number) => `${v.toFixed(0)} ms`;

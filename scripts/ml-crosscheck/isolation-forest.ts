@@ -10,14 +10,12 @@
  *
  * Exit codes: 0 all pass, 1 a dataset fails, 2 /usr/bin/python3 or its scikit-learn is missing.
  */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { IsolationForest } from "../../packages/ml/src/isolation-forest.ts";
 import { toMatrix } from "../../packages/ml/src/matrix.ts";
 import { rocAuc } from "../../packages/ml/src/metrics.ts";
+import { runPython } from "./python.ts";
 
-const PYTHON = "/usr/bin/python3";
 const TOLERANCE = 0.02;
 
 interface Dataset {
@@ -32,27 +30,12 @@ interface Dataset {
 
 const { values } = parseArgs({ options: { seeds: { type: "string", default: "50" } } });
 const seeds = Number(values.seeds);
-const script = fileURLToPath(new URL("isolation_forest.py", import.meta.url));
-const py = spawnSync(PYTHON, [script, "crosscheck", "--seeds", String(seeds)], {
-  encoding: "utf8",
-  maxBuffer: 256 * 2 ** 20,
-});
-if (py.error || py.status === 2) {
-  console.error(
-    `${PYTHON} with scikit-learn is needed for the cross-check: ${py.error?.message ?? py.stderr.trim()}`,
-  );
-  process.exit(2);
-}
-if (py.status !== 0) {
-  console.error(`${PYTHON} ${script} failed (exit ${py.status}):\n${py.stderr}`);
-  process.exit(1);
-}
-const out = JSON.parse(py.stdout) as {
+const out = runPython<{
   sklearn: string;
   trees: number;
   sampleSize: number;
   datasets: Dataset[];
-};
+}>("isolation_forest.py", ["crosscheck", "--seeds", String(seeds)], { library: "scikit-learn" });
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => {
