@@ -12,11 +12,6 @@ export type HistoryRecord =
   | { type: "market"; row: MarketSampleRecord }
   | { type: "liquidation"; row: LiquidationEvent };
 
-/** The time of a history record's datum, epoch ms. */
-export function historyTime(r: HistoryRecord): number {
-  return r.row.time;
-}
-
 /** First and last data time of the stored time series, or null when there are none. */
 export async function historySpan(
   q: Queryable,

@@ -102,11 +102,10 @@ export async function mlTrainCommand(
       algorithm,
       config: config.ml,
     }).catch(refusal(window));
-    const forecast = await fitForecasts(history, DEFAULT_TENANT_ID, {
-      ...window,
-      config: config.ml,
-      anomaly: anomaly.model,
-    }).catch(refusal(window));
+    // The forecasters learn from the rows the anomaly model was fitted on: read once.
+    const forecast = await Promise.resolve(anomaly.rows)
+      .then((rows) => fitForecasts(rows, { ...window, config: config.ml, anomaly: anomaly.model }))
+      .catch(refusal(window));
     // Both become active together, or neither does.
     const [m, f] = await saveModels(
       store,

@@ -1,5 +1,6 @@
-import { type Db, type NewModel, type Queryable, type StoredModel, saveModel } from "@kamiyo/db";
+import { type Db, type NewModel, type StoredModel, saveModel } from "@kamiyo/db";
 import type { AnomalyModel } from "../anomaly/anomaly-model.ts";
+import type { FeatureRow } from "../features/feature-set.ts";
 import { featuresFromHistory } from "../features/history-features.ts";
 import type { MlConfig } from "../ml-config.ts";
 import { FORECAST_SERIES_NAMES, hourlySeries } from "./hourly-series.ts";
@@ -41,25 +42,25 @@ export async function trainForecasts(
     store?: Db;
   },
 ): Promise<{ stored: StoredModel; series: TrainedSeries[] }> {
-  const { record, series } = await fitForecasts(db, tenantId, opts);
+  const rows = await featuresFromHistory(db, tenantId, {
+    since: opts.since,
+    until: opts.until,
+    bucketMs: opts.anomaly.state.bucketMs,
+  });
+  const { record, series } = fitForecasts(rows, opts);
   return { stored: await saveModel(opts.store ?? db, tenantId, record, opts.now), series };
 }
 
 /**
- * Fits a forecaster per hourly series (ARIMA by AIC where there are at least 48 hours, else the
- * EWMA baseline) on [since, until), without saving. @returns the record to save and a summary.
+ * Fits a forecaster per hourly series of feature rows of [since, until) (ARIMA by AIC where there
+ * are at least 48 hours, else the EWMA baseline), without saving.
+ * @returns the record to save and a summary.
  */
-export async function fitForecasts(
-  db: Queryable,
-  tenantId: string,
+export function fitForecasts(
+  rows: readonly FeatureRow[],
   opts: ForecastTrainingWindow,
-): Promise<{ record: NewModel; series: TrainedSeries[] }> {
+): { record: NewModel; series: TrainedSeries[] } {
   const bucketMs = opts.anomaly.state.bucketMs;
-  const rows = await featuresFromHistory(db, tenantId, {
-    since: opts.since,
-    until: opts.until,
-    bucketMs,
-  });
   const series: TrainedSeries[] = [];
   const forecasters: SeriesForecaster[] = [];
   for (const name of FORECAST_SERIES_NAMES) {

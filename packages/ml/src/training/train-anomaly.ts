@@ -1,6 +1,7 @@
 import { AppError } from "@kamiyo/core";
 import { type Db, type NewModel, type Queryable, type StoredModel, saveModel } from "@kamiyo/db";
 import { type AnomalyAlgorithm, AnomalyModel } from "../anomaly/anomaly-model.ts";
+import type { FeatureRow } from "../features/feature-set.ts";
 import { featuresFromHistory } from "../features/history-features.ts";
 import { rocAuc } from "../metrics.ts";
 import type { MlConfig } from "../ml-config.ts";
@@ -39,14 +40,14 @@ export async function trainAnomaly(
  * Fits the anomaly model on the stored history of [since, until), without saving it. Metrics:
  * rows, the training anomaly rate at the threshold, features left out, and when rule-based
  * incidents exist in the window, ROC-AUC and recall against them.
- * @returns the model and the record to save.
+ * @returns the model, the record to save and the feature rows it learnt from (for the forecasters).
  * @throws AppError invalid_input when the window holds too little history (see AnomalyModel.train).
  */
 export async function fitAnomaly(
   db: Queryable,
   tenantId: string,
   opts: AnomalyTrainingWindow,
-): Promise<{ model: AnomalyModel; record: NewModel }> {
+): Promise<{ model: AnomalyModel; record: NewModel; rows: FeatureRow[] }> {
   const bucketMs = opts.config.bucketMinutes * 60_000;
   const rows = await featuresFromHistory(db, tenantId, {
     since: opts.since,
@@ -94,5 +95,5 @@ export async function fitAnomaly(
     metrics,
     state: model.toJSON(),
   };
-  return { model, record };
+  return { model, record, rows };
 }
