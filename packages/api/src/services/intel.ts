@@ -12,51 +12,11 @@ import {
 } from "@kamiyo/intel";
 import type { ApiDeps } from "../deps.ts";
 
-/** An incident as the API returns it: the merged fields, the distinct sources and each report. */
-export interface IncidentJson {
-  id: string;
-  protocol: string;
-  aliases: string[];
-  date: string;
-  chains: string[];
-  classification: string | null;
-  technique: string | null;
-  lossUsd: number | null;
-  original: { amount: number; unit: string } | null;
-  lossUnconverted: boolean;
-  returnedUsd: number | null;
-  txHashes: string[];
-  sources: string[];
-  references: {
-    source: string;
-    sourceKey: string;
-    url: string | null;
-    firstSeenAt: string | null;
-  }[];
-}
+/** An incident as the API returns it: the merged fields and each report, plus the distinct sources. */
+export type IncidentJson = Incident & { sources: string[] };
 
 export function toIncidentJson(i: Incident): IncidentJson {
-  return {
-    id: i.id,
-    protocol: i.protocol,
-    aliases: i.aliases,
-    date: i.date,
-    chains: i.chains,
-    classification: i.classification,
-    technique: i.technique,
-    lossUsd: i.lossUsd,
-    original: i.original,
-    lossUnconverted: i.lossUnconverted,
-    returnedUsd: i.returnedUsd,
-    txHashes: i.txHashes,
-    sources: [...new Set(i.references.map((r) => r.source))],
-    references: i.references.map((r) => ({
-      source: r.source,
-      sourceKey: r.sourceKey,
-      url: r.url,
-      firstSeenAt: r.firstSeenAt,
-    })),
-  };
+  return { ...i, sources: [...new Set(i.references.map((r) => r.source))] };
 }
 
 const DAY_MS = 86_400_000;
