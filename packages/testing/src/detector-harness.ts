@@ -11,6 +11,36 @@ import {
 import type { z } from "zod";
 
 /**
+ * A detector output that turns signals into findings through the real FindingTracker (tenant
+ * `ten_default`, the given clock) and records every change, for assertions.
+ */
+export function findingRecorder(detectorKind: string, now: () => number) {
+  const tracker = new FindingTracker("ten_default", now);
+  const changes: FindingChange[] = [];
+  const out: DetectorOutput = {
+    raise: (signal) => changes.push(tracker.raise(detectorKind, signal)),
+    resolve: (ref, dataTime, reason) => {
+      const c = tracker.resolve(detectorKind, ref, dataTime, reason);
+      if (c) changes.push(c);
+    },
+  };
+  return {
+    out,
+    changes,
+    /** Open findings, for assertions. */
+    open(): Finding[] {
+      return tracker.openFindings();
+    },
+    /** Opened and escalated changes as "kind:subject:severity" strings, in order. */
+    raised(): string[] {
+      return changes
+        .filter((c) => c.change === "opened" || c.change === "escalated")
+        .map((c) => `${c.finding.kind}:${c.finding.subject.id}:${c.finding.severity}`);
+    },
+  };
+}
+
+/**
  * Runs one detector against observations on a hand-driven clock and records the finding
  * changes it causes, through the real FindingTracker.
  */
@@ -19,15 +49,8 @@ export function detectorHarness<S extends z.ZodType>(
   config: z.input<S> = {} as z.input<S>,
 ) {
   let now = 0;
-  const tracker = new FindingTracker("ten_default", () => now);
-  const changes: FindingChange[] = [];
-  const out: DetectorOutput = {
-    raise: (signal) => changes.push(tracker.raise(detector.kind, signal)),
-    resolve: (ref, dataTime, reason) => {
-      const c = tracker.resolve(detector.kind, ref, dataTime, reason);
-      if (c) changes.push(c);
-    },
-  };
+  const recorder = findingRecorder(detector.kind, () => now);
+  const { out, changes } = recorder;
   const instance = detector.create(detector.config.parse(config), {
     now: () => now,
     log: silentLogger,
@@ -44,16 +67,8 @@ export function detectorHarness<S extends z.ZodType>(
       now = at;
       instance.tick?.(at, out);
     },
-    /** Open findings, for assertions. */
-    open(): Finding[] {
-      return tracker.openFindings();
-    },
-    /** Opened and escalated changes as "kind:subject:severity" strings, in order. */
-    raised(): string[] {
-      return changes
-        .filter((c) => c.change === "opened" || c.change === "escalated")
-        .map((c) => `${c.finding.kind}:${c.finding.subject.id}:${c.finding.severity}`);
-    },
+    open: recorder.open,
+    raised: recorder.raised,
   };
 }
 

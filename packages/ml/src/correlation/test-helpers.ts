@@ -1,14 +1,10 @@
-import {
-  type DetectorOutput,
-  type Finding,
-  type FindingChange,
-  FindingTracker,
-  type LiquidationEvent,
-} from "@kamiyo/core";
+import type { LiquidationEvent } from "@kamiyo/core";
+import { findingRecorder } from "@kamiyo/testing";
 import type { z } from "zod";
 import type { correlatorConfig } from "./config.ts";
 import type { CorrelationEvent } from "./correlation-event.ts";
 import { CrossProtocolCorrelator, type ObserveResult } from "./correlator.ts";
+import { CORRELATOR_DETECTOR } from "./from-finding.ts";
 import { fromLiquidationEvent } from "./from-liquidation.ts";
 
 /** 2025-10-10T21:15:03.127Z, the first liquidation of the 10 Oct 2025 cascade. */
@@ -21,15 +17,8 @@ export const MIN = 60_000;
  */
 export function correlatorHarness(config: z.input<typeof correlatorConfig> = {}) {
   let now = T0;
-  const tracker = new FindingTracker("ten_default", () => now);
-  const changes: FindingChange[] = [];
-  const out: DetectorOutput = {
-    raise: (signal) => changes.push(tracker.raise("correlation", signal)),
-    resolve: (ref, dataTime, reason) => {
-      const c = tracker.resolve("correlation", ref, dataTime, reason);
-      if (c) changes.push(c);
-    },
-  };
+  const recorder = findingRecorder(CORRELATOR_DETECTOR, () => now);
+  const { out, changes } = recorder;
   const correlator = new CrossProtocolCorrelator(config, { now: () => now });
   return {
     correlator,
@@ -44,15 +33,8 @@ export function correlatorHarness(config: z.input<typeof correlatorConfig> = {})
       now = at;
       correlator.tick(at, out);
     },
-    open(): Finding[] {
-      return tracker.openFindings();
-    },
-    /** Opened and escalated changes as "kind:subject:severity". */
-    raised(): string[] {
-      return changes
-        .filter((c) => c.change === "opened" || c.change === "escalated")
-        .map((c) => `${c.finding.kind}:${c.finding.subject.id}:${c.finding.severity}`);
-    },
+    open: recorder.open,
+    raised: recorder.raised,
   };
 }
 
