@@ -53,7 +53,6 @@ async function train(now: number): Promise<TrainedSeries[]> {
   });
   const forecast = await trainForecasts(h.db, h.deps.tenantId, {
     ...window,
-    config,
     anomaly: anomaly.model,
     now,
   });

@@ -104,7 +104,7 @@ export async function mlTrainCommand(
     }).catch(refusal(window));
     // The forecasters learn from the rows the anomaly model was fitted on: read once.
     const forecast = await Promise.resolve(anomaly.rows)
-      .then((rows) => fitForecasts(rows, { ...window, config: config.ml, anomaly: anomaly.model }))
+      .then((rows) => fitForecasts(rows, { ...window, anomaly: anomaly.model }))
       .catch(refusal(window));
     // Both become active together, or neither does.
     const [m, f] = await saveModels(

@@ -2,7 +2,6 @@ import { type Db, type NewModel, type StoredModel, saveModel } from "@kamiyo/db"
 import type { AnomalyModel } from "../anomaly/anomaly-model.ts";
 import type { FeatureRow } from "../features/feature-set.ts";
 import { featuresFromHistory } from "../features/history-features.ts";
-import type { MlConfig } from "../ml-config.ts";
 import { FORECAST_SERIES_NAMES, hourlySeries } from "./hourly-series.ts";
 import { fitForecaster, type SeriesForecaster } from "./series-forecaster.ts";
 
@@ -25,7 +24,6 @@ export interface ForecastModelState {
 export interface ForecastTrainingWindow {
   since: number;
   until: number;
-  config: MlConfig;
   anomaly: AnomalyModel;
 }
 
