@@ -1,9 +1,8 @@
-import { type FindingChange, silentLogger } from "@kamiyo/core";
-import { DEFAULT_TENANT_ID } from "@kamiyo/db";
+import type { FindingChange } from "@kamiyo/core";
 import { CORRELATOR_DETECTOR, CrossProtocolCorrelator, correlatorConfig } from "@kamiyo/ml";
-import { createTestDb, fixturePath } from "@kamiyo/testing";
+import { createTestDb } from "@kamiyo/testing";
 import { describe, expect, it } from "vitest";
-import { replay } from "../replay-driver.ts";
+import { replayScenario } from "./scenario-harness.ts";
 
 const FIRST_LIQUIDATION = Date.UTC(2025, 9, 10, 21, 15, 3, 127);
 
@@ -13,13 +12,7 @@ describe("cross-protocol correlator in the pipeline, on the 10 Oct 2025 cascade 
     const seen: { ts: number; change: FindingChange }[] = [];
     let correlator: CrossProtocolCorrelator | null = null;
     try {
-      await replay({
-        file: fixturePath("scenarios", "cascade-2025-10-10.ndjson.gz"),
-        speed: "max",
-        config: {},
-        log: silentLogger,
-        db,
-        tenantId: DEFAULT_TENANT_ID,
+      await replayScenario("cascade-2025-10-10.ndjson.gz", db, {
         derived: (clock) => {
           correlator = new CrossProtocolCorrelator(correlatorConfig.parse({}), {
             now: () => clock.now(),

@@ -1,4 +1,4 @@
-import { type FindingChange, type Signal, silentLogger } from "@kamiyo/core";
+import type { FindingChange, Signal } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, historySpan, readHistory } from "@kamiyo/db";
 import {
   AnomalyDetector,
@@ -8,9 +8,9 @@ import {
   mlConfig,
   trainAnomaly,
 } from "@kamiyo/ml";
-import { createTestDb, fixturePath } from "@kamiyo/testing";
+import { createTestDb } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { replay } from "../replay-driver.ts";
+import { replayScenario } from "./scenario-harness.ts";
 
 const T = DEFAULT_TENANT_ID;
 const config = mlConfig.parse({});
@@ -32,13 +32,7 @@ async function replayWith(file: string, model: AnomalyModel) {
     onScore: (row) => online.push(row),
   });
   try {
-    const summary = await replay({
-      file: fixturePath("scenarios", file),
-      speed: "max",
-      config: {},
-      log: silentLogger,
-      db,
-      tenantId: T,
+    const summary = await replayScenario(file, db, {
       derived: () => [detector],
       onChange: (change, ts) => seen.push({ ts, change }),
     });
@@ -74,14 +68,7 @@ describe("ML anomaly detector, trained on the quiet day, on the incident replays
 
   beforeAll(async () => {
     quiet = await createTestDb();
-    await replay({
-      file: fixturePath("scenarios", "quiet-day-2025-03-27.ndjson.gz"),
-      speed: "max",
-      config: {},
-      log: silentLogger,
-      db: quiet,
-      tenantId: T,
-    });
+    await replayScenario("quiet-day-2025-03-27.ndjson.gz", quiet);
   }, 300_000);
   afterAll(() => quiet?.close());
 

@@ -4,7 +4,7 @@ import { type Finding, type FindingChange, silentLogger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, listFindings } from "@kamiyo/db";
 import { createTestDb, fixturePath } from "@kamiyo/testing";
 import type { ReplayLine } from "../format.ts";
-import { type ReplaySummary, replay } from "../replay-driver.ts";
+import { type ReplayOptions, type ReplaySummary, replay } from "../replay-driver.ts";
 
 /** A finding change with the replay time it happened at. */
 export interface Seen {
@@ -30,18 +30,32 @@ export function scenarioLines(file: string): ReplayLine[] {
     .map((l) => JSON.parse(l) as ReplayLine);
 }
 
+/**
+ * Replays a scenario fixture at full speed through the whole pipeline (default settings, the
+ * default tenant) into `db`, with any derived detectors and change listener of `extra`.
+ */
+export function replayScenario(
+  file: string,
+  db: Db,
+  extra: Pick<ReplayOptions, "derived" | "onChange"> = {},
+): Promise<ReplaySummary> {
+  return replay({
+    file: fixturePath("scenarios", file),
+    speed: "max",
+    config: {},
+    log: silentLogger,
+    db,
+    tenantId: DEFAULT_TENANT_ID,
+    ...extra,
+  });
+}
+
 /** Replays a scenario at full speed through the whole pipeline into a fresh test database. */
 export async function runScenario(file: string): Promise<ScenarioRun> {
   const db: Db = await createTestDb();
   try {
     const changes: Seen[] = [];
-    const summary = await replay({
-      file: fixturePath("scenarios", file),
-      speed: "max",
-      config: {},
-      log: silentLogger,
-      db,
-      tenantId: DEFAULT_TENANT_ID,
+    const summary = await replayScenario(file, db, {
       onChange: (c, ts) => changes.push({ ts, change: c.change, finding: c.finding }),
     });
     const stored = await listFindings(db, DEFAULT_TENANT_ID, { limit: 10_000 });
