@@ -1,29 +1,63 @@
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { AcceptanceLastSequencer } from "./packages/testing/src/sequencer.ts";
+
+/**
+ * Test projects, named by what a test needs (see CONTRIBUTING.md):
+ * - unit: `*.test.ts`, no database, no process of ours; run once.
+ * - db: `*.db.test.ts`, on a database: the embedded PGlite, and again on PostgreSQL when
+ *   TEST_DATABASE_URL is set (so one `npm test` covers both engines).
+ * - acceptance: `acceptance/*.test.ts`, incident replays through the whole pipeline; run once, on
+ *   PGlite (their results do not depend on the engine; the queries they use are db tests).
+ * - e2e: `*.e2e.test.ts`, the real `kamiyo` process (exit codes, signals); run once, on PGlite.
+ * - live: `*.live.test.ts`, against the real APIs (`npm run test:live`, needs internet).
+ */
+const postgresUrl = process.env.TEST_DATABASE_URL ?? "";
 
 const shared = {
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };
 
+const ourTests = ["packages/*/src/**", "apps/*/src/**", "bench/**", "scripts/**"];
+const under = (pattern: string) => ourTests.map((dir) => `${dir}/${pattern}`);
+
+function project(
+  name: string,
+  include: string[],
+  env: Record<string, string>,
+  more: { exclude?: string[]; globalSetup?: string } = {},
+): TestProjectInlineConfiguration {
+  return {
+    test: {
+      ...shared,
+      name,
+      include,
+      exclude: ["**/node_modules/**", ...(more.exclude ?? [])],
+      env: { KAMIYO_TEST_PROJECT: name, ...env },
+      ...(more.globalSetup ? { globalSetup: [more.globalSetup] } : {}),
+    },
+  };
+}
+
+const onPglite = { TEST_DATABASE_URL: "" };
+
 export default defineConfig({
   test: {
+    globalSetup: ["packages/testing/src/global-setup.ts"],
+    sequence: { sequencer: AcceptanceLastSequencer },
     projects: [
-      {
-        test: {
-          ...shared,
-          name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "bench/**/*.test.ts"],
-          exclude: ["**/*.live.test.ts", "**/node_modules/**"],
-        },
-      },
-      {
-        test: {
-          ...shared,
-          name: "live",
-          include: ["**/*.live.test.ts"],
-          exclude: ["**/node_modules/**"],
-        },
-      },
+      project("unit", under("*.test.ts"), onPglite, {
+        exclude: ["**/*.db.test.ts", "**/*.e2e.test.ts", "**/*.live.test.ts", "**/acceptance/**"],
+      }),
+      project("db", under("*.db.test.ts"), onPglite),
+      ...(postgresUrl
+        ? [project("db-postgres", under("*.db.test.ts"), { TEST_DATABASE_URL: postgresUrl })]
+        : []),
+      project("acceptance", under("acceptance/*.test.ts"), onPglite, {
+        globalSetup: "packages/replay/src/acceptance/global-setup.ts",
+      }),
+      project("e2e", under("*.e2e.test.ts"), onPglite),
+      project("live", ["**/*.live.test.ts"], {}),
     ],
   },
 });

@@ -87,9 +87,23 @@ export class PgliteDb implements Db {
     }
   }
 
-  static #create(dataDir: string | null): Promise<PGlite> {
+  /**
+   * An in-memory database started from another's `dump()`: about 0.5 s instead of the 2–4 s of
+   * initialising a new cluster, which is how tests clone one migrated template.
+   */
+  static async fromDump(dump: Blob): Promise<PgliteDb> {
+    return new PgliteDb(await PgliteDb.#create(null, dump), "embedded PGlite (in memory)", null);
+  }
+
+  /** The whole data directory as an uncompressed tarball, for `fromDump`. */
+  dump(): Promise<Blob> {
+    return this.#pg.dumpDataDir("none");
+  }
+
+  static #create(dataDir: string | null, loadDataDir?: Blob): Promise<PGlite> {
     return PGlite.create({
       dataDir: dataDir ?? undefined,
+      loadDataDir,
       parsers: { [INT8]: Number },
       startParams: [...PGlite.defaultStartParams, ...START_PARAMS],
     });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { firstAt, infoResponses, runScenario, type ScenarioRun } from "./scenario-harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { firstAt, infoResponses, runScenario, type ScenarioReplay } from "./scenario-harness.ts";
 
 const LIQUIDATOR = "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14";
 
@@ -8,13 +8,16 @@ interface Ctx {
 }
 
 describe("replay: 26 Mar 2025 JELLY squeeze (reconstruction)", () => {
-  let run: ScenarioRun;
+  let run: ScenarioReplay;
 
-  it("replays the whole file", async () => {
-    run = await runScenario("jelly-2025-03-26.ndjson.gz");
+  beforeAll(async () => {
+    run = await runScenario("jelly");
+  }, 900_000);
+
+  it("replays the whole file", () => {
     expect(run.summary.read.malformed).toBe(0);
     expect(run.summary.labels[0]).toMatch(/^reconstruction: 26 Mar 2025 JELLY/);
-  }, 180_000);
+  });
 
   it("raises a critical oracle deviation within 60 s of Hyperliquid running 1% above the CEX price", () => {
     // The first anomalous datum: the first market sample where JELLY's mark is ≥ 1% off Binance.

@@ -1,11 +1,14 @@
-import { describe, expect, it } from "vitest";
-import { runScenario, type ScenarioRun } from "./scenario-harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runScenario, type ScenarioReplay } from "./scenario-harness.ts";
 
 describe("replay: 27 Mar 2025 quiet day (real candles)", () => {
-  let run: ScenarioRun;
+  let run: ScenarioReplay;
 
-  it("replays 24 hours", async () => {
-    run = await runScenario("quiet-day-2025-03-27.ndjson.gz");
+  beforeAll(async () => {
+    run = await runScenario("quiet");
+  }, 900_000);
+
+  it("replays 24 hours", () => {
     expect(run.summary.read.malformed).toBe(0);
     expect((run.summary.lastTs ?? 0) - (run.summary.firstTs ?? 0)).toBeGreaterThanOrEqual(
       86_400_000,
@@ -15,7 +18,7 @@ describe("replay: 27 Mar 2025 quiet day (real candles)", () => {
     expect(seen.market).toBeGreaterThan(17_000);
     expect(seen.trades).toBeGreaterThan(4_000);
     expect(seen.vaultState).toBeGreaterThan(5_000);
-  }, 300_000);
+  });
 
   it("raises nothing at high or critical", () => {
     const loud = run.changes.filter(

@@ -1,23 +1,23 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { type Finding, type FindingChange, silentLogger } from "@kamiyo/core";
-import { type Db, DEFAULT_TENANT_ID, listFindings } from "@kamiyo/db";
-import { createTestDb, fixturePath } from "@kamiyo/testing";
+import type { Finding } from "@kamiyo/core";
+import type { AnomalyModel } from "@kamiyo/ml";
+import { fixturePath } from "@kamiyo/testing";
+import { inject } from "vitest";
 import type { ReplayLine } from "../format.ts";
-import { type ReplayOptions, type ReplaySummary, replay } from "../replay-driver.ts";
+import {
+  quietDayModel,
+  RUNS_DIR_KEY,
+  SCENARIOS,
+  type ScenarioName,
+  type ScenarioRun,
+  scenarioRun,
+} from "./scenario-runs.ts";
 
-/** A finding change with the replay time it happened at. */
-export interface Seen {
-  ts: number;
-  change: FindingChange["change"];
-  finding: Finding;
-}
+export type { ScenarioName, Seen } from "./scenario-runs.ts";
 
-export interface ScenarioRun {
-  summary: ReplaySummary;
-  changes: Seen[];
-  /** Findings as stored in the database at the end. */
-  stored: Finding[];
+/** A shared scenario replay (see scenario-runs.ts) with the fixture's lines. */
+export interface ScenarioReplay extends ScenarioRun {
   lines: ReplayLine[];
 }
 
@@ -30,39 +30,20 @@ export function scenarioLines(file: string): ReplayLine[] {
     .map((l) => JSON.parse(l) as ReplayLine);
 }
 
-/**
- * Replays a scenario fixture at full speed through the whole pipeline (default settings, the
- * default tenant) into `db`, with any derived detectors and change listener of `extra`.
- */
-export function replayScenario(
-  file: string,
-  db: Db,
-  extra: Pick<ReplayOptions, "derived" | "onChange"> = {},
-): Promise<ReplaySummary> {
-  return replay({
-    file: fixturePath("scenarios", file),
-    speed: "max",
-    config: {},
-    log: silentLogger,
-    db,
-    tenantId: DEFAULT_TENANT_ID,
-    ...extra,
-  });
+/** The results directory of this run's shared replays. */
+export function runsDir(): string {
+  return inject(RUNS_DIR_KEY);
 }
 
-/** Replays a scenario at full speed through the whole pipeline into a fresh test database. */
-export async function runScenario(file: string): Promise<ScenarioRun> {
-  const db: Db = await createTestDb();
-  try {
-    const changes: Seen[] = [];
-    const summary = await replayScenario(file, db, {
-      onChange: (c, ts) => changes.push({ ts, change: c.change, finding: c.finding }),
-    });
-    const stored = await listFindings(db, DEFAULT_TENANT_ID, { limit: 10_000 });
-    return { summary, changes, stored, lines: scenarioLines(file) };
-  } finally {
-    await db.close();
-  }
+/** This run's replay of a scenario (replayed once, shared by every acceptance test). */
+export async function runScenario(name: ScenarioName): Promise<ScenarioReplay> {
+  const run = await scenarioRun(runsDir(), name);
+  return { ...run, lines: scenarioLines(SCENARIOS[name]) };
+}
+
+/** The anomaly model the incidents were replayed with (trained on the quiet day's history). */
+export function sharedModel(): AnomalyModel {
+  return quietDayModel(runsDir());
 }
 
 /** Replay time at which a finding matching `match` first reached `severity` (opened or escalated). */

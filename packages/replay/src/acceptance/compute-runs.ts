@@ -1,0 +1,13 @@
+/**
+ * Child process of the acceptance setup: `node compute-runs.ts DIR` replays every scenario into
+ * DIR (see scenario-runs.ts). Run apart from the test workers so the replays use the core the
+ * workers leave free, and are done once however many test files read them.
+ */
+import { computeScenarioRuns } from "./scenario-runs.ts";
+
+const dir = process.argv[2];
+if (!dir) {
+  process.stderr.write("usage: compute-runs.ts DIR\n");
+  process.exit(2);
+}
+await computeScenarioRuns(dir);
