@@ -33,7 +33,7 @@ function project(
       name,
       include,
       exclude: ["**/node_modules/**", ...(more.exclude ?? [])],
-      env: { KAMIYO_TEST_PROJECT: name, ...env },
+      env: { TEST_PROJECT: name, ...env },
       ...(more.globalSetup ? { globalSetup: [more.globalSetup] } : {}),
     },
   };

@@ -7,7 +7,7 @@ import { type Db, migrate, PgliteDb, PostgresDb } from "@kamiyo/db";
  * Where the test run's migrated PGlite template lies (a `PgliteDb.dump()` tarball written once per
  * run by `global-setup.ts`); unset when a file runs outside that setup.
  */
-export const PGLITE_TEMPLATE_ENV = "KAMIYO_TEST_PGLITE_TEMPLATE";
+export const PGLITE_TEMPLATE_ENV = "TEST_PGLITE_TEMPLATE";
 
 /**
  * A migrated, empty database for one test file: in-memory PGlite by default (a clone of the run's
@@ -15,7 +15,7 @@ export const PGLITE_TEMPLATE_ENV = "KAMIYO_TEST_PGLITE_TEMPLATE";
  * named by TEST_DATABASE_URL (dropped again on close).
  */
 export async function createTestDb(): Promise<Db> {
-  if (process.env.KAMIYO_TEST_PROJECT === "unit")
+  if (process.env.TEST_PROJECT === "unit")
     throw new Error(
       "a unit test opened a database: name the file *.db.test.ts so it runs in the db project, on both engines",
     );
