@@ -239,6 +239,7 @@ describe(`kamiyo ml on ${testDbKind}`, () => {
     expect(((s.anomalous / s.buckets) * 100).toFixed(2)).toBe(rate);
     expect(s.bySeverity.critical + s.bySeverity.high + s.bySeverity.medium).toBe(s.anomalous);
     expect(s).toMatchObject({ incidentBuckets: 0, rocAuc: null, precision: null, recall: null });
+    expect(s.anomalous).toBeGreaterThan(0);
     expect(report.anomalies).toHaveLength(s.anomalous);
     const starts = report.anomalies.map((a: { start: number }) => a.start);
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
