@@ -157,6 +157,7 @@ describe("AnomalyEnsemble", () => {
       [0, -0.8, 0.3, 0],
       [0.5, 0.5, -0.5, 0.2],
     ]);
+    expect(central).toHaveLength(3);
     for (const v of central) {
       expect(v.severity).toBeNull();
       expect(v.confidence).toBeLessThan(0.4);

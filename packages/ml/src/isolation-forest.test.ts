@@ -77,6 +77,7 @@ describe("IsolationForest scores", () => {
     const samples = fitted.scoreSamples(cluster);
     const decision = fitted.decisionFunction(cluster);
     const predicted = fitted.predict(cluster);
+    expect(s).toHaveLength(cluster.length);
     for (let i = 0; i < s.length; i++) {
       expect(samples[i]).toBe(-(s[i] as number));
       expect(decision[i]).toBeCloseTo((samples[i] as number) + 0.5, 15);

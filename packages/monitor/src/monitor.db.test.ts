@@ -28,7 +28,7 @@ const config = monitorConfig.parse({
   queueCapacity: 100,
 });
 
-function state(time: number, upnl: number): Observation {
+function state(time: number, upnl: number, coin = "ETH"): Observation {
   return {
     type: "vaultState",
     time,
@@ -37,7 +37,7 @@ function state(time: number, upnl: number): Observation {
     totalNtlPos: 3e8,
     positions: [
       {
-        coin: "ETH",
+        coin,
         szi: 160_234,
         entryPx: 1915,
         positionValue: 3.06e8,
@@ -76,8 +76,6 @@ afterAll(async () => {
 });
 
 describe(`monitor pipeline on ${testDbKind}`, () => {
-  let firstId = "";
-
   it("stores findings, and writes what is pending when stopped", async () => {
     const clock = new VirtualClock(T0);
     const m = await monitorOn(db, clock);
@@ -91,22 +89,27 @@ describe(`monitor pipeline on ${testDbKind}`, () => {
     expect(stored).toEqual([1]);
     const [f] = await listFindings(db, DEFAULT_TENANT_ID, { detector: "hlp", limit: 10 });
     expect(f).toMatchObject({ kind: "inherited-position", severity: "critical", status: "open" });
-    firstId = f?.id ?? "";
     const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM vault_states");
     expect(rows[0]?.n).toBe(1);
   });
 
   it("keeps the same finding after a restart when the condition continues", async () => {
-    const clock = new VirtualClock(T0 + 60_000);
-    const m = await monitorOn(db, clock);
-    const changes: string[] = [];
-    m.onChange((c) => changes.push(`${c.change}:${c.finding.id}`));
-    m.start();
-    m.emit(state(T0 + 60_000, -3_500_000));
-    await m.whenIdle();
-    await m.stop();
-    expect(changes).toEqual([`updated:${firstId}`]);
-    expect((await getFinding(db, DEFAULT_TENANT_ID, firstId))?.occurrences).toBe(2);
+    // BTC, an hour before the other tests' ETH episode: a finding of its own.
+    const run = async (t: number, upnl: number): Promise<string[]> => {
+      const m = await monitorOn(db, new VirtualClock(t));
+      const changes: string[] = [];
+      m.onChange((c) => changes.push(`${c.change}:${c.finding.id}`));
+      m.start();
+      m.emit(state(t, upnl, "BTC"));
+      await m.whenIdle();
+      await m.stop();
+      return changes;
+    };
+    const [opened] = await run(T0 - 3_600_000, -3_000_000);
+    expect(opened).toMatch(/^opened:fnd_/);
+    const id = opened?.slice("opened:".length) ?? "";
+    expect(await run(T0 - 3_600_000 + 60_000, -3_500_000)).toEqual([`updated:${id}`]);
+    expect((await getFinding(db, DEFAULT_TENANT_ID, id))?.occurrences).toBe(2);
   });
 
   it("isolates a detector that throws on a bad observation and counts it", async () => {

@@ -91,6 +91,9 @@ describe("configuration from the environment", () => {
 
   it("documents every setting it reads", () => {
     const settings = envSettings();
+    expect(settings.map((s) => s.name)).toEqual(
+      expect.arrayContaining(["BINANCE_URLS", "ML_DETECTOR", "DATABASE_URL"]),
+    );
     expect(new Set(settings.map((s) => s.name)).size).toBe(settings.length);
     for (const s of settings) expect(s.description, s.name).not.toBe("");
   });

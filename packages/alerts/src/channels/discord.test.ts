@@ -129,6 +129,7 @@ describe("discordMessage", () => {
       expect(e.title.endsWith("…")).toBe(true);
       expect(e.title).not.toMatch(/[\ud800-\udbff]…$/);
       expect((e.description ?? "").length).toBeLessThanOrEqual(4096);
+      expect(e.fields.length).toBeGreaterThan(0);
       expect(e.fields.length).toBeLessThanOrEqual(25);
       for (const f of e.fields) {
         expect(f.name.length).toBeLessThanOrEqual(256);

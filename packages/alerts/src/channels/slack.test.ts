@@ -137,6 +137,7 @@ describe("slackMessage", () => {
       const { header, section } = parts(msg);
       expect(header.length).toBeLessThanOrEqual(150);
       expect(section.text.text.length).toBeLessThanOrEqual(3000);
+      expect(section.fields?.length).toBeGreaterThan(0);
       expect(section.fields?.length ?? 0).toBeLessThanOrEqual(10);
       for (const t of [msg.text, section.text.text, ...(section.fields ?? []).map((f) => f.text)]) {
         expect(t.length).toBeLessThanOrEqual(3000);

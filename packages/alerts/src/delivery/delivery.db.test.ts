@@ -1,5 +1,5 @@
 import { type Finding, SystemClock, silentLogger } from "@kamiyo/core";
-import { type Db, upsertFindings } from "@kamiyo/db";
+import { type Db, PostgresDb, upsertFindings } from "@kamiyo/db";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -221,40 +221,67 @@ describe(`webhook delivery on ${testDbKind}`, () => {
     await until(() => receiver.to("/ops2").some((r) => r.body.includes("endpoint.disabled")));
   });
 
-  it("shares the outbox between two workers without sending anything twice", async () => {
-    const a = start({ batchSize: 20 });
-    const b = new Alerting(
-      { db, clock, log: silentLogger },
-      {
-        routing: routingConfig.parse({ groupWindowMs: 0 }),
-        delivery: {
-          batchSize: 20,
-          concurrency: 16,
-          leaseMs: 5_000,
-          pollMs: 20,
-          retrySchedule: [200],
-          disableAfterMs: 60_000,
-          timeoutMs: 2_000,
-          allowLoopbackHttp: true,
-        },
-        flushEveryMs: 1_000,
-      },
-    );
-    b.start();
-    try {
+  it.skipIf(testDbKind === "pglite")(
+    "two workers, each with its own connection pool, share 300 deliveries: all arrive, each webhook-id once, both deliver (PostgreSQL only: on one PGlite connection the claims are serialised anyway)",
+    async () => {
+      const [row] = await db.query<{ schema: string }>("SELECT current_schema() AS schema");
+      const url = process.env.TEST_DATABASE_URL as string;
+      const pools = [
+        await PostgresDb.open({ url, schema: row?.schema, poolSize: 4 }),
+        await PostgresDb.open({ url, schema: row?.schema, poolSize: 4 }),
+      ];
+      const [a, b] = pools.map(
+        (pool) =>
+          new Alerting(
+            { db: pool, clock, log: silentLogger },
+            {
+              routing: routingConfig.parse({ groupWindowMs: 0 }),
+              delivery: {
+                batchSize: 20,
+                concurrency: 8,
+                leaseMs: 5_000,
+                pollMs: 20,
+                retrySchedule: [200],
+                disableAfterMs: 60_000,
+                timeoutMs: 2_000,
+                allowLoopbackHttp: true,
+              },
+              flushEveryMs: 60_000,
+            },
+          ),
+      ) as [Alerting, Alerting];
       await webhook("chn_many", "/many");
-      await raise(a, ...Array.from({ length: 200 }, (_, i) => finding(100 + i)));
-      b.wake();
-      await until(async () => {
-        const ds = await deliveries("chn_many");
-        return ds.length === 200 && ds.every((d) => d.status === "delivered");
-      }, 20_000);
-      const ids = receiver.to("/many").map((r) => r.headers["webhook-id"]);
-      expect(ids.length).toBe(200);
-      expect(new Set(ids).size).toBe(200);
-      expect(a.worker.stats.delivered + b.worker.stats.delivered).toBe(200);
-    } finally {
-      await b.stop();
-    }
-  });
+      // Every delivery is pending before either worker starts: they race for the same rows.
+      await db.transaction(async (tx) => {
+        const fs = Array.from({ length: 300 }, (_, i) => finding(100 + i));
+        await upsertFindings(tx, fs);
+        await a.afterFindings(tx, fs);
+      });
+      receiver.respond = () => ({ status: 200, body: "ok", delayMs: 2 });
+      try {
+        a.start();
+        b.start();
+        await until(async () => {
+          const [left] = await db.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM deliveries WHERE tenant_id = $1 AND status <> 'delivered'",
+            [tenant],
+          );
+          return left?.n === 0;
+        }, 30_000);
+      } finally {
+        await a.stop();
+        await b.stop();
+        for (const pool of pools) await pool.close();
+      }
+      const stored = await deliveries("chn_many");
+      expect(stored).toHaveLength(300);
+      expect(stored.filter((d) => d.attempts !== 1)).toEqual([]);
+      const ids = receiver.to("/many").map((r) => String(r.headers["webhook-id"]));
+      expect(ids).toHaveLength(300);
+      expect(new Set(ids)).toEqual(new Set(stored.map((d) => d.id)));
+      expect(a.worker.stats.delivered).toBeGreaterThan(0);
+      expect(b.worker.stats.delivered).toBeGreaterThan(0);
+      expect(a.worker.stats.delivered + b.worker.stats.delivered).toBe(300);
+    },
+  );
 });

@@ -127,6 +127,18 @@ describe("HLP detector", () => {
       ),
     );
     expect(h.changes.filter((c) => c.change !== "resolved")).toEqual([]);
+    // The same fall as a trading loss is one.
+    const loss = detectorHarness(hlpDetector);
+    loss.observe(
+      portfolio(
+        period(
+          24,
+          (x) => -x * 5e6,
+          (x) => 400e6 - x * 5e6,
+        ),
+      ),
+    );
+    expect(loss.raised()).toContain(`pnl-loss:${PARENT.address}:critical`);
   });
 
   it("raises a drawdown over 10% of the account value at the PnL peak", () => {

@@ -189,6 +189,9 @@ describe("liquidations detector", () => {
       h.observe(fills(T0 + s * 1000, fill({ time: T0 + s * 1000, sz: 100 })));
     }
     expect(h.raised().some((r) => r.startsWith("cascade"))).toBe(false);
+    // They were counted: one more makes 5 within 5 min (80 s to 330 s).
+    h.observe(fills(T0 + 330_000, fill({ time: T0 + 330_000, sz: 100 })));
+    expect(h.raised().filter((r) => r.startsWith("cascade"))).toEqual(["cascade:ETH:high"]);
   });
 
   it("raises a market-wide cascade when three coins cascade together", () => {

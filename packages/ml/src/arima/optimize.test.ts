@@ -21,6 +21,7 @@ describe("minimizeLbfgs", () => {
       x.reduce((s, v, i) => s + (scales[i] ?? 1) * (v - i) ** 2, 0);
     const res = minimizeLbfgs(f, [5, 5, 5, 5, 5]);
     expect(res.converged).toBe(true);
+    expect(res.x).toHaveLength(5);
     for (const [i, v] of res.x.entries()) expect(v).toBeCloseTo(i, 4);
   });
 

@@ -54,6 +54,7 @@ describe("autoArima", () => {
     const y = simulateArima({ ar: [0.5] }, 12, seededRandom(8));
     const res = autoArima(y, { d: 0 });
     expect(res.skipped.length).toBeGreaterThan(0);
+    expect(res.candidates.length).toBeGreaterThan(0);
     expect(res.candidates.every((c) => c.order.p + c.order.q + 3 <= 6)).toBe(true);
     expect(() => autoArima([1, 2, 1, 2], { d: 0 })).toThrow(
       /too short for any ARIMA\(p,0,q\): .* needs 5/,

@@ -22,6 +22,7 @@ describe("simulateArima", () => {
     const w = simulateArima({ mean: 1 }, 5, seededRandom(4));
     const y = simulateArima({ mean: 1, d: 1, start: 10 }, 5, seededRandom(4));
     let level = 10;
+    expect(w).toHaveLength(5);
     for (const [i, v] of w.entries()) {
       level += v;
       expect(y[i]).toBeCloseTo(level, 12);

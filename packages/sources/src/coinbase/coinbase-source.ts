@@ -172,8 +172,11 @@ class CoinbaseRunner implements SourceInstance {
       if (this.#ctx.signal.aborted) return;
       // Unknown listing: every product is tried, and those not found are skipped for a while.
       this.#listed = new Set();
+      // A refusal here counts like one on a ticker: a 429 is waited out before the tickers, a
+      // 451 or 403 moves to the next base URL first.
+      this.#gate.failure(err);
       this.#ctx.log.warn(
-        { venue: "coinbase", err: String(err) },
+        { venue: "coinbase", err: this.#gate.detail() },
         "coinbase product listing unavailable",
       );
     }
