@@ -1,4 +1,5 @@
 import { randomFillSync } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
@@ -88,6 +89,9 @@ export async function buildApi(
     reply.header("x-request-id", req.id);
   });
   app.addHook("onResponse", async (req, reply) => {
+    // An upgrade answered with anything but 101 (401, 400, 404, 429…) leaves a socket Node no
+    // longer reads: end it once the answer is written, or it sits in CLOSE-WAIT for ever.
+    if (isUpgrade(req.raw)) req.raw.socket.destroy();
     const route = req.routeOptions.url ?? "unmatched";
     metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
@@ -229,6 +233,11 @@ function requestIds(): () => string {
     at += 8;
     return `req_${pool.toString("hex", at - 8, at)}`;
   };
+}
+
+/** Node's rule for an upgrade request (the server then emits 'upgrade' instead of 'request'). */
+function isUpgrade(raw: IncomingMessage): boolean {
+  return raw.headers.upgrade !== undefined && /\bupgrade\b/i.test(raw.headers.connection ?? "");
 }
 
 function bearer(header: string | undefined): string | undefined {
