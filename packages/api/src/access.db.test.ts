@@ -52,6 +52,58 @@ describe("API keys", () => {
     expect(doc.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
   });
 
+  it("requires a key on every route of the app, every method; open routes ignore a wrong key", async () => {
+    h = await apiHarness({
+      config: { keyHashes: [hashApiKey(key)], corsOrigins: ["https://dash.example.org"] },
+      seeded: false,
+    });
+    // The open routes, by design; every other route the app has must refuse a missing or wrong key.
+    const open = (url: string) =>
+      ["/health", "/ready", "/metrics", "/openapi.json", "*"].includes(url) ||
+      url === "/docs" ||
+      url.startsWith("/docs/");
+    const routes = h.routes.entries;
+    expect(routes.length).toBeGreaterThan(40);
+    const protectedRoutes = routes.filter((r) => !open(r.url));
+    const openRoutes = routes.filter((r) => open(r.url));
+    expect(protectedRoutes.length).toBeGreaterThan(30);
+    expect(openRoutes.length).toBeGreaterThan(5);
+    // Every method the app serves, HEAD included.
+    expect(new Set(routes.map((r) => r.method))).toEqual(
+      new Set(["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"]),
+    );
+    const sample = (url: string) => url.replace(/:[^/]+/g, "x").replace("*", "x");
+    const answers = async (method: string, url: string, headers: Record<string, string>) => {
+      const res = await h?.app.inject({
+        method: method as "GET",
+        url: sample(url),
+        headers: { "content-type": "application/json", ...headers },
+        payload: ["POST", "PATCH"].includes(method) ? "{}" : undefined,
+      });
+      return `${method} ${url} ${res?.statusCode}`;
+    };
+    const refused: string[] = [];
+    const expected: string[] = [];
+    for (const r of protectedRoutes) {
+      refused.push(await answers(r.method, r.url, {}));
+      refused.push(await answers(r.method, r.url, { "x-api-key": other }));
+      refused.push(await answers(r.method, r.url, { authorization: `Bearer ${other}` }));
+      expected.push(...Array(3).fill(`${r.method} ${r.url} 401`));
+    }
+    expect(refused).toEqual(expected);
+    const opened: string[] = [];
+    for (const r of openRoutes) {
+      for (const headers of [{}, { "x-api-key": other }, { authorization: `Bearer ${other}` }])
+        opened.push(await answers(r.method, r.url, headers));
+    }
+    expect(opened.filter((a) => a.endsWith(" 401"))).toEqual([]);
+    // The open routes are the ones documented as needing no key.
+    const doc = (await h.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    for (const path of ["/health", "/ready", "/metrics"])
+      expect(doc.paths[path].get.security).toEqual([]);
+    expect(doc.paths["/security/events"].get.security).toBeUndefined();
+  });
+
   it("accepts requests without a key when none is configured, and ignores a presented one", async () => {
     h = await apiHarness({ seeded: false });
     expect((await h.app.inject({ method: "GET", url: "/security/events" })).statusCode).toBe(200);

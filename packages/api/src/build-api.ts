@@ -20,6 +20,7 @@ import type { ApiDeps } from "./deps.ts";
 import { handleError, sendError } from "./errors.ts";
 import { Metrics } from "./metrics.ts";
 import { ResponseCache } from "./response-cache.ts";
+import { RouteTable } from "./route-table.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { intelRoutes } from "./routes/intel-routes.ts";
 import { mlRoutes } from "./routes/ml-routes.ts";
@@ -38,7 +39,7 @@ import { TableWatch } from "./table-watch.ts";
 export async function buildApi(
   deps: ApiDeps,
   config: ApiConfig,
-): Promise<{ app: ZodApp; metrics: Metrics; hub: StreamHub }> {
+): Promise<{ app: ZodApp; metrics: Metrics; hub: StreamHub; routes: RouteTable }> {
   const app = Fastify({
     logger: false,
     trustProxy: config.trustProxy,
@@ -47,6 +48,13 @@ export async function buildApi(
     bodyLimit: 64 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
+  const routes = new RouteTable();
+  app.addHook("onRoute", (route) => {
+    // Open routes (health, readiness, metrics, docs) are documented as needing no key.
+    if (route.config?.public === true && route.schema)
+      route.schema = { ...route.schema, security: [] };
+    routes.add(route);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
@@ -107,25 +115,21 @@ export async function buildApi(
 
   const keys = new ApiKeyVerifier(config.keyHashes);
   app.addHook("onRequest", async (req, reply) => {
+    // Open routes ignore keys, a wrong one included; so does an unknown path (404, or 405).
+    if (!keys.enabled || req.routeOptions.config?.public || req.routeOptions.url === undefined)
+      return;
     const presented = req.headers["x-api-key"] ?? bearer(req.headers.authorization);
-    if (typeof presented === "string" && presented.length > 0) {
-      req.apiKeyId = keys.verify(presented);
-      if (!req.apiKeyId && keys.enabled)
-        return sendError(reply, req, "unauthorized", "the API key is not valid");
-    }
-    if (
-      keys.enabled &&
-      !req.apiKeyId &&
-      !req.routeOptions.config?.public &&
-      req.routeOptions.url !== undefined
-    ) {
-      return sendError(
-        reply,
-        req,
-        "unauthorized",
-        "an API key is required: X-API-Key header or Authorization: Bearer",
-      );
-    }
+    const given = typeof presented === "string" && presented.length > 0;
+    req.apiKeyId = given ? keys.verify(presented) : null;
+    if (req.apiKeyId) return;
+    return sendError(
+      reply,
+      req,
+      "unauthorized",
+      given
+        ? "the API key is not valid"
+        : "an API key is required: X-API-Key header or Authorization: Bearer",
+    );
   });
 
   await app.register(fastifyRateLimit, {
@@ -215,7 +219,7 @@ export async function buildApi(
       app.swagger(),
     );
   }
-  return { app: app as unknown as ZodApp, metrics, hub };
+  return { app: app as unknown as ZodApp, metrics, hub, routes };
 }
 
 /**

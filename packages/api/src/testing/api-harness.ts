@@ -17,6 +17,7 @@ import { buildApi } from "../build-api.ts";
 import { type ApiConfig, apiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
 import { FindingFeed } from "../feed.ts";
+import type { RouteTable } from "../route-table.ts";
 
 export const NOW = Date.UTC(2025, 2, 12, 9, 0);
 export const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
@@ -29,6 +30,8 @@ export interface Harness {
   deps: ApiDeps;
   clock: VirtualClock;
   feed: FindingFeed;
+  /** Every route of the app, one entry per method. */
+  routes: RouteTable;
   /** Throws unless `body` matches the OpenAPI response schema of the route, method and status. */
   expectValid(method: string, route: string, status: number, body: unknown): void;
   close(): Promise<void>;
@@ -222,7 +225,7 @@ export async function apiHarness(
     version: "0.1.0",
     startedAt: NOW - 3_600_000,
   };
-  const { app } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
+  const { app, routes } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
   await app.ready();
   const doc = app.swagger() as unknown as {
     paths: Record<
@@ -261,6 +264,7 @@ export async function apiHarness(
     deps,
     clock,
     feed,
+    routes,
     expectValid,
     async close() {
       await app.close();
