@@ -13,7 +13,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import { ApiKeyVerifier } from "./api-keys.ts";
+import { requireKeys } from "./access.ts";
 import type { ZodApp } from "./app-types.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -113,25 +113,6 @@ export async function buildApi(
     });
   }
 
-  const keys = new ApiKeyVerifier(config.keyHashes);
-  app.addHook("onRequest", async (req, reply) => {
-    // Open routes ignore keys, a wrong one included; so does an unknown path (404, or 405).
-    if (!keys.enabled || req.routeOptions.config?.public || req.routeOptions.url === undefined)
-      return;
-    const presented = req.headers["x-api-key"] ?? bearer(req.headers.authorization);
-    const given = typeof presented === "string" && presented.length > 0;
-    req.apiKeyId = given ? keys.verify(presented) : null;
-    if (req.apiKeyId) return;
-    return sendError(
-      reply,
-      req,
-      "unauthorized",
-      given
-        ? "the API key is not valid"
-        : "an API key is required: X-API-Key header or Authorization: Bearer",
-    );
-  });
-
   await app.register(fastifyRateLimit, {
     hook: "preHandler",
     timeWindow: 60_000,
@@ -150,6 +131,8 @@ export async function buildApi(
         },
       ),
   });
+
+  requireKeys(app, config);
 
   if (config.docs) {
     await app.register(fastifySwagger, {
@@ -242,9 +225,4 @@ function requestIds(): () => string {
 /** Node's rule for an upgrade request (the server then emits 'upgrade' instead of 'request'). */
 function isUpgrade(raw: IncomingMessage): boolean {
   return raw.headers.upgrade !== undefined && /\bupgrade\b/i.test(raw.headers.connection ?? "");
-}
-
-function bearer(header: string | undefined): string | undefined {
-  const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return m?.[1];
 }

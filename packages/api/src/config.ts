@@ -17,6 +17,14 @@ export const apiConfig = z.object({
     .default(600)
     .describe("Requests a minute per client IP without a key"),
   rateLimitPerKey: z.number().int().min(1).default(6_000).describe("Requests a minute per API key"),
+  authFailuresPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe(
+      "Failed authentications (a missing or wrong key) a minute per client IP; past it they are answered 429 with Retry-After (a valid key still passes)",
+    ),
   corsOrigins: z
     .array(z.string().min(1))
     .default([])

@@ -24,11 +24,11 @@ export class RouteTable {
 
   add(route: RouteOptions): void {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const pattern = toRegExp(route.url ?? route.path ?? "");
+    const pattern = toRegExp(route.url);
     for (const method of methods) {
       this.#entries.push({
         method,
-        url: route.url ?? route.path ?? "",
+        url: route.url,
         public: route.config?.public === true,
       });
       this.#patterns.push({ pattern, method });
