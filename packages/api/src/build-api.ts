@@ -19,6 +19,7 @@ import type { ApiConfig } from "./config.ts";
 import type { ApiDeps } from "./deps.ts";
 import { handleError, sendError } from "./errors.ts";
 import { Metrics } from "./metrics.ts";
+import { refuseNul } from "./no-nul.ts";
 import { ResponseCache } from "./response-cache.ts";
 import { RouteTable } from "./route-table.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
@@ -58,6 +59,7 @@ export async function buildApi(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  refuseNul(app);
   app.setNotFoundHandler((req, reply) =>
     sendError(reply, req, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`),
   );

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiHarness, type Harness } from "./testing/api-harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await apiHarness({ config: { webhookMutationsPerMinute: 100_000 } });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+type Method = "GET" | "POST" | "PATCH";
+
+async function answer(method: Method, url: string, body?: unknown) {
+  const res = await h.app.inject({
+    method,
+    url,
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+  return { status: res.statusCode, error: res.json().error as { code: string; message: string } };
+}
+
+const hook = { url: "https://hooks.example.com/kamiyo" };
+
+describe("NUL characters", () => {
+  it("are refused with a 400 naming the parameter, in the query, the path and JSON bodies", async () => {
+    const cases: [Method, string, unknown, string][] = [
+      ["GET", "/security/events?subject=ETH%00", undefined, 'query parameter "subject"'],
+      ["GET", "/exploits?protocol=a%00b", undefined, 'query parameter "protocol"'],
+      ["GET", "/security/events/fnd_%00", undefined, 'path parameter "id"'],
+      ["POST", "/webhooks", { ...hook, name: "a\u0000b" }, 'body "name"'],
+      ["POST", "/webhooks", { ...hook, description: "\u0000" }, 'body "description"'],
+      ["POST", "/webhooks", { url: "https://hooks.example.com/\u0000" }, 'body "url"'],
+      [
+        "POST",
+        "/webhooks",
+        { ...hook, filter: { chains: ["eth\u0000"] } },
+        'body "filter.chains.0"',
+      ],
+      [
+        "POST",
+        "/webhooks",
+        { ...hook, filter: { subjects: ["\u0000"] } },
+        'body "filter.subjects.0"',
+      ],
+      [
+        "POST",
+        "/silences",
+        { matchers: { detector: "oracle" }, comment: "x\u0000", durationMinutes: 5 },
+        'body "comment"',
+      ],
+      [
+        "POST",
+        "/silences",
+        { matchers: { subject: "ETH\u0000" }, comment: "x", durationMinutes: 5 },
+        'body "matchers.subject"',
+      ],
+    ];
+    const seen: string[] = [];
+    for (const [method, url, body, where] of cases) {
+      const { status, error } = await answer(method, url, body);
+      seen.push(`${status} ${error.code} ${error.message}`);
+      expect(error.message, url).toContain(where);
+    }
+    expect(seen).toHaveLength(cases.length);
+    expect(seen.filter((s) => !s.startsWith("400 invalid_input "))).toEqual([]);
+    expect(seen.filter((s) => !s.endsWith("must not contain NUL characters"))).toEqual([]);
+    // Nothing was stored.
+    expect((await h.app.inject({ method: "GET", url: "/webhooks" })).json().data).toEqual([]);
+    expect((await h.app.inject({ method: "GET", url: "/silences" })).json().data).toEqual([]);
+  });
+
+  it("are refused in object keys too", async () => {
+    const { status, error } = await answer("POST", "/webhooks", { ...hook, "x\u0000": 1 });
+    expect(status).toBe(400);
+    expect(error.message).toContain("must not contain NUL characters");
+  });
+});
