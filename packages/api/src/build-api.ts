@@ -17,7 +17,7 @@ import { requireKeys } from "./access.ts";
 import type { ZodApp } from "./app-types.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiDeps } from "./deps.ts";
-import { handleError, sendError } from "./errors.ts";
+import { errorHandler, sendError } from "./errors.ts";
 import { Metrics } from "./metrics.ts";
 import { refuseNul } from "./no-nul.ts";
 import { ResponseCache } from "./response-cache.ts";
@@ -58,7 +58,7 @@ export async function buildApi(
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(handleError);
+  app.setErrorHandler(errorHandler(deps.log));
   refuseNul(app);
   app.setNotFoundHandler((req, reply) =>
     sendError(reply, req, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`),

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCode } from "@kamiyo/core";
+import { AppError, type ErrorCode, type Logger } from "@kamiyo/core";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 
@@ -58,23 +58,39 @@ function describeValidation(err: FastifyError): string {
   return err.message;
 }
 
-/** Maps every thrown error to the envelope; 5xx details go to the log, never to the client. */
-export function handleError(
-  err: FastifyError,
-  req: FastifyRequest,
-  reply: FastifyReply,
-): FastifyReply {
-  if (err instanceof AppError) {
-    if (statusFor(err.code) >= 500) req.log.error({ err }, "request failed");
-    return sendError(reply, req, err.code, err.message);
-  }
-  if (err.validation) return sendError(reply, req, "invalid_input", describeValidation(err));
-  if (err.statusCode === 429) return sendError(reply, req, "rate_limited", err.message);
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return reply
-      .code(err.statusCode)
-      .send({ error: { code: "invalid_input", message: err.message, requestId: req.id } });
-  }
-  req.log.error({ err }, "request failed");
-  return sendError(reply, req, "internal", "internal error");
+/**
+ * The error handler: maps every thrown error to the envelope. A 5xx is logged with `log` (request
+ * id, method, route pattern, status and the error, never headers or the query string); its
+ * details never reach the client.
+ */
+export function errorHandler(
+  log: Logger,
+): (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => FastifyReply {
+  const failed = (err: unknown, req: FastifyRequest, status: number) =>
+    log.error(
+      {
+        err,
+        requestId: req.id,
+        method: req.method,
+        route: req.routeOptions.url ?? "unmatched",
+        status,
+      },
+      "request failed",
+    );
+  return (err, req, reply) => {
+    if (err instanceof AppError) {
+      const status = statusFor(err.code);
+      if (status >= 500) failed(err, req, status);
+      return sendError(reply, req, err.code, err.message);
+    }
+    if (err.validation) return sendError(reply, req, "invalid_input", describeValidation(err));
+    if (err.statusCode === 429) return sendError(reply, req, "rate_limited", err.message);
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply
+        .code(err.statusCode)
+        .send({ error: { code: "invalid_input", message: err.message, requestId: req.id } });
+    }
+    failed(err, req, 500);
+    return sendError(reply, req, "internal", "internal error");
+  };
 }

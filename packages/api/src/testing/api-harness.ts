@@ -1,4 +1,4 @@
-import type { Finding, Severity } from "@kamiyo/core";
+import type { Finding, Logger, Severity } from "@kamiyo/core";
 import { silentLogger, VirtualClock } from "@kamiyo/core";
 import {
   type Db,
@@ -207,6 +207,8 @@ export async function apiHarness(
     seeded?: boolean;
     /** Called after each query the API makes (to act while a request is in flight). */
     afterQuery?: () => void;
+    /** The API's logger (default: silent). */
+    log?: Logger;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb();
@@ -216,7 +218,7 @@ export async function apiHarness(
   const feed = new FindingFeed();
   const deps: ApiDeps = {
     db: afterQuery ? observed(db, afterQuery) : db,
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     clock,
     tenantId: "ten_default",
     monitor: null,
