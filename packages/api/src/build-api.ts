@@ -16,8 +16,9 @@ import {
 import { requireKeys } from "./access.ts";
 import type { ZodApp } from "./app-types.ts";
 import type { ApiConfig } from "./config.ts";
+import { checkingIntervalMs, guardConnections } from "./connection-limits.ts";
 import type { ApiDeps } from "./deps.ts";
-import { errorHandler, sendError } from "./errors.ts";
+import { clientErrors, errorHandler, sendError } from "./errors.ts";
 import { Metrics } from "./metrics.ts";
 import { refuseNul } from "./no-nul.ts";
 import { ResponseCache } from "./response-cache.ts";
@@ -41,14 +42,23 @@ export async function buildApi(
   deps: ApiDeps,
   config: ApiConfig,
 ): Promise<{ app: ZodApp; metrics: Metrics; hub: StreamHub; routes: RouteTable }> {
+  const ids = requestIds();
   const app = Fastify({
     logger: false,
     trustProxy: config.trustProxy,
-    genReqId: requestIds(),
+    genReqId: ids,
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: checkingIntervalMs(config),
+    },
+    clientErrorHandler: clientErrors(ids, config),
     requestIdHeader: false,
     bodyLimit: 64 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
+  guardConnections(app.server, config, deps.log);
   const routes = new RouteTable();
   app.addHook("onRoute", (route) => {
     // Open routes (health, readiness, metrics, docs) are documented as needing no key.

@@ -1,6 +1,9 @@
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import { AppError, type ErrorCode, type Logger } from "@kamiyo/core";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import type { ApiConfig } from "./config.ts";
 
 /** The one error body of the API. */
 export interface ErrorEnvelope {
@@ -92,5 +95,37 @@ export function errorHandler(
     }
     failed(err, req, 500);
     return sendError(reply, req, "internal", "internal error");
+  };
+}
+
+/**
+ * Fastify's `clientErrorHandler`: Node's own refusals, before any route runs, in the envelope: a
+ * malformed request (400), headers over Node's 16 KB limit (431), a request not received within
+ * `headersTimeoutMs` / `requestTimeoutMs` (408). The connection is closed after the answer.
+ * @param newId makes the request id of the answer (no request exists yet).
+ */
+export function clientErrors(
+  newId: () => string,
+  config: ApiConfig,
+): (err: NodeJS.ErrnoException, socket: Duplex) => void {
+  return (err, socket) => {
+    if (err.code === "ECONNRESET" || socket.destroyed) return;
+    const [status, message] =
+      err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [
+            408,
+            `the request was not received within ${config.requestTimeoutMs} ms (its headers within ${config.headersTimeoutMs} ms)`,
+          ]
+        : err.code === "HPE_HEADER_OVERFLOW"
+          ? [431, "the request's headers are larger than 16 KB"]
+          : [400, `malformed HTTP request (${err.code ?? "unknown parse error"})`];
+    const body: ErrorEnvelope = { error: { code: "invalid_input", message, requestId: newId() } };
+    const text = JSON.stringify(body);
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
+    }
+    socket.destroy();
   };
 }
