@@ -70,9 +70,19 @@ export async function buildApi(
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler(deps.log));
   refuseNul(app);
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, req, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`),
-  );
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "";
+    const allowed = routes.methodsOf(path);
+    if (allowed.length === 0)
+      return sendError(reply, req, "not_found", `no route ${req.method} ${path}`);
+    reply.header("allow", allowed.join(", "));
+    return sendError(
+      reply,
+      req,
+      "method_not_allowed",
+      `${req.method} is not allowed on ${path}; use ${allowed.join(", ")}`,
+    );
+  });
 
   const hub = new StreamHub(deps.feed, config, deps.clock);
   const cache = new ResponseCache({

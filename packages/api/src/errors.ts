@@ -21,6 +21,8 @@ export function statusFor(code: ErrorCode): number {
       return 403;
     case "not_found":
       return 404;
+    case "method_not_allowed":
+      return 405;
     case "conflict":
       return 409;
     case "rate_limited":

@@ -76,3 +76,29 @@ describe("NUL characters", () => {
     expect(error.message).toContain("must not contain NUL characters");
   });
 });
+
+describe("wrong methods", () => {
+  it("get 405 with an Allow header naming the path's methods, in the envelope; unknown paths stay 404", async () => {
+    const cases: [string, string, string][] = [
+      ["DELETE", "/security/events", "GET, HEAD"],
+      ["POST", "/health", "GET, HEAD"],
+      ["PUT", "/webhooks/chn_0000000001", "DELETE, GET, HEAD, PATCH"],
+      ["GET", "/webhooks/chn_0000000001/test", "POST"],
+      ["OPTIONS", "/silences/", "GET, HEAD, POST"],
+    ];
+    const seen: string[] = [];
+    for (const [method, url, allow] of cases) {
+      const res = await h.app.inject({ method: method as "GET", url });
+      seen.push(`${method} ${url} ${res.statusCode} ${res.headers.allow}`);
+      expect(res.json().error).toMatchObject({
+        code: "method_not_allowed",
+        message: `${method} is not allowed on ${url}; use ${allow}`,
+      });
+      h.expectValid("GET", "/security/events", 404, res.json());
+    }
+    expect(seen).toEqual(cases.map(([m, u, a]) => `${m} ${u} 405 ${a}`));
+    const unknown = await h.app.inject({ method: "DELETE", url: "/nowhere" });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers.allow).toBeUndefined();
+  });
+});

@@ -115,6 +115,7 @@ export const errorSchema = z
       code: z.enum([
         "invalid_input",
         "not_found",
+        "method_not_allowed",
         "unauthorized",
         "forbidden",
         "rate_limited",
