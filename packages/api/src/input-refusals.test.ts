@@ -102,3 +102,50 @@ describe("wrong methods", () => {
     expect(unknown.headers.allow).toBeUndefined();
   });
 });
+
+describe("numbers in the query", () => {
+  it("are decimal digits only: hex, exponents, signs, blanks and spaces get a 400 naming the parameter", async () => {
+    const refused: [string, string][] = [
+      ["/security/events?limit=0x10", "limit"],
+      ["/security/events?limit=%2010", "limit"],
+      ["/security/events?limit=10%20", "limit"],
+      ["/security/events?limit=", "limit"],
+      ["/security/events?limit=1e2", "limit"],
+      ["/security/events?limit=%2B5", "limit"],
+      ["/security/events?limit=10.0", "limit"],
+      ["/exploits?min_amount=", "min_amount"],
+      ["/exploits?min_amount=0x10", "min_amount"],
+      ["/exploits?max_amount=1e6", "max_amount"],
+      ["/exploits?min_amount=Infinity", "min_amount"],
+      ["/security/oracle-deviations?min_pct=", "min_pct"],
+      ["/security/oracle-deviations?min_pct=.5", "min_pct"],
+      ["/stats?days=0x1f", "days"],
+      ["/stats?exploit_days=", "exploit_days"],
+      ["/ml/forecast?series=anomaly_score&hours=1e1", "hours"],
+      [`/security/hlp-vault/history?vault=${"0x".padEnd(42, "a")}&interval=6e4`, "interval"],
+    ];
+    const seen: string[] = [];
+    for (const [url, param] of refused) {
+      const { status, error } = await answer("GET", url);
+      seen.push(`${status} ${error.message}`);
+      expect(error.message, url).toMatch(new RegExp(`^query parameter "${param}": expected `));
+    }
+    expect(seen).toHaveLength(refused.length);
+    expect(seen.filter((s) => !s.startsWith("400 "))).toEqual([]);
+  });
+
+  it("accept plain decimal numbers", async () => {
+    for (const url of [
+      "/security/events?limit=10",
+      "/exploits?min_amount=1500000.5&max_amount=600000000",
+      "/security/oracle-deviations?min_pct=0.3",
+      "/stats?days=7&exploit_days=365",
+    ]) {
+      const res = await h.app.inject({ method: "GET", url });
+      expect(res.statusCode, `${url}: ${res.body.slice(0, 200)}`).toBe(200);
+    }
+    expect(
+      (await h.app.inject({ method: "GET", url: "/security/events?limit=3" })).json().data,
+    ).toHaveLength(3);
+  });
+});
