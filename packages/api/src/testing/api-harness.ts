@@ -1,3 +1,5 @@
+import { lookup } from "node:dns/promises";
+import type { Resolver } from "@kamiyo/alerts";
 import type { Finding, Logger, Severity } from "@kamiyo/core";
 import { silentLogger, VirtualClock } from "@kamiyo/core";
 import {
@@ -200,6 +202,17 @@ export async function seed(db: Db, findings = 120): Promise<void> {
   );
 }
 
+/**
+ * Host names as the API resolves them in tests: the IANA example domains (`example.com`,
+ * `example.org` and their subdomains, which tests use as webhook receivers) answer with
+ * example.com's public address without a network; every other name goes to the system resolver
+ * (`localhost` and this machine's own name resolve locally).
+ */
+export const testResolver: Resolver = async (host) => {
+  if (/(^|\.)example\.(com|org)$/i.test(host)) return [{ address: "93.184.215.14", family: 4 }];
+  return lookup(host, { all: true });
+};
+
 /** The API on a fresh test database (PGlite, or PostgreSQL with TEST_DATABASE_URL), seeded unless told not to. */
 export async function apiHarness(
   options: {
@@ -226,6 +239,7 @@ export async function apiHarness(
     feed,
     version: "0.1.0",
     startedAt: NOW - 3_600_000,
+    resolveHost: testResolver,
   };
   const { app, routes } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
   await app.ready();
