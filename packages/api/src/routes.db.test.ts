@@ -273,7 +273,7 @@ describe(`API routes on ${testDbKind}`, () => {
     expect(res.json()).toMatchObject({
       error: { code: "not_found", message: "no route GET /security/nothing" },
     });
-    // A known path with another method is a 405 (input-refusals.test.ts).
+    // A known path with another method is a 405 (input-refusals.db.test.ts).
     const post = await h.app.inject({ method: "POST", url: "/security/events", payload: { a: 1 } });
     expect(post.statusCode).toBe(405);
     expect(res.body).not.toContain("    at ");
