@@ -33,6 +33,8 @@ const config = apiConfig.parse({
   port: 0,
   rateLimitPerIp: RATE_LIMIT,
   rateLimitPerKey: RATE_LIMIT,
+  // 1,000 stream clients and the load generator all connect from 127.0.0.1.
+  maxConnectionsPerIp: 0,
   responseCacheMs,
 });
 const { app, hub } = await buildApi(

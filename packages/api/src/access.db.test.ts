@@ -52,6 +52,66 @@ describe("API keys", () => {
     expect(doc.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
   });
 
+  it("requires a key on every route of the app, every method; open routes ignore a wrong key", async () => {
+    h = await apiHarness({
+      config: {
+        keyHashes: [hashApiKey(key)],
+        corsOrigins: ["https://dash.example.org"],
+        authFailuresPerMinute: 10_000,
+      },
+      seeded: false,
+    });
+    // The open routes, by design; every other route the app has must refuse a missing or wrong key.
+    const open = (url: string) =>
+      ["/health", "/ready", "/metrics", "/openapi.json", "*"].includes(url) ||
+      url === "/docs" ||
+      url.startsWith("/docs/");
+    const routes = h.routes.entries;
+    expect(routes.length).toBeGreaterThan(40);
+    const protectedRoutes = routes.filter((r) => !open(r.url));
+    const openRoutes = routes.filter((r) => open(r.url));
+    expect(protectedRoutes.length).toBeGreaterThan(30);
+    expect(openRoutes.length).toBeGreaterThan(5);
+    // Every method the app serves, HEAD included.
+    expect(new Set(routes.map((r) => r.method))).toEqual(
+      new Set(["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"]),
+    );
+    const sample = (url: string) => url.replace(/:[^/]+/g, "x").replace("*", "x");
+    const answers = async (method: string, url: string, headers: Record<string, string>) => {
+      const res = await h?.app.inject({
+        method: method as "GET",
+        url: sample(url),
+        headers: { "content-type": "application/json", ...headers },
+        payload: ["POST", "PATCH"].includes(method) ? "{}" : undefined,
+      });
+      return `${method} ${url} ${res?.statusCode}`;
+    };
+    const refused: string[] = [];
+    const expected: string[] = [];
+    for (const r of protectedRoutes) {
+      refused.push(await answers(r.method, r.url, {}));
+      refused.push(await answers(r.method, r.url, { "x-api-key": other }));
+      refused.push(await answers(r.method, r.url, { authorization: `Bearer ${other}` }));
+      expected.push(...Array(3).fill(`${r.method} ${r.url} 401`));
+    }
+    expect(refused).toEqual(expected);
+    const opened: string[] = [];
+    for (const r of openRoutes) {
+      const variants: Record<string, string>[] = [
+        {},
+        { "x-api-key": other },
+        { authorization: `Bearer ${other}` },
+      ];
+      for (const headers of variants) opened.push(await answers(r.method, r.url, headers));
+    }
+    expect(opened.filter((a) => a.endsWith(" 401"))).toEqual([]);
+    // The open routes are the ones documented as needing no key.
+    const doc = (await h.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    for (const path of ["/health", "/ready", "/metrics"])
+      expect(doc.paths[path].get.security).toEqual([]);
+    expect(doc.paths["/security/events"].get.security).toBeUndefined();
+  });
+
   it("accepts requests without a key when none is configured, and ignores a presented one", async () => {
     h = await apiHarness({ seeded: false });
     expect((await h.app.inject({ method: "GET", url: "/security/events" })).statusCode).toBe(200);
@@ -95,6 +155,41 @@ describe("rate limits", () => {
     // Health and readiness are never limited.
     for (let i = 0; i < 10; i++)
       expect((await h.app.inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
+  });
+
+  it("answers 429 with Retry-After to an IP past its budget of failed authentications; valid keys still pass", async () => {
+    h = await apiHarness({
+      config: { keyHashes: [hashApiKey(key)], authFailuresPerMinute: 3 },
+      seeded: false,
+    });
+    const from = async (ip: string, headers: Record<string, string>) =>
+      h?.app.inject({ method: "GET", url: "/security/events", remoteAddress: ip, headers });
+    const statuses: (number | undefined)[] = [];
+    const attempts: Record<string, string>[] = [
+      { "x-api-key": other },
+      {},
+      { authorization: `Bearer ${other}` },
+    ];
+    for (const headers of attempts) statuses.push((await from("10.0.0.1", headers))?.statusCode);
+    expect(statuses).toEqual([401, 401, 401]);
+    const limited = await from("10.0.0.1", { "x-api-key": other });
+    expect(limited?.statusCode).toBe(429);
+    expect(limited?.json().error).toMatchObject({ code: "rate_limited" });
+    expect(limited?.json().error.message).toMatch(/too many failed authentications/);
+    expect(Number(limited?.headers["retry-after"])).toBeGreaterThan(0);
+    h.expectValid("GET", "/security/events", 429, limited?.json());
+    expect((await from("10.0.0.1", {}))?.statusCode).toBe(429);
+    // The right key is never refused for others' failures, nor another address.
+    expect((await from("10.0.0.1", { "x-api-key": key }))?.statusCode).toBe(200);
+    expect((await from("10.0.0.2", { "x-api-key": other }))?.statusCode).toBe(401);
+    // Open routes are not refused.
+    const health = await h.app.inject({
+      method: "GET",
+      url: "/health",
+      remoteAddress: "10.0.0.1",
+      headers: { "x-api-key": other },
+    });
+    expect(health.statusCode).toBe(200);
   });
 
   it("counts clients by IP when they present no key", async () => {

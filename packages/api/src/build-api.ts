@@ -1,4 +1,5 @@
 import { randomFillSync } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
@@ -12,13 +13,16 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import { ApiKeyVerifier } from "./api-keys.ts";
+import { requireKeys } from "./access.ts";
 import type { ZodApp } from "./app-types.ts";
 import type { ApiConfig } from "./config.ts";
+import { checkingIntervalMs, guardConnections } from "./connection-limits.ts";
 import type { ApiDeps } from "./deps.ts";
-import { handleError, sendError } from "./errors.ts";
+import { clientErrors, errorHandler, sendError } from "./errors.ts";
 import { Metrics } from "./metrics.ts";
+import { refuseNul } from "./no-nul.ts";
 import { ResponseCache } from "./response-cache.ts";
+import { RouteTable } from "./route-table.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { intelRoutes } from "./routes/intel-routes.ts";
 import { mlRoutes } from "./routes/ml-routes.ts";
@@ -37,21 +41,48 @@ import { TableWatch } from "./table-watch.ts";
 export async function buildApi(
   deps: ApiDeps,
   config: ApiConfig,
-): Promise<{ app: ZodApp; metrics: Metrics; hub: StreamHub }> {
+): Promise<{ app: ZodApp; metrics: Metrics; hub: StreamHub; routes: RouteTable }> {
+  const ids = requestIds();
   const app = Fastify({
     logger: false,
     trustProxy: config.trustProxy,
-    genReqId: requestIds(),
+    genReqId: ids,
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: checkingIntervalMs(config),
+    },
+    clientErrorHandler: clientErrors(ids, config),
     requestIdHeader: false,
     bodyLimit: 64 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
+  guardConnections(app.server, config, deps.log);
+  const routes = new RouteTable();
+  app.addHook("onRoute", (route) => {
+    // Open routes (health, readiness, metrics, docs) are documented as needing no key.
+    if (route.config?.public === true && route.schema)
+      route.schema = { ...route.schema, security: [] };
+    routes.add(route);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(handleError);
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, req, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`),
-  );
+  app.setErrorHandler(errorHandler(deps.log));
+  refuseNul(app);
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "";
+    const allowed = routes.methodsOf(path);
+    if (allowed.length === 0)
+      return sendError(reply, req, "not_found", `no route ${req.method} ${path}`);
+    reply.header("allow", allowed.join(", "));
+    return sendError(
+      reply,
+      req,
+      "method_not_allowed",
+      `${req.method} is not allowed on ${path}; use ${allowed.join(", ")}`,
+    );
+  });
 
   const hub = new StreamHub(deps.feed, config, deps.clock);
   const cache = new ResponseCache({
@@ -88,6 +119,9 @@ export async function buildApi(
     reply.header("x-request-id", req.id);
   });
   app.addHook("onResponse", async (req, reply) => {
+    // An upgrade answered with anything but 101 (401, 400, 404, 429…) leaves a socket Node no
+    // longer reads: end it once the answer is written, or it sits in CLOSE-WAIT for ever.
+    if (isUpgrade(req.raw)) req.raw.socket.destroy();
     const route = req.routeOptions.url ?? "unmatched";
     metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
@@ -100,29 +134,6 @@ export async function buildApi(
       allowedHeaders: ["content-type", "x-api-key", "authorization", "last-event-id"],
     });
   }
-
-  const keys = new ApiKeyVerifier(config.keyHashes);
-  app.addHook("onRequest", async (req, reply) => {
-    const presented = req.headers["x-api-key"] ?? bearer(req.headers.authorization);
-    if (typeof presented === "string" && presented.length > 0) {
-      req.apiKeyId = keys.verify(presented);
-      if (!req.apiKeyId && keys.enabled)
-        return sendError(reply, req, "unauthorized", "the API key is not valid");
-    }
-    if (
-      keys.enabled &&
-      !req.apiKeyId &&
-      !req.routeOptions.config?.public &&
-      req.routeOptions.url !== undefined
-    ) {
-      return sendError(
-        reply,
-        req,
-        "unauthorized",
-        "an API key is required: X-API-Key header or Authorization: Bearer",
-      );
-    }
-  });
 
   await app.register(fastifyRateLimit, {
     hook: "preHandler",
@@ -142,6 +153,8 @@ export async function buildApi(
         },
       ),
   });
+
+  requireKeys(app, config);
 
   if (config.docs) {
     await app.register(fastifySwagger, {
@@ -211,7 +224,7 @@ export async function buildApi(
       app.swagger(),
     );
   }
-  return { app: app as unknown as ZodApp, metrics, hub };
+  return { app: app as unknown as ZodApp, metrics, hub, routes };
 }
 
 /**
@@ -231,7 +244,7 @@ function requestIds(): () => string {
   };
 }
 
-function bearer(header: string | undefined): string | undefined {
-  const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return m?.[1];
+/** Node's rule for an upgrade request (the server then emits 'upgrade' instead of 'request'). */
+function isUpgrade(raw: IncomingMessage): boolean {
+  return raw.headers.upgrade !== undefined && /\bupgrade\b/i.test(raw.headers.connection ?? "");
 }

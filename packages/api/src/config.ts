@@ -17,6 +17,46 @@ export const apiConfig = z.object({
     .default(600)
     .describe("Requests a minute per client IP without a key"),
   rateLimitPerKey: z.number().int().min(1).default(6_000).describe("Requests a minute per API key"),
+  authFailuresPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe(
+      "Failed authentications (a missing or wrong key) a minute per client IP; past it they are answered 429 with Retry-After (a valid key still passes)",
+    ),
+  headersTimeoutMs: z
+    .number()
+    .int()
+    .min(50)
+    .default(10_000)
+    .describe(
+      "A request's headers must arrive within this long of its start, or the connection is closed, ms",
+    ),
+  requestTimeoutMs: z
+    .number()
+    .int()
+    .min(50)
+    .default(30_000)
+    .describe(
+      "A request, headers and body, must arrive within this long (408, connection closed); at least API_HEADERS_TIMEOUT_MS, ms",
+    ),
+  maxConnectionsPerIp: z
+    .number()
+    .int()
+    .min(0)
+    .default(256)
+    .describe(
+      "Connections open at once from one client address (the TCP peer: behind a proxy, the proxy); more are closed as they arrive; 0: no limit",
+    ),
+  maxConnections: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      "Connections open at once in all; more are closed as they arrive and logged; 0: the process's open-file limit less 256",
+    ),
   corsOrigins: z
     .array(z.string().min(1))
     .default([])

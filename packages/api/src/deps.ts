@@ -1,3 +1,4 @@
+import type { Resolver } from "@kamiyo/alerts";
 import type { Clock, Logger } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import type { Monitor, MonitorConfig } from "@kamiyo/monitor";
@@ -16,6 +17,11 @@ export interface ApiDeps {
   version: string;
   /** Clock time the process started, epoch ms. */
   startedAt: number;
+  /**
+   * Resolves webhook host names when an endpoint is saved (default: the system resolver,
+   * `dns.lookup`); tests pass a fixed one at this seam.
+   */
+  resolveHost?: Resolver;
   /** Tells an in-process delivery worker that deliveries are due now (a test send, a replay). */
   wakeDeliveries?: () => void;
 }

@@ -1,6 +1,9 @@
-import { AppError, type ErrorCode } from "@kamiyo/core";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
+import { AppError, type ErrorCode, type Logger } from "@kamiyo/core";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import type { ApiConfig } from "./config.ts";
 
 /** The one error body of the API. */
 export interface ErrorEnvelope {
@@ -18,6 +21,8 @@ export function statusFor(code: ErrorCode): number {
       return 403;
     case "not_found":
       return 404;
+    case "method_not_allowed":
+      return 405;
     case "conflict":
       return 409;
     case "rate_limited":
@@ -58,23 +63,71 @@ function describeValidation(err: FastifyError): string {
   return err.message;
 }
 
-/** Maps every thrown error to the envelope; 5xx details go to the log, never to the client. */
-export function handleError(
-  err: FastifyError,
-  req: FastifyRequest,
-  reply: FastifyReply,
-): FastifyReply {
-  if (err instanceof AppError) {
-    if (statusFor(err.code) >= 500) req.log.error({ err }, "request failed");
-    return sendError(reply, req, err.code, err.message);
-  }
-  if (err.validation) return sendError(reply, req, "invalid_input", describeValidation(err));
-  if (err.statusCode === 429) return sendError(reply, req, "rate_limited", err.message);
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return reply
-      .code(err.statusCode)
-      .send({ error: { code: "invalid_input", message: err.message, requestId: req.id } });
-  }
-  req.log.error({ err }, "request failed");
-  return sendError(reply, req, "internal", "internal error");
+/**
+ * The error handler: maps every thrown error to the envelope. A 5xx is logged with `log` (request
+ * id, method, route pattern, status and the error, never headers or the query string); its
+ * details never reach the client.
+ */
+export function errorHandler(
+  log: Logger,
+): (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => FastifyReply {
+  const failed = (err: unknown, req: FastifyRequest, status: number) =>
+    log.error(
+      {
+        err,
+        requestId: req.id,
+        method: req.method,
+        route: req.routeOptions.url ?? "unmatched",
+        status,
+      },
+      "request failed",
+    );
+  return (err, req, reply) => {
+    if (err instanceof AppError) {
+      const status = statusFor(err.code);
+      if (status >= 500) failed(err, req, status);
+      return sendError(reply, req, err.code, err.message);
+    }
+    if (err.validation) return sendError(reply, req, "invalid_input", describeValidation(err));
+    if (err.statusCode === 429) return sendError(reply, req, "rate_limited", err.message);
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply
+        .code(err.statusCode)
+        .send({ error: { code: "invalid_input", message: err.message, requestId: req.id } });
+    }
+    failed(err, req, 500);
+    return sendError(reply, req, "internal", "internal error");
+  };
+}
+
+/**
+ * Fastify's `clientErrorHandler`: Node's own refusals, before any route runs, in the envelope: a
+ * malformed request (400), headers over Node's 16 KB limit (431), a request not received within
+ * `headersTimeoutMs` / `requestTimeoutMs` (408). The connection is closed after the answer.
+ * @param newId makes the request id of the answer (no request exists yet).
+ */
+export function clientErrors(
+  newId: () => string,
+  config: ApiConfig,
+): (err: NodeJS.ErrnoException, socket: Duplex) => void {
+  return (err, socket) => {
+    if (err.code === "ECONNRESET" || socket.destroyed) return;
+    const [status, message] =
+      err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [
+            408,
+            `the request was not received within ${config.requestTimeoutMs} ms (its headers within ${config.headersTimeoutMs} ms)`,
+          ]
+        : err.code === "HPE_HEADER_OVERFLOW"
+          ? [431, "the request's headers are larger than 16 KB"]
+          : [400, `malformed HTTP request (${err.code ?? "unknown parse error"})`];
+    const body: ErrorEnvelope = { error: { code: "invalid_input", message, requestId: newId() } };
+    const text = JSON.stringify(body);
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
+    }
+    socket.destroy();
+  };
 }

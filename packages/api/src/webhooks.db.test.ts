@@ -1,4 +1,6 @@
-import { activeSecrets, getChannel, silenced } from "@kamiyo/alerts";
+import { lookup } from "node:dns/promises";
+import { hostname } from "node:os";
+import { activeSecrets, blockedReason, getChannel, silenced } from "@kamiyo/alerts";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { apiHarness, type Harness, NOW } from "./testing/api-harness.ts";
@@ -161,6 +163,61 @@ describe(`webhook endpoints on ${testDbKind}`, () => {
     expect(await getChannel(h.db, "ten_default", made.id)).toBeNull();
   });
 
+  it("refuses whitespace, control characters and backslashes in URLs, and stores the URL normalised", async () => {
+    for (const url of [
+      "https://hooks.example.com/a b",
+      "https://hooks.example.com/a\r\nX-Injected: 1",
+      "https://hooks.example.com/\tx",
+      " https://hooks.example.com/x",
+      "https:\\\\hooks.example.com\\hook",
+      "https://hooks.example.com/a\\b",
+      "https://hooks.example.com/\u007f",
+    ]) {
+      const { json } = await call(h, "POST", "/webhooks", "/webhooks", 400, { url });
+      expect(json.error.message, JSON.stringify(url)).toBe(
+        'body "url": URL must not contain whitespace, control characters or backslashes',
+      );
+    }
+    const made = await create(h, { url: "HTTPS://Hooks.EXAMPLE.com:443/a/../b?x=1#frag" });
+    expect(made.url).toBe("https://hooks.example.com/b?x=1");
+    const patched = await call(h, "PATCH", `/webhooks/${made.id}`, "/webhooks/{id}", 200, {
+      url: "https://HOOKS.example.com/./c",
+    });
+    expect(patched.json.url).toBe("https://hooks.example.com/c");
+    const bad = await call(h, "PATCH", `/webhooks/${made.id}`, "/webhooks/{id}", 400, {
+      url: "https://hooks.example.com/c d",
+    });
+    expect(bad.json.error.message).toContain('body "url"');
+    await call(h, "DELETE", `/webhooks/${made.id}`, "/webhooks/{id}", 204);
+  });
+
+  it("resolves the host when a webhook is saved and refuses a name with a non-public address", async () => {
+    // This machine's own name resolves to a loopback or private address (/etc/hosts).
+    const host = hostname().toLowerCase();
+    const addresses = await lookup(host, { all: true });
+    expect(addresses.length, `${host} must resolve on this machine`).toBeGreaterThan(0);
+    expect(addresses.map((a) => blockedReason(a.address)).filter((r) => r === null)).toEqual([]);
+    own = await apiHarness({ seeded: false, config: { webhookMutationsPerMinute: 1_000 } });
+    const refused = await call(own, "POST", "/webhooks", "/webhooks", 400, {
+      url: `https://${host}/hook`,
+    });
+    expect(refused.json.error.message).toMatch(
+      new RegExp(`^body "url": ${host} resolves to \\S+, (a loopback|a private|an?) `),
+    );
+    const made = await create(own);
+    const patch = await call(own, "PATCH", `/webhooks/${made.id}`, "/webhooks/{id}", 400, {
+      url: `https://${host}:8443/hook`,
+    });
+    expect(patch.json.error.message).toMatch(new RegExp(`^body "url": ${host} resolves to `));
+    expect((await call(own, "GET", "/webhooks", "/webhooks", 200)).json.data).toHaveLength(1);
+    // Where loopback is allowed (local development), the same name and localhost are accepted.
+    const local = await create(h, { url: `https://${host}/hook` });
+    const dev = await create(h, { url: "http://localhost:9/hook" });
+    expect([local.url, dev.url]).toEqual([`https://${host}/hook`, "http://localhost:9/hook"]);
+    await call(h, "DELETE", `/webhooks/${local.id}`, "/webhooks/{id}", 204);
+    await call(h, "DELETE", `/webhooks/${dev.id}`, "/webhooks/{id}", 204);
+  });
+
   it("refuses SSRF-prone and malformed URLs at creation with a 400 naming url", async () => {
     own = await apiHarness({ seeded: false, config: { webhookMutationsPerMinute: 1_000 } });
     for (const [url, reason] of [
@@ -174,7 +231,7 @@ describe(`webhook endpoints on ${testDbKind}`, () => {
       ["https://[::1]/hook", "loopback"],
       ["ftp://files.example.com/hook", "must use https"],
       ["https://user:pass@hooks.example.com/hook", "user name or password"],
-      ["not a url", "not a valid URL"],
+      ["//no-scheme/hook", "not a valid URL"],
     ] as const) {
       const { json } = await call(own, "POST", "/webhooks", "/webhooks", 400, { url });
       expect(json.error.code, url).toBe("invalid_input");

@@ -2,6 +2,7 @@
 export type ErrorCode =
   | "invalid_input"
   | "not_found"
+  | "method_not_allowed"
   | "unauthorized"
   | "forbidden"
   | "rate_limited"

@@ -30,8 +30,13 @@ const REDACT = [
 /**
  * JSON lines on stderr (stdout is kept for findings), secrets redacted.
  * @param level minimum level written; "silent" writes nothing.
+ * @param destination where the lines go (default: stderr, written synchronously).
  */
-export function createLogger(level: LogLevel, bindings: Record<string, unknown> = {}): Logger {
+export function createLogger(
+  level: LogLevel,
+  bindings: Record<string, unknown> = {},
+  destination: pino.DestinationStream = pino.destination({ dest: 2, sync: true }),
+): Logger {
   return pino(
     {
       level,
@@ -40,7 +45,7 @@ export function createLogger(level: LogLevel, bindings: Record<string, unknown> 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label: string) => ({ level: label }) },
     },
-    pino.destination({ dest: 2, sync: true }),
+    destination,
   );
 }
 

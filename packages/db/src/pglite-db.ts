@@ -1,15 +1,6 @@
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import { DataDirLock } from "./data-dir-lock.ts";
 import type { Db, Queryable } from "./db.ts";
 
 const INT8 = 20;
@@ -48,9 +39,9 @@ export class PgliteDb implements Db {
   readonly description: string;
   readonly #pg: PGlite;
   readonly #analyze: NodeJS.Timeout;
-  readonly #lock: string | null;
+  readonly #lock: DataDirLock | null;
 
-  private constructor(pg: PGlite, description: string, lock: string | null) {
+  private constructor(pg: PGlite, description: string, lock: DataDirLock | null) {
     this.#pg = pg;
     this.#lock = lock;
     this.description = description;
@@ -69,9 +60,11 @@ export class PgliteDb implements Db {
    * would otherwise keep for its whole life (a reopened directory needs about 300 MB).
    */
   static async open(dataDir: string | null): Promise<PgliteDb> {
-    const fresh = dataDir !== null && (!existsSync(dataDir) || readdirSync(dataDir).length === 0);
+    const fresh =
+      dataDir !== null &&
+      (!existsSync(dataDir) || readdirSync(dataDir).every((f) => f === "kamiyo.lock"));
     if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
-    const lock = dataDir === null ? null : lockDataDir(dataDir);
+    const lock = dataDir === null ? null : DataDirLock.acquire(dataDir);
     try {
       if (fresh) await (await PgliteDb.#create(dataDir)).close();
       const db = new PgliteDb(
@@ -82,7 +75,7 @@ export class PgliteDb implements Db {
       await db.analyze();
       return db;
     } catch (err) {
-      if (lock) rmSync(lock, { force: true });
+      lock?.release();
       throw err;
     }
   }
@@ -140,42 +133,6 @@ export class PgliteDb implements Db {
   async close(): Promise<void> {
     clearInterval(this.#analyze);
     if (!this.#pg.closed) await this.#pg.close();
-    if (this.#lock) rmSync(this.#lock, { force: true });
-  }
-}
-
-/**
- * Takes the data directory for this process: PGlite is PostgreSQL in one process, and two
- * processes writing one directory would corrupt it. The lock file holds the owner's pid; a lock
- * whose process is gone (killed, crashed) is taken over.
- * @throws Error naming the process that holds the directory.
- */
-function lockDataDir(dataDir: string): string {
-  const path = join(dataDir, "kamiyo.lock");
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      const fd = openSync(path, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return path;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    const owner = Number(readFileSync(path, "utf8").trim());
-    if (Number.isInteger(owner) && owner > 0 && alive(owner))
-      throw new Error(
-        `the data directory ${dataDir} is in use by process ${owner}${owner === process.pid ? " (this one)" : ""}: stop it first, or share a PostgreSQL database through DATABASE_URL`,
-      );
-    rmSync(path, { force: true });
-  }
-  throw new Error(`could not lock the data directory ${dataDir}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    this.#lock?.release();
   }
 }

@@ -1,6 +1,12 @@
 import type { LookupAddress } from "node:dns";
 import { describe, expect, it } from "vitest";
-import { blockedReason, checkWebhookUrl, guardedLookup, type Resolver } from "./ssrf.ts";
+import {
+  blockedReason,
+  checkWebhookHost,
+  checkWebhookUrl,
+  guardedLookup,
+  type Resolver,
+} from "./ssrf.ts";
 
 const NAMES: Record<string, string[]> = {
   "loopback.test": ["127.0.0.1"],
@@ -126,7 +132,16 @@ describe("checkWebhookUrl", () => {
   });
 
   it("refuses what cannot be a safe endpoint", () => {
-    expect(checkWebhookUrl("not a url", strict)).toBe("not a valid URL");
+    expect(checkWebhookUrl("//no-scheme", strict)).toBe("not a valid URL");
+    for (const url of [
+      "not a url",
+      "https://a.example.com/\r\n",
+      "https:\\\\a.example.com",
+      "https://a.example.com/\u0085",
+    ])
+      expect(checkWebhookUrl(url, strict), JSON.stringify(url)).toBe(
+        "URL must not contain whitespace, control characters or backslashes",
+      );
     expect(checkWebhookUrl("http://hooks.example.com/", strict)).toBe("URL must use https");
     expect(checkWebhookUrl("ftp://hooks.example.com/", strict)).toBe("URL must use https, not ftp");
     expect(checkWebhookUrl("https://user:pw@hooks.example.com/", strict)).toMatch(/user name/);
@@ -156,5 +171,46 @@ describe("checkWebhookUrl", () => {
     expect(checkWebhookUrl("http://10.0.0.1/", dev)).toBe("URL must use https");
     expect(checkWebhookUrl("https://10.0.0.1/", dev)).toBe("10.0.0.1 is a private address");
     expect(checkWebhookUrl("http://hooks.example.com/", dev)).toBe("URL must use https");
+  });
+});
+
+describe("checkWebhookHost", () => {
+  const strict = { allowLoopback: false, resolve };
+
+  it("accepts a name whose every address is public, and leaves IP literals to checkWebhookUrl", async () => {
+    expect(await checkWebhookHost("https://public.test/hook", strict)).toBeNull();
+    expect(await checkWebhookHost("https://10.0.0.1/hook", strict)).toBeNull();
+  });
+
+  it("refuses a name with any non-public address, or none", async () => {
+    expect(await checkWebhookHost("https://mixed.test/hook", strict)).toEqual({
+      refused: "mixed.test resolves to 192.168.1.10, a private address",
+    });
+    expect(await checkWebhookHost("https://metadata.test/", strict)).toEqual({
+      refused: "metadata.test resolves to 169.254.169.254, a cloud metadata address",
+    });
+    expect(await checkWebhookHost("https://mapped.test/", strict)).toEqual({
+      refused: "mapped.test resolves to ::ffff:127.0.0.1, a loopback address",
+    });
+    expect(await checkWebhookHost("https://nowhere.test/", strict)).toEqual({
+      refused: "nowhere.test does not resolve",
+    });
+  });
+
+  it("lets loopback through only when allowed, and reports a failing resolver as unavailable", async () => {
+    expect(
+      await checkWebhookHost("https://loopback.test/", { ...strict, allowLoopback: true }),
+    ).toBeNull();
+    expect(await checkWebhookHost("https://loopback.test/", strict)).toEqual({
+      refused: "loopback.test resolves to 127.0.0.1, a loopback address",
+    });
+    const failing: Resolver = async () => {
+      throw Object.assign(new Error("getaddrinfo EAI_AGAIN"), { code: "EAI_AGAIN" });
+    };
+    expect(
+      await checkWebhookHost("https://public.test/", { allowLoopback: false, resolve: failing }),
+    ).toEqual({
+      unavailable: "could not resolve public.test (EAI_AGAIN)",
+    });
   });
 });

@@ -80,14 +80,19 @@ function isLoopbackName(host: string): boolean {
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
 /**
- * Checks a webhook URL when an endpoint is created or updated: `https:` only (or `http:` to a
- * loopback host when `allowLoopbackHttp`, for local development), no credentials, and an IP
- * literal host must be public. Names are checked again when connecting.
+ * Checks a webhook URL when an endpoint is created or updated: no whitespace, control characters
+ * or backslashes, `https:` only (or `http:` to a loopback host when `allowLoopbackHttp`, for local
+ * development), no credentials, and an IP literal host must be public. Host names are resolved
+ * when the endpoint is saved ({@link checkWebhookHost}) and again when connecting.
  * @returns an error message, or null when the URL is acceptable.
  */
 export function checkWebhookUrl(url: string, opts: { allowLoopbackHttp: boolean }): string | null {
   if (url.length > MAX_WEBHOOK_URL_LENGTH) {
     return `URL is longer than ${MAX_WEBHOOK_URL_LENGTH} characters`;
+  }
+  // The URL parser would drop or re-encode these silently; a URL that needs them is refused.
+  if (/[\s\p{Cc}\\]/u.test(url)) {
+    return "URL must not contain whitespace, control characters or backslashes";
   }
   const parsed = URL.parse(url);
   if (!parsed) return "not a valid URL";
@@ -109,6 +114,54 @@ export function checkWebhookUrl(url: string, opts: { allowLoopbackHttp: boolean 
 
 /** Resolves a name to all its addresses, as `dns.lookup(host, { all: true })` does. */
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
+
+/** How long {@link checkWebhookHost} waits for the resolver, ms. */
+const RESOLVE_TIMEOUT_MS = 5_000;
+
+/**
+ * Resolves the host name of a webhook URL that passed {@link checkWebhookUrl} (every address)
+ * when the endpoint is saved, so that a name pointing at a non-public address is refused then
+ * and not only at delivery. IP literals were judged by {@link checkWebhookUrl}.
+ * @returns `{ refused }` with the reason, `{ unavailable }` when the resolver failed or took
+ *   longer than 5 s (worth retrying), or null when every address is public (or loopback, where
+ *   the policy allows it).
+ */
+export async function checkWebhookHost(
+  url: string,
+  policy: LookupPolicy,
+): Promise<{ refused: string } | { unavailable: string } | null> {
+  const host = unbracket(new URL(url).hostname);
+  if (isIP(host) !== 0) return null;
+  let addresses: { address: string }[];
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    addresses = await Promise.race([
+      (policy.resolve ?? systemResolve(0))(host),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(Object.assign(new Error("timed out"), { code: "ETIMEOUT" })),
+          RESOLVE_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOTFOUND" || code === "ENODATA") return { refused: `${host} does not resolve` };
+    return { unavailable: `could not resolve ${host} (${code ?? String(err)})` };
+  } finally {
+    clearTimeout(timer);
+  }
+  if (addresses.length === 0) return { refused: `${host} does not resolve` };
+  for (const a of addresses) {
+    if (policy.allowLoopback && isLoopback(a.address)) continue;
+    const reason = blockedReason(a.address);
+    if (reason)
+      return {
+        refused: `${host} resolves to ${reason.replace(`${a.address} is `, `${a.address}, `)}`,
+      };
+  }
+  return null;
+}
 
 /** What {@link guardedLookup} lets through. */
 export interface LookupPolicy {

@@ -5,6 +5,7 @@ import type { ApiDeps } from "../deps.ts";
 import type { ResponseCache } from "../response-cache.ts";
 import {
   cursorParam,
+  decimalParam,
   errorResponses,
   limitParam,
   pageSchema,
@@ -93,8 +94,8 @@ const exploitsQuery = z
     category: text(100, "a classification")
       .optional()
       .describe("Classification, case-insensitive (e.g. Access Control)"),
-    min_amount: z.coerce.number().min(0).optional().describe("Minimum USD loss"),
-    max_amount: z.coerce.number().min(0).optional().describe("Maximum USD loss"),
+    min_amount: decimalParam(1e15).optional().describe("Minimum USD loss"),
+    max_amount: decimalParam(1e15).optional().describe("Maximum USD loss"),
     since: timeParam
       .optional()
       .describe(

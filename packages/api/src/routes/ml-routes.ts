@@ -6,6 +6,7 @@ import {
   cursorParam,
   errorResponses,
   findingSchema,
+  intParam,
   limitParam,
   pageSchema,
   severityParam,
@@ -79,7 +80,7 @@ export function mlRoutes(app: ZodApp, deps: ApiDeps): void {
           series: z
             .enum(FORECAST_SERIES_NAMES as [ForecastSeriesName, ...ForecastSeriesName[]])
             .default("anomaly_score"),
-          hours: z.coerce.number().int().min(1).max(168).default(DEFAULT_HOURS),
+          hours: intParam(1, 168).default(DEFAULT_HOURS),
         }),
         response: {
           200: z.object({

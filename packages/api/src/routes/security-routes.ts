@@ -3,7 +3,14 @@ import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
-import { errorResponses, findingSchema, limitParam, timeParam } from "../schemas/common.ts";
+import {
+  decimalParam,
+  errorResponses,
+  findingSchema,
+  intParam,
+  limitParam,
+  timeParam,
+} from "../schemas/common.ts";
 import { dashboard } from "../services/dashboard.ts";
 import { hlpVault, hlpVaultHistory } from "../services/hlp-vault.ts";
 import { liquidationPatterns, WINDOWS } from "../services/liquidations.ts";
@@ -124,11 +131,7 @@ export function securityRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): v
             vault: address.optional().describe("Vault address (default: the HLP parent)"),
             since: timeParam.optional(),
             until: timeParam.optional(),
-            interval: z.coerce
-              .number()
-              .int()
-              .min(60_000)
-              .max(86_400_000)
+            interval: intParam(60_000, 86_400_000)
               .optional()
               .describe(
                 "Bucket size in ms (60,000–86,400,000); default spreads `limit` points over the range",
@@ -163,10 +166,7 @@ export function securityRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): v
         tags: ["security"],
         summary: "Active deviation findings and every perp's latest deviation",
         querystring: z.object({
-          min_pct: z.coerce
-            .number()
-            .min(0)
-            .max(100)
+          min_pct: decimalParam(100)
             .default(0)
             .describe("Only perps deviating at least this much (percent)"),
           limit: limitParam(500, 50),

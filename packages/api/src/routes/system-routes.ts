@@ -5,7 +5,7 @@ import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
 import type { Metrics } from "../metrics.ts";
-import { errorResponses } from "../schemas/common.ts";
+import { errorResponses, intParam } from "../schemas/common.ts";
 import { chains, meta, stats } from "../services/stats.ts";
 import { exploitStatsSchema } from "./intel-routes.ts";
 
@@ -191,18 +191,10 @@ export function systemRoutes(
         tags: ["system"],
         summary: "Totals: findings, liquidations, the pipeline, exploit incidents",
         querystring: z.object({
-          days: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(365)
+          days: intParam(1, 365)
             .default(30)
             .describe("Look-back in days for findings and liquidations (1–365)"),
-          exploit_days: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(3650)
+          exploit_days: intParam(1, 3650)
             .optional()
             .describe(
               "Look-back in days for exploit incidents (1–3650; omitted: all), by incident date",

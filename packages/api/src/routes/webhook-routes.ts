@@ -197,10 +197,20 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   });
   /** Route options of a mutation: the shared budget instead of the general per-route limit. */
   const mutating = { preHandler: mutation, config: { rateLimit: false } } as const;
-  const url = z.string().superRefine((text, ctx) => {
-    const problem = checkWebhookUrl(text, { allowLoopbackHttp: config.webhooksAllowLoopbackHttp });
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+  /** Checked, then stored as the URL parser writes it (WHATWG: lower-case host, no default port). */
+  const url = z
+    .string()
+    .superRefine((text, ctx) => {
+      const problem = checkWebhookUrl(text, {
+        allowLoopbackHttp: config.webhooksAllowLoopbackHttp,
+      });
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .transform((text) => {
+      const u = new URL(text);
+      u.hash = "";
+      return u.href;
+    });
 
   app.post(
     "/webhooks",
@@ -272,7 +282,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
         response: { 200: webhookSchema, ...errorResponses },
       },
     },
-    async (req) => updateWebhook(deps, req.params.id, req.body),
+    async (req) => updateWebhook(deps, config, req.params.id, req.body),
   );
 
   app.delete(

@@ -48,14 +48,32 @@ export function listParam<const T extends readonly [string, ...string[]]>(values
 
 export const severityParam = listParam(SEVERITIES, "severities");
 
+/**
+ * A whole number in a query parameter, between `min` and `max`: decimal digits only. A sign, hex
+ * (`0x10`), an exponent, a blank (which `Number()` reads as 0) or spaces are refused.
+ */
+export function intParam(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,16}$/, "expected a whole number in decimal digits")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
+/**
+ * A non-negative decimal number in a query parameter (`1500000`, `0.5`), at most `max`: digits
+ * with an optional fraction. A sign, hex, an exponent, a blank or spaces are refused.
+ */
+export function decimalParam(max: number) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,16}(\.[0-9]{1,12})?$/, "expected a decimal number such as 1500000 or 0.5")
+    .transform(Number)
+    .pipe(z.number().min(0).max(max));
+}
+
 export const limitParam = (max: number, dflt: number) =>
-  z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(max)
-    .default(dflt)
-    .describe(`Items per page (1–${max}, default ${dflt})`);
+  intParam(1, max).default(dflt).describe(`Items per page (1–${max}, default ${dflt})`);
 
 export const cursorParam = z
   .string()
@@ -115,6 +133,7 @@ export const errorSchema = z
       code: z.enum([
         "invalid_input",
         "not_found",
+        "method_not_allowed",
         "unauthorized",
         "forbidden",
         "rate_limited",

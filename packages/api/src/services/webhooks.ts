@@ -3,6 +3,7 @@ import {
   type Channel,
   type ChannelFilter,
   type ChannelRow,
+  checkWebhookHost,
   type DeliveryLogEntry,
   type DeliveryStatus,
   deleteChannel,
@@ -125,6 +126,24 @@ async function findWebhook(deps: ApiDeps, id: string): Promise<Channel> {
   return toChannel(row);
 }
 
+/**
+ * Resolves a webhook URL's host (every address) before it is saved.
+ * @throws AppError("invalid_input") naming `url` when a name does not resolve or resolves to a
+ *   non-public address; AppError("upstream_unavailable") when the resolver failed for now.
+ */
+async function refuseUnsafeHost(deps: ApiDeps, config: ApiConfig, url: string): Promise<void> {
+  const problem = await checkWebhookHost(url, {
+    allowLoopback: config.webhooksAllowLoopbackHttp,
+    resolve: deps.resolveHost,
+  });
+  if (problem && "refused" in problem)
+    throw new AppError("invalid_input", `body "url": ${problem.refused}`);
+  if (problem)
+    throw new AppError("upstream_unavailable", `body "url": ${problem.unavailable}`, {
+      retryable: true,
+    });
+}
+
 export interface CreateWebhookInput {
   url: string;
   name?: string;
@@ -141,6 +160,7 @@ export async function createWebhook(
   config: ApiConfig,
   input: CreateWebhookInput,
 ): Promise<WebhookJson & { secret: string }> {
+  await refuseUnsafeHost(deps, config, input.url);
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     // Creations of one tenant queue here, so that two at once cannot both pass the limit.
@@ -203,9 +223,11 @@ export interface UpdateWebhookInput {
  */
 export async function updateWebhook(
   deps: ApiDeps,
+  config: ApiConfig,
   id: string,
   input: UpdateWebhookInput,
 ): Promise<WebhookJson> {
+  if (input.url !== undefined) await refuseUnsafeHost(deps, config, input.url);
   const now = deps.clock.now();
   const { channel, reEnabled } = await deps.db.transaction(async (tx) => {
     const c = await lockWebhook(tx, deps.tenantId, id);

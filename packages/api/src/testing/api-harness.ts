@@ -1,4 +1,6 @@
-import type { Finding, Severity } from "@kamiyo/core";
+import { lookup } from "node:dns/promises";
+import type { Resolver } from "@kamiyo/alerts";
+import type { Finding, Logger, Severity } from "@kamiyo/core";
 import { silentLogger, VirtualClock } from "@kamiyo/core";
 import {
   type Db,
@@ -17,6 +19,7 @@ import { buildApi } from "../build-api.ts";
 import { type ApiConfig, apiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
 import { FindingFeed } from "../feed.ts";
+import type { RouteTable } from "../route-table.ts";
 
 export const NOW = Date.UTC(2025, 2, 12, 9, 0);
 export const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
@@ -29,6 +32,8 @@ export interface Harness {
   deps: ApiDeps;
   clock: VirtualClock;
   feed: FindingFeed;
+  /** Every route of the app, one entry per method. */
+  routes: RouteTable;
   /** Throws unless `body` matches the OpenAPI response schema of the route, method and status. */
   expectValid(method: string, route: string, status: number, body: unknown): void;
   close(): Promise<void>;
@@ -197,6 +202,17 @@ export async function seed(db: Db, findings = 120): Promise<void> {
   );
 }
 
+/**
+ * Host names as the API resolves them in tests: the IANA example domains (`example.com`,
+ * `example.org` and their subdomains, which tests use as webhook receivers) answer with
+ * example.com's public address without a network; every other name goes to the system resolver
+ * (`localhost` and this machine's own name resolve locally).
+ */
+export const testResolver: Resolver = async (host) => {
+  if (/(^|\.)example\.(com|org)$/i.test(host)) return [{ address: "93.184.215.14", family: 4 }];
+  return lookup(host, { all: true });
+};
+
 /** The API on a fresh test database (PGlite, or PostgreSQL with TEST_DATABASE_URL), seeded unless told not to. */
 export async function apiHarness(
   options: {
@@ -204,6 +220,8 @@ export async function apiHarness(
     seeded?: boolean;
     /** Called after each query the API makes (to act while a request is in flight). */
     afterQuery?: () => void;
+    /** The API's logger (default: silent). */
+    log?: Logger;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb();
@@ -213,7 +231,7 @@ export async function apiHarness(
   const feed = new FindingFeed();
   const deps: ApiDeps = {
     db: afterQuery ? observed(db, afterQuery) : db,
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     clock,
     tenantId: "ten_default",
     monitor: null,
@@ -221,8 +239,9 @@ export async function apiHarness(
     feed,
     version: "0.1.0",
     startedAt: NOW - 3_600_000,
+    resolveHost: testResolver,
   };
-  const { app } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
+  const { app, routes } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
   await app.ready();
   const doc = app.swagger() as unknown as {
     paths: Record<
@@ -261,6 +280,7 @@ export async function apiHarness(
     deps,
     clock,
     feed,
+    routes,
     expectValid,
     async close() {
       await app.close();
