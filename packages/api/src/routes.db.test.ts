@@ -66,6 +66,7 @@ describe(`API routes on ${testDbKind}`, () => {
       "/security/events?severity=high,critical&detector=liquidations&subject=BTC&status=open&limit=500",
       "/security/events",
     );
+    expect(both.data.length).toBeGreaterThan(0);
     for (const f of both.data) {
       expect(["high", "critical"]).toContain(f.severity);
       expect(f).toMatchObject({ detector: "liquidations", subject: { id: "BTC" }, status: "open" });
@@ -155,6 +156,7 @@ describe(`API routes on ${testDbKind}`, () => {
         liquidationPx: null,
       },
     ]);
+    expect(body.openFindings.length).toBeGreaterThan(0);
     expect(body.openFindings.every((f: { detector: string }) => f.detector === "hlp")).toBe(true);
   });
 
@@ -190,6 +192,7 @@ describe(`API routes on ${testDbKind}`, () => {
     // Oracle 125.73 vs Binance 127.1 is the widest pair (mark vs oracle is 1.0101 %).
     expect(body.current[0]).toMatchObject({ pair: "oracle/binance" });
     expect(body.current[0].deviationPct).toBeCloseTo(1.0779, 3);
+    expect(body.active.length).toBeGreaterThan(0);
     expect(
       body.active.every(
         (f: { detector: string; status: string }) => f.detector === "oracle" && f.status === "open",
@@ -225,6 +228,7 @@ describe(`API routes on ${testDbKind}`, () => {
     expect(eth).toMatchObject({ count: 6, longs: 6, shorts: 0 });
     expect(body.recent).toHaveLength(5);
     expect(body.recent[0].method).toBe("adl");
+    expect(body.patterns.length).toBeGreaterThan(0);
     expect(body.patterns.every((f: { detector: string }) => f.detector === "liquidations")).toBe(
       true,
     );
