@@ -21,7 +21,6 @@ import {
   type VaultPnlRecord,
   type VaultStateRecord,
 } from "@kamiyo/db";
-import { LiquidationTracker } from "@kamiyo/detectors";
 
 /** Work done with findings in the transaction that writes them (the alert router). */
 export type AfterFindings = (tx: Queryable, findings: Finding[]) => Promise<void>;
@@ -77,7 +76,7 @@ function mergeBack(failed: Batch, since: Batch): Batch {
 /**
  * Persists what the pipeline sees: finding changes (latest state per id), each vault's latest
  * portfolio, and compact time series (one vault state and one market sample per subject per
- * `sampleEveryMs`, every portfolio reading, every liquidation). Writes are batched; a batch the
+ * `sampleEveryMs`, every portfolio reading, every liquidation the liquidations detector classified). Writes are batched; a batch the
  * database cannot take now is kept for the next flush, one it refuses outright is dropped.
  */
 export class MonitorStore {
@@ -85,7 +84,6 @@ export class MonitorStore {
   readonly #tenantId: string;
   readonly #log: Logger;
   readonly #sampleEveryMs: number;
-  readonly #liquidations = new LiquidationTracker(2_000);
   readonly #lastSample = new Map<string, number>();
   readonly #external = new Map<string, { binance: number | null; coinbase: number | null }>();
   #pending = emptyBatch();
@@ -134,9 +132,15 @@ export class MonitorStore {
     this.#pending.findings.set(f.id, f);
   }
 
-  observe(obs: Observation, now: number): void {
-    for (const e of this.#liquidations.observe(obs, now))
-      this.#record({ type: "liquidation", row: e });
+  /**
+   * A liquidation as the liquidations detector classified it (see `DetectorOutput.liquidation`):
+   * the store keeps no classifier of its own, so its rows always agree with the findings.
+   */
+  liquidation(e: LiquidationEvent): void {
+    this.#record({ type: "liquidation", row: e });
+  }
+
+  observe(obs: Observation): void {
     switch (obs.type) {
       case "vaultState": {
         if (!this.#due(`v:${obs.vault.address}`, obs.time)) return;
@@ -211,11 +215,6 @@ export class MonitorStore {
       default:
         return;
     }
-  }
-
-  /** Classifies liquidator trades still waiting for their fill (call on ticks). */
-  tick(now: number): void {
-    for (const e of this.#liquidations.flush(now)) this.#record({ type: "liquidation", row: e });
   }
 
   /** Starts a flush unless one is running (then another follows it). Resolves when written. */
