@@ -83,6 +83,7 @@ export function toExploitIncident(i: ExploitIncident): ExploitIncident {
     protocol: i.protocol,
     aliases: [...i.aliases],
     date: i.date,
+    occurredAt: i.occurredAt ?? null,
     chains: [...i.chains],
     classification: i.classification,
     technique: i.technique,
