@@ -22,8 +22,15 @@ import {
   type VaultStateRecord,
 } from "@kamiyo/db";
 
-/** Work done with findings in the transaction that writes them (the alert router). */
-export type AfterFindings = (tx: Queryable, findings: Finding[]) => Promise<void>;
+/**
+ * Work done with findings in the transaction that writes them (the alert router). It may return
+ * a function to run once that transaction committed (telling others what it stored).
+ */
+export type AfterFindings = (
+  tx: Queryable,
+  findings: Finding[],
+  // biome-ignore lint/suspicious/noConfusingVoidType: a step with nothing to do after the commit is a plain async function
+) => Promise<void | (() => void)>;
 
 /** Rows waiting for the next flush, bounded so an unreachable database costs bounded memory. */
 const MAX_PENDING_ROWS = 100_000;
@@ -247,11 +254,13 @@ export class MonitorStore {
   async #write(): Promise<void> {
     const batch = this.#pending;
     this.#pending = emptyBatch();
+    let committed: (() => void) | null = null;
     try {
       await this.#db.transaction(async (tx) => {
+        committed = null;
         await upsertFindings(tx, [...batch.findings.values()]);
         if (this.#afterFindings && batch.findings.size > 0)
-          await this.#runAfterFindings(tx, [...batch.findings.values()]);
+          committed = await this.#runAfterFindings(tx, [...batch.findings.values()]);
         await upsertVaultPortfolios(tx, this.#tenantId, [...batch.portfolios.values()]);
         await insertVaultStates(tx, this.#tenantId, batch.states);
         await insertVaultPnl(tx, this.#tenantId, batch.pnl);
@@ -259,6 +268,7 @@ export class MonitorStore {
         await insertLiquidations(tx, this.#tenantId, batch.liquidations);
       });
       this.counters.flushes++;
+      this.#afterCommit(committed);
       if (batch.findings.size > 0) this.#notifyFindingsWritten(batch.findings.size);
     } catch (err) {
       this.counters.flushFailures++;
@@ -280,15 +290,26 @@ export class MonitorStore {
   /**
    * Runs the after-findings step (alert routing) in a savepoint of the write's transaction: its
    * work commits with the findings, and its failure is logged and rolled back without losing them.
+   * @returns its after-commit function, if it returned one and did not fail.
    */
-  async #runAfterFindings(tx: Queryable, findings: Finding[]): Promise<void> {
+  async #runAfterFindings(tx: Queryable, findings: Finding[]): Promise<(() => void) | null> {
     await tx.exec("SAVEPOINT after_findings");
     try {
-      await this.#afterFindings?.(tx, findings);
+      const committed = await this.#afterFindings?.(tx, findings);
       await tx.exec("RELEASE SAVEPOINT after_findings");
+      return committed ?? null;
     } catch (err) {
       await tx.exec("ROLLBACK TO SAVEPOINT after_findings");
       this.#log.error({ err: describeError(err) }, "after-findings step failed; findings kept");
+      return null;
+    }
+  }
+
+  #afterCommit(fn: (() => void) | null): void {
+    try {
+      fn?.();
+    } catch (err) {
+      this.#log.error({ err: describeError(err) }, "after-commit step failed");
     }
   }
 

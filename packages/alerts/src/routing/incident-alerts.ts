@@ -167,7 +167,9 @@ export async function routeIncidents(
         await hold(tx, tenantId, capped.group, held, capped.flushAt);
         result.held++;
         if (capped.notice)
-          result.deliveries += await capNotice(tx, tenantId, channels, dailyCap, nowMs);
+          result.deliveries += (
+            await capNotice(tx, tenantId, channels, dailyCap, nowMs)
+          ).deliveries.length;
         continue;
       }
       const alert: Alert = {
