@@ -197,6 +197,14 @@ export class Monitor {
     await this.#store?.flush();
   }
 
+  /** The derived detectors this monitor runs, with what each is. */
+  derivedDetectors(): { kind: string; description: string }[] {
+    return this.#derived.map((d) => ({
+      kind: d.detector.kind,
+      description: d.detector.description,
+    }));
+  }
+
   health(): MonitorHealth {
     const out: Record<string, SourceHealth> = {};
     for (const [kind, s] of this.#sources) out[kind] = s.health();

@@ -45,6 +45,7 @@ export async function serveCommand(config: AppConfig, opts: { monitor: boolean }
       tenantId: DEFAULT_TENANT_ID,
       monitor,
       monitorConfig: config.monitor,
+      plan: config.plan,
       feed,
       version: VERSION,
       startedAt: clock.now(),

@@ -1,4 +1,4 @@
-import type { Finding, Severity } from "@kamiyo/core";
+import type { Finding, PlanId, Severity } from "@kamiyo/core";
 import { silentLogger, VirtualClock } from "@kamiyo/core";
 import {
   type Db,
@@ -9,7 +9,7 @@ import {
   upsertFindings,
   upsertVaultPortfolios,
 } from "@kamiyo/db";
-import { monitorConfig } from "@kamiyo/monitor";
+import { type Monitor, monitorConfig } from "@kamiyo/monitor";
 import { createTestDb } from "@kamiyo/testing";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ZodApp } from "../app-types.ts";
@@ -204,6 +204,10 @@ export async function apiHarness(
     seeded?: boolean;
     /** Called after each query the API makes (to act while a request is in flight). */
     afterQuery?: () => void;
+    /** The edition (default open_source). */
+    plan?: PlanId;
+    /** A monitor in the process (default none, as `kamiyo serve --no-monitor`). */
+    monitor?: Monitor;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb();
@@ -216,8 +220,9 @@ export async function apiHarness(
     log: silentLogger,
     clock,
     tenantId: "ten_default",
-    monitor: null,
+    monitor: options.monitor ?? null,
     monitorConfig: monitorConfig.parse({}),
+    plan: options.plan ?? "open_source",
     feed,
     version: "0.1.0",
     startedAt: NOW - 3_600_000,

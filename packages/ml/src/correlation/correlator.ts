@@ -67,6 +67,8 @@ export interface CorrelatorOptions {
  */
 export class CrossProtocolCorrelator {
   readonly kind = CORRELATOR_DETECTOR;
+  readonly description =
+    "Cross-protocol correlator: liquidation cascades, oracle arbitrage across venues, flash-loan cascades and bridge exploit chains within 5-minute windows of findings, stored liquidations and timed exploit incidents";
   readonly config: CorrelatorConfig;
   readonly #now: () => number;
   readonly #findingOptions: FindingAdapterOptions;
