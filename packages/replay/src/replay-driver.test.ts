@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type FindingChange, silentLogger } from "@kamiyo/core";
 import { readFixtureJson } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ReplaySummary, replay } from "./replay-driver.ts";
+import { monitorOnly, type ReplaySummary, replay } from "./replay-driver.ts";
 
 /** 2025-03-12T00:00:00Z. */
 const T0 = 1_741_747_200_000;
@@ -156,8 +156,7 @@ async function run(speed: number | "max"): Promise<{ summary: ReplaySummary; see
     speed,
     config: {},
     log: silentLogger,
-    db: null,
-    tenantId: "ten_default",
+    pipeline: monitorOnly({ db: null, tenantId: "ten_default" }),
     onChange: (c, replayTs) =>
       seen.push({
         change: c.change,

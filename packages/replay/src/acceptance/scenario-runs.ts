@@ -20,7 +20,7 @@ import {
   mlConfig,
 } from "@kamiyo/ml";
 import { createTestDb, fixturePath } from "@kamiyo/testing";
-import { type ReplaySummary, replay } from "../replay-driver.ts";
+import { monitorOnly, type ReplaySummary, replay } from "../replay-driver.ts";
 
 /**
  * The incident and quiet-day scenarios, each replayed once per test run through the whole
@@ -132,19 +132,21 @@ async function replayInto(
     speed: "max",
     config: {},
     log: silentLogger,
-    db,
-    tenantId: T,
-    derived: model
-      ? (clock) => [
-          new AnomalyDetector(model, {
-            modelId: "mdl_quiet_day",
-            modelVersion: 1,
-            confirmBuckets: mlConfig.parse({}).confirmBuckets,
-            onScore: (row: FeatureRow) => online.push([row.start, ...row.values]),
-          }),
-          new CrossProtocolCorrelator(correlatorConfig.parse({}), { now: () => clock.now() }),
-        ]
-      : undefined,
+    pipeline: monitorOnly({
+      db,
+      tenantId: T,
+      derived: model
+        ? (clock) => [
+            new AnomalyDetector(model, {
+              modelId: "mdl_quiet_day",
+              modelVersion: 1,
+              confirmBuckets: mlConfig.parse({}).confirmBuckets,
+              onScore: (row: FeatureRow) => online.push([row.start, ...row.values]),
+            }),
+            new CrossProtocolCorrelator(correlatorConfig.parse({}), { now: () => clock.now() }),
+          ]
+        : undefined,
+    }),
     onChange: (c, ts) => changes.push({ ts, change: c.change, finding: c.finding }),
   });
   const stored = await listFindings(db, T, { limit: 10_000 });
