@@ -77,7 +77,7 @@ export async function runReplay(
   const bySeverity: Record<string, number> = {};
   let alertsFile: AlertsFile | null = null;
   try {
-    alertsFile = opts.alertsOut === undefined ? null : new AlertsFile(opts.alertsOut);
+    alertsFile = opts.alertsOut === undefined ? null : new AlertsFile(opts.alertsOut, store);
   } catch (err) {
     throw new CliError(`--alerts-out: cannot write ${opts.alertsOut} (${describeError(err)})`);
   }
@@ -111,11 +111,12 @@ export async function runReplay(
           replayChannel = await routeToReplayChannelIfNone(config, store, ctx.clock.now(), log);
         pipeline.alerting?.onAlertsStored((stored) => {
           alerts += stored.length;
-          alertsFile?.write(stored);
+          alertsFile?.add(stored);
         });
         return pipeline;
       },
     });
+    await alertsFile?.close();
     log.info(
       {
         file,
@@ -134,7 +135,7 @@ export async function runReplay(
     );
     return { summary, alerts };
   } finally {
-    alertsFile?.close();
+    await alertsFile?.close().catch(() => {}); // after a failure: its error is the one to report
     // Never left in the operator's database: it is not one of their channels.
     if (replayChannel && opts.persist)
       await deleteChannel(store, DEFAULT_TENANT_ID, REPLAY_CHANNEL_ID);
