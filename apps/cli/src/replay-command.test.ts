@@ -39,8 +39,8 @@ interface OutboxRow {
 }
 
 let dir: string;
+/** The configured database: `--persist` stores into it, and the model is read from it. */
 let store: Db;
-let reference: Db;
 let modelVersion: number;
 let summary: ReplaySummary;
 let lines: AlertLine[];
@@ -48,11 +48,11 @@ let outbox: OutboxRow[];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "kamiyo-replay-cmd-"));
-  // The configured database: an anomaly model trained on real candles, as `kamiyo ml train` leaves.
-  reference = await createTestDb();
-  const { last } = await writeCandleHistory(reference, DEFAULT_TENANT_ID);
+  // An anomaly model trained on real candles, as `kamiyo ml train` leaves it.
+  store = await createTestDb();
+  const { last } = await writeCandleHistory(store, DEFAULT_TENANT_ID);
   modelVersion = (
-    await trainAnomaly(reference, DEFAULT_TENANT_ID, {
+    await trainAnomaly(store, DEFAULT_TENANT_ID, {
       since: last - 86_400_000,
       until: last + 1,
       algorithm: "isolation-forest",
@@ -60,8 +60,6 @@ beforeAll(async () => {
       now: last,
     })
   ).stored.version;
-  // `--persist` into the configured database (here a second one, to tell them apart).
-  store = await createTestDb();
   const alertsOut = join(dir, "alerts.ndjson");
   ({ summary } = await runReplay(
     config({
@@ -72,7 +70,7 @@ beforeAll(async () => {
     }),
     fixturePath("scenarios", "cascade-2025-10-10.ndjson.gz"),
     { speed: "max", json: true, persist: true, alertsOut },
-    { store, reference, log: silentLogger, write: () => {} },
+    { store, reference: store, log: silentLogger, write: () => {} },
   ));
   lines = readLines(alertsOut);
   outbox = await store.query<OutboxRow>(
@@ -87,7 +85,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await store?.close();
-  await reference?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
