@@ -45,6 +45,7 @@ const { app, hub } = await buildApi(
     tenantId: DEFAULT_TENANT_ID,
     monitor: null,
     monitorConfig: monitorConfig.parse({}),
+    plan: "open_source",
     feed,
     version: "bench",
     startedAt: clock.now(),

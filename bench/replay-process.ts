@@ -4,7 +4,7 @@
  */
 import { silentLogger } from "@kamiyo/core";
 import { type Db, migrate, PgliteDb } from "@kamiyo/db";
-import { replay } from "@kamiyo/replay";
+import { monitorOnly, replay } from "@kamiyo/replay";
 
 const [file, storage, dataDir] = [
   process.argv[2] as string,
@@ -29,8 +29,7 @@ const summary = await replay({
   speed: "max",
   config: {},
   log: silentLogger,
-  db,
-  tenantId: "ten_default",
+  pipeline: monitorOnly({ db, tenantId: "ten_default" }),
 });
 clearInterval(sampler);
 await db?.close();

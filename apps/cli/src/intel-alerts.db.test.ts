@@ -48,6 +48,7 @@ function rec(over: Partial<SourceRecord> & Pick<SourceRecord, "source" | "source
   return {
     protocol: "Euler Finance",
     date: "2023-03-13",
+    occurredAt: null,
     chains: ["Ethereum"],
     classification: "Protocol Logic",
     technique: null,

@@ -139,14 +139,23 @@ export function program(): Command {
     .option("--json", "one JSON object per finding line, with ts in replay time")
     .option(
       "--persist",
-      "store findings and time series in the configured database (default: not stored)",
+      "store findings, time series and alerts in the configured database (default: in memory, discarded)",
     )
-    .action((file: string, o: { speed: number | "max"; json?: boolean; persist?: boolean }) =>
-      replayCommand(config(), file, {
-        speed: o.speed,
-        json: o.json === true,
-        persist: o.persist === true,
-      }),
+    .option(
+      "--alerts-out <file>",
+      "write the alerts the channels would have received (never sent) to FILE, one JSON object a line",
+    )
+    .action(
+      (
+        file: string,
+        o: { speed: number | "max"; json?: boolean; persist?: boolean; alertsOut?: string },
+      ) =>
+        replayCommand(config(), file, {
+          speed: o.speed,
+          json: o.json === true,
+          persist: o.persist === true,
+          alertsOut: o.alertsOut,
+        }),
     );
   p.command("api-key")
     .description("manage API keys")

@@ -6,10 +6,10 @@ import {
   type Logger,
   SystemClock,
 } from "@kamiyo/core";
-import { type Db, DEFAULT_TENANT_ID, openDb } from "@kamiyo/db";
-import { Monitor, type MonitorDeps } from "@kamiyo/monitor";
+import { type Db, openDb } from "@kamiyo/db";
+import type { Monitor } from "@kamiyo/monitor";
 import type { AppConfig } from "./config/app-config.ts";
-import { derivedDetectors } from "./ml-runtime.ts";
+import { createPipeline, type Pipeline, type PipelineDeps } from "./pipeline.ts";
 
 export const USER_AGENT = "kamiyo/0.1.0 (+https://github.com/kamiyo-ai)";
 
@@ -25,27 +25,28 @@ export async function openStorage(config: AppConfig, log: Logger): Promise<Db> {
   return db;
 }
 
-/** The live monitor's composition: system clock, real HTTP, the configured database. */
-export async function createLiveMonitor(
+/**
+ * The live pipeline (see {@link createPipeline}): system clock, real HTTP (wrapped by `wrapHttp`,
+ * for the recorder), the configured database, alerts delivered.
+ */
+export function livePipeline(
   config: AppConfig,
   log: Logger,
   db: Db,
-  wrapHttp: (http: HttpClient) => HttpClient = (h) => h,
-  extra: Partial<MonitorDeps> = {},
-): Promise<Monitor> {
+  opts: { wrapHttp?: (http: HttpClient) => HttpClient; tapFrame?: PipelineDeps["tapFrame"] } = {},
+): Promise<Pipeline> {
   const io = new IoTracker();
-  const clock = new SystemClock();
-  const derived = await derivedDetectors(config, db, log, clock);
-  return Monitor.create(config.monitor, {
-    clock,
-    random: Math.random,
+  const http = new FetchHttpClient({ userAgent: USER_AGENT, timeoutMs: 10_000, io });
+  return createPipeline(config, {
     log,
-    http: wrapHttp(new FetchHttpClient({ userAgent: USER_AGENT, timeoutMs: 10_000, io })),
+    clock: new SystemClock(),
     io,
+    http: opts.wrapHttp ? opts.wrapHttp(http) : http,
+    random: Math.random,
     db,
-    tenantId: DEFAULT_TENANT_ID,
-    derived,
-    ...extra,
+    monitor: config.monitor,
+    deliveries: "send",
+    tapFrame: opts.tapFrame,
   });
 }
 

@@ -49,6 +49,8 @@ export interface ExploitIncident {
   aliases: string[];
   /** UTC day of the incident, `YYYY-MM-DD`. */
   date: string;
+  /** When the attack happened, ISO 8601, when a source records it; null (or absent) otherwise. */
+  occurredAt?: string | null;
   chains: string[];
   /** Broad class, e.g. "Protocol Logic". */
   classification: string | null;

@@ -1,5 +1,5 @@
 import type { Resolver } from "@kamiyo/alerts";
-import type { Clock, Logger } from "@kamiyo/core";
+import type { Clock, Logger, PlanId } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import type { Monitor, MonitorConfig } from "@kamiyo/monitor";
 import type { FindingFeed } from "./feed.ts";
@@ -13,6 +13,8 @@ export interface ApiDeps {
   /** The monitor in this process, or null for an API-only process (`kamiyo serve --no-monitor`). */
   monitor: Monitor | null;
   monitorConfig: MonitorConfig;
+  /** The edition this install runs (DEPLOYMENT_MODE). */
+  plan: PlanId;
   feed: FindingFeed;
   version: string;
   /** Clock time the process started, epoch ms. */

@@ -15,6 +15,7 @@ function rec(
     Pick<SourceRecord, "source" | "sourceKey" | "protocol" | "date" | "url">,
 ): SourceRecord {
   return {
+    occurredAt: null,
     chains: [],
     classification: null,
     technique: null,
@@ -208,6 +209,7 @@ describe(`intel routes on ${testDbKind}`, () => {
       protocol: "Bybit",
       aliases: [],
       date: "2025-02-21",
+      occurredAt: null,
       chains: ["Ethereum"],
       classification: "Access Control",
       technique: "Compromised Signing Interface",

@@ -24,6 +24,7 @@ beforeAll(async () => {
     original: null,
     returnedUsd: null,
     url: null,
+    occurredAt: null,
   };
   await importRecords(
     h.db,

@@ -118,6 +118,7 @@ describe(`cache of exploit lists on ${testDbKind}`, () => {
       source: "defillama",
       sourceKey: `${date}-${protocol}`,
       protocol,
+      occurredAt: null,
       date,
       chains: ["Ethereum"],
       classification: null,

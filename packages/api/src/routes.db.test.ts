@@ -127,9 +127,22 @@ describe(`API routes on ${testDbKind}`, () => {
     expect(body.level).toBe("critical");
     expect(body.score).toBe(100);
     const names = body.components.map((c: { name: string }) => c.name);
-    expect(names).toEqual(["hlp", "oracle", "liquidations", "manipulation", "data"]);
+    expect(names).toEqual([
+      "hlp",
+      "oracle",
+      "liquidations",
+      "manipulation",
+      "ml",
+      "correlation",
+      "data",
+    ]);
     const hlp = body.components.find((c: { name: string }) => c.name === "hlp");
     expect(hlp.bySeverity.critical).toBeGreaterThan(0);
+    // The open-source edition has no correlator, and says so.
+    expect(body.components.find((c: { name: string }) => c.name === "correlation")).toMatchObject({
+      score: 0,
+      note: "cross-protocol correlation is not in the open_source edition",
+    });
     expect(body.components.find((c: { name: string }) => c.name === "data")).toMatchObject({
       score: 0,
       level: "none",
@@ -260,6 +273,13 @@ describe(`API routes on ${testDbKind}`, () => {
       },
     ]);
     const meta = await get("/meta", "/meta");
+    expect(meta).toMatchObject({
+      edition: "open_source",
+      editionLabel: "Open source",
+      features: { mlEnsemble: false, crossProtocolCorrelation: false },
+      monitorInProcess: false,
+      derivedDetectors: [],
+    });
     expect(meta.detectors.map((d: { kind: string }) => d.kind)).toEqual([
       "hlp",
       "oracle",

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Signal, SignalRef } from "./finding.ts";
 import type { Logger } from "./logger.ts";
-import type { Observation, ObservationType } from "./observation.ts";
+import type { LiquidationEvent, Observation, ObservationType } from "./observation.ts";
 
 /** Where a detector sends what it concludes. */
 export interface DetectorOutput {
@@ -9,6 +9,12 @@ export interface DetectorOutput {
   raise(signal: Signal): void;
   /** The condition no longer holds. */
   resolve(ref: SignalRef, dataTime: number, reason: string): void;
+  /**
+   * A liquidation the detector classified, once per event (the liquidations detector). The
+   * monitor stores these as its `liquidations` rows, so stored rows and findings come from one
+   * classifier with one configuration.
+   */
+  liquidation?(e: LiquidationEvent): void;
 }
 
 /** What a detector may use besides its observations: never globals. */

@@ -27,6 +27,12 @@ export interface SourceRecord {
   protocol: string;
   /** UTC day of the incident, `YYYY-MM-DD`. */
   date: string;
+  /**
+   * When the attack happened, ISO 8601 in UTC (`2020-10-26T02:59:55.000Z`), when the source
+   * records it: the DeFi-Hack-Chronicle's `attackTime.startTime`, the first data time of the
+   * monitor's own loss findings. Null when the source gives a day only (the other sources).
+   */
+  occurredAt: string | null;
   /** Canonical chain names (see chains.ts), deduplicated; empty when unknown. */
   chains: string[];
   /** Broad class, e.g. "Protocol Logic", "Access Control", "Price Manipulation". */
@@ -79,6 +85,8 @@ export interface Incident {
   /** Every other name the sources use. */
   aliases: string[];
   date: string;
+  /** When the attack happened, ISO 8601: the most trusted source's time; null with days only. */
+  occurredAt: string | null;
   chains: string[];
   classification: string | null;
   technique: string | null;

@@ -9,6 +9,8 @@ import type { HistoryRecord } from "@kamiyo/db";
  */
 export interface DerivedDetector {
   readonly kind: string;
+  /** What it runs, for people (`/meta`): the model and its version, the patterns it looks for. */
+  readonly description: string;
   /** A time-series row, as the store queues it for writing (only with a database). */
   record?(r: HistoryRecord, out: DetectorOutput): void;
   /** A finding change of another detector (never its own). */

@@ -21,10 +21,16 @@ import {
   type VaultPnlRecord,
   type VaultStateRecord,
 } from "@kamiyo/db";
-import { LiquidationTracker } from "@kamiyo/detectors";
 
-/** Work done with findings in the transaction that writes them (the alert router). */
-export type AfterFindings = (tx: Queryable, findings: Finding[]) => Promise<void>;
+/**
+ * Work done with findings in the transaction that writes them (the alert router). It may return
+ * a function to run once that transaction committed (telling others what it stored).
+ */
+export type AfterFindings = (
+  tx: Queryable,
+  findings: Finding[],
+  // biome-ignore lint/suspicious/noConfusingVoidType: a step with nothing to do after the commit is a plain async function
+) => Promise<void | (() => void)>;
 
 /** Rows waiting for the next flush, bounded so an unreachable database costs bounded memory. */
 const MAX_PENDING_ROWS = 100_000;
@@ -77,7 +83,7 @@ function mergeBack(failed: Batch, since: Batch): Batch {
 /**
  * Persists what the pipeline sees: finding changes (latest state per id), each vault's latest
  * portfolio, and compact time series (one vault state and one market sample per subject per
- * `sampleEveryMs`, every portfolio reading, every liquidation). Writes are batched; a batch the
+ * `sampleEveryMs`, every portfolio reading, every liquidation the liquidations detector classified). Writes are batched; a batch the
  * database cannot take now is kept for the next flush, one it refuses outright is dropped.
  */
 export class MonitorStore {
@@ -85,7 +91,6 @@ export class MonitorStore {
   readonly #tenantId: string;
   readonly #log: Logger;
   readonly #sampleEveryMs: number;
-  readonly #liquidations = new LiquidationTracker(2_000);
   readonly #lastSample = new Map<string, number>();
   readonly #external = new Map<string, { binance: number | null; coinbase: number | null }>();
   #pending = emptyBatch();
@@ -134,9 +139,15 @@ export class MonitorStore {
     this.#pending.findings.set(f.id, f);
   }
 
-  observe(obs: Observation, now: number): void {
-    for (const e of this.#liquidations.observe(obs, now))
-      this.#record({ type: "liquidation", row: e });
+  /**
+   * A liquidation as the liquidations detector classified it (see `DetectorOutput.liquidation`):
+   * the store keeps no classifier of its own, so its rows always agree with the findings.
+   */
+  liquidation(e: LiquidationEvent): void {
+    this.#record({ type: "liquidation", row: e });
+  }
+
+  observe(obs: Observation): void {
     switch (obs.type) {
       case "vaultState": {
         if (!this.#due(`v:${obs.vault.address}`, obs.time)) return;
@@ -213,11 +224,6 @@ export class MonitorStore {
     }
   }
 
-  /** Classifies liquidator trades still waiting for their fill (call on ticks). */
-  tick(now: number): void {
-    for (const e of this.#liquidations.flush(now)) this.#record({ type: "liquidation", row: e });
-  }
-
   /** Starts a flush unless one is running (then another follows it). Resolves when written. */
   flush(): Promise<void> {
     if (this.#flushing) {
@@ -248,11 +254,13 @@ export class MonitorStore {
   async #write(): Promise<void> {
     const batch = this.#pending;
     this.#pending = emptyBatch();
+    let committed: (() => void) | null = null;
     try {
       await this.#db.transaction(async (tx) => {
+        committed = null;
         await upsertFindings(tx, [...batch.findings.values()]);
         if (this.#afterFindings && batch.findings.size > 0)
-          await this.#runAfterFindings(tx, [...batch.findings.values()]);
+          committed = await this.#runAfterFindings(tx, [...batch.findings.values()]);
         await upsertVaultPortfolios(tx, this.#tenantId, [...batch.portfolios.values()]);
         await insertVaultStates(tx, this.#tenantId, batch.states);
         await insertVaultPnl(tx, this.#tenantId, batch.pnl);
@@ -260,6 +268,7 @@ export class MonitorStore {
         await insertLiquidations(tx, this.#tenantId, batch.liquidations);
       });
       this.counters.flushes++;
+      this.#afterCommit(committed);
       if (batch.findings.size > 0) this.#notifyFindingsWritten(batch.findings.size);
     } catch (err) {
       this.counters.flushFailures++;
@@ -281,15 +290,26 @@ export class MonitorStore {
   /**
    * Runs the after-findings step (alert routing) in a savepoint of the write's transaction: its
    * work commits with the findings, and its failure is logged and rolled back without losing them.
+   * @returns its after-commit function, if it returned one and did not fail.
    */
-  async #runAfterFindings(tx: Queryable, findings: Finding[]): Promise<void> {
+  async #runAfterFindings(tx: Queryable, findings: Finding[]): Promise<(() => void) | null> {
     await tx.exec("SAVEPOINT after_findings");
     try {
-      await this.#afterFindings?.(tx, findings);
+      const committed = await this.#afterFindings?.(tx, findings);
       await tx.exec("RELEASE SAVEPOINT after_findings");
+      return committed ?? null;
     } catch (err) {
       await tx.exec("ROLLBACK TO SAVEPOINT after_findings");
       this.#log.error({ err: describeError(err) }, "after-findings step failed; findings kept");
+      return null;
+    }
+  }
+
+  #afterCommit(fn: (() => void) | null): void {
+    try {
+      fn?.();
+    } catch (err) {
+      this.#log.error({ err: describeError(err) }, "after-commit step failed");
     }
   }
 

@@ -4,6 +4,7 @@ import {
   type Observation,
   seededRandom,
   silentLogger,
+  type Trade,
   VirtualClock,
 } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, getFinding, listFindings } from "@kamiyo/db";
@@ -183,6 +184,83 @@ describe(`monitor pipeline on ${testDbKind}`, () => {
       [new Date(T0 + 240_000)],
     );
     expect(rows[0]?.n).toBe(1);
+  });
+
+  it("stores the liquidations the detector classified, with its LIQ_CONFIRM_MS (5 s, not 2 s)", async () => {
+    const t = T0 + 1_000_000;
+    const clock = new VirtualClock(t);
+    const io = new IoTracker();
+    const m = await Monitor.create(
+      monitorConfig.parse({
+        ...config,
+        detectors: { liquidations: { config: { confirmMs: 5_000 } } },
+      }),
+      {
+        clock,
+        random: seededRandom(1),
+        log: silentLogger,
+        http: new FetchHttpClient({ userAgent: "test", timeoutMs: 1_000, io }),
+        io,
+        db,
+        tenantId: DEFAULT_TENANT_ID,
+      },
+    );
+    const trade = (tid: number, sz: number): Trade => ({
+      coin: "BTC",
+      side: "B",
+      px: 100_000,
+      sz,
+      time: t,
+      tid,
+      hash: `0x${tid}`,
+      buyer: LIQ.address,
+      seller: "0x5555555555555555555555555555555555555555",
+    });
+    m.start();
+    m.emit({ type: "vaultFamily", time: t, parent: LIQ.address, members: [LIQ], discovered: true });
+    // Two public trades the liquidator bought; no position yet, so either would grow it.
+    m.emit({ type: "trades", time: t, coin: "BTC", trades: [trade(1, 20), trade(2, 12)] });
+    await m.whenIdle();
+    // At 3 s the vault's own fill of trade 1 arrives: an ordinary order, not a liquidation. A
+    // classifier waiting 2 s would already have stored trade 1 as a backstop takeover.
+    for (const at of [t + 1_000, t + 2_000, t + 3_000]) {
+      clock.advanceTo(at);
+      await m.whenIdle();
+    }
+    m.emit({
+      type: "fills",
+      time: t + 3_000,
+      user: LIQ.address,
+      snapshot: false,
+      fills: [
+        {
+          ...trade(1, 20),
+          startPosition: 0,
+          dir: "Open Long",
+          closedPnl: 0,
+          oid: 9,
+          crossed: true,
+          fee: 0,
+          liquidation: null,
+        },
+      ],
+    });
+    await m.whenIdle();
+    for (const at of [t + 4_000, t + 5_000, t + 6_000]) {
+      clock.advanceTo(at);
+      await m.whenIdle();
+    }
+    await m.stop();
+    const rows = await db.query<{ id: string; method: string }>(
+      "SELECT id, method FROM liquidations WHERE coin = 'BTC' ORDER BY id",
+    );
+    const findings = await listFindings(db, DEFAULT_TENANT_ID, {
+      detector: "liquidations",
+      limit: 10,
+    });
+    const large = findings.filter((f) => f.kind === "large-liquidation");
+    expect(large.map((f) => f.evidence.tradeId)).toEqual(["BTC:2"]);
+    expect(rows).toEqual([{ id: "BTC:2", method: "backstop" }]);
   });
 
   it("drops and counts observations beyond the queue's capacity", async () => {

@@ -197,6 +197,14 @@ export class Monitor {
     await this.#store?.flush();
   }
 
+  /** The derived detectors this monitor runs, with what each is. */
+  derivedDetectors(): { kind: string; description: string }[] {
+    return this.#derived.map((d) => ({
+      kind: d.detector.kind,
+      description: d.detector.description,
+    }));
+  }
+
   health(): MonitorHealth {
     const out: Record<string, SourceHealth> = {};
     for (const [kind, s] of this.#sources) out[kind] = s.health();
@@ -290,6 +298,7 @@ export class Monitor {
         const change = this.#tracker.resolve(kind, ref, dataTime, reason);
         if (change) this.#publish(change);
       },
+      liquidation: (e) => this.#store?.liquidation(e),
     };
   }
 
@@ -346,7 +355,7 @@ export class Monitor {
       }
     }
     try {
-      this.#store?.observe(obs, this.#deps.clock.now());
+      this.#store?.observe(obs);
     } catch (err) {
       this.#stats.storeErrors++;
       this.#deps.log.error(
@@ -379,7 +388,6 @@ export class Monitor {
         this.#guard(d.detector.kind, "tick", () => d.detector.tick?.(now, d.out));
     for (const change of this.#tracker.expire()) this.#publish(change);
     if (this.#store) {
-      this.#store.tick(now);
       if (now - this.#lastPrune >= 3_600_000) {
         this.#lastPrune = now;
         void this.#store.prune(now - this.#config.retentionDays * 86_400_000);

@@ -2,6 +2,13 @@ export * from "./format.ts";
 export { type ReadStats, ReplayReader } from "./ndjson-reader.ts";
 export { ReplayWriter } from "./ndjson-writer.ts";
 export { RecordingHttpClient, recordFrames } from "./recorder.ts";
-export { type ReplayOptions, type ReplaySummary, replay } from "./replay-driver.ts";
+export {
+  monitorOnly,
+  type ReplayContext,
+  type ReplayOptions,
+  type ReplayPipeline,
+  type ReplaySummary,
+  replay,
+} from "./replay-driver.ts";
 export { ReplayServer, type ServerStats } from "./replay-server.ts";
 export { applyRange, requestsMatch } from "./request-match.ts";

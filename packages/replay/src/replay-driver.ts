@@ -2,14 +2,17 @@ import {
   type Clock,
   FetchHttpClient,
   type FindingChange,
+  type HttpClient,
   IoTracker,
   type Logger,
+  type Random,
   seededRandom,
   VirtualClock,
 } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import {
   Monitor,
+  type MonitorConfig,
   type MonitorConfigInput,
   type MonitorDeps,
   type MonitorHealth,
@@ -19,6 +22,29 @@ import type { ReplayLine } from "./format.ts";
 import { type ReadStats, ReplayReader } from "./ndjson-reader.ts";
 import { ReplayServer, type ServerStats } from "./replay-server.ts";
 
+/** What a replay gives the pipeline it drives. */
+export interface ReplayContext {
+  /** The replay's clock: every timer of the pipeline must run on it. */
+  clock: VirtualClock;
+  /** I/O the replay waits for before moving its clock on; track the pipeline's own I/O here. */
+  io: IoTracker;
+  /** HTTP to the replay server (tracked by `io`). */
+  http: HttpClient;
+  random: Random;
+  /** The monitor settings, with every source aimed at the replay server. */
+  config: MonitorConfig;
+  log: Logger;
+}
+
+/** A pipeline a replay drives: the monitor, and what runs beside it on the replay's clock. */
+export interface ReplayPipeline {
+  monitor: Monitor;
+  /** Starts the monitor and what runs beside it. */
+  start(): void;
+  /** Stops them, writing what is pending. */
+  stop(): Promise<void>;
+}
+
 export interface ReplayOptions {
   file: string;
   /** Virtual milliseconds per real millisecond; "max" runs as fast as the pipeline allows. */
@@ -26,13 +52,39 @@ export interface ReplayOptions {
   /** Monitor settings (thresholds, cadences); source URLs are pointed at the replay server. */
   config: MonitorConfigInput;
   log: Logger;
-  db: Db | null;
-  tenantId: string;
   onChange?: (change: FindingChange, replayTs: number) => void;
   /** Seed of the pipeline's random source (reconnect jitter), for reproducible replays. */
   seed?: number;
-  /** Detectors of derived data to run in the pipeline (the ML anomaly detector, the correlator), on the replay's clock. */
+  /**
+   * Builds what the replay runs: the product's composition (`kamiyo replay`: derived detectors,
+   * alert routing, the incident feed), or {@link monitorOnly}.
+   */
+  pipeline: (ctx: ReplayContext) => Promise<ReplayPipeline>;
+}
+
+/**
+ * The monitor alone (rule-based detectors and `derived`), storing into `db` (null: nothing
+ * stored): the pipeline of tests, benchmarks and training replays.
+ */
+export function monitorOnly(opts: {
+  db: Db | null;
+  tenantId: string;
+  /** Detectors of derived data (the ML anomaly detector, the correlator), on the replay's clock. */
   derived?: (clock: Clock) => MonitorDeps["derived"];
+}): (ctx: ReplayContext) => Promise<ReplayPipeline> {
+  return async (ctx) => {
+    const monitor = await Monitor.create(ctx.config, {
+      clock: ctx.clock,
+      random: ctx.random,
+      log: ctx.log,
+      http: ctx.http,
+      io: ctx.io,
+      db: opts.db,
+      tenantId: opts.tenantId,
+      derived: opts.derived?.(ctx.clock),
+    });
+    return { monitor, start: () => monitor.start(), stop: () => monitor.stop() };
+  };
 }
 
 export interface ReplaySummary {
@@ -72,24 +124,28 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   }
   const clock = new VirtualClock(first.ts);
   const io = new IoTracker();
-  const config = monitorConfig.parse(pointAt(opts.config, server.url));
-  const monitor = await Monitor.create(config, {
-    clock,
-    random: seededRandom(opts.seed ?? 1),
-    log: opts.log,
-    http: new FetchHttpClient({ userAgent: "kamiyo-replay", timeoutMs: 10_000, io }),
-    io,
-    db: opts.db,
-    tenantId: opts.tenantId,
-    derived: opts.derived?.(clock),
-  });
+  let pipeline: ReplayPipeline;
+  try {
+    pipeline = await opts.pipeline({
+      clock,
+      io,
+      http: new FetchHttpClient({ userAgent: "kamiyo-replay", timeoutMs: 10_000, io }),
+      random: seededRandom(opts.seed ?? 1),
+      config: monitorConfig.parse(pointAt(opts.config, server.url)),
+      log: opts.log,
+    });
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  const monitor = pipeline.monitor;
   if (opts.onChange) {
     const fn = opts.onChange;
     monitor.onChange((change) => fn(change, clock.now()));
   }
   try {
     await makeVisible(reader, server, first.ts, labels);
-    monitor.start();
+    pipeline.start();
     await server.barrier();
     await monitor.whenIdle();
     let wallAnchor = performance.now();
@@ -116,7 +172,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
       await monitor.whenIdle();
     }
   } finally {
-    await monitor.stop();
+    await pipeline.stop();
     await server.close();
   }
   return summary(monitor.health());

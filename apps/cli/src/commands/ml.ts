@@ -9,7 +9,7 @@ import {
   saveModels,
 } from "@kamiyo/db";
 import { type AnomalyAlgorithm, evaluateAnomaly, fitAnomaly, fitForecasts } from "@kamiyo/ml";
-import { replay } from "@kamiyo/replay";
+import { monitorOnly, replay } from "@kamiyo/replay";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
@@ -53,8 +53,7 @@ async function historySource(
       speed: "max",
       config: config.monitor,
       log: log.child({ component: "replay" }),
-      db: history,
-      tenantId: DEFAULT_TENANT_ID,
+      pipeline: monitorOnly({ db: history, tenantId: DEFAULT_TENANT_ID }),
     });
   } else {
     history = await openStorage(config, log);

@@ -2,9 +2,9 @@ import { SystemClock } from "@kamiyo/core";
 import { RecordingHttpClient, ReplayWriter, recordFrames } from "@kamiyo/replay";
 import type { AppConfig } from "../config/app-config.ts";
 import { findingPrinter } from "../printer.ts";
-import { appLogger, createLiveMonitor, openStorage, untilSignal } from "../runtime.ts";
+import { appLogger, livePipeline, openStorage, untilSignal } from "../runtime.ts";
 
-/** `kamiyo record`: run the live monitor and write its raw traffic to a replay file. */
+/** `kamiyo record`: run the live pipeline (as `kamiyo monitor`) and write its raw traffic to a replay file. */
 export async function recordCommand(
   config: AppConfig,
   opts: { out: string; durationMs: number | undefined; json: boolean },
@@ -21,23 +21,18 @@ export async function recordCommand(
     recordedAt: new Date(clock.now()).toISOString(),
   });
   const db = await openStorage(config, log);
-  const monitor = await createLiveMonitor(
-    config,
-    log,
-    db,
-    (http) => new RecordingHttpClient(http, writer, clock),
-    {
-      tapFrame: recordFrames(writer, clock),
-    },
-  );
+  const pipeline = await livePipeline(config, log, db, {
+    wrapHttp: (http) => new RecordingHttpClient(http, writer, clock),
+    tapFrame: recordFrames(writer, clock),
+  });
   const print = findingPrinter(opts.json, (t) => process.stdout.write(t));
-  monitor.onChange((c) => print(c, clock.now()));
+  pipeline.monitor.onChange((c) => print(c, clock.now()));
   const flusher = setInterval(() => writer.flush(clock.now()), 1_000);
-  monitor.start();
+  pipeline.start();
   log.info({ out: opts.out, durationMs: opts.durationMs ?? null }, "recording; Ctrl-C to stop");
   const why = await untilSignal(opts.durationMs);
   clearInterval(flusher);
-  await monitor.stop();
+  await pipeline.stop();
   await writer.close();
   await db.close();
   log.info({ why, lines: writer.written, out: opts.out }, "recording written");

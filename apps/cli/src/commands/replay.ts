@@ -1,37 +1,122 @@
-import { existsSync } from "node:fs";
-import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
-import { replay } from "@kamiyo/replay";
+import { existsSync, readdirSync } from "node:fs";
+import { deleteChannel, listChannels, newChannel, saveChannel } from "@kamiyo/alerts";
+import { describeError, type Logger } from "@kamiyo/core";
+import { type Db, DEFAULT_TENANT_ID, openDb } from "@kamiyo/db";
+import { type ReplaySummary, replay } from "@kamiyo/replay";
+import { AlertsFile } from "../alerts-out.ts";
 import type { AppConfig } from "../config/app-config.ts";
+import { createPipeline } from "../pipeline.ts";
 import { findingPrinter } from "../printer.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
 
-/** `kamiyo replay FILE`: serve a recording through local servers and run the unchanged pipeline on its clock. */
+export interface ReplayCommandOptions {
+  speed: number | "max";
+  json: boolean;
+  /** Store in the configured database instead of a temporary one in memory. */
+  persist: boolean;
+  /** Write the alerts the channels would have received to this file, one JSON object a line. */
+  alertsOut?: string;
+}
+
+/**
+ * The channel a replay with `--alerts-out` routes to when no channel is configured, so that the
+ * file still shows the alerts (as a generic webhook's Standard Webhooks body). Never sent to.
+ */
+export const REPLAY_CHANNEL_ID = "chn_replay_webhook";
+
+/**
+ * `kamiyo replay FILE`: serves a recording through local servers and runs the pipeline of
+ * `kamiyo serve` on the recording's clock: rule-based and derived detectors, alert routing
+ * (alerts decided and stored, never sent) and the incident feed. Stores in a temporary database
+ * in memory unless `--persist`; the active anomaly model and exploit incidents are read from the
+ * configured database either way (skipped, and said so, when there is none or it is in use).
+ */
 export async function replayCommand(
   config: AppConfig,
   file: string,
-  opts: { speed: number | "max"; json: boolean; persist: boolean },
+  opts: ReplayCommandOptions,
 ): Promise<void> {
   if (!existsSync(file)) throw new CliError(`replay file not found: ${file}`);
+  if (opts.alertsOut !== undefined && !config.alerts.enabled)
+    throw new CliError(
+      "--alerts-out: alerting is off (ALERTS_ENABLED=false), so no alert is decided",
+    );
   const log = appLogger(config);
-  const db: Db | null = opts.persist ? await openStorage(config, log) : null;
-  const print = findingPrinter(opts.json, (t) => process.stdout.write(t));
+  const configured = opts.persist
+    ? await openStorage(config, log)
+    : await openReference(config, log);
+  let store: Db | null = configured;
+  try {
+    if (!opts.persist) store = await openDb({ databaseUrl: null, dataDir: null });
+    await runReplay(config, file, opts, {
+      store: store as Db,
+      reference: configured,
+      log,
+      write: (t) => process.stdout.write(t),
+    });
+  } finally {
+    if (store !== configured) await store?.close();
+    await configured?.close();
+  }
+}
+
+/**
+ * Replays `file` through the product's pipeline into `store`, reading the active anomaly model and
+ * exploit incidents from `reference` (null: from `store`). What `kamiyo replay` runs once its
+ * databases are open; tests call it with theirs.
+ */
+export async function runReplay(
+  config: AppConfig,
+  file: string,
+  opts: ReplayCommandOptions,
+  deps: { store: Db; reference: Db | null; log: Logger; write: (text: string) => void },
+): Promise<{ summary: ReplaySummary; alerts: number }> {
+  const { store, log } = deps;
+  const print = findingPrinter(opts.json, deps.write);
   const bySeverity: Record<string, number> = {};
+  let alertsFile: AlertsFile | null = null;
+  try {
+    alertsFile = opts.alertsOut === undefined ? null : new AlertsFile(opts.alertsOut, store);
+  } catch (err) {
+    throw new CliError(`--alerts-out: cannot write ${opts.alertsOut} (${describeError(err)})`);
+  }
+  let alerts = 0;
+  let replayChannel = false;
   try {
     const summary = await replay({
       file,
       speed: opts.speed,
       config: config.monitor,
       log,
-      db,
-      tenantId: DEFAULT_TENANT_ID,
       onChange: (change, ts) => {
         if (change.change === "opened" || change.change === "escalated") {
           bySeverity[change.finding.severity] = (bySeverity[change.finding.severity] ?? 0) + 1;
         }
         print(change, ts);
       },
+      pipeline: async (ctx) => {
+        const pipeline = await createPipeline(config, {
+          log: ctx.log,
+          clock: ctx.clock,
+          io: ctx.io,
+          http: ctx.http,
+          random: ctx.random,
+          db: store,
+          reference: deps.reference ?? undefined,
+          monitor: ctx.config,
+          deliveries: "record",
+        });
+        if (pipeline.alerting && alertsFile)
+          replayChannel = await routeToReplayChannelIfNone(config, store, ctx.clock.now(), log);
+        pipeline.alerting?.onAlertsStored((stored) => {
+          alerts += stored.length;
+          alertsFile?.add(stored);
+        });
+        return pipeline;
+      },
     });
+    await alertsFile?.close();
     log.info(
       {
         file,
@@ -42,10 +127,74 @@ export async function replayCommand(
         lines: summary.read,
         server: summary.server,
         findingsRaised: bySeverity,
+        derived: summary.health?.derived ?? {},
+        alerts,
+        alertsOut: alertsFile === null ? null : { file: opts.alertsOut, lines: alertsFile.written },
       },
       "replay finished",
     );
+    return { summary, alerts };
   } finally {
-    await db?.close();
+    await alertsFile?.close().catch(() => {}); // after a failure: its error is the one to report
+    // Never left in the operator's database: it is not one of their channels.
+    if (replayChannel && opts.persist)
+      await deleteChannel(store, DEFAULT_TENANT_ID, REPLAY_CHANNEL_ID);
+  }
+}
+
+/**
+ * Adds {@link REPLAY_CHANNEL_ID} when the replay's database has no enabled channel (nothing in
+ * ALERTS_*, no user webhook), taking ALERTS_MIN_SEVERITY like the operator's channels.
+ * @returns whether it was added.
+ */
+async function routeToReplayChannelIfNone(
+  config: AppConfig,
+  db: Db,
+  nowMs: number,
+  log: Logger,
+): Promise<boolean> {
+  if ((await listChannels(db, DEFAULT_TENANT_ID, { enabledOnly: true })).length > 0) return false;
+  await saveChannel(
+    db,
+    newChannel({
+      tenantId: DEFAULT_TENANT_ID,
+      id: REPLAY_CHANNEL_ID,
+      kind: "webhook",
+      name: "replay: no channel configured (generic webhook)",
+      origin: "config",
+      config: { url: "https://replay.invalid/" },
+      filter: { minSeverity: config.alerts.minSeverity },
+      nowMs,
+    }),
+  );
+  log.info(
+    { channel: REPLAY_CHANNEL_ID },
+    "no alert channel configured: --alerts-out shows the alerts as a generic webhook would receive them",
+  );
+  return true;
+}
+
+/**
+ * The configured database, to read the active anomaly model and exploit incidents of a replay
+ * that stores in memory; null (logged) when there is none yet or it cannot be opened (an
+ * embedded database in use by a running `kamiyo serve`).
+ */
+async function openReference(config: AppConfig, log: Logger): Promise<Db | null> {
+  const dir = config.dataDir;
+  if (!config.databaseUrl && !(existsSync(dir) && readdirSync(dir).length > 0)) {
+    log.info(
+      { dataDir: dir },
+      "no configured database yet: replaying without an anomaly model or exploit incidents",
+    );
+    return null;
+  }
+  try {
+    return await openStorage(config, log);
+  } catch (err) {
+    log.warn(
+      { err: describeError(err) },
+      "cannot open the configured database: replaying without its anomaly model and exploit incidents",
+    );
+    return null;
   }
 }

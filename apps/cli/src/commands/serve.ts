@@ -3,13 +3,7 @@ import { SystemClock } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { createAlerting } from "../alerting-runtime.ts";
 import type { AppConfig } from "../config/app-config.ts";
-import {
-  appLogger,
-  createLiveMonitor,
-  logHealthEvery,
-  openStorage,
-  untilSignal,
-} from "../runtime.ts";
+import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";
 
 export const VERSION = "0.1.0";
 
@@ -23,19 +17,15 @@ export async function serveCommand(config: AppConfig, opts: { monitor: boolean }
   const clock = new SystemClock();
   const db = await openStorage(config, log);
   // Every serve process delivers (workers share the outbox); only one with a monitor routes.
-  const alerting = await createAlerting(config, log, db);
-  const monitor = opts.monitor
-    ? await createLiveMonitor(config, log, db, undefined, {
-        afterFindings: alerting?.afterFindings,
-      })
-    : null;
+  const pipeline = opts.monitor ? await livePipeline(config, log, db) : null;
+  const alerting = pipeline
+    ? pipeline.alerting
+    : await createAlerting(config, log, db, { clock, deliveries: "send" });
+  const monitor = pipeline?.monitor ?? null;
   const feed = new FindingFeed();
   if (monitor) {
     monitor.onChange((c) => feed.publish(c));
-    monitor.onFindingsStored(() => {
-      feed.written();
-      alerting?.wake();
-    });
+    monitor.onFindingsStored(() => feed.written());
   } else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
   const { app } = await buildApi(
     {
@@ -45,6 +35,7 @@ export async function serveCommand(config: AppConfig, opts: { monitor: boolean }
       tenantId: DEFAULT_TENANT_ID,
       monitor,
       monitorConfig: config.monitor,
+      plan: config.plan,
       feed,
       version: VERSION,
       startedAt: clock.now(),
@@ -58,8 +49,8 @@ export async function serveCommand(config: AppConfig, opts: { monitor: boolean }
     typeof address === "object" && address
       ? `http://${address.address}:${address.port}`
       : String(address);
-  alerting?.start();
-  monitor?.start();
+  if (pipeline) pipeline.start();
+  else alerting?.start();
   const stopHealth = monitor ? logHealthEvery(monitor, log, 60_000) : () => {};
   log.info(
     {
@@ -75,8 +66,8 @@ export async function serveCommand(config: AppConfig, opts: { monitor: boolean }
   stopHealth();
   await app.close();
   feed.stop();
-  await monitor?.stop();
-  await alerting?.stop();
+  if (pipeline) await pipeline.stop();
+  else await alerting?.stop();
   await db.close();
   log.info({}, "stopped");
 }

@@ -125,6 +125,12 @@ export function discordMessage(alert: Alert): DiscordMessage {
   };
 }
 
+/** What a Discord channel posts: the message, under the configured name if there is one. */
+export function discordBody(alert: Alert, config: DiscordConfig): DiscordMessage {
+  const message = discordMessage(alert);
+  return config.username ? { ...message, username: config.username } : message;
+}
+
 /**
  * Executes the Discord webhook. A 429 without Retry-After takes its delay from the body's
  * `retry_after` (seconds); a 404 "Unknown Webhook" (code 10015, the webhook was deleted) is gone.
@@ -134,9 +140,7 @@ export async function sendDiscord(
   config: DiscordConfig,
   ctx: ChannelContext,
 ): Promise<SendOutcome> {
-  const message = discordMessage(alert);
-  const body = config.username ? { ...message, username: config.username } : message;
-  const out = await postJson(ctx, config.url, body);
+  const out = await postJson(ctx, config.url, discordBody(alert, config));
   if (out.ok) return out;
   if (out.status === 429 && out.retryAfterMs === null) {
     return { ...out, retryAfterMs: retryAfterField(out.excerpt) };

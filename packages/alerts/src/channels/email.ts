@@ -111,6 +111,14 @@ export function emailMessage(alert: Alert, subjectPrefix = "[Kamiyo]"): EmailMes
   return { subject, text, html };
 }
 
+/** What an email channel sends: sender, recipients, subject and both bodies. */
+export function emailBody(
+  alert: Alert,
+  config: EmailConfig,
+): EmailMessage & { from: string; to: string[] } {
+  return { from: config.from, to: config.to, ...emailMessage(alert, config.subjectPrefix) };
+}
+
 /** Where a transport connects: an address (or the configured name) and the TLS server name. */
 export interface SmtpTarget {
   host: string;
@@ -290,16 +298,13 @@ export async function sendEmail(
     return fail(`cannot resolve ${config.host}: ${(err as Error).message}`, true);
   }
   if (typeof target === "string") return fail(target, false);
-  const message = emailMessage(alert, config.subjectPrefix);
   const domain = /@([^@>\s]+)>?\s*$/.exec(config.from)?.[1] ?? "kamiyo.invalid";
   try {
     const info = await ctx.mailer.send(
       config,
       target,
       {
-        from: config.from,
-        to: config.to,
-        ...message,
+        ...emailBody(alert, config),
         messageId: `<${ctx.deliveryId.replace(/[^A-Za-z0-9._-]/g, "_")}@${domain}>`,
         headers: { "X-Kamiyo-Alert-Id": alert.id, "X-Kamiyo-Delivery-Id": ctx.deliveryId },
       },

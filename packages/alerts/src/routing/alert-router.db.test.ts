@@ -3,6 +3,7 @@ import { type Db, upsertFindings } from "@kamiyo/db";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ChannelFilter, newChannel, saveChannel } from "../store/channels.ts";
+import { claimDue, RECORDED_ONLY } from "../store/outbox.ts";
 import type { Alert } from "../types.ts";
 import { AlertRouter } from "./alert-router.ts";
 import { routingConfig } from "./routing-config.ts";
@@ -96,6 +97,33 @@ describe(`alert routing on ${testDbKind}`, () => {
     expect((await sent()).map((s) => `${s.type} ${s.channel}`)).toEqual(["finding.opened chn_all"]);
   });
 
+  it("in record mode stores the same alerts with deliveries no worker claims, and says what it held and when it is due", async () => {
+    await channel("chn_all");
+    const r = new AlertRouter(routingConfig.parse({}), { deliveries: "record" });
+    const f = finding();
+    const first = await route(r, T0, f);
+    expect(first).toMatchObject({ sent: 1, deliveries: 1, nextFlushAt: null });
+    expect(first.stored.map((s) => [s.alert.type, s.deliveries.map((d) => d.channel.id)])).toEqual([
+      ["finding.opened", ["chn_all"]],
+    ]);
+    const rows = await db.query<{ id: string; status: string; last_error: string }>(
+      "SELECT id, status, last_error FROM deliveries WHERE tenant_id = $1",
+      [tenant],
+    );
+    expect(rows).toEqual([
+      { id: first.stored[0]?.deliveries[0]?.id, status: "cancelled", last_error: RECORDED_ONLY },
+    ]);
+    const claimed = await claimDue(db, "worker", T0 + 60 * MIN, 60_000, 100);
+    expect(claimed.filter((c) => c.tenantId === tenant)).toEqual([]);
+    // A second finding on the subject within the group window is held until the window ends.
+    const held = await route(r, T0 + MIN, finding({ id: "fnd_0m8k2w3c0bbbbbbbbbbbb", kind: "x" }));
+    expect(held).toMatchObject({ sent: 0, held: 1, stored: [], nextFlushAt: T0 + 5 * MIN });
+    const flushed = await db.transaction((tx) => r.flushDue(tx, T0 + 5 * MIN));
+    expect(flushed.stored.map((s) => s.alert.findings.map((x) => x.id))).toEqual([
+      ["fnd_0m8k2w3c0bbbbbbbbbbbb"],
+    ]);
+  });
+
   it("announces an escalation at once and a resolution once", async () => {
     await channel("chn_all");
     await channel("chn_high", { minSeverity: "high" });
@@ -171,8 +199,8 @@ describe(`alert routing on ${testDbKind}`, () => {
       severity: "critical",
     });
     expect(await route(r, T0 + 3 * MIN, critical)).toMatchObject({ sent: 1 });
-    expect(await db.transaction((tx) => r.flushDue(tx, T0 + 4 * MIN))).toBe(0);
-    expect(await db.transaction((tx) => r.flushDue(tx, T0 + 5 * MIN))).toBe(1);
+    expect((await db.transaction((tx) => r.flushDue(tx, T0 + 4 * MIN))).deliveries).toBe(0);
+    expect((await db.transaction((tx) => r.flushDue(tx, T0 + 5 * MIN))).deliveries).toBe(1);
     const alerts = await sent();
     expect(alerts.map((s) => `${s.type} ${s.body.findings.length}`)).toEqual([
       "finding.opened 1",
@@ -195,7 +223,7 @@ describe(`alert routing on ${testDbKind}`, () => {
           severity: i % 2 ? "high" : "medium",
         }),
       );
-    expect(await db.transaction((tx) => r.flushDue(tx, T0 + 10 * MIN))).toBe(1);
+    expect((await db.transaction((tx) => r.flushDue(tx, T0 + 10 * MIN))).deliveries).toBe(1);
     const alerts = await sent();
     expect(alerts.length).toBe(4);
     expect(alerts[3]?.body.summary).toMatchObject({
@@ -219,8 +247,8 @@ describe(`alert routing on ${testDbKind}`, () => {
         }),
       );
     const midnight = Date.UTC(2025, 2, 27);
-    expect(await db.transaction((tx) => r.flushDue(tx, midnight - 1))).toBe(0);
-    expect(await db.transaction((tx) => r.flushDue(tx, midnight))).toBe(1);
+    expect((await db.transaction((tx) => r.flushDue(tx, midnight - 1))).deliveries).toBe(0);
+    expect((await db.transaction((tx) => r.flushDue(tx, midnight))).deliveries).toBe(1);
     const alerts = await sent();
     expect(alerts.map((s) => s.type)).toEqual([
       "finding.opened",

@@ -1,8 +1,8 @@
 import { type Finding, type Severity, severityRank } from "@kamiyo/core";
 import { insertRows, listFindingsByIds, type Queryable } from "@kamiyo/db";
 import { newId } from "../ids.ts";
-import { type Channel, listChannels } from "../store/channels.ts";
-import { insertAlert } from "../store/outbox.ts";
+import { listChannels } from "../store/channels.ts";
+import { type DeliveryMode, type StoredAlert, storeAlert } from "../store/outbox.ts";
 import { type SilenceMatchers, silenced } from "../store/silences.ts";
 import type { Alert, AlertType } from "../types.ts";
 import { capHold, capNotice, countSent, type HeldAlert, type HoldIn, hold } from "./daily-cap.ts";
@@ -30,6 +30,22 @@ export interface RouteResult {
   held: number;
   silenced: number;
   deliveries: number;
+  /** The alerts stored, with their deliveries (what `sent` and a cap notice count). */
+  stored: StoredAlert[];
+  /** The earliest time an alert held by this call is due to go out, epoch ms; null if none. */
+  nextFlushAt: number | null;
+}
+
+/** What one flush of held alerts did. */
+export interface FlushResult {
+  deliveries: number;
+  stored: StoredAlert[];
+}
+
+/** How the router stores what it decides. */
+export interface RouterOptions {
+  /** `send` (default): deliveries for the workers; `record`: stored never to be sent (replays). */
+  deliveries?: DeliveryMode;
 }
 
 /**
@@ -40,9 +56,11 @@ export interface RouteResult {
  */
 export class AlertRouter {
   readonly #config: RoutingConfig;
+  readonly #mode: DeliveryMode;
 
-  constructor(config: RoutingConfig) {
+  constructor(config: RoutingConfig, options: RouterOptions = {}) {
     this.#config = config;
+    this.#mode = options.deliveries ?? "send";
   }
 
   /** Routes the latest states of findings that were just written in `tx`. */
@@ -52,7 +70,14 @@ export class AlertRouter {
     findings: readonly Finding[],
     nowMs: number,
   ): Promise<RouteResult> {
-    const result: RouteResult = { sent: 0, held: 0, silenced: 0, deliveries: 0 };
+    const result: RouteResult = {
+      sent: 0,
+      held: 0,
+      silenced: 0,
+      deliveries: 0,
+      stored: [],
+      nextFlushAt: null,
+    };
     if (findings.length === 0) return result;
     const channels = await listChannels(tx, tenantId, { enabledOnly: true });
     if (channels.length === 0) return result;
@@ -78,18 +103,16 @@ export class AlertRouter {
       if (holdIn) {
         await hold(tx, tenantId, holdIn.group, held, holdIn.flushAt);
         result.held++;
+        result.nextFlushAt = Math.min(result.nextFlushAt ?? holdIn.flushAt, holdIn.flushAt);
         if (holdIn.notice)
-          result.deliveries += await capNotice(
-            tx,
-            tenantId,
-            channels,
-            this.#config.dailyCap,
-            nowMs,
+          this.#stored(
+            result,
+            await capNotice(tx, tenantId, channels, this.#config.dailyCap, nowMs, this.#mode),
           );
         continue;
       }
       const alert = singleAlert(tenantId, d.type, f, nowMs);
-      result.deliveries += (await insertAlert(tx, alert, fp, ids(targets), nowMs)).length;
+      this.#stored(result, await storeAlert(tx, alert, fp, targets, nowMs, this.#mode));
       result.sent++;
       await countSent(tx, tenantId, nowMs);
       await tx.query(
@@ -106,13 +129,13 @@ export class AlertRouter {
    * Sends what was held and is now due: a group's findings as one alert, a storm or the daily
    * cap as a summary. Call it periodically (it takes its own rows with SKIP LOCKED).
    */
-  async flushDue(tx: Queryable, nowMs: number): Promise<number> {
+  async flushDue(tx: Queryable, nowMs: number): Promise<FlushResult> {
     const due = await tx.query<GroupRow & { tenant_id: string }>(
       `SELECT tenant_id, group_key, last_sent_at, flush_at, held FROM alert_groups
        WHERE flush_at <= $1 ORDER BY flush_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
       [new Date(nowMs)],
     );
-    let deliveries = 0;
+    const result: FlushResult = { deliveries: 0, stored: [] };
     for (const g of due) {
       const findings = await listFindingsByIds(tx, g.tenant_id, [
         ...new Set(g.held.flatMap((h) => ("findingId" in h ? [h.findingId] : []))),
@@ -127,7 +150,7 @@ export class AlertRouter {
         ? summaryAlert(g.tenant_id, g, nowMs, this.#config)
         : groupAlert(g.tenant_id, g.held, findings, nowMs);
       if (targets.length > 0 && alert) {
-        deliveries += (await insertAlert(tx, alert, null, ids(targets), nowMs)).length;
+        this.#stored(result, await storeAlert(tx, alert, null, targets, nowMs, this.#mode));
         if (!g.group_key.startsWith("!")) await countSent(tx, g.tenant_id, nowMs);
       }
       await tx.query(
@@ -137,7 +160,12 @@ export class AlertRouter {
         [g.tenant_id, g.group_key, new Date(nowMs)],
       );
     }
-    return deliveries;
+    return result;
+  }
+
+  #stored(result: { deliveries: number; stored: StoredAlert[] }, s: StoredAlert): void {
+    result.deliveries += s.deliveries.length;
+    result.stored.push(s);
   }
 
   /** Where an alert must wait, if anywhere: the daily cap, a storm, or its group's window. */
@@ -219,8 +247,6 @@ export class AlertRouter {
     );
   }
 }
-
-const ids = (channels: readonly Channel[]) => channels.map((c) => c.id);
 
 /** Findings of one detector on one subject are grouped. */
 function groupOf(f: Finding): string {

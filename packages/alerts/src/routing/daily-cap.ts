@@ -2,7 +2,7 @@ import type { Severity } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
 import { newId } from "../ids.ts";
 import type { Channel } from "../store/channels.ts";
-import { insertAlert } from "../store/outbox.ts";
+import { type DeliveryMode, type StoredAlert, storeAlert } from "../store/outbox.ts";
 import type { Alert, AlertType } from "../types.ts";
 
 /**
@@ -75,14 +75,15 @@ export async function hold(
   );
 }
 
-/** Tells every channel, once a day, that the cap was reached and alerts are now held. @returns deliveries. */
+/** Tells every channel, once a day, that the cap was reached and alerts are now held. */
 export async function capNotice(
   tx: Queryable,
   tenantId: string,
   channels: readonly Channel[],
   dailyCap: number,
   nowMs: number,
-): Promise<number> {
+  mode: DeliveryMode = "send",
+): Promise<StoredAlert> {
   const day = utcDay(nowMs);
   const alert: Alert = {
     id: newId("alr", nowMs),
@@ -99,13 +100,5 @@ export async function capNotice(
       to: nowMs,
     },
   };
-  return (
-    await insertAlert(
-      tx,
-      alert,
-      null,
-      channels.map((c) => c.id),
-      nowMs,
-    )
-  ).length;
+  return storeAlert(tx, alert, null, channels, nowMs, mode);
 }

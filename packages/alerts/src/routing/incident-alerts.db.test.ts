@@ -250,7 +250,9 @@ describe(`incident alerts on ${testDbKind}`, () => {
     );
     expect(day?.sent).toBe(3);
     const midnight = Date.UTC(2026, 10, 29);
-    expect(await db.transaction((tx) => router.flushDue(tx, midnight))).toBeGreaterThanOrEqual(1);
+    expect(
+      (await db.transaction((tx) => router.flushDue(tx, midnight))).deliveries,
+    ).toBeGreaterThanOrEqual(1);
     const rows = await sent(a);
     expect(rows.map((r) => `${r.type} → ${r.channels.join(",")}`).sort()).toEqual([
       "alerts.summary → chn_a_all",

@@ -83,6 +83,7 @@ export function toExploitIncident(i: ExploitIncident): ExploitIncident {
     protocol: i.protocol,
     aliases: [...i.aliases],
     date: i.date,
+    occurredAt: i.occurredAt ?? null,
     chains: [...i.chains],
     classification: i.classification,
     technique: i.technique,
@@ -166,7 +167,9 @@ export async function routeIncidents(
         await hold(tx, tenantId, capped.group, held, capped.flushAt);
         result.held++;
         if (capped.notice)
-          result.deliveries += await capNotice(tx, tenantId, channels, dailyCap, nowMs);
+          result.deliveries += (
+            await capNotice(tx, tenantId, channels, dailyCap, nowMs)
+          ).deliveries.length;
         continue;
       }
       const alert: Alert = {

@@ -18,8 +18,25 @@ export interface ClaimedDelivery {
 export type DeliveryStatus = "pending" | "delivered" | "exhausted" | "cancelled";
 
 /**
- * Stores an alert and one pending delivery per channel, due at `nowMs`. Call it inside the
- * transaction that decided the alert, so that an alert is never stored without its deliveries.
+ * What stored deliveries are for: `send` (pending, for the delivery workers) or `record` (a
+ * replay: stored cancelled with {@link RECORDED_ONLY}, so no worker ever sends them, even one
+ * sharing the database).
+ */
+export type DeliveryMode = "send" | "record";
+
+/** The `last_error` of a delivery stored in `record` mode. */
+export const RECORDED_ONLY = "recorded by a replay, never sent";
+
+/** An alert as stored, with its deliveries and their channels. */
+export interface StoredAlert {
+  alert: Alert;
+  deliveries: { id: string; channel: Channel }[];
+}
+
+/**
+ * Stores an alert and one delivery per channel, pending and due at `nowMs` (or, in `record`
+ * mode, cancelled). Call it inside the transaction that decided the alert, so that an alert is
+ * never stored without its deliveries.
  * @returns the delivery ids (`msg_…`, the webhook-id receivers see), in channel order.
  */
 export async function insertAlert(
@@ -28,6 +45,7 @@ export async function insertAlert(
   fingerprint: string | null,
   channelIds: readonly string[],
   nowMs: number,
+  mode: DeliveryMode = "send",
 ): Promise<string[]> {
   await q.query(
     `INSERT INTO alerts (tenant_id, id, type, fingerprint, severity, title, body, created_at)
@@ -45,13 +63,54 @@ export async function insertAlert(
   );
   const ids = channelIds.map(() => newId("msg", nowMs));
   const now = new Date(nowMs);
+  const send = mode === "send";
   await insertRows(
     q,
     "deliveries",
-    ["tenant_id", "id", "alert_id", "channel_id", "status", "next_attempt_at", "created_at"],
-    channelIds.map((c, i) => [alert.tenantId, ids[i], alert.id, c, "pending", now, now]),
+    [
+      "tenant_id",
+      "id",
+      "alert_id",
+      "channel_id",
+      "status",
+      "next_attempt_at",
+      "created_at",
+      "last_error",
+      "finished_at",
+    ],
+    channelIds.map((c, i) => [
+      alert.tenantId,
+      ids[i],
+      alert.id,
+      c,
+      send ? "pending" : "cancelled",
+      now,
+      now,
+      send ? null : RECORDED_ONLY,
+      send ? null : now,
+    ]),
   );
   return ids;
+}
+
+/** {@link insertAlert} for channels: @returns the alert with each delivery and its channel. */
+export async function storeAlert(
+  q: Queryable,
+  alert: Alert,
+  fingerprint: string | null,
+  channels: readonly Channel[],
+  nowMs: number,
+  mode: DeliveryMode = "send",
+): Promise<StoredAlert> {
+  const ids = await insertAlert(
+    q,
+    alert,
+    fingerprint,
+    channels.map((c) => c.id),
+    nowMs,
+    mode,
+  );
+  return { alert, deliveries: channels.map((channel, i) => ({ id: ids[i] as string, channel })) };
 }
 
 interface ClaimRow {

@@ -31,6 +31,12 @@ const incidentSchema = z
     date: z
       .string()
       .describe("UTC day of the incident, YYYY-MM-DD (the earliest any source gives)"),
+    occurredAt: z
+      .string()
+      .nullable()
+      .describe(
+        "When the attack happened, ISO 8601, from the most trusted source that records it (the DeFi-Hack-Chronicle's attack start; the monitor's own findings); null when sources give only the day",
+      ),
     chains: z.array(z.string()).describe("Canonical chain names"),
     classification: z.string().nullable(),
     technique: z.string().nullable(),

@@ -1,4 +1,4 @@
-import { describeError } from "@kamiyo/core";
+import { describeError, PLAN_IDS, type PlanId } from "@kamiyo/core";
 import { newestMarketSampleAt } from "@kamiyo/db";
 import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
@@ -122,13 +122,24 @@ export function systemRoutes(
   const metaSchema = z.object({
     service: z.string(),
     version: z.string(),
-    edition: z.string(),
+    edition: z
+      .enum(PLAN_IDS as [PlanId, ...PlanId[]])
+      .describe("The edition this install runs (DEPLOYMENT_MODE)"),
+    editionLabel: z.string(),
+    features: z
+      .object({ mlEnsemble: z.boolean(), crossProtocolCorrelation: z.boolean() })
+      .describe("What the edition includes beyond the rule-based monitor"),
     tenantId: z.string(),
     storage: z.string(),
     monitorInProcess: z.boolean(),
     detectors: z.array(
       z.object({ kind: z.string(), description: z.string(), enabled: z.boolean() }),
     ),
+    derivedDetectors: z
+      .array(z.object({ kind: z.string(), description: z.string() }))
+      .describe(
+        "Detectors of derived data this process's monitor runs: `ml` (the active anomaly model) and `correlation` (the cross-protocol correlator, where the edition includes it); empty without a monitor in the process",
+      ),
     sources: z.array(
       z.object({
         kind: z.string(),

@@ -1,4 +1,4 @@
-import { type Finding, SEVERITIES, type Severity } from "@kamiyo/core";
+import { type Finding, planAllows, SEVERITIES, type Severity } from "@kamiyo/core";
 import { listFindings, newestMarketSampleAt } from "@kamiyo/db";
 import type { ApiDeps } from "../deps.ts";
 import { type FindingJson, toFindingJson } from "../schemas/common.ts";
@@ -6,7 +6,8 @@ import { type FindingJson, toFindingJson } from "../schemas/common.ts";
 export type RiskLevel = "none" | "low" | "medium" | "high" | "critical";
 
 const WEIGHT: Record<Severity, number> = { info: 0, low: 10, medium: 30, high: 60, critical: 90 };
-const COMPONENTS = ["hlp", "oracle", "liquidations", "manipulation"] as const;
+/** One component per detector: the rule-based ones, the ML anomaly model and the correlator. */
+const COMPONENTS = ["hlp", "oracle", "liquidations", "manipulation", "ml", "correlation"] as const;
 
 export function levelOf(score: number): RiskLevel {
   if (score >= 85) return "critical";
@@ -33,8 +34,9 @@ export interface Component {
 }
 
 /**
- * The overall risk: the highest component score, where each detector's component scores its
- * open findings and a "data" component scores how stale the market data are.
+ * The overall risk: the highest component score, where each detector's component (rule-based,
+ * `ml` and `correlation`) scores its open findings and a "data" component scores how stale the
+ * market data are.
  */
 export async function dashboard(deps: ApiDeps, staleMs: number) {
   const now = deps.clock.now();
@@ -55,7 +57,10 @@ export async function dashboard(deps: ApiDeps, staleMs: number) {
       openFindings: mine.length,
       bySeverity,
       top: top.map(toFindingJson),
-      note: null,
+      note:
+        name === "correlation" && !planAllows(deps.plan, "crossProtocolCorrelation")
+          ? `cross-protocol correlation is not in the ${deps.plan} edition`
+          : null,
     };
   });
   const newest = await newestMarketSampleAt(deps.db, deps.tenantId);
@@ -81,6 +86,6 @@ export async function dashboard(deps: ApiDeps, staleMs: number) {
     components,
     generatedAt: new Date(now).toISOString(),
     method:
-      "Each detector's component: the worst open finding (info 0, low 10, medium 30, high 60, critical 90) plus 3 per further open finding, at most +10. Data: 60 when market data are stale, 30 when there are none. Overall: the highest component. Levels: critical ≥ 85, high ≥ 60, medium ≥ 30, low > 0.",
+      "Each detector's component (the rule-based detectors, the ML anomaly model `ml`, the cross-protocol correlator `correlation`): the worst open finding (info 0, low 10, medium 30, high 60, critical 90) plus 3 per further open finding, at most +10. Data: 60 when market data are stale, 30 when there are none. Overall: the highest component. Levels: critical ≥ 85, high ≥ 60, medium ≥ 30, low > 0.",
   };
 }

@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from "@kamiyo/core";
+import { PLANS, SEVERITIES, type Severity } from "@kamiyo/core";
 import {
   countFindings,
   latestMarketSamples,
@@ -112,10 +112,16 @@ export async function meta(deps: ApiDeps) {
   ]);
   const health = deps.monitor?.health();
   const cfg = deps.monitorConfig;
+  const plan = PLANS[deps.plan];
   return {
     service: "kamiyo",
     version: deps.version,
-    edition: "open_source",
+    edition: deps.plan,
+    editionLabel: plan.label,
+    features: {
+      mlEnsemble: plan.mlEnsemble,
+      crossProtocolCorrelation: plan.crossProtocolCorrelation,
+    },
     tenantId: deps.tenantId,
     storage: deps.db.description,
     monitorInProcess: deps.monitor !== null,
@@ -130,6 +136,7 @@ export async function meta(deps: ApiDeps) {
       enabled: cfg.sources[kind].enabled,
       status: health?.sources[kind]?.status ?? null,
     })),
+    derivedDetectors: deps.monitor?.derivedDetectors() ?? [],
     monitoredAssets: assets.map((a) => a.coin),
     hlpFamily: family.map((v) => ({ vault: v.vault, name: v.name, role: v.role })),
   };

@@ -1,6 +1,6 @@
 import { lookup } from "node:dns/promises";
 import type { Resolver } from "@kamiyo/alerts";
-import type { Finding, Logger, Severity } from "@kamiyo/core";
+import type { Finding, Logger, PlanId, Severity } from "@kamiyo/core";
 import { silentLogger, VirtualClock } from "@kamiyo/core";
 import {
   type Db,
@@ -11,7 +11,7 @@ import {
   upsertFindings,
   upsertVaultPortfolios,
 } from "@kamiyo/db";
-import { monitorConfig } from "@kamiyo/monitor";
+import { type Monitor, monitorConfig } from "@kamiyo/monitor";
 import { createTestDb } from "@kamiyo/testing";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ZodApp } from "../app-types.ts";
@@ -222,6 +222,10 @@ export async function apiHarness(
     afterQuery?: () => void;
     /** The API's logger (default: silent). */
     log?: Logger;
+    /** The edition (default open_source). */
+    plan?: PlanId;
+    /** A monitor in the process (default none, as `kamiyo serve --no-monitor`). */
+    monitor?: Monitor;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb();
@@ -234,8 +238,9 @@ export async function apiHarness(
     log: options.log ?? silentLogger,
     clock,
     tenantId: "ten_default",
-    monitor: null,
+    monitor: options.monitor ?? null,
     monitorConfig: monitorConfig.parse({}),
+    plan: options.plan ?? "open_source",
     feed,
     version: "0.1.0",
     startedAt: NOW - 3_600_000,

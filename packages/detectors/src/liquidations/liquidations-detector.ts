@@ -36,14 +36,19 @@ export const liquidationsDetector = defineDetector({
   create(config, ctx) {
     const tracker = new LiquidationTracker(config.confirmMs);
     const state = new LiquidationRules(config);
+    // Every classified event is handed on for storage (old ones too), then judged by the rules.
+    const take = (e: LiquidationEvent, now: number, out: DetectorOutput) => {
+      out.liquidation?.(e);
+      state.add(e, now, tracker.liquidators, out);
+    };
     return {
       accepts: ["vaultFamily", "vaultState", "fills", "trades"],
       observe(obs, out) {
         const now = ctx.now();
-        for (const e of tracker.observe(obs, now)) state.add(e, now, tracker.liquidators, out);
+        for (const e of tracker.observe(obs, now)) take(e, now, out);
       },
       tick(now, out) {
-        for (const e of tracker.flush(now)) state.add(e, now, tracker.liquidators, out);
+        for (const e of tracker.flush(now)) take(e, now, out);
         state.expire(now);
       },
     };

@@ -22,7 +22,8 @@ const rank = (r: SourceRecord) => SOURCE_PRIORITY.indexOf(r.source);
  * One incident from the reports of it. Field rules:
  * - protocol, classification, technique, original amount: the most trusted source's non-null value;
  *   the other names become aliases;
- * - date: the earliest (sources that date it later are reporting late);
+ * - date: the earliest (sources that date it later are reporting late); attack time: the most
+ *   trusted source's that has one;
  * - loss in USD: the median of the sources' USD figures (the lower middle one when even), so one
  *   outlier cannot move it; null when no source gives USD, and then `lossUnconverted` says a
  *   token amount exists that was not converted;
@@ -55,6 +56,8 @@ export function mergeRecords(records: readonly SourceRecord[], id?: string): Inc
     protocol: top.protocol,
     aliases: union((r) => [r.protocol]).filter((p) => p !== top.protocol),
     date,
+    // Reports stored before attack times were kept have none.
+    occurredAt: first((r) => r.occurredAt ?? null),
     chains: union((r) => r.chains),
     classification: first((r) => r.classification),
     technique: first((r) => r.technique),

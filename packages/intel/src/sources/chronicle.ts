@@ -33,6 +33,7 @@ interface Breakdown {
 interface Chronicle {
   id?: unknown;
   date?: unknown;
+  attackTime?: { startTime?: unknown };
   protocol?: unknown;
   blockchain?: unknown;
   category?: unknown;
@@ -51,6 +52,27 @@ function singleAsset(breakdown: unknown): OriginalAmount | null {
   const b = breakdown[0] as Breakdown;
   const amount = typeof b.amount === "string" ? parseDecimalString(b.amount) : null;
   return typeof b.asset === "string" && amount !== null ? { amount, unit: b.asset } : null;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * `attackTime.startTime` as ISO 8601 in UTC, or null when absent, not a date-time with a time
+ * zone, or more than a day from the record's date (the attack time is optional: a bad one is
+ * dropped, the record kept).
+ */
+function attackStart(r: Chronicle, date: string): string | null {
+  const t = r.attackTime?.startTime;
+  if (
+    typeof t !== "string" ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(t)
+  )
+    return null;
+  const ms = Date.parse(t);
+  const day = Date.parse(`${date}T00:00:00Z`);
+  return Number.isFinite(ms) && ms >= day - DAY_MS && ms < day + 2 * DAY_MS
+    ? new Date(ms).toISOString()
+    : null;
 }
 
 function toRecord(r: Chronicle, file: string): SourceRecord | string {
@@ -77,6 +99,7 @@ function toRecord(r: Chronicle, file: string): SourceRecord | string {
     sourceKey: typeof r.id === "string" && r.id.trim() ? r.id.trim() : file.replace(/\.json$/, ""),
     protocol,
     date: r.date,
+    occurredAt: attackStart(r, r.date),
     chains: canonicalChains(strings(r.blockchain)),
     classification: classification || null,
     technique: null,
@@ -92,7 +115,8 @@ function toRecord(r: Chronicle, file: string): SourceRecord | string {
  * Parse one DeFi-Hack-Chronicle record (`public/data/hacks/<file>.json`; schema `schema.json`).
  *
  * sourceKey is the record `id` (`TheDAO-20160617`); classification joins the category names;
- * technique stays null (`attackVector` is a step-by-step narrative, not a label). lossUsd is
+ * technique stays null (`attackVector` is a step-by-step narrative, not a label); occurredAt is
+ * `attackTime.startTime` (kept only within a day of the date). lossUsd is
  * `estimatedLoss.totalUSD` (a decimal string; `"[uncertain]"` gives null); `original` is the
  * breakdown when it is one asset. url is the first reference. Issues are at `file <file>`.
  */

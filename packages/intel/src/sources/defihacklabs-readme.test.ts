@@ -48,6 +48,7 @@ describe("parseDefiHackLabsReadme on the real READMEs", () => {
       sourceKey: "20260803-AIC",
       protocol: "AIC",
       date: "2026-08-03",
+      occurredAt: null,
       chains: [],
       classification: "Pair skim / reserve-mismatch exploit (flash-swap leveraged)",
       technique: null,

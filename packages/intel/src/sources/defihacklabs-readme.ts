@@ -111,6 +111,7 @@ export function parseDefiHackLabsReadme(markdown: string): ParseResult {
       sourceKey: key(`${compact}-${name}`),
       protocol: name,
       date,
+      occurredAt: null,
       chains: chainsOf(body),
       classification: type,
       technique: null,

@@ -30,6 +30,7 @@ describe("parseDefiLlama on the reconstructed sample", () => {
       sourceKey: "2024-03-22-Super Sushi Samurai",
       protocol: "Super Sushi Samurai",
       date: "2024-03-22",
+      occurredAt: null,
       chains: ["Blast"],
       classification: "Protocol Logic",
       technique: "Infinite Mint and Dump",

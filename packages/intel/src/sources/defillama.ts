@@ -53,6 +53,7 @@ function toRecord(row: unknown): Omit<SourceRecord, "sourceKey"> | string {
     source: SOURCE,
     protocol,
     date,
+    occurredAt: null,
     chains: canonicalChains(chains ?? []),
     classification: text(h.classification),
     technique: text(h.technique),

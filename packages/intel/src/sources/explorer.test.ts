@@ -76,6 +76,7 @@ describe("parseExplorer on the real incidents.json (912 rows)", () => {
       sourceKey: "20220329-Ronin Network",
       protocol: "Ronin Network",
       date: "2022-03-29",
+      occurredAt: null,
       chains: ["Ethereum"],
       classification: "Bridge Attack",
       technique: null,

@@ -55,6 +55,7 @@ function toRecord(row: unknown): Omit<SourceRecord, "sourceKey"> | string {
     source: SOURCE,
     protocol,
     date,
+    occurredAt: null,
     chains: canonicalChains([chain]),
     classification: text(r.type),
     technique: null,

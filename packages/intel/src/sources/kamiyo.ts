@@ -23,7 +23,7 @@ export function lossOf(f: Finding): number | null {
 
 /**
  * Kamiyo's own findings that carry a loss, as reports of the "kamiyo" source: one per finding
- * (its id is the key), dated by the episode's first datum, on Hyperliquid.
+ * (its id is the key), dated and timed by the episode's first datum, on Hyperliquid.
  */
 export function findingsToRecords(findings: readonly Finding[]): SourceRecord[] {
   const out: SourceRecord[] = [];
@@ -35,6 +35,7 @@ export function findingsToRecords(findings: readonly Finding[]): SourceRecord[] 
       sourceKey: f.id,
       protocol: "Hyperliquid HLP",
       date: new Date(f.firstDataAt).toISOString().slice(0, 10),
+      occurredAt: new Date(f.firstDataAt).toISOString(),
       chains: ["Hyperliquid"],
       classification: f.kind === "pnl-loss" ? "Vault loss" : "Inherited position loss",
       technique: f.title,

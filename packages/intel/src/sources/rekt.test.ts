@@ -27,6 +27,7 @@ describe("rekt.news leaderboard", () => {
       sourceKey: "bybit-rekt",
       protocol: "Bybit",
       date: "2025-02-21",
+      occurredAt: null,
       chains: [],
       classification: null,
       technique: null,

@@ -92,6 +92,7 @@ function readItem($: ReturnType<typeof load>, li: DomElement): Read {
       sourceKey: slug,
       protocol: rektProtocol(title),
       date: date.day,
+      occurredAt: null,
       chains: [],
       classification: null,
       technique: null,

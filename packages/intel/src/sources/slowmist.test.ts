@@ -39,6 +39,7 @@ describe("SlowMist Hacked", () => {
       sourceKey: "2025-02-21-Bybit",
       protocol: "Bybit",
       date: "2025-02-21",
+      occurredAt: null,
       chains: [],
       classification: null,
       technique: "Multisig signing interface spoofed",

@@ -195,6 +195,7 @@ function readItem(
       sourceKey: `${date}-${target}`,
       protocol: target,
       date,
+      occurredAt: null,
       chains: [...chains],
       classification: null,
       technique: method && !NO_VALUE.test(method) ? method : null,

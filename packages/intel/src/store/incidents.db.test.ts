@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import type { Db } from "@kamiyo/db";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseChronicle } from "../sources/chronicle.ts";
 import { report } from "../testing/report.ts";
-import { addOverride, importRecords, listIncidents } from "./incidents.ts";
+import { addOverride, importRecords, listIncidents, timedIncidentsChanged } from "./incidents.ts";
 
 let db: Db;
 beforeAll(async () => {
@@ -88,5 +90,31 @@ describe(`incident store on ${testDbKind}`, () => {
     expect(fourth.incidents).toBe(3);
     const ids = (await listIncidents(db)).map((i) => i.id).sort();
     expect(ids).toEqual(["exp_20220801_nomad", "exp_20220802_nomad", "exp_20231122_kyberswap"]);
+  });
+
+  it("keeps the Chronicle's attack time through the merge and the store; the feed's query reads only timed incidents", async () => {
+    const file = "20201026-HarvestFinance.json";
+    const text = readFileSync(new URL(`../../fixtures/${file}`, import.meta.url), "utf8");
+    const [chronicle] = parseChronicle(text, file).records;
+    expect(chronicle?.occurredAt).toBe("2020-10-26T02:59:55.000Z");
+    const llama = report({
+      source: "defillama",
+      protocol: "Harvest Finance",
+      date: "2020-10-26",
+      lossUsd: 24_000_000,
+    });
+    const t = T0 + 86_400_000;
+    await importRecords(db, [llama, chronicle as NonNullable<typeof chronicle>], t);
+    const harvest = (await listIncidents(db)).find((i) => i.protocol === "Harvest Finance");
+    expect(harvest?.references.map((r) => r.source)).toEqual(["defillama", "defi-hack-chronicle"]);
+    expect(harvest?.occurredAt).toBe("2020-10-26T02:59:55.000Z");
+    const since = Date.parse("2020-01-01T00:00:00Z");
+    const changed = await timedIncidentsChanged(db, null, since);
+    expect(changed.map((c) => c.incident.id)).toEqual([harvest?.id]);
+    expect(changed[0]?.updatedAt).toBe(t);
+    // Nothing after the last one read; nothing with an attack time before `occurredSince`.
+    const cursor = { updatedAt: t, id: harvest?.id ?? "" };
+    expect(await timedIncidentsChanged(db, cursor, since)).toEqual([]);
+    expect(await timedIncidentsChanged(db, null, Date.parse("2021-01-01T00:00:00Z"))).toEqual([]);
   });
 });

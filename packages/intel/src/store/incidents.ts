@@ -8,6 +8,7 @@ interface IncidentRow {
   protocol: string;
   aliases: string[];
   date: string | Date;
+  occurred_at: Date | null;
   chains: string[];
   classification: string | null;
   technique: string | null;
@@ -31,6 +32,7 @@ export function toIncident(r: IncidentRow): Incident {
     protocol: r.protocol,
     aliases: r.aliases,
     date: day(r.date),
+    occurredAt: r.occurred_at === null ? null : r.occurred_at.toISOString(),
     chains: r.chains,
     classification: r.classification,
     technique: r.technique,
@@ -187,6 +189,7 @@ async function writeIncidents(
       "protocol_key",
       "aliases",
       "date",
+      "occurred_at",
       "chains",
       "classification",
       "technique",
@@ -207,6 +210,7 @@ async function writeIncidents(
       protocolKey(i.protocol),
       i.aliases,
       i.date,
+      i.occurredAt,
       i.chains,
       i.classification,
       i.technique,
@@ -222,13 +226,46 @@ async function writeIncidents(
       now,
     ]),
     `ON CONFLICT (id) DO UPDATE SET protocol = EXCLUDED.protocol, protocol_key = EXCLUDED.protocol_key,
-       aliases = EXCLUDED.aliases, date = EXCLUDED.date, chains = EXCLUDED.chains,
+       aliases = EXCLUDED.aliases, date = EXCLUDED.date, occurred_at = EXCLUDED.occurred_at,
+       chains = EXCLUDED.chains,
        classification = EXCLUDED.classification, technique = EXCLUDED.technique,
        loss_usd = EXCLUDED.loss_usd, original_amount = EXCLUDED.original_amount,
        original_unit = EXCLUDED.original_unit, loss_unconverted = EXCLUDED.loss_unconverted,
        returned_usd = EXCLUDED.returned_usd, tx_hashes = EXCLUDED.tx_hashes, refs = EXCLUDED.refs,
        sources = EXCLUDED.sources, updated_at = EXCLUDED.updated_at`,
   );
+}
+
+/** Where a reader of changed incidents stands: the `updated_at` (epoch ms) and id of the last one read. */
+export interface IncidentCursor {
+  updatedAt: number;
+  id: string;
+}
+
+/** An incident and when its stored version was written, epoch ms. */
+export interface ChangedIncident {
+  incident: Incident;
+  updatedAt: number;
+}
+
+/**
+ * Incidents with an attack time at or after `occurredSince` (epoch ms) whose stored version was
+ * written after `after` (by `updated_at`, then id; null: from the start), oldest write first, at
+ * most `limit`: what the monitor's incident feed polls (imports and syncs run in other processes).
+ */
+export async function timedIncidentsChanged(
+  q: Queryable,
+  after: IncidentCursor | null,
+  occurredSince: number,
+  limit = 500,
+): Promise<ChangedIncident[]> {
+  const rows = await q.query<IncidentRow & { updated_at: Date }>(
+    `SELECT * FROM intel_incidents
+     WHERE occurred_at IS NOT NULL AND occurred_at >= $1 AND (updated_at, id) > ($2, $3)
+     ORDER BY updated_at, id LIMIT $4`,
+    [new Date(occurredSince), new Date(after?.updatedAt ?? 0), after?.id ?? "", limit],
+  );
+  return rows.map((r) => ({ incident: toIncident(r), updatedAt: r.updated_at.getTime() }));
 }
 
 /** Every incident, newest first (for tests and exports; the API pages). */

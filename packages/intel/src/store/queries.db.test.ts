@@ -244,6 +244,7 @@ describe(`incident queries on ${testDbKind}`, () => {
       protocol: "Bybit",
       aliases: [],
       date: "2025-02-21",
+      occurredAt: null,
       chains: ["Ethereum"],
       classification: "Access Control",
       technique: null,

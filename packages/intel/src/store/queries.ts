@@ -47,7 +47,7 @@ export interface IncidentPage {
 /** Columns for toIncident, the date as text (pg would parse it into a local-time Date). */
 const COLUMNS = `id, protocol, aliases, to_char(date, 'YYYY-MM-DD') AS date, chains, classification,
   technique, loss_usd, original_amount, original_unit, loss_unconverted, returned_usd, tx_hashes,
-  refs, first_seen_at`;
+  refs, first_seen_at, occurred_at`;
 
 type Row = Parameters<typeof toIncident>[0];
 

@@ -53,6 +53,7 @@ function feed(source: SourceRecord["source"], path: string): Feed {
           sourceKey: `${r.date}-${r.protocol}`,
           protocol: r.protocol,
           date: r.date,
+          occurredAt: null,
           chains: [],
           classification: null,
           technique: null,

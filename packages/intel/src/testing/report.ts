@@ -6,6 +6,7 @@ export function report(
 ): SourceRecord {
   return {
     sourceKey: `${over.date}-${over.protocol}`,
+    occurredAt: null,
     chains: [],
     classification: null,
     technique: null,

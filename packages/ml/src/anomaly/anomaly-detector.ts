@@ -47,6 +47,12 @@ export class AnomalyDetector {
   readonly counters = { scored: 0, anomalous: 0, late: 0 };
   lastScore: (AnomalyScore & { start: number; end: number }) | null = null;
 
+  /** The model, its version and algorithm. */
+  get description(): string {
+    const algorithm = this.model.state.algorithm === "ensemble" ? "ensemble" : "Isolation Forest";
+    return `Anomaly model ${this.#opts.modelId} (version ${this.#opts.modelVersion}, ${algorithm}) on 5-minute buckets of the stored history`;
+  }
+
   /** Buckets scored and found anomalous, rows too late for their bucket, the last score. */
   stats(): { [counter: string]: number } {
     return {

@@ -75,6 +75,14 @@ export const correlatorConfig = z
       .describe(
         "Members one correlation keeps at most; later ones keep it open and are counted in membersOmitted, not in its totals",
       ),
+    incidentPollMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .default(10_000)
+      .describe(
+        "How often the monitor looks for exploit incidents with an attack time that imports and syncs (other processes) stored, ms",
+      ),
     maxBufferedEvents: atLeast(100)
       .default(50_000)
       .describe(

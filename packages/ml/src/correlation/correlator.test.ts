@@ -1,4 +1,5 @@
-import { AppError, type Finding } from "@kamiyo/core";
+import { AppError, type Finding, type LiquidationEvent } from "@kamiyo/core";
+import type { HistoryRecord } from "@kamiyo/db";
 import { describe, expect, it } from "vitest";
 import { CrossProtocolCorrelator } from "./correlator.ts";
 import { correlatorHarness, event, exploit, liquidation, MIN, T0 } from "./test-helpers.ts";
@@ -259,6 +260,52 @@ describe("inputs", () => {
     const other = { ...harvest, id: "exp_3", protocol: "Cheese Bank", lossUsd: 3_300_000 };
     h.correlator.incident(other, h.out, { occurredAt: T0 + 2 * MIN });
     expect(h.raised()).toEqual(["flash-loan-cascade:cheese-bank+harvest-finance:critical"]);
+  });
+
+  it("counts stored liquidation rows exactly and ignores the other rows", () => {
+    const h = correlatorHarness();
+    const row = (i: number, coin: string): LiquidationEvent => ({
+      id: `${coin}:${i}`,
+      time: T0 + i * 1_000,
+      coin,
+      method: "market",
+      liquidatedSide: "long",
+      px: 100,
+      sz: 4_000,
+      notionalUsd: 400_000,
+      liquidatedUser: null,
+      counterparty: null,
+    });
+    const market: HistoryRecord = {
+      type: "vaultPnl",
+      row: { vault: "0x1", time: T0, accountValue: 1, cumulativePnl: 0 },
+    };
+    expect(h.correlator.record(market, h.out)).toBeNull();
+    for (const [i, coin] of ["BTC", "ETH", "SOL"].entries())
+      h.correlator.record({ type: "liquidation", row: row(i, coin) }, h.out);
+    expect(h.raised()).toEqual(["liquidation-cascade:hyperliquid:high"]);
+    expect(h.open()[0]?.evidence).toMatchObject({ eventCount: 3, totalUsd: 1_200_000 });
+  });
+
+  it("feeds a queued incident on the first tick at or after its attack time", () => {
+    const h = correlatorHarness();
+    const incident = {
+      id: "exp_20251010_a",
+      protocol: "A Finance",
+      date: "2025-10-10",
+      chains: ["Ethereum"],
+      classification: "Flashloan",
+      technique: null,
+      lossUsd: 2e6,
+      occurredAt: new Date(T0 + 30_000).toISOString(),
+      references: [{ source: "defi-hack-chronicle", firstSeenAt: null }],
+    };
+    expect(h.correlator.queueIncident(incident)).toBe("queued");
+    expect(h.correlator.queueIncident({ ...incident, id: "b", occurredAt: null })).toBe("ignored");
+    h.tick(T0 + 29_000);
+    expect(h.correlator.stats()).toMatchObject({ accepted: 0, queuedIncidents: 1 });
+    h.tick(T0 + 30_000);
+    expect(h.correlator.stats()).toMatchObject({ accepted: 1, queuedIncidents: 0 });
   });
 
   it("raises a bridge exploit chain when another chain is hit after the bridge", () => {

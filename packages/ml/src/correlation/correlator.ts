@@ -1,4 +1,5 @@
 import { AppError, type DetectorOutput, type FindingChange, type SignalRef } from "@kamiyo/core";
+import type { HistoryRecord } from "@kamiyo/db";
 import type { z } from "zod";
 import { type CorrelatorConfig, correlatorConfig } from "./config.ts";
 import {
@@ -9,6 +10,8 @@ import {
 import { type Episode, episodeSignal } from "./episode.ts";
 import { CORRELATOR_DETECTOR, type FindingAdapterOptions, fromFinding } from "./from-finding.ts";
 import { fromIncident, type IncidentLike, type IncidentTimeOptions } from "./from-incident.ts";
+import { fromLiquidationEvent } from "./from-liquidation.ts";
+import { byTimeThenId } from "./measures.ts";
 import { PATTERN_KINDS, PATTERNS, type Pattern, type PatternMatch } from "./patterns.ts";
 import { TimeIndex } from "./time-index.ts";
 import { GroupWindow, WindowStats } from "./window-stats.ts";
@@ -31,6 +34,8 @@ export interface CorrelatorStats {
   resolved: number;
   open: number;
   buffered: number;
+  /** Incidents queued for the tick at their attack time (see `queueIncident`). */
+  queuedIncidents: number;
 }
 
 /** Options of {@link CrossProtocolCorrelator}. */
@@ -56,10 +61,14 @@ export interface CorrelatorOptions {
  *   within that allowance, out-of-order events fall into the right windows.
  *
  * Deterministic: the same events in the same order on the same clock raise the same findings.
- * Has the shape of the monitor's derived detector (`kind`, `finding`, `tick`).
+ * Has the shape of the monitor's derived detector: `record` takes the stored liquidation rows
+ * (exact counts and notional), `finding` other detectors' findings, `tick` the clock; exploit
+ * incidents with a precise time come in through `queueIncident`.
  */
 export class CrossProtocolCorrelator {
   readonly kind = CORRELATOR_DETECTOR;
+  readonly description =
+    "Cross-protocol correlator: liquidation cascades, oracle arbitrage across venues, flash-loan cascades and bridge exploit chains within 5-minute windows of findings, stored liquidations and timed exploit incidents";
   readonly config: CorrelatorConfig;
   readonly #now: () => number;
   readonly #findingOptions: FindingAdapterOptions;
@@ -67,6 +76,8 @@ export class CrossProtocolCorrelator {
   readonly #all = new TimeIndex();
   readonly #groups = new Map<string, GroupWindow>();
   readonly #episodes = new Map<string, Episode[]>();
+  /** Incident events waiting for the clock to reach their time, by time then id. */
+  #incidents: CorrelationEvent[] = [];
   readonly #stats = { accepted: 0, ignored: 0, stale: 0, dropped: 0, opened: 0, resolved: 0 };
 
   /**
@@ -128,6 +139,36 @@ export class CrossProtocolCorrelator {
   }
 
   /**
+   * A time-series row as the monitor's store queues it (the derived-detector hook): each
+   * liquidation row is one liquidation, so cascades count exact events and notional where
+   * findings give only lower bounds; other rows are no correlation input.
+   */
+  record(r: HistoryRecord, out: DetectorOutput): ObserveResult | null {
+    return r.type === "liquidation" ? this.observe(fromLiquidationEvent(r.row), out) : null;
+  }
+
+  /**
+   * Queues an exploit incident with a precise time (its `occurredAt`): it is correlated on the
+   * first tick at or after that time, so a replay meets it when its clock passes the attack, and
+   * one from the past goes in on the next tick (stale when older than `latenessMs`). Queuing an
+   * incident again (revised) replaces the queued version.
+   * @returns "ignored" for one with a day only, or known only from Kamiyo's own findings (read as
+   *   findings already; see `fromIncident`).
+   * @throws AppError `invalid_input` for a malformed date or time.
+   */
+  queueIncident(i: IncidentLike): "queued" | "ignored" {
+    const e = fromIncident(i);
+    if (!e) {
+      this.#stats.ignored++;
+      return "ignored";
+    }
+    this.#incidents = this.#incidents.filter((x) => x.id !== e.id);
+    this.#incidents.push(e);
+    this.#incidents.sort(byTimeThenId);
+    return "queued";
+  }
+
+  /**
    * An imported or changed incident; one without a time of day takes no part (see `fromIncident`).
    * @throws AppError `invalid_input` for a malformed date or `occurredAt`.
    */
@@ -140,8 +181,13 @@ export class CrossProtocolCorrelator {
     return this.observe(e, out);
   }
 
-  /** Raises what changed since the last raise, resolves episodes whose window passed, forgets old events. */
+  /**
+   * Feeds the queued incidents whose time has come, raises what changed since the last raise,
+   * resolves episodes whose window passed, forgets old events.
+   */
   tick(now: number, out: DetectorOutput): void {
+    while (this.#incidents.length > 0 && (this.#incidents[0] as CorrelationEvent).time <= now)
+      this.observe(this.#incidents.shift() as CorrelationEvent, out);
     for (const list of this.#episodes.values())
       for (const ep of list) if (ep.dirty && this.#mayRaise(ep, now)) this.#raise(ep, out, now);
     this.#expire(now, out);
@@ -150,7 +196,12 @@ export class CrossProtocolCorrelator {
   stats(): CorrelatorStats & { [counter: string]: number } {
     let open = 0;
     for (const list of this.#episodes.values()) open += list.length;
-    return { ...this.#stats, open, buffered: this.#all.size };
+    return {
+      ...this.#stats,
+      open,
+      buffered: this.#all.size,
+      queuedIncidents: this.#incidents.length,
+    };
   }
 
   #index(e: CorrelationEvent): void {

@@ -238,13 +238,29 @@ describe("fromFinding", () => {
         pnl30dUsd: null,
       },
     };
-    expect(fromFinding(pnl)).toMatchObject({ category: "vault_loss", usd: 2_500_000, asset: null });
+    // The monitor's own losses are exploits at their data time, on Hyperliquid.
+    expect(fromFinding(pnl)).toMatchObject({
+      category: "exploit",
+      technique: "Vault loss",
+      usd: 2_500_000,
+      asset: null,
+      chains: ["Hyperliquid"],
+      time: priceMove.dataAt,
+    });
     const inherited: Finding = {
       ...pnl,
       kind: "inherited-position",
       evidence: { coin: "kPEPE", unrealizedPnlUsd: -400_000, worstUnrealizedPnlUsd: -900_000 },
     };
-    expect(fromFinding(inherited)).toMatchObject({ asset: "PEPE", usd: 900_000 });
+    expect(fromFinding(inherited)).toMatchObject({
+      category: "exploit",
+      asset: "PEPE",
+      usd: 900_000,
+    });
+    // Without a loss, a position or a PnL finding is no exploit.
+    const gain = { ...pnl, evidence: { pnl1hUsd: 10, pnl24hUsd: 20 } };
+    expect(fromFinding(gain)).toMatchObject({ category: "vault_loss", usd: null });
+    expect(fromFinding({ ...pnl, kind: "drawdown" })).toMatchObject({ category: "vault_loss" });
   });
 
   it("skips resolutions, the correlator's own findings and kinds that would double count", () => {

@@ -128,6 +128,38 @@ export function deviatingVenues(ev: Evidence): string[] {
   return out;
 }
 
+/**
+ * HLP findings. The monitor's own losses (a PnL loss; a liquidator vault's inherited position in
+ * loss), which exploit intelligence lists as incidents of source `kamiyo`, are exploit events at
+ * their data time (so a bridge exploit elsewhere followed by an HLP loss is a chain); a drawdown
+ * or a negative PnL move stays a vault loss.
+ */
+function hlpLoss(f: Finding): Mapped | null {
+  const ev = f.evidence;
+  if (f.kind === "pnl-loss") {
+    const worst = Math.min(
+      ...["pnl1hUsd", "pnl24hUsd", "pnl7dUsd", "pnl30dUsd"].map((k) => num(ev, k) ?? 0),
+    );
+    const usd = loss(worst);
+    return usd === null
+      ? single(f, "vault_loss")
+      : single(f, "exploit", { usd, technique: "Vault loss" });
+  }
+  if (f.kind === "drawdown") return single(f, "vault_loss");
+  if (f.kind === "pnl-zscore") {
+    const move = num(ev, "moveUsd");
+    return move !== null && move < 0 ? single(f, "vault_loss", { usd: -move }) : null;
+  }
+  if (f.kind === "inherited-position") {
+    const usd = loss(num(ev, "worstUnrealizedPnlUsd") ?? num(ev, "unrealizedPnlUsd"));
+    const asset = normalizeAsset(str(ev, "coin"));
+    return usd === null
+      ? single(f, "vault_loss", { asset })
+      : single(f, "exploit", { asset, usd, technique: "Inherited position loss" });
+  }
+  return null;
+}
+
 function mapFinding(f: Finding): Mapped | null {
   const ev = f.evidence;
   switch (f.detector) {
@@ -145,23 +177,7 @@ function mapFinding(f: Finding): Mapped | null {
         ? single(f, "price_manipulation", { techniques: ["price_manipulation"] })
         : null;
     case "hlp":
-      if (f.kind === "pnl-loss") {
-        const worst = Math.min(
-          ...["pnl1hUsd", "pnl24hUsd", "pnl7dUsd", "pnl30dUsd"].map((k) => num(ev, k) ?? 0),
-        );
-        return single(f, "vault_loss", { usd: loss(worst) });
-      }
-      if (f.kind === "drawdown") return single(f, "vault_loss");
-      if (f.kind === "pnl-zscore") {
-        const move = num(ev, "moveUsd");
-        return move !== null && move < 0 ? single(f, "vault_loss", { usd: -move }) : null;
-      }
-      if (f.kind === "inherited-position")
-        return single(f, "vault_loss", {
-          asset: normalizeAsset(str(ev, "coin")),
-          usd: loss(num(ev, "worstUnrealizedPnlUsd") ?? num(ev, "unrealizedPnlUsd")),
-        });
-      return null;
+      return hlpLoss(f);
     default:
       return null;
   }
@@ -173,7 +189,7 @@ function mapFinding(f: Finding): Mapped | null {
  * Mapped: liquidations (`large-liquidation` as one liquidation keyed by its trade id; `burst`,
  * `cascade`, `backstop`, `adl` as aggregates with their `count` and `notionalUsd`), oracle
  * `deviation` (with the venues it holds against), manipulation (`oi-cap`, `funding-spike`,
- * `oi-jump`, `price-move`) and HLP vault losses.
+ * `oi-jump`, `price-move`), and HLP losses (the monitor's own losses as exploits, see `hlpLoss`).
  * @returns null for a resolved finding (a resolution is not a new occurrence), for the
  *   correlator's own findings, and for kinds no pattern reads (`market-cascade`, `repeat`,
  *   unknown detectors): a new detector needs a line here to take part.

@@ -51,6 +51,15 @@ describe("incident times", () => {
     expect(incidentTime(radiant, { occurredAt: RADIANT_TX })?.time).toBe(RADIANT_TX);
   });
 
+  it("reads the incident's own attack time (intel keeps the Chronicle's attackTime.startTime)", () => {
+    const timed = { ...harvest, occurredAt: "2020-10-26T02:59:55Z" };
+    expect(incidentTime(timed)).toEqual({ time: HARVEST_START, basis: "occurred" });
+    expect(fromIncident(timed)?.time).toBe(HARVEST_START);
+    expect(() => incidentTime({ ...harvest, occurredAt: "yesterday" })).toThrow(
+      /occurredAt NaN is not within a day/,
+    );
+  });
+
   it("rejects an attack time days away from the date, naming the incident", () => {
     const bad = () => incidentTime(radiant, { occurredAt: Date.parse("2024-10-20T00:00:00Z") });
     expect(bad).toThrow(AppError);

@@ -17,6 +17,11 @@ export interface IncidentLike {
   classification: string | null;
   technique: string | null;
   lossUsd: number | null;
+  /**
+   * When the attack happened, ISO 8601, when a source records it (the DeFi-Hack-Chronicle's
+   * attack start, the monitor's own loss findings); absent or null when sources give a day only.
+   */
+  occurredAt?: string | null;
   references: readonly { source: string; firstSeenAt: string | null }[];
 }
 
@@ -24,8 +29,9 @@ export interface IncidentLike {
 export interface IncidentTimeOptions {
   /**
    * When the attack happened, epoch ms, from a source that knows (the exploit transaction's block
-   * time, a write-up's attack start). It must lie within a day of the incident's date (sources
-   * date incidents by the report day: an attack at 23:01 UTC is often dated the next day).
+   * time, a write-up's attack start); default: the incident's own `occurredAt`. It must lie within
+   * a day of the incident's date (sources date incidents by the report day: an attack at 23:01
+   * UTC is often dated the next day).
    */
   occurredAt?: number | null;
   /**
@@ -62,15 +68,20 @@ function dayStart(i: IncidentLike): number {
   return ms;
 }
 
+/** The incident's own `occurredAt` as epoch ms (NaN when it does not parse, refused below). */
+function ownTime(i: IncidentLike): number | null {
+  return i.occurredAt ? Date.parse(i.occurredAt) : null;
+}
+
 /**
  * The time of an incident to the minute, or null when it has only a day (the usual case: then it
  * cannot be placed in a 5-minute window and takes no part in correlation).
- * @throws AppError `invalid_input` for a malformed date, or an `occurredAt` that is not finite
- *   or lies more than a day from the incident's date.
+ * @throws AppError `invalid_input` for a malformed date, or an `occurredAt` (given, or the
+ *   incident's own) that is not a time or lies more than a day from the incident's date.
  */
 export function incidentTime(i: IncidentLike, opts: IncidentTimeOptions = {}): IncidentTime | null {
   const start = dayStart(i);
-  const at = opts.occurredAt;
+  const at = opts.occurredAt !== undefined ? opts.occurredAt : ownTime(i);
   if (at !== undefined && at !== null) {
     if (!Number.isFinite(at) || at < start - DAY_MS || at >= start + 2 * DAY_MS)
       throw new AppError(

@@ -11,7 +11,7 @@ describe("cross-protocol correlator in the pipeline, on the 10 Oct 2025 cascade 
     run = await runScenario("cascade");
   }, 900_000);
 
-  it("raises one growing liquidation-cascade correlation over $1M from the liquidation findings", () => {
+  it("raises one growing liquidation-cascade correlation over $1M from the liquidation findings and rows", () => {
     const correlations = run.changes.filter((s) => s.finding.detector === CORRELATOR_DETECTOR);
     const cascades = correlations.filter((s) => s.finding.kind === "liquidation-cascade");
     expect(cascades.length).toBeGreaterThan(0);

@@ -20,7 +20,7 @@ import {
   mlConfig,
 } from "@kamiyo/ml";
 import { createTestDb, fixturePath } from "@kamiyo/testing";
-import { type ReplaySummary, replay } from "../replay-driver.ts";
+import { monitorOnly, type ReplaySummary, replay } from "../replay-driver.ts";
 
 /**
  * The incident and quiet-day scenarios, each replayed once per test run through the whole
@@ -84,9 +84,10 @@ export async function computeScenarioRuns(dir: string): Promise<void> {
   try {
     const quiet = await PgliteDb.open(quietDataDir(dir));
     let model: AnomalyModel;
+    let quietRun: ScenarioRun;
     try {
       await migrate(quiet);
-      write(dir, "quiet", await replayInto("quiet", quiet, null));
+      quietRun = await replayInto("quiet", quiet, null);
       const span = await historySpan(quiet, T);
       if (!span) throw new Error("the quiet day stored no history");
       // Fitted, not saved: the quiet day's history stays as a fresh install stored it.
@@ -102,6 +103,8 @@ export async function computeScenarioRuns(dir: string): Promise<void> {
     } finally {
       await quiet.close();
     }
+    // Announced once its data directory is closed: tests copy and open it.
+    write(dir, "quiet", quietRun);
     for (const name of ["cascade", "ethWhale", "jelly"] as const) {
       current = name;
       const db = await createTestDb();
@@ -132,19 +135,21 @@ async function replayInto(
     speed: "max",
     config: {},
     log: silentLogger,
-    db,
-    tenantId: T,
-    derived: model
-      ? (clock) => [
-          new AnomalyDetector(model, {
-            modelId: "mdl_quiet_day",
-            modelVersion: 1,
-            confirmBuckets: mlConfig.parse({}).confirmBuckets,
-            onScore: (row: FeatureRow) => online.push([row.start, ...row.values]),
-          }),
-          new CrossProtocolCorrelator(correlatorConfig.parse({}), { now: () => clock.now() }),
-        ]
-      : undefined,
+    pipeline: monitorOnly({
+      db,
+      tenantId: T,
+      derived: model
+        ? (clock) => [
+            new AnomalyDetector(model, {
+              modelId: "mdl_quiet_day",
+              modelVersion: 1,
+              confirmBuckets: mlConfig.parse({}).confirmBuckets,
+              onScore: (row: FeatureRow) => online.push([row.start, ...row.values]),
+            }),
+            new CrossProtocolCorrelator(correlatorConfig.parse({}), { now: () => clock.now() }),
+          ]
+        : undefined,
+    }),
     onChange: (c, ts) => changes.push({ ts, change: c.change, finding: c.finding }),
   });
   const stored = await listFindings(db, T, { limit: 10_000 });

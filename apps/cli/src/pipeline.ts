@@ -1,0 +1,105 @@
+import type { Alerting, DeliveryMode } from "@kamiyo/alerts";
+import type { Clock, HttpClient, IoTracker, Logger, Random } from "@kamiyo/core";
+import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
+import { CrossProtocolCorrelator } from "@kamiyo/ml";
+import {
+  type DerivedDetector,
+  Monitor,
+  type MonitorConfig,
+  type MonitorDeps,
+} from "@kamiyo/monitor";
+import { createAlerting } from "./alerting-runtime.ts";
+import type { AppConfig } from "./config/app-config.ts";
+import { IncidentFeed } from "./incident-feed.ts";
+import { derivedDetectors } from "./ml-runtime.ts";
+
+/** What the pipeline runs on: live, the system clock and real HTTP; in a replay, its own. */
+export interface PipelineDeps {
+  log: Logger;
+  clock: Clock;
+  /** I/O in flight (a replay waits for it before moving its clock on). */
+  io: IoTracker;
+  http: HttpClient;
+  random: Random;
+  /** Where findings, time series and alerts are stored. */
+  db: Db;
+  /**
+   * Where the active anomaly model and exploit incidents are read; default `db`. A replay
+   * without --persist stores in memory and reads these from the configured database.
+   */
+  reference?: Db;
+  /** The monitor settings (a replay aims the sources at its server). */
+  monitor: MonitorConfig;
+  /** `send` live; `record` in a replay: alerts are decided and stored, never sent. */
+  deliveries: DeliveryMode;
+  /** Raw WebSocket frames, for `kamiyo record`. */
+  tapFrame?: MonitorDeps["tapFrame"];
+}
+
+/** The monitor and what runs with it. */
+export interface Pipeline {
+  monitor: Monitor;
+  /** Null when alerting is off (ALERTS_ENABLED=false). */
+  alerting: Alerting | null;
+  derived: readonly DerivedDetector[];
+  /** Starts alerting, the incident feed and the monitor. */
+  start(): void;
+  /** Stops the monitor (writing what is pending, alerts routed with it), then the rest. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The one composition of `kamiyo serve`, `monitor`, `record` and `replay`, whatever the clock:
+ * the rule-based detectors; the derived detectors (the active anomaly model, the correlator
+ * where the plan includes it); alert routing in the transaction that stores findings; and, for
+ * the correlator, the feed of exploit incidents with an attack time.
+ */
+export async function createPipeline(config: AppConfig, deps: PipelineDeps): Promise<Pipeline> {
+  const reference = deps.reference ?? deps.db;
+  const derived = await derivedDetectors(config, reference, deps.log, deps.clock);
+  const alerting = await createAlerting(config, deps.log, deps.db, {
+    clock: deps.clock,
+    io: deps.io,
+    deliveries: deps.deliveries,
+  });
+  const monitor = await Monitor.create(deps.monitor, {
+    clock: deps.clock,
+    random: deps.random,
+    log: deps.log,
+    http: deps.http,
+    io: deps.io,
+    db: deps.db,
+    tenantId: DEFAULT_TENANT_ID,
+    derived,
+    afterFindings: alerting?.afterFindings,
+    tapFrame: deps.tapFrame,
+  });
+  const correlator = derived.find((d) => d instanceof CrossProtocolCorrelator);
+  const feed = correlator
+    ? new IncidentFeed(
+        {
+          db: reference,
+          clock: deps.clock,
+          io: deps.io,
+          log: deps.log.child({ component: "incident-feed" }),
+        },
+        correlator,
+        { everyMs: config.correlator.incidentPollMs, latenessMs: config.correlator.latenessMs },
+      )
+    : null;
+  return {
+    monitor,
+    alerting,
+    derived,
+    start() {
+      alerting?.start();
+      feed?.start();
+      monitor.start();
+    },
+    async stop() {
+      await monitor.stop();
+      await feed?.stop();
+      await alerting?.stop();
+    },
+  };
+}
