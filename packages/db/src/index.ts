@@ -1,5 +1,6 @@
 export * from "./db.ts";
 export * from "./findings-repo.ts";
+export * from "./memory-db.ts";
 export * from "./migrate.ts";
 export * from "./open-db.ts";
 export * from "./pglite-db.ts";

@@ -1,18 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { openAsBlob } from "node:fs";
-import { writeFile } from "node:fs/promises";
-import { type Db, migrate, PgliteDb, PostgresDb } from "@kamiyo/db";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Db, migrate, openMigratedInMemory, PostgresDb } from "@kamiyo/db";
 
 /**
- * Where the test run's migrated PGlite template lies (a `PgliteDb.dump()` tarball written once per
- * run by `global-setup.ts`); unset when a file runs outside that setup.
+ * The directory of the test run's migrated PGlite template (`migratedTemplate`), made once per run
+ * by `global-setup.ts`; unset when a file runs outside that setup (then a temporary one is used).
  */
-export const PGLITE_TEMPLATE_ENV = "TEST_PGLITE_TEMPLATE";
+export const PGLITE_CACHE_ENV = "TEST_PGLITE_CACHE";
 
 /**
- * A migrated, empty database for one test file: in-memory PGlite by default (a clone of the run's
- * migrated template, or migrated here without one), or a fresh schema on the PostgreSQL server
- * named by TEST_DATABASE_URL (dropped again on close).
+ * A migrated, empty database for one test file: in-memory PGlite cloned from the run's migrated
+ * template by default, or a fresh schema on the PostgreSQL server named by TEST_DATABASE_URL
+ * (dropped again on close).
+ * @throws Error in the unit project: a test that opens a database is a `*.db.test.ts`.
  */
 export async function createTestDb(): Promise<Db> {
   if (process.env.TEST_PROJECT === "unit")
@@ -20,13 +21,7 @@ export async function createTestDb(): Promise<Db> {
       "a unit test opened a database: name the file *.db.test.ts so it runs in the db project, on both engines",
     );
   const url = process.env.TEST_DATABASE_URL;
-  if (!url) {
-    const template = process.env[PGLITE_TEMPLATE_ENV];
-    if (template) return PgliteDb.fromDump(await openAsBlob(template));
-    const db = await PgliteDb.open(null);
-    await migrate(db);
-    return db;
-  }
+  if (!url) return openMigratedInMemory(testCacheDir());
   const schema = `t_${randomBytes(6).toString("hex")}`;
   const admin = await PostgresDb.open({ url, poolSize: 1 });
   await admin.query(`CREATE SCHEMA ${schema}`);
@@ -44,15 +39,9 @@ export async function createTestDb(): Promise<Db> {
   });
 }
 
-/** Writes a migrated PGlite template to `file`, for `createTestDb` to clone. */
-export async function writePgliteTemplate(file: string): Promise<void> {
-  const db = await PgliteDb.open(null);
-  try {
-    await migrate(db);
-    await writeFile(file, Buffer.from(await (await db.dump()).arrayBuffer()));
-  } finally {
-    await db.close();
-  }
+/** Where test databases' template lives: the run's, or the system's temporary directory. */
+export function testCacheDir(): string {
+  return process.env[PGLITE_CACHE_ENV] ?? join(tmpdir(), "kamiyo-test-cache");
 }
 
 /** "pglite" or "postgres": which database the suite is running on. */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { deleteChannel, listChannels, newChannel, saveChannel } from "@kamiyo/alerts";
 import { describeError, type Logger } from "@kamiyo/core";
-import { type Db, DEFAULT_TENANT_ID, openDb } from "@kamiyo/db";
+import { type Db, DEFAULT_TENANT_ID, openMigratedInMemory } from "@kamiyo/db";
 import { type ReplaySummary, replay } from "@kamiyo/replay";
 import { AlertsFile } from "../alerts-out.ts";
 import type { AppConfig } from "../config/app-config.ts";
@@ -48,7 +48,7 @@ export async function replayCommand(
     : await openReference(config, log);
   let store: Db | null = configured;
   try {
-    if (!opts.persist) store = await openDb({ databaseUrl: null, dataDir: null });
+    if (!opts.persist) store = await openMigratedInMemory(config.cacheDir);
     await runReplay(config, file, opts, {
       store: store as Db,
       reference: configured,

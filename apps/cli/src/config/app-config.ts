@@ -21,6 +21,13 @@ export const processConfig = z.object({
     .min(1)
     .default(".kamiyo/data")
     .describe("Embedded database directory (when DATABASE_URL is unset)"),
+  KAMIYO_CACHE_DIR: z
+    .string()
+    .min(1)
+    .default(".kamiyo/cache")
+    .describe(
+      "Files Kamiyo can rebuild: the migrated template that in-memory databases (replays) are cloned from",
+    ),
   DEPLOYMENT_MODE: z
     .enum(PLAN_IDS as [PlanId, ...PlanId[]])
     .default("open_source")
@@ -57,6 +64,8 @@ const MONITOR_PREFIX = "KAMIYO";
 export interface AppConfig {
   databaseUrl: string | null;
   dataDir: string;
+  /** KAMIYO_CACHE_DIR. */
+  cacheDir: string;
   logLevel: LogLevel;
   plan: PlanId;
   monitor: MonitorConfig;
@@ -230,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
     config: {
       databaseUrl: proc.data.DATABASE_URL ?? null,
       dataDir: proc.data.KAMIYO_DATA_DIR,
+      cacheDir: proc.data.KAMIYO_CACHE_DIR,
       logLevel: proc.data.LOG_LEVEL,
       plan: proc.data.DEPLOYMENT_MODE,
       monitor: parsed.data,

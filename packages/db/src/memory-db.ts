@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, openAsBlob, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadMigrations, migrate } from "./migrate.ts";
+import { PgliteDb } from "./pglite-db.ts";
+
+/**
+ * The file in `cacheDir` holding a migrated, empty embedded database for this code's migrations
+ * (its name carries their hash, so a new migration makes a new file). Written on first use.
+ * @returns its path.
+ */
+export async function migratedTemplate(cacheDir: string): Promise<string> {
+  const hash = createHash("sha256");
+  for (const m of loadMigrations()) hash.update(`${m.version}\0${m.sql}\0`);
+  const file = join(cacheDir, `pglite-migrated-${hash.digest("hex").slice(0, 16)}.tar`);
+  if (existsSync(file)) return file;
+  const db = await PgliteDb.open(null);
+  try {
+    await migrate(db);
+    const dump = Buffer.from(await (await db.dump()).arrayBuffer());
+    mkdirSync(cacheDir, { recursive: true });
+    // Written aside and renamed: a concurrent reader never sees half a file.
+    const part = `${file}.${process.pid}.part`;
+    writeFileSync(part, dump);
+    renameSync(part, file);
+  } finally {
+    await db.close();
+  }
+  return file;
+}
+
+/**
+ * A migrated, empty embedded database in memory, cloned from the cached template in `cacheDir`
+ * (about 0.5–2 s and 440 MB resident, where initialising a new one takes 3–12 s and up to
+ * 700 MB; the first call pays that once to write the template).
+ */
+export async function openMigratedInMemory(cacheDir: string): Promise<PgliteDb> {
+  const db = await PgliteDb.fromDump(await openAsBlob(await migratedTemplate(cacheDir)));
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
