@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, openAsBlob, renameSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openAsBlob,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadMigrations, migrate } from "./migrate.ts";
 import { PgliteDb } from "./pglite-db.ts";
@@ -43,4 +52,33 @@ export async function openMigratedInMemory(cacheDir: string): Promise<PgliteDb> 
     throw err;
   }
   return db;
+}
+
+/**
+ * A migrated, empty embedded database for one run (a replay's store), in a new directory under the
+ * system's temporary directory that `close()` removes: cloned like `openMigratedInMemory`, but the
+ * rows written go to disk rather than stay in memory.
+ */
+export async function openMigratedTemporary(cacheDir: string): Promise<PgliteDb> {
+  const template = await openAsBlob(await migratedTemplate(cacheDir));
+  const dir = mkdtempSync(join(tmpdir(), "kamiyo-run-"));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  let db: PgliteDb;
+  try {
+    db = await PgliteDb.fromDump(template, join(dir, "data"));
+    await migrate(db);
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  const close = db.close.bind(db);
+  return Object.assign(db, {
+    close: async () => {
+      try {
+        await close();
+      } finally {
+        remove();
+      }
+    },
+  });
 }

@@ -81,11 +81,19 @@ export class PgliteDb implements Db {
   }
 
   /**
-   * An in-memory database started from another's `dump()`: about 0.5 s instead of the 2–4 s of
-   * initialising a new cluster, which is how tests clone one migrated template.
+   * A database started from another's `dump()`: about 0.5 s instead of the 2–4 s of initialising a
+   * new cluster, which is how tests and replays clone one migrated template. In memory, or in
+   * `scratchDir` (a new, empty directory nobody else uses: it is not locked), which keeps the data
+   * written out of the process's memory.
    */
-  static async fromDump(dump: Blob): Promise<PgliteDb> {
-    return new PgliteDb(await PgliteDb.#create(null, dump), "embedded PGlite (in memory)", null);
+  static async fromDump(dump: Blob, scratchDir: string | null = null): Promise<PgliteDb> {
+    return new PgliteDb(
+      await PgliteDb.#create(scratchDir, dump),
+      scratchDir === null
+        ? "embedded PGlite (in memory)"
+        : `embedded PGlite (temporary, at ${scratchDir})`,
+      null,
+    );
   }
 
   /** The whole data directory as an uncompressed tarball, for `fromDump`. */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { deleteChannel, listChannels, newChannel, saveChannel } from "@kamiyo/alerts";
 import { describeError, type Logger } from "@kamiyo/core";
-import { type Db, DEFAULT_TENANT_ID, openMigratedInMemory } from "@kamiyo/db";
+import { type Db, DEFAULT_TENANT_ID, openMigratedTemporary } from "@kamiyo/db";
 import { type ReplaySummary, replay } from "@kamiyo/replay";
 import { AlertsFile } from "../alerts-out.ts";
 import type { AppConfig } from "../config/app-config.ts";
@@ -13,7 +13,7 @@ import { CliError } from "./cli-error.ts";
 export interface ReplayCommandOptions {
   speed: number | "max";
   json: boolean;
-  /** Store in the configured database instead of a temporary one in memory. */
+  /** Store in the configured database instead of a temporary one (removed afterwards). */
   persist: boolean;
   /** Write the alerts the channels would have received to this file, one JSON object a line. */
   alertsOut?: string;
@@ -29,7 +29,7 @@ export const REPLAY_CHANNEL_ID = "chn_replay_webhook";
  * `kamiyo replay FILE`: serves a recording through local servers and runs the pipeline of
  * `kamiyo serve` on the recording's clock: rule-based and derived detectors, alert routing
  * (alerts decided and stored, never sent) and the incident feed. Stores in a temporary database
- * in memory unless `--persist`; the active anomaly model and exploit incidents are read from the
+ * (removed afterwards) unless `--persist`; the active anomaly model and exploit incidents are read from the
  * configured database either way (skipped, and said so, when there is none or it is in use).
  */
 export async function replayCommand(
@@ -48,7 +48,7 @@ export async function replayCommand(
     : await openReference(config, log);
   let store: Db | null = configured;
   try {
-    if (!opts.persist) store = await openMigratedInMemory(config.cacheDir);
+    if (!opts.persist) store = await openMigratedTemporary(config.cacheDir);
     await runReplay(config, file, opts, {
       store: store as Db,
       reference: configured,
