@@ -26,4 +26,4 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(r.status ?? 1);
 }
 const { main } = await import("../src/main.ts");
-await main(process.argv);
+process.exitCode = await main(process.argv);

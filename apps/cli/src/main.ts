@@ -1,5 +1,6 @@
 import type { DeliveryStatus } from "@kamiyo/alerts";
-import { Command, type CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { CliExit, type CliIo, processIo } from "./cli-io.ts";
 import { apiKeyCreateCommand } from "./commands/api-key.ts";
 import { CliError } from "./commands/cli-error.ts";
 import { configCommand } from "./commands/config.ts";
@@ -81,24 +82,30 @@ function usageErrors(cmd: Command): Command {
     .configureOutput({
       outputError: (str, write) => write(`kamiyo: ${str.replace(/^error: /, "")}`),
     })
-    .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : 2));
+    .exitOverride((err: CommanderError) => {
+      throw new CliExit(err.exitCode === 0 ? 0 : 2);
+    });
 }
 
-/** Parses the environment once, listing every problem; exits 2 when it is invalid. */
-function config(): AppConfig {
-  const res = loadConfig(process.env);
-  if (!res.ok) {
-    process.stderr.write(
-      `kamiyo: invalid configuration:\n${res.errors.map((e) => `  - ${e}`).join("\n")}\n`,
-    );
-    process.exit(2);
-  }
-  for (const w of res.warnings) process.stderr.write(`kamiyo: warning: ${w}\n`);
-  return res.config;
-}
-
-export function program(): Command {
+/**
+ * The `kamiyo` command tree, writing to `stdio` and reading its environment.
+ * Parses the environment once per command, listing every problem (exit code 2 when invalid).
+ */
+export function program(stdio: CliIo = processIo): Command {
+  const config = (): AppConfig => {
+    const res = loadConfig(stdio.env);
+    if (!res.ok) {
+      stdio.err(
+        `kamiyo: invalid configuration:\n${res.errors.map((e) => `  - ${e}`).join("\n")}\n`,
+      );
+      throw new CliExit(2);
+    }
+    for (const w of res.warnings) stdio.err(`kamiyo: warning: ${w}\n`);
+    return res.config;
+  };
   const p = new Command("kamiyo")
+    .configureOutput({ writeOut: (t) => stdio.out(t), writeErr: (t) => stdio.err(t) })
+    .exitOverride()
     .description(
       "Kamiyo: real-time security monitoring for Hyperliquid (HLP vaults, oracles, liquidations, manipulation)",
     )
@@ -112,18 +119,18 @@ export function program(): Command {
       "--no-monitor",
       "serve stored data without running the monitor (a scaled-out API replica)",
     )
-    .action((o: { monitor: boolean }) => serveCommand(config(), { monitor: o.monitor }));
+    .action((o: { monitor: boolean }) => serveCommand(config(), { monitor: o.monitor }, stdio));
   p.command("monitor")
     .description("watch Hyperliquid live; store findings and print them as they happen")
     .option("--json", "one JSON object per line")
-    .action((o: { json?: boolean }) => monitorCommand(config(), { json: o.json === true }));
+    .action((o: { json?: boolean }) => monitorCommand(config(), { json: o.json === true }, stdio));
   p.command("record")
     .description("record live traffic to a replay file (NDJSON) while monitoring")
     .requiredOption("--out <file>", "replay file to write")
     .option("--duration <duration>", 'stop after this long ("90s", "10m", "2h")', parseDuration)
     .option("--json", "print findings as JSON lines")
     .action((o: { out: string; duration?: number; json?: boolean }) =>
-      recordCommand(config(), { out: o.out, durationMs: o.duration, json: o.json === true }),
+      recordCommand(config(), { out: o.out, durationMs: o.duration, json: o.json === true }, stdio),
     );
   p.command("replay")
     .description(
@@ -150,29 +157,36 @@ export function program(): Command {
         file: string,
         o: { speed: number | "max"; json?: boolean; persist?: boolean; alertsOut?: string },
       ) =>
-        replayCommand(config(), file, {
-          speed: o.speed,
-          json: o.json === true,
-          persist: o.persist === true,
-          alertsOut: o.alertsOut,
-        }),
+        replayCommand(
+          config(),
+          file,
+          {
+            speed: o.speed,
+            json: o.json === true,
+            persist: o.persist === true,
+            alertsOut: o.alertsOut,
+          },
+          stdio,
+        ),
     );
   p.command("api-key")
     .description("manage API keys")
     .command("create")
     .description("create a key and print the hash to put in API_KEY_HASHES")
-    .action(() => apiKeyCreateCommand());
+    .action(() => apiKeyCreateCommand(stdio));
   const intel = p.command("intel").description("exploit intelligence: incidents across chains");
   intel
     .command("import")
     .description("import exploit data files (DeFiLlama, DeFiHackLabs, rekt.news, SlowMist, …)")
     .argument("<files...>", "files to import; the format is detected from the content")
     .option("--source <source>", "read every file as this source's format")
-    .action((files: string[], o: { source?: string }) => intelImportCommand(config(), files, o));
+    .action((files: string[], o: { source?: string }) =>
+      intelImportCommand(config(), files, o, stdio),
+    );
   intel
     .command("sync")
     .description("fetch the live sources (INTEL_SOURCES) and merge what is new")
-    .action(() => intelSyncCommand(config()));
+    .action(() => intelSyncCommand(config(), stdio));
   for (const kind of ["merge", "split"] as const)
     intel
       .command(kind)
@@ -185,7 +199,7 @@ export function program(): Command {
       .argument("<b>", "the other report")
       .requiredOption("--comment <text>", "why (kept with the decision)")
       .action((a: string, b: string, o: { comment: string }) =>
-        intelOverrideCommand(config(), kind, a, b, o),
+        intelOverrideCommand(config(), kind, a, b, o, stdio),
       );
   const ml = usageErrors(
     p.command("ml").description("anomaly detection and forecasting learnt from stored history"),
@@ -210,7 +224,7 @@ export function program(): Command {
   )
     .option("--algorithm <name>", "isolation-forest or ensemble (default: by plan)", parseAlgorithm)
     .action((o: MlWindowOptions & { algorithm?: "isolation-forest" | "ensemble" }) =>
-      mlTrainCommand(config(), o),
+      mlTrainCommand(config(), o, stdio),
     );
   windowOptions(
     ml
@@ -219,16 +233,16 @@ export function program(): Command {
   )
     .option("--json", "the whole report as one JSON object")
     .action((o: MlWindowOptions & { json?: boolean }) =>
-      mlEvaluateCommand(config(), { ...o, json: o.json === true }),
+      mlEvaluateCommand(config(), { ...o, json: o.json === true }, stdio),
     );
   ml.command("status")
     .description("list the stored model versions")
-    .action(() => mlStatusCommand(config()));
+    .action(() => mlStatusCommand(config(), stdio));
   p.command("config")
     .description("print the effective configuration, or --reference for every environment variable")
     .option("--reference", "markdown reference of every setting")
     .action((o: { reference?: boolean }) =>
-      configCommand(o.reference ? null : config(), { reference: o.reference === true }),
+      configCommand(o.reference ? null : config(), { reference: o.reference === true }, stdio),
     );
   const silence = usageErrors(
     p
@@ -253,17 +267,17 @@ export function program(): Command {
     )
     .option("--until <time>", "when it ends (ISO 8601, within 30 days)", parseIsoTime)
     .requiredOption("--comment <text>", "why (1–500 characters)", parseComment)
-    .action((o: SilenceAddOptions) => silenceAddCommand(config(), o));
+    .action((o: SilenceAddOptions) => silenceAddCommand(config(), o, stdio));
   silence
     .command("list")
     .description("silences in force now, newest first")
     .option("--all", "ended ones too")
-    .action((o: { all?: boolean }) => silenceListCommand(config(), { all: o.all === true }));
+    .action((o: { all?: boolean }) => silenceListCommand(config(), { all: o.all === true }, stdio));
   silence
     .command("expire")
     .description("end a silence now")
     .argument("<id>", "silence id (sil_…)")
-    .action((id: string) => silenceExpireCommand(config(), id));
+    .action((id: string) => silenceExpireCommand(config(), id, stdio));
   const deliveries = usageErrors(
     p
       .command("deliveries")
@@ -280,25 +294,33 @@ export function program(): Command {
     )
     .option("--limit <n>", "at most this many (1–200)", parseLimit, 50)
     .action((o: { channel?: string; status?: DeliveryStatus; limit: number }) =>
-      deliveriesListCommand(config(), o),
+      deliveriesListCommand(config(), o, stdio),
     );
   deliveries
     .command("replay")
     .description("send an exhausted or cancelled delivery again, due now")
     .argument("<id>", "delivery id (msg_…)")
-    .action((id: string) => deliveriesReplayCommand(config(), id));
+    .action((id: string) => deliveriesReplayCommand(config(), id, stdio));
   return p;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Runs `kamiyo` with `argv` (as `process.argv`: node, script, then the arguments).
+ * @returns the exit code: 0, 1 for a failure, 2 for a usage or configuration error.
+ */
+export async function main(argv: string[], stdio: CliIo = processIo): Promise<number> {
   try {
-    await program().parseAsync(argv);
+    await program(stdio).parseAsync(argv);
+    return 0;
   } catch (err) {
+    if (err instanceof CliExit) return err.code;
+    // Commander has written its message (or the help) already.
+    if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof CliError) {
-      process.stderr.write(`kamiyo: ${err.message}\n`);
-      process.exit(2);
+      stdio.err(`kamiyo: ${err.message}\n`);
+      return 2;
     }
-    process.stderr.write(`kamiyo: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    stdio.err(`kamiyo: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
   }
 }

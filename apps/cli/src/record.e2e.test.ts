@@ -1,10 +1,12 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, openAsBlob, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { silentLogger } from "@kamiyo/core";
+import { migratedTemplate, PgliteDb } from "@kamiyo/db";
 import { ReplayServer } from "@kamiyo/replay";
+import { testCacheDir } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../bin/kamiyo.js", import.meta.url));
@@ -106,10 +108,15 @@ afterAll(async () => {
 });
 
 describe("kamiyo record, then kamiyo replay of the recording", () => {
-  it("records live traffic and replays it into the same critical finding", async () => {
-    const out = join(dir, "session.ndjson.gz");
+  const out = () => join(dir, "session.ndjson.gz");
+  let time: number;
+  let live: { code: number; stdout: string; stderr: string };
+  let replayed: { code: number; stdout: string; stderr: string };
+
+  beforeAll(async () => {
     const env = {
       KAMIYO_DATA_DIR: join(dir, "data"),
+      KAMIYO_CACHE_DIR: testCacheDir(),
       HL_INFO_URL: `${server.url}/info`,
       HL_WS_URL: `${server.url.replace("http", "ws")}/ws`,
       HL_FAMILY_SEED: JSON.stringify([
@@ -120,12 +127,15 @@ describe("kamiyo record, then kamiyo replay of the recording", () => {
       BINANCE_URLS: `${server.url}/binance`,
       COINBASE_ENABLED: "false",
     };
-    const recording = run(["record", "--out", out, "--duration", "12s", "--json"], env);
+    // The data directory cloned from the run's migrated template (initialising one takes seconds).
+    const template = await openAsBlob(await migratedTemplate(testCacheDir()));
+    await (await PgliteDb.fromDump(template, join(dir, "data"))).close();
+    const recording = run(["record", "--out", out(), "--duration", "12s", "--json"], env);
     // Once the monitor is connected and subscribed, the takeover arrives over the WebSocket.
     for (let i = 0; i < 200 && server.stats.connections === 0; i++)
       await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 2_000));
-    const time = Date.now();
+    time = Date.now();
     server.push({
       channel: "userFills",
       data: {
@@ -152,8 +162,12 @@ describe("kamiyo record, then kamiyo replay of the recording", () => {
         ],
       },
     });
-    const live = await recording;
-    expect(live.code).toBe(0);
+    live = await recording;
+    replayed = await run(["replay", out(), "--json"], { KAMIYO_CACHE_DIR: testCacheDir() });
+  }, 120_000);
+
+  it("records live traffic and replays it into the same critical finding", () => {
+    expect(live.code, live.stderr).toBe(0);
     const liveFindings = live.stdout
       .trim()
       .split("\n")
@@ -161,8 +175,7 @@ describe("kamiyo record, then kamiyo replay of the recording", () => {
       .map((l) => JSON.parse(l));
     expect(liveFindings.some((f) => f.kind === "backstop" && f.severity === "critical")).toBe(true);
 
-    const replayed = await run(["replay", out, "--json"], {});
-    expect(replayed.code).toBe(0);
+    expect(replayed.code, replayed.stderr).toBe(0);
     const findings = replayed.stdout
       .trim()
       .split("\n")
@@ -172,15 +185,16 @@ describe("kamiyo record, then kamiyo replay of the recording", () => {
     expect(backstop?.firstDataTs).toBe(time);
     expect(backstop?.id).toBe(liveFindings.find((f) => f.kind === "backstop")?.id);
     expect(replayed.stderr).not.toContain("skipped");
-  }, 120_000);
+  });
 
   it("writes a file ordered by ts with every source's exchanges", async () => {
     const { gunzipSync } = await import("node:zlib");
-    const lines = gunzipSync(readFileSync(join(dir, "session.ndjson.gz")))
+    const lines = gunzipSync(readFileSync(out()))
       .toString("utf8")
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { ts: number; src: string; req?: { type?: string } });
+    expect(lines.length).toBeGreaterThan(10);
     expect(lines[0]?.src).toBe("meta");
     for (let i = 1; i < lines.length; i++)
       expect((lines[i] as { ts: number }).ts).toBeGreaterThanOrEqual(

@@ -8,14 +8,15 @@ import { mlConfig, trainAnomaly } from "@kamiyo/ml";
 import { writeCandleHistory } from "@kamiyo/ml/testing";
 import type { ReplaySummary } from "@kamiyo/replay";
 import { ethBackstopRecording } from "@kamiyo/replay/testing";
-import { createTestDb, fixturePath, testDbKind } from "@kamiyo/testing";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createTestDb, fixturePath, testCacheDir, testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertLine } from "./alerts-out.ts";
 import { REPLAY_CHANNEL_ID, replayCommand, runReplay } from "./commands/replay.ts";
 import { type AppConfig, loadConfig } from "./config/app-config.ts";
+import { memoryIo } from "./testing/memory-io.ts";
 
 function config(env: Record<string, string>): AppConfig {
-  const res = loadConfig({ LOG_LEVEL: "silent", ...env });
+  const res = loadConfig({ LOG_LEVEL: "silent", KAMIYO_CACHE_DIR: testCacheDir(), ...env });
   if (!res.ok) throw new Error(res.errors.join("; "));
   return res.config;
 }
@@ -135,26 +136,18 @@ describe(`kamiyo replay runs the product's pipeline (on ${testDbKind})`, () => {
     expect(correlationAlerts.length).toBeGreaterThan(0);
   });
 
-  it("by default stores in memory, reads no database that is not there, and shows alerts as a generic webhook when no channel is configured", async () => {
+  it("by default stores in a temporary database, reads no database that is not there, and shows alerts as a generic webhook when no channel is configured", async () => {
     const file = join(dir, "eth-backstop.ndjson");
     writeFileSync(file, `${ethBackstopRecording().join("\n")}\n`);
     const dataDir = join(dir, "never-created");
     const alertsOut = join(dir, "backstop-alerts.ndjson");
-    const printed: string[] = [];
-    const stdout = vi.spyOn(process.stdout, "write").mockImplementation((t) => {
-      printed.push(String(t));
-      return true;
-    });
-    try {
-      await replayCommand(config({ KAMIYO_DATA_DIR: dataDir }), file, {
-        speed: "max",
-        json: true,
-        persist: false,
-        alertsOut,
-      });
-    } finally {
-      stdout.mockRestore();
-    }
+    const stdio = memoryIo();
+    await replayCommand(
+      config({ KAMIYO_DATA_DIR: dataDir }),
+      file,
+      { speed: "max", json: true, persist: false, alertsOut },
+      stdio,
+    );
     expect(existsSync(dataDir)).toBe(false);
     const backstop = readLines(alertsOut);
     expect(backstop.map((l) => [l.channel.id, l.type, l.severity])).toContainEqual([
@@ -167,6 +160,6 @@ describe(`kamiyo replay runs the product's pipeline (on ${testDbKind})`, () => {
       type: "finding.opened",
       data: { detector: "liquidations", alertId: opened?.alertId },
     });
-    expect(printed.join("").split("\n").filter(Boolean).length).toBeGreaterThan(0);
+    expect(stdio.stdout.split("\n").filter(Boolean).length).toBeGreaterThan(0);
   });
 });

@@ -8,6 +8,7 @@ import {
 } from "@kamiyo/core";
 import { type Db, openDb } from "@kamiyo/db";
 import type { Monitor } from "@kamiyo/monitor";
+import type { CliIo } from "./cli-io.ts";
 import type { AppConfig } from "./config/app-config.ts";
 import { createPipeline, type Pipeline, type PipelineDeps } from "./pipeline.ts";
 
@@ -50,8 +51,9 @@ export function livePipeline(
   });
 }
 
-export function appLogger(config: AppConfig): Logger {
-  return createLogger(config.logLevel, { app: "kamiyo" });
+/** The app's JSON logger at LOG_LEVEL, writing where `stdio` says (stderr for the bin). */
+export function appLogger(config: AppConfig, stdio: CliIo): Logger {
+  return createLogger(config.logLevel, { app: "kamiyo" }, stdio.logs);
 }
 
 /** Resolves on the first SIGINT or SIGTERM (or when `ms` elapses, if given). */

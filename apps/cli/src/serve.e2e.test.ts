@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, openAsBlob } from "node:fs";
 import { createServer, get, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSecret, verify } from "@kamiyo/alerts";
 import { silentLogger } from "@kamiyo/core";
+import { DEFAULT_TENANT_ID, migratedTemplate, PgliteDb, upsertFindings } from "@kamiyo/db";
 import { ReplayServer } from "@kamiyo/replay";
+import { testCacheDir } from "@kamiyo/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../bin/kamiyo.js", import.meta.url));
@@ -130,8 +132,13 @@ afterAll(async () => {
 
 describe("kamiyo serve", () => {
   it("serves the API with the monitor: a finding reaches the live stream, the events route and the metrics; SIGTERM drains and exits", async () => {
+    // The data directory cloned from the run's migrated template (initialising one takes seconds).
+    const data = join(dir, "data");
+    await (
+      await PgliteDb.fromDump(await openAsBlob(await migratedTemplate(testCacheDir())), data)
+    ).close();
     const env = {
-      KAMIYO_DATA_DIR: join(dir, "data"),
+      KAMIYO_DATA_DIR: data,
       HL_INFO_URL: `${upstream.url}/info`,
       HL_WS_URL: `${upstream.url.replace("http", "ws")}/ws`,
       HL_FAMILY_SEED: JSON.stringify([
@@ -244,8 +251,36 @@ describe("kamiyo serve", () => {
   }, 120_000);
 
   it("serves the stored findings without a monitor (--no-monitor)", async () => {
+    // What a monitor process stored: a backstop finding in the shared data directory.
+    const data = join(dir, "stored");
+    const db = await PgliteDb.fromDump(
+      await openAsBlob(await migratedTemplate(testCacheDir())),
+      data,
+    );
+    const at = Date.now();
+    await upsertFindings(db, [
+      {
+        id: "fnd_storedbackstop000001",
+        tenantId: DEFAULT_TENANT_ID,
+        detector: "liquidations",
+        kind: "backstop",
+        subject: { type: "asset", id: "ETH" },
+        key: "",
+        severity: "critical",
+        status: "open",
+        title: "HLP liquidator absorbed $306.8M of ETH long positions",
+        evidence: { notionalUsd: 306_848_110 },
+        firstDataAt: at,
+        dataAt: at,
+        detectedAt: at,
+        updatedAt: at,
+        resolvedAt: null,
+        occurrences: 1,
+      },
+    ]);
+    await db.close();
     const { child, base, exited } = await serve(["--no-monitor"], {
-      KAMIYO_DATA_DIR: join(dir, "data"),
+      KAMIYO_DATA_DIR: data,
     });
     const ready = await json(`${base}/ready`);
     expect(ready.body).toMatchObject({ ready: true, monitorInProcess: false, sources: null });

@@ -1,9 +1,14 @@
+import type { CliIo } from "../cli-io.ts";
 import { type AppConfig, envSettings } from "../config/app-config.ts";
 
 /** `kamiyo config`: the effective configuration (credentials masked), or the reference of every variable. */
-export function configCommand(config: AppConfig | null, opts: { reference: boolean }): void {
+export function configCommand(
+  config: AppConfig | null,
+  opts: { reference: boolean },
+  stdio: CliIo,
+): void {
   if (opts.reference || !config) {
-    process.stdout.write(configReference());
+    stdio.out(configReference());
     return;
   }
   const masked = {
@@ -19,7 +24,7 @@ export function configCommand(config: AppConfig | null, opts: { reference: boole
     },
     intel: { ...config.intel, defillamaApiKey: mask(config.intel.defillamaApiKey) },
   };
-  process.stdout.write(`${JSON.stringify(masked, null, 2)}\n`);
+  stdio.out(`${JSON.stringify(masked, null, 2)}\n`);
 }
 
 /** Markdown table of every environment variable, grouped; the README's configuration reference. */

@@ -9,6 +9,7 @@ import {
 } from "@kamiyo/alerts";
 import { DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { InvalidArgumentError } from "commander";
+import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
@@ -35,8 +36,9 @@ export function parseLimit(text: string): number {
 export async function deliveriesListCommand(
   config: AppConfig,
   o: { channel?: string; status?: DeliveryStatus; limit: number },
+  stdio: CliIo,
 ): Promise<void> {
-  const db = await openStorage(config, appLogger(config));
+  const db = await openStorage(config, appLogger(config, stdio));
   let rows: DeliveryLogEntry[] = [];
   try {
     let channelIds: string[];
@@ -60,10 +62,10 @@ export async function deliveriesListCommand(
     await db.close();
   }
   if (rows.length === 0) {
-    process.stdout.write(`no ${o.status === undefined ? "" : `${o.status} `}deliveries\n`);
+    stdio.out(`no ${o.status === undefined ? "" : `${o.status} `}deliveries\n`);
     return;
   }
-  process.stdout.write(
+  stdio.out(
     formatTable(
       ["ID", "CHANNEL", "STATUS", "ATTEMPTS", "LAST ERROR", "CREATED"],
       rows.map((d) => [
@@ -82,8 +84,12 @@ export async function deliveriesListCommand(
  * `kamiyo deliveries replay ID`: puts an exhausted or cancelled delivery back in the queue, due
  * now, with its retry schedule restarted (the same rules as the API's replay).
  */
-export async function deliveriesReplayCommand(config: AppConfig, id: string): Promise<void> {
-  const db = await openStorage(config, appLogger(config));
+export async function deliveriesReplayCommand(
+  config: AppConfig,
+  id: string,
+  stdio: CliIo,
+): Promise<void> {
+  const db = await openStorage(config, appLogger(config, stdio));
   try {
     const d = await getDelivery(db, DEFAULT_TENANT_ID, id);
     if (!d) throw new CliError(`no delivery with id ${id}`);
@@ -103,7 +109,7 @@ export async function deliveriesReplayCommand(config: AppConfig, id: string): Pr
     const status = await replayDelivery(db, DEFAULT_TENANT_ID, id, Date.now());
     if (status === null) throw new CliError(`no delivery with id ${id}`);
     if (status !== "pending") throw new CliError(`delivery ${id} changed meanwhile; try again`);
-    process.stdout.write(
+    stdio.out(
       `${id}  pending again (was ${d.status}), due now: the delivery worker of kamiyo serve sends it at its next poll\n`,
     );
   } finally {

@@ -18,6 +18,7 @@ import {
   type SyncProgress,
   syncFeeds,
 } from "@kamiyo/intel";
+import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
@@ -35,15 +36,15 @@ function alertsHook(config: AppConfig, nowMs: number) {
 /** Issues printed per file before "… and N more". */
 const SHOWN_ISSUES = 20;
 
-function printIssues(issues: readonly ParseIssue[], file: string): void {
+function printIssues(issues: readonly ParseIssue[], file: string, stdio: CliIo): void {
   for (const i of issues.slice(0, SHOWN_ISSUES))
-    process.stderr.write(`kamiyo: ${file}: ${i.source} ${i.at}: ${i.message} (skipped)\n`);
+    stdio.err(`kamiyo: ${file}: ${i.source} ${i.at}: ${i.message} (skipped)\n`);
   if (issues.length > SHOWN_ISSUES)
-    process.stderr.write(`kamiyo: ${file}: … and ${issues.length - SHOWN_ISSUES} more issues\n`);
+    stdio.err(`kamiyo: ${file}: … and ${issues.length - SHOWN_ISSUES} more issues\n`);
 }
 
-function printImport(r: ImportResult): void {
-  process.stdout.write(
+function printImport(r: ImportResult, stdio: CliIo): void {
+  stdio.out(
     `stored ${r.reports} reports as ${r.incidents} incidents: ${r.created.length} new, ${r.changed.length} materially changed\n`,
   );
 }
@@ -57,6 +58,7 @@ export async function intelImportCommand(
   config: AppConfig,
   files: string[],
   opts: { source?: string },
+  stdio: CliIo,
 ): Promise<void> {
   if (opts.source !== undefined && !IMPORTABLE.includes(opts.source as SourceId))
     throw new CliError(`--source: expected one of ${IMPORTABLE.join(", ")}, got "${opts.source}"`);
@@ -74,17 +76,17 @@ export async function intelImportCommand(
         `${file}: not a format kamiyo knows; name it with --source (${IMPORTABLE.join(", ")})`,
       );
     const parsed = parseAs(source, text, basename(file));
-    printIssues(parsed.issues, file);
-    process.stdout.write(
+    printIssues(parsed.issues, file, stdio);
+    stdio.out(
       `${file}: ${source}, ${parsed.records.length} records, ${parsed.issues.length} refused\n`,
     );
     records.push(...parsed.records);
   }
-  const log = appLogger(config);
+  const log = appLogger(config, stdio);
   const db = await openStorage(config, log);
   try {
     const now = Date.now();
-    printImport(await importRecords(db, records, now, alertsHook(config, now)));
+    printImport(await importRecords(db, records, now, alertsHook(config, now)), stdio);
   } finally {
     await db.close();
   }
@@ -95,8 +97,8 @@ export async function intelImportCommand(
  * timeouts, retries; one failing source never blocks the others), showing progress per source,
  * and merges what was new together with the monitor's own loss findings (source "kamiyo").
  */
-export async function intelSyncCommand(config: AppConfig): Promise<void> {
-  const log = appLogger(config);
+export async function intelSyncCommand(config: AppConfig, stdio: CliIo): Promise<void> {
+  const log = appLogger(config, stdio);
   const db = await openStorage(config, log);
   const started = Date.now();
   const show = (p: SyncProgress) => {
@@ -109,7 +111,7 @@ export async function intelSyncCommand(config: AppConfig): Promise<void> {
           : p.stage === "parsed"
             ? `${p.records} records, ${p.issues} refused`
             : `failed: ${p.error}`;
-    process.stderr.write(`[${t}] ${p.source.padEnd(22)} ${line}\n`);
+    stdio.err(`[${t}] ${p.source.padEnd(22)} ${line}\n`);
   };
   try {
     const result = await syncFeeds(
@@ -130,9 +132,9 @@ export async function intelSyncCommand(config: AppConfig): Promise<void> {
         afterImport: alertsHook(config, started),
       },
     );
-    printIssues(result.issues, "sync");
-    if (result.import) printImport(result.import);
-    else process.stdout.write("nothing new\n");
+    printIssues(result.issues, "sync", stdio);
+    if (result.import) printImport(result.import, stdio);
+    else stdio.out("nothing new\n");
     const failed = result.sources.filter((s) => s.status === "failed");
     if (failed.length === result.sources.length && failed.length > 0)
       throw new CliError("every source failed; the stored incidents are unchanged");
@@ -162,11 +164,12 @@ export async function intelOverrideCommand(
   a: string,
   b: string,
   opts: { comment: string },
+  stdio: CliIo,
 ): Promise<void> {
   const ka = reportKeyArg(a, "first report");
   const kb = reportKeyArg(b, "second report");
   if (ka === kb) throw new CliError("the two reports are the same");
-  const log = appLogger(config);
+  const log = appLogger(config, stdio);
   const db = await openStorage(config, log);
   try {
     const known = await db.query<{ k: string }>(
@@ -188,7 +191,7 @@ export async function intelOverrideCommand(
         return row?.incident_id ?? "?";
       }),
     );
-    process.stdout.write(
+    stdio.out(
       `${kind === "merge" ? "merged" : "split"}: ${ka} → ${incidentA}, ${kb} → ${incidentB}; ${result.incidents} incidents\n`,
     );
   } finally {

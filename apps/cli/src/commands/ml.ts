@@ -5,11 +5,12 @@ import {
   DEFAULT_TENANT_ID,
   historySpan,
   listModels,
-  openDb,
+  openMigratedTemporary,
   saveModels,
 } from "@kamiyo/db";
 import { type AnomalyAlgorithm, evaluateAnomaly, fitAnomaly, fitForecasts } from "@kamiyo/ml";
 import { monitorOnly, replay } from "@kamiyo/replay";
+import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
@@ -39,13 +40,14 @@ export function anomalyAlgorithm(config: AppConfig, asked?: AnomalyAlgorithm): A
 async function historySource(
   config: AppConfig,
   o: MlWindowOptions,
+  stdio: CliIo,
 ): Promise<{ history: Db; window: { since: number; until: number }; temporary: boolean }> {
-  const log = appLogger(config);
+  const log = appLogger(config, stdio);
   let history: Db;
   let temporary = false;
   if (o.replay !== undefined) {
     if (!existsSync(o.replay)) throw new CliError(`--replay: file not found: ${o.replay}`);
-    history = await openDb({ databaseUrl: null, dataDir: null });
+    history = await openMigratedTemporary(config.cacheDir);
     temporary = true;
     log.info({ file: o.replay }, "replaying the recording into a temporary embedded database");
     await replay({
@@ -90,10 +92,11 @@ async function historySource(
 export async function mlTrainCommand(
   config: AppConfig,
   o: MlWindowOptions & { algorithm?: AnomalyAlgorithm },
+  stdio: CliIo,
 ): Promise<void> {
   const algorithm = anomalyAlgorithm(config, o.algorithm);
-  const { history, window, temporary } = await historySource(config, o);
-  const store = temporary ? await openStorage(config, appLogger(config)) : history;
+  const { history, window, temporary } = await historySource(config, o, stdio);
+  const store = temporary ? await openStorage(config, appLogger(config, stdio)) : history;
   try {
     const now = Date.now();
     const anomaly = await fitAnomaly(history, DEFAULT_TENANT_ID, {
@@ -132,7 +135,7 @@ export async function mlTrainCommand(
           `  ${s.name.padEnd(24)} ${s.method}${s.order ? ` (${s.order.p},${s.order.d},${s.order.q})` : ""}, ${s.points} hourly points${s.aic === null ? "" : `, AIC ${s.aic.toFixed(1)}`}`,
       ),
     ];
-    process.stdout.write(`${lines.join("\n")}\n`);
+    stdio.out(`${lines.join("\n")}\n`);
   } finally {
     if (temporary) await store.close();
     await history.close();
@@ -143,19 +146,20 @@ export async function mlTrainCommand(
 export async function mlEvaluateCommand(
   config: AppConfig,
   o: MlWindowOptions & { json: boolean },
+  stdio: CliIo,
 ): Promise<void> {
-  const { history, window, temporary } = await historySource(config, o);
-  const models = temporary ? await openStorage(config, appLogger(config)) : history;
+  const { history, window, temporary } = await historySource(config, o, stdio);
+  const models = temporary ? await openStorage(config, appLogger(config, stdio)) : history;
   try {
     const report = await evaluateAnomaly(history, models, DEFAULT_TENANT_ID, window).catch(
       refusal(window),
     );
     if (o.json) {
-      process.stdout.write(`${JSON.stringify(report)}\n`);
+      stdio.out(`${JSON.stringify(report)}\n`);
       return;
     }
     const s = report.summary;
-    process.stdout.write(
+    stdio.out(
       [
         `model v${report.model.version} (${report.model.algorithm}) on ${iso(window.since)} to ${iso(window.until)}`,
         `  buckets ${s.buckets}, anomalous ${s.anomalous} (critical ${s.bySeverity.critical}, high ${s.bySeverity.high}, medium ${s.bySeverity.medium})`,
@@ -166,7 +170,7 @@ export async function mlEvaluateCommand(
       ].join("\n"),
     );
     if (report.anomalies.length > 0)
-      process.stdout.write(
+      stdio.out(
         formatTable(
           ["BUCKET", "SCORE", "SEVERITY", "INCIDENT", "LED BY"],
           report.anomalies.map((a) => [
@@ -202,15 +206,15 @@ function pct(v: number | null): string {
 }
 
 /** `kamiyo ml status`: the stored model versions. */
-export async function mlStatusCommand(config: AppConfig): Promise<void> {
-  const db = await openStorage(config, appLogger(config));
+export async function mlStatusCommand(config: AppConfig, stdio: CliIo): Promise<void> {
+  const db = await openStorage(config, appLogger(config, stdio));
   try {
     const models = await listModels(db, DEFAULT_TENANT_ID);
     if (models.length === 0) {
-      process.stdout.write("no models: run `kamiyo ml train`\n");
+      stdio.out("no models: run `kamiyo ml train`\n");
       return;
     }
-    process.stdout.write(
+    stdio.out(
       formatTable(
         ["ID", "PURPOSE", "VERSION", "ALGORITHM", "ACTIVE", "WINDOW", "TRAINED"],
         models.map((m) => [

@@ -1,14 +1,19 @@
 import { DEFAULT_TENANT_ID } from "@kamiyo/db";
+import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { findingPrinter } from "../printer.ts";
 import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";
 
 /** `kamiyo monitor`: watch Hyperliquid live, store and print findings until interrupted. */
-export async function monitorCommand(config: AppConfig, opts: { json: boolean }): Promise<void> {
-  const log = appLogger(config);
+export async function monitorCommand(
+  config: AppConfig,
+  opts: { json: boolean },
+  stdio: CliIo,
+): Promise<void> {
+  const log = appLogger(config, stdio);
   const db = await openStorage(config, log);
   const pipeline = await livePipeline(config, log, db);
-  const print = findingPrinter(opts.json, (t) => process.stdout.write(t));
+  const print = findingPrinter(opts.json, (t) => stdio.out(t));
   pipeline.monitor.onChange((c) => print(c, Date.now()));
   pipeline.start();
   const stopHealth = logHealthEvery(pipeline.monitor, log, 60_000);

@@ -1,5 +1,6 @@
 import { SystemClock } from "@kamiyo/core";
 import { RecordingHttpClient, ReplayWriter, recordFrames } from "@kamiyo/replay";
+import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { findingPrinter } from "../printer.ts";
 import { appLogger, livePipeline, openStorage, untilSignal } from "../runtime.ts";
@@ -8,8 +9,9 @@ import { appLogger, livePipeline, openStorage, untilSignal } from "../runtime.ts
 export async function recordCommand(
   config: AppConfig,
   opts: { out: string; durationMs: number | undefined; json: boolean },
+  stdio: CliIo,
 ): Promise<void> {
-  const log = appLogger(config);
+  const log = appLogger(config, stdio);
   const clock = new SystemClock();
   const writer = new ReplayWriter(opts.out);
   const hl = config.monitor.sources.hyperliquid.config;
@@ -25,7 +27,7 @@ export async function recordCommand(
     wrapHttp: (http) => new RecordingHttpClient(http, writer, clock),
     tapFrame: recordFrames(writer, clock),
   });
-  const print = findingPrinter(opts.json, (t) => process.stdout.write(t));
+  const print = findingPrinter(opts.json, (t) => stdio.out(t));
   pipeline.monitor.onChange((c) => print(c, clock.now()));
   const flusher = setInterval(() => writer.flush(clock.now()), 1_000);
   pipeline.start();

@@ -4,6 +4,7 @@ import { describeError, type Logger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, openMigratedTemporary } from "@kamiyo/db";
 import { type ReplaySummary, replay } from "@kamiyo/replay";
 import { AlertsFile } from "../alerts-out.ts";
+import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { createPipeline } from "../pipeline.ts";
 import { findingPrinter } from "../printer.ts";
@@ -36,13 +37,14 @@ export async function replayCommand(
   config: AppConfig,
   file: string,
   opts: ReplayCommandOptions,
+  stdio: CliIo,
 ): Promise<void> {
   if (!existsSync(file)) throw new CliError(`replay file not found: ${file}`);
   if (opts.alertsOut !== undefined && !config.alerts.enabled)
     throw new CliError(
       "--alerts-out: alerting is off (ALERTS_ENABLED=false), so no alert is decided",
     );
-  const log = appLogger(config);
+  const log = appLogger(config, stdio);
   const configured = opts.persist
     ? await openStorage(config, log)
     : await openReference(config, log);
@@ -53,7 +55,7 @@ export async function replayCommand(
       store: store as Db,
       reference: configured,
       log,
-      write: (t) => process.stdout.write(t),
+      write: (t) => stdio.out(t),
     });
   } finally {
     if (store !== configured) await store?.close();

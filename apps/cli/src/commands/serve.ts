@@ -2,6 +2,7 @@ import { buildApi, FindingFeed } from "@kamiyo/api";
 import { SystemClock } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { createAlerting } from "../alerting-runtime.ts";
+import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";
 
@@ -12,8 +13,12 @@ export const VERSION = "0.1.0";
  * Shutdown: stop accepting and drain requests and streams, stop the monitor (flushing the
  * pipeline), close the database.
  */
-export async function serveCommand(config: AppConfig, opts: { monitor: boolean }): Promise<void> {
-  const log = appLogger(config);
+export async function serveCommand(
+  config: AppConfig,
+  opts: { monitor: boolean },
+  stdio: CliIo,
+): Promise<void> {
+  const log = appLogger(config, stdio);
   const clock = new SystemClock();
   const db = await openStorage(config, log);
   // Every serve process delivers (workers share the outbox); only one with a monitor routes.

@@ -9,6 +9,7 @@ import {
 import { SEVERITIES, type Severity } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { InvalidArgumentError } from "commander";
+import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
@@ -107,10 +108,14 @@ function matchersOf(o: SilenceAddOptions): SilenceMatchers {
 }
 
 /** `kamiyo silence add`: mutes matching findings from now until the end given. */
-export async function silenceAddCommand(config: AppConfig, o: SilenceAddOptions): Promise<void> {
+export async function silenceAddCommand(
+  config: AppConfig,
+  o: SilenceAddOptions,
+  stdio: CliIo,
+): Promise<void> {
   const matchers = matchersOf(o);
   silenceEnd(o, Date.now()); // refuse bad input before opening the database
-  const db = await openStorage(config, appLogger(config));
+  const db = await openStorage(config, appLogger(config, stdio));
   try {
     const now = Date.now();
     const s = await createSilence(
@@ -125,25 +130,27 @@ export async function silenceAddCommand(config: AppConfig, o: SilenceAddOptions)
       },
       now,
     );
-    process.stdout.write(`${s.id}  ends ${iso(s.endsAt)}  (${formatMatchers(s.matchers)})\n`);
+    stdio.out(`${s.id}  ends ${iso(s.endsAt)}  (${formatMatchers(s.matchers)})\n`);
   } finally {
     await db.close();
   }
 }
 
 /** `kamiyo silence list`: the silences in force now (`all`: every one), newest first. */
-export async function silenceListCommand(config: AppConfig, o: { all: boolean }): Promise<void> {
-  const db = await openStorage(config, appLogger(config));
+export async function silenceListCommand(
+  config: AppConfig,
+  o: { all: boolean },
+  stdio: CliIo,
+): Promise<void> {
+  const db = await openStorage(config, appLogger(config, stdio));
   try {
     const now = Date.now();
     const rows = await listSilences(db, DEFAULT_TENANT_ID, o.all ? {} : { activeAt: now });
     if (rows.length === 0) {
-      process.stdout.write(
-        o.all ? "no silences\n" : "no active silences (--all lists ended ones too)\n",
-      );
+      stdio.out(o.all ? "no silences\n" : "no active silences (--all lists ended ones too)\n");
       return;
     }
-    process.stdout.write(
+    stdio.out(
       formatTable(
         ["ID", "MATCHERS", "ENDS", "COMMENT", "CREATED BY"],
         rows.map((s) => [
@@ -161,8 +168,12 @@ export async function silenceListCommand(config: AppConfig, o: { all: boolean })
 }
 
 /** `kamiyo silence expire ID`: ends a silence now. */
-export async function silenceExpireCommand(config: AppConfig, id: string): Promise<void> {
-  const db = await openStorage(config, appLogger(config));
+export async function silenceExpireCommand(
+  config: AppConfig,
+  id: string,
+  stdio: CliIo,
+): Promise<void> {
+  const db = await openStorage(config, appLogger(config, stdio));
   const now = Date.now();
   let s: Silence | null;
   try {
@@ -171,7 +182,7 @@ export async function silenceExpireCommand(config: AppConfig, id: string): Promi
     await db.close();
   }
   if (!s) throw new CliError(`no silence with id ${id}`);
-  process.stdout.write(
+  stdio.out(
     s.endsAt < now
       ? `${s.id}  had already ended at ${iso(s.endsAt)}\n`
       : `${s.id}  ended ${iso(s.endsAt)}\n`,

@@ -1,12 +1,11 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, openAsBlob, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { type Db, PgliteDb, PostgresDb } from "@kamiyo/db";
-
-const BIN = fileURLToPath(new URL("../../bin/kamiyo.js", import.meta.url));
+import { type Db, migratedTemplate, PgliteDb, PostgresDb } from "@kamiyo/db";
+import { testCacheDir } from "@kamiyo/testing";
+import { main } from "../main.ts";
+import { memoryIo } from "./memory-io.ts";
 
 export interface CliRun {
   code: number;
@@ -14,13 +13,13 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Storage for tests that run the real `kamiyo` bin, and the way to run it on that storage. */
+/** Storage for tests of `kamiyo` commands, and the way to run them on that storage (in-process). */
 export interface CliStorage {
   /** A scratch directory (the PGlite data directory lives inside it), removed by `close`. */
   dir: string;
   /** Opens the bin's database from the test (close it before running the bin on PGlite). */
   open(): Promise<Db>;
-  /** Runs `kamiyo args…` with the storage's environment plus `env`. */
+  /** Runs `kamiyo args…` in-process (`main`) with the storage's environment plus `env`. */
   run(args: string[], env?: Record<string, string>): Promise<CliRun>;
   close(): Promise<void>;
 }
@@ -48,22 +47,22 @@ export async function cliStorage(prefix: string): Promise<CliStorage> {
       await admin.close();
     };
   } else {
-    env = { KAMIYO_DATA_DIR: join(dir, "data"), DATABASE_URL: undefined };
-    open = () => PgliteDb.open(join(dir, "data"));
+    const data = join(dir, "data");
+    env = { KAMIYO_DATA_DIR: data, DATABASE_URL: undefined };
+    open = () => PgliteDb.open(data);
+    // A data directory cloned from the run's migrated template (initialising one takes seconds).
+    await (
+      await PgliteDb.fromDump(await openAsBlob(await migratedTemplate(testCacheDir())), data)
+    ).close();
   }
   return {
     dir,
     open,
-    run: (args, extra = {}) =>
-      new Promise((resolve) => {
-        execFile(
-          process.execPath,
-          [BIN, ...args],
-          { env: { ...process.env, LOG_LEVEL: "warn", ...env, ...extra }, timeout: 60_000 },
-          (err, stdout, stderr) =>
-            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-        );
-      }),
+    run: async (args, extra = {}) => {
+      const stdio = memoryIo({ ...env, ...extra });
+      const code = await main(["node", "kamiyo", ...args], stdio);
+      return { code, stdout: stdio.stdout, stderr: stdio.stderr };
+    },
     async close() {
       await drop();
       rmSync(dir, { recursive: true, force: true });
