@@ -1,6 +1,5 @@
-import { AppError, type Severity } from "@kamiyo/core";
+import { AppError, medianMad, type Severity } from "@kamiyo/core";
 import { z } from "zod";
-import { medianMad } from "../baselines.ts";
 import { AnomalyEnsemble } from "../ensemble.ts";
 import { FEATURE_NAMES, type FeatureName, type FeatureRow } from "../features/feature-set.ts";
 import { IsolationForest } from "../isolation-forest.ts";
