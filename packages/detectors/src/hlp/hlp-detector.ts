@@ -1,6 +1,7 @@
 import {
   type DetectorOutput,
   defineDetector,
+  medianMad,
   type ObservationOf,
   type SeriesPoint,
   type Severity,
@@ -9,7 +10,7 @@ import {
 } from "@kamiyo/core";
 import { amount, pct, round, usd } from "../format.ts";
 import { type HlpConfig, hlpConfig } from "./config.ts";
-import { changeOver, drawdown, meanStd, sharpe } from "./metrics.ts";
+import { changeOver, drawdown, sharpe, valueAt } from "./metrics.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -219,8 +220,11 @@ function mergePoints(
 }
 
 /**
- * z-score of the latest PnL move against the previous ones, per hour between consecutive
- * points so that irregular spacing (the latest point is rarely on the grid) is not a move.
+ * z-score of each new PnL move against the previous ones, per hour between consecutive points so
+ * that irregular spacing (the latest point is rarely on the grid) is not a move. The baseline is
+ * the median and MAD of the previous moves: one earlier spike does not inflate it, and after a
+ * flat stretch a cent is many σ, which is why a move must first be material (at least zMinUsd and
+ * zMinPctOfAccount of the account value) to raise anything. Severity then needs both σ and money.
  */
 function zScore(
   c: HlpConfig,
@@ -239,36 +243,55 @@ function zScore(
   }
   const done = lastScored.get(obs.vault.address) ?? Number.NEGATIVE_INFINITY;
   const subject = vaultSubject(obs.vault);
+  const latestAv = obs.day.accountValue.at(-1)?.[1] ?? 0;
   for (let i = 0; i < moves.length; i++) {
     const cur = moves[i] as { t: number; d: number; perHour: number };
     if (cur.t <= done) continue;
     lastScored.set(obs.vault.address, cur.t);
     const history = moves.slice(Math.max(0, i - c.zWindow), i).map((x) => x.perHour);
     if (history.length < c.zMinSamples) continue;
-    const { mean, std } = meanStd(history);
-    // A near-constant history (spread under $1/h or 0.1 % of the mean) says nothing about spread.
-    if (std < Math.max(1, Math.abs(mean) * 1e-3)) continue;
-    const z = (cur.perHour - mean) / std;
-    const severity: Severity | null =
-      Math.abs(z) > c.zHigh ? "high" : Math.abs(z) > c.zMedium ? "medium" : null;
+    const av = valueAt(obs.day.accountValue, cur.t) ?? latestAv;
+    const floorUsd = Math.max(c.zMinUsd, (Math.abs(av) * c.zMinPctOfAccount) / 100);
+    if (Math.abs(cur.d) < floorUsd) continue;
+    const base = medianMad(history);
+    // Under a dollar an hour the spread of a history says nothing: a flat one still gets a scale.
+    const scale = Math.max(base.scale, 1);
+    const z = (cur.perHour - base.median) / scale;
+    const severity = zSeverity(c, z, cur.d);
     if (!severity) continue;
+    const share = av > 0 ? (Math.abs(cur.d) / av) * 100 : null;
     out.raise({
       kind: "pnl-zscore",
       subject,
       severity,
-      title: `${obs.vault.name} PnL ${z < 0 ? "dropped" : "jumped"} ${usd(Math.abs(cur.d))} in one interval (${Math.abs(z).toFixed(1)}σ)`,
+      title: `${obs.vault.name} PnL ${z < 0 ? "dropped" : "jumped"} ${usd(Math.abs(cur.d))} in one interval (${share === null ? "" : `${pct(share)} of account value, `}${Math.abs(z).toFixed(1)}σ)`,
       evidence: {
         zScore: round(z, 3),
         moveUsd: round(cur.d),
         perHourUsd: round(cur.perHour),
-        meanPerHourUsd: round(mean),
-        stdPerHourUsd: round(std),
+        medianPerHourUsd: round(base.median),
+        scalePerHourUsd: round(scale),
         samples: history.length,
+        accountValueUsd: round(av),
+        movePctOfAccount: share === null ? null : round(share, 4),
+        materialFromUsd: round(floorUsd),
       },
       dataTime: cur.t,
       holdMs: 2 * HOUR,
     });
   }
+}
+
+/**
+ * Severity of a material move: medium past zMedium σ; high past zHigh σ for a move of at least
+ * zHighUsd; critical past zHigh σ only for a loss the 1 h loss rule already calls critical.
+ */
+function zSeverity(c: HlpConfig, z: number, move: number): Severity | null {
+  const a = Math.abs(z);
+  if (a <= c.zMedium) return null;
+  if (a <= c.zHigh) return "medium";
+  if (-move > c.loss1hCriticalUsd) return "critical";
+  return Math.abs(move) >= c.zHighUsd ? "high" : "medium";
 }
 
 /**
