@@ -3,6 +3,7 @@ import { type SeriesPoint, seededRandom } from "@kamiyo/core";
 /** Median size of one HLP PnL move between `portfolio` points (15–40 min apart), USD. */
 export const HLP_MEDIAN_MOVE_USD = 800;
 
+/** Options of {@link calmHlpPnl}. */
 export interface CalmPnlOptions {
   /** Time of the first point, epoch ms. */
   start: number;
