@@ -74,7 +74,7 @@ export function pnlZScore(
       kind: "pnl-zscore",
       subject,
       severity,
-      title: `${obs.vault.name} PnL ${z < 0 ? "dropped" : "jumped"} ${usd(Math.abs(cur.d))} in one interval (${share === null ? "" : `${pct(share)} of account value, `}${Math.abs(z).toFixed(1)}σ)`,
+      title: `${obs.vault.name} PnL ${cur.d < 0 ? "dropped" : "jumped"} ${usd(Math.abs(cur.d))} in one interval (${share === null ? "" : `${pct(share)} of account value, `}${Math.abs(z).toFixed(1)}σ)`,
       evidence: {
         zScore: round(z, 3),
         moveUsd: round(cur.d),
