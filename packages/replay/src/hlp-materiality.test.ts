@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type SeriesPoint, silentLogger } from "@kamiyo/core";
+import { type FindingChange, type SeriesPoint, silentLogger } from "@kamiyo/core";
 import { calmHlpPnl, readFixtureJson } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { replay } from "../replay-driver.ts";
-import type { Seen } from "./scenario-harness.ts";
+import { replay } from "./replay-driver.ts";
 
 const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
 const MIN = 60_000;
@@ -77,6 +76,13 @@ function recording(move: number): string[] {
     lines.push(info(t, { type: "portfolio", user: HLP }, portfolio(pnl, t)));
   lines.push(JSON.stringify({ ts: lastT + 20 * MIN, src: "meta", label: "end", description: "" }));
   return lines;
+}
+
+/** A finding change with the replay time it happened at. */
+interface Seen {
+  ts: number;
+  change: FindingChange["change"];
+  finding: FindingChange["finding"];
 }
 
 async function run(dir: string, move: number): Promise<{ changes: Seen[]; moveAt: number }> {
