@@ -91,6 +91,20 @@ describe("AnomalyModel", () => {
     expect(s.excess).toBeLessThan(1);
   });
 
+  it("calls a bucket a whole training range beyond what was seen anomalous even when the forest's score saturates under its threshold", () => {
+    const model = AnomalyModel.train(quietRows(300), B, OPTS);
+    const k = model.state.features.indexOf("price_move_max_bps");
+    const { min, max } = model.state.range;
+    const row = Float64Array.from(quietRows(1, 99)[0]?.values ?? []);
+    row[FEATURE_NAMES.indexOf("price_move_max_bps")] =
+      (max[k] as number) + 6 * ((max[k] as number) - (min[k] as number));
+    const s = model.score(row);
+    // One feature far out: the forest isolates it no faster than its most extreme training rows.
+    expect(s.score).toBeLessThan(model.state.cuts.medium);
+    expect(s.excess).toBeCloseTo(6, 6);
+    expect(s.severity).toBe("critical");
+  });
+
   it("grades severity by how far beyond the training range the bucket lies", () => {
     const model = AnomalyModel.train(quietRows(300), B, OPTS);
     const typical = quietRows(1, 99)[0]?.values as Float64Array;

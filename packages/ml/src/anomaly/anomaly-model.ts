@@ -269,14 +269,17 @@ export class AnomalyModel {
     }
     const s = (this.#forest as IsolationForest).scoreOne(row);
     const { cuts } = this.state;
+    // The forest's score saturates just outside what it learnt, so a bucket a whole training
+    // range (never less than the feature's minimum spread) beyond it is anomalous whatever the
+    // score; the forest alone decides nearer in.
     const severity: Severity | null =
-      s < cuts.medium
-        ? null
-        : excess >= cuts.critical
-          ? "critical"
-          : excess >= cuts.high
-            ? "high"
-            : "medium";
+      excess >= cuts.critical
+        ? "critical"
+        : excess >= cuts.high
+          ? "high"
+          : s >= cuts.medium
+            ? "medium"
+            : null;
     return { score: s, severity, excess, agreement: null, top, unseen };
   }
 }
