@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type FindingChange, type SeriesPoint, silentLogger } from "@kamiyo/core";
 import { calmHlpPnl, readFixtureJson } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { replay } from "./replay-driver.ts";
+import { monitorOnly, replay } from "./replay-driver.ts";
 
 const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
 const MIN = 60_000;
@@ -95,8 +95,7 @@ async function run(dir: string, move: number): Promise<{ changes: Seen[]; moveAt
     speed: "max",
     config: {},
     log: silentLogger,
-    db: null,
-    tenantId: "ten_default",
+    pipeline: monitorOnly({ db: null, tenantId: "ten_default" }),
     onChange: (c, ts) => changes.push({ ts, change: c.change, finding: c.finding }),
   });
   const last = JSON.parse(lines.at(-2) ?? "{}") as { ts: number };
