@@ -164,13 +164,22 @@ describe(`kamiyo ml on ${testDbKind}`, () => {
     const features = (lines[2] ?? "").replace(/^ {2}features {5}/, "").split(", ");
     expect(features).toContain("oracle_dev_max_bps");
     expect(features).toContain("hlp_return_bps");
-    // No CEX prices and no liquidations are stored: those columns never vary, and are named.
+    // No CEX prices and no liquidations are stored: those columns never vary, and are named;
+    // the liquidator's exposure and the largest funding rate vary less than their minimum spread.
     const leftOut = lines.filter((l) => l.startsWith("  left out"));
-    expect(leftOut).toEqual(
-      ["cex_dev_max_bps", "liq_count", "liq_notional", "liq_max", "adl_notional"].map(
-        (f) => `  left out     ${f}: constant 0 over the window (the model cannot see it)`,
-      ),
-    );
+    expect(leftOut.map((l) => /^ {2}left out {5}(\w+): /.exec(l)?.[1])).toEqual([
+      "liquidator_exposure",
+      "cex_dev_max_bps",
+      "liq_count",
+      "liq_notional",
+      "liq_max",
+      "adl_notional",
+      "funding_abs_max_bps",
+    ]);
+    for (const f of ["cex_dev_max_bps", "liq_count", "liq_notional", "liq_max", "adl_notional"])
+      expect(leftOut).toContain(
+        `  left out     ${f}: constant 0 over the window (the model cannot see it)`,
+      );
     expect(features.length + leftOut.length).toBe(16);
     const threshold = lines.find((l) => l.startsWith("  threshold")) ?? "";
     const [, score, rate] =

@@ -14,6 +14,7 @@ export * from "./observation.ts";
 export * from "./plans.ts";
 export * from "./poll-every.ts";
 export * from "./random.ts";
+export * from "./robust-scale.ts";
 export * from "./severity.ts";
 export * from "./source.ts";
 export * from "./token-bucket.ts";

@@ -30,15 +30,13 @@ export const mlConfig = z.object({
     .min(0)
     .default(1)
     .describe(
-      "An anomalous bucket is high when a feature lies this many training ranges outside the range it had in training",
+      "A bucket is anomalous and high when a feature lies this many training ranges (never less than its minimum spread) outside the range it had in training, whatever the forest's score",
     ),
   criticalExcess: z
     .number()
     .min(0)
     .default(5)
-    .describe(
-      "An anomalous bucket is critical when a feature lies this many training ranges outside it",
-    ),
+    .describe("A bucket is critical when a feature lies this many training ranges outside it"),
   confirmBuckets: z
     .number()
     .int()

@@ -2,7 +2,11 @@ import { z } from "zod";
 
 const usd = z.number().nonnegative();
 
-/** HLP vault family detector settings (loss, drawdown and z-score defaults from the original project). */
+/**
+ * HLP vault family detector settings. Loss, drawdown and z-score bands are the original
+ * project's; the z-score's materiality floors come from recorded HLP history (README, "Where the
+ * thresholds come from").
+ */
 export const hlpConfig = z.object({
   loss1hHighUsd: usd.default(1_000_000).describe("PnL loss over 1 h that is high, USD"),
   loss1hCriticalUsd: usd.default(2_000_000).describe("PnL loss over 1 h that is critical, USD"),
@@ -28,8 +32,31 @@ export const hlpConfig = z.object({
     .number()
     .positive()
     .default(3)
-    .describe("|z| of the latest PnL increment vs the previous ones that is medium"),
-  zHigh: z.number().positive().default(4).describe("|z| that is high"),
+    .describe(
+      "Robust |z| (median/MAD) of a material PnL move against the previous moves that is medium",
+    ),
+  zHigh: z
+    .number()
+    .positive()
+    .default(4)
+    .describe("Robust |z| that is high, for a move of at least HLP_Z_HIGH_USD"),
+  zMinUsd: usd
+    .default(250_000)
+    .describe(
+      "A PnL move smaller than this raises no z-score finding, however many σ it is (materiality floor), USD",
+    ),
+  zMinPctOfAccount: z
+    .number()
+    .nonnegative()
+    .default(0.05)
+    .describe(
+      "Nor does a move smaller than this share of the vault's account value (both floors apply), percent",
+    ),
+  zHighUsd: usd
+    .default(1_000_000)
+    .describe(
+      "A z-score finding is high only for a move of at least this, USD (critical only for a loss over HLP_LOSS1H_CRITICAL_USD)",
+    ),
   zWindow: z
     .number()
     .int()

@@ -2,14 +2,14 @@ import {
   type DetectorOutput,
   defineDetector,
   type ObservationOf,
-  type SeriesPoint,
   type Severity,
   severityRank,
   type VaultMember,
 } from "@kamiyo/core";
 import { amount, pct, round, usd } from "../format.ts";
 import { type HlpConfig, hlpConfig } from "./config.ts";
-import { changeOver, drawdown, meanStd, sharpe } from "./metrics.ts";
+import { changeOver, drawdown, sharpe } from "./metrics.ts";
+import { pnlZScore } from "./pnl-zscore.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -63,7 +63,7 @@ export const hlpDetector = defineDetector({
         if (obs.type === "vaultPortfolio") {
           losses(config, obs, clear, out);
           drawdownRule(config, obs, clear, out);
-          zScore(config, obs, pnlPoints, lastScored, out);
+          pnlZScore(config, obs, pnlPoints, lastScored, out);
         } else if (obs.type === "vaultState" && obs.vault.role === "liquidator") {
           inherited(config, obs, inheritedOpen, out);
         }
@@ -198,77 +198,6 @@ function drawdownRule(
     dataTime,
     holdMs: 2 * HOUR,
   });
-}
-
-/** Keeps the union of PnL points seen for each vault, so history outlives the API's 24 h window. */
-function mergePoints(
-  store: Map<string, Map<number, number>>,
-  vault: string,
-  points: readonly SeriesPoint[],
-): SeriesPoint[] {
-  let m = store.get(vault);
-  if (!m) {
-    m = new Map();
-    store.set(vault, m);
-  }
-  for (const [t, v] of points) m.set(t, v);
-  const sorted = [...m.entries()].sort((a, b) => a[0] - b[0]);
-  const kept = sorted.slice(-1000);
-  if (kept.length < sorted.length) store.set(vault, new Map(kept));
-  return kept;
-}
-
-/**
- * z-score of the latest PnL move against the previous ones, per hour between consecutive
- * points so that irregular spacing (the latest point is rarely on the grid) is not a move.
- */
-function zScore(
-  c: HlpConfig,
-  obs: ObservationOf<"vaultPortfolio">,
-  store: Map<string, Map<number, number>>,
-  lastScored: Map<string, number>,
-  out: DetectorOutput,
-): void {
-  const points = mergePoints(store, obs.vault.address, obs.day.pnl);
-  const moves: { t: number; d: number; perHour: number }[] = [];
-  for (let i = 1; i < points.length; i++) {
-    const [t, v] = points[i] as SeriesPoint;
-    const [t0, v0] = points[i - 1] as SeriesPoint;
-    if (t - t0 < 60_000) continue;
-    moves.push({ t, d: v - v0, perHour: ((v - v0) / (t - t0)) * HOUR });
-  }
-  const done = lastScored.get(obs.vault.address) ?? Number.NEGATIVE_INFINITY;
-  const subject = vaultSubject(obs.vault);
-  for (let i = 0; i < moves.length; i++) {
-    const cur = moves[i] as { t: number; d: number; perHour: number };
-    if (cur.t <= done) continue;
-    lastScored.set(obs.vault.address, cur.t);
-    const history = moves.slice(Math.max(0, i - c.zWindow), i).map((x) => x.perHour);
-    if (history.length < c.zMinSamples) continue;
-    const { mean, std } = meanStd(history);
-    // A near-constant history (spread under $1/h or 0.1 % of the mean) says nothing about spread.
-    if (std < Math.max(1, Math.abs(mean) * 1e-3)) continue;
-    const z = (cur.perHour - mean) / std;
-    const severity: Severity | null =
-      Math.abs(z) > c.zHigh ? "high" : Math.abs(z) > c.zMedium ? "medium" : null;
-    if (!severity) continue;
-    out.raise({
-      kind: "pnl-zscore",
-      subject,
-      severity,
-      title: `${obs.vault.name} PnL ${z < 0 ? "dropped" : "jumped"} ${usd(Math.abs(cur.d))} in one interval (${Math.abs(z).toFixed(1)}σ)`,
-      evidence: {
-        zScore: round(z, 3),
-        moveUsd: round(cur.d),
-        perHourUsd: round(cur.perHour),
-        meanPerHourUsd: round(mean),
-        stdPerHourUsd: round(std),
-        samples: history.length,
-      },
-      dataTime: cur.t,
-      holdMs: 2 * HOUR,
-    });
-  }
 }
 
 /**

@@ -30,6 +30,9 @@ export const liquidationsConfig = z.object({
   backstopCriticalUsd: usd
     .default(10_000_000)
     .describe("Backstop absorption per coin episode from this total is critical, USD"),
+  adlHighUsd: usd
+    .default(1_000_000)
+    .describe("ADL per coin episode from this total is high (below it, medium), USD"),
   adlCriticalUsd: usd
     .default(10_000_000)
     .describe(

@@ -225,6 +225,28 @@ describe("liquidations detector", () => {
     });
   });
 
+  it("grades other ADL by its notional: medium under $1M, high from it", () => {
+    for (const [sz, expected] of [
+      [5, "adl:ETH:medium"],
+      [600, "adl:ETH:high"],
+    ] as const) {
+      const h = detectorHarness(liquidationsDetector);
+      h.observe(family);
+      h.observe(
+        fills(
+          T0,
+          fill({
+            dir: "Auto-Deleveraging",
+            side: "B",
+            sz,
+            liquidation: { liquidatedUser: WHALE, markPx: 1915, method: "market" },
+          }),
+        ),
+      );
+      expect(h.raised().filter((r) => r.startsWith("adl:"))).toEqual([expected]);
+    }
+  });
+
   it("flags the same account liquidated 3 times for $1M within an hour", () => {
     const h = detectorHarness(liquidationsDetector);
     h.observe(family);

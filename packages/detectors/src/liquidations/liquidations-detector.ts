@@ -180,7 +180,11 @@ class LiquidationRules {
       return;
     }
     const severity: Severity =
-      ep.againstLiquidator || ep.notional >= c.adlCriticalUsd ? "critical" : "high";
+      ep.againstLiquidator || ep.notional >= c.adlCriticalUsd
+        ? "critical"
+        : ep.notional >= c.adlHighUsd
+          ? "high"
+          : "medium";
     this.#raise(out, `adl|${e.coin}`, severity, e.time, () => ({
       kind: "adl",
       subject: { type: "asset", id: e.coin },

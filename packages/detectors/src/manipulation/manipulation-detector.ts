@@ -20,6 +20,25 @@ function raiseOne(s: Severity): Severity {
   return SEVERITIES[Math.min(SEVERITIES.length - 1, severityRank(s) + 1)] as Severity;
 }
 
+/** `s`, lowered to what `usd` at stake allows: critical from `critical`, high from `high`, else medium. */
+function capByMoney(s: Severity, usd: number, high: number, critical: number): Severity {
+  const allowed: Severity = usd >= critical ? "critical" : usd >= high ? "high" : "medium";
+  return severityRank(s) <= severityRank(allowed) ? s : allowed;
+}
+
+/** Funding paid across the open interest, USD an hour. */
+function fundingUsdPerHour(ctx: AssetCtx): number {
+  return Math.abs(ctx.funding) * ctx.openInterest * ctx.markPx;
+}
+
+/** Funding at least at the medium rate on a market paying at least the minimum per hour. */
+function fundingSpiking(ctx: AssetCtx, c: ManipulationConfig): boolean {
+  return (
+    Math.abs(ctx.funding) >= c.fundingMediumPerHour &&
+    fundingUsdPerHour(ctx) >= c.fundingMinUsdPerHour
+  );
+}
+
 /** Open interest at its cap, funding spikes, sudden OI jumps and sharp moves on thin books. */
 export const manipulationDetector = defineDetector({
   kind: "manipulation",
@@ -82,7 +101,7 @@ function oiCapRule(
   for (const coin of now) {
     const ctx = latest.get(coin);
     const funding = ctx?.funding ?? 0;
-    const severity: Severity = Math.abs(funding) >= c.fundingMediumPerHour ? "high" : "medium";
+    const severity: Severity = ctx && fundingSpiking(ctx, c) ? "high" : "medium";
     out.raise({
       kind: "oi-cap",
       subject: { type: "asset", id: coin },
@@ -118,15 +137,13 @@ function fundingRule(
   out: DetectorOutput,
 ): void {
   const f = Math.abs(ctx.funding);
+  const paid = fundingUsdPerHour(ctx);
   const subject = { type: "asset" as const, id: ctx.coin };
-  const severity: Severity | null =
-    f >= c.fundingCriticalPerHour
-      ? "critical"
-      : f >= c.fundingHighPerHour
-        ? "high"
-        : f >= c.fundingMediumPerHour
-          ? "medium"
-          : null;
+  const byRate: Severity =
+    f >= c.fundingCriticalPerHour ? "critical" : f >= c.fundingHighPerHour ? "high" : "medium";
+  const severity: Severity | null = fundingSpiking(ctx, c)
+    ? capByMoney(byRate, paid, c.fundingHighUsdPerHour, c.fundingCriticalUsdPerHour)
+    : null;
   if (!severity) {
     if (!open.has(ctx.coin)) return;
     const since = open.get(ctx.coin) ?? time;
@@ -145,6 +162,8 @@ function fundingRule(
     title: `${ctx.coin} funding at ${pct(ctx.funding * 100)}/h (${ctx.funding > 0 ? "longs" : "shorts"} pay)`,
     evidence: {
       fundingPerHour: ctx.funding,
+      fundingUsdPerHour: round(paid),
+      openInterestUsd: round(ctx.openInterest * ctx.markPx),
       premium: ctx.premium,
       markPx: ctx.markPx,
       oraclePx: ctx.oraclePx,
@@ -173,11 +192,13 @@ function moveRules(
   }
   const oiUsd = ctx.openInterest * ctx.markPx;
   const jumpPct = minOi > 0 ? (oiUsd / minOi - 1) * 100 : 0;
+  const added = oiUsd - minOi;
   let jump: Severity | null = null;
-  if (oiUsd - minOi >= c.oiJumpMinUsd) {
+  if (added >= c.oiJumpMinUsd) {
     if (jumpPct >= c.oiJumpHighPct) jump = "high";
     else if (jumpPct >= c.oiJumpMediumPct) jump = book.thin ? "high" : "medium";
   }
+  if (jump) jump = capByMoney(jump, added, c.oiJumpHighUsd, Number.POSITIVE_INFINITY);
   if (jump) {
     out.raise({
       kind: "oi-jump",
@@ -186,6 +207,7 @@ function moveRules(
       title: `${ctx.coin} open interest up ${pct(jumpPct)} to ${usd(oiUsd)} within ${c.windowMs / 60_000} min${book.thin ? " on a thin book" : ""}`,
       evidence: {
         jumpPct: round(jumpPct, 2),
+        addedUsd: round(added),
         openInterestUsd: round(oiUsd),
         fromUsd: round(minOi),
         impactSpreadPct: book.spreadPct,
@@ -197,6 +219,8 @@ function moveRules(
   const up = minPx > 0 ? (ctx.markPx / minPx - 1) * 100 : 0;
   const down = maxPx > 0 ? (1 - ctx.markPx / maxPx) * 100 : 0;
   const movePct = Math.max(up, down);
+  // The mark-to-market value that changed hands across the open interest.
+  const movedUsd = (oiUsd * movePct) / 100;
   let move: Severity | null =
     movePct >= c.priceMoveCriticalPct
       ? "critical"
@@ -206,6 +230,8 @@ function moveRules(
           ? "medium"
           : null;
   if (move && book.thin) move = raiseOne(move);
+  if (move && movedUsd < c.priceMoveMinUsd) move = null;
+  if (move) move = capByMoney(move, movedUsd, c.priceMoveHighUsd, c.priceMoveCriticalUsd);
   if (move) {
     out.raise({
       kind: "price-move",
@@ -214,6 +240,8 @@ function moveRules(
       title: `${ctx.coin} mark ${up >= down ? "up" : "down"} ${pct(movePct)} within ${c.windowMs / 60_000} min${book.thin ? " on a thin book" : ""}`,
       evidence: {
         movePct: round(movePct, 3),
+        valueMovedUsd: round(movedUsd),
+        openInterestUsd: round(oiUsd),
         markPx: ctx.markPx,
         windowLowPx: minPx,
         windowHighPx: maxPx,

@@ -30,6 +30,13 @@ export const oracleConfig = z
       .describe(
         "Perps with less open interest are skipped (their marks wander on empty books), USD",
       ),
+    fullSeverityOpenInterestUsd: z
+      .number()
+      .nonnegative()
+      .default(1_000_000)
+      .describe(
+        "Perps with less open interest raise deviations at most at medium: too small to hand HLP a position the monitor would report, USD",
+      ),
     hyperps: z
       .array(z.string().min(1))
       .default([])

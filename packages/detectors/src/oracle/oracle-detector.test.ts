@@ -18,19 +18,23 @@ const binance = (time: number, prices: Record<string, number>): Observation => (
   usdtUsd: null,
 });
 
-/** Feeds market samples every 5 s for `seconds`, with mark and oracle `devPct` above a 100.00 Binance price. */
+/**
+ * Feeds market samples every 5 s for `seconds`, with mark and oracle `devPct` above a 100.00
+ * Binance price, on a market with `oiUsd` of open interest (default $50M).
+ */
 function run(
   h: ReturnType<typeof detectorHarness>,
   from: number,
   seconds: number,
   devPct: number,
   coin = "ETH",
+  oiUsd = 50_000_000,
 ) {
   for (let s = 0; s <= seconds; s += 5) {
     const t = from + s * 1000;
     const px = 100 * (1 + devPct / 100);
     h.observe(binance(t, { [coin]: 100 }));
-    h.observe(market(t, assetCtx(coin, { markPx: px, oraclePx: px })));
+    h.observe(market(t, assetCtx(coin, { markPx: px, oraclePx: px, openInterest: oiUsd / px })));
   }
 }
 
@@ -126,6 +130,17 @@ describe("oracle detector", () => {
       );
     }
     expect(h.changes).toEqual([]);
+  });
+
+  it("keeps deviations of perps under $1M of open interest at medium", () => {
+    for (const [oiUsd, expected] of [
+      [500_000, "deviation:X:medium"],
+      [1_000_000, "deviation:X:critical"],
+    ] as const) {
+      const h = detectorHarness(oracleDetector);
+      run(h, T0, 30, 1.5, "X", oiUsd);
+      expect(h.raised()).toEqual([expected]);
+    }
   });
 
   it("does not compare a hyperp's mark with its own EMA oracle, and widens its external bands", () => {

@@ -71,8 +71,8 @@ function evaluate(
   out: DetectorOutput,
 ): void {
   const subject = { type: "asset" as const, id: ctx.coin };
-  const active =
-    !ctx.isDelisted && ctx.midPx !== null && ctx.openInterest * ctx.markPx >= c.minOpenInterestUsd;
+  const oiUsd = ctx.openInterest * ctx.markPx;
+  const active = !ctx.isDelisted && ctx.midPx !== null && oiUsd >= c.minOpenInterestUsd;
   const gap = s.lastSample !== null && t - s.lastSample > c.maxSampleGapMs;
   s.lastSample = t;
   const fresh = (q: Quote | null) => (q && t - q.time <= c.externalMaxAgeMs ? q : null);
@@ -100,6 +100,8 @@ function evaluate(
       if (since !== null && since !== undefined && t - since >= c.sustainMs) level = i;
     });
   }
+  // A small market's deviation is worth a look, not a page.
+  if (level > 0 && oiUsd < c.fullSeverityOpenInterestUsd) level = 0;
   if (level >= 0 && dev !== null) {
     s.open = true;
     s.belowSince = null;
@@ -120,6 +122,7 @@ function evaluate(
         markPx: ctx.markPx,
         oraclePx: ctx.oraclePx,
         midPx: ctx.midPx,
+        openInterestUsd: round(oiUsd),
         binancePx: s.binance?.px ?? null,
         coinbaseUsdPx: coinbase?.px ?? null,
         usdtUsd,

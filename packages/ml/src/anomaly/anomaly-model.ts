@@ -1,8 +1,13 @@
-import { AppError, type Severity } from "@kamiyo/core";
+import { AppError, medianMad, medianOf, type Severity } from "@kamiyo/core";
 import { z } from "zod";
-import { medianMad } from "../baselines.ts";
 import { AnomalyEnsemble } from "../ensemble.ts";
-import { FEATURE_NAMES, type FeatureName, type FeatureRow } from "../features/feature-set.ts";
+import {
+  FEATURE_NAMES,
+  FEATURES,
+  type FeatureDef,
+  type FeatureName,
+  type FeatureRow,
+} from "../features/feature-set.ts";
 import { IsolationForest } from "../isolation-forest.ts";
 
 /** Fewest buckets a model trains on: 64 five-minute buckets are 5 h 20 min of history. */
@@ -31,7 +36,16 @@ const stateSchema = z.object({
   algorithm: z.enum(["isolation-forest", "ensemble"]),
   bucketMs: z.number().int().positive(),
   features: z.array(z.string()).min(1),
-  excluded: z.array(z.object({ name: z.string(), value: z.number() })),
+  /** Features left out: constant (spread 0) or varying less than their minimum spread. */
+  excluded: z.array(
+    z.object({
+      name: z.string(),
+      /** The training median (the value, for a constant feature). */
+      value: z.number(),
+      /** Training range, max − min; absent in models stored before near-constant ones were left out. */
+      spread: z.number().nonnegative().optional(),
+    }),
+  ),
   baseline: z.object({ median: z.array(z.number()), scale: z.array(z.number()) }),
   range: z.object({ min: z.array(z.number()), max: z.array(z.number()) }),
   cuts: z.object({ medium: z.number(), high: z.number(), critical: z.number() }),
@@ -51,26 +65,34 @@ export interface AnomalyScore {
   /** Isolation Forest anomaly score s in (0, 1], or the ensemble's confidence in [0, 1]. */
   score: number;
   severity: Severity | null;
-  /** Distance of the furthest feature outside the training range, in training ranges (0 inside). */
+  /**
+   * Distance of the furthest feature outside the training range, in training ranges, each at
+   * least the feature's minimum spread (0 inside).
+   */
   excess: number;
   /** Ensemble only: members voting anomalous, of members present. */
   agreement: { anomalous: number; of: number } | null;
   /** The five features furthest from their training median (robust z), largest first. */
   top: Contribution[];
-  /** Features constant in training (the model cannot see them) whose value now differs. */
+  /**
+   * Features left out in training (constant or near-constant: the model cannot see them) whose
+   * value now lies at least their minimum spread from the training median.
+   */
   unseen: { feature: string; value: number; trained: number }[];
 }
 
 /**
  * The anomaly model of a tenant's market: an Isolation Forest (or, on plans that include it,
- * the ensemble) over the bucket features, with the columns that never varied in the training
- * window left out and named, a robust baseline to explain scores, and severity cut points.
+ * the ensemble) over the bucket features, with the columns that varied less than their minimum
+ * spread in the training window left out and named (a near-constant column would make any
+ * change look extreme), a robust baseline to explain scores, and severity cut points.
  */
 export class AnomalyModel {
   readonly state: AnomalyModelState;
   readonly #forest: IsolationForest | null;
   readonly #ensemble: AnomalyEnsemble | null;
   readonly #columns: number[];
+  readonly #minSpread: number[];
 
   private constructor(state: AnomalyModelState) {
     this.state = state;
@@ -83,6 +105,7 @@ export class AnomalyModel {
         );
       return j;
     });
+    this.#minSpread = this.#columns.map((j) => (FEATURES[j] as FeatureDef).minSpread);
     if (state.algorithm === "ensemble") {
       this.#ensemble = AnomalyEnsemble.fromJSON(state.model);
       this.#forest = null;
@@ -109,16 +132,23 @@ export class AnomalyModel {
         { details: { rows: rows.length, min: MIN_TRAINING_ROWS } },
       );
     const used: number[] = [];
-    const excluded: { name: string; value: number }[] = [];
-    for (const [j, name] of FEATURE_NAMES.entries()) {
-      const first = rows[0]?.values[j] as number;
-      if (rows.every((r) => r.values[j] === first)) excluded.push({ name, value: first });
+    const excluded: AnomalyModelState["excluded"] = [];
+    for (const [j, f] of FEATURES.entries()) {
+      const column = rows.map((r) => r.values[j] as number);
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (const v of column) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      if (hi - lo < f.minSpread)
+        excluded.push({ name: f.name, value: medianOf(column), spread: hi - lo });
       else used.push(j);
     }
     if (used.length === 0)
       throw new AppError(
         "invalid_input",
-        "every feature is constant over the training window: nothing to learn",
+        "every feature is constant or nearly so over the training window: nothing to learn",
       );
     const features = used.map((j) => FEATURE_NAMES[j] as string);
     const data = new Float64Array(rows.length * used.length);
@@ -210,8 +240,10 @@ export class AnomalyModel {
       .sort((a, b) => Math.abs(b.z) - Math.abs(a.z))
       .slice(0, 5);
     const unseen = this.state.excluded.flatMap((e) => {
-      const v = values[FEATURE_NAMES.indexOf(e.name as FeatureName)] as number;
-      return v === e.value ? [] : [{ feature: e.name, value: v, trained: e.value }];
+      const j = FEATURE_NAMES.indexOf(e.name as FeatureName);
+      const v = values[j] as number;
+      const moved = Math.abs(v - e.value) >= (FEATURES[j] as FeatureDef).minSpread;
+      return moved ? [{ feature: e.name, value: v, trained: e.value }] : [];
     });
     let excess = 0;
     const { min, max } = this.state.range;
@@ -220,7 +252,9 @@ export class AnomalyModel {
       const hi = max[k] as number;
       const v = row[k] as number;
       const out = v > hi ? v - hi : v < lo ? lo - v : 0;
-      if (out > 0) excess = Math.max(excess, out / (hi - lo));
+      // Models stored before near-constant features were left out still get the floor here.
+      const spread = Math.max(hi - lo, this.#minSpread[k] as number);
+      if (out > 0) excess = Math.max(excess, out / spread);
     }
     if (this.#ensemble) {
       const r = this.#ensemble.scoreOne(row);
@@ -235,14 +269,17 @@ export class AnomalyModel {
     }
     const s = (this.#forest as IsolationForest).scoreOne(row);
     const { cuts } = this.state;
+    // The forest's score saturates just outside what it learnt, so a bucket a whole training
+    // range (never less than the feature's minimum spread) beyond it is anomalous whatever the
+    // score; the forest alone decides nearer in.
     const severity: Severity | null =
-      s < cuts.medium
-        ? null
-        : excess >= cuts.critical
-          ? "critical"
-          : excess >= cuts.high
-            ? "high"
-            : "medium";
+      excess >= cuts.critical
+        ? "critical"
+        : excess >= cuts.high
+          ? "high"
+          : s >= cuts.medium
+            ? "medium"
+            : null;
     return { score: s, severity, excess, agreement: null, top, unseen };
   }
 }

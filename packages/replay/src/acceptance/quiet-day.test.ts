@@ -20,12 +20,11 @@ describe("replay: 27 Mar 2025 quiet day (real candles)", () => {
     expect(seen.vaultState).toBeGreaterThan(5_000);
   });
 
-  it("raises nothing at high or critical", () => {
-    const loud = run.changes.filter(
-      (c) => c.finding.severity === "high" || c.finding.severity === "critical",
-    );
-    expect(loud.map((c) => `${c.finding.detector}/${c.finding.kind} ${c.finding.title}`)).toEqual(
-      [],
-    );
+  it("raises nothing, not even at medium: prices within a few bps of the oracle, HLP's PnL wiggling by thousands", () => {
+    expect(
+      run.changes.map(
+        (c) => `${c.finding.severity} ${c.finding.detector}/${c.finding.kind} ${c.finding.title}`,
+      ),
+    ).toEqual([]);
   });
 });
