@@ -180,6 +180,10 @@ describe(`kamiyo ml on ${testDbKind}`, () => {
       expect(leftOut).toContain(
         `  left out     ${f}: constant 0 over the window (the model cannot see it)`,
       );
+    for (const f of ["liquidator_exposure", "funding_abs_max_bps"])
+      expect(leftOut.find((l) => l.includes(` ${f}: `))).toMatch(
+        /: varied only [\d.e-]+ around [-\d.e]+, under its minimum spread \(the model cannot see it\)$/,
+      );
     expect(features.length + leftOut.length).toBe(16);
     const threshold = lines.find((l) => l.startsWith("  threshold")) ?? "";
     const [, score, rate] =

@@ -121,9 +121,10 @@ export async function mlTrainCommand(
       `anomaly model v${m.version} (${m.id}): ${m.algorithm}`,
       `  window       ${iso(m.windowStart)} to ${iso(m.windowEnd)}, ${metrics.rows} buckets of ${config.ml.bucketMinutes} min`,
       `  features     ${m.features.join(", ")}`,
-      ...anomaly.model.state.excluded.map(
-        (e) =>
-          `  left out     ${e.name}: constant ${e.value} over the window (the model cannot see it)`,
+      ...anomaly.model.state.excluded.map((e) =>
+        e.spread
+          ? `  left out     ${e.name}: varied only ${e.spread} around ${e.value}, under its minimum spread (the model cannot see it)`
+          : `  left out     ${e.name}: constant ${e.value} over the window (the model cannot see it)`,
       ),
       `  threshold    ${Number(metrics.threshold).toFixed(4)} (training anomaly rate ${(Number(metrics.trainingAnomalyRate) * 100).toFixed(2)}%)`,
       metrics.rocAucVsIncidents === undefined
