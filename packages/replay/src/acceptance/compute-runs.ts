@@ -10,4 +10,6 @@ if (!dir) {
   process.stderr.write("usage: compute-runs.ts DIR\n");
   process.exit(2);
 }
-await computeScenarioRuns(dir);
+await computeScenarioRuns(dir, (name, ms) =>
+  process.stderr.write(`acceptance: the shared ${name} replay took ${(ms / 1000).toFixed(1)} s\n`),
+);

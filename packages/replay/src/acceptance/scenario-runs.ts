@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, openAsBlob, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Finding, type FindingChange, silentLogger } from "@kamiyo/core";
 import {
@@ -7,6 +7,7 @@ import {
   historySpan,
   listFindings,
   migrate,
+  migratedTemplate,
   PgliteDb,
 } from "@kamiyo/db";
 import {
@@ -19,7 +20,7 @@ import {
   fitAnomaly,
   mlConfig,
 } from "@kamiyo/ml";
-import { createTestDb, fixturePath } from "@kamiyo/testing";
+import { createTestDb, fixturePath, testCacheDir } from "@kamiyo/testing";
 import { monitorOnly, type ReplaySummary, replay } from "../replay-driver.ts";
 
 /**
@@ -79,9 +80,20 @@ export function quietDataDir(dir: string): string {
  * data directory, and `model.json` (the anomaly model trained on the quiet day). A failure is
  * written to `<name>.error` for the waiting tests, and stops the rest.
  */
-export async function computeScenarioRuns(dir: string): Promise<void> {
+export async function computeScenarioRuns(
+  dir: string,
+  progress: (name: ScenarioName, ms: number) => void = () => {},
+): Promise<void> {
   let current: ScenarioName = "quiet";
+  let started = performance.now();
+  const done = (name: ScenarioName) => {
+    progress(name, Math.round(performance.now() - started));
+    started = performance.now();
+  };
   try {
+    // A data directory cloned from the migrated template (initialising one takes seconds).
+    const template = await openAsBlob(await migratedTemplate(testCacheDir()));
+    await (await PgliteDb.fromDump(template, quietDataDir(dir))).close();
     const quiet = await PgliteDb.open(quietDataDir(dir));
     let model: AnomalyModel;
     let quietRun: ScenarioRun;
@@ -105,6 +117,7 @@ export async function computeScenarioRuns(dir: string): Promise<void> {
     }
     // Announced once its data directory is closed: tests copy and open it.
     write(dir, "quiet", quietRun);
+    done("quiet");
     for (const name of ["cascade", "ethWhale", "jelly"] as const) {
       current = name;
       const db = await createTestDb();
@@ -113,6 +126,7 @@ export async function computeScenarioRuns(dir: string): Promise<void> {
       } finally {
         await db.close();
       }
+      done(name);
     }
   } catch (err) {
     writeFileSync(
