@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "./main.ts";
 import { memoryIo } from "./testing/memory-io.ts";
 
-const README = fileURLToPath(new URL("../../../README.md", import.meta.url));
+const CONFIG_DOC = fileURLToPath(new URL("../../../docs/configuration.md", import.meta.url));
 
 /** `kamiyo args…` in-process, with `env` over a quiet baseline. */
 async function kamiyo(args: string[], env: Record<string, string> = {}) {
@@ -84,10 +84,10 @@ describe("kamiyo CLI (in-process)", () => {
     expect(r.stdout).toContain('"kind":"backstop"');
   }, 60_000);
 
-  it("keeps the README's configuration reference in step with the code", async () => {
+  it("keeps the configuration reference (docs/configuration.md) in step with the code", async () => {
     const r = await kamiyo(["config", "--reference"]);
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBeGreaterThan(1_000);
-    expect(readFileSync(README, "utf8")).toContain(r.stdout.trim());
+    expect(readFileSync(CONFIG_DOC, "utf8")).toContain(r.stdout.trim());
   });
 });
