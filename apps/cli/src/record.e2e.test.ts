@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, openAsBlob, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { silentLogger } from "@kamiyo/core";
-import { migratedTemplate, PgliteDb } from "@kamiyo/db";
+import { createMigratedDataDir } from "@kamiyo/db";
 import { ReplayServer } from "@kamiyo/replay";
 import { testCacheDir } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -128,8 +128,7 @@ describe("kamiyo record, then kamiyo replay of the recording", () => {
       COINBASE_ENABLED: "false",
     };
     // The data directory cloned from the run's migrated template (initialising one takes seconds).
-    const template = await openAsBlob(await migratedTemplate(testCacheDir()));
-    await (await PgliteDb.fromDump(template, join(dir, "data"))).close();
+    await createMigratedDataDir(testCacheDir(), join(dir, "data"));
     const recording = run(["record", "--out", out(), "--duration", "12s", "--json"], env);
     // Once the monitor is connected and subscribed, the takeover arrives over the WebSocket.
     for (let i = 0; i < 200 && server.stats.connections === 0; i++)

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, openAsBlob } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { createServer, get, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSecret, verify } from "@kamiyo/alerts";
 import { silentLogger } from "@kamiyo/core";
-import { DEFAULT_TENANT_ID, migratedTemplate, PgliteDb, upsertFindings } from "@kamiyo/db";
+import { createMigratedDataDir, DEFAULT_TENANT_ID, PgliteDb, upsertFindings } from "@kamiyo/db";
 import { ReplayServer } from "@kamiyo/replay";
 import { testCacheDir } from "@kamiyo/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -134,9 +134,7 @@ describe("kamiyo serve", () => {
   it("serves the API with the monitor: a finding reaches the live stream, the events route and the metrics; SIGTERM drains and exits", async () => {
     // The data directory cloned from the run's migrated template (initialising one takes seconds).
     const data = join(dir, "data");
-    await (
-      await PgliteDb.fromDump(await openAsBlob(await migratedTemplate(testCacheDir())), data)
-    ).close();
+    await createMigratedDataDir(testCacheDir(), data);
     const env = {
       KAMIYO_DATA_DIR: data,
       HL_INFO_URL: `${upstream.url}/info`,
@@ -253,10 +251,8 @@ describe("kamiyo serve", () => {
   it("serves the stored findings without a monitor (--no-monitor)", async () => {
     // What a monitor process stored: a backstop finding in the shared data directory.
     const data = join(dir, "stored");
-    const db = await PgliteDb.fromDump(
-      await openAsBlob(await migratedTemplate(testCacheDir())),
-      data,
-    );
+    await createMigratedDataDir(testCacheDir(), data);
+    const db = await PgliteDb.open(data);
     const at = Date.now();
     await upsertFindings(db, [
       {

@@ -82,3 +82,12 @@ export async function openMigratedTemporary(cacheDir: string): Promise<PgliteDb>
     },
   });
 }
+
+/**
+ * Makes `dataDir` (new or empty) a migrated, empty embedded data directory, cloned from the cached
+ * template in `cacheDir` rather than initialised.
+ */
+export async function createMigratedDataDir(cacheDir: string, dataDir: string): Promise<void> {
+  const template = await openAsBlob(await migratedTemplate(cacheDir));
+  await (await PgliteDb.fromDump(template, dataDir)).close();
+}

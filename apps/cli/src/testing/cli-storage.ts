@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, openAsBlob, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Db, migratedTemplate, PgliteDb, PostgresDb } from "@kamiyo/db";
+import { createMigratedDataDir, type Db, PgliteDb, PostgresDb } from "@kamiyo/db";
 import { testCacheDir } from "@kamiyo/testing";
 import { main } from "../main.ts";
 import { memoryIo } from "./memory-io.ts";
@@ -51,9 +51,7 @@ export async function cliStorage(prefix: string): Promise<CliStorage> {
     env = { KAMIYO_DATA_DIR: data, DATABASE_URL: undefined };
     open = () => PgliteDb.open(data);
     // A data directory cloned from the run's migrated template (initialising one takes seconds).
-    await (
-      await PgliteDb.fromDump(await openAsBlob(await migratedTemplate(testCacheDir())), data)
-    ).close();
+    await createMigratedDataDir(testCacheDir(), data);
   }
   return {
     dir,

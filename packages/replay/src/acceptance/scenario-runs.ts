@@ -1,13 +1,13 @@
-import { existsSync, openAsBlob, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Finding, type FindingChange, silentLogger } from "@kamiyo/core";
 import {
+  createMigratedDataDir,
   type Db,
   DEFAULT_TENANT_ID,
   historySpan,
   listFindings,
   migrate,
-  migratedTemplate,
   PgliteDb,
 } from "@kamiyo/db";
 import {
@@ -92,8 +92,7 @@ export async function computeScenarioRuns(
   };
   try {
     // A data directory cloned from the migrated template (initialising one takes seconds).
-    const template = await openAsBlob(await migratedTemplate(testCacheDir()));
-    await (await PgliteDb.fromDump(template, quietDataDir(dir))).close();
+    await createMigratedDataDir(testCacheDir(), quietDataDir(dir));
     const quiet = await PgliteDb.open(quietDataDir(dir));
     let model: AnomalyModel;
     let quietRun: ScenarioRun;
