@@ -1,6 +1,15 @@
-import { importRecords, type SourceRecord } from "@kamiyo/intel";
+import {
+  type IncidentFilter,
+  type IncidentPosition,
+  type IncidentSort,
+  importRecords,
+  listIncidentPage,
+  listIncidentPageJson,
+  type SourceRecord,
+} from "@kamiyo/intel";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toIncidentJson } from "./services/intel.ts";
 import { apiHarness, type Harness, NOW } from "./testing/api-harness.ts";
 
 const HOUR = 3_600_000;
@@ -530,4 +539,27 @@ describe(`intel routes on ${testDbKind}`, () => {
       },
     ]);
   });
+
+  it.each<[IncidentSort, IncidentFilter, number]>([
+    ["date", {}, 2],
+    ["amount", {}, 2],
+    ["amount", {}, 5],
+    ["date", { chains: ["ethereum"] }, 1],
+    ["amount", { source: "rekt" }, 1],
+  ])(
+    "%s pages of %j by %i, serialised by the database, equal the decoded rows re-encoded",
+    async (sort, filter, limit) => {
+      let after: IncidentPosition | undefined;
+      let items = 0;
+      do {
+        const json = await listIncidentPageJson(h.db, filter, { sort, limit, after });
+        const decoded = await listIncidentPage(h.db, filter, { sort, limit, after });
+        expect(JSON.parse(`[${json.items}]`)).toEqual(decoded.incidents.map(toIncidentJson));
+        expect(json.next).toEqual(decoded.next);
+        items += decoded.incidents.length;
+        after = json.next ?? undefined;
+      } while (after);
+      expect(items).toBeGreaterThan(limit);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiDeps } from "../deps.ts";
+import { sendJsonText } from "../json-body.ts";
 import type { ResponseCache } from "../response-cache.ts";
 import {
   cursorParam,
@@ -48,7 +49,7 @@ export function eventRoutes(app: ZodApp, deps: ApiDeps, cache: ResponseCache): v
     },
     async (req, reply) => {
       if (cache.serve(req, reply, `events:${JSON.stringify(req.query)}`)) return reply;
-      return listEvents(deps, req.query);
+      return sendJsonText(reply, await listEvents(deps, req.query));
     },
   );
 

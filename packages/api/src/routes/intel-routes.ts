@@ -2,6 +2,7 @@ import { SOURCE_PRIORITY, type SourceId } from "@kamiyo/intel";
 import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiDeps } from "../deps.ts";
+import { sendJsonText } from "../json-body.ts";
 import type { ResponseCache } from "../response-cache.ts";
 import {
   cursorParam,
@@ -178,7 +179,7 @@ export function intelRoutes(app: ZodApp, deps: ApiDeps, cache: ResponseCache): v
     },
     async (req, reply) => {
       if (cache.serve(req, reply, `exploits:${JSON.stringify(req.query)}`)) return reply;
-      return listExploits(deps, {
+      const body = await listExploits(deps, {
         chain: req.query.chain,
         protocol: req.query.protocol,
         category: req.query.category,
@@ -191,6 +192,7 @@ export function intelRoutes(app: ZodApp, deps: ApiDeps, cache: ResponseCache): v
         limit: req.query.limit,
         cursor: req.query.cursor,
       });
+      return sendJsonText(reply, body);
     },
   );
 

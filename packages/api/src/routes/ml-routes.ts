@@ -2,6 +2,7 @@ import { FORECAST_SERIES_NAMES, type ForecastSeriesName, ML_DETECTOR_KIND } from
 import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiDeps } from "../deps.ts";
+import { sendJsonText } from "../json-body.ts";
 import {
   cursorParam,
   errorResponses,
@@ -67,7 +68,8 @@ export function mlRoutes(app: ZodApp, deps: ApiDeps): void {
         response: { 200: pageSchema(findingSchema), ...errorResponses },
       },
     },
-    async (req) => listEvents(deps, { ...req.query, detector: ML_DETECTOR_KIND }),
+    async (req, reply) =>
+      sendJsonText(reply, await listEvents(deps, { ...req.query, detector: ML_DETECTOR_KIND })),
   );
 
   app.get(

@@ -1,7 +1,8 @@
 import { AppError, type Severity } from "@kamiyo/core";
-import { getFinding, listFindings } from "@kamiyo/db";
-import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { getFinding, listFindingsJson } from "@kamiyo/db";
+import { decodeCursor, encodePosition } from "../cursor.ts";
 import type { ApiDeps } from "../deps.ts";
+import { type JsonText, pageBody } from "../json-body.ts";
 import { type FindingJson, toFindingJson } from "../schemas/common.ts";
 
 export interface ListEventsInput {
@@ -15,13 +16,10 @@ export interface ListEventsInput {
   limit: number;
 }
 
-/** A page of findings, newest detection first. */
-export async function listEvents(
-  deps: ApiDeps,
-  input: ListEventsInput,
-): Promise<{ data: FindingJson[]; nextCursor: string | null }> {
+/** A page of findings, newest detection first, as its JSON body (built by the database). */
+export async function listEvents(deps: ApiDeps, input: ListEventsInput): Promise<JsonText> {
   const before = input.cursor ? decodeCursor(input.cursor) : undefined;
-  const rows = await listFindings(deps.db, deps.tenantId, {
+  const page = await listFindingsJson(deps.db, deps.tenantId, {
     severities: input.severity,
     detector: input.detector,
     subject: input.subject,
@@ -29,15 +27,9 @@ export async function listEvents(
     since: input.since,
     until: input.until,
     before: before && { detectedAt: before.at, id: before.id },
-    limit: input.limit + 1,
+    limit: input.limit,
   });
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    data: page.map(toFindingJson),
-    nextCursor:
-      rows.length > input.limit && last ? encodeCursor({ at: last.detectedAt, id: last.id }) : null,
-  };
+  return pageBody(page.items, page.next === null ? null : encodePosition(page.next));
 }
 
 /** @throws AppError("not_found") for an id this tenant does not have. */

@@ -6,11 +6,12 @@ import {
   type IncidentPosition,
   type IncidentSort,
   incidentStats,
-  listIncidentPage,
+  listIncidentPageJson,
   type SourceRankings,
   sourceRankings,
 } from "@kamiyo/intel";
 import type { ApiDeps } from "../deps.ts";
+import { type JsonText, pageBody } from "../json-body.ts";
 
 /** An incident as the API returns it: the merged fields and each report, plus the distinct sources. */
 export type IncidentJson = Incident & { sources: string[] };
@@ -73,11 +74,8 @@ export interface ListExploitsInput {
   cursor?: string;
 }
 
-/** A page of incidents merged from every source, newest or largest first. */
-export async function listExploits(
-  deps: ApiDeps,
-  input: ListExploitsInput,
-): Promise<{ data: IncidentJson[]; nextCursor: string | null }> {
+/** A page of incidents merged from every source, newest or largest first, as its JSON body. */
+export async function listExploits(deps: ApiDeps, input: ListExploitsInput): Promise<JsonText> {
   const filter: IncidentFilter = {
     chains: input.chain,
     protocol: input.protocol,
@@ -89,15 +87,12 @@ export async function listExploits(
     source: input.source,
   };
   const after = input.cursor ? decodeIncidentCursor(input.cursor, input.sort) : undefined;
-  const page = await listIncidentPage(deps.db, filter, {
+  const page = await listIncidentPageJson(deps.db, filter, {
     sort: input.sort,
     limit: input.limit,
     after,
   });
-  return {
-    data: page.incidents.map(toIncidentJson),
-    nextCursor: page.next ? encodeIncidentCursor(page.next) : null,
-  };
+  return pageBody(page.items, page.next ? encodeIncidentCursor(page.next) : null);
 }
 
 /** @throws AppError("not_found") when no incident has this id or transaction. */

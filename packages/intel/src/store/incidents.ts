@@ -22,8 +22,8 @@ interface IncidentRow {
   first_seen_at: Date;
 }
 
-/** `date` columns arrive as strings from PGlite and as Dates from pg. */
-const day = (d: string | Date) =>
+/** A `date` column as `YYYY-MM-DD`: it arrives as a string from PGlite and as a Date from pg. */
+export const incidentDay = (d: string | Date) =>
   typeof d === "string" ? d.slice(0, 10) : d.toISOString().slice(0, 10);
 
 export function toIncident(r: IncidentRow): Incident {
@@ -31,7 +31,7 @@ export function toIncident(r: IncidentRow): Incident {
     id: r.id,
     protocol: r.protocol,
     aliases: r.aliases,
-    date: day(r.date),
+    date: incidentDay(r.date),
     occurredAt: r.occurred_at === null ? null : r.occurred_at.toISOString(),
     chains: r.chains,
     classification: r.classification,

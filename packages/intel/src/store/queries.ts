@@ -1,8 +1,8 @@
-import type { Queryable } from "@kamiyo/db";
+import { isoUtc, type Queryable } from "@kamiyo/db";
 import { canonicalChain } from "../chains.ts";
 import { protocolKey, protocolKeyPattern, protocolLettersSql } from "../dedup/protocol-key.ts";
 import type { Incident } from "../types.ts";
-import { toIncident } from "./incidents.ts";
+import { incidentDay, toIncident } from "./incidents.ts";
 
 /** Which incidents a page holds; every field narrows (all of them must match). */
 export interface IncidentFilter {
@@ -120,12 +120,13 @@ export function pageStatements(
   filter: IncidentFilter,
   sort: IncidentSort,
   after?: IncidentPosition,
+  columns: string = COLUMNS,
 ): PageStatement[] {
   const statement = (extra: (c: Conditions) => string[]): PageStatement => {
     const c = filterConditions(filter);
     const where = c.where(extra(c));
     return {
-      sql: `SELECT ${COLUMNS} FROM intel_incidents ${where} ORDER BY ${ORDER[sort]}`,
+      sql: `SELECT ${columns} FROM intel_incidents ${where} ORDER BY ${ORDER[sort]}`,
       params: c.params,
     };
   };
@@ -151,6 +152,35 @@ export function pageStatements(
 }
 
 /**
+ * The rows of one page, read with `columns` by {@link pageStatements}: up to `limit` rows and
+ * where the next page starts (null on the last page).
+ */
+async function readPage<R>(
+  q: Queryable,
+  filter: IncidentFilter,
+  page: IncidentPageRequest,
+  columns: string,
+  position: (row: R) => IncidentPosition,
+): Promise<{ rows: R[]; next: IncidentPosition | null }> {
+  const want = page.limit + 1;
+  const found: R[] = [];
+  for (const s of pageStatements(filter, page.sort, page.after, columns)) {
+    if (found.length === want) break;
+    found.push(...(await q.query<R>(`${s.sql} LIMIT ${want - found.length}`, s.params)));
+  }
+  const rows = found.slice(0, page.limit);
+  const last = rows.at(-1);
+  return { rows, next: found.length > page.limit && last ? position(last) : null };
+}
+
+const positionOf =
+  (sort: IncidentSort) =>
+  (r: { id: string; date: string; loss_usd: number | null }): IncidentPosition =>
+    sort === "date"
+      ? { sort: "date", date: r.date, id: r.id }
+      : { sort: "amount", lossUsd: r.loss_usd, id: r.id };
+
+/**
  * One page of incidents matching `filter`, in `page.sort` order, after `page.after` (keyset: each
  * query starts at the position in the date or loss index, never reading earlier pages again).
  * With the amount sort, incidents with a USD loss come first, then those without one by id.
@@ -160,22 +190,40 @@ export async function listIncidentPage(
   filter: IncidentFilter,
   page: IncidentPageRequest,
 ): Promise<IncidentPage> {
-  const want = page.limit + 1;
-  const found: Incident[] = [];
-  for (const s of pageStatements(filter, page.sort, page.after)) {
-    if (found.length === want) break;
-    const rows = await q.query<Row>(`${s.sql} LIMIT ${want - found.length}`, s.params);
-    found.push(...rows.map(toIncident));
-  }
-  const incidents = found.slice(0, page.limit);
-  const last = incidents.at(-1);
-  const next: IncidentPosition | null =
-    found.length > page.limit && last
-      ? page.sort === "date"
-        ? { sort: "date", date: last.date, id: last.id }
-        : { sort: "amount", lossUsd: last.lossUsd, id: last.id }
-      : null;
-  return { incidents, next };
+  const { rows, next } = await readPage<Row>(q, filter, page, COLUMNS, (r) =>
+    positionOf(page.sort)({ id: r.id, date: incidentDay(r.date), loss_usd: r.loss_usd }),
+  );
+  return { incidents: rows.map(toIncident), next };
+}
+
+/**
+ * An incident as the API's JSON object, built by the database: the fields of {@link Incident} in
+ * order, then `sources`, the distinct sources of its references in their order.
+ */
+const INCIDENT_JSON = `json_build_object('id', id, 'protocol', protocol, 'aliases', aliases,
+  'date', to_char(date, 'YYYY-MM-DD'), 'occurredAt', ${isoUtc("occurred_at")}, 'chains', chains,
+  'classification', classification, 'technique', technique, 'lossUsd', loss_usd,
+  'original', CASE WHEN original_amount IS NOT NULL AND original_unit IS NOT NULL
+    THEN json_build_object('amount', original_amount, 'unit', original_unit) END,
+  'lossUnconverted', loss_unconverted, 'returnedUsd', returned_usd, 'txHashes', tx_hashes,
+  'references', refs,
+  'sources', (SELECT coalesce(json_agg(s.source ORDER BY s.at), '[]') FROM (
+    SELECT r ->> 'source' AS source, min(n) AS at FROM jsonb_array_elements(refs) WITH ORDINALITY AS e (r, n)
+    GROUP BY 1) AS s))::text AS j, id, to_char(date, 'YYYY-MM-DD') AS date, loss_usd`;
+
+/** {@link listIncidentPage} serialised by the database: the page's incidents as JSON objects. */
+export async function listIncidentPageJson(
+  q: Queryable,
+  filter: IncidentFilter,
+  page: IncidentPageRequest,
+): Promise<{ items: string; next: IncidentPosition | null }> {
+  const { rows, next } = await readPage<{
+    j: string;
+    id: string;
+    date: string;
+    loss_usd: number | null;
+  }>(q, filter, page, INCIDENT_JSON, positionOf(page.sort));
+  return { items: rows.map((r) => r.j).join(","), next };
 }
 
 /** An EVM transaction hash (case-insensitive; stored lower-case). */
