@@ -21,6 +21,7 @@ type Autocannon = (opts: {
   url: string;
   connections: number;
   duration: number;
+  requests?: { method: "GET"; setupRequest: (req: { path: string }) => { path: string } }[];
 }) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
@@ -37,9 +38,24 @@ export interface HttpResult {
   seconds: number;
 }
 
-/** One autocannon run; requests/s counts 2xx responses only. */
-async function httpLoad(url: string, connections: number, seconds: number) {
-  const r = await autocannon({ url, connections, duration: seconds });
+/**
+ * One autocannon run; requests/s counts 2xx responses only. With `paths`, requests take them in
+ * turn (each connection the next one), so a run reads many filters and cursors, not one URL.
+ */
+async function httpLoad(url: string, connections: number, seconds: number, paths?: string[]) {
+  let i = 0;
+  const requests = paths?.length
+    ? [
+        {
+          method: "GET" as const,
+          setupRequest: (req: { path: string }) => ({
+            ...req,
+            path: paths[i++ % paths.length] as string,
+          }),
+        },
+      ]
+    : undefined;
+  const r = await autocannon({ url, connections, duration: seconds, requests });
   const result: HttpResult = {
     requestsPerSecond: r["2xx"] / r.duration,
     ok: r["2xx"],
@@ -133,6 +149,7 @@ process.on(
   async (m: {
     cmd: string;
     url: string;
+    paths?: string[];
     connections: number;
     seconds: number;
     clients: number;
@@ -142,7 +159,7 @@ process.on(
     if (m.cmd === "http")
       process.send?.({
         type: "http",
-        ...(await httpLoad(m.url, m.connections, m.seconds)),
+        ...(await httpLoad(m.url, m.connections, m.seconds, m.paths)),
       });
     if (m.cmd === "streams")
       process.send?.({ type: "streams", open: await openStreams(m.url, m.clients) });

@@ -7,8 +7,8 @@
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
  * embedded database is measured), --api-db postgres|pglite (repeatable; default both),
  * --findings N (default 1,000,000), --seconds N (each autocannon run, default 10), --cpu-prof DIR
- * (write a V8 CPU profile of each API process to DIR), --api-part health|events|stream (repeatable;
- * default all three).
+ * (write a V8 CPU profile of each API process to DIR), --api-part health|events|stream|exploits
+ * (repeatable; default all four), --incidents N (default 100,000).
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { type Db, describeUrl, migrate, PgliteDb, PostgresDb } from "@kamiyo/db";
 import { alertsBench } from "./alerts.ts";
 import type { HttpResult } from "./api-load.ts";
+import { variedPaths } from "./api-paths.ts";
 import { buildBusyMarket } from "./busy-market.ts";
 import { CLI_NODE_FLAGS, next, percentile, start } from "./children.ts";
 import { intelBench } from "./intel.ts";
@@ -263,6 +264,28 @@ const WRITE_EVERY_MS = 100;
 /** The exploits route with two filters, as a dashboard asks for large losses on one chain. */
 const EXPLOITS = "/exploits?chain=ethereum&min_amount=1000000&limit=50";
 
+/** How many distinct URLs the varied-read runs take in turn. */
+const VARIED_PATHS = 2_000;
+
+/** `GET /` on a bare node:http JSON responder in its own process: the yardstick for /health. */
+async function bareHealth(load: ChildProcess): Promise<HttpResult> {
+  const bare = start("bare-http.ts", []);
+  const { port } = await next<{ port: number }>(bare, "listening");
+  const url = `http://127.0.0.1:${port}/health`;
+  load.send({ cmd: "http", url, connections: HEALTH_CONNECTIONS, seconds: WARM_UP_S });
+  await next(load, "http");
+  load.send({
+    cmd: "http",
+    url,
+    connections: HEALTH_CONNECTIONS,
+    seconds: Number(values.seconds ?? 10),
+  });
+  const r = await next<HttpResult>(load, "http");
+  bare.send({ cmd: "exit" });
+  await new Promise((resolve) => bare.once("exit", resolve));
+  return r;
+}
+
 /** The API's response-cache lookups so far, read from its Prometheus metrics. */
 async function cacheLookups(base: string, cache: string): Promise<{ hit: number; miss: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -281,11 +304,13 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : String(Math.round(n)));
 
 /**
- * The HTTP API over a database of `--findings` findings: /health, and /security/events?limit=50
- * with the response cache while a new finding is stored every 100 ms, under autocannon (a warm-up,
- * then the measured run); one finding published to 1,000 live-stream clients, repeated; then
- * /security/events?limit=50 again from an API process with the cache off. Server, load generator
- * and database share the machine.
+ * The HTTP API over a database of `--findings` findings (and `--incidents` incidents): /health
+ * beside a bare node:http responder measured just before it; /security/events?limit=50 with the
+ * response cache while a new finding is stored every 100 ms, under autocannon (a warm-up, then the
+ * measured run); one finding published to 1,000 live-stream clients, repeated; the exploits
+ * route with its cache; then, from an API process with the cache off, /security/events and
+ * /exploits read with 2,000 varied URLs (random filters and cursors, bench/api-paths.ts). Server,
+ * load generator and database share the machine.
  */
 async function api(): Promise<void> {
   const count = Number(values.findings ?? 1_000_000);
@@ -357,12 +382,17 @@ async function api(): Promise<void> {
         server.send({ cmd: "cpu" });
         return (await next<{ usage: NodeJS.CpuUsage }>(server, "cpu")).usage;
       };
-      const http = async (path: string, connections: number, cache = "events") => {
-        load.send({ cmd: "http", url: `${base}${path}`, connections, seconds: WARM_UP_S });
+      const http = async (
+        path: string,
+        connections: number,
+        cache = "events",
+        paths?: string[],
+      ) => {
+        load.send({ cmd: "http", url: `${base}${path}`, connections, seconds: WARM_UP_S, paths });
         await next(load, "http");
         const before = await serverCpu();
         const lookupsBefore = await cacheLookups(base, cache);
-        load.send({ cmd: "http", url: `${base}${path}`, connections, seconds });
+        load.send({ cmd: "http", url: `${base}${path}`, connections, seconds, paths });
         const r = await next<HttpResult>(load, "http");
         const after = await serverCpu();
         const lookupsAfter = await cacheLookups(base, cache);
@@ -388,10 +418,11 @@ async function api(): Promise<void> {
 
     const api = await startServer(2_000);
     if (parts.has("health")) {
+      const bare = await bareHealth(load);
       const r = await api.http("/health", HEALTH_CONNECTIONS);
       rows.push([
         `API \`GET /health\` (${storage})`,
-        `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
+        `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms; ${Math.round((100 * r.requestsPerSecond) / bare.requestsPerSecond)}% of a bare \`node:http\` JSON responder measured just before (${fmt(bare.requestsPerSecond)} requests/s, p99 ${bare.p99} ms)`,
         loadNote(r, HEALTH_CONNECTIONS, api.rateLimitPerIp),
       ]);
     }
@@ -418,24 +449,21 @@ async function api(): Promise<void> {
       ]);
     }
     await api.stop();
-    if (parts.has("events")) {
+    if (parts.has("events") || parts.has("exploits")) {
       const uncached = await startServer(0);
-      const r = await uncached.http(events, EVENTS_CONNECTIONS);
-      rows.push([
-        `API \`GET ${events}\`, ${fmt(count)} findings in ${storage}, response cache off (\`API_RESPONSE_CACHE_MS=0\`): every request reads the database`,
-        `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
-        eventsNote(r, uncached.rateLimitPerIp),
-      ]);
-      await uncached.stop();
-    }
-    if (parts.has("exploits")) {
-      const uncached = await startServer(0);
-      const r = await uncached.http(EXPLOITS, EVENTS_CONNECTIONS, "exploits");
-      rows.push([
-        `API \`GET ${EXPLOITS}\`, ${fmt(incidents)} incidents in ${storage}, response cache off: every request reads the database`,
-        `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
-        `${loadNote(r, EVENTS_CONNECTIONS, uncached.rateLimitPerIp)}; ${(r.bytesPerSecond / 1e6).toFixed(0)} MB/s of responses`,
-      ]);
+      const lists = [
+        ["events", "/security/events", `${fmt(count)} findings`] as const,
+        ["exploits", "/exploits", `${fmt(incidents)} incidents`] as const,
+      ].filter(([part]) => parts.has(part));
+      for (const [part, route, what] of lists) {
+        const paths = await variedPaths(uncached.base, route, VARIED_PATHS, Date.now());
+        const r = await uncached.http(route, EVENTS_CONNECTIONS, part, paths);
+        rows.push([
+          `API \`GET ${route}\` with varied filters and cursors, ${what} in ${storage}, response cache off: every request reads the database`,
+          `${fmt(r.requestsPerSecond)} requests/s, p99 ${r.p99} ms`,
+          `${fmt(paths.length)} distinct URLs taken in turn (random filters, each paged 1–10 pages deep with the API's own cursors; bench/api-paths.ts); ${loadNote(r, EVENTS_CONNECTIONS, uncached.rateLimitPerIp)}; ${(r.bytesPerSecond / 1e6).toFixed(0)} MB/s of responses`,
+        ]);
+      }
       await uncached.stop();
     }
     load.send({ cmd: "exit" });

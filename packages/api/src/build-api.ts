@@ -61,9 +61,12 @@ export async function buildApi(
   guardConnections(app.server, config, deps.log);
   const routes = new RouteTable();
   app.addHook("onRoute", (route) => {
-    // Open routes (health, readiness, metrics, docs) are documented as needing no key.
-    if (route.config?.public === true && route.schema)
-      route.schema = { ...route.schema, security: [] };
+    // Open routes (health, readiness, metrics, docs) are documented as needing no key, and are
+    // not rate limited (so no limiter runs for them at all).
+    if (route.config?.public === true) {
+      route.config = { ...route.config, rateLimit: false };
+      if (route.schema) route.schema = { ...route.schema, security: [] };
+    }
     routes.add(route);
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -123,8 +126,7 @@ export async function buildApi(
     // longer reads: end it once the answer is written, or it sits in CLOSE-WAIT for ever.
     if (isUpgrade(req.raw)) req.raw.socket.destroy();
     const route = req.routeOptions.url ?? "unmatched";
-    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    metrics.recordRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
 
   if (config.corsOrigins.length > 0) {

@@ -7,6 +7,11 @@ import type { FastifyReply } from "fastify";
  */
 export type JsonText = string & { readonly json: unique symbol };
 
+/** A value serialised once, to be sent many times (the `/health` body of the current second). */
+export function jsonText(value: unknown): JsonText {
+  return JSON.stringify(value) as JsonText;
+}
+
 /** `{"data":[…],"nextCursor":…}` around items already serialised as JSON objects. */
 export function pageBody(items: string, nextCursor: string | null): JsonText {
   return `{"data":[${items}],"nextCursor":${nextCursor === null ? "null" : JSON.stringify(nextCursor)}}` as JsonText;

@@ -11,6 +11,8 @@ export class Metrics {
   readonly httpRequests: Counter<"method" | "route" | "status">;
   readonly httpDuration: Histogram<"method" | "route">;
   readonly findings: Counter<"detector" | "severity" | "change">;
+  /** Per method, route and status: the children of the two HTTP metrics (labels hashed once). */
+  readonly #requestSeries = new Map<string, { count: () => void; time: (s: number) => void }>();
 
   constructor(
     deps: ApiDeps,
@@ -160,5 +162,19 @@ export class Metrics {
         }
       },
     });
+  }
+
+  /** Counts one answered request and its duration in seconds. */
+  recordRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let series = this.#requestSeries.get(key);
+    if (!series) {
+      const counter = this.httpRequests.labels(method, route, String(status));
+      const histogram = this.httpDuration.labels(method, route);
+      series = { count: () => counter.inc(), time: (s) => histogram.observe(s) };
+      this.#requestSeries.set(key, series);
+    }
+    series.count();
+    series.time(seconds);
   }
 }

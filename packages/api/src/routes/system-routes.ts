@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
+import { jsonText, sendJsonText } from "../json-body.ts";
 import type { Metrics } from "../metrics.ts";
 import { errorResponses, intParam } from "../schemas/common.ts";
 import { chains, meta, stats } from "../services/stats.ts";
@@ -33,6 +34,15 @@ export function systemRoutes(
   config: ApiConfig,
   metrics: Metrics,
 ): void {
+  // Load balancers and probes ask for /health many times a second: its body is built once a second.
+  let last = { uptimeS: Number.NaN, body: jsonText(null) };
+  const health = () => {
+    const uptimeS = Math.round((deps.clock.now() - deps.startedAt) / 1000);
+    if (uptimeS !== last.uptimeS)
+      last = { uptimeS, body: jsonText({ status: "ok", version: deps.version, uptimeS }) };
+    return last.body;
+  };
+
   app.get(
     "/health",
     {
@@ -45,11 +55,7 @@ export function systemRoutes(
         },
       },
     },
-    async () => ({
-      status: "ok" as const,
-      version: deps.version,
-      uptimeS: Math.round((deps.clock.now() - deps.startedAt) / 1000),
-    }),
+    async (_req, reply) => sendJsonText(reply, health()),
   );
 
   app.get(
