@@ -7,12 +7,7 @@ export interface Position {
 }
 
 export function encodeCursor(p: Position): string {
-  return encodePosition(`${p.at}.${p.id}`);
-}
-
-/** A position already written as `at.id` (as the database writes it for a page), as a cursor. */
-export function encodePosition(atDotId: string): string {
-  return Buffer.from(atDotId).toString("base64url");
+  return Buffer.from(`${p.at}.${p.id}`).toString("base64url");
 }
 
 /** @throws AppError("invalid_input") naming `param` when the cursor is not one this API issued. */

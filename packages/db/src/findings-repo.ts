@@ -1,7 +1,7 @@
 import type { Evidence, Finding, Severity, Subject } from "@kamiyo/core";
 import type { Queryable } from "./db.ts";
 import { insertRows } from "./insert-rows.ts";
-import { isoUtc, type JsonPage } from "./json-sql.ts";
+import type { JsonPage } from "./json-page.ts";
 
 interface FindingRow {
   tenant_id: string;
@@ -43,6 +43,9 @@ const COLUMNS = [
   "occurrences",
 ] as const;
 
+/** The columns a Finding is read from (not the stored API JSON, which list pages read alone). */
+const SELECTED = COLUMNS.join(", ");
+
 const UPSERT = `ON CONFLICT (tenant_id, id) DO UPDATE SET
   severity = EXCLUDED.severity, status = EXCLUDED.status, title = EXCLUDED.title,
   evidence = EXCLUDED.evidence, data_at = EXCLUDED.data_at, updated_at = EXCLUDED.updated_at,
@@ -78,7 +81,7 @@ export async function upsertFindings(q: Queryable, findings: readonly Finding[])
 /** Open findings of a tenant (restored into the tracker at start-up). */
 export async function listOpenFindings(q: Queryable, tenantId: string): Promise<Finding[]> {
   const rows = await q.query<FindingRow>(
-    "SELECT * FROM findings WHERE tenant_id = $1 AND status = 'open' ORDER BY detected_at",
+    `SELECT ${SELECTED} FROM findings WHERE tenant_id = $1 AND status = 'open' ORDER BY detected_at`,
     [tenantId],
   );
   return rows.map(toFinding);
@@ -91,7 +94,7 @@ export async function getFinding(
   id: string,
 ): Promise<Finding | null> {
   const rows = await q.query<FindingRow>(
-    "SELECT * FROM findings WHERE tenant_id = $1 AND id = $2",
+    `SELECT ${SELECTED} FROM findings WHERE tenant_id = $1 AND id = $2`,
     [tenantId, id],
   );
   return rows[0] ? toFinding(rows[0]) : null;
@@ -105,7 +108,7 @@ export async function listFindingsByIds(
 ): Promise<Finding[]> {
   if (ids.length === 0) return [];
   const rows = await q.query<FindingRow>(
-    "SELECT * FROM findings WHERE tenant_id = $1 AND id = ANY($2::text[])",
+    `SELECT ${SELECTED} FROM findings WHERE tenant_id = $1 AND id = ANY($2::text[])`,
     [tenantId, [...ids]],
   );
   return rows.map(toFinding);
@@ -158,46 +161,35 @@ export async function listFindings(
   const { where, params } = findingConditions(tenantId, filter);
   params.push(filter.limit);
   const rows = await q.query<FindingRow>(
-    `SELECT * FROM findings WHERE ${where} ORDER BY detected_at DESC, id DESC LIMIT $${params.length}`,
+    `SELECT ${SELECTED} FROM findings WHERE ${where} ORDER BY detected_at DESC, id DESC LIMIT $${params.length}`,
     params,
   );
   return rows.map(toFinding);
 }
 
 /**
- * A finding as the API's JSON object, built by the database: the API's `Finding` schema field for
- * field, times as ISO 8601 UTC with milliseconds.
- */
-const FINDING_JSON = `json_build_object('id', id, 'detector', detector, 'kind', kind,
-  'severity', severity, 'status', status, 'subject', json_build_object('type', subject_type, 'id', subject),
-  'key', instance_key, 'title', title, 'evidence', evidence,
-  'firstDataAt', ${isoUtc("first_data_at")}, 'dataAt', ${isoUtc("data_at")},
-  'detectedAt', ${isoUtc("detected_at")}, 'updatedAt', ${isoUtc("updated_at")},
-  'resolvedAt', ${isoUtc("resolved_at")}, 'occurrences', occurrences)::text`;
-
-/**
- * One page of {@link listFindings} serialised by the database, for the API's list routes: the
- * findings as JSON objects joined by commas, and the keyset position (`detectedAtMs.id`) of the
- * last one when more follow. One row crosses from the database whatever the page size, so neither
- * driver decodes the findings nor the API re-encodes them.
+ * One page of {@link listFindings} as JSON: the findings' stored API JSON (`api_json`, kept by the
+ * database from each row, migration 0007) joined by commas, and the keyset position of the last
+ * one when more follow. Nothing is decoded but one text column a row, and nothing re-encoded.
  */
 export async function listFindingsJson(
   q: Queryable,
   tenantId: string,
   filter: FindingFilter,
-): Promise<JsonPage> {
+): Promise<JsonPage<{ detectedAt: number; id: string }>> {
   const { where, params } = findingConditions(tenantId, filter);
-  const limit = `$${params.push(filter.limit)}::int`;
-  const rows = await q.query<JsonPage>(
-    `SELECT coalesce(string_agg(j, ',' ORDER BY n) FILTER (WHERE n <= ${limit}), '') AS items,
-        CASE WHEN count(*) > ${limit} THEN max(pos) FILTER (WHERE n = ${limit}) END AS next
-      FROM (SELECT row_number() OVER (ORDER BY detected_at DESC, id DESC) AS n, ${FINDING_JSON} AS j,
-              (extract(epoch FROM detected_at) * 1000)::bigint || '.' || id AS pos
-            FROM (SELECT * FROM findings WHERE ${where}
-                  ORDER BY detected_at DESC, id DESC LIMIT ${limit} + 1) f) p`,
+  params.push(filter.limit + 1);
+  const rows = await q.query<{ api_json: string }>(
+    `SELECT api_json FROM findings WHERE ${where} ORDER BY detected_at DESC, id DESC LIMIT $${params.length}`,
     params,
   );
-  return rows[0] ?? { items: "", next: null };
+  const page = rows.length > filter.limit ? rows.slice(0, filter.limit) : rows;
+  const last = rows.length > filter.limit ? page.at(-1) : undefined;
+  const position = last && (JSON.parse(last.api_json) as { detectedAt: string; id: string });
+  return {
+    items: page.map((r) => r.api_json).join(","),
+    next: position ? { detectedAt: Date.parse(position.detectedAt), id: position.id } : null,
+  };
 }
 
 /**
@@ -211,7 +203,7 @@ export async function findingsChangedAfter(
   limit: number,
 ): Promise<Finding[]> {
   const rows = await q.query<FindingRow>(
-    `SELECT * FROM findings WHERE tenant_id = $1 AND (updated_at, id) > ($2, $3) ORDER BY updated_at, id LIMIT $4`,
+    `SELECT ${SELECTED} FROM findings WHERE tenant_id = $1 AND (updated_at, id) > ($2, $3) ORDER BY updated_at, id LIMIT $4`,
     [tenantId, new Date(after.updatedAt), after.id, limit],
   );
   return rows.map(toFinding);

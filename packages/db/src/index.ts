@@ -11,7 +11,7 @@ export * from "./timeseries-repo.ts";
 export const DEFAULT_TENANT_ID = "ten_default";
 export * from "./history-queries.ts";
 export * from "./insert-rows.ts";
-export * from "./json-sql.ts";
+export * from "./json-page.ts";
 export * from "./liquidation-queries.ts";
 export * from "./market-queries.ts";
 export * from "./ml-models-repo.ts";

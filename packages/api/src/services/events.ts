@@ -1,6 +1,6 @@
 import { AppError, type Severity } from "@kamiyo/core";
 import { getFinding, listFindingsJson } from "@kamiyo/db";
-import { decodeCursor, encodePosition } from "../cursor.ts";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { ApiDeps } from "../deps.ts";
 import { type JsonText, pageBody } from "../json-body.ts";
 import { type FindingJson, toFindingJson } from "../schemas/common.ts";
@@ -29,7 +29,10 @@ export async function listEvents(deps: ApiDeps, input: ListEventsInput): Promise
     before: before && { detectedAt: before.at, id: before.id },
     limit: input.limit,
   });
-  return pageBody(page.items, page.next === null ? null : encodePosition(page.next));
+  return pageBody(
+    page.items,
+    page.next && encodeCursor({ at: page.next.detectedAt, id: page.next.id }),
+  );
 }
 
 /** @throws AppError("not_found") for an id this tenant does not have. */

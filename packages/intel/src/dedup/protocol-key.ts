@@ -47,18 +47,3 @@ export function protocolLetters(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]/g, "");
 }
-
-/** {@link protocolLetters} in SQL, over the text expression `expr` (keep the two in step). */
-export function protocolLettersSql(expr: string): string {
-  return `regexp_replace(lower(normalize(regexp_replace(${expr}, '\\([^)]*\\)', '', 'g'), NFKD)), '[^a-z0-9]', '', 'g')`;
-}
-
-/**
- * A POSIX regular expression matching the {@link protocolLetters} of every name whose
- * {@link protocolKey} is `key` (a key protocolKey returned): the key followed by any run of
- * generic words and version tags. With {@link protocolLettersSql}, SQL matches names by key
- * without storing a key per name.
- */
-export function protocolKeyPattern(key: string): string {
-  return `^${key.replace(/[^a-z0-9]/g, "")}(${[...GENERIC_WORDS, "v[1-9]"].join("|")})*$`;
-}

@@ -1,6 +1,6 @@
-import { isoUtc, type Queryable } from "@kamiyo/db";
+import type { Queryable } from "@kamiyo/db";
 import { canonicalChain } from "../chains.ts";
-import { protocolKey, protocolKeyPattern, protocolLettersSql } from "../dedup/protocol-key.ts";
+import { protocolKey } from "../dedup/protocol-key.ts";
 import type { Incident } from "../types.ts";
 import { incidentDay, toIncident } from "./incidents.ts";
 
@@ -74,13 +74,11 @@ function filterConditions(filter: IncidentFilter): Conditions {
     c.add((p) => `chains && ${p(chains)}::text[]`);
   }
   if (filter.protocol !== undefined) {
+    // The incident's own key or one of its aliases' (`alias_keys`, kept by the database with
+    // SQL's `protocol_key`): the protocol_key and alias_keys indexes, or-ed.
     const key = protocolKey(filter.protocol);
     if (key === "") c.add(() => "false");
-    else
-      c.add(
-        (p) => `(protocol_key = ${p(key)} OR EXISTS (SELECT 1 FROM unnest(aliases) AS a (name)
-          WHERE ${protocolLettersSql("a.name")} ~ ${p(protocolKeyPattern(key))}))`,
-      );
+    else c.add((p) => `(protocol_key = ${p(key)} OR alias_keys @> ARRAY[${p(key)}::text])`);
   }
   if (filter.category !== undefined)
     c.add((p) => `lower(classification) = lower(${p(filter.category)})`);
@@ -196,22 +194,13 @@ export async function listIncidentPage(
   return { incidents: rows.map(toIncident), next };
 }
 
-/**
- * An incident as the API's JSON object, built by the database: the fields of {@link Incident} in
- * order, then `sources`, the distinct sources of its references in their order.
- */
-const INCIDENT_JSON = `json_build_object('id', id, 'protocol', protocol, 'aliases', aliases,
-  'date', to_char(date, 'YYYY-MM-DD'), 'occurredAt', ${isoUtc("occurred_at")}, 'chains', chains,
-  'classification', classification, 'technique', technique, 'lossUsd', loss_usd,
-  'original', CASE WHEN original_amount IS NOT NULL AND original_unit IS NOT NULL
-    THEN json_build_object('amount', original_amount, 'unit', original_unit) END,
-  'lossUnconverted', loss_unconverted, 'returnedUsd', returned_usd, 'txHashes', tx_hashes,
-  'references', refs,
-  'sources', (SELECT coalesce(json_agg(s.source ORDER BY s.at), '[]') FROM (
-    SELECT r ->> 'source' AS source, min(n) AS at FROM jsonb_array_elements(refs) WITH ORDINALITY AS e (r, n)
-    GROUP BY 1) AS s))::text AS j, id, to_char(date, 'YYYY-MM-DD') AS date, loss_usd`;
+/** A page's columns: the incident's stored API JSON (migration 0007) and its position. */
+const JSON_COLUMNS = "api_json AS j, id, to_char(date, 'YYYY-MM-DD') AS date, loss_usd";
 
-/** {@link listIncidentPage} serialised by the database: the page's incidents as JSON objects. */
+/**
+ * {@link listIncidentPage} as JSON: the incidents' stored API JSON joined by commas, so nothing
+ * is decoded or re-encoded but the position of the last.
+ */
 export async function listIncidentPageJson(
   q: Queryable,
   filter: IncidentFilter,
@@ -222,7 +211,7 @@ export async function listIncidentPageJson(
     id: string;
     date: string;
     loss_usd: number | null;
-  }>(q, filter, page, INCIDENT_JSON, positionOf(page.sort));
+  }>(q, filter, page, JSON_COLUMNS, positionOf(page.sort));
   return { items: rows.map((r) => r.j).join(","), next };
 }
 
