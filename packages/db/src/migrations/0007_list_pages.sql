@@ -96,3 +96,8 @@ ALTER TABLE intel_incidents ADD COLUMN alias_keys text[] NOT NULL
   GENERATED ALWAYS AS (protocol_keys(aliases)) STORED;
 CREATE INDEX intel_incidents_by_protocol_key ON intel_incidents (protocol_key);
 CREATE INDEX intel_incidents_by_alias_key ON intel_incidents USING gin (alias_keys);
+
+-- Category pages by date; the expression index also gives the planner statistics for
+-- `lower(classification)`, without which it guesses a category matches almost nothing and sorts a
+-- parallel scan of every incident rather than walking the date or loss index.
+CREATE INDEX intel_incidents_by_class ON intel_incidents (lower(classification), date DESC, id DESC);
