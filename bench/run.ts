@@ -228,7 +228,8 @@ SELECT 'exp_' || to_char(d, 'YYYYMMDD') || '_protocol' || g, 'Protocol ' || g, '
   CASE WHEN random() < 0.15 THEN NULL ELSE round((1000 * power(600000, random()))::numeric, 2) END,
   NULL, NULL, false, NULL,
   ARRAY['0x' || md5('tx' || g) || md5('tx2' || g)],
-  jsonb_build_array(jsonb_build_object('source', 'defihacklabs-explorer', 'sourceKey', to_char(d, 'YYYYMMDD') || '-Protocol ' || g, 'url', 'https://github.com/SunWeb3Sec/DeFiHackLabs/blob/main/src/test/' || to_char(d, 'YYYY-MM') || '/Protocol' || g || '_exp.sol')),
+  jsonb_build_array(jsonb_build_object('source', 'defihacklabs-explorer', 'sourceKey', to_char(d, 'YYYYMMDD') || '-Protocol ' || g, 'url', 'https://github.com/SunWeb3Sec/DeFiHackLabs/blob/main/src/test/' || to_char(d, 'YYYY-MM') || '/Protocol' || g || '_exp.sol',
+    'firstSeenAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
   CASE floor(random() * 4)::int WHEN 0 THEN ARRAY['defihacklabs-explorer'] WHEN 1 THEN ARRAY['defillama','defihacklabs-explorer']
     WHEN 2 THEN ARRAY['defillama','rekt','defihacklabs-explorer'] ELSE ARRAY['defillama','rekt','defihacklabs','slowmist'] END,
   now(), now()
