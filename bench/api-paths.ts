@@ -4,20 +4,9 @@
  * a random number of pages deep with the cursors the API itself returned. Most such reads miss
  * the response cache, which is why they are measured with it off.
  */
+import { type Random, seededRandom } from "@kamiyo/core";
 
-/** mulberry32: a small seeded generator, so two runs draw the same URLs. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-type Rand = () => number;
+type Rand = Random;
 const pick = <T>(rand: Rand, items: readonly T[]): T =>
   items[Math.floor(rand() * items.length)] as T;
 const DAY_MS = 86_400_000;
@@ -99,7 +88,7 @@ export async function variedPaths(
   count: number,
   now: number,
 ): Promise<string[]> {
-  const rand = seeded(route === "/exploits" ? 2 : 1);
+  const rand = seededRandom(route === "/exploits" ? 2 : 1);
   const paths: string[] = [];
   while (paths.length < count) {
     const q = route === "/exploits" ? exploitsFilter(rand) : eventsFilter(rand, now);

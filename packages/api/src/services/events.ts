@@ -1,5 +1,5 @@
 import { AppError, type Severity } from "@kamiyo/core";
-import { getFinding, listFindingsJson } from "@kamiyo/db";
+import { type FindingFilter, getFinding, listFindingsJson } from "@kamiyo/db";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { ApiDeps } from "../deps.ts";
 import { type JsonText, pageBody } from "../json-body.ts";
@@ -16,10 +16,10 @@ export interface ListEventsInput {
   limit: number;
 }
 
-/** A page of findings, newest detection first, as its JSON body (built by the database). */
-export async function listEvents(deps: ApiDeps, input: ListEventsInput): Promise<JsonText> {
+/** The store's filter for a page of `input` (`limit` rows after `input.cursor`). */
+export function findingFilter(input: ListEventsInput): FindingFilter {
   const before = input.cursor ? decodeCursor(input.cursor) : undefined;
-  const page = await listFindingsJson(deps.db, deps.tenantId, {
+  return {
     severities: input.severity,
     detector: input.detector,
     subject: input.subject,
@@ -28,7 +28,12 @@ export async function listEvents(deps: ApiDeps, input: ListEventsInput): Promise
     until: input.until,
     before: before && { detectedAt: before.at, id: before.id },
     limit: input.limit,
-  });
+  };
+}
+
+/** A page of findings, newest detection first, as its JSON body (built by the database). */
+export async function listEvents(deps: ApiDeps, input: ListEventsInput): Promise<JsonText> {
+  const page = await listFindingsJson(deps.db, deps.tenantId, findingFilter(input));
   return pageBody(
     page.items,
     page.next && encodeCursor({ at: page.next.detectedAt, id: page.next.id }),
