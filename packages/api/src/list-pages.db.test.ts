@@ -21,10 +21,15 @@ const ODD = {
   resolvedAt: null,
 } as const;
 
+/** Four findings on ETH detected at the same instant, one of each severity: ties broken by id. */
+const SAME_MINUTE = [700, 701, 702, 703].map((i) =>
+  finding(i, { detectedAt: NOW - 700 * 60_000, subject: { type: "asset", id: "ETH" } }),
+);
+
 let h: Harness;
 beforeAll(async () => {
   h = await apiHarness();
-  await upsertFindings(h.db, [finding(501, { ...ODD, status: "open" })]);
+  await upsertFindings(h.db, [finding(501, { ...ODD, status: "open" }), ...SAME_MINUTE]);
 });
 afterAll(async () => {
   await h.close();
@@ -84,5 +89,28 @@ describe(`finding pages serialised by ${testDbKind}`, () => {
     const body = JSON.parse(await listEvents(h.deps, { limit: 500, subject: "ETH" }));
     const odd = body.data.find((f: { title: string }) => f.title.startsWith('ETH "mark"'));
     expect(odd).toMatchObject(ODD);
+  });
+
+  it("several severities (one listed twice) on a coin: the pages hold exactly those findings, in order", async () => {
+    const all = await listFindings(h.db, h.deps.tenantId, { limit: 10_000 });
+    const expected = all
+      .filter((f) => ["high", "critical"].includes(f.severity) && f.subject.id === "ETH")
+      .map((f) => f.id);
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const input: ListEventsInput = {
+        limit: 4,
+        severity: ["critical", "high", "critical"],
+        subject: "ETH",
+        cursor,
+      };
+      const body = JSON.parse(await listEvents(h.deps, input));
+      ids.push(...body.data.map((f: { id: string }) => f.id));
+      cursor = body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(ids).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(8);
+    expect(expected).toEqual(expect.arrayContaining([SAME_MINUTE[1]?.id, SAME_MINUTE[2]?.id]));
   });
 });
