@@ -1,14 +1,15 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 
 interface Entry {
-  body: string;
+  /** UTF-8, encoded once when stored rather than on every send. */
+  body: Buffer;
   /** The data's generation when the read that produced `body` started. */
   generation: number;
   storedAt: number;
 }
 
 /**
- * Serialized JSON bodies of reads, so that many dashboards polling the same page cost one query
+ * Serialized JSON bodies of reads, kept as bytes, so that many dashboards polling the same page cost one query
  * and one serialisation between two changes. An entry is valid while the data it was read from
  * are unchanged: `generation()` (a count of changes: the finding feed's writes, or a TableWatch on
  * the incidents table) must not have moved since the read started, and it must be younger than
@@ -71,7 +72,11 @@ export class ResponseCache {
         const oldest = this.#entries.keys().next().value;
         if (oldest !== undefined) this.#entries.delete(oldest);
       }
-      this.#entries.set(p.key, { body: payload, generation: p.generation, storedAt: this.#now() });
+      this.#entries.set(p.key, {
+        body: Buffer.from(payload),
+        generation: p.generation,
+        storedAt: this.#now(),
+      });
     }
     return payload;
   };
