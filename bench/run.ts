@@ -23,6 +23,7 @@ import type { HttpResult } from "./api-load.ts";
 import { variedPaths } from "./api-paths.ts";
 import { buildBusyMarket } from "./busy-market.ts";
 import { CLI_NODE_FLAGS, next, percentile, start } from "./children.ts";
+import { cpuSnapshot, cpuSplit } from "./cpu-split.ts";
 import { intelBench } from "./intel.ts";
 import { mlBench } from "./ml.ts";
 
@@ -394,14 +395,18 @@ async function api(): Promise<void> {
         await next(load, "http");
         const before = await serverCpu();
         const lookupsBefore = await cacheLookups(base, cache);
+        const pids = { API: server.pid, "load generator": load.pid };
+        const machineBefore = cpuSnapshot(pids);
         load.send({ cmd: "http", url: `${base}${path}`, connections, seconds, paths });
         const r = await next<HttpResult>(load, "http");
+        const split = cpuSplit(machineBefore, cpuSnapshot(pids), cpus().length);
         const after = await serverCpu();
         const lookupsAfter = await cacheLookups(base, cache);
         const cores = (cpuSeconds(after) - cpuSeconds(before)) / r.seconds;
         return {
           ...r,
           cores,
+          split,
           hits: lookupsAfter.hit - lookupsBefore.hit,
           misses: lookupsAfter.miss - lookupsBefore.miss,
         };
@@ -412,10 +417,11 @@ async function api(): Promise<void> {
       };
       return { server, base, rateLimitPerIp, http, stop };
     };
-    const loadNote = (r: HttpResult & { cores: number }, connections: number, limit: number) =>
-      `${connections} connections, ${r.seconds.toFixed(0)} s measured after a ${WARM_UP_S} s warm-up, ${fmt(r.ok)} responses, ${r.non2xx} non-2xx, ${r.errors} errors; p50 ${r.p50} ms, max ${r.max} ms; API process ${r.cores.toFixed(2)} cores busy; autocannon on the same machine; rate limit raised to ${fmt(limit)}/min per IP`;
+    type LoadResult = HttpResult & { cores: number; split: string };
+    const loadNote = (r: LoadResult, connections: number, limit: number) =>
+      `${connections} connections, ${r.seconds.toFixed(0)} s measured after a ${WARM_UP_S} s warm-up, ${fmt(r.ok)} responses, ${r.non2xx} non-2xx, ${r.errors} errors; p50 ${r.p50} ms, max ${r.max} ms; API process ${r.cores.toFixed(2)} cores busy; autocannon on the same machine${r.split ? ` (${r.split})` : ""}; rate limit raised to ${fmt(limit)}/min per IP`;
     const events = "/security/events?limit=50";
-    const eventsNote = (r: HttpResult & { cores: number }, limit: number) =>
+    const eventsNote = (r: LoadResult, limit: number) =>
       `${loadNote(r, EVENTS_CONNECTIONS, limit)}; ${(r.bytesPerSecond / 1e6).toFixed(0)} MB/s of responses; ${fmt(count)} findings seeded in ${(seedMs / 1000).toFixed(0)} s`;
 
     const api = await startServer(2_000);
