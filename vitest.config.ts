@@ -18,7 +18,13 @@ const shared = {
   hookTimeout: 60_000,
 };
 
-const ourTests = ["packages/*/src/**", "apps/*/src/**", "bench/**", "scripts/**"];
+const ourTests = [
+  "packages/*/src/**",
+  "modules/*/src/**",
+  "apps/*/src/**",
+  "bench/**",
+  "scripts/**",
+];
 const under = (pattern: string) => ourTests.map((dir) => `${dir}/${pattern}`);
 
 function project(

@@ -18,7 +18,7 @@ import {
 
 type Row = [string, string, string];
 const fixture = (name: string) =>
-  readFileSync(new URL(`../packages/intel/fixtures/${name}`, import.meta.url), "utf8");
+  readFileSync(new URL(`../modules/intel/fixtures/${name}`, import.meta.url), "utf8");
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 function shifted(records: readonly SourceRecord[], k: number): SourceRecord[] {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliStorage, cliStorage } from "./testing/cli-storage.ts";
 
-const FIXTURES = fileURLToPath(new URL("../../../packages/intel/fixtures/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../../../modules/intel/fixtures/", import.meta.url));
 let storage: CliStorage;
 let dir: string;
 const kamiyo = (args: string[], env?: Record<string, string>) => storage.run(args, env);

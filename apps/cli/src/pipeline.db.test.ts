@@ -146,7 +146,7 @@ function ethCtx(markPx: number): AssetCtx {
 /** The Harvest Finance record of the DeFi-Hack-Chronicle (attack 2020-10-26T02:59:55Z), as JSON. */
 function harvestRecord(): Record<string, unknown> {
   const url = new URL(
-    "../../../packages/intel/fixtures/20201026-HarvestFinance.json",
+    "../../../modules/intel/fixtures/20201026-HarvestFinance.json",
     import.meta.url,
   );
   return JSON.parse(readFileSync(url, "utf8")) as Record<string, unknown>;

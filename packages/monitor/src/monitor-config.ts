@@ -1,5 +1,12 @@
-import { hlpConfig, liquidationsConfig, manipulationConfig, oracleConfig } from "@kamiyo/detectors";
-import { binanceConfig, coinbaseConfig, hyperliquidConfig } from "@kamiyo/sources";
+import {
+  binanceConfig,
+  coinbaseConfig,
+  hlpConfig,
+  hyperliquidConfig,
+  liquidationsConfig,
+  manipulationConfig,
+  oracleConfig,
+} from "@kamiyo/hyperliquid";
 import { z } from "zod";
 
 /** A plug-in's settings plus whether it runs. */

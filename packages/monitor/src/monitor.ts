@@ -18,8 +18,7 @@ import {
   type TimerHandle,
 } from "@kamiyo/core";
 import { type Db, listOpenFindings } from "@kamiyo/db";
-import { type DetectorKind, detectors } from "@kamiyo/detectors";
-import { type SourceKind, sources } from "@kamiyo/sources";
+import { type DetectorKind, detectors, type SourceKind, sources } from "@kamiyo/hyperliquid";
 import type { DerivedDetector } from "./derived-detector.ts";
 import type { MonitorConfig } from "./monitor-config.ts";
 import { type AfterFindings, MonitorStore } from "./monitor-store.ts";

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { silentLogger } from "@kamiyo/core";
-import { GREETING } from "@kamiyo/sources";
+import { GREETING } from "@kamiyo/hyperliquid";
 import { readFixtureJson } from "@kamiyo/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "@kamiyo/core";
-import { GREETING } from "@kamiyo/sources";
+import { GREETING } from "@kamiyo/hyperliquid";
 import { type WebSocket, WebSocketServer } from "ws";
 import { canonicalJson, type InfoRequest, type ReplayLine, type RestRequest } from "./format.ts";
 import { clientSubscription, frameSubscription } from "./frame-route.ts";

@@ -1,11 +1,18 @@
 import { type AlertsConfig, alertsConfig } from "@kamiyo/alerts";
 import { type ApiConfig, apiConfig } from "@kamiyo/api";
 import { type LogLevel, PLAN_IDS, type PlanId } from "@kamiyo/core";
-import { hlpConfig, liquidationsConfig, manipulationConfig, oracleConfig } from "@kamiyo/detectors";
+import {
+  binanceConfig,
+  coinbaseConfig,
+  hlpConfig,
+  hyperliquidConfig,
+  liquidationsConfig,
+  manipulationConfig,
+  oracleConfig,
+} from "@kamiyo/hyperliquid";
 import { type IntelConfig, intelConfig } from "@kamiyo/intel";
 import { type CorrelatorConfig, correlatorConfig, type MlConfig, mlConfig } from "@kamiyo/ml";
 import { type MonitorConfig, type MonitorConfigInput, monitorConfig } from "@kamiyo/monitor";
-import { binanceConfig, coinbaseConfig, hyperliquidConfig } from "@kamiyo/sources";
 import { z } from "zod";
 import { coerce, type FieldInfo, fieldsOf, screamingSnake } from "./schema-fields.ts";
 

@@ -5,7 +5,7 @@ import {
   listFindings,
   vaultPnlHistory,
 } from "@kamiyo/db";
-import { changeOver, drawdown, sharpe } from "@kamiyo/detectors";
+import { changeOver, drawdown, sharpe } from "@kamiyo/hyperliquid";
 import type { ApiDeps } from "../deps.ts";
 import { toFindingJson } from "../schemas/common.ts";
 

@@ -5,7 +5,7 @@ import {
   type MarketSampleRecord,
   marketHistory,
 } from "@kamiyo/db";
-import { maxDeviation } from "@kamiyo/detectors";
+import { maxDeviation } from "@kamiyo/hyperliquid";
 import type { ApiDeps } from "../deps.ts";
 import { toFindingJson } from "../schemas/common.ts";
 

@@ -5,9 +5,8 @@ import {
   latestVaultPortfolios,
   liquidationTotals,
 } from "@kamiyo/db";
-import { type DetectorKind, detectors } from "@kamiyo/detectors";
+import { type DetectorKind, detectors, type SourceKind, sources } from "@kamiyo/hyperliquid";
 import { incidentStats, incidentsByChain } from "@kamiyo/intel";
-import { type SourceKind, sources } from "@kamiyo/sources";
 import type { ApiDeps } from "../deps.ts";
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -12,7 +12,7 @@ CREATE TABLE intel_reports (
   PRIMARY KEY (source, source_key)
 );
 
--- Incidents merged from reports (see packages/intel/src/dedup/merge.ts for which value wins).
+-- Incidents merged from reports (see modules/intel/src/dedup/merge.ts for which value wins).
 CREATE TABLE intel_incidents (
   id text PRIMARY KEY,
   protocol text NOT NULL,
