@@ -419,7 +419,7 @@ async function api(): Promise<void> {
     };
     type LoadResult = HttpResult & { cores: number; split: string };
     const loadNote = (r: LoadResult, connections: number, limit: number) =>
-      `${connections} connections, ${r.seconds.toFixed(0)} s measured after a ${WARM_UP_S} s warm-up, ${fmt(r.ok)} responses, ${r.non2xx} non-2xx, ${r.errors} errors; p50 ${r.p50} ms, max ${r.max} ms; API process ${r.cores.toFixed(2)} cores busy; autocannon on the same machine${r.split ? ` (${r.split})` : ""}; rate limit raised to ${fmt(limit)}/min per IP`;
+      `${connections} connections, ${r.seconds.toFixed(0)} s measured after a ${WARM_UP_S} s warm-up, ${fmt(r.ok)} responses, ${r.non2xx} non-2xx, ${r.errors} errors; p50 ${r.p50} ms, max ${r.max} ms; autocannon on the same machine; ${r.split || `API process ${r.cores.toFixed(2)} cores busy`}; rate limit raised to ${fmt(limit)}/min per IP`;
     const events = "/security/events?limit=50";
     const eventsNote = (r: LoadResult, limit: number) =>
       `${loadNote(r, EVENTS_CONNECTIONS, limit)}; ${(r.bytesPerSecond / 1e6).toFixed(0)} MB/s of responses; ${fmt(count)} findings seeded in ${(seedMs / 1000).toFixed(0)} s`;

@@ -18,7 +18,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BIOME = join(ROOT, "node_modules/.bin/biome");
@@ -92,21 +92,23 @@ describe("lint on files laid out like the repository", () => {
     [`modules/${first}/src/module-imports-platform.ts`]: `import { x } from "@kamiyo/core";`,
     [`apps/${apps[0]}/src/app-imports-module.ts`]: `import { x } from "@kamiyo/${first}";`,
   };
-  writeFileSync(join(dir, "biome.json"), JSON.stringify(config));
-  for (const [file, line] of Object.entries(probes)) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), `${line}\nexport const y = x;\n`);
-  }
   let report = "";
-  try {
-    execFileSync(BIOME, ["lint", "--vcs-enabled=false", "--reporter=github", "."], {
-      cwd: dir,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-  } catch (err) {
-    report = String((err as { stdout?: string }).stdout ?? "");
-  }
+  beforeAll(() => {
+    writeFileSync(join(dir, "biome.json"), JSON.stringify(config));
+    for (const [file, line] of Object.entries(probes)) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), `${line}\nexport const y = x;\n`);
+    }
+    try {
+      execFileSync(BIOME, ["lint", "--vcs-enabled=false", "--reporter=github", "."], {
+        cwd: dir,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (err) {
+      report = String((err as { stdout?: string }).stdout ?? "");
+    }
+  });
   const refused = (file: string) =>
     report.includes(`title=lint/style/noRestrictedImports,file=${join(dir, file)},`);
 

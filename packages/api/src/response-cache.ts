@@ -9,8 +9,8 @@ interface Entry {
 }
 
 /**
- * Serialized JSON bodies of reads, kept as bytes, so that many dashboards polling the same page cost one query
- * and one serialisation between two changes. An entry is valid while the data it was read from
+ * Serialized JSON bodies of reads, kept as bytes, so that many dashboards polling the same page
+ * cost one query and one serialisation between two changes. An entry is valid while the data it was read from
  * are unchanged: `generation()` (a count of changes: the finding feed's writes, or a TableWatch on
  * the incidents table) must not have moved since the read started, and it must be younger than
  * `ttlMs`, which bounds the staleness a change nobody reports could cause. Entries are bounded in
