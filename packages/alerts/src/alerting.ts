@@ -93,12 +93,19 @@ export class Alerting {
    *   schedule the flush of what was held.
    */
   readonly afterFindings = async (tx: Queryable, findings: Finding[]): Promise<() => void> => {
-    const byTenant = new Map<string, Finding[]>();
-    for (const f of findings) byTenant.set(f.tenantId, [...(byTenant.get(f.tenantId) ?? []), f]);
+    // Findings are public data: each goes to the tenant that produced it and to every tenant
+    // with an enabled channel of its own (each routes, dedups, caps and silences separately).
+    const subscribers = await tx.query<{ tenant_id: string }>(
+      "SELECT DISTINCT tenant_id FROM alert_channels WHERE enabled",
+    );
+    const tenants = new Set([
+      ...findings.map((f) => f.tenantId),
+      ...subscribers.map((r) => r.tenant_id),
+    ]);
     const stored: StoredAlert[] = [];
     let dueAt: number | null = null;
-    for (const [tenantId, fs] of byTenant) {
-      const r = await this.router.route(tx, tenantId, fs, this.#clock.now());
+    for (const tenantId of tenants) {
+      const r = await this.router.route(tx, tenantId, findings, this.#clock.now());
       stored.push(...r.stored);
       if (r.nextFlushAt !== null) dueAt = Math.min(dueAt ?? r.nextFlushAt, r.nextFlushAt);
     }

@@ -1,3 +1,4 @@
+import type { RequestContext, Scope } from "@kamiyo/tenancy";
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -16,13 +17,28 @@ export type ZodApp = FastifyInstance<
   ZodTypeProvider
 >;
 
+/** How a mutating route is written to the audit log. */
+export interface AuditSpec {
+  action: string;
+  /** The resource as it was, for the log's before-hash (updates and deletes). */
+  before?: (req: import("fastify").FastifyRequest) => Promise<unknown>;
+}
+
 declare module "fastify" {
   interface FastifyRequest {
     /** The verified API key's id (`key_…`), when a key was presented. */
     apiKeyId: string | null;
+    /** Who is calling, for which tenant, allowed what (set by authentication on every non-public route). */
+    ctx: RequestContext;
   }
   interface FastifyContextConfig {
     /** Routes anyone may call when API keys are configured (health, readiness, docs). */
     public?: boolean;
+    /** The scope the route needs (default: `read` for GET and HEAD; required for the others). */
+    scope?: Scope;
+    /** Only the platform operator may call it. */
+    operator?: boolean;
+    /** Mutations name their audit-log action (`webhook.update`); see audit-hook.ts. */
+    audit?: AuditSpec;
   }
 }

@@ -15,6 +15,8 @@ import {
 } from "fastify-type-provider-zod";
 import { requireKeys } from "./access.ts";
 import type { ZodApp } from "./app-types.ts";
+import { auditMutations } from "./audit-hook.ts";
+import { Authenticator } from "./authenticate.ts";
 import type { ApiConfig } from "./config.ts";
 import { checkingIntervalMs, guardConnections } from "./connection-limits.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -29,6 +31,7 @@ import { mlRoutes } from "./routes/ml-routes.ts";
 import { securityRoutes } from "./routes/security-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
 import { systemRoutes } from "./routes/system-routes.ts";
+import { tenantRoutes } from "./routes/tenant-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { StreamHub } from "./stream-hub.ts";
 import { TableWatch } from "./table-watch.ts";
@@ -118,6 +121,7 @@ export async function buildApi(
   });
 
   app.decorateRequest("apiKeyId", null);
+  app.decorateRequest("ctx", null as never);
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
@@ -156,7 +160,9 @@ export async function buildApi(
       ),
   });
 
-  requireKeys(app, config);
+  const auth = new Authenticator(deps, config.keyHashes);
+  requireKeys(app, config, auth);
+  auditMutations(app, deps);
 
   if (config.docs) {
     await app.register(fastifySwagger, {
@@ -174,7 +180,7 @@ export async function buildApi(
             bearer: { type: "http", scheme: "bearer" },
           },
         },
-        security: config.keyHashes.length > 0 ? [{ apiKey: [] }, { bearer: [] }] : [],
+        security: [{ apiKey: [] }, { bearer: [] }],
         tags: [
           { name: "system", description: "Health, readiness, metrics and service information" },
           { name: "security", description: "Findings and the state behind them" },
@@ -185,6 +191,12 @@ export async function buildApi(
               "Exploit incidents merged from public sources and the monitor's own losses; how the sources rank",
           },
           { name: "ml", description: "Models" },
+          {
+            name: "tenants",
+            description:
+              "The caller's tenant, its API keys (roles, scopes, rotation) and audit log",
+          },
+          { name: "admin", description: "The platform operator's view of every tenant" },
           {
             name: "webhooks",
             description:
@@ -220,6 +232,7 @@ export async function buildApi(
     intelRoutes(s, deps, intelCache);
     streamRoutes(s, deps, hub);
     webhookRoutes(s, deps, config);
+    tenantRoutes(s, deps, auth);
   });
   if (config.docs) {
     app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>

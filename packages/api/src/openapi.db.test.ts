@@ -42,6 +42,13 @@ const ROUTES = [
   "/webhooks/{id}/deliveries/{deliveryId}/replay",
   "/silences",
   "/silences/{id}",
+  "/tenants/me",
+  "/api-keys",
+  "/api-keys/{id}",
+  "/api-keys/{id}/rotate",
+  "/audit-log",
+  "/admin/tenants",
+  "/admin/tenants/{id}",
 ];
 
 describe("the OpenAPI document", () => {

@@ -1,6 +1,6 @@
 import type { RouteOptions } from "fastify";
 
-type HookName = "onRequest" | "preValidation";
+type HookName = "onRequest" | "preValidation" | "preHandler" | "onSend";
 
 /**
  * Adds a hook to one route (in an `onRoute` hook) after the route's own: route-level hooks cost

@@ -587,7 +587,7 @@ describe(`silences on ${testDbKind}`, () => {
       id: expect.stringMatching(/^sil_/),
       matchers: { detector: "oracle", severity: ["low", "medium"] },
       comment: "maintenance window",
-      createdBy: "api",
+      createdBy: "local",
       startsAt: new Date(NOW).toISOString(),
       endsAt: new Date(NOW + 90 * 60_000).toISOString(),
       active: true,

@@ -15,4 +15,5 @@ export * from "./json-page.ts";
 export * from "./liquidation-queries.ts";
 export * from "./market-queries.ts";
 export * from "./ml-models-repo.ts";
+export * from "./tenant-db.ts";
 export * from "./vault-queries.ts";

@@ -26,6 +26,8 @@ afterAll(async () => {
   await db.close();
 });
 beforeEach(async () => {
+  // Findings fan out to every tenant with an enabled channel: earlier tests' tenants stop listening.
+  await db.query("UPDATE alert_channels SET enabled = false");
   tenant = `ten_delivery${++n}`;
   await db.query("INSERT INTO tenants (id, name) VALUES ($1, $1)", [tenant]);
   receiver.received.length = 0;

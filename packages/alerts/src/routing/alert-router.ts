@@ -98,7 +98,13 @@ export class AlertRouter {
         result.silenced++;
         continue;
       }
-      const held: HeldAlert = { type: d.type, findingId: f.id, severity: f.severity, at: nowMs };
+      const held: HeldAlert = {
+        type: d.type,
+        findingId: f.id,
+        ...(f.tenantId === tenantId ? {} : { findingTenantId: f.tenantId }),
+        severity: f.severity,
+        at: nowMs,
+      };
       const holdIn = await this.#holdIn(tx, tenantId, f, d.type, nowMs);
       if (holdIn) {
         await hold(tx, tenantId, holdIn.group, held, holdIn.flushAt);
@@ -137,9 +143,15 @@ export class AlertRouter {
     );
     const result: FlushResult = { deliveries: 0, stored: [] };
     for (const g of due) {
-      const findings = await listFindingsByIds(tx, g.tenant_id, [
-        ...new Set(g.held.flatMap((h) => ("findingId" in h ? [h.findingId] : []))),
-      ]);
+      const idsByTenant = new Map<string, Set<string>>();
+      for (const h of g.held) {
+        if (!("findingId" in h)) continue;
+        const owner = h.findingTenantId ?? g.tenant_id;
+        idsByTenant.set(owner, (idsByTenant.get(owner) ?? new Set()).add(h.findingId));
+      }
+      const findings: Finding[] = [];
+      for (const [owner, ids] of idsByTenant)
+        findings.push(...(await listFindingsByIds(tx, owner, [...ids])));
       const channels = await listChannels(tx, g.tenant_id, { enabledOnly: true });
       // Incident alerts held by the daily cap name the channels that took them.
       const taken = new Set(g.held.flatMap((h) => ("channelIds" in h ? h.channelIds : [])));

@@ -17,7 +17,14 @@ export const capGroup = (day: string) => `!cap:${day}`;
 
 /** An alert held back for later, as stored in `alert_groups.held`. */
 export type HeldAlert =
-  | { type: AlertType; findingId: string; severity: Severity; at: number }
+  | {
+      type: AlertType;
+      findingId: string;
+      /** The finding's own tenant when it is not the group's (public findings fan out); absent: the group's. */
+      findingTenantId?: string;
+      severity: Severity;
+      at: number;
+    }
   /** An exploit incident's alert: only ever held by the daily cap, with the channels that took it. */
   | { type: AlertType; incidentId: string; channelIds: string[]; severity: Severity; at: number };
 

@@ -1,10 +1,11 @@
 import { checkWebhookUrl } from "@kamiyo/alerts";
 import { SEVERITIES } from "@kamiyo/core";
-import type { preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import { z } from "zod";
-import type { ZodApp } from "../app-types.ts";
+import type { AuditSpec, ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
+import { forTenant } from "../request-deps.ts";
 import {
   cursorParam,
   errorResponses,
@@ -195,8 +196,17 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
     max: config.webhookMutationsPerMinute,
     timeWindow: 60_000,
   });
-  /** Route options of a mutation: the shared budget instead of the general per-route limit. */
-  const mutating = { preHandler: mutation, config: { rateLimit: false } } as const;
+  /**
+   * Route options of a mutation: the shared budget instead of the general per-route limit, the
+   * `alerts:write` scope, and the audit-log action.
+   */
+  const mutating = (action: string, before?: AuditSpec["before"]) =>
+    ({
+      preHandler: mutation,
+      config: { rateLimit: false, scope: "alerts:write", audit: { action, before } },
+    }) as const;
+  const webhookBefore = (req: FastifyRequest) =>
+    getWebhook(forTenant(deps, req), (req.params as { id: string }).id);
   /** Checked, then stored as the URL parser writes it (WHATWG: lower-case host, no default port). */
   const url = z
     .string()
@@ -215,7 +225,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.post(
     "/webhooks",
     {
-      ...mutating,
+      ...mutating("webhook.create"),
       schema: {
         tags: ["webhooks"],
         summary: "Create a webhook endpoint",
@@ -230,7 +240,8 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
         response: { 201: webhookWithSecret, ...withConflict },
       },
     },
-    async (req, reply) => reply.code(201).send(await createWebhook(deps, config, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await createWebhook(forTenant(deps, req), config, req.body)),
   );
 
   app.get(
@@ -242,7 +253,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
         response: { 200: z.object({ data: z.array(webhookSchema) }), ...errorResponses },
       },
     },
-    async () => listWebhooks(deps),
+    async (req) => listWebhooks(forTenant(deps, req)),
   );
 
   app.get(
@@ -255,13 +266,13 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
         response: { 200: webhookSchema, ...errorResponses },
       },
     },
-    async (req) => getWebhook(deps, req.params.id),
+    async (req) => getWebhook(forTenant(deps, req), req.params.id),
   );
 
   app.patch(
     "/webhooks/:id",
     {
-      ...mutating,
+      ...mutating("webhook.update", webhookBefore),
       schema: {
         tags: ["webhooks"],
         summary: "Change a webhook endpoint",
@@ -282,13 +293,13 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
         response: { 200: webhookSchema, ...errorResponses },
       },
     },
-    async (req) => updateWebhook(deps, config, req.params.id, req.body),
+    async (req) => updateWebhook(forTenant(deps, req), config, req.params.id, req.body),
   );
 
   app.delete(
     "/webhooks/:id",
     {
-      ...mutating,
+      ...mutating("webhook.delete", webhookBefore),
       schema: {
         tags: ["webhooks"],
         summary: "Delete a webhook endpoint and its delivery log",
@@ -297,7 +308,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
       },
     },
     async (req, reply) => {
-      await deleteWebhook(deps, req.params.id);
+      await deleteWebhook(forTenant(deps, req), req.params.id);
       return reply.code(204).send();
     },
   );
@@ -305,7 +316,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.post(
     "/webhooks/:id/rotate-secret",
     {
-      ...mutating,
+      ...mutating("webhook.rotate_secret", webhookBefore),
       schema: {
         tags: ["webhooks"],
         summary: "Replace the signing secret",
@@ -325,13 +336,13 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
         response: { 200: webhookWithSecret, ...errorResponses },
       },
     },
-    async (req) => rotateSecret(deps, req.params.id, req.body?.overlapHours ?? 24),
+    async (req) => rotateSecret(forTenant(deps, req), req.params.id, req.body?.overlapHours ?? 24),
   );
 
   app.post(
     "/webhooks/:id/test",
     {
-      ...mutating,
+      ...mutating("webhook.test"),
       schema: {
         tags: ["webhooks"],
         summary: "Send a webhook.test event",
@@ -340,7 +351,8 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
         response: { 202: z.object({ deliveryId: z.string() }), ...withConflict },
       },
     },
-    async (req, reply) => reply.code(202).send(await testWebhook(deps, req.params.id)),
+    async (req, reply) =>
+      reply.code(202).send(await testWebhook(forTenant(deps, req), req.params.id)),
   );
 
   app.get(
@@ -358,13 +370,13 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
         response: { 200: pageSchema(deliverySchema), ...errorResponses },
       },
     },
-    async (req) => deliveryLog(deps, req.params.id, req.query),
+    async (req) => deliveryLog(forTenant(deps, req), req.params.id, req.query),
   );
 
   app.post(
     "/webhooks/:id/deliveries/:deliveryId/replay",
     {
-      ...mutating,
+      ...mutating("delivery.replay"),
       schema: {
         tags: ["webhooks"],
         summary: "Send an exhausted or cancelled delivery again",
@@ -378,13 +390,15 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
       },
     },
     async (req, reply) =>
-      reply.code(202).send(await replay(deps, req.params.id, req.params.deliveryId)),
+      reply
+        .code(202)
+        .send(await replay(forTenant(deps, req), req.params.id, req.params.deliveryId)),
   );
 
   app.post(
     "/silences",
     {
-      ...mutating,
+      ...mutating("silence.create"),
       schema: {
         tags: ["silences"],
         summary: "Silence alerts for a while",
@@ -413,7 +427,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
       },
     },
     async (req, reply) =>
-      reply.code(201).send(await startSilence(deps, req.body, req.apiKeyId ?? "api")),
+      reply.code(201).send(await startSilence(forTenant(deps, req), req.body, req.ctx.actor)),
   );
 
   app.get(
@@ -434,13 +448,13 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
         response: { 200: pageSchema(silenceSchema), ...errorResponses },
       },
     },
-    async (req) => silencesPage(deps, req.query),
+    async (req) => silencesPage(forTenant(deps, req), req.query),
   );
 
   app.delete(
     "/silences/:id",
     {
-      ...mutating,
+      ...mutating("silence.end"),
       schema: {
         tags: ["silences"],
         summary: "End a silence now",
@@ -449,7 +463,7 @@ export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
       },
     },
     async (req, reply) => {
-      await endSilence(deps, req.params.id);
+      await endSilence(forTenant(deps, req), req.params.id);
       return reply.code(204).send();
     },
   );

@@ -1,0 +1,368 @@
+import { AppError, PLAN_IDS, type PlanId } from "@kamiyo/core";
+import { tenantDb } from "@kamiyo/db";
+import {
+  type ApiKeyRecord,
+  auditPage,
+  createApiKey,
+  createTenant,
+  getApiKey,
+  getTenant,
+  listApiKeys,
+  listTenants,
+  type RequestContext,
+  ROLES,
+  rank,
+  revokeApiKey,
+  rotateApiKey,
+  SCOPES,
+  setTenantStatus,
+  type Tenant,
+} from "@kamiyo/tenancy";
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { ZodApp } from "../app-types.ts";
+import type { Authenticator } from "../authenticate.ts";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
+import type { ApiDeps } from "../deps.ts";
+import {
+  cursorParam,
+  errorResponses,
+  errorSchema,
+  limitParam,
+  pageSchema,
+  timeParam,
+} from "../schemas/common.ts";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const isoSchema = z.string().describe("ISO 8601 time");
+
+const tenantSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    plan: z.enum(PLAN_IDS as [PlanId, ...PlanId[]]),
+    status: z.enum(["active", "suspended"]),
+    createdAt: isoSchema,
+  })
+  .meta({ id: "Tenant" });
+
+const apiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string().describe("The key's first characters (kmy_live_…), to tell keys apart"),
+    role: z.enum(ROLES),
+    scopes: z.array(z.enum(SCOPES)).describe("Narrow the role; empty: all the role allows"),
+    createdBy: z.string(),
+    createdAt: isoSchema,
+    expiresAt: isoSchema.nullable(),
+    revokedAt: isoSchema.nullable(),
+    lastUsedAt: isoSchema.nullable().describe("Recorded at most once a minute"),
+    replacedBy: z.string().nullable().describe("After a rotation: the key that replaced it"),
+  })
+  .meta({ id: "ApiKey" });
+const newKeySchema = apiKeySchema
+  .extend({ key: z.string().describe("The key itself: shown only now, store it") })
+  .meta({ id: "NewApiKey" });
+
+const auditSchema = z
+  .object({
+    id: z.string(),
+    at: isoSchema,
+    actor: z.string().describe("The API key (key_…) or `local` that made the change"),
+    action: z.string().describe("<resource>.<verb>, e.g. webhook.update"),
+    target: z.string(),
+    requestId: z.string().nullable(),
+    beforeHash: z.string().nullable().describe("SHA-256 of the resource's JSON before"),
+    afterHash: z.string().nullable().describe("SHA-256 of the resource's JSON after"),
+  })
+  .meta({ id: "AuditEntry" });
+
+const keyId = z.object({
+  id: z
+    .string()
+    .regex(/^key_[0-9a-z]{9,40}$/, "expected an API key id such as key_0m85n41y8a1b2c3d4e5f60718"),
+});
+const tenantId = z.object({
+  id: z
+    .string()
+    .regex(/^ten_[0-9a-z]{1,40}$/, "expected a tenant id such as ten_0m85n41y8a1b2c3d4e5f60718"),
+});
+
+function tenantJson(t: Tenant) {
+  return {
+    id: t.id,
+    name: t.name,
+    plan: t.plan,
+    status: t.status,
+    createdAt: iso(t.createdAt) as string,
+  };
+}
+
+function keyJson(k: ApiKeyRecord) {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    role: k.role,
+    scopes: k.scopes,
+    createdBy: k.createdBy,
+    createdAt: iso(k.createdAt) as string,
+    expiresAt: iso(k.expiresAt),
+    revokedAt: iso(k.revokedAt),
+    lastUsedAt: iso(k.lastUsedAt),
+    replacedBy: k.replacedBy,
+  };
+}
+
+/** A key may not hand out more than it holds: a new key's role is at most the caller's. */
+function checkGrantable(ctx: RequestContext, role: (typeof ROLES)[number]): void {
+  if (rank(role) > rank(ctx.role))
+    throw new AppError("forbidden", `a ${ctx.role} key cannot create a key with the role ${role}`);
+}
+
+const withConflict = { ...errorResponses, 409: errorSchema } as const;
+
+/**
+ * The caller's tenant, its API keys and audit log; the operator's `/admin/tenants`. Keys are
+ * read and written as the tenant (row-level security); tenants are created on the platform's
+ * connection, which only an operator key reaches.
+ */
+export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): void {
+  const db = (req: FastifyRequest) => tenantDb(deps.db, req.ctx.tenantId);
+
+  app.get(
+    "/tenants/me",
+    {
+      schema: {
+        tags: ["tenants"],
+        summary: "The caller's tenant and the calling key's role and scopes",
+        response: {
+          200: z.object({
+            tenant: tenantSchema,
+            actor: z.string(),
+            role: z.enum(ROLES),
+            scopes: z.array(z.enum(SCOPES)),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const t = await getTenant(db(req), req.ctx.tenantId);
+      if (!t) throw new AppError("not_found", "this key's tenant no longer exists");
+      return {
+        tenant: tenantJson(t),
+        actor: req.ctx.actor,
+        role: req.ctx.role,
+        scopes: [...req.ctx.scopes],
+      };
+    },
+  );
+
+  app.get(
+    "/api-keys",
+    {
+      config: { scope: "keys:read" },
+      schema: {
+        tags: ["tenants"],
+        summary: "The tenant's API keys, newest first (revoked ones included)",
+        response: { 200: z.object({ data: z.array(apiKeySchema) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ data: (await listApiKeys(db(req), req.ctx.tenantId)).map(keyJson) }),
+  );
+
+  app.post(
+    "/api-keys",
+    {
+      config: { scope: "keys:write", audit: { action: "api_key.create" } },
+      schema: {
+        tags: ["tenants"],
+        summary: "Create an API key",
+        description: "The key is in this response only. Its role is at most the caller's.",
+        body: z.strictObject({
+          name: z.string().trim().min(1).max(100),
+          role: z.enum(ROLES).default("member"),
+          scopes: z.array(z.enum(SCOPES)).max(SCOPES.length).default([]),
+          mode: z.enum(["live", "test"]).default("live").describe("kmy_live_ or kmy_test_ key"),
+          expiresAt: timeParam.optional().describe("When it stops working (ISO 8601)"),
+        }),
+        response: { 201: newKeySchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      checkGrantable(req.ctx, req.body.role);
+      const now = deps.clock.now();
+      if (req.body.expiresAt !== undefined && req.body.expiresAt <= now)
+        throw new AppError("invalid_input", 'body "expiresAt": must be in the future');
+      const { record, key } = await createApiKey(db(req), {
+        tenantId: req.ctx.tenantId,
+        name: req.body.name,
+        role: req.body.role,
+        scopes: req.body.scopes,
+        mode: req.body.mode,
+        createdBy: req.ctx.actor,
+        nowMs: now,
+        expiresAt: req.body.expiresAt ?? null,
+      });
+      return reply.code(201).send({ ...keyJson(record), key });
+    },
+  );
+
+  const keyBefore = async (req: FastifyRequest) =>
+    getApiKey(db(req), req.ctx.tenantId, (req.params as { id: string }).id).then(
+      (k) => k && keyJson(k),
+    );
+
+  app.delete(
+    "/api-keys/:id",
+    {
+      config: { scope: "keys:write", audit: { action: "api_key.revoke", before: keyBefore } },
+      schema: {
+        tags: ["tenants"],
+        summary: "Revoke an API key (at once, for good)",
+        params: keyId,
+        response: { 200: apiKeySchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const k = await revokeApiKey(db(req), req.ctx.tenantId, req.params.id, deps.clock.now());
+      if (!k) throw new AppError("not_found", `no API key ${req.params.id}`);
+      auth.forget();
+      return keyJson(k);
+    },
+  );
+
+  app.post(
+    "/api-keys/:id/rotate",
+    {
+      config: { scope: "keys:write", audit: { action: "api_key.rotate", before: keyBefore } },
+      schema: {
+        tags: ["tenants"],
+        summary: "Replace an API key with a new one",
+        description:
+          "The new key (same name, role and scopes) is in this response only. The old key keeps working for `graceSeconds` (0: stops at once).",
+        params: keyId,
+        body: z
+          .strictObject({
+            graceSeconds: z
+              .number()
+              .int()
+              .min(0)
+              .max(7 * 86_400)
+              .default(0),
+          })
+          .nullish(),
+        response: { 200: newKeySchema.extend({ replaces: apiKeySchema }), ...withConflict },
+      },
+    },
+    async (req) => {
+      const { old, record, key } = await db(req).transaction((tx) =>
+        rotateApiKey(tx, req.ctx.tenantId, req.params.id, {
+          nowMs: deps.clock.now(),
+          graceMs: (req.body?.graceSeconds ?? 0) * 1000,
+          actor: req.ctx.actor,
+        }),
+      );
+      auth.forget();
+      return { ...keyJson(record), key, replaces: keyJson(old) };
+    },
+  );
+
+  app.get(
+    "/audit-log",
+    {
+      config: { scope: "audit:read" },
+      schema: {
+        tags: ["tenants"],
+        summary: "The tenant's audit log, newest first",
+        description: "Every change made through the API: who, what, when, in which request.",
+        querystring: z.object({
+          since: timeParam.optional(),
+          cursor: cursorParam.optional(),
+          limit: limitParam(1000, 100),
+        }),
+        response: { 200: pageSchema(auditSchema), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const entries = await auditPage(db(req), req.ctx.tenantId, {
+        before: req.query.cursor ? decodeCursor(req.query.cursor) : undefined,
+        since: req.query.since,
+        limit: req.query.limit + 1,
+      });
+      const page = entries.slice(0, req.query.limit);
+      const last = page.at(-1);
+      return {
+        data: page.map((e) => ({ ...e, at: iso(e.at) as string })),
+        nextCursor:
+          entries.length > req.query.limit && last
+            ? encodeCursor({ at: last.at, id: last.id })
+            : null,
+      };
+    },
+  );
+
+  app.get(
+    "/admin/tenants",
+    {
+      config: { operator: true },
+      schema: {
+        tags: ["admin"],
+        summary: "Every tenant (platform operator only)",
+        response: { 200: z.object({ data: z.array(tenantSchema) }), ...errorResponses },
+      },
+    },
+    async () => ({ data: (await listTenants(deps.db)).map(tenantJson) }),
+  );
+
+  app.post(
+    "/admin/tenants",
+    {
+      config: { operator: true, scope: "keys:write", audit: { action: "tenant.create" } },
+      schema: {
+        tags: ["admin"],
+        summary: "Create a tenant and its owner key (platform operator only)",
+        body: z.strictObject({
+          name: z.string().trim().min(1).max(100),
+          plan: z.enum(PLAN_IDS as [PlanId, ...PlanId[]]).default("open_source"),
+        }),
+        response: {
+          201: z.object({ tenant: tenantSchema, apiKey: z.string() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { tenant, key } = await createTenant(deps.db, {
+        name: req.body.name,
+        plan: req.body.plan,
+        actor: req.ctx.actor,
+        nowMs: deps.clock.now(),
+      });
+      return reply.code(201).send({ tenant: tenantJson(tenant), apiKey: key });
+    },
+  );
+
+  app.patch(
+    "/admin/tenants/:id",
+    {
+      config: { operator: true, scope: "keys:write", audit: { action: "tenant.update" } },
+      schema: {
+        tags: ["admin"],
+        summary: "Suspend or reactivate a tenant (platform operator only)",
+        description: "A suspended tenant's keys answer 401 until it is reactivated.",
+        params: tenantId,
+        body: z.strictObject({ status: z.enum(["active", "suspended"]) }),
+        response: { 200: tenantSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const t = await setTenantStatus(deps.db, req.params.id, req.body.status);
+      if (!t) throw new AppError("not_found", `no tenant ${req.params.id}`);
+      auth.forget();
+      return tenantJson(t);
+    },
+  );
+}
