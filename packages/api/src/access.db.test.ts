@@ -32,7 +32,9 @@ describe("API keys", () => {
       headers: { "x-api-key": other },
     });
     expect(wrong.statusCode).toBe(401);
-    expect(wrong.json().error.message).toBe("the API key is not valid (unknown, revoked or expired)");
+    expect(wrong.json().error.message).toBe(
+      "the API key is not valid (unknown, revoked or expired)",
+    );
     const header = await h.app.inject({
       method: "GET",
       url: "/security/events",
