@@ -1,7 +1,14 @@
 import type { DeliveryStatus } from "@kamiyo/alerts";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { CliExit, type CliIo, processIo } from "./cli-io.ts";
-import { apiKeyCreateCommand } from "./commands/api-key.ts";
+import {
+  type ApiKeyCreateOptions,
+  apiKeyCreateCommand,
+  apiKeyListCommand,
+  apiKeyRevokeCommand,
+  parseRole,
+  parseScopes,
+} from "./commands/api-key.ts";
 import { CliError } from "./commands/cli-error.ts";
 import { configCommand } from "./commands/config.ts";
 import {
@@ -34,6 +41,7 @@ import {
   silenceExpireCommand,
   silenceListCommand,
 } from "./commands/silence.ts";
+import { tenantCreateCommand, tenantListCommand } from "./commands/tenant.ts";
 import { type AppConfig, loadConfig } from "./config/app-config.ts";
 
 /** "90s", "10m", "2h", "1d" or plain milliseconds. */
@@ -169,11 +177,47 @@ export function program(stdio: CliIo = processIo): Command {
           stdio,
         ),
     );
-  p.command("api-key")
-    .description("manage API keys")
+  const tenant = usageErrors(
+    p.command("tenant").description("tenants of this install (as the platform operator)"),
+  );
+  tenant
     .command("create")
-    .description("create a key and print the hash to put in API_KEY_HASHES")
-    .action(() => apiKeyCreateCommand(stdio));
+    .description('create a tenant and its owner key; prints {"tenant", "apiKey"}')
+    .argument("<name>", "the tenant's name")
+    .option("--plan <plan>", "its plan (default open_source)")
+    .option("--test", "make the owner key a kmy_test_ key")
+    .action((name: string, o: { plan?: string; test?: boolean }) =>
+      tenantCreateCommand(config(), name, o, stdio),
+    );
+  tenant
+    .command("list")
+    .description("every tenant, oldest first")
+    .option("--json", "as one JSON array")
+    .action((o: { json?: boolean }) => tenantListCommand(config(), o, stdio));
+  const apiKey = usageErrors(p.command("api-key").description("API keys, stored hashed"));
+  apiKey
+    .command("create")
+    .description('create a key (shown once); prints {"id", "key", "prefix", "role", "scopes"}')
+    .option("--tenant <id>", "the tenant it belongs to (default ten_default)")
+    .option("--role <role>", "owner, admin, member or viewer (default owner)", parseRole)
+    .option("--scopes <list>", "narrow the role to these scopes, comma-separated", parseScopes)
+    .option("--name <name>", "what it is for")
+    .option("--expires <time>", "when it stops working (ISO 8601)", parseIsoTime)
+    .option("--test", "a kmy_test_ key")
+    .option("--operator", "the platform operator's key (/admin/…)")
+    .action((o: ApiKeyCreateOptions) => apiKeyCreateCommand(config(), o, stdio));
+  apiKey
+    .command("list")
+    .description("a tenant's keys, newest first")
+    .option("--tenant <id>", "default ten_default")
+    .option("--json", "as one JSON array")
+    .action((o: { tenant?: string; json?: boolean }) => apiKeyListCommand(config(), o, stdio));
+  apiKey
+    .command("revoke")
+    .description("revoke a key for good")
+    .argument("<id>", "key id (key_…)")
+    .option("--tenant <id>", "default ten_default")
+    .action((id: string, o: { tenant?: string }) => apiKeyRevokeCommand(config(), id, o, stdio));
   const intel = p.command("intel").description("exploit intelligence: incidents across chains");
   intel
     .command("import")

@@ -1,4 +1,6 @@
+import type { Scope } from "@kamiyo/tenancy";
 import type { RouteOptions } from "fastify";
+import { scopeOf } from "./access.ts";
 
 /** One method of one route, as registered. */
 export interface RouteEntry {
@@ -7,6 +9,10 @@ export interface RouteEntry {
   url: string;
   /** Open to anyone when API keys are configured (`config.public`). */
   public: boolean;
+  /** The scope a key needs (null for open routes). */
+  scope: Scope | null;
+  /** Only the platform operator may call it. */
+  operator: boolean;
 }
 
 /**
@@ -30,6 +36,8 @@ export class RouteTable {
         method,
         url: route.url,
         public: route.config?.public === true,
+        scope: route.config?.public === true ? null : scopeOf(method, route.config),
+        operator: route.config?.operator === true,
       });
       this.#patterns.push({ pattern, method });
     }

@@ -1,10 +1,147 @@
-import { hashApiKey, newApiKey } from "@kamiyo/api";
+import { DEFAULT_TENANT_ID } from "@kamiyo/db";
+import {
+  type ApiKeyRecord,
+  createApiKey,
+  getTenant,
+  isRole,
+  isScope,
+  listApiKeys,
+  ROLES,
+  type Role,
+  revokeApiKey,
+  SCOPES,
+  type Scope,
+} from "@kamiyo/tenancy";
+import { InvalidArgumentError } from "commander";
 import type { CliIo } from "../cli-io.ts";
+import type { AppConfig } from "../config/app-config.ts";
+import { appLogger, openStorage } from "../runtime.ts";
+import { CliError } from "./cli-error.ts";
+import { CLI_ACTOR } from "./tenant.ts";
 
-/** `kamiyo api-key create`: a new key (shown once) and the hash to configure in API_KEY_HASHES. */
-export function apiKeyCreateCommand(stdio: CliIo): void {
-  const key = newApiKey();
-  stdio.out(
-    `API key (give it to the client; it is not stored anywhere):\n  ${key}\n\nAdd its hash to API_KEY_HASHES (comma-separated):\n  ${hashApiKey(key)}\n`,
-  );
+export function parseRole(text: string): Role {
+  if (!isRole(text)) throw new InvalidArgumentError(`expected a role: ${ROLES.join(", ")}`);
+  return text;
+}
+
+export function parseScopes(text: string): Scope[] {
+  const items = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = items.filter((s) => !isScope(s));
+  if (items.length === 0 || bad.length > 0)
+    throw new InvalidArgumentError(
+      `expected scopes from ${SCOPES.join(", ")}, comma-separated${bad.length ? `; got ${bad.join(", ")}` : ""}`,
+    );
+  return [...new Set(items)] as Scope[];
+}
+
+export interface ApiKeyCreateOptions {
+  tenant?: string;
+  role?: Role;
+  scopes?: Scope[];
+  name?: string;
+  /** Epoch ms. */
+  expires?: number;
+  test?: boolean;
+  operator?: boolean;
+}
+
+/**
+ * `kamiyo api-key create [--tenant ID] [--role R] [--scopes a,b]`: stores the key's hash and
+ * prints `{"id", "key", "prefix", "role", "scopes"}` (the key is shown only now).
+ */
+export async function apiKeyCreateCommand(
+  config: AppConfig,
+  o: ApiKeyCreateOptions,
+  stdio: CliIo,
+): Promise<void> {
+  const now = Date.now();
+  if (o.expires !== undefined && o.expires <= now)
+    throw new CliError("--expires must be in the future");
+  const tenantId = o.tenant ?? DEFAULT_TENANT_ID;
+  const db = await openStorage(config, appLogger(config, stdio));
+  try {
+    if (!(await getTenant(db, tenantId))) throw new CliError(`no tenant ${tenantId}`);
+    const { record, key } = await createApiKey(db, {
+      tenantId,
+      name: o.name ?? (o.operator ? "operator" : (o.role ?? "owner")),
+      role: o.role ?? "owner",
+      scopes: o.scopes ?? [],
+      mode: o.test ? "test" : "live",
+      operator: o.operator === true,
+      createdBy: CLI_ACTOR,
+      nowMs: now,
+      expiresAt: o.expires ?? null,
+    });
+    stdio.out(
+      `${JSON.stringify({ id: record.id, key, prefix: record.prefix, role: record.role, scopes: record.scopes, tenantId })}\n`,
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+/** `kamiyo api-key list [--tenant ID] [--json]`: the tenant's keys, newest first. */
+export async function apiKeyListCommand(
+  config: AppConfig,
+  o: { tenant?: string; json?: boolean },
+  stdio: CliIo,
+): Promise<void> {
+  const db = await openStorage(config, appLogger(config, stdio));
+  try {
+    const keys = await listApiKeys(db, o.tenant ?? DEFAULT_TENANT_ID);
+    if (o.json) {
+      stdio.out(`${JSON.stringify(keys.map(keyJson))}\n`);
+      return;
+    }
+    for (const k of keys)
+      stdio.out(
+        `${k.id}  ${k.prefix}…  ${k.role.padEnd(6)} ${state(k, Date.now()).padEnd(8)} ${k.name}\n`,
+      );
+  } finally {
+    await db.close();
+  }
+}
+
+/** `kamiyo api-key revoke ID [--tenant ID]`: the key stops working (within 5 s on running servers). */
+export async function apiKeyRevokeCommand(
+  config: AppConfig,
+  id: string,
+  o: { tenant?: string },
+  stdio: CliIo,
+): Promise<void> {
+  if (!/^key_[0-9a-z]{9,40}$/.test(id)) throw new CliError(`"${id}" is not an API key id (key_…)`);
+  const db = await openStorage(config, appLogger(config, stdio));
+  try {
+    const k = await revokeApiKey(db, o.tenant ?? DEFAULT_TENANT_ID, id, Date.now());
+    if (!k) throw new CliError(`no API key ${id} in tenant ${o.tenant ?? DEFAULT_TENANT_ID}`);
+    stdio.out(`revoked ${k.id} (${k.prefix}…)\n`);
+  } finally {
+    await db.close();
+  }
+}
+
+function state(k: ApiKeyRecord, now: number): string {
+  if (k.revokedAt !== null) return "revoked";
+  if (k.expiresAt !== null && k.expiresAt <= now) return "expired";
+  return "active";
+}
+
+function keyJson(k: ApiKeyRecord) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    role: k.role,
+    scopes: k.scopes,
+    operator: k.operator,
+    state: state(k, Date.now()),
+    createdAt: iso(k.createdAt),
+    expiresAt: iso(k.expiresAt),
+    revokedAt: iso(k.revokedAt),
+    lastUsedAt: iso(k.lastUsedAt),
+  };
 }

@@ -132,7 +132,7 @@ BEGIN
   CREATE POLICY platform_rows ON tenants TO kamiyo_platform USING (true);
   GRANT SELECT, UPDATE ON tenants TO kamiyo_app;
   GRANT SELECT ON users TO kamiyo_app;
-  FOREACH t IN ARRAY ARRAY['findings', 'vault_states', 'vault_pnl', 'market_samples',
+  FOREACH t IN ARRAY ARRAY['findings', 'vault_states', 'vault_pnl', 'vault_portfolios', 'market_samples',
     'liquidations', 'ml_models', 'intel_reports', 'intel_incidents', 'intel_sources']
   LOOP
     EXECUTE format('GRANT SELECT ON %I TO kamiyo_app', t);

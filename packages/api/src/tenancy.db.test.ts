@@ -1,0 +1,535 @@
+import { tenantDb } from "@kamiyo/db";
+import {
+  createApiKey,
+  createTenant,
+  ROLES,
+  type Role,
+  type Scope,
+  scopesOf,
+} from "@kamiyo/tenancy";
+import { testDbKind } from "@kamiyo/testing";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiHarness, type Harness, NOW } from "./testing/api-harness.ts";
+
+/**
+ * Tenancy through the API: two tenants with data in every tenant-owned resource; every route,
+ * called with one tenant's key and the other's ids, finds nothing of the other; the database's
+ * row-level security holds on its own when the application's filters are bypassed; each role
+ * gets exactly the routes its scopes allow; malformed, unknown, revoked and expired keys are 401.
+ */
+
+let h: Harness;
+
+/** One tenant's key and the ids of one of each of its resources. */
+interface Side {
+  tenantId: string;
+  owner: string;
+  keys: Record<Role, string>;
+  webhook: string;
+  delivery: string;
+  silence: string;
+  apiKey: string;
+}
+let a: Side;
+let b: Side;
+let operatorKey: string;
+
+const call = (key: string | null, method: string, url: string, body?: unknown) =>
+  h.app.inject({
+    method: method as "GET",
+    url,
+    headers: key ? { "x-api-key": key } : {},
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+
+async function makeSide(name: string): Promise<Side> {
+  const { tenant, key: owner } = await createTenant(h.db, {
+    name,
+    actor: "test",
+    nowMs: NOW,
+  });
+  const keys = { owner } as Record<Role, string>;
+  for (const role of ["admin", "member", "viewer"] as const) {
+    const made = await call(owner, "POST", "/api-keys", { name: role, role });
+    expect(made.statusCode, made.body).toBe(201);
+    keys[role] = made.json().key;
+  }
+  const webhook = await call(owner, "POST", "/webhooks", {
+    url: `https://hooks.example.com/${name}`,
+  });
+  expect(webhook.statusCode, webhook.body).toBe(201);
+  const webhookId = webhook.json().id as string;
+  const test = await call(owner, "POST", `/webhooks/${webhookId}/test`);
+  expect(test.statusCode, test.body).toBe(202);
+  const silence = await call(owner, "POST", "/silences", {
+    matchers: { detector: "oracle" },
+    comment: `${name} maintenance`,
+    durationMinutes: 60,
+  });
+  expect(silence.statusCode, silence.body).toBe(201);
+  const spare = await call(owner, "POST", "/api-keys", { name: "spare", role: "viewer" });
+  return {
+    tenantId: tenant.id,
+    owner,
+    keys,
+    webhook: webhookId,
+    delivery: test.json().deliveryId,
+    silence: silence.json().id,
+    apiKey: spare.json().id,
+  };
+}
+
+beforeAll(async () => {
+  h = await apiHarness({
+    seeded: false,
+    config: {
+      webhookMutationsPerMinute: 100_000,
+      rateLimitPerKey: 100_000,
+      rateLimitPerIp: 100_000,
+      authFailuresPerMinute: 100_000,
+    },
+  });
+  operatorKey = (
+    await createApiKey(h.db, {
+      tenantId: "ten_default",
+      name: "operator",
+      role: "owner",
+      operator: true,
+      createdBy: "test",
+      nowMs: NOW,
+    })
+  ).key;
+  a = await makeSide("alpha");
+  b = await makeSide("beta");
+});
+afterAll(async () => h?.close());
+
+/** How the suite treats each route: new routes fail the suite until they are placed here. */
+const ROUTE_KINDS: Record<string, "public-data" | "own-list" | "create" | "by-id" | "operator"> = {
+  "GET /meta": "public-data",
+  "GET /stats": "public-data",
+  "GET /chains": "public-data",
+  "GET /ml/status": "public-data",
+  "GET /ml/anomalies": "public-data",
+  "GET /ml/forecast": "public-data",
+  "GET /security/dashboard": "public-data",
+  "GET /security/events": "public-data",
+  "GET /security/events/:id": "public-data",
+  "GET /security/hlp-vault": "public-data",
+  "GET /security/hlp-vault/history": "public-data",
+  "GET /security/oracle-deviations": "public-data",
+  "GET /security/oracle-deviations/history": "public-data",
+  "GET /security/liquidation-patterns": "public-data",
+  "GET /exploits": "public-data",
+  "GET /exploits/:id": "public-data",
+  "GET /sources/rankings": "public-data",
+  "GET /stream": "public-data",
+  "GET /stream/ws": "public-data",
+  "GET /webhooks": "own-list",
+  "GET /silences": "own-list",
+  "GET /api-keys": "own-list",
+  "GET /audit-log": "own-list",
+  "GET /tenants/me": "own-list",
+  "POST /webhooks": "create",
+  "POST /silences": "create",
+  "POST /api-keys": "create",
+  "GET /webhooks/:id": "by-id",
+  "PATCH /webhooks/:id": "by-id",
+  "DELETE /webhooks/:id": "by-id",
+  "POST /webhooks/:id/rotate-secret": "by-id",
+  "POST /webhooks/:id/test": "by-id",
+  "GET /webhooks/:id/deliveries": "by-id",
+  "POST /webhooks/:id/deliveries/:deliveryId/replay": "by-id",
+  "DELETE /silences/:id": "by-id",
+  "DELETE /api-keys/:id": "by-id",
+  "POST /api-keys/:id/rotate": "by-id",
+  "GET /admin/tenants": "operator",
+  "POST /admin/tenants": "operator",
+  "PATCH /admin/tenants/:id": "operator",
+};
+
+/** A valid body for each mutation (so that only tenancy can refuse it). */
+const BODIES: Record<string, unknown> = {
+  "POST /webhooks": { url: "https://hooks.example.com/created" },
+  "POST /silences": { matchers: { kind: "deviation" }, comment: "created", durationMinutes: 5 },
+  "POST /api-keys": { name: "created", role: "viewer" },
+  "PATCH /webhooks/:id": { name: "taken over" },
+  "POST /webhooks/:id/rotate-secret": {},
+  "POST /api-keys/:id/rotate": {},
+  "POST /admin/tenants": { name: "created" },
+  "PATCH /admin/tenants/:id": { status: "suspended" },
+};
+
+/** The route's URL with `side`'s ids (or `ids` given) in its parameters. */
+function urlFor(url: string, side: Side, ids: Partial<Record<string, string>> = {}): string {
+  const byPrefix = (param: string) => {
+    if (param === ":deliveryId") return ids.delivery ?? side.delivery;
+    if (url.startsWith("/webhooks")) return ids.webhook ?? side.webhook;
+    if (url.startsWith("/silences")) return ids.silence ?? side.silence;
+    if (url.startsWith("/api-keys")) return ids.apiKey ?? side.apiKey;
+    if (url.startsWith("/admin/tenants")) return ids.tenant ?? side.tenantId;
+    if (url.startsWith("/security/events")) return "fnd_000000000000000000001";
+    if (url.startsWith("/exploits")) return "exp_0000000000000001";
+    throw new Error(`no id for ${param} of ${url}`);
+  };
+  return url.replace(/:[A-Za-z]+/g, byPrefix);
+}
+
+const idsOf = (s: Side) => [s.tenantId, s.webhook, s.delivery, s.silence, s.apiKey];
+
+describe(`tenant isolation through every route (${testDbKind})`, () => {
+  it("classifies every route the API has", () => {
+    const unplaced = h.routes.entries
+      .filter((r) => !r.public && r.method !== "HEAD" && !r.url.startsWith("/docs"))
+      .map((r) => `${r.method} ${r.url}`)
+      .filter((k) => !(k in ROUTE_KINDS));
+    expect(unplaced).toEqual([]);
+  });
+
+  it("answers tenant A's key about tenant B's resources with 404 (403 for operator routes), and no answer holds B's ids", async () => {
+    const leaks: string[] = [];
+    const checked: string[] = [];
+    for (const r of h.routes.entries) {
+      if (r.public || r.method === "HEAD" || /^\/(stream|docs)/.test(r.url)) continue;
+      const route = `${r.method} ${r.url}`;
+      const kind = ROUTE_KINDS[route];
+      const res = await call(a.owner, r.method, urlFor(r.url, b), BODIES[route]);
+      checked.push(route);
+      // A refusal may name the id it was asked about; an answer must hold nothing of B's.
+      if (res.statusCode < 400)
+        for (const id of idsOf(b))
+          if (res.body.includes(id)) leaks.push(`${route} answered with B's ${id}`);
+      const expected = kind === "by-id" ? 404 : kind === "operator" ? 403 : null;
+      if (expected !== null && res.statusCode !== expected)
+        leaks.push(`${route}: ${res.statusCode} ${res.body.slice(0, 120)}`);
+      // Public data and the caller's own: anything but a refusal of the caller or a failure.
+      if (expected === null && [401, 403, 500].includes(res.statusCode))
+        leaks.push(`${route}: ${res.statusCode} ${res.body.slice(0, 120)}`);
+    }
+    expect(leaks).toEqual([]);
+    expect(checked.length).toBeGreaterThanOrEqual(30);
+    // B's resources are as B left them.
+    const hook = await call(b.owner, "GET", `/webhooks/${b.webhook}`);
+    expect(hook.statusCode).toBe(200);
+    expect(hook.json().name).toBe("hooks.example.com");
+    const silences = (await call(b.owner, "GET", "/silences?active=true")).json().data;
+    expect(silences.map((s: { id: string }) => s.id)).toContain(b.silence);
+    const keys = (await call(b.owner, "GET", "/api-keys")).json().data;
+    expect(keys.find((k: { id: string }) => k.id === b.apiKey)?.revokedAt).toBeNull();
+    expect((await call(b.owner, "GET", "/tenants/me")).json().tenant.status).toBe("active");
+    // What A created stayed A's.
+    const mine = (await call(a.owner, "GET", "/webhooks")).json().data;
+    expect(mine.map((w: { url: string }) => w.url)).toContain("https://hooks.example.com/created");
+  });
+
+  it("lists only the caller's own rows", async () => {
+    for (const url of ["/webhooks", "/silences", "/api-keys", "/audit-log?limit=1000"]) {
+      const res = await call(b.owner, "GET", url);
+      expect(res.statusCode, url).toBe(200);
+      for (const id of idsOf(a).slice(1)) expect(res.body, `${url} holds ${id}`).not.toContain(id);
+      expect(res.json().data.length, url).toBeGreaterThan(0);
+    }
+    const me = (await call(b.keys.viewer, "GET", "/tenants/me")).json();
+    expect(me).toMatchObject({ tenant: { id: b.tenantId, name: "beta" }, role: "viewer" });
+  });
+});
+
+describe(`row-level security on its own (${testDbKind})`, () => {
+  /** Public data: readable by every tenant, written only by the platform. */
+  const PUBLIC_TABLES = [
+    "findings",
+    "vault_states",
+    "vault_pnl",
+    "vault_portfolios",
+    "market_samples",
+    "liquidations",
+    "ml_models",
+  ];
+
+  it("forces RLS on every table with a tenant_id but the public ones", async () => {
+    const rows = await h.db.query<{ name: string; rls: boolean; forced: boolean }>(
+      `SELECT c.relname AS name, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute att ON att.attrelid = c.oid AND att.attname = 'tenant_id'
+       WHERE n.nspname = current_schema() AND c.relkind = 'r'`,
+    );
+    const owned = rows.filter((r) => !PUBLIC_TABLES.includes(r.name));
+    expect(owned.length).toBeGreaterThanOrEqual(11);
+    expect(owned.filter((r) => !r.rls || !r.forced).map((r) => r.name)).toEqual([]);
+  });
+
+  it("runs tenant transactions as a role that is no superuser, owns nothing and cannot bypass RLS", async () => {
+    const [me] = await tenantDb(h.db, a.tenantId).query<{
+      user: string;
+      super: boolean;
+      bypass: boolean;
+      owns: number;
+    }>(
+      `SELECT current_user AS user, r.rolsuper AS super, r.rolbypassrls AS bypass,
+         (SELECT count(*)::int FROM pg_class WHERE relowner = r.oid) AS owns
+       FROM pg_roles r WHERE r.rolname = current_user`,
+    );
+    expect(me).toEqual({ user: "kamiyo_app", super: false, bypass: false, owns: 0 });
+  });
+
+  it("shows, changes and deletes none of B's rows to raw SQL with A set, and refuses to write B's", async () => {
+    const owned = await h.db.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relforcerowsecurity`,
+    );
+    const asA = tenantDb(h.db, a.tenantId);
+    const seen: Record<string, number> = {};
+    for (const { name } of owned) {
+      const col = name === "tenants" ? "id" : "tenant_id";
+      const before = await h.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${name} WHERE ${col} = $1`,
+        [b.tenantId],
+      );
+      const visible = await asA.query<{ t: string }>(`SELECT ${col} AS t FROM ${name}`);
+      seen[name] = visible.length;
+      expect(
+        visible.filter((r) => r.t !== a.tenantId),
+        name,
+      ).toEqual([]);
+      expect(
+        await asA.query(`UPDATE ${name} SET ${col} = ${col} WHERE ${col} = $1 RETURNING 1`, [
+          b.tenantId,
+        ]),
+        name,
+      ).toEqual([]);
+      if (name !== "tenants")
+        expect(
+          await asA.query(`DELETE FROM ${name} WHERE ${col} = $1 RETURNING 1`, [b.tenantId]),
+          name,
+        ).toEqual([]);
+      const after = await h.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${name} WHERE ${col} = $1`,
+        [b.tenantId],
+      );
+      expect(after, name).toEqual(before);
+    }
+    // A has rows of its own in the tables the suite filled, so "nothing visible" is not why.
+    for (const t of ["alert_channels", "deliveries", "silences", "api_keys", "audit_log"])
+      expect(seen[t], t).toBeGreaterThan(0);
+    await expect(
+      asA.query(
+        `INSERT INTO silences (tenant_id, id, matchers, comment, created_by, starts_at, ends_at, created_at)
+         VALUES ($1, 'sil_planted0000000000000', '{}', 'x', 'x', now(), now(), now())`,
+        [b.tenantId],
+      ),
+    ).rejects.toThrow(/row-level security/);
+    await expect(asA.query("DELETE FROM findings")).rejects.toThrow(/permission denied/);
+  });
+
+  it("shows nothing to the application role when no tenant is set", async () => {
+    const n = await h.db.transaction(async (tx) => {
+      await tx.query("SELECT set_config('role', 'kamiyo_app', true)");
+      return tx.query<{ n: number }>("SELECT count(*)::int AS n FROM api_keys");
+    });
+    expect(n).toEqual([{ n: 0 }]);
+  });
+});
+
+describe(`roles and scopes (${testDbKind})`, () => {
+  /** A well-formed id no tenant has. */
+  const NONE = {
+    webhook: "chn_0000000000000000000000000",
+    delivery: "msg_0000000000000000000000000",
+    silence: "sil_0000000000000000000000000",
+    apiKey: "key_0000000000000000000000000",
+    tenant: "ten_0000000000000000000000000",
+  };
+
+  it("lets each role through exactly the routes its scopes allow, on every route", async () => {
+    const wrong: string[] = [];
+    for (const r of h.routes.entries) {
+      if (r.public || r.method === "HEAD" || /^\/(stream|docs)/.test(r.url) || !r.scope)
+        continue;
+      for (const role of ROLES) {
+        const allowed = scopesOf(role).includes(r.scope as Scope) && !r.operator;
+        // Allowed calls get an id nobody has or a body that is invalid, so nothing changes:
+        // 404 or 400 show they passed the gate; forbidden ones are 403 whatever they carry.
+        const res = await call(a.keys[role], r.method, urlFor(r.url, a, NONE), { invalid: 1 });
+        const passed = res.statusCode !== 403;
+        if (passed !== allowed)
+          wrong.push(`${role} ${r.method} ${r.url}: ${res.statusCode} ${res.body.slice(0, 100)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("keeps a key to the scopes it was given, and a key from handing out more than its role", async () => {
+    const narrowed = await call(a.owner, "POST", "/api-keys", {
+      name: "read only admin",
+      role: "admin",
+      scopes: ["read", "audit:read"],
+    });
+    expect(narrowed.json().scopes).toEqual(["read", "audit:read"]);
+    const key = narrowed.json().key;
+    expect((await call(key, "GET", "/audit-log")).statusCode).toBe(200);
+    expect((await call(key, "GET", "/api-keys")).statusCode).toBe(403);
+    expect(
+      (await call(a.keys.admin, "POST", "/api-keys", { name: "x", role: "owner" })).json(),
+    ).toMatchObject({ error: { code: "forbidden" } });
+  });
+
+  it("lets only operator keys manage tenants", async () => {
+    const made = await call(operatorKey, "POST", "/admin/tenants", { name: "gamma" });
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json().apiKey).toMatch(/^kmy_live_/);
+    const list = (await call(operatorKey, "GET", "/admin/tenants")).json().data;
+    expect(list.map((t: { name: string }) => t.name)).toEqual(
+      expect.arrayContaining(["alpha", "beta", "gamma"]),
+    );
+    const gamma = made.json().tenant.id;
+    const suspended = await call(operatorKey, "PATCH", `/admin/tenants/${gamma}`, {
+      status: "suspended",
+    });
+    expect(suspended.json().status).toBe("suspended");
+    expect((await call(made.json().apiKey, "GET", "/tenants/me")).statusCode).toBe(401);
+    expect((await call(a.owner, "GET", "/admin/tenants")).statusCode).toBe(403);
+  });
+});
+
+describe(`API keys (${testDbKind})`, () => {
+  it("refuses malformed and unknown keys with 401, never 500", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 80 }),
+          fc
+            .stringMatching(/^[A-Za-z0-9_-]{43}$/)
+            .map((s) => `kmy_${s.length % 2 ? "live" : "test"}_${s}`),
+          fc.constantFrom(
+            "kmy_live_",
+            "kmy_",
+            "Bearer",
+            "sha256:00",
+            `${a.owner}x`,
+            a.owner.slice(0, -1),
+          ),
+        ),
+        async (key) => {
+          const printable = key.replace(/[^\x21-\x7e]/g, "x");
+          const res = await call(printable, "GET", "/webhooks");
+          expect(res.statusCode).toBe(401);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("takes the key as a Bearer token too", async () => {
+    const res = await h.app.inject({
+      method: "GET",
+      url: "/tenants/me",
+      headers: { authorization: `Bearer ${a.keys.member}` },
+    });
+    expect(res.json()).toMatchObject({ tenant: { id: a.tenantId }, role: "member" });
+  });
+
+  it("stops a revoked key at once and an expired one when it expires", async () => {
+    const made = (
+      await call(a.owner, "POST", "/api-keys", { name: "short", role: "viewer" })
+    ).json();
+    expect((await call(made.key, "GET", "/tenants/me")).statusCode).toBe(200);
+    const revoked = await call(a.owner, "DELETE", `/api-keys/${made.id}`);
+    expect(revoked.json().revokedAt).not.toBeNull();
+    expect((await call(made.key, "GET", "/tenants/me")).statusCode).toBe(401);
+
+    const expiring = (
+      await call(a.owner, "POST", "/api-keys", {
+        name: "an hour",
+        role: "viewer",
+        expiresAt: new Date(h.clock.now() + 3_600_000).toISOString(),
+      })
+    ).json();
+    expect((await call(expiring.key, "GET", "/tenants/me")).statusCode).toBe(200);
+    h.clock.advanceTo(h.clock.now() + 3_600_000);
+    expect((await call(expiring.key, "GET", "/tenants/me")).statusCode).toBe(401);
+  });
+
+  it("rotates a key: the new one works, the old one until its grace ends", async () => {
+    const made = (await call(a.owner, "POST", "/api-keys", { name: "ci", role: "member" })).json();
+    const rotated = await call(a.owner, "POST", `/api-keys/${made.id}/rotate`, {
+      graceSeconds: 60,
+    });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const next = rotated.json();
+    expect(next).toMatchObject({ name: "ci", role: "member", replaces: { replacedBy: next.id } });
+    expect((await call(next.key, "GET", "/tenants/me")).statusCode).toBe(200);
+    expect((await call(made.key, "GET", "/tenants/me")).statusCode).toBe(200);
+    h.clock.advanceTo(h.clock.now() + 61_000);
+    expect((await call(made.key, "GET", "/tenants/me")).statusCode).toBe(401);
+    expect((await call(next.key, "GET", "/tenants/me")).statusCode).toBe(200);
+    const again = await call(a.owner, "POST", `/api-keys/${made.id}/rotate`, {});
+    expect(again.statusCode).toBe(409);
+  });
+
+  it("records when a key was last used", async () => {
+    const made = (
+      await call(a.owner, "POST", "/api-keys", { name: "used", role: "viewer" })
+    ).json();
+    expect(made.lastUsedAt).toBeNull();
+    await call(made.key, "GET", "/tenants/me");
+    await expect
+      .poll(async () => {
+        const keys = (await call(a.owner, "GET", "/api-keys")).json().data;
+        return keys.find((k: { id: string }) => k.id === made.id)?.lastUsedAt;
+      })
+      .toBe(new Date(h.clock.now()).toISOString());
+  });
+});
+
+describe(`the audit log (${testDbKind})`, () => {
+  it("records every change with actor, action, target, request id and before/after hashes", async () => {
+    const changed = await call(b.keys.member, "PATCH", `/webhooks/${b.webhook}`, {
+      description: "audited",
+    });
+    expect(changed.statusCode).toBe(200);
+    const log = (await call(b.owner, "GET", "/audit-log")).json().data;
+    const entry = log.find(
+      (e: { requestId: string }) => e.requestId === changed.headers["x-request-id"],
+    );
+    expect(entry).toMatchObject({ action: "webhook.update", target: b.webhook });
+    expect(entry.actor).toMatch(/^key_/);
+    expect(entry.beforeHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(entry.afterHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(entry.beforeHash).not.toBe(entry.afterHash);
+    const actions = new Set(log.map((e: { action: string }) => e.action));
+    for (const action of [
+      "tenant.create",
+      "api_key.create",
+      "webhook.create",
+      "webhook.test",
+      "silence.create",
+    ])
+      expect(actions, action).toContain(action);
+    expect((await call(b.keys.member, "GET", "/audit-log")).statusCode).toBe(403);
+  });
+});
+
+describe(`the zero-config start (${testDbKind})`, () => {
+  it("serves the default tenant without a key until the first key exists, then requires one", async () => {
+    const fresh = await apiHarness({ seeded: false });
+    try {
+      const open = await fresh.app.inject({ method: "GET", url: "/tenants/me" });
+      expect(open.json()).toMatchObject({ tenant: { id: "ten_default" }, actor: "local" });
+      const { key } = await createTenant(fresh.db, { name: "first", actor: "test", nowMs: NOW });
+      fresh.clock.advanceTo(fresh.clock.now() + 1_000);
+      const closed = await fresh.app.inject({ method: "GET", url: "/webhooks" });
+      expect(closed.statusCode).toBe(401);
+      expect((await fresh.app.inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
+      const keyed = await fresh.app.inject({
+        method: "GET",
+        url: "/tenants/me",
+        headers: { "x-api-key": key },
+      });
+      expect(keyed.json().tenant.name).toBe("first");
+    } finally {
+      await fresh.close();
+    }
+  });
+});
