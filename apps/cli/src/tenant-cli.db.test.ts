@@ -1,0 +1,85 @@
+import { findKeyGrant, listApiKeys } from "@kamiyo/tenancy";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliStorage, cliStorage } from "./testing/cli-storage.ts";
+
+let storage: CliStorage;
+const kamiyo = (args: string[]) => storage.run(args);
+
+beforeAll(async () => {
+  storage = await cliStorage("kamiyo-tenant-cli");
+});
+afterAll(async () => storage?.close());
+
+describe("kamiyo tenant and api-key", () => {
+  it("creates a tenant with its owner key, a narrowed key, lists and revokes", async () => {
+    const made = await kamiyo(["tenant", "create", "Acme Corp", "--plan", "cloud_pro"]);
+    expect(made.stderr.split("\n").filter((l) => l.startsWith("kamiyo:"))).toEqual([]);
+    expect(made.code).toBe(0);
+    const created = JSON.parse(made.stdout);
+    expect(created).toEqual({
+      tenant: { id: expect.stringMatching(/^ten_/), name: "Acme Corp", plan: "cloud_pro" },
+      apiKey: expect.stringMatching(/^kmy_live_[A-Za-z0-9_-]{43}$/),
+    });
+    const tenantId = created.tenant.id as string;
+
+    const key = await kamiyo([
+      "api-key",
+      "create",
+      "--tenant",
+      tenantId,
+      "--role",
+      "viewer",
+      "--scopes",
+      "read",
+      "--test",
+    ]);
+    expect(key.code).toBe(0);
+    const k = JSON.parse(key.stdout);
+    expect(k).toMatchObject({ role: "viewer", scopes: ["read"], tenantId });
+    expect(k.key).toMatch(/^kmy_test_/);
+    expect(k.key.startsWith(k.prefix)).toBe(true);
+
+    const db = await storage.open();
+    try {
+      // Stored hashed: the key itself is nowhere in the table, and it authenticates.
+      const rows = await db.query("SELECT * FROM api_keys");
+      expect(JSON.stringify(rows)).not.toContain(k.key.slice(9));
+      expect(await findKeyGrant(db, k.key)).toMatchObject({ tenantId, role: "viewer" });
+    } finally {
+      await db.close();
+    }
+
+    const tenants = JSON.parse((await kamiyo(["tenant", "list", "--json"])).stdout);
+    expect(tenants.map((t: { name: string }) => t.name)).toEqual(["Default tenant", "Acme Corp"]);
+    const listed = JSON.parse(
+      (await kamiyo(["api-key", "list", "--tenant", tenantId, "--json"])).stdout,
+    );
+    expect(listed.map((x: { role: string }) => x.role).sort()).toEqual(["owner", "viewer"]);
+    expect(JSON.stringify(listed)).not.toContain(k.key);
+
+    const revoked = await kamiyo(["api-key", "revoke", k.id, "--tenant", tenantId]);
+    expect(revoked.stdout).toContain(`revoked ${k.id}`);
+    const check = await storage.open();
+    try {
+      const [after] = (await listApiKeys(check, tenantId)).filter((x) => x.id === k.id);
+      expect(after?.revokedAt).not.toBeNull();
+    } finally {
+      await check.close();
+    }
+  });
+
+  it("refuses bad input with one line naming it, exit 2", async () => {
+    for (const [args, message] of [
+      [["tenant", "create", "x", "--plan", "gold"], 'unknown plan "gold"'],
+      [["tenant", "create", "  "], "a tenant name is 1 to 100 characters"],
+      [["api-key", "create", "--role", "root"], "expected a role: viewer, member, admin, owner"],
+      [["api-key", "create", "--scopes", "read,everything"], "got everything"],
+      [["api-key", "create", "--tenant", "ten_nobody"], "no tenant ten_nobody"],
+      [["api-key", "revoke", "nope"], '"nope" is not an API key id'],
+    ] as const) {
+      const res = await kamiyo([...args]);
+      expect(res.code, args.join(" ")).toBe(2);
+      expect(res.stderr, args.join(" ")).toContain(message);
+    }
+  });
+});
