@@ -21,6 +21,7 @@ type Autocannon = (opts: {
   url: string;
   connections: number;
   duration: number;
+  headers?: Record<string, string>;
   requests?: { method: "GET"; setupRequest: (req: { path: string }) => { path: string } }[];
 }) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
@@ -39,10 +40,17 @@ export interface HttpResult {
 }
 
 /**
- * One autocannon run; requests/s counts 2xx responses only. With `paths`, requests take them in
+ * One autocannon run (with `headers` on every request, e.g. an API key); requests/s counts 2xx
+ * responses only. With `paths`, requests take them in
  * turn (each connection the next one), so a run reads many filters and cursors, not one URL.
  */
-async function httpLoad(url: string, connections: number, seconds: number, paths?: string[]) {
+async function httpLoad(
+  url: string,
+  connections: number,
+  seconds: number,
+  paths?: string[],
+  headers?: Record<string, string>,
+) {
   let i = 0;
   const requests = paths?.length
     ? [
@@ -55,7 +63,7 @@ async function httpLoad(url: string, connections: number, seconds: number, paths
         },
       ]
     : undefined;
-  const r = await autocannon({ url, connections, duration: seconds, requests });
+  const r = await autocannon({ url, connections, duration: seconds, requests, headers });
   const result: HttpResult = {
     requestsPerSecond: r["2xx"] / r.duration,
     ok: r["2xx"],
@@ -150,6 +158,7 @@ process.on(
     cmd: string;
     url: string;
     paths?: string[];
+    headers?: Record<string, string>;
     connections: number;
     seconds: number;
     clients: number;
@@ -159,7 +168,7 @@ process.on(
     if (m.cmd === "http")
       process.send?.({
         type: "http",
-        ...(await httpLoad(m.url, m.connections, m.seconds, m.paths)),
+        ...(await httpLoad(m.url, m.connections, m.seconds, m.paths, m.headers)),
       });
     if (m.cmd === "streams")
       process.send?.({ type: "streams", open: await openStreams(m.url, m.clients) });

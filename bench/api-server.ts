@@ -5,7 +5,8 @@
  * `postgres <url> <schema>` (a seeded schema, first on the search path), then the response cache's
  * lifetime in ms (0: off). Listens on 127.0.0.1:0 and reports `{type: "listening", port}`; on
  * `{cmd: "publish"}` publishes one new finding through the feed and reports
- * `{type: "published", id, at}`, `at` being the epoch ms (sub-ms precision) just before
+ * `{type: "published", id, at}`; on `{cmd: "key"}` creates a tenant and reports its owner key
+ * `{type: "key", key}` (from then on every request needs a key);, `at` being the epoch ms (sub-ms precision) just before
  * `feed.publish` was called; on `{cmd: "writes", everyMs}` writes a new finding every `everyMs`
  * (0: stops) as the monitor does (stored, then the feed told), and reports `{type: "writes",
  * written}`, the findings written so far.
@@ -14,6 +15,7 @@ import { apiConfig, buildApi, FindingFeed } from "@kamiyo/api";
 import { type Finding, SystemClock, silentLogger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, PgliteDb, PostgresDb, upsertFindings } from "@kamiyo/db";
 import { monitorConfig } from "@kamiyo/monitor";
+import { createTenant } from "@kamiyo/tenancy";
 
 const args = process.argv.slice(2);
 const kind = args[0] as "pglite" | "postgres";
@@ -114,6 +116,11 @@ process.on("message", async (m: { cmd: string; everyMs?: number }) => {
     clearInterval(writer);
     if (m.everyMs) writer = setInterval(() => void writeOne(), m.everyMs);
     process.send?.({ type: "writes", written });
+  }
+  if (m.cmd === "key") {
+    // The first key of the install: from now on every request needs one.
+    const { key } = await createTenant(db, { name: "bench", actor: "bench", nowMs: Date.now() });
+    process.send?.({ type: "key", key });
   }
   if (m.cmd === "cpu") process.send?.({ type: "cpu", usage: process.cpuUsage() });
   if (m.cmd === "clients") process.send?.({ type: "clients", clients: hub.clients });

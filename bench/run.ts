@@ -7,7 +7,7 @@
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
  * embedded database is measured), --api-db postgres|pglite (repeatable; default both),
  * --findings N (default 1,000,000), --seconds N (each autocannon run, default 10), --cpu-prof DIR
- * (write a V8 CPU profile of each API process to DIR), --api-part health|events|stream|exploits
+ * (write a V8 CPU profile of each API process to DIR), --api-part health|events|stream|exploits|auth
  * (repeatable; default all four), --incidents N (default 100,000).
  */
 import type { ChildProcess } from "node:child_process";
@@ -320,7 +320,7 @@ async function api(): Promise<void> {
   const seconds = Number(values.seconds ?? 10);
   const url = values["database-url"] ?? process.env.BENCH_DATABASE_URL;
   const kinds = new Set(values["api-db"] ?? ["postgres", "pglite"]);
-  const parts = new Set(values["api-part"] ?? ["health", "events", "stream", "exploits"]);
+  const parts = new Set(values["api-part"] ?? ["health", "events", "stream", "exploits", "auth"]);
   const incidents = Number(values.incidents ?? 100_000);
   if (kinds.has("postgres") && !url) {
     console.log("api: no --database-url or BENCH_DATABASE_URL: PostgreSQL skipped");
@@ -390,14 +390,22 @@ async function api(): Promise<void> {
         connections: number,
         cache = "events",
         paths?: string[],
+        headers?: Record<string, string>,
       ) => {
-        load.send({ cmd: "http", url: `${base}${path}`, connections, seconds: WARM_UP_S, paths });
+        load.send({
+          cmd: "http",
+          url: `${base}${path}`,
+          connections,
+          seconds: WARM_UP_S,
+          paths,
+          headers,
+        });
         await next(load, "http");
         const before = await serverCpu();
         const lookupsBefore = await cacheLookups(base, cache);
         const pids = { API: server.pid, "load generator": load.pid };
         const machineBefore = cpuSnapshot(pids);
-        load.send({ cmd: "http", url: `${base}${path}`, connections, seconds, paths });
+        load.send({ cmd: "http", url: `${base}${path}`, connections, seconds, paths, headers });
         const r = await next<HttpResult>(load, "http");
         const split = cpuSplit(machineBefore, cpuSnapshot(pids), cpus().length);
         const after = await serverCpu();
@@ -474,9 +482,66 @@ async function api(): Promise<void> {
       }
       await uncached.stop();
     }
+    if (parts.has("auth")) rows.push(...(await authOverhead(startServer, storage, loadNote)));
     load.send({ cmd: "exit" });
     await cleanup();
   }
+}
+
+/**
+ * What tenancy costs a read: the same varied `/security/events` URLs from one API process with
+ * the response cache off, first open (no key exists: the zero-config start), then once a tenant
+ * and its key exist, every request carrying the key (looked up by hash, then cached for 5 s), with
+ * the request's tenant context. Findings are public data, so no row-level security applies to
+ * this read; the difference is authentication and context.
+ */
+async function authOverhead(
+  startServer: (responseCacheMs: number) => Promise<{
+    server: ChildProcess;
+    base: string;
+    rateLimitPerIp: number;
+    http: (
+      path: string,
+      connections: number,
+      cache?: string,
+      paths?: string[],
+      headers?: Record<string, string>,
+    ) => Promise<HttpResult & { cores: number; split: string }>;
+    stop: () => Promise<void>;
+  }>,
+  storage: string,
+  loadNote: (
+    r: HttpResult & { cores: number; split: string },
+    connections: number,
+    limit: number,
+  ) => string,
+): Promise<[string, string, string][]> {
+  const server = await startServer(0);
+  const route = "/security/events";
+  const paths = await variedPaths(server.base, route, VARIED_PATHS, Date.now());
+  const open = await server.http(route, EVENTS_CONNECTIONS, "events", paths);
+  server.server.send({ cmd: "key" });
+  const { key } = await next<{ key: string }>(server.server, "key");
+  // The API notices the first key within a second.
+  await new Promise((r) => setTimeout(r, 1_500));
+  const keyed = await server.http(route, EVENTS_CONNECTIONS, "events", paths, { "x-api-key": key });
+  await server.stop();
+  const share = (100 * keyed.requestsPerSecond) / open.requestsPerSecond;
+  const cpuPerRequest = (r: HttpResult & { cores: number }) =>
+    `${Math.round((1e6 * r.cores) / r.requestsPerSecond)} µs`;
+  const what = `API \`GET ${route}\` with varied filters and cursors in ${storage}, response cache off`;
+  return [
+    [
+      `${what}, open (no key exists)`,
+      `${fmt(open.requestsPerSecond)} requests/s, p99 ${open.p99} ms`,
+      `API CPU ${cpuPerRequest(open)} a request; ${loadNote(open, EVENTS_CONNECTIONS, server.rateLimitPerIp)}`,
+    ],
+    [
+      `${what}, every request with an API key (tenant context)`,
+      `${fmt(keyed.requestsPerSecond)} requests/s (${share.toFixed(0)}% of open), p99 ${keyed.p99} ms`,
+      `API CPU ${cpuPerRequest(keyed)} a request; the same URLs on the same process right after the open run; ${loadNote(keyed, EVENTS_CONNECTIONS, server.rateLimitPerIp)}`,
+    ],
+  ];
 }
 
 /** One finding published in the API process, timed to the last of 1,000 SSE clients receiving it. */
