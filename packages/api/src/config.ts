@@ -8,7 +8,7 @@ export const apiConfig = z.object({
     .array(z.string().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256:<64 hex digits>"))
     .default([])
     .describe(
-      "SHA-256 hashes of accepted API keys (comma-separated, from `kamiyo api-key create`); empty: no key needed",
+      "SHA-256 hashes of API keys accepted as the default tenant's owner (comma-separated; from before keys lived in the database, docs/tenancy.md)",
     ),
   rateLimitPerIp: z
     .number()

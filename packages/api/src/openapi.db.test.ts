@@ -47,6 +47,7 @@ const ROUTES = [
   "/api-keys/{id}",
   "/api-keys/{id}/rotate",
   "/audit-log",
+  "/audit-log/export",
   "/admin/tenants",
   "/admin/tenants/{id}",
 ];

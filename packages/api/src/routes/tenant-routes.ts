@@ -305,6 +305,41 @@ export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): v
   );
 
   app.get(
+    "/audit-log/export",
+    {
+      config: { scope: "audit:read" },
+      schema: {
+        tags: ["tenants"],
+        summary: "The whole audit log as NDJSON, newest first",
+        description:
+          "One JSON entry per line (`application/x-ndjson`), the same fields as `/audit-log`; `since` bounds it.",
+        querystring: z.object({ since: timeParam.optional() }),
+        response: {
+          200: z.string().describe("NDJSON: one AuditEntry per line"),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const lines: string[] = [];
+      let before: { at: number; id: string } | undefined;
+      for (;;) {
+        const page = await auditPage(db(req), req.ctx.tenantId, {
+          before,
+          since: req.query.since,
+          limit: 1_000,
+        });
+        for (const e of page) lines.push(JSON.stringify({ ...e, at: iso(e.at) }));
+        const last = page.at(-1);
+        if (page.length < 1_000 || !last) break;
+        before = { at: last.at, id: last.id };
+      }
+      reply.header("content-disposition", 'attachment; filename="audit-log.ndjson"');
+      return reply.type("application/x-ndjson").send(lines.map((l) => `${l}\n`).join(""));
+    },
+  );
+
+  app.get(
     "/admin/tenants",
     {
       config: { operator: true },
