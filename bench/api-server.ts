@@ -14,6 +14,8 @@
 import { apiConfig, buildApi, FindingFeed } from "@kamiyo/api";
 import { type Finding, SystemClock, silentLogger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, PgliteDb, PostgresDb, upsertFindings } from "@kamiyo/db";
+import { MONITORED_CHAINS } from "@kamiyo/hyperliquid";
+import { intelApi } from "@kamiyo/intel/api";
 import { monitorConfig } from "@kamiyo/monitor";
 import { createTenant } from "@kamiyo/tenancy";
 
@@ -51,6 +53,8 @@ const { app, hub } = await buildApi(
     feed,
     version: "bench",
     startedAt: clock.now(),
+    modules: [intelApi],
+    monitoredChains: MONITORED_CHAINS,
   },
   config,
 );

@@ -3,5 +3,7 @@
  * WebSocket, the Binance and Coinbase cross-check venues) and its detectors (HLP, oracle,
  * liquidations, manipulation).
  */
+
+export * from "./chains.ts";
 export * from "./detectors/index.ts";
 export * from "./sources/index.ts";

@@ -196,8 +196,7 @@ describe("rate limits", () => {
 
   it("counts clients by IP when they present no key", async () => {
     h = await apiHarness({ config: { rateLimitPerIp: 2 }, seeded: false });
-    const from = (ip: string) =>
-      h?.app.inject({ method: "GET", url: "/chains", remoteAddress: ip });
+    const from = (ip: string) => h?.app.inject({ method: "GET", url: "/meta", remoteAddress: ip });
     expect((await from("10.0.0.1"))?.statusCode).toBe(200);
     expect((await from("10.0.0.1"))?.statusCode).toBe(200);
     expect((await from("10.0.0.1"))?.statusCode).toBe(429);

@@ -14,6 +14,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { requireKeys } from "./access.ts";
+import type { ApiModuleContext } from "./api-module.ts";
 import type { ZodApp } from "./app-types.ts";
 import { auditMutations } from "./audit-hook.ts";
 import { Authenticator } from "./authenticate.ts";
@@ -26,7 +27,6 @@ import { refuseNul } from "./no-nul.ts";
 import { ResponseCache } from "./response-cache.ts";
 import { RouteTable } from "./route-table.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
-import { intelRoutes } from "./routes/intel-routes.ts";
 import { mlRoutes } from "./routes/ml-routes.ts";
 import { securityRoutes } from "./routes/security-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
@@ -34,7 +34,6 @@ import { systemRoutes } from "./routes/system-routes.ts";
 import { tenantRoutes } from "./routes/tenant-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { StreamHub } from "./stream-hub.ts";
-import { TableWatch } from "./table-watch.ts";
 
 /**
  * The HTTP API: one Fastify app with zod schemas on every route (validation, serialization and
@@ -96,22 +95,29 @@ export async function buildApi(
     now: () => deps.clock.now(),
     ttlMs: config.responseCacheMs,
   });
-  // Exploit incidents change when an import or sync runs, often in another process: watched.
-  const intelWatch = new TableWatch(
-    deps,
-    "SELECT count(*)::int AS n, max(updated_at) AS at FROM intel_incidents",
-    Math.max(250, Math.min(config.responseCacheMs, 2_000)),
-  );
-  if (config.responseCacheMs > 0) await intelWatch.start();
-  const intelCache = new ResponseCache({
-    generation: () => intelWatch.generation,
-    now: () => deps.clock.now(),
-    ttlMs: config.responseCacheMs,
-  });
+  const caches = new Map<string, ResponseCache>([["events", cache]]);
   const metrics = new Metrics(deps, {
     streamClients: () => hub.clients,
-    cacheLookups: () => ({ events: cache.counts, exploits: intelCache.counts }),
+    cacheLookups: () =>
+      Object.fromEntries([...caches].map(([name, c]) => [name, c.counts] as const)),
   });
+  const modules = deps.modules ?? [];
+  const moduleContext: ApiModuleContext = {
+    deps,
+    config,
+    responseCache: (name, generation) => {
+      const c = new ResponseCache({
+        generation,
+        now: () => deps.clock.now(),
+        ttlMs: config.responseCacheMs,
+      });
+      caches.set(name, c);
+      return c;
+    },
+    onClose: (fn) => {
+      app.addHook("onClose", fn);
+    },
+  };
   deps.monitor?.onChange((c) => {
     metrics.findings.inc({
       detector: c.finding.detector,
@@ -185,12 +191,8 @@ export async function buildApi(
           { name: "system", description: "Health, readiness, metrics and service information" },
           { name: "security", description: "Findings and the state behind them" },
           { name: "stream", description: "Live findings over Server-Sent Events or WebSocket" },
-          {
-            name: "exploits",
-            description:
-              "Exploit incidents merged from public sources and the monitor's own losses; how the sources rank",
-          },
           { name: "ml", description: "Models" },
+          ...modules.flatMap((m) => m.tags),
           {
             name: "tenants",
             description:
@@ -220,7 +222,6 @@ export async function buildApi(
   // Streams never end on their own: close them before the server waits for open connections,
   // and before @fastify/websocket's own preClose closes WebSocket clients without a code.
   app.addHook("preClose", async () => hub.close());
-  app.addHook("onClose", async () => intelWatch.stop());
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   await app.register(async (scope) => {
@@ -229,10 +230,10 @@ export async function buildApi(
     eventRoutes(s, deps, cache);
     mlRoutes(s, deps);
     securityRoutes(s, deps, config);
-    intelRoutes(s, deps, intelCache);
     streamRoutes(s, deps, hub);
     webhookRoutes(s, deps, config);
     tenantRoutes(s, deps, auth);
+    for (const m of modules) await m.routes(s, moduleContext);
   });
   if (config.docs) {
     app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>

@@ -2,6 +2,7 @@ import type { Resolver } from "@kamiyo/alerts";
 import type { Clock, Logger, PlanId } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import type { Monitor, MonitorConfig } from "@kamiyo/monitor";
+import type { ApiModule } from "./api-module.ts";
 import type { FindingFeed } from "./feed.ts";
 
 /** What the API runs on, wired by the app's composition root. */
@@ -24,6 +25,10 @@ export interface ApiDeps {
    * `dns.lookup`); tests pass a fixed one at this seam.
    */
   resolveHost?: Resolver;
+  /** The product modules whose routes this API serves (default none). */
+  modules?: readonly ApiModule[];
+  /** Chains the install's monitor watches (`/chains` lists them first). */
+  monitoredChains?: readonly { chain: string; name: string }[];
   /** Tells an in-process delivery worker that deliveries are due now (a test send, a replay). */
   wakeDeliveries?: () => void;
 }

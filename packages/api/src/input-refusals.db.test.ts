@@ -26,7 +26,7 @@ describe("NUL characters", () => {
   it("are refused with a 400 naming the parameter, in the query, the path and JSON bodies", async () => {
     const cases: [Method, string, unknown, string][] = [
       ["GET", "/security/events?subject=ETH%00", undefined, 'query parameter "subject"'],
-      ["GET", "/exploits?protocol=a%00b", undefined, 'query parameter "protocol"'],
+      ["GET", "/silences?cursor=a%00b", undefined, 'query parameter "cursor"'],
       ["GET", "/security/events/fnd_%00", undefined, 'path parameter "id"'],
       ["POST", "/webhooks", { ...hook, name: "a\u0000b" }, 'body "name"'],
       ["POST", "/webhooks", { ...hook, description: "\u0000" }, 'body "description"'],
@@ -113,14 +113,9 @@ describe("numbers in the query", () => {
       ["/security/events?limit=1e2", "limit"],
       ["/security/events?limit=%2B5", "limit"],
       ["/security/events?limit=10.0", "limit"],
-      ["/exploits?min_amount=", "min_amount"],
-      ["/exploits?min_amount=0x10", "min_amount"],
-      ["/exploits?max_amount=1e6", "max_amount"],
-      ["/exploits?min_amount=Infinity", "min_amount"],
       ["/security/oracle-deviations?min_pct=", "min_pct"],
       ["/security/oracle-deviations?min_pct=.5", "min_pct"],
       ["/stats?days=0x1f", "days"],
-      ["/stats?exploit_days=", "exploit_days"],
       ["/ml/forecast?series=anomaly_score&hours=1e1", "hours"],
       [`/security/hlp-vault/history?vault=${"0x".padEnd(42, "a")}&interval=6e4`, "interval"],
     ];
@@ -137,9 +132,8 @@ describe("numbers in the query", () => {
   it("accept plain decimal numbers", async () => {
     for (const url of [
       "/security/events?limit=10",
-      "/exploits?min_amount=1500000.5&max_amount=600000000",
       "/security/oracle-deviations?min_pct=0.3",
-      "/stats?days=7&exploit_days=365",
+      "/stats?days=7",
     ]) {
       const res = await h.app.inject({ method: "GET", url });
       expect(res.statusCode, `${url}: ${res.body.slice(0, 200)}`).toBe(200);

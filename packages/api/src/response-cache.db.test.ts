@@ -1,5 +1,4 @@
 import { upsertFindings } from "@kamiyo/db";
-import { importRecords, type SourceRecord } from "@kamiyo/intel";
 import { testDbKind } from "@kamiyo/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiHarness, finding, type Harness, NOW } from "./testing/api-harness.ts";
@@ -110,48 +109,3 @@ describe(`cache of finding lists on ${testDbKind}`, () => {
     expect((await newestIds(h)).length).toBe(3);
   });
 });
-
-describe(`cache of exploit lists on ${testDbKind}`, () => {
-  it("notices an import made by another process through the table watch", async () => {
-    h = await apiHarness({ config: { responseCacheMs: 60_000 }, seeded: false });
-    const report = (protocol: string, date: string): SourceRecord => ({
-      source: "defillama",
-      sourceKey: `${date}-${protocol}`,
-      protocol,
-      occurredAt: null,
-      date,
-      chains: ["Ethereum"],
-      classification: null,
-      technique: null,
-      lossUsd: 1_000_000,
-      original: null,
-      returnedUsd: null,
-      txHashes: [],
-      url: null,
-    });
-    const harness = h;
-    const ids = async () => {
-      const res = await harness.app.inject({ method: "GET", url: "/exploits" });
-      return (res.json() as { data: { id: string }[] }).data.map((i) => i.id);
-    };
-    await importRecords(h.db, [report("Alpha", "2024-01-01")], NOW);
-    // The watch saw the table when the API started (empty); this import is seen at its next poll.
-    h.clock.advanceTo(h.clock.now() + 2_000);
-    await until(async () => (await ids()).length === 1);
-    // Read once more so the page is cached after the watch's check (a read overlapping it is not kept).
-    expect(await ids()).toEqual(["exp_20240101_alpha"]);
-    await importRecords(h.db, [report("Beta", "2024-02-01")], NOW);
-    expect(await ids()).toEqual(["exp_20240101_alpha"]);
-    h.clock.advanceTo(h.clock.now() + 2_000);
-    await until(async () => (await ids()).length === 2);
-    expect(await ids()).toEqual(["exp_20240201_beta", "exp_20240101_alpha"]);
-  });
-});
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("condition not met within 2 s");
-}

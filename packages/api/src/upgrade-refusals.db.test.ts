@@ -35,7 +35,7 @@ describe("refused WebSocket upgrades", () => {
   it("closes the sockets of upgrades answered 400, 404 and 429 too", async () => {
     const port = await listening({ config: { rateLimitPerIp: 1 }, seeded: false });
     // The minute's budget of 127.0.0.1 is spent, so the next upgrade is refused with 429.
-    expect((await h?.app.inject({ method: "GET", url: "/chains" }))?.statusCode).toBe(200);
+    expect((await h?.app.inject({ method: "GET", url: "/meta" }))?.statusCode).toBe(200);
     const seen = [
       await rawExchange(port, upgradeRequest("/stream/ws?severity=nope"), 1_000),
       await rawExchange(port, upgradeRequest("/nowhere"), 1_000),

@@ -7,8 +7,7 @@ import type { ApiDeps } from "../deps.ts";
 import { jsonText, sendJsonText } from "../json-body.ts";
 import type { Metrics } from "../metrics.ts";
 import { errorResponses, intParam } from "../schemas/common.ts";
-import { chains, meta, stats } from "../services/stats.ts";
-import { exploitStatsSchema } from "./intel-routes.ts";
+import { meta, stats } from "../services/stats.ts";
 
 const sourceState = z.object({
   status: z.enum(["starting", "up", "degraded", "down"]),
@@ -175,6 +174,7 @@ export function systemRoutes(
     async () => meta(deps),
   );
 
+  const sections = (deps.modules ?? []).flatMap((m) => (m.stats ? [m.stats] : []));
   const statsSchema = z.object({
     days: z.number(),
     since: z.string(),
@@ -199,53 +199,32 @@ export function systemRoutes(
       })
       .nullable(),
     uptimeS: z.number(),
-    exploits: exploitStatsSchema,
+    // Each module's section (intel: `exploits`).
+    ...Object.fromEntries(sections.map((m) => [m.key, m.schema] as const)),
   });
   app.get(
     "/stats",
     {
       schema: {
         tags: ["system"],
-        summary: "Totals: findings, liquidations, the pipeline, exploit incidents",
+        summary:
+          "Totals: findings, liquidations, the pipeline, and each module's (exploit incidents)",
         querystring: z.object({
           days: intParam(1, 365)
             .default(30)
             .describe("Look-back in days for findings and liquidations (1–365)"),
-          exploit_days: intParam(1, 3650)
-            .optional()
-            .describe(
-              "Look-back in days for exploit incidents (1–3650; omitted: all), by incident date",
-            ),
+          ...Object.assign({}, ...sections.map((m) => m.query)),
         }),
         response: { 200: statsSchema, ...errorResponses },
       },
     },
-    async (req) => stats(deps, req.query.days, req.query.exploit_days),
-  );
-
-  app.get(
-    "/chains",
-    {
-      schema: {
-        tags: ["system"],
-        summary: "Chains this install monitors, and chains exploit incidents happened on",
-        description:
-          "Monitored chains first; then every chain an exploit incident is reported on (`monitored: false`, no findings). `exploits` counts each chain's incidents and sums their USD losses (an incident on several chains counts under each).",
-        response: {
-          200: z.array(
-            z.object({
-              chain: z.string(),
-              name: z.string(),
-              monitored: z.boolean(),
-              findings30d: z.number(),
-              openFindings: z.number(),
-              exploits: z.object({ incidents: z.number().int(), lossUsd: z.number() }),
-            }),
-          ),
-          ...errorResponses,
-        },
-      },
+    async (req) => {
+      const query = req.query as { days: number } & Record<string, unknown>;
+      const [base, ...parts] = await Promise.all([
+        stats(deps, query.days),
+        ...sections.map((m) => m.load(deps, query)),
+      ]);
+      return { ...base, ...Object.fromEntries(sections.map((m, i) => [m.key, parts[i]])) };
     },
-    async () => chains(deps),
   );
 }

@@ -6,23 +6,18 @@ import {
   liquidationTotals,
 } from "@kamiyo/db";
 import { type DetectorKind, detectors, type SourceKind, sources } from "@kamiyo/hyperliquid";
-import { incidentStats, incidentsByChain } from "@kamiyo/intel";
 import type { ApiDeps } from "../deps.ts";
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-/**
- * Totals over the last `days`: findings by severity and detector, liquidations by method, the
- * pipeline; and exploit incidents (from intel) over the last `exploitDays`, or all of them.
- */
-export async function stats(deps: ApiDeps, days: number, exploitDays?: number) {
+/** Totals over the last `days`: findings by severity and detector, liquidations by method, the pipeline. */
+export async function stats(deps: ApiDeps, days: number) {
   const now = deps.clock.now();
   const since = now - days * 86_400_000;
-  const [counts, liqs, assets, exploits] = await Promise.all([
+  const [counts, liqs, assets] = await Promise.all([
     countFindings(deps.db, deps.tenantId, since),
     liquidationTotals(deps.db, deps.tenantId, since),
     latestMarketSamples(deps.db, deps.tenantId, now - 10 * 60_000),
-    incidentStats(deps.db, exploitDays, now),
   ]);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   const byDetector: Record<string, number> = {};
@@ -61,45 +56,7 @@ export async function stats(deps: ApiDeps, days: number, exploitDays?: number) {
         }
       : null,
     uptimeS: Math.round((now - deps.startedAt) / 1000),
-    exploits,
   };
-}
-
-/**
- * The chains this install monitors (the open-source monitor: Hyperliquid), then every chain
- * exploit incidents were reported on (not monitored, so without findings); each with its incident
- * count and summed USD loss.
- */
-export async function chains(deps: ApiDeps) {
-  const since = deps.clock.now() - 30 * 86_400_000;
-  const [counts, intel] = await Promise.all([
-    countFindings(deps.db, deps.tenantId, since),
-    incidentsByChain(deps.db),
-  ]);
-  const exploitsOn = (name: string) => {
-    const c = intel.find((i) => i.chain === name);
-    return { incidents: c?.incidents ?? 0, lossUsd: c?.lossUsd ?? 0 };
-  };
-  return [
-    {
-      chain: "hyperliquid",
-      name: "Hyperliquid",
-      monitored: true,
-      findings30d: counts.reduce((a, c) => a + c.count, 0),
-      openFindings: counts.filter((c) => c.status === "open").reduce((a, c) => a + c.count, 0),
-      exploits: exploitsOn("Hyperliquid"),
-    },
-    ...intel
-      .filter((i) => i.chain !== "Hyperliquid")
-      .map((i) => ({
-        chain: i.chain.toLowerCase(),
-        name: i.chain,
-        monitored: false,
-        findings30d: 0,
-        openFindings: 0,
-        exploits: { incidents: i.incidents, lossUsd: i.lossUsd },
-      })),
-  ];
 }
 
 /** What this service is and watches. */

@@ -14,6 +14,7 @@ import {
 import { type Monitor, monitorConfig } from "@kamiyo/monitor";
 import { createTestDb } from "@kamiyo/testing";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ApiModule } from "../api-module.ts";
 import type { ZodApp } from "../app-types.ts";
 import { buildApi } from "../build-api.ts";
 import { type ApiConfig, apiConfig } from "../config.ts";
@@ -226,6 +227,8 @@ export async function apiHarness(
     plan?: PlanId;
     /** A monitor in the process (default none, as `kamiyo serve --no-monitor`). */
     monitor?: Monitor;
+    /** Product modules whose routes to serve (default none: the platform's routes only). */
+    modules?: readonly ApiModule[];
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb();
@@ -245,6 +248,8 @@ export async function apiHarness(
     version: "0.1.0",
     startedAt: NOW - 3_600_000,
     resolveHost: testResolver,
+    modules: options.modules ?? [],
+    monitoredChains: [{ chain: "hyperliquid", name: "Hyperliquid" }],
   };
   const { app, routes } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
   await app.ready();

@@ -1,4 +1,6 @@
+import { type ApiDeps, type JsonText, pageBody } from "@kamiyo/api";
 import { AppError } from "@kamiyo/core";
+import { countFindings } from "@kamiyo/db";
 import {
   getIncident,
   type Incident,
@@ -6,12 +8,11 @@ import {
   type IncidentPosition,
   type IncidentSort,
   incidentStats,
+  incidentsByChain,
   listIncidentPageJson,
   type SourceRankings,
   sourceRankings,
-} from "@kamiyo/intel";
-import type { ApiDeps } from "../deps.ts";
-import { type JsonText, pageBody } from "../json-body.ts";
+} from "../index.ts";
 
 /** An incident as the API returns it: the merged fields and each report, plus the distinct sources. */
 export type IncidentJson = Incident & { sources: string[] };
@@ -115,4 +116,45 @@ export async function exploitStats(deps: ApiDeps, days: number | undefined) {
 
 export async function rankings(deps: ApiDeps): Promise<SourceRankings> {
   return sourceRankings(deps.db, deps.clock.now());
+}
+
+/**
+ * The chains this install monitors (`ApiDeps.monitoredChains`; the open-source monitor:
+ * Hyperliquid), then every chain exploit incidents were reported on (not monitored, so without
+ * findings); each with its incident count and summed USD loss. Findings carry no chain yet: a
+ * monitored chain counts the install's findings.
+ */
+export async function chains(deps: ApiDeps) {
+  const since = deps.clock.now() - 30 * 86_400_000;
+  const [counts, intel] = await Promise.all([
+    countFindings(deps.db, deps.tenantId, since),
+    incidentsByChain(deps.db),
+  ]);
+  const exploitsOn = (name: string) => {
+    const c = intel.find((i) => i.chain.toLowerCase() === name.toLowerCase());
+    return { incidents: c?.incidents ?? 0, lossUsd: c?.lossUsd ?? 0 };
+  };
+  const monitored = deps.monitoredChains ?? [];
+  const isMonitored = (name: string) =>
+    monitored.some((m) => m.name.toLowerCase() === name.toLowerCase());
+  return [
+    ...monitored.map((m) => ({
+      chain: m.chain,
+      name: m.name,
+      monitored: true,
+      findings30d: counts.reduce((a, c) => a + c.count, 0),
+      openFindings: counts.filter((c) => c.status === "open").reduce((a, c) => a + c.count, 0),
+      exploits: exploitsOn(m.name),
+    })),
+    ...intel
+      .filter((i) => !isMonitored(i.chain))
+      .map((i) => ({
+        chain: i.chain.toLowerCase(),
+        name: i.chain,
+        monitored: false,
+        findings30d: 0,
+        openFindings: 0,
+        exploits: { incidents: i.incidents, lossUsd: i.lossUsd },
+      })),
+  ];
 }

@@ -1,18 +1,18 @@
-import { SOURCE_PRIORITY, type SourceId } from "@kamiyo/intel";
-import { z } from "zod";
-import type { ZodApp } from "../app-types.ts";
-import type { ApiDeps } from "../deps.ts";
-import { sendJsonText } from "../json-body.ts";
-import type { ResponseCache } from "../response-cache.ts";
 import {
+  type ApiDeps,
   cursorParam,
   decimalParam,
   errorResponses,
   limitParam,
   pageSchema,
+  type ResponseCache,
+  sendJsonText,
   timeParam,
-} from "../schemas/common.ts";
-import { getExploit, listExploits, rankings } from "../services/intel.ts";
+  type ZodApp,
+} from "@kamiyo/api";
+import { z } from "zod";
+import { SOURCE_PRIORITY, type SourceId } from "../index.ts";
+import { chains, getExploit, listExploits, rankings } from "./intel-service.ts";
 
 const SOURCES = SOURCE_PRIORITY as readonly SourceId[] as [SourceId, ...SourceId[]];
 
@@ -238,6 +238,32 @@ export function intelRoutes(app: ZodApp, deps: ApiDeps, cache: ResponseCache): v
       },
     },
     async () => rankings(deps),
+  );
+
+  app.get(
+    "/chains",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "Chains this install monitors, and chains exploit incidents happened on",
+        description:
+          "Monitored chains first; then every chain an exploit incident is reported on (`monitored: false`, no findings). `exploits` counts each chain's incidents and sums their USD losses (an incident on several chains counts under each).",
+        response: {
+          200: z.array(
+            z.object({
+              chain: z.string(),
+              name: z.string(),
+              monitored: z.boolean(),
+              findings30d: z.number(),
+              openFindings: z.number(),
+              exploits: z.object({ incidents: z.number().int(), lossUsd: z.number() }),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async () => chains(deps),
   );
 }
 

@@ -1,3 +1,6 @@
+import { apiHarness, type Harness, NOW } from "@kamiyo/api/testing";
+import { testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type IncidentFilter,
   type IncidentPosition,
@@ -6,11 +9,9 @@ import {
   listIncidentPage,
   listIncidentPageJson,
   type SourceRecord,
-} from "@kamiyo/intel";
-import { testDbKind } from "@kamiyo/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toIncidentJson } from "./services/intel.ts";
-import { apiHarness, type Harness, NOW } from "./testing/api-harness.ts";
+} from "../index.ts";
+import { intelApi } from "./index.ts";
+import { toIncidentJson } from "./intel-service.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -171,7 +172,7 @@ const slowLater = [
 
 let h: Harness;
 beforeAll(async () => {
-  h = await apiHarness();
+  h = await apiHarness({ modules: [intelApi] });
   // First seen: SlowMist's KyberSwap 20 days ago; DeFiLlama's six and rekt's Euler 10 days ago;
   // the rest 5 days ago.
   await importRecords(h.db, [slowKyber], NOW - 20 * DAY);

@@ -1,0 +1,42 @@
+import type { z } from "zod";
+import type { ZodApp } from "./app-types.ts";
+import type { ApiConfig } from "./config.ts";
+import type { ApiDeps } from "./deps.ts";
+import type { ResponseCache } from "./response-cache.ts";
+
+/**
+ * What a product module brings to the HTTP API: its routes (with their zod schemas, so they are
+ * validated and documented like the platform's), the OpenAPI tags they use, and optionally a
+ * section of `GET /stats`. The app lists the modules it serves in `ApiDeps.modules`; the
+ * platform's authentication, scopes, audit log, rate limits and error envelope apply to their
+ * routes as to every other.
+ */
+export interface ApiModule {
+  /** The module's name: `intel`, `hyperliquid`… */
+  id: string;
+  tags: readonly { name: string; description: string }[];
+  /** Registers the module's routes (in the authenticated scope, after the platform's). */
+  routes(app: ZodApp, ctx: ApiModuleContext): void | Promise<void>;
+  stats?: StatsSection;
+}
+
+/** A section of `GET /stats`, under `key`, with query parameters of its own. */
+export interface StatsSection {
+  key: string;
+  query: Record<string, z.ZodType>;
+  schema: z.ZodType;
+  load(deps: ApiDeps, query: Record<string, unknown>): Promise<unknown>;
+}
+
+/** What a module's routes are built with. */
+export interface ApiModuleContext {
+  deps: ApiDeps;
+  config: ApiConfig;
+  /**
+   * A response cache whose entries live until `generation` changes (or `API_RESPONSE_CACHE_MS`),
+   * counted in `/metrics` under `name`.
+   */
+  responseCache(name: string, generation: () => number): ResponseCache;
+  /** Runs `fn` when the API closes. */
+  onClose(fn: () => Promise<void>): void;
+}

@@ -1,0 +1,2 @@
+export * from "./api-harness.ts";
+export * from "./query-arbitraries.ts";
