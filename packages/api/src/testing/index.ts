@@ -1,2 +1,3 @@
 export * from "./api-harness.ts";
+export * from "./example-module.ts";
 export * from "./query-arbitraries.ts";

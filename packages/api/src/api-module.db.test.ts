@@ -1,0 +1,69 @@
+import { createTenant } from "@kamiyo/tenancy";
+import { testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiHarness, type Harness, NOW } from "./testing/api-harness.ts";
+import { exampleModule } from "./testing/example-module.ts";
+
+/** The guide's minimal module (docs/adding-a-product-line.md), built and served. */
+let h: Harness;
+let owner = "";
+let viewer = "";
+
+beforeAll(async () => {
+  h = await apiHarness({ modules: [exampleModule] });
+  owner = (await createTenant(h.db, { name: "t", actor: "test", nowMs: NOW })).key;
+  const made = await h.app.inject({
+    method: "POST",
+    url: "/api-keys",
+    headers: { "x-api-key": owner },
+    payload: { name: "viewer", role: "viewer" },
+  });
+  viewer = made.json().key;
+  h.clock.advanceTo(NOW + 1_000);
+});
+afterAll(async () => h?.close());
+
+const get = (url: string, key: string) =>
+  h.app.inject({ method: "GET", url, headers: { "x-api-key": key } });
+
+describe(`a product module's routes (${testDbKind})`, () => {
+  it("are served, validated, cached and documented like the platform's", async () => {
+    const res = await get("/example/detectors?days=30", viewer);
+    expect(res.statusCode, res.body).toBe(200);
+    h.expectValid("GET", "/example/detectors", 200, res.json());
+    expect(res.json().data).toEqual({ oracle: 30, hlp: 32, liquidations: 30, manipulation: 30 });
+    expect((await get("/example/detectors?days=0", viewer)).json().error.message).toContain(
+      'query parameter "days"',
+    );
+    await get("/example/detectors?days=30", viewer);
+    const metrics = (await h.app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toMatch(/kamiyo_http_response_cache_total\{cache="example",result="hit"\} 1/);
+    const doc = (await h.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    expect(doc.paths["/example/detectors"].get.tags).toEqual(["example"]);
+    expect(doc.tags.map((t: { name: string }) => t.name)).toContain("example");
+  });
+
+  it("need a key, their scope, and write the audit log", async () => {
+    expect((await h.app.inject({ method: "GET", url: "/example/detectors" })).statusCode).toBe(401);
+    const refused = await h.app.inject({
+      method: "POST",
+      url: "/example/refresh",
+      headers: { "x-api-key": viewer },
+    });
+    expect(refused.statusCode).toBe(403);
+    const done = await h.app.inject({
+      method: "POST",
+      url: "/example/refresh",
+      headers: { "x-api-key": owner },
+    });
+    expect(done.json()).toEqual({ id: "example", generation: 1 });
+    const log = (await get("/audit-log", owner)).json().data;
+    expect(log[0]).toMatchObject({ action: "example.refresh", target: "example" });
+  });
+
+  it("add their section to /stats, with its own query parameter", async () => {
+    const stats = (await get("/stats?example_days=30", viewer)).json();
+    expect(stats.example).toEqual({ days: 30, findings: 122 });
+    expect((await get("/stats?example_days=x", viewer)).statusCode).toBe(400);
+  });
+});
