@@ -14,7 +14,8 @@
 import { apiConfig, buildApi, FindingFeed } from "@kamiyo/api";
 import { type Finding, SystemClock, silentLogger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, PgliteDb, PostgresDb, upsertFindings } from "@kamiyo/db";
-import { MONITORED_CHAINS } from "@kamiyo/hyperliquid";
+import { detectors, MONITORED_CHAINS, sources } from "@kamiyo/hyperliquid";
+import { hyperliquidApi } from "@kamiyo/hyperliquid/api";
 import { intelApi } from "@kamiyo/intel/api";
 import { monitorConfig } from "@kamiyo/monitor";
 import { createTenant } from "@kamiyo/tenancy";
@@ -53,8 +54,15 @@ const { app, hub } = await buildApi(
     feed,
     version: "bench",
     startedAt: clock.now(),
-    modules: [intelApi],
+    modules: [hyperliquidApi, intelApi],
     monitoredChains: MONITORED_CHAINS,
+    plugins: {
+      detectors: Object.entries(detectors).map(([kind, d]) => ({
+        kind,
+        description: d.description,
+      })),
+      sources: Object.entries(sources).map(([kind, s]) => ({ kind, description: s.description })),
+    },
   },
   config,
 );

@@ -1,12 +1,19 @@
-import type { ApiModule } from "@kamiyo/api";
-import { MONITORED_CHAINS } from "@kamiyo/hyperliquid";
+import type { ApiDeps, ApiModule } from "@kamiyo/api";
+import { detectors, MONITORED_CHAINS, sources } from "@kamiyo/hyperliquid";
+import { hyperliquidApi } from "@kamiyo/hyperliquid/api";
 import { intelApi } from "@kamiyo/intel/api";
 
 /**
  * The product modules this app composes. Adding a product line's routes is one line here (its
  * package brings them; see docs/adding-a-product-line.md).
  */
-export const API_MODULES: readonly ApiModule[] = [intelApi];
+export const API_MODULES: readonly ApiModule[] = [hyperliquidApi, intelApi];
 
 /** The chains the composed monitor watches. */
 export const CHAINS = MONITORED_CHAINS;
+
+/** The monitor's plug-ins, as `/meta` lists them. */
+export const PLUGINS: NonNullable<ApiDeps["plugins"]> = {
+  detectors: Object.entries(detectors).map(([kind, d]) => ({ kind, description: d.description })),
+  sources: Object.entries(sources).map(([kind, s]) => ({ kind, description: s.description })),
+};

@@ -25,10 +25,21 @@ export interface ApiDeps {
    * `dns.lookup`); tests pass a fixed one at this seam.
    */
   resolveHost?: Resolver;
+  /** The monitor's plug-ins as the app composed them (`/meta` lists them). Default none. */
+  plugins?: {
+    detectors: readonly PluginInfo[];
+    sources: readonly PluginInfo[];
+  };
   /** The product modules whose routes this API serves (default none). */
   modules?: readonly ApiModule[];
   /** Chains the install's monitor watches (`/chains` lists them first). */
   monitoredChains?: readonly { chain: string; name: string }[];
   /** Tells an in-process delivery worker that deliveries are due now (a test send, a replay). */
   wakeDeliveries?: () => void;
+}
+
+/** A source or detector plug-in, as `/meta` describes it. */
+export interface PluginInfo {
+  kind: string;
+  description: string;
 }

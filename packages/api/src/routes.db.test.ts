@@ -1,11 +1,20 @@
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiHarness, type Harness, HLP, LIQ, NOW } from "./testing/api-harness.ts";
+import { apiHarness, type Harness, HLP, NOW } from "./testing/api-harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
-  h = await apiHarness();
+  h = await apiHarness({ plugins: PLUGINS });
 });
+
+/** The plug-ins an app composed, as it passes them to the API. */
+const PLUGINS = {
+  detectors: ["hlp", "oracle", "liquidations", "manipulation"].map((kind) => ({
+    kind,
+    description: `${kind} detector`,
+  })),
+  sources: [{ kind: "hyperliquid", description: "Hyperliquid info and WebSocket" }],
+};
 afterAll(async () => {
   await h.close();
 });
@@ -150,109 +159,6 @@ describe(`API routes on ${testDbKind}`, () => {
     expect(body.openFindings).toBeGreaterThan(0);
   });
 
-  it("GET /security/hlp-vault computes PnL windows from the stored portfolio, and lists liquidator positions", async () => {
-    const body = await get("/security/hlp-vault", "/security/hlp-vault");
-    expect(body.parent).toMatchObject({ vault: HLP, role: "parent" });
-    expect(body.parent.pnlUsd["1h"]).toBe(-4_000_000);
-    expect(body.parent.pnlUsd["24h"]).toBe(-4_000_000);
-    expect(body.parent.accountValueUsd).toBe(456e6);
-    expect(body.liquidatorPositions).toEqual([
-      {
-        vault: LIQ,
-        vaultName: "HLP Liquidator",
-        coin: "ETH",
-        side: "long",
-        size: 160_234,
-        entryPx: 1915,
-        positionValueUsd: 3.05e8,
-        unrealizedPnlUsd: -1e6,
-        liquidationPx: null,
-      },
-    ]);
-    expect(body.openFindings.length).toBeGreaterThan(0);
-    expect(body.openFindings.every((f: { detector: string }) => f.detector === "hlp")).toBe(true);
-  });
-
-  it("GET /security/hlp-vault/history buckets the parent's history and validates its range", async () => {
-    const body = await get(
-      `/security/hlp-vault/history?since=${NOW - 3_600_000}&until=${NOW + 1}&interval=600000`,
-      "/security/hlp-vault/history",
-    );
-    expect(body.vault).toBe(HLP);
-    expect(body.intervalMs).toBe(600_000);
-    expect(body.points.length).toBeGreaterThanOrEqual(6);
-    expect(body.points.length).toBeLessThanOrEqual(7);
-    const bad = await get(
-      "/security/hlp-vault/history?interval=5",
-      "/security/hlp-vault/history",
-      400,
-    );
-    expect(bad.error.message).toContain('"interval"');
-    const vault = await get(
-      "/security/hlp-vault/history?vault=0xnope",
-      "/security/hlp-vault/history",
-      400,
-    );
-    expect(vault.error.message).toContain('"vault"');
-  });
-
-  it("GET /security/oracle-deviations lists active findings and the latest deviation of each perp", async () => {
-    const body = await get(
-      "/security/oracle-deviations?min_pct=0.5",
-      "/security/oracle-deviations",
-    );
-    expect(body.current.map((d: { coin: string }) => d.coin)).toEqual(["SOL"]);
-    // Oracle 125.73 vs Binance 127.1 is the widest pair (mark vs oracle is 1.0101 %).
-    expect(body.current[0]).toMatchObject({ pair: "oracle/binance" });
-    expect(body.current[0].deviationPct).toBeCloseTo(1.0779, 3);
-    expect(body.active.length).toBeGreaterThan(0);
-    expect(
-      body.active.every(
-        (f: { detector: string; status: string }) => f.detector === "oracle" && f.status === "open",
-      ),
-    ).toBe(true);
-    const all = await get("/security/oracle-deviations", "/security/oracle-deviations");
-    expect(all.current).toHaveLength(3);
-  });
-
-  it("GET /security/oracle-deviations/history needs a coin and returns its samples", async () => {
-    const body = await get(
-      `/security/oracle-deviations/history?coin=ETH&since=${NOW - 600_000}&until=${NOW + 1}`,
-      "/security/oracle-deviations/history",
-    );
-    expect(body.samples).toHaveLength(11);
-    expect(body.samples[0]).toMatchObject({ coin: "ETH", markPx: 1915, binancePx: 1915.5 });
-    const missing = await get(
-      "/security/oracle-deviations/history",
-      "/security/oracle-deviations/history",
-      400,
-    );
-    expect(missing.error.message).toContain('"coin"');
-  });
-
-  it("GET /security/liquidation-patterns totals by coin and method over a window", async () => {
-    const body = await get(
-      "/security/liquidation-patterns?window=5m&limit=5",
-      "/security/liquidation-patterns",
-    );
-    const eth = body.totals.find(
-      (t: { coin: string; method: string }) => t.coin === "ETH" && t.method === "backstop",
-    );
-    expect(eth).toMatchObject({ count: 6, longs: 6, shorts: 0 });
-    expect(body.recent).toHaveLength(5);
-    expect(body.recent[0].method).toBe("adl");
-    expect(body.patterns.length).toBeGreaterThan(0);
-    expect(body.patterns.every((f: { detector: string }) => f.detector === "liquidations")).toBe(
-      true,
-    );
-    const bad = await get(
-      "/security/liquidation-patterns?window=1y",
-      "/security/liquidation-patterns",
-      400,
-    );
-    expect(bad.error.message).toContain('"window"');
-  });
-
   it("GET /stats, /meta and /ml/status describe the service", async () => {
     const stats = await get("/stats?days=7", "/stats");
     expect(stats.findings.total).toBe(122);
@@ -270,11 +176,14 @@ describe(`API routes on ${testDbKind}`, () => {
       monitorInProcess: false,
       derivedDetectors: [],
     });
-    expect(meta.detectors.map((d: { kind: string }) => d.kind)).toEqual([
-      "hlp",
-      "oracle",
-      "liquidations",
-      "manipulation",
+    expect(meta.detectors).toEqual(PLUGINS.detectors.map((d) => ({ ...d, enabled: true })));
+    expect(meta.sources).toEqual([
+      {
+        kind: "hyperliquid",
+        description: "Hyperliquid info and WebSocket",
+        enabled: true,
+        status: null,
+      },
     ]);
     expect(meta.monitoredAssets.sort()).toEqual(["BTC", "ETH", "SOL"]);
     expect(meta.hlpFamily).toEqual([{ vault: HLP, name: "HLP", role: "parent" }]);

@@ -4,7 +4,7 @@ import { DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { createAlerting } from "../alerting-runtime.ts";
 import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
-import { API_MODULES, CHAINS } from "../modules.ts";
+import { API_MODULES, CHAINS, PLUGINS } from "../modules.ts";
 import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";
 
 export const VERSION = "0.1.0";
@@ -48,6 +48,7 @@ export async function serveCommand(
       wakeDeliveries: alerting ? () => alerting.wake() : undefined,
       modules: API_MODULES,
       monitoredChains: CHAINS,
+      plugins: PLUGINS,
     },
     config.api,
   );

@@ -5,7 +5,6 @@ import {
   latestVaultPortfolios,
   liquidationTotals,
 } from "@kamiyo/db";
-import { type DetectorKind, detectors, type SourceKind, sources } from "@kamiyo/hyperliquid";
 import type { ApiDeps } from "../deps.ts";
 
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -81,19 +80,24 @@ export async function meta(deps: ApiDeps) {
     tenantId: deps.tenantId,
     storage: deps.db.description,
     monitorInProcess: deps.monitor !== null,
-    detectors: (Object.keys(detectors) as DetectorKind[]).map((kind) => ({
-      kind,
-      description: detectors[kind].description,
-      enabled: cfg.detectors[kind].enabled,
+    detectors: (deps.plugins?.detectors ?? []).map((d) => ({
+      kind: d.kind,
+      description: d.description,
+      enabled: slots(cfg.detectors)[d.kind]?.enabled === true,
     })),
-    sources: (Object.keys(sources) as SourceKind[]).map((kind) => ({
-      kind,
-      description: sources[kind].description,
-      enabled: cfg.sources[kind].enabled,
-      status: health?.sources[kind]?.status ?? null,
+    sources: (deps.plugins?.sources ?? []).map((s) => ({
+      kind: s.kind,
+      description: s.description,
+      enabled: slots(cfg.sources)[s.kind]?.enabled === true,
+      status: health?.sources[s.kind]?.status ?? null,
     })),
     derivedDetectors: deps.monitor?.derivedDetectors() ?? [],
     monitoredAssets: assets.map((a) => a.coin),
     hlpFamily: family.map((v) => ({ vault: v.vault, name: v.name, role: v.role })),
   };
+}
+
+/** A config's plug-in slots by kind. */
+function slots(group: object): Record<string, { enabled: boolean } | undefined> {
+  return group as Record<string, { enabled: boolean } | undefined>;
 }

@@ -229,6 +229,8 @@ export async function apiHarness(
     monitor?: Monitor;
     /** Product modules whose routes to serve (default none: the platform's routes only). */
     modules?: readonly ApiModule[];
+    /** The monitor's plug-ins as an app composed them (default none). */
+    plugins?: ApiDeps["plugins"];
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb();
@@ -249,6 +251,7 @@ export async function apiHarness(
     startedAt: NOW - 3_600_000,
     resolveHost: testResolver,
     modules: options.modules ?? [],
+    plugins: options.plugins,
     monitoredChains: [{ chain: "hyperliquid", name: "Hyperliquid" }],
   };
   const { app, routes } = await buildApi(deps, apiConfig.parse(options.config ?? {}));

@@ -1,3 +1,4 @@
+import { type ApiDeps, toFindingJson } from "@kamiyo/api";
 import type { AssetCtx } from "@kamiyo/core";
 import {
   latestMarketSamples,
@@ -5,9 +6,7 @@ import {
   type MarketSampleRecord,
   marketHistory,
 } from "@kamiyo/db";
-import { maxDeviation } from "@kamiyo/hyperliquid";
-import type { ApiDeps } from "../deps.ts";
-import { toFindingJson } from "../schemas/common.ts";
+import { maxDeviation } from "../detectors/index.ts";
 
 /** Deviation of one stored sample, computed as the oracle detector does (Coinbase USD taken as USDT). */
 export function sampleDeviation(s: MarketSampleRecord, hyperps: readonly string[]) {

@@ -1,3 +1,4 @@
+import { type ApiDeps, toFindingJson } from "@kamiyo/api";
 import type { Position } from "@kamiyo/core";
 import {
   latestVaultPortfolios,
@@ -5,9 +6,7 @@ import {
   listFindings,
   vaultPnlHistory,
 } from "@kamiyo/db";
-import { changeOver, drawdown, sharpe } from "@kamiyo/hyperliquid";
-import type { ApiDeps } from "../deps.ts";
-import { toFindingJson } from "../schemas/common.ts";
+import { changeOver, drawdown, sharpe } from "../detectors/index.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

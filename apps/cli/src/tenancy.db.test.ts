@@ -1,3 +1,4 @@
+import { apiHarness, type Harness, NOW } from "@kamiyo/api/testing";
 import { tenantDb } from "@kamiyo/db";
 import {
   createApiKey,
@@ -10,10 +11,10 @@ import {
 import { testDbKind } from "@kamiyo/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiHarness, type Harness, NOW } from "./testing/api-harness.ts";
+import { API_MODULES, PLUGINS } from "./modules.ts";
 
 /**
- * Tenancy through the API: two tenants with data in every tenant-owned resource; every route,
+ * Tenancy through the API as the app composes it (every module's routes): two tenants with data in every tenant-owned resource; every route,
  * called with one tenant's key and the other's ids, finds nothing of the other; the database's
  * row-level security holds on its own when the application's filters are bypassed; each role
  * gets exactly the routes its scopes allow; malformed, unknown, revoked and expired keys are 401.
@@ -83,6 +84,8 @@ async function makeSide(name: string): Promise<Side> {
 beforeAll(async () => {
   h = await apiHarness({
     seeded: false,
+    modules: API_MODULES,
+    plugins: PLUGINS,
     config: {
       webhookMutationsPerMinute: 100_000,
       rateLimitPerKey: 100_000,
@@ -520,7 +523,7 @@ describe(`the audit log (${testDbKind})`, () => {
 
 describe(`the zero-config start (${testDbKind})`, () => {
   it("serves the default tenant without a key until the first key exists, then requires one", async () => {
-    const fresh = await apiHarness({ seeded: false });
+    const fresh = await apiHarness({ seeded: false, modules: API_MODULES });
     try {
       const open = await fresh.app.inject({ method: "GET", url: "/tenants/me" });
       expect(open.json()).toMatchObject({ tenant: { id: "ten_default" }, actor: "local" });

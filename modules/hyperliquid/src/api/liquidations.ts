@@ -1,6 +1,5 @@
+import { type ApiDeps, toFindingJson } from "@kamiyo/api";
 import { liquidationTotals, listFindings, recentLiquidations } from "@kamiyo/db";
-import type { ApiDeps } from "../deps.ts";
-import { toFindingJson } from "../schemas/common.ts";
 
 export const WINDOWS = {
   "5m": 5 * 60_000,

@@ -1,46 +1,23 @@
-import { SEVERITIES } from "@kamiyo/core";
-import { z } from "zod";
-import type { ZodApp } from "../app-types.ts";
-import type { ApiConfig } from "../config.ts";
-import type { ApiDeps } from "../deps.ts";
 import {
+  type ApiDeps,
   decimalParam,
   errorResponses,
   findingSchema,
   intParam,
   limitParam,
   timeParam,
-} from "../schemas/common.ts";
-import { dashboard } from "../services/dashboard.ts";
-import { hlpVault, hlpVaultHistory } from "../services/hlp-vault.ts";
-import { liquidationPatterns, WINDOWS } from "../services/liquidations.ts";
-import { activeDeviations, deviationHistory } from "../services/oracle.ts";
+  type ZodApp,
+} from "@kamiyo/api";
+import { z } from "zod";
+import { hlpVault, hlpVaultHistory } from "./hlp-vault.ts";
+import { liquidationPatterns, WINDOWS } from "./liquidations.ts";
+import { activeDeviations, deviationHistory } from "./oracle.ts";
 
-const level = z.enum(["none", "low", "medium", "high", "critical"]);
 const num = z.number().nullable();
 const address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x address")
   .transform((s) => s.toLowerCase());
-
-const dashboardSchema = z.object({
-  score: z.number().describe("0–100"),
-  level,
-  openFindings: z.number(),
-  components: z.array(
-    z.object({
-      name: z.string(),
-      score: z.number(),
-      level,
-      openFindings: z.number(),
-      bySeverity: z.record(z.enum(SEVERITIES), z.number()),
-      top: z.array(findingSchema),
-      note: z.string().nullable(),
-    }),
-  ),
-  generatedAt: z.string(),
-  method: z.string(),
-});
 
 const vaultSchema = z.object({
   vault: z.string(),
@@ -84,19 +61,8 @@ const deviationSchema = z.object({
   pair: z.string().nullable(),
 });
 
-export function securityRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): void {
-  app.get(
-    "/security/dashboard",
-    {
-      schema: {
-        tags: ["security"],
-        summary: "Overall risk score and level, with its parts",
-        response: { 200: dashboardSchema, ...errorResponses },
-      },
-    },
-    async () => dashboard(deps, config.dataStaleMs),
-  );
-
+/** The monitor's state behind its findings: HLP vaults, oracle deviations, liquidation patterns. */
+export function hyperliquidRoutes(app: ZodApp, deps: ApiDeps): void {
   app.get(
     "/security/hlp-vault",
     {
