@@ -31,6 +31,7 @@ interface Side {
   delivery: string;
   silence: string;
   apiKey: string;
+  channel: string;
 }
 let a: Side;
 let b: Side;
@@ -70,6 +71,13 @@ async function makeSide(name: string): Promise<Side> {
   });
   expect(silence.statusCode, silence.body).toBe(201);
   const spare = await call(owner, "POST", "/api-keys", { name: "spare", role: "viewer" });
+  const chat = await call(owner, "POST", "/channels", {
+    settings: {
+      kind: "discord",
+      url: `https://discord.com/api/webhooks/1/${name}${"x".repeat(30)}`,
+    },
+  });
+  expect(chat.statusCode, chat.body).toBe(201);
   return {
     tenantId: tenant.id,
     owner,
@@ -78,6 +86,7 @@ async function makeSide(name: string): Promise<Side> {
     delivery: test.json().deliveryId,
     silence: silence.json().id,
     apiKey: spare.json().id,
+    channel: chat.json().id,
   };
 }
 
@@ -138,6 +147,12 @@ const ROUTE_KINDS: Record<string, "public-data" | "own-list" | "create" | "by-id
   "POST /webhooks": "create",
   "POST /silences": "create",
   "POST /api-keys": "create",
+  "POST /channels": "create",
+  "GET /channels": "own-list",
+  "GET /channels/:id": "by-id",
+  "PATCH /channels/:id": "by-id",
+  "DELETE /channels/:id": "by-id",
+  "POST /channels/:id/test": "by-id",
   "GET /webhooks/:id": "by-id",
   "PATCH /webhooks/:id": "by-id",
   "DELETE /webhooks/:id": "by-id",
@@ -158,6 +173,8 @@ const BODIES: Record<string, unknown> = {
   "POST /webhooks": { url: "https://hooks.example.com/created" },
   "POST /silences": { matchers: { kind: "deviation" }, comment: "created", durationMinutes: 5 },
   "POST /api-keys": { name: "created", role: "viewer" },
+  "POST /channels": { settings: { kind: "telegram", botToken: `1:${"a".repeat(30)}`, chatId: 5 } },
+  "PATCH /channels/:id": { name: "taken over" },
   "PATCH /webhooks/:id": { name: "taken over" },
   "POST /webhooks/:id/rotate-secret": {},
   "POST /api-keys/:id/rotate": {},
@@ -171,6 +188,7 @@ function urlFor(url: string, side: Side, ids: Partial<Record<string, string>> = 
     if (param === ":deliveryId") return ids.delivery ?? side.delivery;
     if (url.startsWith("/webhooks")) return ids.webhook ?? side.webhook;
     if (url.startsWith("/silences")) return ids.silence ?? side.silence;
+    if (url.startsWith("/channels")) return ids.channel ?? side.channel;
     if (url.startsWith("/api-keys")) return ids.apiKey ?? side.apiKey;
     if (url.startsWith("/admin/tenants")) return ids.tenant ?? side.tenantId;
     if (url.startsWith("/security/events")) return "fnd_000000000000000000001";
@@ -180,7 +198,7 @@ function urlFor(url: string, side: Side, ids: Partial<Record<string, string>> = 
   return url.replace(/:[A-Za-z]+/g, byPrefix);
 }
 
-const idsOf = (s: Side) => [s.tenantId, s.webhook, s.delivery, s.silence, s.apiKey];
+const idsOf = (s: Side) => [s.tenantId, s.webhook, s.delivery, s.silence, s.apiKey, s.channel];
 
 describe(`tenant isolation through every route (${testDbKind})`, () => {
   it("classifies every route the API has", () => {
@@ -217,6 +235,8 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
     const hook = await call(b.owner, "GET", `/webhooks/${b.webhook}`);
     expect(hook.statusCode).toBe(200);
     expect(hook.json().name).toBe("hooks.example.com");
+    const chat = await call(b.owner, "GET", `/channels/${b.channel}`);
+    expect(chat.json()).toMatchObject({ name: "discord", enabled: true });
     const silences = (await call(b.owner, "GET", "/silences?active=true")).json().data;
     expect(silences.map((s: { id: string }) => s.id)).toContain(b.silence);
     const keys = (await call(b.owner, "GET", "/api-keys")).json().data;
@@ -228,7 +248,13 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
   });
 
   it("lists only the caller's own rows", async () => {
-    for (const url of ["/webhooks", "/silences", "/api-keys", "/audit-log?limit=1000"]) {
+    for (const url of [
+      "/webhooks",
+      "/channels",
+      "/silences",
+      "/api-keys",
+      "/audit-log?limit=1000",
+    ]) {
       const res = await call(b.owner, "GET", url);
       expect(res.statusCode, url).toBe(200);
       for (const id of idsOf(a).slice(1)) expect(res.body, `${url} holds ${id}`).not.toContain(id);
@@ -343,6 +369,7 @@ describe(`roles and scopes (${testDbKind})`, () => {
     delivery: "msg_0000000000000000000000000",
     silence: "sil_0000000000000000000000000",
     apiKey: "key_0000000000000000000000000",
+    channel: "chn_0000000000000000000000000",
     tenant: "ten_0000000000000000000000000",
   };
 

@@ -26,6 +26,7 @@ import { Metrics } from "./metrics.ts";
 import { refuseNul } from "./no-nul.ts";
 import { ResponseCache } from "./response-cache.ts";
 import { RouteTable } from "./route-table.ts";
+import { channelRoutes } from "./routes/channel-routes.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { mlRoutes } from "./routes/ml-routes.ts";
@@ -205,6 +206,10 @@ export async function buildApi(
               "Signed webhook endpoints (Standard Webhooks), their delivery logs, test sends and replays",
           },
           {
+            name: "channels",
+            description: "The tenant's Discord, Slack and Telegram subscriptions to alerts",
+          },
+          {
             name: "silences",
             description: "Mute alerts matching a detector, kind, subject or severity for a while",
           },
@@ -232,6 +237,7 @@ export async function buildApi(
     dashboardRoutes(s, deps, config);
     streamRoutes(s, deps, hub);
     webhookRoutes(s, deps, config);
+    channelRoutes(s, deps, config);
     tenantRoutes(s, deps, auth);
     for (const m of modules) await m.routes(s, moduleContext);
   });

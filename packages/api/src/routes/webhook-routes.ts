@@ -75,10 +75,10 @@ const filterShape = {
     .optional()
     .describe("Exploit incidents of at least this loss, USD"),
 };
-const filterInput = z
+export const filterInput = z
   .strictObject(filterShape)
   .describe("Which alerts the endpoint receives; every field given must match. Empty: all");
-const filterOutput = z
+export const filterOutput = z
   .object({
     ...filterShape,
     detectors: z.array(z.string()).optional(),
