@@ -103,7 +103,7 @@ export const apiConfig = z.object({
     .int()
     .min(0)
     .default(50)
-    .describe("Webhook endpoints a tenant may create through the API"),
+    .describe("Webhook endpoints a tenant may create through the API, and as many chat channels"),
   webhooksAllowLoopbackHttp: z
     .boolean()
     .default(false)
