@@ -5,7 +5,7 @@
  * (finding emitted minus the fill's send time, both wall-clock ms).
  */
 import { FetchHttpClient, IoTracker, SystemClock, silentLogger } from "@kamiyo/core";
-import { Monitor, monitorConfig } from "@kamiyo/monitor";
+import { MONITOR_PLUGINS, Monitor, monitorConfig } from "@kamiyo/monitor";
 
 const port = Number(process.argv[2]);
 const base = `http://127.0.0.1:${port}`;
@@ -33,6 +33,7 @@ const monitor = await Monitor.create(config, {
   io,
   db: null,
   tenantId: "ten_default",
+  plugins: MONITOR_PLUGINS,
 });
 const latencies: number[] = [];
 monitor.onChange((c) => {

@@ -1,7 +1,8 @@
 import type { ApiDeps, ApiModule } from "@kamiyo/api";
-import { detectors, MONITORED_CHAINS, sources } from "@kamiyo/hyperliquid";
+import { MONITORED_CHAINS } from "@kamiyo/hyperliquid";
 import { hyperliquidApi } from "@kamiyo/hyperliquid/api";
 import { intelApi } from "@kamiyo/intel/api";
+import { MONITOR_PLUGINS } from "@kamiyo/monitor";
 
 /**
  * The product modules this app composes. Adding a product line's routes is one line here (its
@@ -12,8 +13,14 @@ export const API_MODULES: readonly ApiModule[] = [hyperliquidApi, intelApi];
 /** The chains the composed monitor watches. */
 export const CHAINS = MONITORED_CHAINS;
 
-/** The monitor's plug-ins, as `/meta` lists them. */
+/** The monitor's plug-ins (the pipeline runs `MONITOR_PLUGINS`), as `/meta` lists them. */
 export const PLUGINS: NonNullable<ApiDeps["plugins"]> = {
-  detectors: Object.entries(detectors).map(([kind, d]) => ({ kind, description: d.description })),
-  sources: Object.entries(sources).map(([kind, s]) => ({ kind, description: s.description })),
+  detectors: Object.entries(MONITOR_PLUGINS.detectors).map(([kind, d]) => ({
+    kind,
+    description: d.description,
+  })),
+  sources: Object.entries(MONITOR_PLUGINS.sources).map(([kind, s]) => ({
+    kind,
+    description: s.description,
+  })),
 };

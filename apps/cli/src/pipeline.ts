@@ -4,6 +4,7 @@ import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { CrossProtocolCorrelator } from "@kamiyo/ml";
 import {
   type DerivedDetector,
+  MONITOR_PLUGINS,
   Monitor,
   type MonitorConfig,
   type MonitorDeps,
@@ -70,6 +71,7 @@ export async function createPipeline(config: AppConfig, deps: PipelineDeps): Pro
     io: deps.io,
     db: deps.db,
     tenantId: DEFAULT_TENANT_ID,
+    plugins: MONITOR_PLUGINS,
     derived,
     afterFindings: alerting?.afterFindings,
     tapFrame: deps.tapFrame,

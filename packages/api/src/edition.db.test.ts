@@ -8,7 +8,7 @@ import {
 } from "@kamiyo/core";
 import { upsertFindings } from "@kamiyo/db";
 import { CrossProtocolCorrelator } from "@kamiyo/ml";
-import { Monitor, monitorConfig } from "@kamiyo/monitor";
+import { MONITOR_PLUGINS, Monitor, monitorConfig } from "@kamiyo/monitor";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiHarness, finding, type Harness, NOW } from "./testing/api-harness.ts";
@@ -40,6 +40,7 @@ async function monitorWithCorrelator(clock: VirtualClock): Promise<Monitor> {
       io,
       db: null,
       tenantId: "ten_default",
+      plugins: MONITOR_PLUGINS,
       derived: [new CrossProtocolCorrelator({}, { now: () => clock.now() })],
     },
   );

@@ -11,7 +11,7 @@ import { type Db, DEFAULT_TENANT_ID, getFinding, listFindings } from "@kamiyo/db
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Monitor } from "./monitor.ts";
-import { monitorConfig } from "./monitor-config.ts";
+import { MONITOR_PLUGINS, monitorConfig } from "./monitor-config.ts";
 import type { AfterFindings } from "./monitor-store.ts";
 
 const LIQ = {
@@ -65,6 +65,7 @@ async function monitorOn(
     io,
     db,
     tenantId: DEFAULT_TENANT_ID,
+    plugins: MONITOR_PLUGINS,
   });
 }
 
@@ -203,6 +204,7 @@ describe(`monitor pipeline on ${testDbKind}`, () => {
         io,
         db,
         tenantId: DEFAULT_TENANT_ID,
+        plugins: MONITOR_PLUGINS,
       },
     );
     const trade = (tid: number, sz: number): Trade => ({

@@ -18,10 +18,9 @@ import {
   type TimerHandle,
 } from "@kamiyo/core";
 import { type Db, listOpenFindings } from "@kamiyo/db";
-import { type DetectorKind, detectors, type SourceKind, sources } from "@kamiyo/hyperliquid";
 import type { DerivedDetector } from "./derived-detector.ts";
-import type { MonitorConfig } from "./monitor-config.ts";
 import { type AfterFindings, MonitorStore } from "./monitor-store.ts";
+import type { AnyMonitorConfig, PipelinePlugins } from "./plugins.ts";
 
 /** Capabilities the monitor runs on, wired by the app's composition root. */
 export interface MonitorDeps {
@@ -33,6 +32,8 @@ export interface MonitorDeps {
   /** Where findings and time series are written; null keeps nothing (benchmarks). */
   db: Db | null;
   tenantId: string;
+  /** The source and detector plug-ins to run (each enabled or not by `config`). */
+  plugins: PipelinePlugins;
   /** Raw WebSocket frames, for recorders. */
   tapFrame?: (src: string, text: string) => void;
   /** Runs in the transaction that stores findings (alert routing: alerts commit with them). */
@@ -65,7 +66,7 @@ interface DerivedEntry {
 }
 
 interface DetectorEntry {
-  kind: DetectorKind;
+  kind: string;
   instance: DetectorInstance;
   out: DetectorOutput;
 }
@@ -79,7 +80,7 @@ const BATCH = 2048;
  * (FindingTracker); changes go to listeners and, batched, to the database.
  */
 export class Monitor {
-  readonly #config: MonitorConfig;
+  readonly #config: AnyMonitorConfig;
   readonly #deps: MonitorDeps;
   readonly #queue: BoundedQueue<Observation>;
   readonly #tracker: FindingTracker;
@@ -88,7 +89,7 @@ export class Monitor {
   readonly #derived: DerivedEntry[] = [];
   readonly #routes = new Map<ObservationType, DetectorEntry[]>();
   readonly #watchers = new Map<ObservationType, ((obs: Observation) => void)[]>();
-  readonly #sources = new Map<SourceKind, SourceInstance>();
+  readonly #sources = new Map<string, SourceInstance>();
   readonly #listeners = new Set<(change: FindingChange) => void>();
   readonly #abort = new AbortController();
   readonly #stats: Omit<MonitorStats, "queue" | "store"> = {
@@ -102,7 +103,7 @@ export class Monitor {
   #lastPrune = Number.NEGATIVE_INFINITY;
   #running: Promise<unknown> | null = null;
 
-  private constructor(config: MonitorConfig, deps: MonitorDeps) {
+  private constructor(config: AnyMonitorConfig, deps: MonitorDeps) {
     this.#config = config;
     this.#deps = deps;
     this.#queue = new BoundedQueue(config.queueCapacity);
@@ -119,7 +120,7 @@ export class Monitor {
   }
 
   /** Builds the pipeline and restores the open findings of the tenant, so a condition that continues keeps its id. */
-  static async create(config: MonitorConfig, deps: MonitorDeps): Promise<Monitor> {
+  static async create(config: AnyMonitorConfig, deps: MonitorDeps): Promise<Monitor> {
     const m = new Monitor(config, deps);
     if (deps.db) m.#tracker.restore(await listOpenFindings(deps.db, deps.tenantId));
     m.#createDetectors();
@@ -228,10 +229,9 @@ export class Monitor {
 
   #createDetectors(): void {
     const ctx = { now: () => this.#deps.clock.now(), log: this.#deps.log };
-    for (const kind of Object.keys(detectors) as DetectorKind[]) {
+    for (const [kind, detector] of Object.entries(this.#deps.plugins.detectors)) {
       const slot = this.#config.detectors[kind];
-      if (!slot.enabled) continue;
-      const detector = detectors[kind];
+      if (!slot?.enabled) continue;
       const instance = detector.create(slot.config as never, {
         ...ctx,
         log: ctx.log.child({ detector: kind }),
@@ -268,9 +268,9 @@ export class Monitor {
   }
 
   #createSources(): void {
-    for (const kind of Object.keys(sources) as SourceKind[]) {
+    for (const [kind, source] of Object.entries(this.#deps.plugins.sources)) {
       const slot = this.#config.sources[kind];
-      if (!slot.enabled) continue;
+      if (!slot?.enabled) continue;
       const ctx: SourceContext = {
         signal: this.#abort.signal,
         log: this.#deps.log.child({ source: kind }),
@@ -286,7 +286,7 @@ export class Monitor {
           this.#watchers.set(type, list);
         },
       };
-      this.#sources.set(kind, sources[kind].create(slot.config as never, ctx));
+      this.#sources.set(kind, source.create(slot.config as never, ctx));
     }
   }
 

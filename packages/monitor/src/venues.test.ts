@@ -9,7 +9,7 @@ import {
 } from "@kamiyo/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { Monitor } from "./monitor.ts";
-import { type MonitorConfigInput, monitorConfig } from "./monitor-config.ts";
+import { MONITOR_PLUGINS, type MonitorConfigInput, monitorConfig } from "./monitor-config.ts";
 import { refusingUrl, type VenueAnswer, VenueServer } from "./testing/venue-servers.ts";
 
 /** 2025-03-27 00:00 UTC. */
@@ -70,6 +70,7 @@ async function start(
     io,
     db: null,
     tenantId: "ten_default",
+    plugins: MONITOR_PLUGINS,
   });
   monitor.emit({ type: "market", time: clock.now(), assets: ["BTC", "ETH", "SOL"].map(asset) });
   monitor.start();

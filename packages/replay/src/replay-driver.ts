@@ -11,6 +11,7 @@ import {
 } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import {
+  MONITOR_PLUGINS,
   Monitor,
   type MonitorConfig,
   type MonitorConfigInput,
@@ -81,6 +82,7 @@ export function monitorOnly(opts: {
       io: ctx.io,
       db: opts.db,
       tenantId: opts.tenantId,
+      plugins: MONITOR_PLUGINS,
       derived: opts.derived?.(ctx.clock),
     });
     return { monitor, start: () => monitor.start(), stop: () => monitor.stop() };
