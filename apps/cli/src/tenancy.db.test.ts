@@ -451,6 +451,36 @@ describe(`API keys (${testDbKind})`, () => {
     );
   });
 
+  it("answers any id on every by-id route with 400 or 404, never 500 and never another's row", async () => {
+    const byId = h.routes.entries.filter(
+      (r) => ROUTE_KINDS[`${r.method} ${r.url}`] === "by-id" && r.method !== "HEAD",
+    );
+    expect(byId.length).toBeGreaterThanOrEqual(14);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...byId),
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 60 }).filter((id) => id !== "." && id !== ".."),
+          fc.stringMatching(/^(chn|sil|key|msg|ten)_[0-9a-z]{9,30}$/),
+          fc.constantFrom(...idsOf(b), "chn_", "key_%00", "sil_0m85ovxc0'--"),
+        ),
+        async (route, id) => {
+          const url = route.url.replace(/:[A-Za-z]+/g, encodeURIComponent(id));
+          const res = await call(
+            a.owner,
+            route.method,
+            url,
+            BODIES[`${route.method} ${route.url}`],
+          );
+          expect([400, 404, 405], `${route.method} ${url}: ${res.body.slice(0, 150)}`).toContain(
+            res.statusCode,
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("takes the key as a Bearer token too", async () => {
     const res = await h.app.inject({
       method: "GET",
