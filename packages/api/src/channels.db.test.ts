@@ -36,6 +36,8 @@ describe(`a tenant's chat channels (${testDbKind})`, () => {
       expect(res.statusCode, res.body).toBe(201);
       h.expectValid("POST", "/channels", 201, res.json());
       made.push(res.json());
+      // Lists are oldest first; channels made within one millisecond have no order between them.
+      h.clock.advanceTo(h.clock.now() + 1_000);
     }
     expect(made.map((c) => c.target)).toEqual([
       "discord.com/api/webhooks/1234567890123/…",
