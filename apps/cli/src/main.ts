@@ -186,7 +186,8 @@ export function program(stdio: CliIo = processIo): Command {
     .argument("<name>", "the tenant's name")
     .option("--plan <plan>", "its plan (default open_source)")
     .option("--test", "make the owner key a kmy_test_ key")
-    .action((name: string, o: { plan?: string; test?: boolean }) =>
+    .option("--owner <email>", "the person who owns it (its first member)")
+    .action((name: string, o: { plan?: string; test?: boolean; owner?: string }) =>
       tenantCreateCommand(config(), name, o, stdio),
     );
   tenant

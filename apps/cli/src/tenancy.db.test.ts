@@ -32,6 +32,7 @@ interface Side {
   silence: string;
   apiKey: string;
   channel: string;
+  member: string;
 }
 let a: Side;
 let b: Side;
@@ -78,6 +79,8 @@ async function makeSide(name: string): Promise<Side> {
     },
   });
   expect(chat.statusCode, chat.body).toBe(201);
+  const member = await call(owner, "POST", "/members", { email: `someone@${name}.example` });
+  expect(member.statusCode, member.body).toBe(201);
   return {
     tenantId: tenant.id,
     owner,
@@ -87,6 +90,7 @@ async function makeSide(name: string): Promise<Side> {
     silence: silence.json().id,
     apiKey: spare.json().id,
     channel: chat.json().id,
+    member: member.json().userId,
   };
 }
 
@@ -148,6 +152,10 @@ const ROUTE_KINDS: Record<string, "public-data" | "own-list" | "create" | "by-id
   "POST /silences": "create",
   "POST /api-keys": "create",
   "POST /channels": "create",
+  "GET /members": "own-list",
+  "POST /members": "create",
+  "PATCH /members/:id": "by-id",
+  "DELETE /members/:id": "by-id",
   "GET /channels": "own-list",
   "GET /channels/:id": "by-id",
   "PATCH /channels/:id": "by-id",
@@ -175,6 +183,8 @@ const BODIES: Record<string, unknown> = {
   "POST /api-keys": { name: "created", role: "viewer" },
   "POST /channels": { settings: { kind: "telegram", botToken: `1:${"a".repeat(30)}`, chatId: 5 } },
   "PATCH /channels/:id": { name: "taken over" },
+  "POST /members": { email: "new@created.example" },
+  "PATCH /members/:id": { role: "viewer" },
   "PATCH /webhooks/:id": { name: "taken over" },
   "POST /webhooks/:id/rotate-secret": {},
   "POST /api-keys/:id/rotate": {},
@@ -189,6 +199,7 @@ function urlFor(url: string, side: Side, ids: Partial<Record<string, string>> = 
     if (url.startsWith("/webhooks")) return ids.webhook ?? side.webhook;
     if (url.startsWith("/silences")) return ids.silence ?? side.silence;
     if (url.startsWith("/channels")) return ids.channel ?? side.channel;
+    if (url.startsWith("/members")) return ids.member ?? side.member;
     if (url.startsWith("/api-keys")) return ids.apiKey ?? side.apiKey;
     if (url.startsWith("/admin/tenants")) return ids.tenant ?? side.tenantId;
     if (url.startsWith("/security/events")) return "fnd_000000000000000000001";
@@ -198,7 +209,15 @@ function urlFor(url: string, side: Side, ids: Partial<Record<string, string>> = 
   return url.replace(/:[A-Za-z]+/g, byPrefix);
 }
 
-const idsOf = (s: Side) => [s.tenantId, s.webhook, s.delivery, s.silence, s.apiKey, s.channel];
+const idsOf = (s: Side) => [
+  s.tenantId,
+  s.webhook,
+  s.delivery,
+  s.silence,
+  s.apiKey,
+  s.channel,
+  s.member,
+];
 
 describe(`tenant isolation through every route (${testDbKind})`, () => {
   it("classifies every route the API has", () => {
@@ -235,6 +254,8 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
     const hook = await call(b.owner, "GET", `/webhooks/${b.webhook}`);
     expect(hook.statusCode).toBe(200);
     expect(hook.json().name).toBe("hooks.example.com");
+    const people = (await call(b.owner, "GET", "/members")).json().data;
+    expect(people).toEqual([expect.objectContaining({ userId: b.member, role: "member" })]);
     const chat = await call(b.owner, "GET", `/channels/${b.channel}`);
     expect(chat.json()).toMatchObject({ name: "discord", enabled: true });
     const silences = (await call(b.owner, "GET", "/silences?active=true")).json().data;
@@ -312,6 +333,8 @@ describe(`row-level security on its own (${testDbKind})`, () => {
     const asA = tenantDb(h.db, a.tenantId);
     const seen: Record<string, number> = {};
     for (const { name } of owned) {
+      // users has no tenant: a tenant sees its members (the next test).
+      if (name === "users") continue;
       const col = name === "tenants" ? "id" : "tenant_id";
       const before = await h.db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM ${name} WHERE ${col} = $1`,
@@ -353,6 +376,25 @@ describe(`row-level security on its own (${testDbKind})`, () => {
     await expect(asA.query("DELETE FROM findings")).rejects.toThrow(/permission denied/);
   });
 
+  it("shows a tenant only its own members among the users, who belong to nobody else", async () => {
+    const all = await h.db.query<{ id: string }>("SELECT id FROM users");
+    expect(all.map((u) => u.id)).toEqual(expect.arrayContaining([a.member, b.member]));
+    const members = await h.db.query<{ id: string }>(
+      "SELECT user_id AS id FROM memberships WHERE tenant_id = $1 ORDER BY 1",
+      [a.tenantId],
+    );
+    const seen = await tenantDb(h.db, a.tenantId).query<{ id: string }>(
+      "SELECT id FROM users ORDER BY 1",
+    );
+    expect(seen).toEqual(members);
+    expect(seen.map((u) => u.id)).toContain(a.member);
+    expect(seen.map((u) => u.id)).not.toContain(b.member);
+    const [forced] = await h.db.query<{ forced: boolean }>(
+      "SELECT relforcerowsecurity AS forced FROM pg_class WHERE oid = 'users'::regclass",
+    );
+    expect(forced?.forced).toBe(true);
+  });
+
   it("shows nothing to the application role when no tenant is set", async () => {
     const n = await h.db.transaction(async (tx) => {
       await tx.query("SELECT set_config('role', 'kamiyo_app', true)");
@@ -370,6 +412,7 @@ describe(`roles and scopes (${testDbKind})`, () => {
     silence: "sil_0000000000000000000000000",
     apiKey: "key_0000000000000000000000000",
     channel: "chn_0000000000000000000000000",
+    member: "usr_0000000000000000000000000",
     tenant: "ten_0000000000000000000000000",
   };
 

@@ -1,4 +1,4 @@
-import { findKeyGrant, listApiKeys } from "@kamiyo/tenancy";
+import { findKeyGrant, listApiKeys, listMembers } from "@kamiyo/tenancy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliStorage, cliStorage } from "./testing/cli-storage.ts";
 
@@ -12,7 +12,15 @@ afterAll(async () => storage?.close());
 
 describe("kamiyo tenant and api-key", () => {
   it("creates a tenant with its owner key, a narrowed key, lists and revokes", async () => {
-    const made = await kamiyo(["tenant", "create", "Acme Corp", "--plan", "cloud_pro"]);
+    const made = await kamiyo([
+      "tenant",
+      "create",
+      "Acme Corp",
+      "--plan",
+      "cloud_pro",
+      "--owner",
+      "Ada@Acme.example",
+    ]);
     expect(made.stderr.split("\n").filter((l) => l.startsWith("kamiyo:"))).toEqual([]);
     expect(made.code).toBe(0);
     const created = JSON.parse(made.stdout);
@@ -45,6 +53,9 @@ describe("kamiyo tenant and api-key", () => {
       const rows = await db.query("SELECT * FROM api_keys");
       expect(JSON.stringify(rows)).not.toContain(k.key.slice(9));
       expect(await findKeyGrant(db, k.key)).toMatchObject({ tenantId, role: "viewer" });
+      expect(await listMembers(db, tenantId)).toEqual([
+        expect.objectContaining({ email: "ada@acme.example", role: "owner" }),
+      ]);
     } finally {
       await db.close();
     }

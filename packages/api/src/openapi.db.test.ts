@@ -37,6 +37,8 @@ const ROUTES = [
   "/channels/{id}/test",
   "/silences/{id}",
   "/tenants/me",
+  "/members",
+  "/members/{id}",
   "/api-keys",
   "/api-keys/{id}",
   "/api-keys/{id}/rotate",

@@ -6,7 +6,14 @@ export type Role = (typeof ROLES)[number];
  * What a key may do. A route names the one scope it needs; a role grants a set of scopes, and a
  * key's own `scopes` (when not empty) narrow that set further.
  */
-export const SCOPES = ["read", "alerts:write", "keys:read", "keys:write", "audit:read"] as const;
+export const SCOPES = [
+  "read",
+  "alerts:write",
+  "keys:read",
+  "keys:write",
+  "members:write",
+  "audit:read",
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The least role that holds each scope. */
@@ -15,6 +22,7 @@ const LEAST_ROLE: Record<Scope, Role> = {
   "alerts:write": "member",
   "keys:read": "admin",
   "keys:write": "admin",
+  "members:write": "admin",
   "audit:read": "admin",
 };
 

@@ -4,6 +4,7 @@ import type { KeyMode } from "./api-key-format.ts";
 import { type ApiKeyRecord, createApiKey } from "./api-keys-repo.ts";
 import { recordAudit } from "./audit-log.ts";
 import { newId } from "./ids.ts";
+import { checkEmail } from "./members-repo.ts";
 
 export interface Tenant {
   id: string;
@@ -54,10 +55,19 @@ export function checkPlan(plan: string): PlanId {
  */
 export async function createTenant(
   platform: Db,
-  input: { name: string; plan?: string; actor: string; nowMs: number; mode?: KeyMode },
+  input: {
+    name: string;
+    plan?: string;
+    actor: string;
+    nowMs: number;
+    mode?: KeyMode;
+    /** The person who owns it: added as its first member, role owner. */
+    ownerEmail?: string;
+  },
 ): Promise<{ tenant: Tenant; owner: ApiKeyRecord; key: string }> {
   const name = checkTenantName(input.name);
   const plan = checkPlan(input.plan ?? "open_source");
+  const ownerEmail = input.ownerEmail === undefined ? undefined : checkEmail(input.ownerEmail);
   return platform.transaction(async (tx) => {
     const [row] = await tx.query<TenantRow>(
       `INSERT INTO tenants (id, name, plan, created_at) VALUES ($1, $2, $3, $4)
@@ -73,6 +83,17 @@ export async function createTenant(
       createdBy: input.actor,
       nowMs: input.nowMs,
     });
+    if (ownerEmail) {
+      const [user] = await tx.query<{ id: string }>(
+        `INSERT INTO users (id, email, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id`,
+        [newId("usr", input.nowMs), ownerEmail, new Date(input.nowMs)],
+      );
+      await tx.query(
+        "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)",
+        [tenant.id, (user as { id: string }).id, new Date(input.nowMs)],
+      );
+    }
     await recordAudit(tx, {
       tenantId: tenant.id,
       actor: input.actor,

@@ -15,7 +15,7 @@ export const CLI_ACTOR = "cli";
 export async function tenantCreateCommand(
   config: AppConfig,
   name: string,
-  o: { plan?: string; test?: boolean },
+  o: { plan?: string; test?: boolean; owner?: string },
   stdio: CliIo,
 ): Promise<void> {
   const db = await openStorage(config, appLogger(config, stdio));
@@ -26,6 +26,7 @@ export async function tenantCreateCommand(
       actor: CLI_ACTOR,
       nowMs: Date.now(),
       mode: o.test ? "test" : "live",
+      ownerEmail: o.owner,
     }).catch(userError);
     stdio.out(
       `${JSON.stringify({ tenant: { id: tenant.id, name: tenant.name, plan: tenant.plan }, apiKey: key })}\n`,

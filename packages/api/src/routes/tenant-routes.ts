@@ -2,13 +2,18 @@ import { AppError, PLAN_IDS, type PlanId } from "@kamiyo/core";
 import { tenantDb } from "@kamiyo/db";
 import {
   type ApiKeyRecord,
+  addMember,
   auditPage,
+  changeMember,
   createApiKey,
   createTenant,
   getApiKey,
+  getMember,
   getTenant,
   listApiKeys,
+  listMembers,
   listTenants,
+  type Member,
   type RequestContext,
   ROLES,
   rank,
@@ -77,6 +82,26 @@ const auditSchema = z
     afterHash: z.string().nullable().describe("SHA-256 of the resource's JSON after"),
   })
   .meta({ id: "AuditEntry" });
+
+const memberSchema = z
+  .object({
+    userId: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: z.enum(ROLES),
+    createdAt: isoSchema,
+  })
+  .meta({ id: "Member" });
+
+const memberId = z.object({
+  id: z
+    .string()
+    .regex(/^usr_[0-9a-z]{9,40}$/, "expected a user id such as usr_0m85n41y8a1b2c3d4e5f60718"),
+});
+
+function memberJson(m: Member) {
+  return { ...m, createdAt: iso(m.createdAt) as string };
+}
 
 const keyId = z.object({
   id: z
@@ -271,6 +296,99 @@ export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): v
   );
 
   app.get(
+    "/members",
+    {
+      schema: {
+        tags: ["tenants"],
+        summary: "The tenant's members and their roles, oldest first",
+        response: { 200: z.object({ data: z.array(memberSchema) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ data: (await listMembers(db(req), req.ctx.tenantId)).map(memberJson) }),
+  );
+
+  app.post(
+    "/members",
+    {
+      config: { scope: "members:write", audit: { action: "member.add" } },
+      schema: {
+        tags: ["tenants"],
+        summary: "Add a person to the tenant with a role",
+        description: "The role is at most the caller's. One person may belong to several tenants.",
+        body: z.strictObject({
+          email: z.string().trim().min(3).max(254),
+          name: z.string().trim().min(1).max(100).optional(),
+          role: z.enum(ROLES).default("member"),
+        }),
+        response: { 201: memberSchema, ...withConflict },
+      },
+    },
+    async (req, reply) => {
+      checkGrantable(req.ctx, req.body.role);
+      const m = await addMember(deps.db, db(req), {
+        tenantId: req.ctx.tenantId,
+        email: req.body.email,
+        name: req.body.name,
+        role: req.body.role,
+        nowMs: deps.clock.now(),
+      });
+      return reply.code(201).send(memberJson(m));
+    },
+  );
+
+  const memberBefore = async (req: FastifyRequest) =>
+    getMember(db(req), req.ctx.tenantId, (req.params as { id: string }).id).then(
+      (m) => m && memberJson(m),
+    );
+  /** A key may change only members whose role it could have granted. */
+  const changeable = async (req: FastifyRequest, id: string) => {
+    const m = await getMember(db(req), req.ctx.tenantId, id);
+    if (!m) throw new AppError("not_found", `no member ${id}`);
+    checkGrantable(req.ctx, m.role);
+  };
+
+  app.patch(
+    "/members/:id",
+    {
+      config: { scope: "members:write", audit: { action: "member.update", before: memberBefore } },
+      schema: {
+        tags: ["tenants"],
+        summary: "Change a member's role",
+        description: "Not above the caller's; the last owner stays an owner.",
+        params: memberId,
+        body: z.strictObject({ role: z.enum(ROLES) }),
+        response: { 200: memberSchema, ...withConflict },
+      },
+    },
+    async (req) => {
+      await changeable(req, req.params.id);
+      checkGrantable(req.ctx, req.body.role);
+      const m = await db(req).transaction((tx) =>
+        changeMember(tx, req.ctx.tenantId, req.params.id, req.body.role),
+      );
+      return memberJson(m as Member);
+    },
+  );
+
+  app.delete(
+    "/members/:id",
+    {
+      config: { scope: "members:write", audit: { action: "member.remove", before: memberBefore } },
+      schema: {
+        tags: ["tenants"],
+        summary: "Remove a member from the tenant",
+        params: memberId,
+        response: { 204: z.undefined().describe("Removed"), ...withConflict },
+      },
+    },
+    async (req, reply) => {
+      await changeable(req, req.params.id);
+      await db(req).transaction((tx) => changeMember(tx, req.ctx.tenantId, req.params.id, null));
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
     "/audit-log",
     {
       config: { scope: "audit:read" },
@@ -362,6 +480,13 @@ export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): v
         body: z.strictObject({
           name: z.string().trim().min(1).max(100),
           plan: z.enum(PLAN_IDS as [PlanId, ...PlanId[]]).default("open_source"),
+          ownerEmail: z
+            .string()
+            .trim()
+            .min(3)
+            .max(254)
+            .optional()
+            .describe("Its first member, an owner"),
         }),
         response: {
           201: z.object({ tenant: tenantSchema, apiKey: z.string() }),
@@ -373,6 +498,7 @@ export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): v
       const { tenant, key } = await createTenant(deps.db, {
         name: req.body.name,
         plan: req.body.plan,
+        ownerEmail: req.body.ownerEmail,
         actor: req.ctx.actor,
         nowMs: deps.clock.now(),
       });
