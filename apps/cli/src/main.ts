@@ -312,17 +312,22 @@ export function program(stdio: CliIo = processIo): Command {
     )
     .option("--until <time>", "when it ends (ISO 8601, within 30 days)", parseIsoTime)
     .requiredOption("--comment <text>", "why (1–500 characters)", parseComment)
+    .option("--tenant <id>", "the tenant (default ten_default)")
     .action((o: SilenceAddOptions) => silenceAddCommand(config(), o, stdio));
   silence
     .command("list")
     .description("silences in force now, newest first")
     .option("--all", "ended ones too")
-    .action((o: { all?: boolean }) => silenceListCommand(config(), { all: o.all === true }, stdio));
+    .option("--tenant <id>", "the tenant (default ten_default)")
+    .action((o: { all?: boolean; tenant?: string }) =>
+      silenceListCommand(config(), { all: o.all === true, tenant: o.tenant }, stdio),
+    );
   silence
     .command("expire")
     .description("end a silence now")
     .argument("<id>", "silence id (sil_…)")
-    .action((id: string) => silenceExpireCommand(config(), id, stdio));
+    .option("--tenant <id>", "the tenant (default ten_default)")
+    .action((id: string, o: { tenant?: string }) => silenceExpireCommand(config(), id, o, stdio));
   const deliveries = usageErrors(
     p
       .command("deliveries")
@@ -338,14 +343,18 @@ export function program(stdio: CliIo = processIo): Command {
       parseDeliveryStatus,
     )
     .option("--limit <n>", "at most this many (1–200)", parseLimit, 50)
-    .action((o: { channel?: string; status?: DeliveryStatus; limit: number }) =>
+    .option("--tenant <id>", "the tenant (default ten_default)")
+    .action((o: { channel?: string; status?: DeliveryStatus; limit: number; tenant?: string }) =>
       deliveriesListCommand(config(), o, stdio),
     );
   deliveries
     .command("replay")
     .description("send an exhausted or cancelled delivery again, due now")
     .argument("<id>", "delivery id (msg_…)")
-    .action((id: string) => deliveriesReplayCommand(config(), id, stdio));
+    .option("--tenant <id>", "the tenant (default ten_default)")
+    .action((id: string, o: { tenant?: string }) =>
+      deliveriesReplayCommand(config(), id, o, stdio),
+    );
   return p;
 }
 

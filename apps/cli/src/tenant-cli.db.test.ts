@@ -79,6 +79,38 @@ describe("kamiyo tenant and api-key", () => {
     }
   });
 
+  it("silences and lists deliveries for the tenant given, and refuses an unknown one", async () => {
+    const tenantId = JSON.parse((await kamiyo(["tenant", "create", "Silenced"])).stdout).tenant.id;
+    const added = await kamiyo([
+      "silence",
+      "add",
+      "--detector",
+      "oracle",
+      "--for",
+      "2h",
+      "--comment",
+      "their maintenance",
+      "--tenant",
+      tenantId,
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const silenceId = added.stdout.split(" ")[0] as string;
+    expect((await kamiyo(["silence", "list", "--tenant", tenantId])).stdout).toContain(silenceId);
+    expect((await kamiyo(["silence", "list"])).stdout).not.toContain(silenceId);
+    expect((await kamiyo(["silence", "expire", silenceId])).code).toBe(2);
+    expect((await kamiyo(["silence", "expire", silenceId, "--tenant", tenantId])).code).toBe(0);
+    const listed = await kamiyo(["deliveries", "list", "--tenant", tenantId]);
+    expect(listed.code, listed.stderr).toBe(0);
+    for (const args of [
+      ["silence", "list", "--tenant", "ten_nobody"],
+      ["deliveries", "list", "--tenant", "ten_nobody"],
+    ]) {
+      const res = await kamiyo(args);
+      expect(res.code, args.join(" ")).toBe(2);
+      expect(res.stderr).toContain("no tenant ten_nobody");
+    }
+  });
+
   it("refuses bad input with one line naming it, exit 2", async () => {
     for (const [args, message] of [
       [["tenant", "create", "x", "--plan", "gold"], 'unknown plan "gold"'],

@@ -7,13 +7,13 @@ import {
   listDeliveries,
   replayDelivery,
 } from "@kamiyo/alerts";
-import { DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { InvalidArgumentError } from "commander";
 import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
 import { formatTable, iso, oneLine } from "./silence.ts";
+import { tenantFor } from "./tenant.ts";
 
 const STATUSES: readonly DeliveryStatus[] = ["exhausted", "pending", "delivered", "cancelled"];
 /** The API's page limit for a delivery log. */
@@ -35,25 +35,24 @@ export function parseLimit(text: string): number {
 /** `kamiyo deliveries list`: the newest deliveries of every channel (or one), with their state. */
 export async function deliveriesListCommand(
   config: AppConfig,
-  o: { channel?: string; status?: DeliveryStatus; limit: number },
+  o: { channel?: string; status?: DeliveryStatus; limit: number; tenant?: string },
   stdio: CliIo,
 ): Promise<void> {
   const db = await openStorage(config, appLogger(config, stdio));
   let rows: DeliveryLogEntry[] = [];
   try {
+    const tenantId = await tenantFor(db, o.tenant);
     let channelIds: string[];
     if (o.channel !== undefined) {
-      if (!(await getChannel(db, DEFAULT_TENANT_ID, o.channel)))
+      if (!(await getChannel(db, tenantId, o.channel)))
         throw new CliError(`--channel: no channel with id ${o.channel}`);
       channelIds = [o.channel];
     } else {
-      channelIds = (await listChannels(db, DEFAULT_TENANT_ID)).map((c) => c.id);
+      channelIds = (await listChannels(db, tenantId)).map((c) => c.id);
     }
     // The log is kept per channel: the newest `limit` of each, merged.
     for (const id of channelIds) {
-      rows.push(
-        ...(await listDeliveries(db, DEFAULT_TENANT_ID, id, { limit: o.limit, status: o.status })),
-      );
+      rows.push(...(await listDeliveries(db, tenantId, id, { limit: o.limit, status: o.status })));
     }
     rows = rows
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
@@ -87,11 +86,13 @@ export async function deliveriesListCommand(
 export async function deliveriesReplayCommand(
   config: AppConfig,
   id: string,
+  o: { tenant?: string },
   stdio: CliIo,
 ): Promise<void> {
   const db = await openStorage(config, appLogger(config, stdio));
   try {
-    const d = await getDelivery(db, DEFAULT_TENANT_ID, id);
+    const tenantId = await tenantFor(db, o.tenant);
+    const d = await getDelivery(db, tenantId, id);
     if (!d) throw new CliError(`no delivery with id ${id}`);
     if (d.status === "pending" || d.status === "delivered") {
       throw new CliError(
@@ -100,13 +101,13 @@ export async function deliveriesReplayCommand(
           : `delivery ${id} was delivered: only exhausted or cancelled deliveries can be replayed`,
       );
     }
-    const c = await getChannel(db, DEFAULT_TENANT_ID, d.channelId);
+    const c = await getChannel(db, tenantId, d.channelId);
     if (c && !c.enabled) {
       throw new CliError(
         `channel ${c.id} is disabled (${c.disabledReason ?? "no reason given"}): enable it before replaying a delivery`,
       );
     }
-    const status = await replayDelivery(db, DEFAULT_TENANT_ID, id, Date.now());
+    const status = await replayDelivery(db, tenantId, id, Date.now());
     if (status === null) throw new CliError(`no delivery with id ${id}`);
     if (status !== "pending") throw new CliError(`delivery ${id} changed meanwhile; try again`);
     stdio.out(

@@ -7,12 +7,12 @@ import {
   silenceEndProblem,
 } from "@kamiyo/alerts";
 import { SEVERITIES, type Severity } from "@kamiyo/core";
-import { DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { InvalidArgumentError } from "commander";
 import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
+import { tenantFor } from "./tenant.ts";
 
 // The same limits as the API's POST /silences (services/silences.ts, routes/webhook-routes.ts).
 const MAX_COMMENT = 500;
@@ -28,6 +28,8 @@ export interface SilenceAddOptions {
   /** --until, epoch ms. */
   until?: number;
   comment: string;
+  /** The tenant whose alerts are silenced (default ten_default). */
+  tenant?: string;
 }
 
 /** `--for`: "90s", "30m", "2h", "1d" (a unit is required). */
@@ -121,7 +123,7 @@ export async function silenceAddCommand(
     const s = await createSilence(
       db,
       {
-        tenantId: DEFAULT_TENANT_ID,
+        tenantId: await tenantFor(db, o.tenant),
         matchers,
         comment: o.comment,
         createdBy: "cli",
@@ -139,13 +141,17 @@ export async function silenceAddCommand(
 /** `kamiyo silence list`: the silences in force now (`all`: every one), newest first. */
 export async function silenceListCommand(
   config: AppConfig,
-  o: { all: boolean },
+  o: { all: boolean; tenant?: string },
   stdio: CliIo,
 ): Promise<void> {
   const db = await openStorage(config, appLogger(config, stdio));
   try {
     const now = Date.now();
-    const rows = await listSilences(db, DEFAULT_TENANT_ID, o.all ? {} : { activeAt: now });
+    const rows = await listSilences(
+      db,
+      await tenantFor(db, o.tenant),
+      o.all ? {} : { activeAt: now },
+    );
     if (rows.length === 0) {
       stdio.out(o.all ? "no silences\n" : "no active silences (--all lists ended ones too)\n");
       return;
@@ -171,13 +177,14 @@ export async function silenceListCommand(
 export async function silenceExpireCommand(
   config: AppConfig,
   id: string,
+  o: { tenant?: string },
   stdio: CliIo,
 ): Promise<void> {
   const db = await openStorage(config, appLogger(config, stdio));
   const now = Date.now();
   let s: Silence | null;
   try {
-    s = await expireSilence(db, DEFAULT_TENANT_ID, id, now);
+    s = await expireSilence(db, await tenantFor(db, o.tenant), id, now);
   } finally {
     await db.close();
   }

@@ -1,5 +1,6 @@
 import { AppError } from "@kamiyo/core";
-import { createTenant, listTenants } from "@kamiyo/tenancy";
+import { DEFAULT_TENANT_ID, type Queryable } from "@kamiyo/db";
+import { createTenant, getTenant, listTenants } from "@kamiyo/tenancy";
 import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
@@ -68,4 +69,11 @@ export function userError(err: unknown): never {
   )
     throw new CliError(err.message);
   throw err;
+}
+
+/** The tenant a command acts for (`--tenant`, default ten_default). @throws CliError when none has that id. */
+export async function tenantFor(db: Queryable, id: string | undefined): Promise<string> {
+  const tenantId = id ?? DEFAULT_TENANT_ID;
+  if (!(await getTenant(db, tenantId))) throw new CliError(`no tenant ${tenantId}`);
+  return tenantId;
 }
