@@ -60,7 +60,7 @@ export default defineConfig({
         ? [project("db-postgres", under("*.db.test.ts"), { TEST_DATABASE_URL: postgresUrl })]
         : []),
       project("acceptance", under("acceptance/*.test.ts"), onPglite, {
-        globalSetup: "packages/replay/src/acceptance/global-setup.ts",
+        globalSetup: "modules/hyperliquid/src/acceptance/global-setup.ts",
       }),
       project("e2e", under("*.e2e.test.ts"), onPglite),
       project("live", ["**/*.live.test.ts"], {}),

@@ -14,10 +14,9 @@
 import { apiConfig, buildApi, FindingFeed } from "@kamiyo/api";
 import { type Finding, SystemClock, silentLogger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, PgliteDb, PostgresDb, upsertFindings } from "@kamiyo/db";
-import { detectors, MONITORED_CHAINS, sources } from "@kamiyo/hyperliquid";
+import { detectors, MONITORED_CHAINS, monitorConfig, sources } from "@kamiyo/hyperliquid";
 import { hyperliquidApi } from "@kamiyo/hyperliquid/api";
 import { intelApi } from "@kamiyo/intel/api";
-import { monitorConfig } from "@kamiyo/monitor";
 import { createTenant } from "@kamiyo/tenancy";
 
 const args = process.argv.slice(2);

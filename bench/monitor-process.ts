@@ -5,7 +5,8 @@
  * (finding emitted minus the fill's send time, both wall-clock ms).
  */
 import { FetchHttpClient, IoTracker, SystemClock, silentLogger } from "@kamiyo/core";
-import { MONITOR_PLUGINS, Monitor, monitorConfig } from "@kamiyo/monitor";
+import { MONITOR_PLUGINS, monitorConfig } from "@kamiyo/hyperliquid";
+import { Monitor } from "@kamiyo/monitor";
 
 const port = Number(process.argv[2]);
 const base = `http://127.0.0.1:${port}`;

@@ -4,6 +4,7 @@
  */
 import { silentLogger } from "@kamiyo/core";
 import { type Db, migrate, PgliteDb } from "@kamiyo/db";
+import { hyperliquidReplay } from "@kamiyo/hyperliquid";
 import { monitorOnly, replay } from "@kamiyo/replay";
 
 const [file, storage, dataDir] = [
@@ -25,6 +26,7 @@ if (storage === "pglite") {
 }
 const rssAfterDb = process.memoryUsage().rss;
 const summary = await replay({
+  module: hyperliquidReplay,
   file,
   speed: "max",
   config: {},

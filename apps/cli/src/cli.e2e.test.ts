@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ethBackstopRecording } from "@kamiyo/replay/testing";
+import { ethBackstopRecording } from "@kamiyo/hyperliquid/testing";
 import { testCacheDir } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

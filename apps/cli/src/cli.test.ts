@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ethBackstopRecording, FILL_TIME, T0 } from "@kamiyo/replay/testing";
+import { ethBackstopRecording, FILL_TIME, T0 } from "@kamiyo/hyperliquid/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "./main.ts";
 import { memoryIo } from "./testing/memory-io.ts";

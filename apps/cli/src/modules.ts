@@ -1,8 +1,7 @@
 import type { ApiDeps, ApiModule } from "@kamiyo/api";
-import { MONITORED_CHAINS } from "@kamiyo/hyperliquid";
+import { MONITOR_PLUGINS, MONITORED_CHAINS } from "@kamiyo/hyperliquid";
 import { hyperliquidApi } from "@kamiyo/hyperliquid/api";
 import { intelApi } from "@kamiyo/intel/api";
-import { MONITOR_PLUGINS } from "@kamiyo/monitor";
 
 /**
  * The product modules this app composes. Adding a product line's routes is one line here (its

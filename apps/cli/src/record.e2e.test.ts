@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { silentLogger } from "@kamiyo/core";
 import { createMigratedDataDir } from "@kamiyo/db";
-import { ReplayServer } from "@kamiyo/replay";
+import { ReplayServer } from "@kamiyo/hyperliquid";
 import { testCacheDir } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

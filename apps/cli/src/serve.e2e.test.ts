@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { generateSecret, verify } from "@kamiyo/alerts";
 import { silentLogger } from "@kamiyo/core";
 import { createMigratedDataDir, DEFAULT_TENANT_ID, PgliteDb, upsertFindings } from "@kamiyo/db";
-import { ReplayServer } from "@kamiyo/replay";
+import { ReplayServer } from "@kamiyo/hyperliquid";
 import { testCacheDir } from "@kamiyo/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 

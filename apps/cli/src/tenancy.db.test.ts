@@ -1,5 +1,6 @@
 import { apiHarness, type Harness, NOW } from "@kamiyo/api/testing";
 import { tenantDb } from "@kamiyo/db";
+import { monitorConfig } from "@kamiyo/hyperliquid";
 import {
   createApiKey,
   createTenant,
@@ -99,6 +100,7 @@ beforeAll(async () => {
     seeded: false,
     modules: API_MODULES,
     plugins: PLUGINS,
+    monitorConfig: monitorConfig.parse({}),
     config: {
       webhookMutationsPerMinute: 100_000,
       rateLimitPerKey: 100_000,

@@ -1,7 +1,7 @@
 import type { Resolver } from "@kamiyo/alerts";
 import type { Clock, Logger, PlanId } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
-import type { Monitor, MonitorConfig } from "@kamiyo/monitor";
+import type { AnyMonitorConfig, Monitor } from "@kamiyo/monitor";
 import type { ApiModule } from "./api-module.ts";
 import type { FindingFeed } from "./feed.ts";
 
@@ -13,7 +13,8 @@ export interface ApiDeps {
   tenantId: string;
   /** The monitor in this process, or null for an API-only process (`kamiyo serve --no-monitor`). */
   monitor: Monitor | null;
-  monitorConfig: MonitorConfig;
+  /** The monitor settings the app composed (each module reads its own plug-ins' slots). */
+  monitorConfig: AnyMonitorConfig;
   /** The edition this install runs (DEPLOYMENT_MODE). */
   plan: PlanId;
   feed: FindingFeed;

@@ -8,7 +8,7 @@ import {
 } from "@kamiyo/core";
 import { upsertFindings } from "@kamiyo/db";
 import { CrossProtocolCorrelator } from "@kamiyo/ml";
-import { MONITOR_PLUGINS, Monitor, monitorConfig } from "@kamiyo/monitor";
+import { Monitor, monitorConfigFor } from "@kamiyo/monitor";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiHarness, finding, type Harness, NOW } from "./testing/api-harness.ts";
@@ -24,26 +24,18 @@ async function get(h: Harness, url: string) {
 /** A monitor (no sources, no database) running the correlator, as `kamiyo serve` on cloud_pro. */
 async function monitorWithCorrelator(clock: VirtualClock): Promise<Monitor> {
   const io = new IoTracker();
-  return Monitor.create(
-    monitorConfig.parse({
-      sources: {
-        hyperliquid: { enabled: false },
-        binance: { enabled: false },
-        coinbase: { enabled: false },
-      },
-    }),
-    {
-      clock,
-      random: seededRandom(1),
-      log: silentLogger,
-      http: new FetchHttpClient({ userAgent: "test", timeoutMs: 1_000, io }),
-      io,
-      db: null,
-      tenantId: "ten_default",
-      plugins: MONITOR_PLUGINS,
-      derived: [new CrossProtocolCorrelator({}, { now: () => clock.now() })],
-    },
-  );
+  const plugins = { sources: {}, detectors: {} };
+  return Monitor.create(monitorConfigFor(plugins).parse({}), {
+    clock,
+    random: seededRandom(1),
+    log: silentLogger,
+    http: new FetchHttpClient({ userAgent: "test", timeoutMs: 1_000, io }),
+    io,
+    db: null,
+    tenantId: "ten_default",
+    plugins,
+    derived: [new CrossProtocolCorrelator({}, { now: () => clock.now() })],
+  });
 }
 
 const derivedFindings: Finding[] = [

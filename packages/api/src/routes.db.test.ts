@@ -4,7 +4,7 @@ import { apiHarness, type Harness, HLP, NOW } from "./testing/api-harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
-  h = await apiHarness({ plugins: PLUGINS });
+  h = await apiHarness({ plugins: PLUGINS, monitorConfig: SETTINGS });
 });
 
 /** The plug-ins an app composed, as it passes them to the API. */
@@ -14,6 +14,18 @@ const PLUGINS = {
     description: `${kind} detector`,
   })),
   sources: [{ kind: "hyperliquid", description: "Hyperliquid info and WebSocket" }],
+};
+
+/** Their settings as the app parsed them: the manipulation detector turned off. */
+const SETTINGS = {
+  sources: { hyperliquid: { enabled: true, config: {} } },
+  detectors: Object.fromEntries(
+    PLUGINS.detectors.map((d) => [d.kind, { enabled: d.kind !== "manipulation", config: {} }]),
+  ),
+  queueCapacity: 50_000,
+  tickMs: 1_000,
+  sampleEveryMs: 60_000,
+  retentionDays: 90,
 };
 afterAll(async () => {
   await h.close();
@@ -176,7 +188,9 @@ describe(`API routes on ${testDbKind}`, () => {
       monitorInProcess: false,
       derivedDetectors: [],
     });
-    expect(meta.detectors).toEqual(PLUGINS.detectors.map((d) => ({ ...d, enabled: true })));
+    expect(meta.detectors).toEqual(
+      PLUGINS.detectors.map((d) => ({ ...d, enabled: d.kind !== "manipulation" })),
+    );
     expect(meta.sources).toEqual([
       {
         kind: "hyperliquid",

@@ -1,5 +1,4 @@
 export type { DerivedDetector } from "./derived-detector.ts";
 export * from "./monitor.ts";
-export * from "./monitor-config.ts";
 export { type AfterFindings, MonitorStore } from "./monitor-store.ts";
 export * from "./plugins.ts";

@@ -10,5 +10,5 @@ export {
   type ReplaySummary,
   replay,
 } from "./replay-driver.ts";
-export { ReplayServer, type ServerStats } from "./replay-server.ts";
+export type { ExchangeLine, ReplayModule, ReplayProtocolServer } from "./replay-module.ts";
 export { applyRange, requestsMatch } from "./request-match.ts";

@@ -11,20 +11,18 @@ import {
 } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import {
-  MONITOR_PLUGINS,
+  type AnyMonitorConfig,
   Monitor,
-  type MonitorConfig,
-  type MonitorConfigInput,
   type MonitorDeps,
   type MonitorHealth,
-  monitorConfig,
+  type PipelinePlugins,
 } from "@kamiyo/monitor";
 import type { ReplayLine } from "./format.ts";
 import { type ReadStats, ReplayReader } from "./ndjson-reader.ts";
-import { ReplayServer, type ServerStats } from "./replay-server.ts";
+import type { ReplayModule, ReplayProtocolServer } from "./replay-module.ts";
 
 /** What a replay gives the pipeline it drives. */
-export interface ReplayContext {
+export interface ReplayContext<C extends AnyMonitorConfig = AnyMonitorConfig> {
   /** The replay's clock: every timer of the pipeline must run on it. */
   clock: VirtualClock;
   /** I/O the replay waits for before moving its clock on; track the pipeline's own I/O here. */
@@ -33,7 +31,9 @@ export interface ReplayContext {
   http: HttpClient;
   random: Random;
   /** The monitor settings, with every source aimed at the replay server. */
-  config: MonitorConfig;
+  config: C;
+  /** The plug-ins of the module being replayed. */
+  plugins: PipelinePlugins;
   log: Logger;
 }
 
@@ -46,12 +46,14 @@ export interface ReplayPipeline {
   stop(): Promise<void>;
 }
 
-export interface ReplayOptions {
+export interface ReplayOptions<I, C extends AnyMonitorConfig, S extends object> {
   file: string;
+  /** The product module whose recording this is: its protocol server, plug-ins and settings. */
+  module: ReplayModule<I, C, S>;
   /** Virtual milliseconds per real millisecond; "max" runs as fast as the pipeline allows. */
   speed: number | "max";
   /** Monitor settings (thresholds, cadences); source URLs are pointed at the replay server. */
-  config: MonitorConfigInput;
+  config: I;
   log: Logger;
   onChange?: (change: FindingChange, replayTs: number) => void;
   /** Seed of the pipeline's random source (reconnect jitter), for reproducible replays. */
@@ -60,7 +62,7 @@ export interface ReplayOptions {
    * Builds what the replay runs: the product's composition (`kamiyo replay`: derived detectors,
    * alert routing, the incident feed), or {@link monitorOnly}.
    */
-  pipeline: (ctx: ReplayContext) => Promise<ReplayPipeline>;
+  pipeline: (ctx: ReplayContext<C>) => Promise<ReplayPipeline>;
 }
 
 /**
@@ -82,19 +84,20 @@ export function monitorOnly(opts: {
       io: ctx.io,
       db: opts.db,
       tenantId: opts.tenantId,
-      plugins: MONITOR_PLUGINS,
+      plugins: ctx.plugins,
       derived: opts.derived?.(ctx.clock),
     });
     return { monitor, start: () => monitor.start(), stop: () => monitor.stop() };
   };
 }
 
-export interface ReplaySummary {
+export interface ReplaySummary<S extends object = object> {
   firstTs: number | null;
   lastTs: number | null;
   realMs: number;
   read: ReadStats;
-  server: ServerStats;
+  /** The protocol server's counters (what it answered, what it could not). */
+  server: S;
   health: MonitorHealth | null;
   labels: string[];
 }
@@ -105,13 +108,16 @@ export interface ReplaySummary {
  * (recorded frames, pipeline timers). Each step waits until every pushed frame was received and
  * the pipeline is idle, so results do not depend on the speed. Ends at the file's last line.
  */
-export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
+export async function replay<I, C extends AnyMonitorConfig, S extends object>(
+  opts: ReplayOptions<I, C, S>,
+): Promise<ReplaySummary<S>> {
   const started = performance.now();
   const reader = new ReplayReader(opts.file, opts.log);
   const labels: string[] = [];
   const first = await skipMeta(reader, labels);
-  const server = await ReplayServer.start(opts.log.child({ component: "replay-server" }));
-  const summary = (health: MonitorHealth | null): ReplaySummary => ({
+  const server = await opts.module.startServer(opts.log.child({ component: "replay-server" }));
+  const frames = new Set(opts.module.frameSources);
+  const summary = (health: MonitorHealth | null): ReplaySummary<S> => ({
     firstTs: first?.ts ?? null,
     lastTs: first ? reader.lastTs : null,
     realMs: Math.round(performance.now() - started),
@@ -133,7 +139,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
       io,
       http: new FetchHttpClient({ userAgent: "kamiyo-replay", timeoutMs: 10_000, io }),
       random: seededRandom(opts.seed ?? 1),
-      config: monitorConfig.parse(pointAt(opts.config, server.url)),
+      config: opts.module.config(opts.config, server.url),
+      plugins: opts.module.plugins,
       log: opts.log,
     });
   } catch (err) {
@@ -146,7 +153,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     monitor.onChange((change) => fn(change, clock.now()));
   }
   try {
-    await makeVisible(reader, server, first.ts, labels);
+    await makeVisible(reader, server, frames, first.ts, labels);
     pipeline.start();
     await server.barrier();
     await monitor.whenIdle();
@@ -166,11 +173,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
           clockAnchor = t;
         }
       }
-      const frames = await makeVisible(reader, server, t, labels);
+      const due = await makeVisible(reader, server, frames, t, labels);
       clock.advanceTo(t);
-      for (const f of frames) server.push(f);
+      for (const f of due) server.push(f);
       // The barrier is only needed when frames went out; timers alone end in I/O the monitor tracks.
-      if (frames.length > 0) await server.barrier();
+      if (due.length > 0) await server.barrier();
       await monitor.whenIdle();
     }
   } finally {
@@ -198,43 +205,17 @@ function collectLabel(line: ReplayLine, labels: string[]): void {
 /** Makes every exchange with ts ≤ t visible to the server; returns the frames due by t. */
 async function makeVisible(
   reader: ReplayReader,
-  server: ReplayServer,
+  server: ReplayProtocolServer,
+  frameSources: ReadonlySet<string>,
   t: number,
   labels: string[],
 ): Promise<unknown[]> {
   const frames: unknown[] = [];
   for (let line = await reader.peek(); line && line.ts <= t; line = await reader.peek()) {
     await reader.next();
-    if (line.src === "hl.ws") frames.push(line.msg);
-    else if (line.src === "meta") collectLabel(line, labels);
+    if (line.src === "meta") collectLabel(line, labels);
+    else if (frameSources.has(line.src)) frames.push((line as { msg: unknown }).msg);
     else server.load(line);
   }
   return frames;
-}
-
-/** The monitor settings with every source aimed at the replay server. */
-function pointAt(config: MonitorConfigInput, base: string): MonitorConfigInput {
-  const sources = config.sources ?? {};
-  return {
-    ...config,
-    sources: {
-      ...sources,
-      hyperliquid: {
-        ...sources.hyperliquid,
-        config: {
-          ...sources.hyperliquid?.config,
-          infoUrl: `${base}/info`,
-          wsUrl: `${base.replace("http", "ws")}/ws`,
-        },
-      },
-      binance: {
-        ...sources.binance,
-        config: { ...sources.binance?.config, urls: [`${base}/binance`] },
-      },
-      coinbase: {
-        ...sources.coinbase,
-        config: { ...sources.coinbase?.config, urls: [`${base}/coinbase`] },
-      },
-    },
-  };
 }

@@ -8,6 +8,7 @@ import {
   openMigratedTemporary,
   saveModels,
 } from "@kamiyo/db";
+import { hyperliquidReplay } from "@kamiyo/hyperliquid";
 import { type AnomalyAlgorithm, evaluateAnomaly, fitAnomaly, fitForecasts } from "@kamiyo/ml";
 import { monitorOnly, replay } from "@kamiyo/replay";
 import type { CliIo } from "../cli-io.ts";
@@ -51,6 +52,7 @@ async function historySource(
     temporary = true;
     log.info({ file: o.replay }, "replaying the recording into a temporary embedded database");
     await replay({
+      module: hyperliquidReplay,
       file: o.replay,
       speed: "max",
       config: config.monitor,

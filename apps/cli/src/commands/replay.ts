@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { deleteChannel, listChannels, newChannel, saveChannel } from "@kamiyo/alerts";
 import { describeError, type Logger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, openMigratedTemporary } from "@kamiyo/db";
+import { hyperliquidReplay } from "@kamiyo/hyperliquid";
 import { type ReplaySummary, replay } from "@kamiyo/replay";
 import { AlertsFile } from "../alerts-out.ts";
 import type { CliIo } from "../cli-io.ts";
@@ -87,6 +88,7 @@ export async function runReplay(
   let replayChannel = false;
   try {
     const summary = await replay({
+      module: hyperliquidReplay,
       file,
       speed: opts.speed,
       config: config.monitor,

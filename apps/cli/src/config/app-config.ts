@@ -7,12 +7,14 @@ import {
   hlpConfig,
   hyperliquidConfig,
   liquidationsConfig,
+  type MonitorConfig,
+  type MonitorConfigInput,
   manipulationConfig,
+  monitorConfig,
   oracleConfig,
 } from "@kamiyo/hyperliquid";
 import { type IntelConfig, intelConfig } from "@kamiyo/intel";
 import { type CorrelatorConfig, correlatorConfig, type MlConfig, mlConfig } from "@kamiyo/ml";
-import { type MonitorConfig, type MonitorConfigInput, monitorConfig } from "@kamiyo/monitor";
 import { z } from "zod";
 import { coerce, type FieldInfo, fieldsOf, screamingSnake } from "./schema-fields.ts";
 

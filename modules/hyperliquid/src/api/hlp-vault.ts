@@ -7,6 +7,7 @@ import {
   vaultPnlHistory,
 } from "@kamiyo/db";
 import { changeOver, drawdown, sharpe } from "../detectors/index.ts";
+import { settings } from "./settings.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -87,7 +88,7 @@ export interface HistoryInput {
 export async function hlpVaultHistory(deps: ApiDeps, input: HistoryInput) {
   const until = input.until ?? deps.clock.now();
   const since = input.since ?? until - DAY;
-  const vault = input.vault ?? deps.monitorConfig.sources.hyperliquid.config.hlpVault;
+  const vault = input.vault ?? settings(deps).sources.hyperliquid.config.hlpVault;
   const intervalMs = input.intervalMs ?? Math.max(60_000, Math.ceil((until - since) / input.limit));
   const points = await vaultPnlHistory(deps.db, deps.tenantId, vault, {
     since,

@@ -2,12 +2,17 @@ import { apiHarness, type Harness, HLP, LIQ, NOW, queryFor } from "@kamiyo/api/t
 import { testDbKind } from "@kamiyo/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { monitorConfig } from "../pipeline/monitor-config.ts";
 import { hyperliquidApi } from "./index.ts";
 
 let h: Harness;
 beforeAll(async () => {
   // Hundreds of requests a minute from one address: the rate limiter is not under test here.
-  h = await apiHarness({ modules: [hyperliquidApi], config: { rateLimitPerIp: 1_000_000 } });
+  h = await apiHarness({
+    modules: [hyperliquidApi],
+    monitorConfig: monitorConfig.parse({}),
+    config: { rateLimitPerIp: 1_000_000 },
+  });
 });
 afterAll(async () => {
   await h.close();

@@ -7,6 +7,7 @@ import {
   marketHistory,
 } from "@kamiyo/db";
 import { maxDeviation } from "../detectors/index.ts";
+import { settings } from "./settings.ts";
 
 /** Deviation of one stored sample, computed as the oracle detector does (Coinbase USD taken as USDT). */
 export function sampleDeviation(s: MarketSampleRecord, hyperps: readonly string[]) {
@@ -33,7 +34,7 @@ export function sampleDeviation(s: MarketSampleRecord, hyperps: readonly string[
 /** Open deviation findings, and every perp's latest deviation (largest first). */
 export async function activeDeviations(deps: ApiDeps, input: { minPct: number; limit: number }) {
   const now = deps.clock.now();
-  const hyperps = deps.monitorConfig.detectors.oracle.config.hyperps;
+  const hyperps = settings(deps).detectors.oracle.config.hyperps;
   const [open, samples] = await Promise.all([
     listFindings(deps.db, deps.tenantId, { detector: "oracle", status: "open", limit: 500 }),
     latestMarketSamples(deps.db, deps.tenantId, now - 10 * 60_000),
@@ -53,7 +54,7 @@ export async function deviationHistory(
 ) {
   const until = input.until ?? deps.clock.now();
   const since = input.since ?? until - 24 * 3_600_000;
-  const hyperps = deps.monitorConfig.detectors.oracle.config.hyperps;
+  const hyperps = settings(deps).detectors.oracle.config.hyperps;
   const [samples, findings] = await Promise.all([
     marketHistory(deps.db, deps.tenantId, input.coin, { since, until, limit: input.limit }),
     listFindings(deps.db, deps.tenantId, {

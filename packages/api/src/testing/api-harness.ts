@@ -11,7 +11,7 @@ import {
   upsertFindings,
   upsertVaultPortfolios,
 } from "@kamiyo/db";
-import { type Monitor, monitorConfig } from "@kamiyo/monitor";
+import { type AnyMonitorConfig, type Monitor, monitorConfigFor } from "@kamiyo/monitor";
 import { createTestDb } from "@kamiyo/testing";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ApiModule } from "../api-module.ts";
@@ -229,6 +229,8 @@ export async function apiHarness(
     monitor?: Monitor;
     /** Product modules whose routes to serve (default none: the platform's routes only). */
     modules?: readonly ApiModule[];
+    /** The monitor settings as an app composed them (default: a pipeline with no plug-ins). */
+    monitorConfig?: AnyMonitorConfig;
     /** The monitor's plug-ins as an app composed them (default none). */
     plugins?: ApiDeps["plugins"];
   } = {},
@@ -244,7 +246,8 @@ export async function apiHarness(
     clock,
     tenantId: "ten_default",
     monitor: options.monitor ?? null,
-    monitorConfig: monitorConfig.parse({}),
+    monitorConfig:
+      options.monitorConfig ?? monitorConfigFor({ sources: {}, detectors: {} }).parse({}),
     plan: options.plan ?? "open_source",
     feed,
     version: "0.1.0",

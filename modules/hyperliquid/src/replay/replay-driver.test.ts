@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FindingChange, silentLogger } from "@kamiyo/core";
+import { monitorOnly, type ReplaySummary, replay } from "@kamiyo/replay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { monitorOnly, type ReplaySummary, replay } from "./replay-driver.ts";
+import { hyperliquidReplay } from "./replay-module.ts";
+import type { ServerStats } from "./replay-server.ts";
 import { ethBackstopRecording, FILL_TIME, T0 } from "./testing/eth-backstop.ts";
 
 interface Seen {
@@ -18,9 +20,12 @@ interface Seen {
   firstDataAt: number;
 }
 
-async function run(speed: number | "max"): Promise<{ summary: ReplaySummary; seen: Seen[] }> {
+async function run(
+  speed: number | "max",
+): Promise<{ summary: ReplaySummary<ServerStats>; seen: Seen[] }> {
   const seen: Seen[] = [];
   const summary = await replay({
+    module: hyperliquidReplay,
     file,
     speed,
     config: {},
@@ -44,7 +49,7 @@ async function run(speed: number | "max"): Promise<{ summary: ReplaySummary; see
 
 let dir: string;
 let file: string;
-let first: { summary: ReplaySummary; seen: Seen[] };
+let first: { summary: ReplaySummary<ServerStats>; seen: Seen[] };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "kamiyo-driver-"));

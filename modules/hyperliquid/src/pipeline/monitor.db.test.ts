@@ -8,11 +8,11 @@ import {
   VirtualClock,
 } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, getFinding, listFindings } from "@kamiyo/db";
+import type { AfterFindings } from "@kamiyo/monitor";
+import { Monitor } from "@kamiyo/monitor";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Monitor } from "./monitor.ts";
 import { MONITOR_PLUGINS, monitorConfig } from "./monitor-config.ts";
-import type { AfterFindings } from "./monitor-store.ts";
 
 const LIQ = {
   address: "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14",

@@ -20,8 +20,10 @@ import {
   fitAnomaly,
   mlConfig,
 } from "@kamiyo/ml";
+import { monitorOnly, type ReplaySummary, replay } from "@kamiyo/replay";
 import { createTestDb, fixturePath, testCacheDir } from "@kamiyo/testing";
-import { monitorOnly, type ReplaySummary, replay } from "../replay-driver.ts";
+import { hyperliquidReplay } from "../replay/replay-module.ts";
+import type { ServerStats } from "../replay/replay-server.ts";
 
 /**
  * The incident and quiet-day scenarios, each replayed once per test run through the whole
@@ -52,7 +54,7 @@ export interface Seen {
 /** What one replay gave, as the acceptance tests read it. */
 export interface ScenarioRun {
   file: string;
-  summary: ReplaySummary;
+  summary: ReplaySummary<ServerStats>;
   changes: Seen[];
   /** Findings as stored in the database at the end. */
   stored: Finding[];
@@ -144,6 +146,7 @@ async function replayInto(
   const changes: Seen[] = [];
   const online: number[][] = [];
   const summary = await replay({
+    module: hyperliquidReplay,
     file: fixturePath("scenarios", file),
     speed: "max",
     config: {},

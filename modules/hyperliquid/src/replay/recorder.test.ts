@@ -9,13 +9,11 @@ import {
   silentLogger,
   VirtualClock,
 } from "@kamiyo/core";
+import type { ReplayLine } from "@kamiyo/replay";
+import { RecordingHttpClient, ReplayReader, ReplayWriter, recordFrames } from "@kamiyo/replay";
 import { readFixtureJson } from "@kamiyo/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import type { ReplayLine } from "./format.ts";
-import { ReplayReader } from "./ndjson-reader.ts";
-import { ReplayWriter } from "./ndjson-writer.ts";
-import { RecordingHttpClient, recordFrames } from "./recorder.ts";
 import { ReplayServer } from "./replay-server.ts";
 
 const T0 = 1_741_747_200_000;

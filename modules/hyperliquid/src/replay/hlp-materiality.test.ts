@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FindingChange, type SeriesPoint, silentLogger } from "@kamiyo/core";
+import { monitorOnly, replay } from "@kamiyo/replay";
 import { calmHlpPnl, readFixtureJson } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { monitorOnly, replay } from "./replay-driver.ts";
+import { hyperliquidReplay } from "./replay-module.ts";
 
 const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
 const MIN = 60_000;
@@ -91,6 +92,7 @@ async function run(dir: string, move: number): Promise<{ changes: Seen[]; moveAt
   writeFileSync(file, `${lines.join("\n")}\n`);
   const changes: Seen[] = [];
   await replay({
+    module: hyperliquidReplay,
     file,
     speed: "max",
     config: {},

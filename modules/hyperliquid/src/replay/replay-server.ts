@@ -2,10 +2,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "@kamiyo/core";
 import { GREETING } from "@kamiyo/hyperliquid";
+import {
+  applyRange,
+  canonicalJson,
+  type InfoRequest,
+  type ReplayLine,
+  type RestRequest,
+  requestsMatch,
+} from "@kamiyo/replay";
 import { type WebSocket, WebSocketServer } from "ws";
-import { canonicalJson, type InfoRequest, type ReplayLine, type RestRequest } from "./format.ts";
 import { clientSubscription, frameSubscription } from "./frame-route.ts";
-import { applyRange, requestsMatch } from "./request-match.ts";
 
 interface Recorded {
   ts: number;

@@ -7,8 +7,8 @@ import {
   silentLogger,
   VirtualClock,
 } from "@kamiyo/core";
+import { Monitor } from "@kamiyo/monitor";
 import { afterEach, describe, expect, it } from "vitest";
-import { Monitor } from "./monitor.ts";
 import { MONITOR_PLUGINS, type MonitorConfigInput, monitorConfig } from "./monitor-config.ts";
 import { refusingUrl, type VenueAnswer, VenueServer } from "./testing/venue-servers.ts";
 

@@ -1,0 +1,13 @@
+import { monitorConfigFor } from "@kamiyo/monitor";
+import type { z } from "zod";
+import { detectors } from "../detectors/index.ts";
+import { sources } from "../sources/index.ts";
+
+/** The Hyperliquid monitor's pipeline plug-ins: its sources and detectors. */
+export const MONITOR_PLUGINS = { sources, detectors } as const;
+
+/** The Hyperliquid monitor's settings (a slot per plug-in, and the pipeline's); apps build it from their environment. */
+export const monitorConfig = monitorConfigFor(MONITOR_PLUGINS);
+
+export type MonitorConfig = z.output<typeof monitorConfig>;
+export type MonitorConfigInput = z.input<typeof monitorConfig>;

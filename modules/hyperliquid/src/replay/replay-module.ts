@@ -1,0 +1,62 @@
+import type { ReplayModule } from "@kamiyo/replay";
+import {
+  MONITOR_PLUGINS,
+  type MonitorConfig,
+  type MonitorConfigInput,
+  monitorConfig,
+} from "../pipeline/monitor-config.ts";
+import { ReplayServer, type ServerStats } from "./replay-server.ts";
+
+/**
+ * The Hyperliquid monitor's recordings replayed: a local server speaking Hyperliquid info and
+ * WebSocket, Binance and Coinbase REST, with the monitor's sources aimed at it.
+ */
+export const hyperliquidReplay: ReplayModule<MonitorConfigInput, MonitorConfig, ServerStats> = {
+  frameSources: ["hl.ws"],
+  startServer: async (log) => {
+    const server = await ReplayServer.start(log);
+    return {
+      get url() {
+        return server.url;
+      },
+      get stats() {
+        return server.stats;
+      },
+      load: (line) => {
+        if (line.src !== "hl.ws") server.load(line);
+      },
+      push: (frame) => server.push(frame),
+      barrier: () => server.barrier(),
+      close: () => server.close(),
+    };
+  },
+  plugins: MONITOR_PLUGINS,
+  config: (input, url) => monitorConfig.parse(pointAt(input, url)),
+};
+
+/** The monitor settings with every source aimed at the replay server. */
+function pointAt(config: MonitorConfigInput, base: string): MonitorConfigInput {
+  const sources = config.sources ?? {};
+  return {
+    ...config,
+    sources: {
+      ...sources,
+      hyperliquid: {
+        ...sources.hyperliquid,
+        config: {
+          ...sources.hyperliquid?.config,
+          infoUrl: `${base}/info`,
+          wsUrl: `${base.replace("http", "ws")}/ws`,
+        },
+      },
+      binance: {
+        ...sources.binance,
+        config: { ...sources.binance?.config, urls: [`${base}/binance`] },
+      },
+      coinbase: {
+        ...sources.coinbase,
+        config: { ...sources.coinbase?.config, urls: [`${base}/coinbase`] },
+      },
+    },
+  };
+}
