@@ -34,13 +34,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function get(url: string, route: string, status = 200) {
-  const res = await h.app.inject({ method: "GET", url });
-  expect(res.statusCode, `${url}: ${res.body.slice(0, 300)}`).toBe(status);
-  const body = res.json();
-  h.expectValid("GET", route, status, body);
-  return body;
-}
+const get = (url: string, route: string, status = 200) => h.get(url, route, status);
 
 /** Trains the anomaly model and the forecasters on the whole fixture history, as `kamiyo ml train` does. */
 async function train(now: number): Promise<TrainedSeries[]> {

@@ -31,13 +31,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function get(url: string, route: string, status = 200) {
-  const res = await h.app.inject({ method: "GET", url });
-  expect(res.statusCode, `${url}: ${res.body.slice(0, 300)}`).toBe(status);
-  const body = res.json();
-  h.expectValid("GET", route, status, body);
-  return body;
-}
+const get = (url: string, route: string, status = 200) => h.get(url, route, status);
 
 describe(`API routes on ${testDbKind}`, () => {
   it("GET /health answers with the version and uptime", async () => {

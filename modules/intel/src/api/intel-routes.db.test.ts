@@ -189,13 +189,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function get(url: string, route: string, status = 200) {
-  const res = await h.app.inject({ method: "GET", url });
-  expect(res.statusCode, `${url}: ${res.body.slice(0, 300)}`).toBe(status);
-  const body = res.json();
-  h.expectValid("GET", route, status, body);
-  return body;
-}
+const get = (url: string, route: string, status = 200) => h.get(url, route, status);
 
 const ids = async (query: string) =>
   (await get(`/exploits${query}`, "/exploits")).data.map((i: { id: string }) => i.id);

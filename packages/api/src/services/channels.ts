@@ -1,10 +1,8 @@
 import {
-  type Alert,
   type Channel,
   type ChannelFilter,
   type ChannelRow,
   deleteChannel,
-  insertAlert,
   newChannel,
   newId,
   saveChannel,
@@ -14,6 +12,7 @@ import { AppError, type Severity } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
+import { queueTest } from "./webhooks.ts";
 
 /** Chat channels a tenant subscribes through the API (signed webhooks have their own routes). */
 export const CHAT_KINDS = ["discord", "slack", "telegram"] as const;
@@ -171,23 +170,10 @@ export async function deleteChatChannel(deps: ApiDeps, id: string): Promise<void
 
 /** Queues a test alert to one channel. @returns the delivery's id. */
 export async function testChatChannel(deps: ApiDeps, id: string): Promise<{ deliveryId: string }> {
-  const now = deps.clock.now();
-  const deliveryId = await deps.db.transaction(async (tx) => {
+  return queueTest(deps, async (tx) => {
     const c = await findChat(tx, deps.tenantId, id, true);
     if (!c.enabled)
       throw new AppError("conflict", `channel ${id} is disabled: enable it before sending a test`);
-    const alert: Alert = {
-      id: newId("alr", now),
-      tenantId: deps.tenantId,
-      type: "webhook.test",
-      severity: "info",
-      title: `Test message to ${c.name}`,
-      createdAt: now,
-      findings: [],
-    };
-    const [msg] = await insertAlert(tx, alert, null, [c.id], now);
-    return msg as string;
+    return c;
   });
-  deps.wakeDeliveries?.();
-  return { deliveryId };
 }

@@ -301,10 +301,24 @@ function refuseDisabled(c: Channel, what: string): void {
 
 /** Queues a `webhook.test` alert to one endpoint. @returns the delivery's id. */
 export async function testWebhook(deps: ApiDeps, id: string): Promise<{ deliveryId: string }> {
-  const now = deps.clock.now();
-  const deliveryId = await deps.db.transaction(async (tx) => {
+  return queueTest(deps, async (tx) => {
     const c = await lockWebhook(tx, deps.tenantId, id);
     refuseDisabled(c, "sending a test");
+    return c;
+  });
+}
+
+/**
+ * Queues a `webhook.test` alert to the channel `lock` returns (checked and locked in the same
+ * transaction), and wakes the delivery worker. @returns the delivery's id.
+ */
+export async function queueTest(
+  deps: ApiDeps,
+  lock: (tx: Queryable) => Promise<Channel>,
+): Promise<{ deliveryId: string }> {
+  const now = deps.clock.now();
+  const deliveryId = await deps.db.transaction(async (tx) => {
+    const c = await lock(tx);
     const alert: Alert = {
       id: newId("alr", now),
       tenantId: deps.tenantId,

@@ -37,6 +37,13 @@ export interface Harness {
   routes: RouteTable;
   /** Throws unless `body` matches the OpenAPI response schema of the route, method and status. */
   expectValid(method: string, route: string, status: number, body: unknown): void;
+  /**
+   * `GET url`, which must answer `status` (default 200) with a body valid for `route` (its
+   * OpenAPI pattern, e.g. `/exploits/{id}`).
+   * @returns the parsed body.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: a body checked against its schema, read freely by tests (as light-my-request's json())
+  get(url: string, route: string, status?: number): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -298,6 +305,16 @@ export async function apiHarness(
     feed,
     routes,
     expectValid,
+    async get(url, route, status = 200) {
+      const res = await app.inject({ method: "GET", url });
+      if (res.statusCode !== status)
+        throw new Error(
+          `GET ${url}: ${res.statusCode}, expected ${status}: ${res.body.slice(0, 300)}`,
+        );
+      const body = res.json();
+      expectValid("GET", route, status, body);
+      return body;
+    },
     async close() {
       await app.close();
       await db.close();

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import type { Harness } from "./api-harness.ts";
 
 /**
  * Query-string values a client might send, hostile ones included: any text, graphemes, numbers
@@ -46,4 +47,34 @@ export function queryFor(params: string[]) {
     for (const [k, v] of pairs) q.append(k, v);
     return q.toString();
   });
+}
+
+/**
+ * Asserts that `GET route` answers any query (`numRuns` of them, mostly its own `params`) with 200
+ * or a 400 envelope naming the parameter, each valid for the route's schema: never a 500.
+ * `url` fills the route's path parameters.
+ */
+export async function expectAnyQueryHandled(
+  h: Pick<Harness, "app" | "expectValid">,
+  route: string,
+  params: string[],
+  url = route,
+  numRuns = 120,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(queryFor(params), async (qs) => {
+      const res = await h.app.inject({ method: "GET", url: `${url}?${qs}` });
+      if (res.statusCode !== 200 && res.statusCode !== 400)
+        throw new Error(`${url}?${qs}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      h.expectValid("GET", route, res.statusCode, res.json());
+      if (
+        res.statusCode === 400 &&
+        !/^(query parameter "|this route)/.test(res.json().error.message)
+      )
+        throw new Error(
+          `${url}?${qs}: 400 without naming the parameter: ${res.body.slice(0, 200)}`,
+        );
+    }),
+    { numRuns },
+  );
 }
