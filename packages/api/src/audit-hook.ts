@@ -15,7 +15,7 @@ const SHOWN_ONCE = ["secret", "key", "apiKey"];
  */
 export function auditMutations(
   app: FastifyInstance,
-  deps: { db: Db; clock: { now(): number }; log: Logger },
+  deps: { db: Db; requestDb?: Db; clock: { now(): number }; log: Logger },
 ): void {
   const before = new WeakMap<FastifyRequest, unknown>();
   app.addHook("onRoute", (route) => {
@@ -39,7 +39,7 @@ export function auditMutations(
         if (after && typeof after === "object") for (const k of SHOWN_ONCE) delete after[k];
         const params = req.params as { id?: string } | undefined;
         try {
-          await recordAudit(tenantDb(deps.db, req.ctx.tenantId), {
+          await recordAudit(tenantDb(deps.requestDb ?? deps.db, req.ctx.tenantId), {
             tenantId: req.ctx.tenantId,
             actor: req.ctx.actor,
             action: spec.action,

@@ -45,8 +45,11 @@ export class Authenticator {
   readonly #touched = new Map<string, number>();
   #keysExist: { value: boolean; at: number } = { value: false, at: -Infinity };
 
-  constructor(deps: { db: Db; clock: Clock; log: Logger }, legacyHashes: readonly string[]) {
-    this.#db = deps.db;
+  constructor(
+    deps: { db: Db; requestDb?: Db; clock: Clock; log: Logger },
+    legacyHashes: readonly string[],
+  ) {
+    this.#db = deps.requestDb ?? deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#legacy = new ApiKeyVerifier(legacyHashes);

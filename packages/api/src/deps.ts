@@ -8,6 +8,11 @@ import type { FindingFeed } from "./feed.ts";
 /** What the API runs on, wired by the app's composition root. */
 export interface ApiDeps {
   db: Db;
+  /**
+   * Where tenant transactions run (`tenantDb`): a connection logged in as a member of
+   * `kamiyo_app` (DATABASE_APP_URL). Default `db`, switching to `kamiyo_app` per transaction.
+   */
+  requestDb?: Db;
   log: Logger;
   clock: Clock;
   tenantId: string;

@@ -8,5 +8,9 @@ import type { ApiDeps } from "./deps.ts";
  * decides what it reads and writes. Services of tenant-owned resources take this, never `deps`.
  */
 export function forTenant(deps: ApiDeps, req: FastifyRequest): ApiDeps {
-  return { ...deps, tenantId: req.ctx.tenantId, db: tenantDb(deps.db, req.ctx.tenantId) };
+  return {
+    ...deps,
+    tenantId: req.ctx.tenantId,
+    db: tenantDb(deps.requestDb ?? deps.db, req.ctx.tenantId),
+  };
 }

@@ -14,6 +14,7 @@ export function configCommand(
   const masked = {
     ...config,
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@") ?? null,
+    databaseAppUrl: config.databaseAppUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@") ?? null,
     alerts: {
       ...config.alerts,
       discordUrl: mask(config.alerts.discordUrl),

@@ -1,6 +1,6 @@
 import { buildApi, FindingFeed } from "@kamiyo/api";
 import { SystemClock } from "@kamiyo/core";
-import { DEFAULT_TENANT_ID } from "@kamiyo/db";
+import { DEFAULT_TENANT_ID, PostgresDb } from "@kamiyo/db";
 import { createAlerting } from "../alerting-runtime.ts";
 import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
@@ -22,6 +22,10 @@ export async function serveCommand(
   const log = appLogger(config, stdio);
   const clock = new SystemClock();
   const db = await openStorage(config, log);
+  // API requests may log in as the application role itself (DATABASE_APP_URL).
+  const requestDb = config.databaseAppUrl
+    ? await PostgresDb.open({ url: config.databaseAppUrl })
+    : undefined;
   // Every serve process delivers (workers share the outbox); only one with a monitor routes.
   const pipeline = opts.monitor ? await livePipeline(config, log, db) : null;
   const alerting = pipeline
@@ -36,6 +40,7 @@ export async function serveCommand(
   const { app } = await buildApi(
     {
       db,
+      requestDb,
       log,
       clock,
       tenantId: DEFAULT_TENANT_ID,
@@ -77,6 +82,7 @@ export async function serveCommand(
   feed.stop();
   if (pipeline) await pipeline.stop();
   else await alerting?.stop();
+  await requestDb?.close();
   await db.close();
   log.info({}, "stopped");
 }

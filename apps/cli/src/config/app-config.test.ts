@@ -89,6 +89,20 @@ describe("configuration from the environment", () => {
     ]);
   });
 
+  it("takes DATABASE_APP_URL only beside DATABASE_URL", () => {
+    const alone = loadConfig({ DATABASE_APP_URL: "postgres://kamiyo_api@db/kamiyo" });
+    expect(alone.ok).toBe(false);
+    if (!alone.ok)
+      expect(alone.errors).toContain(
+        "DATABASE_APP_URL: needs DATABASE_URL (the embedded database has one connection)",
+      );
+    const both = loadConfig({
+      DATABASE_URL: "postgres://kamiyo@db/kamiyo",
+      DATABASE_APP_URL: "postgres://kamiyo_api@db/kamiyo",
+    });
+    expect(both.ok && both.config.databaseAppUrl).toBe("postgres://kamiyo_api@db/kamiyo");
+  });
+
   it("documents every setting it reads", () => {
     const settings = envSettings();
     expect(settings.map((s) => s.name)).toEqual(

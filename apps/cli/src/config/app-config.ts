@@ -25,6 +25,13 @@ export const processConfig = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional()
     .describe("PostgreSQL connection string. Unset: the embedded database (PGlite) is used"),
+  DATABASE_APP_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional()
+    .describe(
+      "With DATABASE_URL: the connection API requests use, logged in as a role that is a member of kamiyo_app and nothing more (docs/tenancy.md). Unset: requests use DATABASE_URL and switch to kamiyo_app per transaction",
+    ),
   KAMIYO_DATA_DIR: z
     .string()
     .min(1)
@@ -72,6 +79,8 @@ const MONITOR_PREFIX = "KAMIYO";
 
 export interface AppConfig {
   databaseUrl: string | null;
+  /** DATABASE_APP_URL: the API's request connection, as a member of kamiyo_app. */
+  databaseAppUrl: string | null;
   dataDir: string;
   /** KAMIYO_CACHE_DIR. */
   cacheDir: string;
@@ -222,6 +231,8 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       warnings.push(`${name} is not a kamiyo setting and is ignored${suggest(name, known)}`);
   }
 
+  if (proc.success && proc.data.DATABASE_APP_URL && !proc.data.DATABASE_URL)
+    errors.push("DATABASE_APP_URL: needs DATABASE_URL (the embedded database has one connection)");
   const sectionKeys = new Set(SECTIONS.map((sec) => `__${sec.key}`));
   const monitorInput = Object.fromEntries(
     Object.entries(input).filter(([k]) => !sectionKeys.has(k)),
@@ -247,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
     warnings,
     config: {
       databaseUrl: proc.data.DATABASE_URL ?? null,
+      databaseAppUrl: proc.data.DATABASE_APP_URL ?? null,
       dataDir: proc.data.KAMIYO_DATA_DIR,
       cacheDir: proc.data.KAMIYO_CACHE_DIR,
       logLevel: proc.data.LOG_LEVEL,

@@ -154,7 +154,7 @@ const withConflict = { ...errorResponses, 409: errorSchema } as const;
  * connection, which only an operator key reaches.
  */
 export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): void {
-  const db = (req: FastifyRequest) => tenantDb(deps.db, req.ctx.tenantId);
+  const db = (req: FastifyRequest) => tenantDb(deps.requestDb ?? deps.db, req.ctx.tenantId);
 
   app.get(
     "/tenants/me",

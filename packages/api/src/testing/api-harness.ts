@@ -236,6 +236,8 @@ export async function apiHarness(
     monitor?: Monitor;
     /** Product modules whose routes to serve (default none: the platform's routes only). */
     modules?: readonly ApiModule[];
+    /** Where tenant transactions run (ApiDeps.requestDb; default the test database). */
+    requestDb?: Db;
     /** The monitor settings as an app composed them (default: a pipeline with no plug-ins). */
     monitorConfig?: AnyMonitorConfig;
     /** The monitor's plug-ins as an app composed them (default none). */
@@ -260,6 +262,7 @@ export async function apiHarness(
     version: "0.1.0",
     startedAt: NOW - 3_600_000,
     resolveHost: testResolver,
+    requestDb: options.requestDb,
     modules: options.modules ?? [],
     plugins: options.plugins,
     monitoredChains: [{ chain: "hyperliquid", name: "Hyperliquid" }],
