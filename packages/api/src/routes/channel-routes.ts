@@ -5,7 +5,7 @@ import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
 import { forTenant } from "../request-deps.ts";
-import { errorResponses, errorSchema } from "../schemas/common.ts";
+import { errorResponses, errorSchema, prefixedId } from "../schemas/common.ts";
 import {
   CHAT_KINDS,
   createChatChannel,
@@ -70,9 +70,7 @@ const channelSchema = z
   .meta({ id: "ChatChannel" });
 
 const channelId = z.object({
-  id: z
-    .string()
-    .regex(/^chn_[0-9a-z]{9,40}$/, "expected a channel id such as chn_0m85n41y8a1b2c3d4e5f60718"),
+  id: prefixedId("chn", "a channel id"),
 });
 const withConflict = { ...errorResponses, 409: errorSchema } as const;
 

@@ -35,6 +35,7 @@ import {
   errorSchema,
   limitParam,
   pageSchema,
+  prefixedId,
   timeParam,
 } from "../schemas/common.ts";
 
@@ -94,9 +95,7 @@ const memberSchema = z
   .meta({ id: "Member" });
 
 const memberId = z.object({
-  id: z
-    .string()
-    .regex(/^usr_[0-9a-z]{9,40}$/, "expected a user id such as usr_0m85n41y8a1b2c3d4e5f60718"),
+  id: prefixedId("usr", "a user id"),
 });
 
 function memberJson(m: Member) {
@@ -104,14 +103,10 @@ function memberJson(m: Member) {
 }
 
 const keyId = z.object({
-  id: z
-    .string()
-    .regex(/^key_[0-9a-z]{9,40}$/, "expected an API key id such as key_0m85n41y8a1b2c3d4e5f60718"),
+  id: prefixedId("key", "an API key id"),
 });
 const tenantId = z.object({
-  id: z
-    .string()
-    .regex(/^ten_[0-9a-z]{1,40}$/, "expected a tenant id such as ten_0m85n41y8a1b2c3d4e5f60718"),
+  id: prefixedId("ten", "a tenant id", 1),
 });
 
 function tenantJson(t: Tenant) {

@@ -12,6 +12,7 @@ import {
   errorSchema,
   limitParam,
   pageSchema,
+  prefixedId,
   timeParam,
 } from "../schemas/common.ts";
 import {
@@ -171,19 +172,13 @@ const silenceSchema = z
   .meta({ id: "Silence" });
 
 const webhookId = z.object({
-  id: z
-    .string()
-    .regex(/^chn_[0-9a-z]{9,40}$/, "expected a webhook id such as chn_0m85n41y8a1b2c3d4e5f60718"),
+  id: prefixedId("chn", "a webhook id"),
 });
 const deliveryParams = webhookId.extend({
-  deliveryId: z
-    .string()
-    .regex(/^msg_[0-9a-z]{9,40}$/, "expected a delivery id such as msg_0m85n41y8a1b2c3d4e5f60718"),
+  deliveryId: prefixedId("msg", "a delivery id"),
 });
 const silenceId = z.object({
-  id: z
-    .string()
-    .regex(/^sil_[0-9a-z]{9,40}$/, "expected a silence id such as sil_0m85n41y8a1b2c3d4e5f60718"),
+  id: prefixedId("sil", "a silence id"),
 });
 
 const withConflict = { ...errorResponses, 409: errorSchema } as const;

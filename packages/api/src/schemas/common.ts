@@ -75,6 +75,19 @@ export function decimalParam(max: number) {
 export const limitParam = (max: number, dflt: number) =>
   intParam(1, max).default(dflt).describe(`Items per page (1–${max}, default ${dflt})`);
 
+/**
+ * A path id this platform issues: `<prefix>_` + lower-case base 36 (`minLength` to 40
+ * characters), refused with "expected <what> such as <prefix>_0m85n41y8a1b2c3d4e5f60718".
+ */
+export function prefixedId(prefix: string, what: string, minLength = 9) {
+  return z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}_[0-9a-z]{${minLength},40}$`),
+      `expected ${what} such as ${prefix}_0m85n41y8a1b2c3d4e5f60718`,
+    );
+}
+
 export const cursorParam = z
   .string()
   .min(1)
