@@ -1,5 +1,5 @@
 import { SEVERITIES } from "@kamiyo/core";
-import type { preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
@@ -15,6 +15,7 @@ import {
   testChatChannel,
   updateChatChannel,
 } from "../services/channels.ts";
+import { alertMutations } from "./alert-mutations.ts";
 import { filterInput, filterOutput } from "./webhook-routes.ts";
 
 /** Discord's webhook URLs (https://discord.com/developers/docs/resources/webhook). */
@@ -79,24 +80,9 @@ const withConflict = { ...errorResponses, 409: errorSchema } as const;
  * tenant's own chat, as the operator's configured channels do for the install.
  */
 export function channelRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): void {
-  const mutation = (
-    app as unknown as { rateLimit(o: object): preHandlerAsyncHookHandler }
-  ).rateLimit({ max: config.webhookMutationsPerMinute, timeWindow: 60_000 });
-  const mutating = (action: string, before?: boolean) =>
-    ({
-      preHandler: mutation,
-      config: {
-        rateLimit: false,
-        scope: "alerts:write",
-        audit: {
-          action,
-          before: before
-            ? (req: Parameters<typeof forTenant>[1]) =>
-                getChatChannel(forTenant(deps, req), (req.params as { id: string }).id)
-            : undefined,
-        },
-      },
-    }) as const;
+  const mutating = alertMutations(app, config);
+  const channelBefore = (req: FastifyRequest) =>
+    getChatChannel(forTenant(deps, req), (req.params as { id: string }).id);
 
   app.post(
     "/channels",
@@ -145,7 +131,7 @@ export function channelRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.patch(
     "/channels/:id",
     {
-      ...mutating("channel.update", true),
+      ...mutating("channel.update", channelBefore),
       schema: {
         tags: ["channels"],
         summary: "Rename, refilter, or turn a chat channel on or off",
@@ -168,7 +154,7 @@ export function channelRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
   app.delete(
     "/channels/:id",
     {
-      ...mutating("channel.delete", true),
+      ...mutating("channel.delete", channelBefore),
       schema: {
         tags: ["channels"],
         summary: "Unsubscribe a chat channel",

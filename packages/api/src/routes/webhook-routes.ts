@@ -1,8 +1,8 @@
 import { checkWebhookUrl } from "@kamiyo/alerts";
 import { SEVERITIES } from "@kamiyo/core";
-import type { FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { AuditSpec, ZodApp } from "../app-types.ts";
+import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
 import { forTenant } from "../request-deps.ts";
@@ -32,6 +32,7 @@ import {
   testWebhook,
   updateWebhook,
 } from "../services/webhooks.ts";
+import { alertMutations } from "./alert-mutations.ts";
 
 const DELIVERY_STATUSES = ["pending", "delivered", "exhausted", "cancelled"] as const;
 const ALERT_TYPES = [
@@ -184,22 +185,7 @@ const silenceId = z.object({
 const withConflict = { ...errorResponses, 409: errorSchema } as const;
 
 export function webhookRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): void {
-  /** Mutations share one budget per key or IP, across every mutating route (one limiter's store). */
-  const mutation = (
-    app as unknown as { rateLimit(o: object): preHandlerAsyncHookHandler }
-  ).rateLimit({
-    max: config.webhookMutationsPerMinute,
-    timeWindow: 60_000,
-  });
-  /**
-   * Route options of a mutation: the shared budget instead of the general per-route limit, the
-   * `alerts:write` scope, and the audit-log action.
-   */
-  const mutating = (action: string, before?: AuditSpec["before"]) =>
-    ({
-      preHandler: mutation,
-      config: { rateLimit: false, scope: "alerts:write", audit: { action, before } },
-    }) as const;
+  const mutating = alertMutations(app, config);
   const webhookBefore = (req: FastifyRequest) =>
     getWebhook(forTenant(deps, req), (req.params as { id: string }).id);
   /** Checked, then stored as the URL parser writes it (WHATWG: lower-case host, no default port). */
