@@ -61,6 +61,24 @@ export async function getMember(
 }
 
 /**
+ * The user with this (checked) address, created the first time it is seen; a name fills one not
+ * yet known. Users are global: call on the platform's connection.
+ * @returns the user's id.
+ */
+export async function upsertUser(
+  platform: Queryable,
+  input: { email: string; name?: string; nowMs: number },
+): Promise<string> {
+  const [user] = await platform.query<{ id: string }>(
+    `INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (email) DO UPDATE SET name = coalesce(users.name, EXCLUDED.name)
+     RETURNING id`,
+    [newId("usr", input.nowMs), input.email, input.name ?? null, new Date(input.nowMs)],
+  );
+  return (user as { id: string }).id;
+}
+
+/**
  * Adds a person to a tenant with a role, creating the user the first time the address is seen.
  * Users are global, so the user is written on the platform's connection; the membership on the
  * tenant's.
@@ -72,13 +90,7 @@ export async function addMember(
   input: { tenantId: string; email: string; name?: string; role: Role; nowMs: number },
 ): Promise<Member> {
   const email = checkEmail(input.email);
-  const [user] = await platform.query<{ id: string }>(
-    `INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (email) DO UPDATE SET name = coalesce(users.name, EXCLUDED.name)
-     RETURNING id`,
-    [newId("usr", input.nowMs), email, input.name ?? null, new Date(input.nowMs)],
-  );
-  const userId = (user as { id: string }).id;
+  const userId = await upsertUser(platform, { email, name: input.name, nowMs: input.nowMs });
   const added = await tenant.query(
     `INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT DO NOTHING RETURNING user_id`,

@@ -4,7 +4,7 @@ import type { KeyMode } from "./api-key-format.ts";
 import { type ApiKeyRecord, createApiKey } from "./api-keys-repo.ts";
 import { recordAudit } from "./audit-log.ts";
 import { newId } from "./ids.ts";
-import { checkEmail } from "./members-repo.ts";
+import { checkEmail, upsertUser } from "./members-repo.ts";
 
 export interface Tenant {
   id: string;
@@ -84,14 +84,10 @@ export async function createTenant(
       nowMs: input.nowMs,
     });
     if (ownerEmail) {
-      const [user] = await tx.query<{ id: string }>(
-        `INSERT INTO users (id, email, created_at) VALUES ($1, $2, $3)
-         ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id`,
-        [newId("usr", input.nowMs), ownerEmail, new Date(input.nowMs)],
-      );
+      const userId = await upsertUser(tx, { email: ownerEmail, nowMs: input.nowMs });
       await tx.query(
         "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)",
-        [tenant.id, (user as { id: string }).id, new Date(input.nowMs)],
+        [tenant.id, userId, new Date(input.nowMs)],
       );
     }
     await recordAudit(tx, {

@@ -2,7 +2,6 @@ import { DEFAULT_TENANT_ID } from "@kamiyo/db";
 import {
   type ApiKeyRecord,
   createApiKey,
-  getTenant,
   isRole,
   isScope,
   listApiKeys,
@@ -17,7 +16,7 @@ import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
-import { CLI_ACTOR } from "./tenant.ts";
+import { CLI_ACTOR, tenantFor } from "./tenant.ts";
 
 export function parseRole(text: string): Role {
   if (!isRole(text)) throw new InvalidArgumentError(`expected a role: ${ROLES.join(", ")}`);
@@ -60,10 +59,9 @@ export async function apiKeyCreateCommand(
   const now = Date.now();
   if (o.expires !== undefined && o.expires <= now)
     throw new CliError("--expires must be in the future");
-  const tenantId = o.tenant ?? DEFAULT_TENANT_ID;
   const db = await openStorage(config, appLogger(config, stdio));
   try {
-    if (!(await getTenant(db, tenantId))) throw new CliError(`no tenant ${tenantId}`);
+    const tenantId = await tenantFor(db, o.tenant);
     const { record, key } = await createApiKey(db, {
       tenantId,
       name: o.name ?? (o.operator ? "operator" : (o.role ?? "owner")),
