@@ -11,10 +11,10 @@
  * (0: stops) as the monitor does (stored, then the feed told), and reports `{type: "writes",
  * written}`, the findings written so far.
  */
-import { apiConfig, buildApi, FindingFeed } from "@kamiyo/api";
+import { apiConfig, buildApi, FindingFeed, pluginCatalog } from "@kamiyo/api";
 import { type Finding, SystemClock, silentLogger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, PgliteDb, PostgresDb, upsertFindings } from "@kamiyo/db";
-import { detectors, MONITORED_CHAINS, monitorConfig, sources } from "@kamiyo/hyperliquid";
+import { MONITOR_PLUGINS, MONITORED_CHAINS, monitorConfig } from "@kamiyo/hyperliquid";
 import { hyperliquidApi } from "@kamiyo/hyperliquid/api";
 import { intelApi } from "@kamiyo/intel/api";
 import { createTenant } from "@kamiyo/tenancy";
@@ -55,13 +55,7 @@ const { app, hub } = await buildApi(
     startedAt: clock.now(),
     modules: [hyperliquidApi, intelApi],
     monitoredChains: MONITORED_CHAINS,
-    plugins: {
-      detectors: Object.entries(detectors).map(([kind, d]) => ({
-        kind,
-        description: d.description,
-      })),
-      sources: Object.entries(sources).map(([kind, s]) => ({ kind, description: s.description })),
-    },
+    plugins: pluginCatalog(MONITOR_PLUGINS),
   },
   config,
 );

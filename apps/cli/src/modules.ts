@@ -1,4 +1,4 @@
-import type { ApiDeps, ApiModule } from "@kamiyo/api";
+import { type ApiModule, pluginCatalog } from "@kamiyo/api";
 import { MONITOR_PLUGINS, MONITORED_CHAINS } from "@kamiyo/hyperliquid";
 import { hyperliquidApi } from "@kamiyo/hyperliquid/api";
 import { intelApi } from "@kamiyo/intel/api";
@@ -13,13 +13,4 @@ export const API_MODULES: readonly ApiModule[] = [hyperliquidApi, intelApi];
 export const CHAINS = MONITORED_CHAINS;
 
 /** The monitor's plug-ins (the pipeline runs `MONITOR_PLUGINS`), as `/meta` lists them. */
-export const PLUGINS: NonNullable<ApiDeps["plugins"]> = {
-  detectors: Object.entries(MONITOR_PLUGINS.detectors).map(([kind, d]) => ({
-    kind,
-    description: d.description,
-  })),
-  sources: Object.entries(MONITOR_PLUGINS.sources).map(([kind, s]) => ({
-    kind,
-    description: s.description,
-  })),
-};
+export const PLUGINS = pluginCatalog(MONITOR_PLUGINS);

@@ -1,7 +1,7 @@
 import type { Resolver } from "@kamiyo/alerts";
 import type { Clock, Logger, PlanId } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
-import type { AnyMonitorConfig, Monitor } from "@kamiyo/monitor";
+import type { AnyMonitorConfig, Monitor, PipelinePlugins } from "@kamiyo/monitor";
 import type { ApiModule } from "./api-module.ts";
 import type { FindingFeed } from "./feed.ts";
 
@@ -48,4 +48,11 @@ export interface ApiDeps {
 export interface PluginInfo {
   kind: string;
   description: string;
+}
+
+/** The pipeline's plug-ins as `/meta` lists them: kind and description of each. */
+export function pluginCatalog(plugins: PipelinePlugins): NonNullable<ApiDeps["plugins"]> {
+  const info = (group: PipelinePlugins["sources"] | PipelinePlugins["detectors"]) =>
+    Object.entries(group).map(([kind, p]) => ({ kind, description: p.description }));
+  return { detectors: info(plugins.detectors), sources: info(plugins.sources) };
 }

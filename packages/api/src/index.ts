@@ -3,7 +3,7 @@ export type { ApiModule, ApiModuleContext, StatsSection } from "./api-module.ts"
 export type { ZodApp } from "./app-types.ts";
 export { buildApi } from "./build-api.ts";
 export { type ApiConfig, apiConfig } from "./config.ts";
-export type { ApiDeps, PluginInfo } from "./deps.ts";
+export { type ApiDeps, type PluginInfo, pluginCatalog } from "./deps.ts";
 export { FindingFeed } from "./feed.ts";
 export { type JsonText, jsonText, pageBody, sendJsonText } from "./json-body.ts";
 export { ResponseCache } from "./response-cache.ts";
