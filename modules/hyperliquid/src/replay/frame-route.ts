@@ -1,4 +1,4 @@
-import { subscriptionKey } from "@kamiyo/hyperliquid";
+import { subscriptionKey } from "../sources/index.ts";
 
 /** Channels the replay server answers itself; recorded copies are not pushed. */
 const SERVER_CHANNELS = new Set(["subscriptionResponse", "pong", "post", "error"]);

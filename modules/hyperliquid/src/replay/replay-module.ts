@@ -13,23 +13,7 @@ import { ReplayServer, type ServerStats } from "./replay-server.ts";
  */
 export const hyperliquidReplay: ReplayModule<MonitorConfigInput, MonitorConfig, ServerStats> = {
   frameSources: ["hl.ws"],
-  startServer: async (log) => {
-    const server = await ReplayServer.start(log);
-    return {
-      get url() {
-        return server.url;
-      },
-      get stats() {
-        return server.stats;
-      },
-      load: (line) => {
-        if (line.src !== "hl.ws") server.load(line);
-      },
-      push: (frame) => server.push(frame),
-      barrier: () => server.barrier(),
-      close: () => server.close(),
-    };
-  },
+  startServer: (log) => ReplayServer.start(log),
   plugins: MONITOR_PLUGINS,
   config: (input, url) => monitorConfig.parse(pointAt(input, url)),
 };

@@ -1,9 +1,9 @@
 import { once } from "node:events";
 import { silentLogger } from "@kamiyo/core";
-import { GREETING } from "@kamiyo/hyperliquid";
 import { readFixtureJson } from "@kamiyo/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { GREETING } from "../sources/index.ts";
 import { ReplayServer } from "./replay-server.ts";
 
 const T0 = 1_741_747_200_000;

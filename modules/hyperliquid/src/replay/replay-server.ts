@@ -1,16 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "@kamiyo/core";
-import { GREETING } from "@kamiyo/hyperliquid";
 import {
   applyRange,
   canonicalJson,
+  type ExchangeLine,
   type InfoRequest,
   type ReplayLine,
+  type ReplayProtocolServer,
   type RestRequest,
   requestsMatch,
 } from "@kamiyo/replay";
 import { type WebSocket, WebSocketServer } from "ws";
+import { GREETING } from "../sources/index.ts";
 import { clientSubscription, frameSubscription } from "./frame-route.ts";
 
 interface Recorded {
@@ -41,7 +43,7 @@ export interface ServerStats {
  * with the latest recorded response for the same request made visible so far (the driver makes
  * lines visible as the virtual clock reaches their time).
  */
-export class ReplayServer {
+export class ReplayServer implements ReplayProtocolServer<ServerStats> {
   readonly stats: ServerStats = {
     infoAnswered: 0,
     infoMissing: {},
@@ -86,8 +88,12 @@ export class ReplayServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Makes a recorded exchange visible (the latest one for a request wins). */
-  load(line: Exclude<ReplayLine, { src: "hl.ws" } | { src: "meta" }>): void {
+  /**
+   * Makes a recorded exchange visible (the latest one for a request wins). Pushed frames
+   * (`hl.ws`) are not exchanges: they go through `push`.
+   */
+  load(line: ExchangeLine): void {
+    if (line.src === "hl.ws") return;
     const recorded: Recorded = { ts: line.ts, res: line.res, status: line.status ?? 200 };
     if (line.src === "hl.info") {
       const byReq = this.#info.get(line.req.type) ?? new Map();
