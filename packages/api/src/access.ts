@@ -1,4 +1,4 @@
-import type { Scope } from "@kamiyo/tenancy";
+import { allows, type Scope } from "@kamiyo/tenancy";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Authenticator } from "./authenticate.ts";
 import type { ApiConfig } from "./config.ts";
@@ -48,7 +48,7 @@ export function requireKeys(app: FastifyInstance, config: ApiConfig, auth: Authe
       const scope = scopeOf(req.method, config) as Scope;
       if (config?.operator && !result.ctx.operator)
         return sendError(reply, req, "forbidden", "this route is for the platform operator");
-      if (!result.ctx.scopes.includes(scope))
+      if (!allows(result.ctx, scope))
         return sendError(
           reply,
           req,

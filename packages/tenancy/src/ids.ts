@@ -4,6 +4,3 @@ import { randomBytes } from "node:crypto";
 export function newId(prefix: "ten" | "key" | "aud" | "usr", nowMs: number): string {
   return `${prefix}_${nowMs.toString(36).padStart(9, "0")}${randomBytes(8).toString("hex")}`;
 }
-
-/** Ids this package issues (and `ten_default`): checked before they reach a query. */
-export const ID_SHAPE = /^(ten|key|aud|usr)_[a-z0-9]{1,40}$/;

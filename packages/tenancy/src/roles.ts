@@ -31,11 +31,6 @@ export function scopesOf(role: Role): Scope[] {
   return SCOPES.filter((s) => rank(role) >= rank(LEAST_ROLE[s]));
 }
 
-/** The least role that holds `scope`. */
-export function leastRoleFor(scope: Scope): Role {
-  return LEAST_ROLE[scope];
-}
-
 export function rank(role: Role): number {
   return ROLES.indexOf(role);
 }
