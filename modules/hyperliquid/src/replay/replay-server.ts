@@ -6,7 +6,6 @@ import {
   canonicalJson,
   type ExchangeLine,
   type InfoRequest,
-  type ReplayLine,
   type ReplayProtocolServer,
   type RestRequest,
   requestsMatch,
