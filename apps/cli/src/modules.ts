@@ -1,16 +1,13 @@
-import { type ApiModule, pluginCatalog } from "@kamiyo/api";
-import { MONITOR_PLUGINS, MONITORED_CHAINS } from "@kamiyo/hyperliquid";
-import { hyperliquidApi } from "@kamiyo/hyperliquid/api";
-import { intelApi } from "@kamiyo/intel/api";
+import { pluginCatalog } from "@kamiyo/api";
+import { hyperliquidModule } from "@kamiyo/hyperliquid/module";
+import { intelModule } from "@kamiyo/intel/module";
+import { composeModules } from "@kamiyo/platform";
 
 /**
- * The product modules this app composes. Adding a product line's routes is one line here (its
- * package brings them; see docs/adding-a-product-line.md).
+ * The product modules this app composes, in one list. Adding a product line is its package and
+ * one entry here (docs/adding-a-product-line.md).
  */
-export const API_MODULES: readonly ApiModule[] = [hyperliquidApi, intelApi];
+export const MODULES = composeModules([hyperliquidModule, intelModule]);
 
-/** The chains the composed monitor watches. */
-export const CHAINS = MONITORED_CHAINS;
-
-/** The monitor's plug-ins (the pipeline runs `MONITOR_PLUGINS`), as `/meta` lists them. */
-export const PLUGINS = pluginCatalog(MONITOR_PLUGINS);
+/** The composed pipeline's plug-ins, as `/meta` lists them. */
+export const PLUGINS = pluginCatalog(MODULES.pipeline);

@@ -10,13 +10,17 @@ import { type Db, openDb } from "@kamiyo/db";
 import type { Monitor } from "@kamiyo/monitor";
 import type { CliIo } from "./cli-io.ts";
 import type { AppConfig } from "./config/app-config.ts";
+import { MODULES } from "./modules.ts";
 import { createPipeline, type Pipeline, type PipelineDeps } from "./pipeline.ts";
 
 export const USER_AGENT = "kamiyo/0.1.0 (+https://github.com/kamiyo-ai)";
 
-/** Opens the configured database, saying plainly which one. */
+/** Opens the configured database with the composed modules' tables, saying plainly which one. */
 export async function openStorage(config: AppConfig, log: Logger): Promise<Db> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDb(
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir },
+    MODULES.migrations,
+  );
   if (config.databaseUrl) log.info({ storage: db.description }, `storage: ${db.description}`);
   else
     log.info(

@@ -1,5 +1,5 @@
 import { apiHarness, type Harness, NOW } from "@kamiyo/api/testing";
-import { tenantDb } from "@kamiyo/db";
+import { PUBLIC_TENANT_TABLES, tenantDb } from "@kamiyo/db";
 import { monitorConfig } from "@kamiyo/hyperliquid";
 import {
   createApiKey,
@@ -12,7 +12,7 @@ import {
 import { testDbKind } from "@kamiyo/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_MODULES, PLUGINS } from "./modules.ts";
+import { MODULES, PLUGINS } from "./modules.ts";
 
 /**
  * Tenancy through the API as the app composes it (every module's routes): two tenants with data in every tenant-owned resource; every route,
@@ -98,7 +98,7 @@ async function makeSide(name: string): Promise<Side> {
 beforeAll(async () => {
   h = await apiHarness({
     seeded: false,
-    modules: API_MODULES,
+    modules: MODULES.api,
     plugins: PLUGINS,
     monitorConfig: monitorConfig.parse({}),
     config: {
@@ -290,15 +290,6 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
 
 describe(`row-level security on its own (${testDbKind})`, () => {
   /** Public data: readable by every tenant, written only by the platform. */
-  const PUBLIC_TABLES = [
-    "findings",
-    "vault_states",
-    "vault_pnl",
-    "vault_portfolios",
-    "market_samples",
-    "liquidations",
-    "ml_models",
-  ];
 
   it("forces RLS on every table with a tenant_id but the public ones", async () => {
     const rows = await h.db.query<{ name: string; rls: boolean; forced: boolean }>(
@@ -308,7 +299,7 @@ describe(`row-level security on its own (${testDbKind})`, () => {
        JOIN pg_attribute att ON att.attrelid = c.oid AND att.attname = 'tenant_id'
        WHERE n.nspname = current_schema() AND c.relkind = 'r'`,
     );
-    const owned = rows.filter((r) => !PUBLIC_TABLES.includes(r.name));
+    const owned = rows.filter((r) => !PUBLIC_TENANT_TABLES.includes(r.name));
     expect(owned.length).toBeGreaterThanOrEqual(11);
     expect(owned.filter((r) => !r.rls || !r.forced).map((r) => r.name)).toEqual([]);
   });
@@ -625,7 +616,7 @@ describe(`the audit log (${testDbKind})`, () => {
 
 describe(`the zero-config start (${testDbKind})`, () => {
   it("serves the default tenant without a key until the first key exists, then requires one", async () => {
-    const fresh = await apiHarness({ seeded: false, modules: API_MODULES });
+    const fresh = await apiHarness({ seeded: false, modules: MODULES.api });
     try {
       const open = await fresh.app.inject({ method: "GET", url: "/tenants/me" });
       expect(open.json()).toMatchObject({ tenant: { id: "ten_default" }, actor: "local" });

@@ -2,16 +2,18 @@ import { createTenant } from "@kamiyo/tenancy";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiHarness, type Harness, NOW } from "./testing/api-harness.ts";
-import { exampleModule } from "./testing/example-module.ts";
+import { exampleMigrations, exampleApi } from "./testing/example-module.ts";
 
 /** The guide's minimal module (docs/adding-a-product-line.md), built and served. */
 let h: Harness;
 let owner = "";
 let viewer = "";
+let other = "";
 
 beforeAll(async () => {
-  h = await apiHarness({ modules: [exampleModule] });
+  h = await apiHarness({ modules: [exampleApi], migrations: [exampleMigrations] });
   owner = (await createTenant(h.db, { name: "t", actor: "test", nowMs: NOW })).key;
+  other = (await createTenant(h.db, { name: "u", actor: "test", nowMs: NOW })).key;
   const made = await h.app.inject({
     method: "POST",
     url: "/api-keys",
@@ -65,5 +67,31 @@ describe(`a product module's routes (${testDbKind})`, () => {
     const stats = (await get("/stats?example_days=30", viewer)).json();
     expect(stats.example).toEqual({ days: 30, findings: 122 });
     expect((await get("/stats?example_days=x", viewer)).statusCode).toBe(400);
+  });
+
+  it("keep their tenants' rows in a table of their own, under row-level security", async () => {
+    const [ledger] = await h.db.query<{ name: string }>(
+      "SELECT name FROM schema_migrations WHERE module = 'example' AND version = 1",
+    );
+    expect(ledger?.name).toBe("example_notes");
+    const post = (key: string, body: string) =>
+      h.app.inject({
+        method: "POST",
+        url: "/example/notes",
+        headers: { "x-api-key": key },
+        payload: { body },
+      });
+    expect((await post(owner, "ours")).statusCode).toBe(201);
+    expect((await post(other, "theirs")).statusCode).toBe(201);
+    expect((await post(viewer, "no")).statusCode).toBe(403);
+    expect((await post(owner, "")).json().error.message).toContain("body");
+    expect(
+      (await get("/example/notes", viewer)).json().data.map((n: { body: string }) => n.body),
+    ).toEqual(["ours"]);
+    expect(
+      (await get("/example/notes", other)).json().data.map((n: { body: string }) => n.body),
+    ).toEqual(["theirs"]);
+    const log = (await get("/audit-log", other)).json().data;
+    expect(log[0]).toMatchObject({ action: "example.note.create" });
   });
 });

@@ -6,6 +6,7 @@ export { type ApiConfig, apiConfig } from "./config.ts";
 export { type ApiDeps, type PluginInfo, pluginCatalog } from "./deps.ts";
 export { FindingFeed } from "./feed.ts";
 export { type JsonText, jsonText, pageBody, sendJsonText } from "./json-body.ts";
+export { forTenant } from "./request-deps.ts";
 export { ResponseCache } from "./response-cache.ts";
 export * from "./schemas/common.ts";
 export { TableWatch } from "./table-watch.ts";

@@ -42,10 +42,10 @@ const finding: Finding = {
 describe(`storage on ${testDbKind}`, () => {
   it("applies migrations once, and again is a no-op", async () => {
     expect(await migrate(db)).toEqual([]);
-    const rows = await db.query<{ version: number }>(
-      "SELECT version FROM schema_migrations ORDER BY version",
+    const rows = await db.query<{ module: string; version: number }>(
+      "SELECT module, version FROM schema_migrations ORDER BY version",
     );
-    expect(rows.map((r) => r.version)).toEqual(loadMigrations().map((m) => m.version));
+    expect(rows).toEqual(loadMigrations().map((m) => ({ module: "platform", version: m.version })));
     const tenants = await db.query<{ id: string }>("SELECT id FROM tenants");
     expect(tenants.map((t) => t.id)).toContain(DEFAULT_TENANT_ID);
   });
@@ -56,6 +56,66 @@ describe(`storage on ${testDbKind}`, () => {
     );
     await expect(migrate(db)).rejects.toThrow(/9999/);
     await db.query("DELETE FROM schema_migrations WHERE version = 9999");
+  });
+
+  it("brings a ledger from before modules to versions per module", async () => {
+    await db.exec(
+      `ALTER TABLE schema_migrations DROP CONSTRAINT schema_migrations_pkey;
+       ALTER TABLE schema_migrations DROP COLUMN module;
+       ALTER TABLE schema_migrations ADD PRIMARY KEY (version)`,
+    );
+    expect(await migrate(db)).toEqual([]);
+    const rows = await db.query<{ module: string }>(
+      "SELECT DISTINCT module FROM schema_migrations",
+    );
+    expect(rows).toEqual([{ module: "platform" }]);
+  });
+
+  describe("a product module's migrations", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kamiyo-migrations-"));
+    const source = { module: "demo", dir: new URL(`file://${dir}/`) };
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("apply after the platform's, versioned on their own, once", async () => {
+      writeFileSync(
+        join(dir, "0001_demo_items.sql"),
+        `CREATE TABLE demo_items (tenant_id text NOT NULL REFERENCES tenants (id), id text PRIMARY KEY);
+         SELECT tenant_owned('demo_items');`,
+      );
+      expect(await migrate(db, [source])).toEqual(["demo/1"]);
+      expect(await migrate(db, [source])).toEqual([]);
+      const [forced] = await db.query<{ forced: boolean }>(
+        "SELECT relforcerowsecurity AS forced FROM pg_class WHERE oid = 'demo_items'::regclass",
+      );
+      expect(forced?.forced).toBe(true);
+      // Another install that does not compose the module starts; one that has it and lost a file does not.
+      expect(await migrate(db)).toEqual([]);
+      rmSync(join(dir, "0001_demo_items.sql"));
+      await expect(migrate(db, [source])).rejects.toThrow(/demo\/1/);
+    });
+
+    it("refuse a tenant table outside forced row-level security, and keep nothing of it", async () => {
+      writeFileSync(
+        join(dir, "0001_demo_items.sql"),
+        "CREATE TABLE demo_items (tenant_id text NOT NULL, id text PRIMARY KEY); SELECT tenant_owned('demo_items');",
+      );
+      writeFileSync(
+        join(dir, "0002_demo_open.sql"),
+        "CREATE TABLE demo_open (tenant_id text NOT NULL, id text PRIMARY KEY);",
+      );
+      await expect(migrate(db, [source])).rejects.toThrow(
+        /demo\/2 leaves demo_open with a tenant_id and no forced row-level security/,
+      );
+      const [open] = await db.query<{ t: string | null }>(
+        "SELECT to_regclass('demo_open')::text AS t",
+      );
+      expect(open?.t).toBeNull();
+    });
+
+    it("refuse two sources with one module id", () => {
+      expect(() => loadMigrations([source, source])).toThrow(/two migration sources named "demo"/);
+      expect(() => loadMigrations([{ ...source, module: "Demo!" }])).toThrow(/expected/);
+    });
   });
 
   it("round-trips a finding and updates it in place", async () => {

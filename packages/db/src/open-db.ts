@@ -1,5 +1,5 @@
 import type { Db } from "./db.ts";
-import { migrate } from "./migrate.ts";
+import { type MigrationSource, migrate } from "./migrate.ts";
 import { PgliteDb } from "./pglite-db.ts";
 import { PostgresDb } from "./postgres-db.ts";
 
@@ -9,13 +9,16 @@ export interface StorageConfig {
   dataDir: string | null;
 }
 
-/** Opens the configured database and applies pending migrations. */
-export async function openDb(config: StorageConfig): Promise<Db> {
+/** Opens the configured database and applies pending migrations, the platform's and the modules'. */
+export async function openDb(
+  config: StorageConfig,
+  modules: readonly MigrationSource[] = [],
+): Promise<Db> {
   const db = config.databaseUrl
     ? await PostgresDb.open({ url: config.databaseUrl })
     : await PgliteDb.open(config.dataDir);
   try {
-    await migrate(db);
+    await migrate(db, modules);
   } catch (err) {
     await db.close();
     throw err;

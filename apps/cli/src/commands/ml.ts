@@ -13,6 +13,7 @@ import { type AnomalyAlgorithm, evaluateAnomaly, fitAnomaly, fitForecasts } from
 import { monitorOnly, replay } from "@kamiyo/replay";
 import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
+import { MODULES } from "../modules.ts";
 import { appLogger, openStorage } from "../runtime.ts";
 import { CliError } from "./cli-error.ts";
 import { formatTable, iso } from "./silence.ts";
@@ -48,7 +49,7 @@ async function historySource(
   let temporary = false;
   if (o.replay !== undefined) {
     if (!existsSync(o.replay)) throw new CliError(`--replay: file not found: ${o.replay}`);
-    history = await openMigratedTemporary(config.cacheDir);
+    history = await openMigratedTemporary(config.cacheDir, MODULES.migrations);
     temporary = true;
     log.info({ file: o.replay }, "replaying the recording into a temporary embedded database");
     await replay({

@@ -7,6 +7,7 @@ import { type ReplaySummary, replay } from "@kamiyo/replay";
 import { AlertsFile } from "../alerts-out.ts";
 import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
+import { MODULES } from "../modules.ts";
 import { createPipeline } from "../pipeline.ts";
 import { findingPrinter } from "../printer.ts";
 import { appLogger, openStorage } from "../runtime.ts";
@@ -51,7 +52,7 @@ export async function replayCommand(
     : await openReference(config, log);
   let store: Db | null = configured;
   try {
-    if (!opts.persist) store = await openMigratedTemporary(config.cacheDir);
+    if (!opts.persist) store = await openMigratedTemporary(config.cacheDir, MODULES.migrations);
     await runReplay(config, file, opts, {
       store: store as Db,
       reference: configured,

@@ -4,7 +4,7 @@ import { DEFAULT_TENANT_ID, PostgresDb } from "@kamiyo/db";
 import { createAlerting } from "../alerting-runtime.ts";
 import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
-import { API_MODULES, CHAINS, PLUGINS } from "../modules.ts";
+import { MODULES, PLUGINS } from "../modules.ts";
 import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";
 
 export const VERSION = "0.1.0";
@@ -51,8 +51,8 @@ export async function serveCommand(
       version: VERSION,
       startedAt: clock.now(),
       wakeDeliveries: alerting ? () => alerting.wake() : undefined,
-      modules: API_MODULES,
-      monitoredChains: CHAINS,
+      modules: MODULES.api,
+      monitoredChains: MODULES.monitoredChains,
       plugins: PLUGINS,
     },
     config.api,

@@ -8,6 +8,7 @@ import {
   insertMarketSamples,
   insertVaultPnl,
   insertVaultStates,
+  type MigrationSource,
   upsertFindings,
   upsertVaultPortfolios,
 } from "@kamiyo/db";
@@ -236,6 +237,8 @@ export async function apiHarness(
     monitor?: Monitor;
     /** Product modules whose routes to serve (default none: the platform's routes only). */
     modules?: readonly ApiModule[];
+    /** Their tables: migrations applied after the platform's (default none). */
+    migrations?: readonly MigrationSource[];
     /** Where tenant transactions run (ApiDeps.requestDb; default the test database). */
     requestDb?: Db;
     /** The monitor settings as an app composed them (default: a pipeline with no plug-ins). */
@@ -244,7 +247,7 @@ export async function apiHarness(
     plugins?: ApiDeps["plugins"];
   } = {},
 ): Promise<Harness> {
-  const db = await createTestDb();
+  const db = await createTestDb({ modules: options.migrations ?? [] });
   if (options.seeded !== false) await seed(db);
   const afterQuery = options.afterQuery;
   const clock = new VirtualClock(NOW);
