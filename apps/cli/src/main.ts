@@ -1,6 +1,6 @@
 import type { DeliveryStatus } from "@kamiyo/alerts";
+import { CliError, CliExit, type CliIo, processIo } from "@kamiyo/platform";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { CliExit, type CliIo, processIo } from "./cli-io.ts";
 import {
   type ApiKeyCreateOptions,
   apiKeyCreateCommand,
@@ -9,7 +9,6 @@ import {
   parseRole,
   parseScopes,
 } from "./commands/api-key.ts";
-import { CliError } from "./commands/cli-error.ts";
 import { configCommand } from "./commands/config.ts";
 import {
   deliveriesListCommand,

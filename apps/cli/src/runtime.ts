@@ -8,7 +8,7 @@ import {
 } from "@kamiyo/core";
 import { type Db, openDb } from "@kamiyo/db";
 import type { Monitor } from "@kamiyo/monitor";
-import type { CliIo } from "./cli-io.ts";
+import type { CliIo } from "@kamiyo/platform";
 import type { AppConfig } from "./config/app-config.ts";
 import { MODULES } from "./modules.ts";
 import { createPipeline, type Pipeline, type PipelineDeps } from "./pipeline.ts";

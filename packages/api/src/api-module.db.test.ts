@@ -2,7 +2,7 @@ import { createTenant } from "@kamiyo/tenancy";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiHarness, type Harness, NOW } from "./testing/api-harness.ts";
-import { exampleMigrations, exampleApi } from "./testing/example-module.ts";
+import { exampleApi, exampleMigrations } from "./testing/example-module.ts";
 
 /** The guide's minimal module (docs/adding-a-product-line.md), built and served. */
 let h: Harness;

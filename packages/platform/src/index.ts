@@ -1,2 +1,4 @@
+export * from "./cli-error.ts";
+export * from "./cli-io.ts";
 export * from "./compose.ts";
 export * from "./product-module.ts";

@@ -1,4 +1,6 @@
 import { DEFAULT_TENANT_ID } from "@kamiyo/db";
+import type { CliIo } from "@kamiyo/platform";
+import { CliError } from "@kamiyo/platform";
 import {
   type ApiKeyRecord,
   createApiKey,
@@ -12,10 +14,8 @@ import {
   type Scope,
 } from "@kamiyo/tenancy";
 import { InvalidArgumentError } from "commander";
-import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
-import { CliError } from "./cli-error.ts";
 import { CLI_ACTOR, tenantFor } from "./tenant.ts";
 
 export function parseRole(text: string): Role {

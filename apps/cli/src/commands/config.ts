@@ -1,4 +1,4 @@
-import type { CliIo } from "../cli-io.ts";
+import type { CliIo } from "@kamiyo/platform";
 import { type AppConfig, envSettings } from "../config/app-config.ts";
 
 /** `kamiyo config`: the effective configuration (credentials masked), or the reference of every variable. */

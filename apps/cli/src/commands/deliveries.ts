@@ -7,11 +7,11 @@ import {
   listDeliveries,
   replayDelivery,
 } from "@kamiyo/alerts";
+import type { CliIo } from "@kamiyo/platform";
+import { CliError } from "@kamiyo/platform";
 import { InvalidArgumentError } from "commander";
-import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
-import { CliError } from "./cli-error.ts";
 import { formatTable, iso, oneLine } from "./silence.ts";
 import { tenantFor } from "./tenant.ts";
 

@@ -18,10 +18,10 @@ import {
   type SyncProgress,
   syncFeeds,
 } from "@kamiyo/intel";
-import type { CliIo } from "../cli-io.ts";
+import type { CliIo } from "@kamiyo/platform";
+import { CliError } from "@kamiyo/platform";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
-import { CliError } from "./cli-error.ts";
 
 /**
  * Alerts about new and materially changed incidents, written in the import's transaction (a

@@ -10,12 +10,12 @@ import {
 } from "@kamiyo/db";
 import { hyperliquidReplay } from "@kamiyo/hyperliquid";
 import { type AnomalyAlgorithm, evaluateAnomaly, fitAnomaly, fitForecasts } from "@kamiyo/ml";
+import type { CliIo } from "@kamiyo/platform";
+import { CliError } from "@kamiyo/platform";
 import { monitorOnly, replay } from "@kamiyo/replay";
-import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { MODULES } from "../modules.ts";
 import { appLogger, openStorage } from "../runtime.ts";
-import { CliError } from "./cli-error.ts";
 import { formatTable, iso } from "./silence.ts";
 
 export interface MlWindowOptions {

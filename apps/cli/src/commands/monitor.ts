@@ -1,5 +1,5 @@
 import { DEFAULT_TENANT_ID } from "@kamiyo/db";
-import type { CliIo } from "../cli-io.ts";
+import type { CliIo } from "@kamiyo/platform";
 import type { AppConfig } from "../config/app-config.ts";
 import { findingPrinter } from "../printer.ts";
 import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";

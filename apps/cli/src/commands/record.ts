@@ -1,6 +1,6 @@
 import { SystemClock } from "@kamiyo/core";
+import type { CliIo } from "@kamiyo/platform";
 import { RecordingHttpClient, ReplayWriter, recordFrames } from "@kamiyo/replay";
-import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { findingPrinter } from "../printer.ts";
 import { appLogger, livePipeline, openStorage, untilSignal } from "../runtime.ts";

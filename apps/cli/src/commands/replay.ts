@@ -3,15 +3,15 @@ import { deleteChannel, listChannels, newChannel, saveChannel } from "@kamiyo/al
 import { describeError, type Logger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, openMigratedTemporary } from "@kamiyo/db";
 import { hyperliquidReplay } from "@kamiyo/hyperliquid";
+import type { CliIo } from "@kamiyo/platform";
+import { CliError } from "@kamiyo/platform";
 import { type ReplaySummary, replay } from "@kamiyo/replay";
 import { AlertsFile } from "../alerts-out.ts";
-import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { MODULES } from "../modules.ts";
 import { createPipeline } from "../pipeline.ts";
 import { findingPrinter } from "../printer.ts";
 import { appLogger, openStorage } from "../runtime.ts";
-import { CliError } from "./cli-error.ts";
 
 export interface ReplayCommandOptions {
   speed: number | "max";

@@ -1,8 +1,8 @@
 import { buildApi, FindingFeed } from "@kamiyo/api";
 import { SystemClock } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID, PostgresDb } from "@kamiyo/db";
+import type { CliIo } from "@kamiyo/platform";
 import { createAlerting } from "../alerting-runtime.ts";
-import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { MODULES, PLUGINS } from "../modules.ts";
 import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";

@@ -7,11 +7,11 @@ import {
   silenceEndProblem,
 } from "@kamiyo/alerts";
 import { SEVERITIES, type Severity } from "@kamiyo/core";
+import type { CliIo } from "@kamiyo/platform";
+import { CliError } from "@kamiyo/platform";
 import { InvalidArgumentError } from "commander";
-import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
-import { CliError } from "./cli-error.ts";
 import { tenantFor } from "./tenant.ts";
 
 // The same limits as the API's POST /silences (services/silences.ts, routes/webhook-routes.ts).

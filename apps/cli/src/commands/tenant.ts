@@ -1,10 +1,10 @@
 import { AppError } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID, type Queryable } from "@kamiyo/db";
+import type { CliIo } from "@kamiyo/platform";
+import { CliError } from "@kamiyo/platform";
 import { createTenant, getTenant, listTenants } from "@kamiyo/tenancy";
-import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
-import { CliError } from "./cli-error.ts";
 
 /** The CLI acts as the platform operator: its changes are audited as this actor. */
 export const CLI_ACTOR = "cli";

@@ -1,5 +1,5 @@
+import type { CliIo } from "@kamiyo/platform";
 import { testCacheDir } from "@kamiyo/testing";
-import type { CliIo } from "../cli-io.ts";
 
 /** A `CliIo` that keeps what a command writes, for tests that run the CLI in-process. */
 export interface MemoryIo extends CliIo {
