@@ -84,6 +84,22 @@ describe("kamiyo CLI (in-process)", () => {
     expect(r.stdout).toContain('"kind":"backstop"');
   }, 60_000);
 
+  it("shows the effective configuration with the platform's and the modules' secrets masked", async () => {
+    const r = await kamiyo(["config"], {
+      INTEL_DEFILLAMA_API_KEY: "llama-secret",
+      INTEL_TIMEOUT_MS: "12000",
+      ALERTS_TELEGRAM_BOT_TOKEN: "123:tg-secret",
+      ALERTS_TELEGRAM_CHAT_ID: "42",
+      DATABASE_URL: "postgres://kamiyo:pg-secret@db:5432/kamiyo",
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/llama-secret|tg-secret|pg-secret/);
+    const shown = JSON.parse(r.stdout);
+    expect(shown.modules.intel).toMatchObject({ defillamaApiKey: "***", timeoutMs: 12_000 });
+    expect(shown.alerts.telegramBotToken).toBe("***");
+    expect(shown.databaseUrl).toBe("postgres://kamiyo:***@db:5432/kamiyo");
+  });
+
   it("keeps the configuration reference (docs/configuration.md) in step with the code", async () => {
     const r = await kamiyo(["config", "--reference"]);
     expect(r.code).toBe(0);

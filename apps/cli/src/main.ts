@@ -16,7 +16,6 @@ import {
   parseDeliveryStatus,
   parseLimit,
 } from "./commands/deliveries.ts";
-import { intelImportCommand, intelOverrideCommand, intelSyncCommand } from "./commands/intel.ts";
 import {
   type MlWindowOptions,
   mlEvaluateCommand,
@@ -42,6 +41,8 @@ import {
 } from "./commands/silence.ts";
 import { tenantCreateCommand, tenantListCommand } from "./commands/tenant.ts";
 import { type AppConfig, loadConfig } from "./config/app-config.ts";
+import { MODULES } from "./modules.ts";
+import { moduleCliContext } from "./runtime.ts";
 
 /** "90s", "10m", "2h", "1d" or plain milliseconds. */
 export function parseDuration(text: string): number {
@@ -218,33 +219,7 @@ export function program(stdio: CliIo = processIo): Command {
     .argument("<id>", "key id (key_…)")
     .option("--tenant <id>", "default ten_default")
     .action((id: string, o: { tenant?: string }) => apiKeyRevokeCommand(config(), id, o, stdio));
-  const intel = p.command("intel").description("exploit intelligence: incidents across chains");
-  intel
-    .command("import")
-    .description("import exploit data files (DeFiLlama, DeFiHackLabs, rekt.news, SlowMist, …)")
-    .argument("<files...>", "files to import; the format is detected from the content")
-    .option("--source <source>", "read every file as this source's format")
-    .action((files: string[], o: { source?: string }) =>
-      intelImportCommand(config(), files, o, stdio),
-    );
-  intel
-    .command("sync")
-    .description("fetch the live sources (INTEL_SOURCES) and merge what is new")
-    .action(() => intelSyncCommand(config(), stdio));
-  for (const kind of ["merge", "split"] as const)
-    intel
-      .command(kind)
-      .description(
-        kind === "merge"
-          ? "make two reports one incident (kept across syncs)"
-          : "keep two reports in separate incidents (kept across syncs)",
-      )
-      .argument("<a>", "a report as source:key, e.g. defillama:2022-08-01-Nomad")
-      .argument("<b>", "the other report")
-      .requiredOption("--comment <text>", "why (kept with the decision)")
-      .action((a: string, b: string, o: { comment: string }) =>
-        intelOverrideCommand(config(), kind, a, b, o, stdio),
-      );
+  for (const m of MODULES.modules) m.cli?.(p, moduleCliContext(m, config, stdio));
   const ml = usageErrors(
     p.command("ml").description("anomaly detection and forecasting learnt from stored history"),
   );

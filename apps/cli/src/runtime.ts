@@ -8,7 +8,7 @@ import {
 } from "@kamiyo/core";
 import { type Db, openDb } from "@kamiyo/db";
 import type { Monitor } from "@kamiyo/monitor";
-import type { CliIo } from "@kamiyo/platform";
+import type { CliIo, ModuleCliContext, ProductModule } from "@kamiyo/platform";
 import type { AppConfig } from "./config/app-config.ts";
 import { MODULES } from "./modules.ts";
 import { createPipeline, type Pipeline, type PipelineDeps } from "./pipeline.ts";
@@ -58,6 +58,34 @@ export function livePipeline(
 /** The app's JSON logger at LOG_LEVEL, writing where `stdio` says (stderr for the bin). */
 export function appLogger(config: AppConfig, stdio: CliIo): Logger {
   return createLogger(config.logLevel, { app: "kamiyo" }, stdio.logs);
+}
+
+/**
+ * What a product module's commands get (`ProductModule.cli`): its parsed settings and the
+ * platform's services, from the configuration `config()` reads once, when a command first asks.
+ */
+export function moduleCliContext(
+  module: ProductModule,
+  config: () => AppConfig,
+  io: CliIo,
+): ModuleCliContext<unknown> {
+  let cached: AppConfig | null = null;
+  const cfg = () => {
+    cached ??= config();
+    return cached;
+  };
+  let log: Logger | null = null;
+  const logger = () => {
+    log ??= appLogger(cfg(), io);
+    return log;
+  };
+  return {
+    io,
+    settings: () => cfg().modules[module.id],
+    alerts: () => cfg().alerts,
+    logger,
+    openDb: () => openStorage(cfg(), logger()),
+  };
 }
 
 /** Resolves on the first SIGINT or SIGTERM (or when `ms` elapses, if given). */

@@ -2,11 +2,18 @@ import type { ApiModule } from "@kamiyo/api";
 import { AppError } from "@kamiyo/core";
 import type { MigrationSource } from "@kamiyo/db";
 import type { PipelinePlugins } from "@kamiyo/monitor";
-import type { MonitoredChain, ProductModule } from "./product-module.ts";
+import type { ModuleSettings, MonitoredChain, ProductModule } from "./product-module.ts";
+
+/** A module's settings with the module they belong to. */
+export interface ComposedSettings extends ModuleSettings<unknown> {
+  readonly module: string;
+}
 
 /** An app's modules, taken apart for the platform parts that use them. */
 export interface Composition {
   readonly modules: readonly ProductModule[];
+  /** Each module's settings section, in list order (prefixes unique). */
+  readonly settings: readonly ComposedSettings[];
   /** The modules' migrations, in list order (after the platform's). */
   readonly migrations: readonly MigrationSource[];
   /** Their API modules, in list order. */
@@ -19,10 +26,12 @@ export interface Composition {
 
 /**
  * Composes an app's product modules.
- * @throws AppError("config_invalid") when two modules share an id, an id is malformed, or two
- *   modules bring a source, a detector or an API module of the same name.
+ * @throws AppError("config_invalid") when two modules share an id, an id is malformed, two
+ *   modules bring a source, a detector or an API module of the same name, or two modules' settings
+ *   share a prefix (the app checks them against its own prefixes).
  */
 export function composeModules(modules: readonly ProductModule[]): Composition {
+  const prefixes = new Set<string>();
   const ids = new Set<string>();
   const sources: Record<string, PipelinePlugins["sources"][string]> = {};
   const detectors: Record<string, PipelinePlugins["detectors"][string]> = {};
@@ -37,11 +46,20 @@ export function composeModules(modules: readonly ProductModule[]): Composition {
         throw new AppError("config_invalid", `two API modules with id "${m.api.id}"`);
       apiIds.add(m.api.id);
     }
+    if (m.settings) {
+      if (!/^[A-Z][A-Z0-9]*$/.test(m.settings.prefix) || prefixes.has(m.settings.prefix))
+        throw new AppError(
+          "config_invalid",
+          `module "${m.id}": settings prefix "${m.settings.prefix}" is malformed or taken`,
+        );
+      prefixes.add(m.settings.prefix);
+    }
     addPlugins(sources, m.pipeline?.sources ?? {}, "source", m.id);
     addPlugins(detectors, m.pipeline?.detectors ?? {}, "detector", m.id);
   }
   return {
     modules,
+    settings: modules.flatMap((m) => (m.settings ? [{ module: m.id, ...m.settings }] : [])),
     migrations: modules.flatMap((m) => (m.migrations ? [{ module: m.id, ...m.migrations }] : [])),
     api: modules.flatMap((m) => (m.api ? [m.api] : [])),
     pipeline: { sources, detectors },

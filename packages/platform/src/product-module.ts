@@ -1,13 +1,18 @@
+import type { AlertsConfig } from "@kamiyo/alerts";
 import type { ApiModule } from "@kamiyo/api";
-import type { MigrationSource } from "@kamiyo/db";
+import type { Logger } from "@kamiyo/core";
+import type { Db, MigrationSource } from "@kamiyo/db";
 import type { PipelinePlugins } from "@kamiyo/monitor";
+import type { Command } from "commander";
+import type { z } from "zod";
+import type { CliIo } from "./cli-io.ts";
 
 /**
  * A product line as the platform composes it: plain typed data and factories, each part
  * optional. An app lists its modules once (`composeModules`); adding a product line is its
  * package plus one entry in that list.
  */
-export interface ProductModule {
+export interface ProductModule<S = unknown> {
   /** Short, stable id (`[a-z][a-z0-9_]*`): names its migrations in the ledger. */
   readonly id: string;
   /** What users call it ("Exploit intelligence"). */
@@ -24,6 +29,35 @@ export interface ProductModule {
   readonly pipeline?: PipelinePlugins;
   /** The chains its pipeline watches (`GET /chains`). */
   readonly monitoredChains?: readonly MonitoredChain[];
+  /** Its settings, read from environment variables under its prefix. */
+  readonly settings?: ModuleSettings<S>;
+  /** Adds its commands to the `kamiyo` command tree (e.g. `kamiyo intel …`). */
+  cli?(program: Command, ctx: ModuleCliContext<S>): void;
+}
+
+/**
+ * A module's settings: each field of `schema` is the variable `<PREFIX>_<FIELD>` (camelCase field
+ * names become SCREAMING_SNAKE), listed by `kamiyo config --reference` with its description.
+ */
+export interface ModuleSettings<S> {
+  /** `INTEL` makes `INTEL_TIMEOUT_MS`; unique across the platform and every module. */
+  readonly prefix: string;
+  readonly schema: z.ZodType<S>;
+  /** Fields `kamiyo config` shows only as set or unset. */
+  readonly secrets?: readonly string[];
+}
+
+/** What a module's commands get from the app: never the app's own configuration. */
+export interface ModuleCliContext<S> {
+  readonly io: CliIo;
+  /** Its settings, parsed (an invalid environment has already ended the command, exit 2). */
+  settings(): S;
+  /** The platform's alerting settings (imports raise alerts as the pipeline does). */
+  alerts(): AlertsConfig;
+  /** The configured database with every composed module's tables; the command closes it. */
+  openDb(): Promise<Db>;
+  /** The app's logger (JSON on stderr, at LOG_LEVEL). */
+  logger(): Logger;
 }
 
 /** A chain a pipeline watches: its canonical id and display name. */
@@ -32,7 +66,7 @@ export interface MonitoredChain {
   name: string;
 }
 
-/** Declares a module; the identity function that checks its shape. */
-export function defineModule<const M extends ProductModule>(module: M): M {
+/** Declares a module; the identity function that checks its shape (its commands get its settings' type). */
+export function defineModule<S = unknown>(module: ProductModule<S>): ProductModule<S> {
   return module;
 }

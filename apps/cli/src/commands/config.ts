@@ -1,5 +1,6 @@
 import type { CliIo } from "@kamiyo/platform";
 import { type AppConfig, envSettings } from "../config/app-config.ts";
+import { MODULES } from "../modules.ts";
 
 /** `kamiyo config`: the effective configuration (credentials masked), or the reference of every variable. */
 export function configCommand(
@@ -11,7 +12,7 @@ export function configCommand(
     stdio.out(configReference());
     return;
   }
-  const masked = {
+  const shown = {
     ...config,
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@") ?? null,
     databaseAppUrl: config.databaseAppUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@") ?? null,
@@ -23,9 +24,11 @@ export function configCommand(
       emailPass: mask(config.alerts.emailPass),
       webhookSecret: mask(config.alerts.webhookSecret),
     },
-    intel: { ...config.intel, defillamaApiKey: mask(config.intel.defillamaApiKey) },
+    modules: Object.fromEntries(
+      MODULES.settings.map((m) => [m.module, masked(config.modules[m.module], m.secrets ?? [])]),
+    ),
   };
-  stdio.out(`${JSON.stringify(masked, null, 2)}\n`);
+  stdio.out(`${JSON.stringify(shown, null, 2)}\n`);
 }
 
 /** Markdown table of every environment variable, grouped; the README's configuration reference. */
@@ -58,6 +61,13 @@ function formatDefault(v: unknown): string {
     return `\`${v.join(",")}\``;
   }
   return `\`${String(v)}\``;
+}
+
+/** A module's settings with its secret fields masked. */
+function masked(settings: unknown, secrets: readonly string[]): unknown {
+  const out = { ...(settings as Record<string, unknown>) };
+  for (const k of secrets) if (typeof out[k] === "string") out[k] = "***";
+  return out;
 }
 
 /** A secret setting shown only as set or unset. */

@@ -13,9 +13,9 @@ import {
   monitorConfig,
   oracleConfig,
 } from "@kamiyo/hyperliquid";
-import { type IntelConfig, intelConfig } from "@kamiyo/intel";
 import { type CorrelatorConfig, correlatorConfig, type MlConfig, mlConfig } from "@kamiyo/ml";
 import { z } from "zod";
+import { MODULES } from "../modules.ts";
 import { coerce, type FieldInfo, fieldsOf, screamingSnake } from "./schema-fields.ts";
 
 /** Process-level settings, read by name. */
@@ -89,7 +89,8 @@ export interface AppConfig {
   monitor: MonitorConfig;
   api: ApiConfig;
   alerts: AlertsConfig;
-  intel: IntelConfig;
+  /** Each composed module's settings, by module id (parsed with the module's own schema). */
+  modules: Readonly<Record<string, unknown>>;
   ml: MlConfig;
   correlator: CorrelatorConfig;
 }
@@ -97,18 +98,40 @@ export interface AppConfig {
 /** A section of settings outside the monitor: its environment prefix and schema. */
 interface Section {
   prefix: string;
-  key: "api" | "alerts" | "intel" | "ml" | "correlator";
+  /** The platform's section, or a module's id (`module: true`). */
+  key: string;
   schema: z.ZodType;
+  module?: true;
 }
 
-/** API_, ALERTS_, INTEL_, ML_ and CORRELATOR_ settings. Adding a section adds a line here. */
-const SECTIONS: readonly Section[] = [
+/** The platform's API_, ALERTS_, ML_ and CORRELATOR_ settings. Adding a section adds a line here. */
+const PLATFORM_SECTIONS: readonly Section[] = [
   { prefix: "API", key: "api", schema: apiConfig },
   { prefix: "ALERTS", key: "alerts", schema: alertsConfig },
-  { prefix: "INTEL", key: "intel", schema: intelConfig },
   { prefix: "ML", key: "ml", schema: mlConfig },
   { prefix: "CORRELATOR", key: "correlator", schema: correlatorConfig },
 ];
+
+/** The platform's sections, then each composed module's (e.g. INTEL_); every prefix once. */
+const SECTIONS: readonly Section[] = uniquePrefixes([
+  ...PLATFORM_SECTIONS,
+  ...MODULES.settings.map((m) => ({
+    prefix: m.prefix,
+    key: m.module,
+    schema: m.schema,
+    module: true as const,
+  })),
+]);
+
+function uniquePrefixes(sections: Section[]): Section[] {
+  const taken = new Set([MONITOR_PREFIX, ...SLOTS.map((s) => s.prefix)]);
+  for (const s of sections) {
+    if (taken.has(s.prefix))
+      throw new Error(`settings prefix ${s.prefix}_ is used twice (section ${s.key})`);
+    taken.add(s.prefix);
+  }
+  return sections;
+}
 
 /** One environment variable a setting reads. */
 export interface EnvSetting {
@@ -266,7 +289,9 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       monitor: parsed.data,
       api: sections.api as ApiConfig,
       alerts: sections.alerts as AlertsConfig,
-      intel: sections.intel as IntelConfig,
+      modules: Object.fromEntries(
+        SECTIONS.filter((sec) => sec.module).map((sec) => [sec.key, sections[sec.key]]),
+      ),
       ml: sections.ml as MlConfig,
       correlator: sections.correlator as CorrelatorConfig,
     },

@@ -1,36 +1,26 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { incidentAlertsHook } from "@kamiyo/alerts";
-import { SystemClock, silentLogger } from "@kamiyo/core";
+import { SystemClock } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID, listFindings } from "@kamiyo/db";
-import {
-  addOverride,
-  detectFormat,
-  feedsOf,
-  findingsToRecords,
-  IMPORTABLE,
-  type ImportResult,
-  importRecords,
-  type ParseIssue,
-  parseAs,
-  type SourceId,
-  type SourceRecord,
-  type SyncProgress,
-  syncFeeds,
-} from "@kamiyo/intel";
-import type { CliIo } from "@kamiyo/platform";
-import { CliError } from "@kamiyo/platform";
-import type { AppConfig } from "../config/app-config.ts";
-import { appLogger, openStorage } from "../runtime.ts";
+import { CliError, type CliIo, type ModuleCliContext } from "@kamiyo/platform";
+import type { Command } from "commander";
+import { detectFormat, IMPORTABLE, parseAs } from "../sources/detect.ts";
+import { findingsToRecords } from "../sources/kamiyo.ts";
+import { addOverride, type ImportResult, importRecords } from "../store/incidents.ts";
+import { feedsOf, type IntelConfig } from "../sync/feeds.ts";
+import { type SyncProgress, syncFeeds } from "../sync/sync.ts";
+import type { ParseIssue, SourceId, SourceRecord } from "../types.ts";
+
+type Ctx = ModuleCliContext<IntelConfig>;
 
 /**
  * Alerts about new and materially changed incidents, written in the import's transaction (a
  * running `kamiyo serve` delivers them); incidents older than 30 days are history, not news.
  */
-function alertsHook(config: AppConfig, nowMs: number) {
-  return config.alerts.enabled
-    ? incidentAlertsHook(nowMs, { dailyCap: config.alerts.dailyCap })
-    : undefined;
+function alertsHook(ctx: Ctx, nowMs: number) {
+  const alerts = ctx.alerts();
+  return alerts.enabled ? incidentAlertsHook(nowMs, { dailyCap: alerts.dailyCap }) : undefined;
 }
 
 /** Issues printed per file before "… and N more". */
@@ -55,11 +45,11 @@ function printImport(r: ImportResult, stdio: CliIo): void {
  * incident database in one import.
  */
 export async function intelImportCommand(
-  config: AppConfig,
+  ctx: Ctx,
   files: string[],
   opts: { source?: string },
-  stdio: CliIo,
 ): Promise<void> {
+  const stdio = ctx.io;
   if (opts.source !== undefined && !IMPORTABLE.includes(opts.source as SourceId))
     throw new CliError(`--source: expected one of ${IMPORTABLE.join(", ")}, got "${opts.source}"`);
   const records: SourceRecord[] = [];
@@ -82,11 +72,10 @@ export async function intelImportCommand(
     );
     records.push(...parsed.records);
   }
-  const log = appLogger(config, stdio);
-  const db = await openStorage(config, log);
+  const db = await ctx.openDb();
   try {
     const now = Date.now();
-    printImport(await importRecords(db, records, now, alertsHook(config, now)), stdio);
+    printImport(await importRecords(db, records, now, alertsHook(ctx, now)), stdio);
   } finally {
     await db.close();
   }
@@ -97,9 +86,11 @@ export async function intelImportCommand(
  * timeouts, retries; one failing source never blocks the others), showing progress per source,
  * and merges what was new together with the monitor's own loss findings (source "kamiyo").
  */
-export async function intelSyncCommand(config: AppConfig, stdio: CliIo): Promise<void> {
-  const log = appLogger(config, stdio);
-  const db = await openStorage(config, log);
+export async function intelSyncCommand(ctx: Ctx): Promise<void> {
+  const stdio = ctx.io;
+  const config = ctx.settings();
+  const log = ctx.logger();
+  const db = await ctx.openDb();
   const started = Date.now();
   const show = (p: SyncProgress) => {
     const t = `${((Date.now() - started) / 1000).toFixed(1)}s`;
@@ -116,11 +107,11 @@ export async function intelSyncCommand(config: AppConfig, stdio: CliIo): Promise
   try {
     const result = await syncFeeds(
       db,
-      feedsOf(config.intel),
-      { clock: new SystemClock(), random: Math.random, log: log ?? silentLogger },
+      feedsOf(config),
+      { clock: new SystemClock(), random: Math.random, log },
       {
-        timeoutMs: config.intel.timeoutMs,
-        attempts: config.intel.attempts,
+        timeoutMs: config.timeoutMs,
+        attempts: config.attempts,
         onProgress: show,
         local: findingsToRecords(
           await listFindings(db, DEFAULT_TENANT_ID, {
@@ -129,7 +120,7 @@ export async function intelSyncCommand(config: AppConfig, stdio: CliIo): Promise
             limit: 10_000,
           }),
         ),
-        afterImport: alertsHook(config, started),
+        afterImport: alertsHook(ctx, started),
       },
     );
     printIssues(result.issues, "sync", stdio);
@@ -159,18 +150,17 @@ function reportKeyArg(text: string, what: string): string {
  * incident, kept in the database and applied now and on every later sync.
  */
 export async function intelOverrideCommand(
-  config: AppConfig,
+  ctx: Ctx,
   kind: "merge" | "split",
   a: string,
   b: string,
   opts: { comment: string },
-  stdio: CliIo,
 ): Promise<void> {
+  const stdio = ctx.io;
   const ka = reportKeyArg(a, "first report");
   const kb = reportKeyArg(b, "second report");
   if (ka === kb) throw new CliError("the two reports are the same");
-  const log = appLogger(config, stdio);
-  const db = await openStorage(config, log);
+  const db = await ctx.openDb();
   try {
     const known = await db.query<{ k: string }>(
       "SELECT source || ':' || source_key AS k FROM intel_reports WHERE source || ':' || source_key = ANY($1::text[])",
@@ -197,4 +187,35 @@ export async function intelOverrideCommand(
   } finally {
     await db.close();
   }
+}
+
+/** `kamiyo intel import|sync|merge|split`: exploit intelligence's commands. */
+export function intelCli(program: Command, ctx: Ctx): void {
+  const intel = program
+    .command("intel")
+    .description("exploit intelligence: incidents across chains");
+  intel
+    .command("import")
+    .description("import exploit data files (DeFiLlama, DeFiHackLabs, rekt.news, SlowMist, …)")
+    .argument("<files...>", "files to import; the format is detected from the content")
+    .option("--source <source>", "read every file as this source's format")
+    .action((files: string[], o: { source?: string }) => intelImportCommand(ctx, files, o));
+  intel
+    .command("sync")
+    .description("fetch the live sources (INTEL_SOURCES) and merge what is new")
+    .action(() => intelSyncCommand(ctx));
+  for (const kind of ["merge", "split"] as const)
+    intel
+      .command(kind)
+      .description(
+        kind === "merge"
+          ? "make two reports one incident (kept across syncs)"
+          : "keep two reports in separate incidents (kept across syncs)",
+      )
+      .argument("<a>", "a report as source:key, e.g. defillama:2022-08-01-Nomad")
+      .argument("<b>", "the other report")
+      .requiredOption("--comment <text>", "why (kept with the decision)")
+      .action((a: string, b: string, o: { comment: string }) =>
+        intelOverrideCommand(ctx, kind, a, b, o),
+      );
 }
