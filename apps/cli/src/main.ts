@@ -1,5 +1,5 @@
 import type { DeliveryStatus } from "@kamiyo/alerts";
-import { CliError, CliExit, type CliIo, processIo } from "@kamiyo/platform";
+import { type AnyModule, CliError, CliExit, type CliIo, processIo } from "@kamiyo/platform";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import {
   type ApiKeyCreateOptions,
@@ -219,7 +219,8 @@ export function program(stdio: CliIo = processIo): Command {
     .argument("<id>", "key id (key_…)")
     .option("--tenant <id>", "default ten_default")
     .action((id: string, o: { tenant?: string }) => apiKeyRevokeCommand(config(), id, o, stdio));
-  for (const m of MODULES.modules) m.cli?.(p, moduleCliContext(m, config, stdio));
+  for (const m of MODULES.modules as readonly AnyModule[])
+    m.cli?.(p, moduleCliContext(m, config, stdio));
   const ml = usageErrors(
     p.command("ml").description("anomaly detection and forecasting learnt from stored history"),
   );

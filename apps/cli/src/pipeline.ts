@@ -1,13 +1,13 @@
 import type { Alerting, DeliveryMode } from "@kamiyo/alerts";
 import type { Clock, HttpClient, IoTracker, Logger, Random } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
-import { MONITOR_PLUGINS, type MonitorConfig } from "@kamiyo/hyperliquid";
 import { CrossProtocolCorrelator } from "@kamiyo/ml";
 import { type DerivedDetector, Monitor, type MonitorDeps } from "@kamiyo/monitor";
 import { createAlerting } from "./alerting-runtime.ts";
-import type { AppConfig } from "./config/app-config.ts";
+import type { AppConfig, MonitorConfig } from "./config/app-config.ts";
 import { IncidentFeed } from "./incident-feed.ts";
 import { derivedDetectors } from "./ml-runtime.ts";
+import { MODULES } from "./modules.ts";
 
 /** What the pipeline runs on: live, the system clock and real HTTP; in a replay, its own. */
 export interface PipelineDeps {
@@ -66,7 +66,7 @@ export async function createPipeline(config: AppConfig, deps: PipelineDeps): Pro
     io: deps.io,
     db: deps.db,
     tenantId: DEFAULT_TENANT_ID,
-    plugins: MONITOR_PLUGINS,
+    plugins: MODULES.pipeline,
     derived,
     afterFindings: alerting?.afterFindings,
     tapFrame: deps.tapFrame,

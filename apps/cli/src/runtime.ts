@@ -8,7 +8,7 @@ import {
 } from "@kamiyo/core";
 import { type Db, openDb } from "@kamiyo/db";
 import type { Monitor } from "@kamiyo/monitor";
-import type { CliIo, ModuleCliContext, ProductModule } from "@kamiyo/platform";
+import type { AnyModule, CliIo, ModuleCliContext } from "@kamiyo/platform";
 import type { AppConfig } from "./config/app-config.ts";
 import { MODULES } from "./modules.ts";
 import { createPipeline, type Pipeline, type PipelineDeps } from "./pipeline.ts";
@@ -65,7 +65,7 @@ export function appLogger(config: AppConfig, stdio: CliIo): Logger {
  * platform's services, from the configuration `config()` reads once, when a command first asks.
  */
 export function moduleCliContext(
-  module: ProductModule,
+  module: AnyModule,
   config: () => AppConfig,
   io: CliIo,
 ): ModuleCliContext<unknown> {

@@ -9,5 +9,6 @@ export const hyperliquidModule = defineModule({
   title: "Hyperliquid security monitor",
   api: hyperliquidApi,
   pipeline: MONITOR_PLUGINS,
+  pluginPrefixes: { hyperliquid: "HL", liquidations: "LIQ", manipulation: "MANIP" },
   monitoredChains: MONITORED_CHAINS,
 });

@@ -48,6 +48,20 @@ describe("composeModules", () => {
     expect(Object.keys(c.pipeline.detectors)).toEqual(["rule", "other"]);
     expect(c.monitoredChains.map((x) => x.chain)).toEqual(["ethereum", "solana"]);
     expect(c.api).toEqual([]);
+    expect(c.pluginSlots.map((x) => [x.prefix, ...x.path])).toEqual([
+      ["FEED", "sources", "feed"],
+      ["RULE", "detectors", "rule"],
+      ["OTHER", "detectors", "other"],
+    ]);
+  });
+
+  it("gives each plug-in and module settings one environment prefix", () => {
+    const named = defineModule({ ...first, pluginPrefixes: { rule: "R" } });
+    expect(composeModules([named]).pluginSlots.map((x) => x.prefix)).toEqual(["FEED", "R"]);
+    const settings = { prefix: "FEED", schema: z.object({}) };
+    expect(() => composeModules([first, { ...second, settings }])).toThrow(
+      /module "second": settings prefix "FEED" is malformed or taken/,
+    );
   });
 
   it("refuses two modules with one id, a malformed id, or a plug-in kind brought twice", () => {

@@ -2,6 +2,7 @@ import type { ApiModule } from "@kamiyo/api";
 import { AppError } from "@kamiyo/core";
 import type { MigrationSource } from "@kamiyo/db";
 import type { PipelinePlugins } from "@kamiyo/monitor";
+import type { z } from "zod";
 import type { ModuleSettings, MonitoredChain, ProductModule } from "./product-module.ts";
 
 /** A module's settings with the module they belong to. */
@@ -9,9 +10,30 @@ export interface ComposedSettings extends ModuleSettings<unknown> {
   readonly module: string;
 }
 
+/** A plug-in's place in the pipeline's settings and the environment prefix of its variables. */
+export interface PluginSlot {
+  readonly prefix: string;
+  readonly path: readonly ["sources" | "detectors", string];
+  readonly schema: z.ZodType;
+}
+
+/** Any module, whatever its settings and plug-ins. */
+// biome-ignore lint/suspicious/noExplicitAny: a list holds modules of every settings type; each module's own code is typed by defineModule
+export type AnyModule = ProductModule<any, PipelinePlugins>;
+
+type Intersect<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+
+/** The plug-ins of every module in `M`, in one typed set. */
+export type ComposedPipeline<M extends readonly AnyModule[]> = {
+  readonly sources: Intersect<NonNullable<M[number]["pipeline"]>["sources"]>;
+  readonly detectors: Intersect<NonNullable<M[number]["pipeline"]>["detectors"]>;
+};
+
 /** An app's modules, taken apart for the platform parts that use them. */
-export interface Composition {
-  readonly modules: readonly ProductModule[];
+export interface Composition<M extends readonly AnyModule[] = readonly AnyModule[]> {
+  readonly modules: M;
   /** Each module's settings section, in list order (prefixes unique). */
   readonly settings: readonly ComposedSettings[];
   /** The modules' migrations, in list order (after the platform's). */
@@ -19,7 +41,9 @@ export interface Composition {
   /** Their API modules, in list order. */
   readonly api: readonly ApiModule[];
   /** Every module's sources and detectors in one set (kinds are unique across modules). */
-  readonly pipeline: PipelinePlugins;
+  readonly pipeline: ComposedPipeline<M>;
+  /** Every plug-in's settings slot, with its environment prefix (unique). */
+  readonly pluginSlots: readonly PluginSlot[];
   /** Every chain a module's pipeline watches, once each, in list order. */
   readonly monitoredChains: readonly MonitoredChain[];
 }
@@ -30,8 +54,17 @@ export interface Composition {
  *   modules bring a source, a detector or an API module of the same name, or two modules' settings
  *   share a prefix (the app checks them against its own prefixes).
  */
-export function composeModules(modules: readonly ProductModule[]): Composition {
+export function composeModules<const M extends readonly AnyModule[]>(modules: M): Composition<M> {
   const prefixes = new Set<string>();
+  const slots: PluginSlot[] = [];
+  const claim = (prefix: string, what: string) => {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(prefix) || prefixes.has(prefix))
+      throw new AppError(
+        "config_invalid",
+        `${what}: settings prefix "${prefix}" is malformed or taken`,
+      );
+    prefixes.add(prefix);
+  };
   const ids = new Set<string>();
   const sources: Record<string, PipelinePlugins["sources"][string]> = {};
   const detectors: Record<string, PipelinePlugins["detectors"][string]> = {};
@@ -46,23 +79,26 @@ export function composeModules(modules: readonly ProductModule[]): Composition {
         throw new AppError("config_invalid", `two API modules with id "${m.api.id}"`);
       apiIds.add(m.api.id);
     }
-    if (m.settings) {
-      if (!/^[A-Z][A-Z0-9]*$/.test(m.settings.prefix) || prefixes.has(m.settings.prefix))
-        throw new AppError(
-          "config_invalid",
-          `module "${m.id}": settings prefix "${m.settings.prefix}" is malformed or taken`,
-        );
-      prefixes.add(m.settings.prefix);
-    }
+    if (m.settings) claim(m.settings.prefix, `module "${m.id}"`);
     addPlugins(sources, m.pipeline?.sources ?? {}, "source", m.id);
     addPlugins(detectors, m.pipeline?.detectors ?? {}, "detector", m.id);
+    for (const [group, plugins] of [
+      ["sources", m.pipeline?.sources ?? {}],
+      ["detectors", m.pipeline?.detectors ?? {}],
+    ] as const)
+      for (const [kind, plugin] of Object.entries(plugins)) {
+        const prefix = m.pluginPrefixes?.[kind] ?? screamingSnake(kind);
+        claim(prefix, `module "${m.id}": ${group.slice(0, -1)} ${kind}`);
+        slots.push({ prefix, path: [group, kind], schema: plugin.config });
+      }
   }
   return {
     modules,
     settings: modules.flatMap((m) => (m.settings ? [{ module: m.id, ...m.settings }] : [])),
     migrations: modules.flatMap((m) => (m.migrations ? [{ module: m.id, ...m.migrations }] : [])),
     api: modules.flatMap((m) => (m.api ? [m.api] : [])),
-    pipeline: { sources, detectors },
+    pipeline: { sources, detectors } as ComposedPipeline<M>,
+    pluginSlots: slots,
     monitoredChains: [
       ...new Map(modules.flatMap((m) => m.monitoredChains ?? []).map((c) => [c.chain, c])).values(),
     ],
@@ -83,4 +119,12 @@ function addPlugins<T>(
       );
     into[kind] = plugin;
   }
+}
+
+/** `liquidationPatterns` → `LIQUIDATION_PATTERNS`, `hyperliquid` → `HYPERLIQUID`. */
+function screamingSnake(kind: string): string {
+  return kind
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .toUpperCase();
 }

@@ -12,7 +12,13 @@ import type { CliIo } from "./cli-io.ts";
  * optional. An app lists its modules once (`composeModules`); adding a product line is its
  * package plus one entry in that list.
  */
-export interface ProductModule<S = unknown> {
+/** A pipeline with no plug-ins: what a module without one brings. */
+export interface NoPlugins {
+  readonly sources: Readonly<Record<never, never>>;
+  readonly detectors: Readonly<Record<never, never>>;
+}
+
+export interface ProductModule<S = unknown, P extends PipelinePlugins = NoPlugins> {
   /** Short, stable id (`[a-z][a-z0-9_]*`): names its migrations in the ledger. */
   readonly id: string;
   /** What users call it ("Exploit intelligence"). */
@@ -26,7 +32,12 @@ export interface ProductModule<S = unknown> {
   /** Its HTTP routes, OpenAPI tags and `/stats` section. */
   readonly api?: ApiModule;
   /** The sources and detectors its pipeline runs, by kind. */
-  readonly pipeline?: PipelinePlugins;
+  readonly pipeline?: P;
+  /**
+   * The environment prefix of a plug-in's settings, by kind (`{ hyperliquid: "HL" }` makes
+   * `HL_ENABLED`, `HL_INFO_URL`, …); a kind not listed uses its name in SCREAMING_SNAKE.
+   */
+  readonly pluginPrefixes?: Readonly<Record<string, string>>;
   /** The chains its pipeline watches (`GET /chains`). */
   readonly monitoredChains?: readonly MonitoredChain[];
   /** Its settings, read from environment variables under its prefix. */
@@ -66,7 +77,12 @@ export interface MonitoredChain {
   name: string;
 }
 
-/** Declares a module; the identity function that checks its shape (its commands get its settings' type). */
-export function defineModule<S = unknown>(module: ProductModule<S>): ProductModule<S> {
+/**
+ * Declares a module; the identity function that checks its shape, gives its commands its
+ * settings' type and keeps its plug-ins' types (so the app's pipeline settings are typed).
+ */
+export function defineModule<S = unknown, const P extends PipelinePlugins = NoPlugins>(
+  module: ProductModule<S, P>,
+): ProductModule<S, P> {
   return module;
 }

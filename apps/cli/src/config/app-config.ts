@@ -1,19 +1,8 @@
 import { type AlertsConfig, alertsConfig } from "@kamiyo/alerts";
 import { type ApiConfig, apiConfig } from "@kamiyo/api";
 import { type LogLevel, PLAN_IDS, type PlanId } from "@kamiyo/core";
-import {
-  binanceConfig,
-  coinbaseConfig,
-  hlpConfig,
-  hyperliquidConfig,
-  liquidationsConfig,
-  type MonitorConfig,
-  type MonitorConfigInput,
-  manipulationConfig,
-  monitorConfig,
-  oracleConfig,
-} from "@kamiyo/hyperliquid";
 import { type CorrelatorConfig, correlatorConfig, type MlConfig, mlConfig } from "@kamiyo/ml";
+import { monitorConfigFor } from "@kamiyo/monitor";
 import { z } from "zod";
 import { MODULES } from "../modules.ts";
 import { coerce, type FieldInfo, fieldsOf, screamingSnake } from "./schema-fields.ts";
@@ -56,23 +45,14 @@ export const processConfig = z.object({
     .describe("Log level (JSON logs on stderr)"),
 });
 
-/** A plug-in slot of the monitor config and its environment prefix. */
-interface Slot {
-  prefix: string;
-  path: ["sources" | "detectors", string];
-  schema: z.ZodType;
-}
+/** Every composed plug-in's settings slot and environment prefix (`ProductModule.pluginPrefixes`). */
+export const SLOTS = MODULES.pluginSlots;
 
-/** Environment prefixes of every plug-in. Adding a plug-in adds a line here. */
-export const SLOTS: readonly Slot[] = [
-  { prefix: "HL", path: ["sources", "hyperliquid"], schema: hyperliquidConfig },
-  { prefix: "BINANCE", path: ["sources", "binance"], schema: binanceConfig },
-  { prefix: "COINBASE", path: ["sources", "coinbase"], schema: coinbaseConfig },
-  { prefix: "HLP", path: ["detectors", "hlp"], schema: hlpConfig },
-  { prefix: "ORACLE", path: ["detectors", "oracle"], schema: oracleConfig },
-  { prefix: "LIQ", path: ["detectors", "liquidations"], schema: liquidationsConfig },
-  { prefix: "MANIP", path: ["detectors", "manipulation"], schema: manipulationConfig },
-];
+/** The composed pipeline's settings: a slot per plug-in, each with its own schema, and the pipeline's. */
+export const monitorConfig = monitorConfigFor(MODULES.pipeline);
+
+/** The composed pipeline's parsed settings, typed by every module's plug-ins. */
+export type MonitorConfig = z.output<typeof monitorConfig>;
 
 /** Monitor-wide settings (queue, tick, sampling, retention) under KAMIYO_. */
 const MONITOR_PREFIX = "KAMIYO";
@@ -260,7 +240,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
   const monitorInput = Object.fromEntries(
     Object.entries(input).filter(([k]) => !sectionKeys.has(k)),
   );
-  const parsed = monitorConfig.safeParse(monitorInput as MonitorConfigInput);
+  const parsed = monitorConfig.safeParse(monitorInput);
   if (!parsed.success) {
     for (const issue of parsed.error.issues)
       errors.push(`${envNameFor(issue.path.map(String), known)}: ${issue.message}`);
