@@ -8,4 +8,5 @@ export { FindingFeed } from "./feed.ts";
 export { type JsonText, jsonText, pageBody, sendJsonText } from "./json-body.ts";
 export { ResponseCache } from "./response-cache.ts";
 export * from "./schemas/common.ts";
+export { type ListEventsInput, listEvents } from "./services/events.ts";
 export { TableWatch } from "./table-watch.ts";
