@@ -1,3 +1,4 @@
+import { apiHarness, finding, type Harness } from "@kamiyo/api/testing";
 import { activeModel, saveModel, upsertFindings } from "@kamiyo/db";
 import {
   FORECAST_SERIES_NAMES,
@@ -11,7 +12,7 @@ import {
 import { type CandleHistory, writeCandleHistory } from "@kamiyo/ml/testing";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiHarness, finding, type Harness } from "./testing/api-harness.ts";
+import { hyperliquidApi } from "./index.ts";
 
 const HOUR = 3_600_000;
 /** The candle fixtures cover [2025-03-24T00:00Z, 2025-03-29T00:00Z): 1,440 buckets, 120 hours. */
@@ -25,7 +26,7 @@ let history: CandleHistory;
 let config: MlConfig;
 
 beforeAll(async () => {
-  h = await apiHarness({ seeded: false });
+  h = await apiHarness({ seeded: false, modules: [hyperliquidApi] });
   history = await writeCandleHistory(h.db, h.deps.tenantId);
   h.clock.advanceTo(NOW);
   config = mlConfig.parse({});

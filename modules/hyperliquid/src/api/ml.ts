@@ -1,3 +1,4 @@
+import type { ApiDeps } from "@kamiyo/api";
 import { AppError, describeError } from "@kamiyo/core";
 import { activeModel, listModels, type StoredModel } from "@kamiyo/db";
 import {
@@ -11,7 +12,6 @@ import {
   hourlySeries,
   parseForecaster,
 } from "@kamiyo/ml";
-import type { ApiDeps } from "../deps.ts";
 
 /** History the forecast filters before forecasting: the last 7 days. */
 const FORECAST_CONTEXT_MS = 7 * 86_400_000;
