@@ -9,7 +9,12 @@ import {
   saveModels,
 } from "@kamiyo/db";
 import { hyperliquidReplay } from "@kamiyo/hyperliquid";
-import { type AnomalyAlgorithm, evaluateAnomaly, fitAnomaly, fitForecasts } from "@kamiyo/ml";
+import {
+  type AnomalyAlgorithm,
+  evaluateAnomaly,
+  fitAnomaly,
+  fitForecasts,
+} from "@kamiyo/hyperliquid/ml";
 import { monitorOnly, replay } from "@kamiyo/replay";
 import type { CliIo } from "../cli-io.ts";
 import type { AppConfig } from "../config/app-config.ts";

@@ -13,8 +13,13 @@ import {
   monitorConfig,
   oracleConfig,
 } from "@kamiyo/hyperliquid";
+import {
+  type CorrelatorConfig,
+  correlatorConfig,
+  type MlConfig,
+  mlConfig,
+} from "@kamiyo/hyperliquid/ml";
 import { type IntelConfig, intelConfig } from "@kamiyo/intel";
-import { type CorrelatorConfig, correlatorConfig, type MlConfig, mlConfig } from "@kamiyo/ml";
 import { z } from "zod";
 import { coerce, type FieldInfo, fieldsOf, screamingSnake } from "./schema-fields.ts";
 

@@ -12,8 +12,9 @@ import {
   timeParam,
   type ZodApp,
 } from "@kamiyo/api";
-import { FORECAST_SERIES_NAMES, type ForecastSeriesName, ML_DETECTOR_KIND } from "@kamiyo/ml";
 import { z } from "zod";
+import { ML_DETECTOR_KIND } from "../ml/anomaly/anomaly-detector.ts";
+import { FORECAST_SERIES_NAMES, type ForecastSeriesName } from "../ml/forecast/hourly-series.ts";
 import { mlForecast, mlStatus } from "./ml.ts";
 
 /** Default forecast horizon, hours. */
