@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_TENANT_ID, migrate } from "@kamiyo/db";
+import { writeCandleHistory } from "@kamiyo/hyperliquid/ml-testing";
 import { ethBackstopRecording } from "@kamiyo/hyperliquid/testing";
-import { writeCandleHistory } from "@kamiyo/ml/testing";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliStorage, cliStorage } from "./testing/cli-storage.ts";

@@ -1,7 +1,12 @@
 import { type Signal, silentLogger, VirtualClock } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, type HistoryRecord, readHistory, saveModel } from "@kamiyo/db";
-import { AnomalyDetector, CrossProtocolCorrelator, mlConfig, trainAnomaly } from "@kamiyo/ml";
-import { writeCandleHistory } from "@kamiyo/ml/testing";
+import {
+  AnomalyDetector,
+  CrossProtocolCorrelator,
+  mlConfig,
+  trainAnomaly,
+} from "@kamiyo/hyperliquid/ml";
+import { writeCandleHistory } from "@kamiyo/hyperliquid/ml-testing";
 import { createTestDb } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppConfig, loadConfig } from "./config/app-config.ts";

@@ -6,7 +6,7 @@ import {
   type HistoryRecord,
   readHistory,
 } from "@kamiyo/db";
-import { AnomalyDetector, AnomalyModel, CrossProtocolCorrelator } from "@kamiyo/ml";
+import { AnomalyDetector, AnomalyModel, CrossProtocolCorrelator } from "@kamiyo/hyperliquid/ml";
 import type { DerivedDetector } from "@kamiyo/monitor";
 import type { AppConfig } from "./config/app-config.ts";
 

@@ -1,7 +1,7 @@
 import type { Alerting, DeliveryMode } from "@kamiyo/alerts";
 import type { Clock, HttpClient, IoTracker, Logger, Random } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
-import { CrossProtocolCorrelator } from "@kamiyo/ml";
+import { CrossProtocolCorrelator } from "@kamiyo/hyperliquid/ml";
 import { type DerivedDetector, Monitor, type MonitorDeps } from "@kamiyo/monitor";
 import { createAlerting } from "./alerting-runtime.ts";
 import type { AppConfig, MonitorConfig } from "./config/app-config.ts";

@@ -2,7 +2,8 @@
  * The Hyperliquid security monitor, a product module: its sources (Hyperliquid info and
  * WebSocket, the Binance and Coinbase cross-check venues), its detectors (HLP, oracle,
  * liquidations, manipulation), the pipeline they make (`MONITOR_PLUGINS`, `monitorConfig`), and
- * the replay of its recordings (`hyperliquidReplay`). Its API is `@kamiyo/hyperliquid/api`.
+ * the replay of its recordings (`hyperliquidReplay`). Its API is `@kamiyo/hyperliquid/api`, its
+ * models (features, anomaly detection, forecasts, the correlator) `@kamiyo/hyperliquid/ml`.
  */
 
 export * from "./chains.ts";

@@ -29,7 +29,6 @@ import { RouteTable } from "./route-table.ts";
 import { channelRoutes } from "./routes/channel-routes.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
-import { mlRoutes } from "./routes/ml-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
 import { systemRoutes } from "./routes/system-routes.ts";
 import { tenantRoutes } from "./routes/tenant-routes.ts";
@@ -192,7 +191,6 @@ export async function buildApi(
           { name: "system", description: "Health, readiness, metrics and service information" },
           { name: "security", description: "Findings and the state behind them" },
           { name: "stream", description: "Live findings over Server-Sent Events or WebSocket" },
-          { name: "ml", description: "Models" },
           ...modules.flatMap((m) => m.tags),
           {
             name: "tenants",
@@ -233,7 +231,6 @@ export async function buildApi(
     const s = scope.withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
     systemRoutes(s, deps, config, metrics);
     eventRoutes(s, deps, cache);
-    mlRoutes(s, deps);
     dashboardRoutes(s, deps, config);
     streamRoutes(s, deps, hub);
     webhookRoutes(s, deps, config);

@@ -38,7 +38,6 @@ const ROUTES: Record<string, string[]> = {
   "/stats": ["days"],
   "/security/dashboard": [],
   "/meta": [],
-  "/ml/status": [],
   "/health": [],
   "/ready": [],
   "/webhooks": [],

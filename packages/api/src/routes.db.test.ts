@@ -165,7 +165,7 @@ describe(`API routes on ${testDbKind}`, () => {
     expect(body.openFindings).toBeGreaterThan(0);
   });
 
-  it("GET /stats, /meta and /ml/status describe the service", async () => {
+  it("GET /stats and /meta describe the service", async () => {
     const stats = await get("/stats?days=7", "/stats");
     expect(stats.findings.total).toBe(122);
     expect(stats.liquidations).toMatchObject({ count: 12 });
@@ -195,7 +195,6 @@ describe(`API routes on ${testDbKind}`, () => {
     ]);
     expect(meta.monitoredAssets.sort()).toEqual(["BTC", "ETH", "SOL"]);
     expect(meta.hlpFamily).toEqual([{ vault: HLP, name: "HLP", role: "parent" }]);
-    expect((await get("/ml/status", "/ml/status")).available).toBe(false);
   });
 
   it("answers unknown routes with a 404 envelope and never leaks a stack", async () => {

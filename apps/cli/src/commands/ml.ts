@@ -9,9 +9,13 @@ import {
   saveModels,
 } from "@kamiyo/db";
 import { hyperliquidReplay } from "@kamiyo/hyperliquid";
-import { type AnomalyAlgorithm, evaluateAnomaly, fitAnomaly, fitForecasts } from "@kamiyo/ml";
-import type { CliIo } from "@kamiyo/platform";
-import { CliError } from "@kamiyo/platform";
+import {
+  type AnomalyAlgorithm,
+  evaluateAnomaly,
+  fitAnomaly,
+  fitForecasts,
+} from "@kamiyo/hyperliquid/ml";
+import { CliError, type CliIo } from "@kamiyo/platform";
 import { monitorOnly, replay } from "@kamiyo/replay";
 import type { AppConfig } from "../config/app-config.ts";
 import { MODULES } from "../modules.ts";

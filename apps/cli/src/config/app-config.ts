@@ -1,7 +1,12 @@
 import { type AlertsConfig, alertsConfig } from "@kamiyo/alerts";
 import { type ApiConfig, apiConfig } from "@kamiyo/api";
 import { type LogLevel, PLAN_IDS, type PlanId } from "@kamiyo/core";
-import { type CorrelatorConfig, correlatorConfig, type MlConfig, mlConfig } from "@kamiyo/ml";
+import {
+  type CorrelatorConfig,
+  correlatorConfig,
+  type MlConfig,
+  mlConfig,
+} from "@kamiyo/hyperliquid/ml";
 import { monitorConfigFor } from "@kamiyo/monitor";
 import { z } from "zod";
 import { MODULES } from "../modules.ts";

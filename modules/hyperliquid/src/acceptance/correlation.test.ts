@@ -1,5 +1,5 @@
-import { CORRELATOR_DETECTOR } from "@kamiyo/ml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CORRELATOR_DETECTOR } from "../ml/correlation/from-finding.ts";
 import { runScenario, type ScenarioReplay } from "./scenario-harness.ts";
 
 const FIRST_LIQUIDATION = Date.UTC(2025, 9, 10, 21, 15, 3, 127);

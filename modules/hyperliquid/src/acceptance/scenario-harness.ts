@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Finding } from "@kamiyo/core";
-import type { AnomalyModel } from "@kamiyo/ml";
 import type { ReplayLine } from "@kamiyo/replay";
 import { fixturePath } from "@kamiyo/testing";
 import { inject } from "vitest";
+import type { AnomalyModel } from "../ml/anomaly/anomaly-model.ts";
 import {
   quietDayModel,
   RUNS_DIR_KEY,

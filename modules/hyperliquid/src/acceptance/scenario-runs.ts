@@ -10,18 +10,16 @@ import {
   migrate,
   PgliteDb,
 } from "@kamiyo/db";
-import {
-  AnomalyDetector,
-  AnomalyModel,
-  CrossProtocolCorrelator,
-  correlatorConfig,
-  type FeatureRow,
-  featuresFromHistory,
-  fitAnomaly,
-  mlConfig,
-} from "@kamiyo/ml";
 import { monitorOnly, type ReplaySummary, replay } from "@kamiyo/replay";
 import { createTestDb, fixturePath, testCacheDir } from "@kamiyo/testing";
+import { AnomalyDetector } from "../ml/anomaly/anomaly-detector.ts";
+import { AnomalyModel } from "../ml/anomaly/anomaly-model.ts";
+import { correlatorConfig } from "../ml/correlation/config.ts";
+import { CrossProtocolCorrelator } from "../ml/correlation/correlator.ts";
+import type { FeatureRow } from "../ml/features/feature-set.ts";
+import { featuresFromHistory } from "../ml/features/history-features.ts";
+import { mlConfig } from "../ml/ml-config.ts";
+import { fitAnomaly } from "../ml/training/train-anomaly.ts";
 import { hyperliquidReplay } from "../replay/replay-module.ts";
 import type { ServerStats } from "../replay/replay-server.ts";
 

@@ -130,11 +130,16 @@ describe(`Hyperliquid monitor routes on ${testDbKind}`, () => {
     expect(bad.error.message).toContain('"window"');
   });
 
+  it("GET /ml/status says whether a model is trained", async () => {
+    expect((await get("/ml/status", "/ml/status")).available).toBe(false);
+  });
+
   it("refuses numbers that are not plain decimals with a 400 naming the parameter", async () => {
     for (const [url, param] of [
       ["/security/oracle-deviations?min_pct=", "min_pct"],
       ["/security/oracle-deviations?min_pct=.5", "min_pct"],
       [`/security/hlp-vault/history?vault=${"0x".padEnd(42, "a")}&interval=6e4`, "interval"],
+      ["/ml/forecast?series=anomaly_score&hours=1e1", "hours"],
     ]) {
       const res = await h.app.inject({ method: "GET", url });
       expect(res.statusCode, url).toBe(400);
@@ -156,6 +161,7 @@ const ROUTES: Record<string, string[]> = {
   "/security/oracle-deviations/history": ["coin", "since", "until", "limit"],
   "/security/liquidation-patterns": ["window", "limit"],
   "/security/hlp-vault": [],
+  "/ml/status": [],
 };
 
 describe("no query can make the Hyperliquid routes fail", () => {

@@ -1,6 +1,6 @@
 import { AppError, medianMad, medianOf, type Severity } from "@kamiyo/core";
+import { AnomalyEnsemble, IsolationForest } from "@kamiyo/ml";
 import { z } from "zod";
-import { AnomalyEnsemble } from "../ensemble.ts";
 import {
   FEATURE_NAMES,
   FEATURES,
@@ -8,7 +8,6 @@ import {
   type FeatureName,
   type FeatureRow,
 } from "../features/feature-set.ts";
-import { IsolationForest } from "../isolation-forest.ts";
 
 /** Fewest buckets a model trains on: 64 five-minute buckets are 5 h 20 min of history. */
 export const MIN_TRAINING_ROWS = 64;

@@ -1,20 +1,21 @@
-import { FORECAST_SERIES_NAMES, type ForecastSeriesName, ML_DETECTOR_KIND } from "@kamiyo/ml";
-import { z } from "zod";
-import type { ZodApp } from "../app-types.ts";
-import type { ApiDeps } from "../deps.ts";
-import { sendJsonText } from "../json-body.ts";
 import {
+  type ApiDeps,
   cursorParam,
   errorResponses,
   findingSchema,
   intParam,
   limitParam,
+  listEvents,
   pageSchema,
+  sendJsonText,
   severityParam,
   timeParam,
-} from "../schemas/common.ts";
-import { listEvents } from "../services/events.ts";
-import { mlForecast, mlStatus } from "../services/ml.ts";
+  type ZodApp,
+} from "@kamiyo/api";
+import { z } from "zod";
+import { ML_DETECTOR_KIND } from "../ml/anomaly/anomaly-detector.ts";
+import { FORECAST_SERIES_NAMES, type ForecastSeriesName } from "../ml/forecast/hourly-series.ts";
+import { mlForecast, mlStatus } from "./ml.ts";
 
 /** Default forecast horizon, hours. */
 const DEFAULT_HOURS = 24;

@@ -1,17 +1,15 @@
+import type { ApiDeps } from "@kamiyo/api";
 import { AppError, describeError } from "@kamiyo/core";
 import { activeModel, listModels, type StoredModel } from "@kamiyo/db";
+import { ArimaModel, forecastSeries, parseForecaster } from "@kamiyo/ml";
+import { AnomalyModel } from "../ml/anomaly/anomaly-model.ts";
+import { featuresFromHistory } from "../ml/features/history-features.ts";
 import {
-  AnomalyModel,
-  ArimaModel,
   FORECAST_SERIES,
   type ForecastSeriesName,
-  featuresFromHistory,
-  forecastSeries,
   HOUR_MS,
   hourlySeries,
-  parseForecaster,
-} from "@kamiyo/ml";
-import type { ApiDeps } from "../deps.ts";
+} from "../ml/forecast/hourly-series.ts";
 
 /** History the forecast filters before forecasting: the last 7 days. */
 const FORECAST_CONTEXT_MS = 7 * 86_400_000;

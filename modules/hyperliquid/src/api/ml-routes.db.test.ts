@@ -1,17 +1,14 @@
+import { apiHarness, finding, type Harness } from "@kamiyo/api/testing";
 import { activeModel, saveModel, upsertFindings } from "@kamiyo/db";
-import {
-  FORECAST_SERIES_NAMES,
-  fitArima,
-  type MlConfig,
-  mlConfig,
-  type TrainedSeries,
-  trainAnomaly,
-  trainForecasts,
-} from "@kamiyo/ml";
-import { type CandleHistory, writeCandleHistory } from "@kamiyo/ml/testing";
+import { fitArima } from "@kamiyo/ml";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiHarness, finding, type Harness } from "./testing/api-harness.ts";
+import { FORECAST_SERIES_NAMES } from "../ml/forecast/hourly-series.ts";
+import { type TrainedSeries, trainForecasts } from "../ml/forecast/train-forecasts.ts";
+import { type MlConfig, mlConfig } from "../ml/ml-config.ts";
+import { type CandleHistory, writeCandleHistory } from "../ml/testing/candle-history.ts";
+import { trainAnomaly } from "../ml/training/train-anomaly.ts";
+import { hyperliquidApi } from "./index.ts";
 
 const HOUR = 3_600_000;
 /** The candle fixtures cover [2025-03-24T00:00Z, 2025-03-29T00:00Z): 1,440 buckets, 120 hours. */
@@ -25,7 +22,7 @@ let history: CandleHistory;
 let config: MlConfig;
 
 beforeAll(async () => {
-  h = await apiHarness({ seeded: false });
+  h = await apiHarness({ seeded: false, modules: [hyperliquidApi] });
   history = await writeCandleHistory(h.db, h.deps.tenantId);
   h.clock.advanceTo(NOW);
   config = mlConfig.parse({});

@@ -1,9 +1,9 @@
 import { type Db, type NewModel, type StoredModel, saveModel } from "@kamiyo/db";
+import { fitForecaster, type SeriesForecaster } from "@kamiyo/ml";
 import type { AnomalyModel } from "../anomaly/anomaly-model.ts";
 import type { FeatureRow } from "../features/feature-set.ts";
 import { featuresFromHistory } from "../features/history-features.ts";
 import { FORECAST_SERIES_NAMES, hourlySeries } from "./hourly-series.ts";
-import { fitForecaster, type SeriesForecaster } from "./series-forecaster.ts";
 
 export interface TrainedSeries {
   name: string;

@@ -1,8 +1,8 @@
 import { AppError, type Severity } from "@kamiyo/core";
 import { activeModel, type Queryable } from "@kamiyo/db";
+import { rocAuc } from "@kamiyo/ml";
 import { AnomalyModel, type Contribution } from "../anomaly/anomaly-model.ts";
 import { featuresFromHistory } from "../features/history-features.ts";
-import { rocAuc } from "../metrics.ts";
 import { incidentLabels } from "./labels.ts";
 
 export interface EvaluationReport {

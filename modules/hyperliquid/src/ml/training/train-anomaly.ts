@@ -1,9 +1,9 @@
 import { AppError } from "@kamiyo/core";
 import { type Db, type NewModel, type Queryable, type StoredModel, saveModel } from "@kamiyo/db";
+import { rocAuc } from "@kamiyo/ml";
 import { type AnomalyAlgorithm, AnomalyModel } from "../anomaly/anomaly-model.ts";
 import type { FeatureRow } from "../features/feature-set.ts";
 import { featuresFromHistory } from "../features/history-features.ts";
-import { rocAuc } from "../metrics.ts";
 import type { MlConfig } from "../ml-config.ts";
 import { incidentLabels } from "./labels.ts";
 

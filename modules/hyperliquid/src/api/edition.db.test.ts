@@ -1,3 +1,4 @@
+import { apiHarness, finding, type Harness, NOW } from "@kamiyo/api/testing";
 import {
   FetchHttpClient,
   type Finding,
@@ -7,11 +8,10 @@ import {
   VirtualClock,
 } from "@kamiyo/core";
 import { upsertFindings } from "@kamiyo/db";
-import { CrossProtocolCorrelator } from "@kamiyo/ml";
 import { Monitor, monitorConfigFor } from "@kamiyo/monitor";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiHarness, finding, type Harness, NOW } from "./testing/api-harness.ts";
+import { CrossProtocolCorrelator } from "../ml/correlation/correlator.ts";
 
 async function get(h: Harness, url: string) {
   const res = await h.app.inject({ method: "GET", url });
