@@ -17,7 +17,21 @@ export interface ApiModule {
   tags: readonly { name: string; description: string }[];
   /** Registers the module's routes (in the authenticated scope, after the platform's). */
   routes(app: ZodApp, ctx: ApiModuleContext): void | Promise<void>;
-  stats?: StatsSection;
+  /** Its sections of `GET /stats`. */
+  stats?: readonly StatsSection[];
+  /** What it adds to `GET /meta` (what it watches). */
+  meta?: MetaSection;
+  /**
+   * The data time of the newest data its pipeline stored, epoch ms (null: none yet). `/ready`
+   * reports the lag of the newest across modules and flags it past `API_DATA_STALE_MS`.
+   */
+  newestDataAt?(deps: ApiDeps): Promise<number | null>;
+}
+
+/** Keys a module adds to `GET /meta`, each with its schema. */
+export interface MetaSection {
+  schema: Record<string, z.ZodType>;
+  load(deps: ApiDeps): Promise<Record<string, unknown>>;
 }
 
 /** A section of `GET /stats`, under `key`, with query parameters of its own. */

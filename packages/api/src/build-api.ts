@@ -27,7 +27,6 @@ import { refuseNul } from "./no-nul.ts";
 import { ResponseCache } from "./response-cache.ts";
 import { RouteTable } from "./route-table.ts";
 import { channelRoutes } from "./routes/channel-routes.ts";
-import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
 import { systemRoutes } from "./routes/system-routes.ts";
@@ -231,7 +230,6 @@ export async function buildApi(
     const s = scope.withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
     systemRoutes(s, deps, config, metrics);
     eventRoutes(s, deps, cache);
-    dashboardRoutes(s, deps, config);
     streamRoutes(s, deps, hub);
     webhookRoutes(s, deps, config);
     channelRoutes(s, deps, config);

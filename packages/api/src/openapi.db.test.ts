@@ -17,7 +17,6 @@ const ROUTES = [
   "/metrics",
   "/meta",
   "/stats",
-  "/security/dashboard",
   "/security/events",
   "/security/events/{id}",
   "/stream",

@@ -36,7 +36,6 @@ const ROUTES: Record<string, string[]> = {
     "limit",
   ],
   "/stats": ["days"],
-  "/security/dashboard": [],
   "/meta": [],
   "/health": [],
   "/ready": [],

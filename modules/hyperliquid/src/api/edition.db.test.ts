@@ -12,6 +12,7 @@ import { Monitor, monitorConfigFor } from "@kamiyo/monitor";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CrossProtocolCorrelator } from "../ml/correlation/correlator.ts";
+import { hyperliquidApi } from "./index.ts";
 
 async function get(h: Harness, url: string) {
   const res = await h.app.inject({ method: "GET", url });
@@ -60,6 +61,7 @@ const derivedFindings: Finding[] = [
 let h: Harness;
 beforeAll(async () => {
   h = await apiHarness({
+    modules: [hyperliquidApi],
     seeded: false,
     plan: "cloud_pro",
     monitor: await monitorWithCorrelator(new VirtualClock(NOW)),

@@ -130,6 +130,49 @@ describe(`Hyperliquid monitor routes on ${testDbKind}`, () => {
     expect(bad.error.message).toContain('"window"');
   });
 
+  it("GET /security/dashboard scores open findings per detector and the data freshness", async () => {
+    const body = await get("/security/dashboard", "/security/dashboard");
+    expect(body.level).toBe("critical");
+    expect(body.score).toBe(100);
+    const names = body.components.map((c: { name: string }) => c.name);
+    expect(names).toEqual([
+      "hlp",
+      "oracle",
+      "liquidations",
+      "manipulation",
+      "ml",
+      "correlation",
+      "data",
+    ]);
+    const hlp = body.components.find((c: { name: string }) => c.name === "hlp");
+    expect(hlp.bySeverity.critical).toBeGreaterThan(0);
+    // The open-source edition has no correlator, and says so.
+    expect(body.components.find((c: { name: string }) => c.name === "correlation")).toMatchObject({
+      score: 0,
+      note: "cross-protocol correlation is not in the open_source edition",
+    });
+    expect(body.components.find((c: { name: string }) => c.name === "data")).toMatchObject({
+      score: 0,
+      level: "none",
+    });
+    expect(body.openFindings).toBeGreaterThan(0);
+  });
+
+  it("adds liquidations and monitored perps to /stats, what it watches to /meta, and its data lag to /ready", async () => {
+    const stats = await get("/stats?days=7", "/stats");
+    expect(stats.findings.total).toBe(122);
+    expect(stats.liquidations).toMatchObject({ count: 12 });
+    expect(stats.monitoredAssets).toBe(3);
+    const meta = await get("/meta", "/meta");
+    expect(meta.monitoredAssets.sort()).toEqual(["BTC", "ETH", "SOL"]);
+    expect(meta.hlpFamily).toEqual([{ vault: HLP, name: "HLP", role: "parent" }]);
+    expect(await get("/ready", "/ready")).toMatchObject({
+      ready: true,
+      dataLagS: 0,
+      lagging: false,
+    });
+  });
+
   it("GET /ml/status says whether a model is trained", async () => {
     expect((await get("/ml/status", "/ml/status")).available).toBe(false);
   });

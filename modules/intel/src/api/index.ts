@@ -32,17 +32,19 @@ export const intelApi: ApiModule = {
       ctx.responseCache("exploits", () => watch.generation),
     );
   },
-  stats: {
-    key: "exploits",
-    query: {
-      exploit_days: intParam(1, 3650)
-        .optional()
-        .describe(
-          "Look-back in days for exploit incidents (1–3650; omitted: all), by incident date",
-        ),
+  stats: [
+    {
+      key: "exploits",
+      query: {
+        exploit_days: intParam(1, 3650)
+          .optional()
+          .describe(
+            "Look-back in days for exploit incidents (1–3650; omitted: all), by incident date",
+          ),
+      },
+      schema: exploitStatsSchema,
+      load: (deps, query) =>
+        incidentStats(deps.db, query.exploit_days as number | undefined, deps.clock.now()),
     },
-    schema: exploitStatsSchema,
-    load: (deps, query) =>
-      incidentStats(deps.db, query.exploit_days as number | undefined, deps.clock.now()),
-  },
+  ],
 };

@@ -1,5 +1,4 @@
 import { describeError, PLAN_IDS, type PlanId } from "@kamiyo/core";
-import { newestMarketSampleAt } from "@kamiyo/db";
 import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
@@ -57,6 +56,14 @@ export function systemRoutes(
     async (_req, reply) => sendJsonText(reply, health()),
   );
 
+  const fresh = (deps.modules ?? []).filter((m) => m.newestDataAt);
+  /** The database answers; then the newest data any module stored (null: none, or no module stores data). */
+  const newestData = async (): Promise<number | null> => {
+    await deps.db.query("SELECT 1");
+    const times = await Promise.all(fresh.map((m) => m.newestDataAt?.(deps) ?? null));
+    const known = times.filter((t): t is number => t !== null);
+    return known.length > 0 ? Math.max(...known) : null;
+  };
   app.get(
     "/ready",
     {
@@ -75,7 +82,7 @@ export function systemRoutes(
       let newest: number | null = null;
       try {
         newest = await Promise.race([
-          newestMarketSampleAt(deps.db, deps.tenantId),
+          newestData(),
           new Promise<never>((_, reject) =>
             setTimeout(() => reject(new Error("no answer within 2 s")), 2_000).unref(),
           ),
@@ -106,7 +113,7 @@ export function systemRoutes(
             )
           : null,
         dataLagS: newest === null ? null : Math.round((now - newest) / 1000),
-        lagging: newest === null || now - newest > config.dataStaleMs,
+        lagging: fresh.length > 0 && (newest === null || now - newest > config.dataStaleMs),
       };
       return reply.code(body.ready ? 200 : 503).send(body);
     },
@@ -124,6 +131,7 @@ export function systemRoutes(
     },
   );
 
+  const metas = (deps.modules ?? []).flatMap((m) => (m.meta ? [m.meta] : []));
   const metaSchema = z.object({
     service: z.string(),
     version: z.string(),
@@ -153,14 +161,8 @@ export function systemRoutes(
         status: z.string().nullable(),
       }),
     ),
-    monitoredAssets: z.array(z.string()),
-    hlpFamily: z.array(
-      z.object({
-        vault: z.string(),
-        name: z.string(),
-        role: z.enum(["parent", "child", "liquidator"]),
-      }),
-    ),
+    // What each module watches (the Hyperliquid monitor: `monitoredAssets`, `hlpFamily`).
+    ...Object.assign({}, ...metas.map((m) => m.schema)),
   });
   app.get(
     "/meta",
@@ -171,10 +173,13 @@ export function systemRoutes(
         response: { 200: metaSchema, ...errorResponses },
       },
     },
-    async () => meta(deps),
+    async () => {
+      const [base, ...parts] = await Promise.all([meta(deps), ...metas.map((m) => m.load(deps))]);
+      return Object.assign(base, ...parts);
+    },
   );
 
-  const sections = (deps.modules ?? []).flatMap((m) => (m.stats ? [m.stats] : []));
+  const sections = (deps.modules ?? []).flatMap((m) => m.stats ?? []);
   const statsSchema = z.object({
     days: z.number(),
     since: z.string(),
@@ -184,12 +189,6 @@ export function systemRoutes(
       bySeverity: z.record(z.string(), z.number()),
       byDetector: z.record(z.string(), z.number()),
     }),
-    liquidations: z.object({
-      count: z.number(),
-      notionalUsd: z.number(),
-      byMethod: z.record(z.string(), z.object({ count: z.number(), notionalUsd: z.number() })),
-    }),
-    monitoredAssets: z.number(),
     pipeline: z
       .object({
         observations: z.record(z.string(), z.number()),
@@ -199,7 +198,7 @@ export function systemRoutes(
       })
       .nullable(),
     uptimeS: z.number(),
-    // Each module's section (intel: `exploits`).
+    // Each module's sections (intel: `exploits`; the Hyperliquid monitor: `liquidations`, `monitoredAssets`).
     ...Object.fromEntries(sections.map((m) => [m.key, m.schema] as const)),
   });
   app.get(
@@ -208,11 +207,11 @@ export function systemRoutes(
       schema: {
         tags: ["system"],
         summary:
-          "Totals: findings, liquidations, the pipeline, and each module's (exploit incidents)",
+          "Totals: findings, the pipeline, and each module's (liquidations, exploit incidents)",
         querystring: z.object({
           days: intParam(1, 365)
             .default(30)
-            .describe("Look-back in days for findings and liquidations (1–365)"),
+            .describe("Look-back in days for findings and the modules' totals (1–365)"),
           ...Object.assign({}, ...sections.map((m) => m.query)),
         }),
         response: { 200: statsSchema, ...errorResponses },

@@ -1,23 +1,12 @@
 import { PLANS, SEVERITIES, type Severity } from "@kamiyo/core";
-import {
-  countFindings,
-  latestMarketSamples,
-  latestVaultPortfolios,
-  liquidationTotals,
-} from "@kamiyo/db";
+import { countFindings } from "@kamiyo/db";
 import type { ApiDeps } from "../deps.ts";
 
-const round = (n: number) => Math.round(n * 100) / 100;
-
-/** Totals over the last `days`: findings by severity and detector, liquidations by method, the pipeline. */
+/** Totals over the last `days`: findings by severity and detector, the pipeline. */
 export async function stats(deps: ApiDeps, days: number) {
   const now = deps.clock.now();
   const since = now - days * 86_400_000;
-  const [counts, liqs, assets] = await Promise.all([
-    countFindings(deps.db, deps.tenantId, since),
-    liquidationTotals(deps.db, deps.tenantId, since),
-    latestMarketSamples(deps.db, deps.tenantId, now - 10 * 60_000),
-  ]);
+  const counts = await countFindings(deps.db, deps.tenantId, since);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   const byDetector: Record<string, number> = {};
   let total = 0;
@@ -28,24 +17,11 @@ export async function stats(deps: ApiDeps, days: number) {
     bySeverity[c.severity] += c.count;
     byDetector[c.detector] = (byDetector[c.detector] ?? 0) + c.count;
   }
-  const byMethod: Record<string, { count: number; notionalUsd: number }> = {};
-  for (const l of liqs) {
-    const m = byMethod[l.method] ?? { count: 0, notionalUsd: 0 };
-    m.count += l.count;
-    m.notionalUsd = round(m.notionalUsd + l.notionalUsd);
-    byMethod[l.method] = m;
-  }
   const h = deps.monitor?.health();
   return {
     days,
     since: new Date(since).toISOString(),
     findings: { total, open, bySeverity, byDetector },
-    liquidations: {
-      count: liqs.reduce((a, l) => a + l.count, 0),
-      notionalUsd: round(liqs.reduce((a, l) => a + l.notionalUsd, 0)),
-      byMethod,
-    },
-    monitoredAssets: assets.length,
     pipeline: h
       ? {
           observations: h.stats.observations,
@@ -58,13 +34,8 @@ export async function stats(deps: ApiDeps, days: number) {
   };
 }
 
-/** What this service is and watches. */
+/** What this service is and runs (modules add what they watch). */
 export async function meta(deps: ApiDeps) {
-  const now = deps.clock.now();
-  const [assets, family] = await Promise.all([
-    latestMarketSamples(deps.db, deps.tenantId, now - 10 * 60_000),
-    latestVaultPortfolios(deps.db, deps.tenantId),
-  ]);
   const health = deps.monitor?.health();
   const cfg = deps.monitorConfig;
   const plan = PLANS[deps.plan];
@@ -92,8 +63,6 @@ export async function meta(deps: ApiDeps) {
       status: health?.sources[s.kind]?.status ?? null,
     })),
     derivedDetectors: deps.monitor?.derivedDetectors() ?? [],
-    monitoredAssets: assets.map((a) => a.coin),
-    hlpFamily: family.map((v) => ({ vault: v.vault, name: v.name, role: v.role })),
   };
 }
 

@@ -118,18 +118,20 @@ export const exampleApi: ApiModule = {
       },
     );
   },
-  stats: {
-    key: "example",
-    query: { example_days: intParam(1, 90).optional() },
-    schema: z.object({ days: z.number(), findings: z.number() }),
-    async load(deps, query) {
-      const days = (query.example_days as number | undefined) ?? 7;
-      const counts = await countFindings(
-        deps.db,
-        deps.tenantId,
-        deps.clock.now() - days * 86_400_000,
-      );
-      return { days, findings: counts.reduce((a, c) => a + c.count, 0) };
+  stats: [
+    {
+      key: "example",
+      query: { example_days: intParam(1, 90).optional() },
+      schema: z.object({ days: z.number(), findings: z.number() }),
+      async load(deps, query) {
+        const days = (query.example_days as number | undefined) ?? 7;
+        const counts = await countFindings(
+          deps.db,
+          deps.tenantId,
+          deps.clock.now() - days * 86_400_000,
+        );
+        return { days, findings: counts.reduce((a, c) => a + c.count, 0) };
+      },
     },
-  },
+  ],
 };

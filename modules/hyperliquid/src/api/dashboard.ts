@@ -1,7 +1,6 @@
+import { type ApiDeps, type FindingJson, toFindingJson } from "@kamiyo/api";
 import { type Finding, planAllows, SEVERITIES, type Severity } from "@kamiyo/core";
 import { listFindings, newestMarketSampleAt } from "@kamiyo/db";
-import type { ApiDeps } from "../deps.ts";
-import { type FindingJson, toFindingJson } from "../schemas/common.ts";
 
 export type RiskLevel = "none" | "low" | "medium" | "high" | "critical";
 

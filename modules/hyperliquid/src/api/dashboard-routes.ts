@@ -1,10 +1,13 @@
+import {
+  type ApiConfig,
+  type ApiDeps,
+  errorResponses,
+  findingSchema,
+  type ZodApp,
+} from "@kamiyo/api";
 import { SEVERITIES } from "@kamiyo/core";
 import { z } from "zod";
-import type { ZodApp } from "../app-types.ts";
-import type { ApiConfig } from "../config.ts";
-import type { ApiDeps } from "../deps.ts";
-import { errorResponses, findingSchema } from "../schemas/common.ts";
-import { dashboard } from "../services/dashboard.ts";
+import { dashboard } from "./dashboard.ts";
 
 const level = z.enum(["none", "low", "medium", "high", "critical"]);
 
