@@ -1,5 +1,6 @@
 import { type Signal, silentLogger, VirtualClock } from "@kamiyo/core";
-import { type Db, DEFAULT_TENANT_ID, type HistoryRecord, readHistory, saveModel } from "@kamiyo/db";
+import { type Db, DEFAULT_TENANT_ID, saveModel } from "@kamiyo/db";
+import { type HistoryRecord, readHistory } from "@kamiyo/hyperliquid";
 import {
   AnomalyDetector,
   CrossProtocolCorrelator,

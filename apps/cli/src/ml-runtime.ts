@@ -1,11 +1,6 @@
 import { type Clock, describeError, type Logger, planAllows } from "@kamiyo/core";
-import {
-  activeModel,
-  type Db,
-  DEFAULT_TENANT_ID,
-  type HistoryRecord,
-  readHistory,
-} from "@kamiyo/db";
+import { activeModel, type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
+import { type HistoryRecord, readHistory } from "@kamiyo/hyperliquid";
 import { AnomalyDetector, AnomalyModel, CrossProtocolCorrelator } from "@kamiyo/hyperliquid/ml";
 import type { DerivedDetector } from "@kamiyo/monitor";
 import type { AppConfig } from "./config/app-config.ts";

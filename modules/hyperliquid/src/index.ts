@@ -12,3 +12,4 @@ export * from "./pipeline/monitor-config.ts";
 export { hyperliquidReplay } from "./replay/replay-module.ts";
 export { ReplayServer, type ServerStats } from "./replay/replay-server.ts";
 export * from "./sources/index.ts";
+export * from "./store/index.ts";

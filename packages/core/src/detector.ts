@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Signal, SignalRef } from "./finding.ts";
 import type { Logger } from "./logger.ts";
-import type { LiquidationEvent, Observation, ObservationType } from "./observation.ts";
+import type { Observation, ObservationType } from "./observation.ts";
 
 /** Where a detector sends what it concludes. */
 export interface DetectorOutput {
@@ -10,11 +10,11 @@ export interface DetectorOutput {
   /** The condition no longer holds. */
   resolve(ref: SignalRef, dataTime: number, reason: string): void;
   /**
-   * A liquidation the detector classified, once per event (the liquidations detector). The
-   * monitor stores these as its `liquidations` rows, so stored rows and findings come from one
-   * classifier with one configuration.
+   * An observation the detector derived (the liquidations detector's classified liquidations),
+   * handed to the module's history to keep, so stored rows and findings come from one classifier
+   * with one configuration. It is not routed to detectors.
    */
-  liquidation?(e: LiquidationEvent): void;
+  keep?(obs: Observation): void;
 }
 
 /** What a detector may use besides its observations: never globals. */

@@ -138,7 +138,9 @@ export type Observation =
       /** USDT priced in USD when the venue reports it (Coinbase USDT-USD). */
       usdtUsd: number | null;
     }
-  | { type: "oiCap"; time: number; coins: readonly string[] };
+  | { type: "oiCap"; time: number; coins: readonly string[] }
+  /** A liquidation the liquidations detector classified (`DetectorOutput.keep`). */
+  | { type: "liquidation"; time: number; event: LiquidationEvent };
 
 export type ObservationType = Observation["type"];
 

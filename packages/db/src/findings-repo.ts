@@ -263,3 +263,22 @@ function toFinding(r: FindingRow): Finding {
     occurrences: r.occurrences,
   };
 }
+
+/**
+ * Deletes a tenant's resolved findings last updated before `before` (epoch ms); open findings
+ * are kept whatever their age.
+ * @returns how many were deleted.
+ */
+export async function pruneResolvedFindings(
+  q: Queryable,
+  tenantId: string,
+  before: number,
+): Promise<number> {
+  const [r] = await q.query<{ n: number }>(
+    `WITH d AS (DELETE FROM findings
+                WHERE tenant_id = $1 AND updated_at < $2 AND status = 'resolved' RETURNING 1)
+     SELECT count(*)::int AS n FROM d`,
+    [tenantId, new Date(before)],
+  );
+  return r?.n ?? 0;
+}

@@ -5,15 +5,10 @@ export * from "./migrate.ts";
 export * from "./open-db.ts";
 export * from "./pglite-db.ts";
 export * from "./postgres-db.ts";
-export * from "./timeseries-repo.ts";
 
 /** The tenant of a single-tenant (open-source) install. */
 export const DEFAULT_TENANT_ID = "ten_default";
-export * from "./history-queries.ts";
 export * from "./insert-rows.ts";
 export * from "./json-page.ts";
-export * from "./liquidation-queries.ts";
-export * from "./market-queries.ts";
 export * from "./ml-models-repo.ts";
 export * from "./tenant-db.ts";
-export * from "./vault-queries.ts";

@@ -1,5 +1,4 @@
 import type { DetectorOutput, FindingChange } from "@kamiyo/core";
-import type { HistoryRecord } from "@kamiyo/db";
 
 /**
  * A detector that reads what the pipeline derived rather than raw observations: the time-series
@@ -11,8 +10,11 @@ export interface DerivedDetector {
   readonly kind: string;
   /** What it runs, for people (`/meta`): the model and its version, the patterns it looks for. */
   readonly description: string;
-  /** A time-series row, as the store queues it for writing (only with a database). */
-  record?(r: HistoryRecord, out: DetectorOutput): void;
+  /**
+   * A time-series row, as a module's history queues it for writing (only with a database); the
+   * row's shape is the module's (the Hyperliquid monitor's `HistoryRecord`).
+   */
+  record?(r: unknown, out: DetectorOutput): void;
   /** A finding change of another detector (never its own). */
   finding?(change: FindingChange, out: DetectorOutput): void;
   /** Called on the monitor's tick with the clock time. */

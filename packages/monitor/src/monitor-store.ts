@@ -1,26 +1,6 @@
-import {
-  describeError,
-  type Finding,
-  type LiquidationEvent,
-  type Logger,
-  type Observation,
-} from "@kamiyo/core";
-import {
-  type Db,
-  type HistoryRecord,
-  insertLiquidations,
-  insertMarketSamples,
-  insertVaultPnl,
-  insertVaultStates,
-  type MarketSampleRecord,
-  pruneHistory,
-  type Queryable,
-  type StoredPortfolio,
-  upsertFindings,
-  upsertVaultPortfolios,
-  type VaultPnlRecord,
-  type VaultStateRecord,
-} from "@kamiyo/db";
+import { describeError, type Finding, type Logger, type Observation } from "@kamiyo/core";
+import { type Db, pruneResolvedFindings, type Queryable, upsertFindings } from "@kamiyo/db";
+import type { HistoryBatch, HistoryStore } from "./history.ts";
 
 /**
  * Work done with findings in the transaction that writes them (the alert router). It may return
@@ -32,73 +12,26 @@ export type AfterFindings = (
   // biome-ignore lint/suspicious/noConfusingVoidType: a step with nothing to do after the commit is a plain async function
 ) => Promise<void | (() => void)>;
 
-/** Rows waiting for the next flush, bounded so an unreachable database costs bounded memory. */
-const MAX_PENDING_ROWS = 100_000;
-
-/** What one flush writes, in one transaction. Maps keep the latest state per key. */
-interface Batch {
-  findings: Map<string, Finding>;
-  portfolios: Map<string, StoredPortfolio>;
-  states: VaultStateRecord[];
-  pnl: VaultPnlRecord[];
-  market: MarketSampleRecord[];
-  liquidations: LiquidationEvent[];
-}
-
-function emptyBatch(): Batch {
-  return {
-    findings: new Map(),
-    portfolios: new Map(),
-    states: [],
-    pnl: [],
-    market: [],
-    liquidations: [],
-  };
-}
-
-function rowsIn(b: Batch): number {
-  return (
-    b.findings.size +
-    b.portfolios.size +
-    b.states.length +
-    b.pnl.length +
-    b.market.length +
-    b.liquidations.length
-  );
-}
-
-/** A failed batch put back before what arrived since (newer states win), within the bound. */
-function mergeBack(failed: Batch, since: Batch): Batch {
-  const cap = <T>(rows: T[]) => rows.slice(-MAX_PENDING_ROWS);
-  return {
-    findings: new Map([...failed.findings, ...since.findings]),
-    portfolios: new Map([...failed.portfolios, ...since.portfolios]),
-    states: cap(failed.states.concat(since.states)),
-    pnl: cap(failed.pnl.concat(since.pnl)),
-    market: cap(failed.market.concat(since.market)),
-    liquidations: cap(failed.liquidations.concat(since.liquidations)),
-  };
-}
-
 /**
- * Persists what the pipeline sees: finding changes (latest state per id), each vault's latest
- * portfolio, and compact time series (one vault state and one market sample per subject per
- * `sampleEveryMs`, every portfolio reading, every liquidation the liquidations detector classified). Writes are batched; a batch the
- * database cannot take now is kept for the next flush, one it refuses outright is dropped.
+ * Persists what the pipeline sees: finding changes (latest state per id) and what the product
+ * modules' histories keep of the observations (`HistoryStore`: their time series and latest
+ * states), in one transaction per flush. Writes are batched; a batch the database cannot take now
+ * is kept for the next flush, one it refuses outright is dropped.
  */
 export class MonitorStore {
   readonly #db: Db;
   readonly #tenantId: string;
   readonly #log: Logger;
-  readonly #sampleEveryMs: number;
-  readonly #lastSample = new Map<string, number>();
-  readonly #external = new Map<string, { binance: number | null; coinbase: number | null }>();
-  #pending = emptyBatch();
+  readonly #histories: readonly HistoryStore[];
+  #findings = new Map<string, Finding>();
   #flushing: Promise<void> | null = null;
   #again = false;
-  readonly counters = { flushes: 0, flushFailures: 0, droppedRows: 0 };
+  readonly #counters = { flushes: 0, flushFailures: 0, droppedRows: 0 };
   readonly #findingsWritten = new Set<(count: number) => void>();
-  readonly #recordListeners: ((r: HistoryRecord) => void)[] = [];
+  readonly #recordListeners: ((row: unknown) => void)[] = [];
+  readonly #record = (row: unknown) => {
+    for (const fn of this.#recordListeners) fn(row);
+  };
 
   readonly #afterFindings: AfterFindings | null;
 
@@ -106,19 +39,32 @@ export class MonitorStore {
     db: Db,
     tenantId: string,
     log: Logger,
-    sampleEveryMs: number,
+    histories: readonly HistoryStore[],
     afterFindings: AfterFindings | null = null,
   ) {
     this.#db = db;
     this.#tenantId = tenantId;
     this.#log = log;
-    this.#sampleEveryMs = sampleEveryMs;
+    this.#histories = histories;
     this.#afterFindings = afterFindings;
+  }
+
+  /** Flushes, failed flushes, and rows dropped (refused batches, and queues full while the database was away). */
+  get counters(): { flushes: number; flushFailures: number; droppedRows: number } {
+    let queueDrops = 0;
+    for (const h of this.#histories) queueDrops += h.dropped;
+    return { ...this.#counters, droppedRows: this.#counters.droppedRows + queueDrops };
   }
 
   /** True when nothing waits to be written and no write is running. */
   get idle(): boolean {
-    return this.#flushing === null && rowsIn(this.#pending) === 0;
+    return this.#flushing === null && this.#pendingRows() === 0;
+  }
+
+  #pendingRows(): number {
+    let n = this.#findings.size;
+    for (const h of this.#histories) n += h.pending;
+    return n;
   }
 
   /** Calls `fn` after every committed write that included findings, with how many. */
@@ -127,101 +73,21 @@ export class MonitorStore {
   }
 
   /**
-   * Calls `fn` with every time-series row as it is queued for writing (the same rows, in the
+   * Calls `fn` with every time-series row a history queues for writing (the same rows, in the
    * same order, that later reads of the history return). A throwing listener stops the
    * observation's recording: the caller isolates it.
    */
-  onRecord(fn: (r: HistoryRecord) => void): void {
+  onRecord(fn: (row: unknown) => void): void {
     this.#recordListeners.push(fn);
   }
 
   finding(f: Finding): void {
-    this.#pending.findings.set(f.id, f);
+    this.#findings.set(f.id, f);
   }
 
-  /**
-   * A liquidation as the liquidations detector classified it (see `DetectorOutput.liquidation`):
-   * the store keeps no classifier of its own, so its rows always agree with the findings.
-   */
-  liquidation(e: LiquidationEvent): void {
-    this.#record({ type: "liquidation", row: e });
-  }
-
+  /** Hands an observation (or one a detector derived, `DetectorOutput.keep`) to every history. */
   observe(obs: Observation): void {
-    switch (obs.type) {
-      case "vaultState": {
-        if (!this.#due(`v:${obs.vault.address}`, obs.time)) return;
-        let upnl = 0;
-        for (const p of obs.positions) upnl += p.unrealizedPnl;
-        this.#record({
-          type: "vaultState",
-          row: {
-            vault: obs.vault.address,
-            name: obs.vault.name,
-            role: obs.vault.role,
-            time: obs.time,
-            accountValue: obs.accountValue,
-            totalNtlPos: obs.totalNtlPos,
-            unrealizedPnl: upnl,
-            positions: obs.positions,
-          },
-        });
-        return;
-      }
-      case "vaultPortfolio": {
-        const { vault } = obs;
-        this.#pending.portfolios.set(vault.address, {
-          vault: vault.address,
-          name: vault.name,
-          role: vault.role,
-          time: obs.time,
-          periods: { day: obs.day, week: obs.week, month: obs.month, allTime: obs.allTime },
-        });
-        const pnl = obs.allTime.pnl.at(-1);
-        const av = obs.allTime.accountValue.at(-1) ?? obs.day.accountValue.at(-1);
-        if (pnl && av)
-          this.#record({
-            type: "vaultPnl",
-            row: {
-              vault: vault.address,
-              time: pnl[0],
-              accountValue: av[1],
-              cumulativePnl: pnl[1],
-            },
-          });
-        return;
-      }
-      case "externalPrices":
-        for (const [coin, px] of obs.prices) {
-          const e = this.#external.get(coin) ?? { binance: null, coinbase: null };
-          e[obs.venue] = px;
-          this.#external.set(coin, e);
-        }
-        return;
-      case "market":
-        for (const a of obs.assets) {
-          if (a.isDelisted || !this.#due(`m:${a.coin}`, obs.time)) continue;
-          const ext = this.#external.get(a.coin);
-          this.#record({
-            type: "market",
-            row: {
-              coin: a.coin,
-              time: obs.time,
-              markPx: a.markPx,
-              oraclePx: a.oraclePx,
-              midPx: a.midPx,
-              binancePx: ext?.binance ?? null,
-              coinbasePx: ext?.coinbase ?? null,
-              funding: a.funding,
-              openInterest: a.openInterest,
-              dayNtlVlm: a.dayNtlVlm,
-            },
-          });
-        }
-        return;
-      default:
-        return;
-    }
+    for (const h of this.#histories) h.observe(obs, this.#record);
   }
 
   /** Starts a flush unless one is running (then another follows it). Resolves when written. */
@@ -230,7 +96,7 @@ export class MonitorStore {
       this.#again = true;
       return this.#flushing;
     }
-    if (rowsIn(this.#pending) === 0) return Promise.resolve();
+    if (this.#pendingRows() === 0) return Promise.resolve();
     this.#flushing = this.#write().finally(() => {
       this.#flushing = null;
       if (this.#again) {
@@ -241,10 +107,14 @@ export class MonitorStore {
     return this.#flushing;
   }
 
-  /** Deletes history older than `before` (epoch ms). */
+  /** Deletes history older than `before` (epoch ms): each module's, and resolved findings. */
   async prune(before: number): Promise<void> {
     try {
-      const deleted = await pruneHistory(this.#db, this.#tenantId, before);
+      const deleted: Record<string, number> = {
+        findings: await pruneResolvedFindings(this.#db, this.#tenantId, before),
+      };
+      for (const h of this.#histories)
+        Object.assign(deleted, await h.prune(this.#db, this.#tenantId, before));
       this.#log.info({ deleted }, "pruned history past retention");
     } catch (err) {
       this.#log.warn({ err: describeError(err) }, "retention prune failed");
@@ -252,30 +122,27 @@ export class MonitorStore {
   }
 
   async #write(): Promise<void> {
-    const batch = this.#pending;
-    this.#pending = emptyBatch();
+    const findings = this.#findings;
+    this.#findings = new Map();
+    const batches: HistoryBatch[] = this.#histories.map((h) => h.take());
     let committed: (() => void) | null = null;
     try {
       await this.#db.transaction(async (tx) => {
         committed = null;
-        await upsertFindings(tx, [...batch.findings.values()]);
-        if (this.#afterFindings && batch.findings.size > 0)
-          committed = await this.#runAfterFindings(tx, [...batch.findings.values()]);
-        await upsertVaultPortfolios(tx, this.#tenantId, [...batch.portfolios.values()]);
-        await insertVaultStates(tx, this.#tenantId, batch.states);
-        await insertVaultPnl(tx, this.#tenantId, batch.pnl);
-        await insertMarketSamples(tx, this.#tenantId, batch.market);
-        await insertLiquidations(tx, this.#tenantId, batch.liquidations);
+        await upsertFindings(tx, [...findings.values()]);
+        if (this.#afterFindings && findings.size > 0)
+          committed = await this.#runAfterFindings(tx, [...findings.values()]);
+        for (const b of batches) await b.write(tx, this.#tenantId);
       });
-      this.counters.flushes++;
+      this.#counters.flushes++;
       this.#afterCommit(committed);
-      if (batch.findings.size > 0) this.#notifyFindingsWritten(batch.findings.size);
+      if (findings.size > 0) this.#notifyFindingsWritten(findings.size);
     } catch (err) {
-      this.counters.flushFailures++;
+      this.#counters.flushFailures++;
       if (isDataError(err)) {
         // The database refused the rows themselves: retrying would block every later write.
-        const rows = rowsIn(batch);
-        this.counters.droppedRows += rows;
+        const rows = findings.size + batches.reduce((a, b) => a + b.rows, 0);
+        this.#counters.droppedRows += rows;
         this.#log.error(
           { err: describeError(err), rows },
           "database refused a batch; it is dropped",
@@ -283,7 +150,9 @@ export class MonitorStore {
         return;
       }
       this.#log.warn({ err: describeError(err) }, "database write failed; will retry");
-      this.#pending = mergeBack(batch, this.#pending);
+      // Newer states win: what arrived since goes over the failed batch.
+      this.#findings = new Map([...findings, ...this.#findings]);
+      for (const b of batches) b.restore();
     }
   }
 
@@ -321,41 +190,6 @@ export class MonitorStore {
         this.#log.error({ err: describeError(err) }, "findings-written listener failed");
       }
     }
-  }
-
-  #due(key: string, time: number): boolean {
-    const last = this.#lastSample.get(key);
-    if (last !== undefined && time - last < this.#sampleEveryMs) return false;
-    this.#lastSample.set(key, time);
-    return true;
-  }
-
-  /** Queues a time-series row for the next flush and hands it to record listeners. */
-  #record(r: HistoryRecord): void {
-    const b = this.#pending;
-    switch (r.type) {
-      case "vaultState":
-        this.#push(b.states, r.row);
-        break;
-      case "vaultPnl":
-        this.#push(b.pnl, r.row);
-        break;
-      case "market":
-        this.#push(b.market, r.row);
-        break;
-      case "liquidation":
-        this.#push(b.liquidations, r.row);
-        break;
-    }
-    for (const fn of this.#recordListeners) fn(r);
-  }
-
-  #push<T>(rows: T[], row: T): void {
-    if (rows.length >= MAX_PENDING_ROWS) {
-      this.counters.droppedRows++;
-      return;
-    }
-    rows.push(row);
   }
 }
 

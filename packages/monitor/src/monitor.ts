@@ -113,7 +113,9 @@ export class Monitor {
           deps.db,
           deps.tenantId,
           deps.log.child({ component: "store" }),
-          config.sampleEveryMs,
+          Object.values(deps.plugins.stores ?? {}).map((h) =>
+            h.create({ sampleEveryMs: config.sampleEveryMs }),
+          ),
           deps.afterFindings ?? null,
         )
       : null;
@@ -297,7 +299,7 @@ export class Monitor {
         const change = this.#tracker.resolve(kind, ref, dataTime, reason);
         if (change) this.#publish(change);
       },
-      liquidation: (e) => this.#store?.liquidation(e),
+      keep: (obs) => this.#store?.observe(obs),
     };
   }
 

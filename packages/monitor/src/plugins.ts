@@ -1,10 +1,13 @@
 import type { Detector, Source } from "@kamiyo/core";
 import { z } from "zod";
+import type { HistoryPlugin } from "./history.ts";
 
-/** The source and detector plug-ins a pipeline runs, by kind: what product modules bring. */
+/** The plug-ins a pipeline runs, by kind: what product modules bring. */
 export interface PipelinePlugins {
   readonly sources: Readonly<Record<string, Source>>;
   readonly detectors: Readonly<Record<string, Detector>>;
+  /** What it keeps of the observations beside the findings (its tables), by name. */
+  readonly stores?: Readonly<Record<string, HistoryPlugin>>;
 }
 
 /** A plug-in's settings plus whether it runs. */

@@ -1,7 +1,7 @@
 import type { ApiModule } from "@kamiyo/api";
 import { AppError } from "@kamiyo/core";
 import type { MigrationSource } from "@kamiyo/db";
-import type { PipelinePlugins } from "@kamiyo/monitor";
+import type { HistoryPlugin, PipelinePlugins } from "@kamiyo/monitor";
 import type { z } from "zod";
 import type { ModuleSettings, MonitoredChain, ProductModule } from "./product-module.ts";
 
@@ -29,6 +29,7 @@ type Intersect<U> = (U extends unknown ? (x: U) => void : never) extends (x: inf
 export type ComposedPipeline<M extends readonly AnyModule[]> = {
   readonly sources: Intersect<NonNullable<M[number]["pipeline"]>["sources"]>;
   readonly detectors: Intersect<NonNullable<M[number]["pipeline"]>["detectors"]>;
+  readonly stores: Readonly<Record<string, HistoryPlugin>>;
 };
 
 /** An app's modules, taken apart for the platform parts that use them. */
@@ -69,6 +70,7 @@ export function composeModules<const M extends readonly AnyModule[]>(modules: M)
   const sources: Record<string, PipelinePlugins["sources"][string]> = {};
   const detectors: Record<string, PipelinePlugins["detectors"][string]> = {};
   const apiIds = new Set<string>();
+  const stores: Record<string, HistoryPlugin> = {};
   for (const m of modules) {
     if (!/^[a-z][a-z0-9_]*$/.test(m.id))
       throw new AppError("config_invalid", `module id "${m.id}": expected [a-z][a-z0-9_]*`);
@@ -82,6 +84,7 @@ export function composeModules<const M extends readonly AnyModule[]>(modules: M)
     if (m.settings) claim(m.settings.prefix, `module "${m.id}"`);
     addPlugins(sources, m.pipeline?.sources ?? {}, "source", m.id);
     addPlugins(detectors, m.pipeline?.detectors ?? {}, "detector", m.id);
+    addPlugins(stores, m.pipeline?.stores ?? {}, "history", m.id);
     for (const [group, plugins] of [
       ["sources", m.pipeline?.sources ?? {}],
       ["detectors", m.pipeline?.detectors ?? {}],
@@ -97,7 +100,7 @@ export function composeModules<const M extends readonly AnyModule[]>(modules: M)
     settings: modules.flatMap((m) => (m.settings ? [{ module: m.id, ...m.settings }] : [])),
     migrations: modules.flatMap((m) => (m.migrations ? [{ module: m.id, ...m.migrations }] : [])),
     api: modules.flatMap((m) => (m.api ? [m.api] : [])),
-    pipeline: { sources, detectors } as ComposedPipeline<M>,
+    pipeline: { sources, detectors, stores } as ComposedPipeline<M>,
     pluginSlots: slots,
     monitoredChains: [
       ...new Map(modules.flatMap((m) => m.monitoredChains ?? []).map((c) => [c.chain, c])).values(),

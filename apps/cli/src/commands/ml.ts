@@ -3,12 +3,11 @@ import { AppError, planAllows } from "@kamiyo/core";
 import {
   type Db,
   DEFAULT_TENANT_ID,
-  historySpan,
   listModels,
   openMigratedTemporary,
   saveModels,
 } from "@kamiyo/db";
-import { hyperliquidReplay } from "@kamiyo/hyperliquid";
+import { historySpan, hyperliquidReplay } from "@kamiyo/hyperliquid";
 import {
   type AnomalyAlgorithm,
   evaluateAnomaly,

@@ -2,13 +2,14 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Signal } from "@kamiyo/core";
-import { type Db, DEFAULT_TENANT_ID, historySpan, PgliteDb, readHistory } from "@kamiyo/db";
+import { type Db, DEFAULT_TENANT_ID, PgliteDb } from "@kamiyo/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnomalyDetector } from "../ml/anomaly/anomaly-detector.ts";
 import type { AnomalyModel } from "../ml/anomaly/anomaly-model.ts";
 import { featuresFromHistory } from "../ml/features/history-features.ts";
 import { mlConfig } from "../ml/ml-config.ts";
 import { trainAnomaly } from "../ml/training/train-anomaly.ts";
+import { historySpan, readHistory } from "../store/index.ts";
 import { runScenario, runsDir, type Seen, sharedModel } from "./scenario-harness.ts";
 import { quietDataDir } from "./scenario-runs.ts";
 

@@ -5,7 +5,6 @@ import {
   createMigratedDataDir,
   type Db,
   DEFAULT_TENANT_ID,
-  historySpan,
   listFindings,
   migrate,
   PgliteDb,
@@ -22,6 +21,7 @@ import { mlConfig } from "../ml/ml-config.ts";
 import { fitAnomaly } from "../ml/training/train-anomaly.ts";
 import { hyperliquidReplay } from "../replay/replay-module.ts";
 import type { ServerStats } from "../replay/replay-server.ts";
+import { historySpan } from "../store/index.ts";
 
 /**
  * The incident and quiet-day scenarios, each replayed once per test run through the whole

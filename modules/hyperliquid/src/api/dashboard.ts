@@ -1,6 +1,7 @@
 import { type ApiDeps, type FindingJson, toFindingJson } from "@kamiyo/api";
 import { type Finding, planAllows, SEVERITIES, type Severity } from "@kamiyo/core";
-import { listFindings, newestMarketSampleAt } from "@kamiyo/db";
+import { listFindings } from "@kamiyo/db";
+import { newestMarketSampleAt } from "../store/index.ts";
 
 export type RiskLevel = "none" | "low" | "medium" | "high" | "critical";
 

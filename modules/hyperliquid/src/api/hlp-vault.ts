@@ -1,12 +1,8 @@
 import { type ApiDeps, toFindingJson } from "@kamiyo/api";
 import type { Position } from "@kamiyo/core";
-import {
-  latestVaultPortfolios,
-  latestVaultStates,
-  listFindings,
-  vaultPnlHistory,
-} from "@kamiyo/db";
+import { listFindings } from "@kamiyo/db";
 import { changeOver, drawdown, sharpe } from "../detectors/index.ts";
+import { latestVaultPortfolios, latestVaultStates, vaultPnlHistory } from "../store/index.ts";
 import { settings } from "./settings.ts";
 
 const HOUR = 3_600_000;

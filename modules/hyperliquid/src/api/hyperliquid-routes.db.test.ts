@@ -9,6 +9,7 @@ import {
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { monitorConfig } from "../pipeline/monitor-config.ts";
+import { seedHyperliquid } from "../store/testing/seed.ts";
 import { hyperliquidApi } from "./index.ts";
 
 let h: Harness;
@@ -16,6 +17,7 @@ beforeAll(async () => {
   // Hundreds of requests a minute from one address: the rate limiter is not under test here.
   h = await apiHarness({
     modules: [hyperliquidApi],
+    seed: seedHyperliquid,
     monitorConfig: monitorConfig.parse({}),
     config: { rateLimitPerIp: 1_000_000 },
   });

@@ -1,5 +1,6 @@
 import { type ApiDeps, toFindingJson } from "@kamiyo/api";
-import { liquidationTotals, listFindings, recentLiquidations } from "@kamiyo/db";
+import { listFindings } from "@kamiyo/db";
+import { liquidationTotals, recentLiquidations } from "../store/index.ts";
 
 export const WINDOWS = {
   "5m": 5 * 60_000,

@@ -1,12 +1,8 @@
 import { type ApiDeps, toFindingJson } from "@kamiyo/api";
 import type { AssetCtx } from "@kamiyo/core";
-import {
-  latestMarketSamples,
-  listFindings,
-  type MarketSampleRecord,
-  marketHistory,
-} from "@kamiyo/db";
+import { listFindings } from "@kamiyo/db";
 import { maxDeviation } from "../detectors/index.ts";
+import { latestMarketSamples, type MarketSampleRecord, marketHistory } from "../store/index.ts";
 import { settings } from "./settings.ts";
 
 /** Deviation of one stored sample, computed as the oracle detector does (Coinbase USD taken as USDT). */

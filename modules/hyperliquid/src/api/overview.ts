@@ -1,11 +1,11 @@
 import type { ApiDeps, MetaSection, StatsSection } from "@kamiyo/api";
+import { z } from "zod";
 import {
   latestMarketSamples,
   latestVaultPortfolios,
   liquidationTotals,
   newestMarketSampleAt,
-} from "@kamiyo/db";
-import { z } from "zod";
+} from "../store/index.ts";
 
 const round = (n: number) => Math.round(n * 100) / 100;
 

@@ -2,16 +2,7 @@ import { lookup } from "node:dns/promises";
 import type { Resolver } from "@kamiyo/alerts";
 import type { Finding, Logger, PlanId, Severity } from "@kamiyo/core";
 import { silentLogger, VirtualClock } from "@kamiyo/core";
-import {
-  type Db,
-  insertLiquidations,
-  insertMarketSamples,
-  insertVaultPnl,
-  insertVaultStates,
-  type MigrationSource,
-  upsertFindings,
-  upsertVaultPortfolios,
-} from "@kamiyo/db";
+import { type Db, type MigrationSource, upsertFindings } from "@kamiyo/db";
 import { type AnyMonitorConfig, type Monitor, monitorConfigFor } from "@kamiyo/monitor";
 import { createTestDb } from "@kamiyo/testing";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -73,7 +64,7 @@ export function finding(i: number, over: Partial<Finding> = {}): Finding {
   };
 }
 
-/** Stored state a running monitor would have written: findings, HLP family, markets, liquidations. */
+/** Findings a running monitor would have written (a module seeds its own tables: `apiHarness({ seed })`). */
 export async function seed(db: Db, findings = 120): Promise<void> {
   const fs = Array.from({ length: findings }, (_, i) => finding(i));
   fs.push(
@@ -109,106 +100,6 @@ export async function seed(db: Db, findings = 120): Promise<void> {
     }),
   );
   await upsertFindings(db, fs);
-  const series = (from: number, step: number, f: (t: number) => number) =>
-    Array.from(
-      { length: Math.floor((NOW - from) / step) + 1 },
-      (_, k) => [from + k * step, f(from + k * step)] as [number, number],
-    );
-  const pnl = (t: number) => 60e6 + (t > NOW - 40 * MIN ? -4e6 : 0);
-  const period = (span: number, step: number) => ({
-    pnl: series(NOW - span, step, pnl),
-    accountValue: series(NOW - span, step, (t) => 400e6 + pnl(t)),
-  });
-  await upsertVaultPortfolios(db, "ten_default", [
-    {
-      vault: HLP,
-      name: "HLP",
-      role: "parent",
-      time: NOW,
-      periods: {
-        day: period(86_400_000, 15 * MIN),
-        week: period(7 * 86_400_000, 3 * 3_600_000),
-        month: period(30 * 86_400_000, 86_400_000),
-        allTime: period(90 * 86_400_000, 7 * 86_400_000),
-      },
-    },
-  ]);
-  await insertVaultStates(db, "ten_default", [
-    {
-      vault: LIQ,
-      name: "HLP Liquidator",
-      role: "liquidator",
-      time: NOW - 15_000,
-      accountValue: 5e7,
-      totalNtlPos: 3e8,
-      unrealizedPnl: -1e6,
-      positions: [
-        {
-          coin: "ETH",
-          szi: 160_234,
-          entryPx: 1915,
-          positionValue: 3.05e8,
-          unrealizedPnl: -1e6,
-          liquidationPx: null,
-          marginUsed: 3e7,
-        },
-      ],
-    },
-    {
-      vault: HLP,
-      name: "HLP",
-      role: "parent",
-      time: NOW - 60_000,
-      accountValue: 5e6,
-      totalNtlPos: 0,
-      unrealizedPnl: 0,
-      positions: [],
-    },
-  ]);
-  await insertVaultPnl(
-    db,
-    "ten_default",
-    Array.from({ length: 120 }, (_, k) => ({
-      vault: HLP,
-      time: NOW - k * MIN,
-      accountValue: 400e6 - k * 1000,
-      cumulativePnl: 60e6 - k * 500,
-    })),
-  );
-  await insertMarketSamples(
-    db,
-    "ten_default",
-    ["ETH", "BTC", "SOL"].flatMap((coin, i) =>
-      Array.from({ length: 30 }, (_, k) => ({
-        coin,
-        time: NOW - k * MIN,
-        markPx: [1915, 83_000, 127][i] as number,
-        oraclePx: ([1915, 83_000, 127][i] as number) * (coin === "SOL" ? 0.99 : 1),
-        midPx: [1915, 83_000, 127][i] as number,
-        binancePx: [1915.5, 83_010, 127.1][i] as number,
-        coinbasePx: null,
-        funding: 0.0000125,
-        openInterest: 1000,
-        dayNtlVlm: 1e9,
-      })),
-    ),
-  );
-  await insertLiquidations(
-    db,
-    "ten_default",
-    Array.from({ length: 12 }, (_, k) => ({
-      id: `ETH:${k}`,
-      time: NOW - k * 20_000,
-      coin: k % 2 ? "ETH" : "BTC",
-      method: k === 0 ? ("adl" as const) : ("backstop" as const),
-      liquidatedSide: "long" as const,
-      px: 1915,
-      sz: 100 + k,
-      notionalUsd: 1915 * (100 + k),
-      liquidatedUser: null,
-      counterparty: LIQ,
-    })),
-  );
 }
 
 /**
@@ -239,6 +130,8 @@ export async function apiHarness(
     modules?: readonly ApiModule[];
     /** Their tables: migrations applied after the platform's (default none). */
     migrations?: readonly MigrationSource[];
+    /** Seeds the modules' own data after the platform's findings (unless `seeded: false`). */
+    seed?: (db: Db) => Promise<void>;
     /** Where tenant transactions run (ApiDeps.requestDb; default the test database). */
     requestDb?: Db;
     /** The monitor settings as an app composed them (default: a pipeline with no plug-ins). */
@@ -248,7 +141,10 @@ export async function apiHarness(
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb({ modules: options.migrations ?? [] });
-  if (options.seeded !== false) await seed(db);
+  if (options.seeded !== false) {
+    await seed(db);
+    await options.seed?.(db);
+  }
   const afterQuery = options.afterQuery;
   const clock = new VirtualClock(NOW);
   const feed = new FindingFeed();

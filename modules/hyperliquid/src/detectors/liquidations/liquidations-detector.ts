@@ -38,7 +38,7 @@ export const liquidationsDetector = defineDetector({
     const state = new LiquidationRules(config);
     // Every classified event is handed on for storage (old ones too), then judged by the rules.
     const take = (e: LiquidationEvent, now: number, out: DetectorOutput) => {
-      out.liquidation?.(e);
+      out.keep?.({ type: "liquidation", time: e.time, event: e });
       state.add(e, now, tracker.liquidators, out);
     };
     return {

@@ -6,7 +6,7 @@ import {
   type Subject,
 } from "@kamiyo/core";
 
-import type { HistoryRecord } from "@kamiyo/db";
+import type { HistoryRecord } from "../../store/index.ts";
 import { FeatureBuilder } from "../features/feature-builder.ts";
 import type { FeatureRow } from "../features/feature-set.ts";
 import type { AnomalyModel, AnomalyScore } from "./anomaly-model.ts";

@@ -1,6 +1,6 @@
 import { AppError, type DetectorOutput, type FindingChange, type SignalRef } from "@kamiyo/core";
-import type { HistoryRecord } from "@kamiyo/db";
 import type { z } from "zod";
+import type { HistoryRecord } from "../../store/index.ts";
 import { type CorrelatorConfig, correlatorConfig } from "./config.ts";
 import {
   assertCorrelationEvent,

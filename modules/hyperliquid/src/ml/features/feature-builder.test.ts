@@ -1,5 +1,5 @@
-import type { HistoryRecord } from "@kamiyo/db";
 import { describe, expect, it } from "vitest";
+import type { HistoryRecord } from "../../store/index.ts";
 import { liquidation, liquidatorState, market, parentState, pnl } from "../testing/records.ts";
 import { FeatureBuilder } from "./feature-builder.ts";
 import { FEATURE_NAMES, type FeatureRow } from "./feature-set.ts";

@@ -1,4 +1,4 @@
-import type { HistoryRecord } from "@kamiyo/db";
+import type { HistoryRecord } from "../../store/index.ts";
 import { FEATURES, type FeatureRow } from "./feature-set.ts";
 
 /** Default bucket length: 5 minutes. */

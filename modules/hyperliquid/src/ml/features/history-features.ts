@@ -1,4 +1,5 @@
-import { type Queryable, readHistory } from "@kamiyo/db";
+import type { Queryable } from "@kamiyo/db";
+import { readHistory } from "../../store/index.ts";
 import { FeatureBuilder } from "./feature-builder.ts";
 import type { FeatureRow } from "./feature-set.ts";
 

@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import { AppError, type Position } from "@kamiyo/core";
+import type { Queryable } from "@kamiyo/db";
+import { fixturePath } from "@kamiyo/testing";
 import {
   insertMarketSamples,
   insertVaultPnl,
   insertVaultStates,
   type MarketSampleRecord,
-  type Queryable,
   type VaultPnlRecord,
   type VaultStateRecord,
-} from "@kamiyo/db";
-import { fixturePath } from "@kamiyo/testing";
+} from "../../store/index.ts";
 
 /** The HLP parent vault's address (the rows written for it are constructed, see below). */
 export const CANDLE_HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";

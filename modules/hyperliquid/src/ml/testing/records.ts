@@ -1,4 +1,4 @@
-import type { HistoryRecord } from "@kamiyo/db";
+import type { HistoryRecord } from "../../store/index.ts";
 
 /** Builders of stored-history rows for unit tests (numbers chosen by each test). */
 export const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";

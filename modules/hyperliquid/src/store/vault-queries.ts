@@ -1,6 +1,5 @@
 import type { PortfolioPeriod, Position, VaultRole } from "@kamiyo/core";
-import type { Queryable } from "./db.ts";
-import { insertRows } from "./insert-rows.ts";
+import { insertRows, type Queryable } from "@kamiyo/db";
 
 /** A vault's stored portfolio periods. */
 export interface StoredPortfolio {

@@ -1,4 +1,4 @@
-import type { Queryable } from "./db.ts";
+import type { Queryable } from "@kamiyo/db";
 import type { MarketSampleRecord } from "./timeseries-repo.ts";
 
 /** A `market_samples` row as the driver returns it. */

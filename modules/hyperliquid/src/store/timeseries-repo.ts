@@ -1,6 +1,5 @@
 import type { LiquidationEvent, Position, VaultRole } from "@kamiyo/core";
-import type { Queryable } from "./db.ts";
-import { insertRows } from "./insert-rows.ts";
+import { insertRows, type Queryable } from "@kamiyo/db";
 
 /** One clearinghouseState reading of a family vault. */
 export interface VaultStateRecord {
@@ -168,11 +167,10 @@ const RETAINED = [
   ["vault_pnl", "ts"],
   ["market_samples", "ts"],
   ["liquidations", "ts"],
-  ["findings", "updated_at"],
 ] as const;
 
 /**
- * Deletes a tenant's history older than `before` (epoch ms); open findings are kept.
+ * Deletes a tenant's time series older than `before` (epoch ms).
  * @returns rows deleted per table.
  */
 export async function pruneHistory(
@@ -182,9 +180,8 @@ export async function pruneHistory(
 ): Promise<Record<string, number>> {
   const deleted: Record<string, number> = {};
   for (const [table, column] of RETAINED) {
-    const extra = table === "findings" ? " AND status = 'resolved'" : "";
     const rows = await q.query<{ n: number }>(
-      `WITH d AS (DELETE FROM ${table} WHERE tenant_id = $1 AND ${column} < $2${extra} RETURNING 1)
+      `WITH d AS (DELETE FROM ${table} WHERE tenant_id = $1 AND ${column} < $2 RETURNING 1)
        SELECT count(*)::int AS n FROM d`,
       [tenantId, new Date(before)],
     );
