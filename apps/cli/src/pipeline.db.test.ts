@@ -1,17 +1,15 @@
 import { readFileSync } from "node:fs";
 import {
-  type AssetCtx,
   FetchHttpClient,
-  type Fill,
   type Finding,
   type FindingChange,
   IoTracker,
-  type Observation,
   seededRandom,
   silentLogger,
   VirtualClock,
 } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, listFindings } from "@kamiyo/db";
+import type { AssetCtx, Fill, HlObservation } from "@kamiyo/hyperliquid";
 import { importRecords, parseChronicle } from "@kamiyo/intel";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,7 +74,7 @@ async function pipelineAt(start: number) {
       pipeline.start();
       await pipeline.monitor.whenIdle();
     },
-    async emit(...obs: Observation[]) {
+    async emit(...obs: HlObservation[]) {
       for (const o of obs) pipeline.monitor.emit(o);
       await pipeline.monitor.whenIdle();
     },
@@ -122,7 +120,7 @@ function liquidationFill(user: string, coin: string, px: number, usd: number, ti
     fee: 0,
     liquidation: { liquidatedUser: user, markPx: px, method: "market" },
   };
-  return { type: "fills", time, user, fills: [fill], snapshot: false } satisfies Observation;
+  return { type: "fills", time, user, fills: [fill], snapshot: false } satisfies HlObservation;
 }
 
 function ethCtx(markPx: number): AssetCtx {

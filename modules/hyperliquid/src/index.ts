@@ -8,7 +8,9 @@
 
 export * from "./chains.ts";
 export * from "./detectors/index.ts";
+export * from "./observations.ts";
 export * from "./pipeline/monitor-config.ts";
+export * from "./plugin-kit.ts";
 export { hyperliquidReplay } from "./replay/replay-module.ts";
 export { ReplayServer, type ServerStats } from "./replay/replay-server.ts";
 export * from "./sources/index.ts";

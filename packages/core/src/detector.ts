@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Signal, SignalRef } from "./finding.ts";
 import type { Logger } from "./logger.ts";
-import type { Observation, ObservationType } from "./observation.ts";
+import type { Observation } from "./observation.ts";
 
 /** Where a detector sends what it concludes. */
 export interface DetectorOutput {
@@ -24,26 +24,26 @@ export interface DetectorContext {
   log: Logger;
 }
 
-/** A running detector: a function of its observations, its own state and the clock. */
-export interface DetectorInstance {
+/**
+ * A running detector: a function of its observations, its own state and the clock. `O` is its
+ * module's observation union.
+ */
+export interface DetectorInstance<O extends Observation = Observation> {
   /** Observation types routed to `observe`. */
-  readonly accepts: readonly ObservationType[];
-  observe(obs: Observation, out: DetectorOutput): void;
+  readonly accepts: readonly O["type"][];
+  observe(obs: O, out: DetectorOutput): void;
   /** Called on a fixed cadence with the clock time, for conditions that depend on time passing. */
   tick?(now: number, out: DetectorOutput): void;
 }
 
 /** A detector plug-in: a literal kind, its config schema and a factory. */
-export interface Detector<K extends string = string, S extends z.ZodType = z.ZodType> {
+export interface Detector<
+  K extends string = string,
+  S extends z.ZodType = z.ZodType,
+  O extends Observation = Observation,
+> {
   readonly kind: K;
   readonly description: string;
   readonly config: S;
-  create(config: z.output<S>, ctx: DetectorContext): DetectorInstance;
-}
-
-/** Declares a detector; the identity function that keeps its literal kind and config types. */
-export function defineDetector<const K extends string, S extends z.ZodType>(
-  detector: Detector<K, S>,
-): Detector<K, S> {
-  return detector;
+  create(config: z.output<S>, ctx: DetectorContext): DetectorInstance<O>;
 }

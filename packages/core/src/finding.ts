@@ -3,8 +3,12 @@ import type { Severity } from "./severity.ts";
 
 /** What a finding is about. */
 export interface Subject {
-  type: "asset" | "vault" | "user" | "market";
-  /** Coin name, vault or user address (lower case), or market name. */
+  /**
+   * What kind of thing, as its module names it: the Hyperliquid monitor's `asset`, `vault`,
+   * `user`, `market`; a new product line brings its own (RCA's pods and services).
+   */
+  type: string;
+  /** Its id within the type: a coin, a vault or user address (lower case), a market name… */
   id: string;
 }
 

@@ -3,7 +3,7 @@ import type { Clock } from "./clock.ts";
 import type { HttpClient } from "./http.ts";
 import type { IoTracker } from "./io-tracker.ts";
 import type { Logger } from "./logger.ts";
-import type { Observation, ObservationOf, ObservationType } from "./observation.ts";
+import type { Observation, ObservationOf } from "./observation.ts";
 import type { Random } from "./random.ts";
 
 /** Health of one source as shown by readiness checks and metrics. */
@@ -16,8 +16,8 @@ export interface SourceHealth {
   counters: Record<string, number>;
 }
 
-/** Everything a source may use: never globals. */
-export interface SourceContext {
+/** Everything a source may use: never globals. `O` is its module's observation union. */
+export interface SourceContext<O extends Observation = Observation> {
   /** Aborts when the pipeline stops; `run` must then return. */
   signal: AbortSignal;
   log: Logger;
@@ -27,11 +27,11 @@ export interface SourceContext {
   /** Counts real I/O in flight (WebSocket acks and pings; HTTP is counted by `http`). */
   io: IoTracker;
   /** Pushes an observation into the pipeline. @returns false when the pipeline's queue was full (dropped, counted). */
-  emit(obs: Observation): boolean;
+  emit(obs: O): boolean;
   /** Receives every raw WebSocket frame a source reads, with its replay-format `src` (recorders). */
   tapFrame?(src: string, text: string): void;
   /** Calls `fn` with every observation of `type` the pipeline routes (from any source). */
-  watch<T extends ObservationType>(type: T, fn: (obs: ObservationOf<T>) => void): void;
+  watch<T extends O["type"]>(type: T, fn: (obs: ObservationOf<O, T>) => void): void;
 }
 
 /** A running source. */
@@ -42,16 +42,13 @@ export interface SourceInstance {
 }
 
 /** A source plug-in: a literal kind, its config schema and a factory. */
-export interface Source<K extends string = string, S extends z.ZodType = z.ZodType> {
+export interface Source<
+  K extends string = string,
+  S extends z.ZodType = z.ZodType,
+  O extends Observation = Observation,
+> {
   readonly kind: K;
   readonly description: string;
   readonly config: S;
-  create(config: z.output<S>, ctx: SourceContext): SourceInstance;
-}
-
-/** Declares a source; the identity function that keeps its literal kind and config types. */
-export function defineSource<const K extends string, S extends z.ZodType>(
-  source: Source<K, S>,
-): Source<K, S> {
-  return source;
+  create(config: z.output<S>, ctx: SourceContext<O>): SourceInstance;
 }

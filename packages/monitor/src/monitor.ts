@@ -10,7 +10,6 @@ import {
   type IoTracker,
   type Logger,
   type Observation,
-  type ObservationType,
   type Random,
   type SourceContext,
   type SourceHealth,
@@ -87,8 +86,8 @@ export class Monitor {
   readonly #store: MonitorStore | null;
   readonly #detectors: DetectorEntry[] = [];
   readonly #derived: DerivedEntry[] = [];
-  readonly #routes = new Map<ObservationType, DetectorEntry[]>();
-  readonly #watchers = new Map<ObservationType, ((obs: Observation) => void)[]>();
+  readonly #routes = new Map<string, DetectorEntry[]>();
+  readonly #watchers = new Map<string, ((obs: Observation) => void)[]>();
   readonly #sources = new Map<string, SourceInstance>();
   readonly #listeners = new Set<(change: FindingChange) => void>();
   readonly #abort = new AbortController();
@@ -161,8 +160,11 @@ export class Monitor {
     this.#scheduleTick();
   }
 
-  /** Pushes an observation as a source would (tests, benchmarks, imports). @returns false when dropped. */
-  emit(obs: Observation): boolean {
+  /**
+   * Pushes an observation as a source would (tests, benchmarks, imports); `O` is the module's
+   * observation union. @returns false when dropped.
+   */
+  emit<O extends Observation>(obs: O): boolean {
     return this.#queue.push(obs);
   }
 

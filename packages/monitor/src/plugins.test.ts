@@ -1,9 +1,8 @@
 import {
-  defineDetector,
-  defineSource,
   FetchHttpClient,
   type FindingChange,
   IoTracker,
+  pluginKit,
   seededRandom,
   silentLogger,
   VirtualClock,
@@ -12,6 +11,15 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Monitor } from "./monitor.ts";
 import { monitorConfigFor } from "./plugins.ts";
+
+/** A product line's own observation, unknown to the platform. */
+interface CapsObservation {
+  readonly type: "oiCap";
+  readonly time: number;
+  readonly coins: readonly string[];
+}
+
+const { defineSource, defineDetector } = pluginKit<CapsObservation>();
 
 /** A product line's plug-ins, unknown to the monitor: a source of open-interest caps, a rule on them. */
 const capsSource = defineSource({
@@ -36,7 +44,6 @@ const capsDetector = defineDetector({
     return {
       accepts: ["oiCap"],
       observe(obs, out) {
-        if (obs.type !== "oiCap") return;
         for (const coin of obs.coins)
           out.raise({
             kind: "at-cap",

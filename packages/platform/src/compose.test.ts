@@ -1,8 +1,10 @@
-import { defineDetector, defineSource } from "@kamiyo/core";
+import { type Observation, pluginKit } from "@kamiyo/core";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { composeModules } from "./compose.ts";
 import { defineModule } from "./product-module.ts";
+
+const { defineSource, defineDetector } = pluginKit<Observation>();
 
 const source = (kind: string) =>
   defineSource({

@@ -1,5 +1,4 @@
 import {
-  type AssetCtx,
   type Detector,
   type DetectorOutput,
   type Finding,
@@ -44,8 +43,8 @@ export function findingRecorder(detectorKind: string, now: () => number) {
  * Runs one detector against observations on a hand-driven clock and records the finding
  * changes it causes, through the real FindingTracker.
  */
-export function detectorHarness<S extends z.ZodType>(
-  detector: Detector<string, S>,
+export function detectorHarness<S extends z.ZodType, O extends Observation>(
+  detector: Detector<string, S, O>,
   config: z.input<S> = {} as z.input<S>,
 ) {
   let now = 0;
@@ -58,7 +57,7 @@ export function detectorHarness<S extends z.ZodType>(
   return {
     changes,
     /** Sets the clock and feeds one observation. */
-    observe(obs: Observation, at: number = obs.time): void {
+    observe(obs: O, at: number = obs.time): void {
       now = at;
       instance.observe(obs, out);
     },
@@ -69,26 +68,5 @@ export function detectorHarness<S extends z.ZodType>(
     },
     open: recorder.open,
     raised: recorder.raised,
-  };
-}
-
-/** A market context with sane defaults for tests; override what the case is about. */
-export function assetCtx(coin: string, over: Partial<AssetCtx> = {}): AssetCtx {
-  const px = over.markPx ?? 100;
-  return {
-    coin,
-    markPx: px,
-    oraclePx: px,
-    midPx: px,
-    funding: 0.0000125,
-    openInterest: 1_000_000 / px,
-    premium: 0,
-    prevDayPx: px,
-    dayNtlVlm: 50_000_000,
-    impactBidPx: px * 0.9995,
-    impactAskPx: px * 1.0005,
-    maxLeverage: 20,
-    isDelisted: false,
-    ...over,
   };
 }

@@ -1,4 +1,3 @@
 export * from "./detector-harness.ts";
 export * from "./fixtures.ts";
-export * from "./hlp-series.ts";
 export * from "./test-db.ts";

@@ -1,7 +1,7 @@
 import { type ApiDeps, toFindingJson } from "@kamiyo/api";
-import type { Position } from "@kamiyo/core";
 import { listFindings } from "@kamiyo/db";
 import { changeOver, drawdown, sharpe } from "../detectors/index.ts";
+import type { Position } from "../observations.ts";
 import { latestVaultPortfolios, latestVaultStates, vaultPnlHistory } from "../store/index.ts";
 import { settings } from "./settings.ts";
 

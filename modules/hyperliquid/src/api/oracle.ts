@@ -1,7 +1,7 @@
 import { type ApiDeps, toFindingJson } from "@kamiyo/api";
-import type { AssetCtx } from "@kamiyo/core";
 import { listFindings } from "@kamiyo/db";
 import { maxDeviation } from "../detectors/index.ts";
+import type { AssetCtx } from "../observations.ts";
 import { latestMarketSamples, type MarketSampleRecord, marketHistory } from "../store/index.ts";
 import { settings } from "./settings.ts";
 

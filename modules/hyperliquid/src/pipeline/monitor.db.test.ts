@@ -1,17 +1,10 @@
-import {
-  FetchHttpClient,
-  IoTracker,
-  type Observation,
-  seededRandom,
-  silentLogger,
-  type Trade,
-  VirtualClock,
-} from "@kamiyo/core";
+import { FetchHttpClient, IoTracker, seededRandom, silentLogger, VirtualClock } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, getFinding, listFindings } from "@kamiyo/db";
 import type { AfterFindings } from "@kamiyo/monitor";
 import { Monitor } from "@kamiyo/monitor";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HlObservation, Trade } from "../observations.ts";
 import { MONITOR_PLUGINS, monitorConfig } from "./monitor-config.ts";
 
 const LIQ = {
@@ -29,7 +22,7 @@ const config = monitorConfig.parse({
   queueCapacity: 100,
 });
 
-function state(time: number, upnl: number, coin = "ETH"): Observation {
+function state(time: number, upnl: number, coin = "ETH"): HlObservation {
   return {
     type: "vaultState",
     time,
@@ -123,7 +116,7 @@ describe(`monitor pipeline on ${testDbKind}`, () => {
       vault: LIQ,
       accountValue: 1,
       totalNtlPos: 1,
-    } as unknown as Observation);
+    } as unknown as HlObservation);
     m.emit(state(T0 + 1, -3_000_000));
     await m.whenIdle();
     const h = m.health();
@@ -173,7 +166,7 @@ describe(`monitor pipeline on ${testDbKind}`, () => {
     m.emit({
       ...state(T0 + 120_000, -3_000_000),
       vault: { ...LIQ, address: "0x1111111111111111111111111111111111111111", role: "janitor" },
-    } as unknown as Observation);
+    } as unknown as HlObservation);
     await m.whenIdle();
     m.emit(state(T0 + 240_000, -3_000_000));
     await m.whenIdle();

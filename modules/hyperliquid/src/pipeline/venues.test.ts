@@ -1,5 +1,4 @@
 import {
-  type AssetCtx,
   FetchHttpClient,
   IoTracker,
   type SourceHealth,
@@ -9,6 +8,7 @@ import {
 } from "@kamiyo/core";
 import { Monitor } from "@kamiyo/monitor";
 import { afterEach, describe, expect, it } from "vitest";
+import type { AssetCtx } from "../observations.ts";
 import { MONITOR_PLUGINS, type MonitorConfigInput, monitorConfig } from "./monitor-config.ts";
 import { refusingUrl, type VenueAnswer, VenueServer } from "./testing/venue-servers.ts";
 

@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type FindingChange, type SeriesPoint, silentLogger } from "@kamiyo/core";
+import { type FindingChange, silentLogger } from "@kamiyo/core";
 import { monitorOnly, replay } from "@kamiyo/replay";
-import { calmHlpPnl, readFixtureJson } from "@kamiyo/testing";
+import { readFixtureJson } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SeriesPoint } from "../observations.ts";
+import { calmHlpPnl } from "../testing/hlp-series.ts";
 import { hyperliquidReplay } from "./replay-module.ts";
 
 const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";

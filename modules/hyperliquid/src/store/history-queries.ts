@@ -1,5 +1,5 @@
-import type { LiquidationEvent } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
+import type { LiquidationEvent } from "../observations.ts";
 import { type LiquidationRow, toLiquidation } from "./liquidation-queries.ts";
 import { type SampleRow, toSample } from "./market-queries.ts";
 import type { MarketSampleRecord, VaultPnlRecord, VaultStateRecord } from "./timeseries-repo.ts";

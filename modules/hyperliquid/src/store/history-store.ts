@@ -1,6 +1,6 @@
-import type { Observation } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
 import type { HistoryBatch, HistoryPlugin, HistorySettings, HistoryStore } from "@kamiyo/monitor";
+import type { HlObservation } from "../observations.ts";
 import type { HistoryRecord } from "./history-queries.ts";
 import {
   insertLiquidations,
@@ -53,7 +53,7 @@ class HyperliquidHistory implements HistoryStore {
     return this.#dropped;
   }
 
-  observe(obs: Observation, record: (row: unknown) => void): void {
+  observe(obs: HlObservation, record: (row: unknown) => void): void {
     const keep = (r: HistoryRecord) => {
       if (this.#queued.records.length >= MAX_PENDING_ROWS) {
         this.#dropped++;

@@ -1,5 +1,5 @@
-import type { LiquidationEvent } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
+import type { LiquidationEvent } from "../observations.ts";
 
 /** Liquidations of one coin and method over a window. */
 export interface LiquidationTotals {

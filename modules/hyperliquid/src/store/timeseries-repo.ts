@@ -1,5 +1,5 @@
-import type { LiquidationEvent, Position, VaultRole } from "@kamiyo/core";
 import { insertRows, type Queryable } from "@kamiyo/db";
+import type { LiquidationEvent, Position, VaultRole } from "../observations.ts";
 
 /** One clearinghouseState reading of a family vault. */
 export interface VaultStateRecord {

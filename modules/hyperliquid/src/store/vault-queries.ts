@@ -1,5 +1,5 @@
-import type { PortfolioPeriod, Position, VaultRole } from "@kamiyo/core";
 import { insertRows, type Queryable } from "@kamiyo/db";
+import type { PortfolioPeriod, Position, VaultRole } from "../observations.ts";
 
 /** A vault's stored portfolio periods. */
 export interface StoredPortfolio {

@@ -103,7 +103,11 @@ export const findingSchema = z
     kind: z.string(),
     severity: z.enum(SEVERITIES).describe("The worst severity reached in this episode"),
     status: z.enum(["open", "resolved"]),
-    subject: z.object({ type: z.enum(["asset", "vault", "user", "market"]), id: z.string() }),
+    subject: z
+      .object({ type: z.string(), id: z.string() })
+      .describe(
+        "What it is about: a type its module names (the Hyperliquid monitor: asset, vault, user, market) and an id",
+      ),
     key: z.string().describe("Separates simultaneous episodes on one subject (empty when unused)"),
     title: z.string(),
     evidence: z

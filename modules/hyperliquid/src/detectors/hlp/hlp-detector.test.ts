@@ -1,6 +1,11 @@
-import type { Observation, PortfolioPeriod, SeriesPoint, VaultMember } from "@kamiyo/core";
 import { detectorHarness } from "@kamiyo/testing";
 import { describe, expect, it } from "vitest";
+import type {
+  HlObservation,
+  PortfolioPeriod,
+  SeriesPoint,
+  VaultMember,
+} from "../../observations.ts";
 import { hlpDetector } from "./hlp-detector.ts";
 import { changeOver, drawdown, sharpe, valueAt } from "./metrics.ts";
 
@@ -32,7 +37,7 @@ function period(
   return { pnl: pts(pnl), accountValue: pts(av) };
 }
 
-function portfolio(day: PortfolioPeriod, month: PortfolioPeriod = day): Observation {
+function portfolio(day: PortfolioPeriod, month: PortfolioPeriod = day): HlObservation {
   const last = day.pnl.at(-1)?.[0] ?? T0;
   return {
     type: "vaultPortfolio",
@@ -162,7 +167,7 @@ describe("HLP detector", () => {
 
   it("grades positions inherited by a liquidator vault and resolves them when closed", () => {
     const h = detectorHarness(hlpDetector);
-    const state = (time: number, upnl: number | null): Observation => ({
+    const state = (time: number, upnl: number | null): HlObservation => ({
       type: "vaultState",
       time,
       vault: LIQ,
@@ -199,7 +204,7 @@ describe("HLP detector", () => {
 
   it("keeps one inherited-position episode while the vault holds the position, even back in profit", () => {
     const h = detectorHarness(hlpDetector);
-    const state = (time: number, upnl: number, szi = 160_234): Observation => ({
+    const state = (time: number, upnl: number, szi = 160_234): HlObservation => ({
       type: "vaultState",
       time,
       vault: LIQ,

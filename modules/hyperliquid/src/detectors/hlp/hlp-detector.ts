@@ -1,11 +1,6 @@
-import {
-  type DetectorOutput,
-  defineDetector,
-  type ObservationOf,
-  type Severity,
-  severityRank,
-  type VaultMember,
-} from "@kamiyo/core";
+import { type DetectorOutput, type Severity, severityRank } from "@kamiyo/core";
+import type { HlObservationOf, VaultMember } from "../../observations.ts";
+import { defineDetector } from "../../plugin-kit.ts";
 import { amount, pct, round, usd } from "../format.ts";
 import { type HlpConfig, hlpConfig } from "./config.ts";
 import { changeOver, drawdown, sharpe } from "./metrics.ts";
@@ -109,7 +104,7 @@ function vaultSubject(v: VaultMember) {
 
 function losses(
   c: HlpConfig,
-  obs: ObservationOf<"vaultPortfolio">,
+  obs: HlObservationOf<"vaultPortfolio">,
   clear: Hysteresis,
   out: DetectorOutput,
 ): void {
@@ -164,7 +159,7 @@ function losses(
 
 function drawdownRule(
   c: HlpConfig,
-  obs: ObservationOf<"vaultPortfolio">,
+  obs: HlObservationOf<"vaultPortfolio">,
   clear: Hysteresis,
   out: DetectorOutput,
 ): void {
@@ -207,7 +202,7 @@ function drawdownRule(
  */
 function inherited(
   c: HlpConfig,
-  obs: ObservationOf<"vaultState">,
+  obs: HlObservationOf<"vaultState">,
   open: Map<string, Map<string, number>>,
   out: DetectorOutput,
 ): void {

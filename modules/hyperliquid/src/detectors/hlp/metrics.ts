@@ -1,4 +1,4 @@
-import type { SeriesPoint } from "@kamiyo/core";
+import type { SeriesPoint } from "../../observations.ts";
 
 /**
  * Value of a time series at time `t`, linearly interpolated between the points around it.

@@ -1,6 +1,7 @@
-import type { Observation, SeriesPoint, VaultMember } from "@kamiyo/core";
-import { calmHlpPnl, detectorHarness } from "@kamiyo/testing";
+import { detectorHarness } from "@kamiyo/testing";
 import { describe, expect, it } from "vitest";
+import type { HlObservation, SeriesPoint, VaultMember } from "../../observations.ts";
+import { calmHlpPnl } from "../../testing/hlp-series.ts";
 import { hlpDetector } from "./hlp-detector.ts";
 
 const MIN = 60_000;
@@ -22,7 +23,7 @@ function then(pts: SeriesPoint[], move: number): SeriesPoint[] {
   return [...pts, [t + 15 * MIN, v + move]];
 }
 
-function portfolio(pnl: SeriesPoint[], accountValue = 400e6): Observation {
+function portfolio(pnl: SeriesPoint[], accountValue = 400e6): HlObservation {
   const period = { pnl, accountValue: pnl.map(([t]) => [t, accountValue] as SeriesPoint) };
   return {
     type: "vaultPortfolio",

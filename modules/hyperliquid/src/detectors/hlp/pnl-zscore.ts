@@ -1,10 +1,5 @@
-import {
-  type DetectorOutput,
-  medianMad,
-  type ObservationOf,
-  type SeriesPoint,
-  type Severity,
-} from "@kamiyo/core";
+import { type DetectorOutput, medianMad, type Severity } from "@kamiyo/core";
+import type { HlObservationOf, SeriesPoint } from "../../observations.ts";
 import { pct, round, usd } from "../format.ts";
 import type { HlpConfig } from "./config.ts";
 import { valueAt } from "./metrics.ts";
@@ -38,7 +33,7 @@ function mergePoints(
  */
 export function pnlZScore(
   c: HlpConfig,
-  obs: ObservationOf<"vaultPortfolio">,
+  obs: HlObservationOf<"vaultPortfolio">,
   store: Map<string, Map<number, number>>,
   lastScored: Map<string, number>,
   out: DetectorOutput,

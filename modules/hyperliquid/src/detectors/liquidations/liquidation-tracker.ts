@@ -1,4 +1,4 @@
-import type { Fill, LiquidationEvent, Observation, Trade } from "@kamiyo/core";
+import type { Fill, HlObservation, LiquidationEvent, Trade } from "../../observations.ts";
 
 /** A public trade with a liquidator vault on one side, waiting for the vault's own fill. */
 interface Candidate {
@@ -61,7 +61,7 @@ export class LiquidationTracker {
   }
 
   /** Feeds one observation. @returns liquidation events it completes. */
-  observe(obs: Observation, now: number): LiquidationEvent[] {
+  observe(obs: HlObservation, now: number): LiquidationEvent[] {
     switch (obs.type) {
       case "vaultFamily":
         this.#liquidators.clear();

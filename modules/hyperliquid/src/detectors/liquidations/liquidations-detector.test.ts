@@ -1,13 +1,13 @@
-import type { Fill, Observation, Trade, VaultMember } from "@kamiyo/core";
 import { detectorHarness } from "@kamiyo/testing";
 import { describe, expect, it } from "vitest";
+import type { Fill, HlObservation, Trade, VaultMember } from "../../observations.ts";
 import { liquidationsDetector } from "./liquidations-detector.ts";
 
 const LIQ = "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14";
 const WHALE = "0xf3f496c9486be5924a93d67e98298733bb47057c";
 const T0 = 1_741_767_000_000;
 
-const family: Observation = {
+const family: HlObservation = {
   type: "vaultFamily",
   time: T0,
   parent: "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303",
@@ -52,20 +52,20 @@ function trade(over: Partial<Trade>): Trade {
     ...over,
   };
 }
-const fills = (time: number, ...f: Fill[]): Observation => ({
+const fills = (time: number, ...f: Fill[]): HlObservation => ({
   type: "fills",
   time,
   user: LIQ,
   fills: f,
   snapshot: false,
 });
-const trades = (time: number, ...t: Trade[]): Observation => ({
+const trades = (time: number, ...t: Trade[]): HlObservation => ({
   type: "trades",
   time,
   coin: t[0]?.coin ?? "ETH",
   trades: t,
 });
-const liquidatorState = (time: number, szi: number): Observation => ({
+const liquidatorState = (time: number, szi: number): HlObservation => ({
   type: "vaultState",
   time,
   vault: family.type === "vaultFamily" ? (family.members[1] as VaultMember) : ({} as VaultMember),

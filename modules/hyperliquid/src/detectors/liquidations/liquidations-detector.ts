@@ -1,11 +1,6 @@
-import {
-  type DetectorOutput,
-  defineDetector,
-  type LiquidationEvent,
-  type Severity,
-  type Signal,
-  severityRank,
-} from "@kamiyo/core";
+import { type DetectorOutput, type Severity, type Signal, severityRank } from "@kamiyo/core";
+import type { HlObservation, LiquidationEvent } from "../../observations.ts";
+import { defineDetector } from "../../plugin-kit.ts";
 import { amount, price, round, usd } from "../format.ts";
 import { RaiseGate, SlidingWindow } from "../window.ts";
 import { type LiquidationsConfig, liquidationsConfig } from "./config.ts";
@@ -38,7 +33,8 @@ export const liquidationsDetector = defineDetector({
     const state = new LiquidationRules(config);
     // Every classified event is handed on for storage (old ones too), then judged by the rules.
     const take = (e: LiquidationEvent, now: number, out: DetectorOutput) => {
-      out.keep?.({ type: "liquidation", time: e.time, event: e });
+      const classified: HlObservation = { type: "liquidation", time: e.time, event: e };
+      out.keep?.(classified);
       state.add(e, now, tracker.liquidators, out);
     };
     return {

@@ -1,10 +1,11 @@
-import type { AssetCtx, Observation } from "@kamiyo/core";
-import { assetCtx, detectorHarness } from "@kamiyo/testing";
+import { detectorHarness } from "@kamiyo/testing";
 import { describe, expect, it } from "vitest";
+import type { AssetCtx, HlObservation } from "../../observations.ts";
+import { assetCtx } from "../../testing/asset-ctx.ts";
 import { manipulationDetector } from "./manipulation-detector.ts";
 
 const T0 = 1_742_990_400_000;
-const market = (time: number, ...assets: AssetCtx[]): Observation => ({
+const market = (time: number, ...assets: AssetCtx[]): HlObservation => ({
   type: "market",
   time,
   assets,

@@ -1,11 +1,6 @@
-import {
-  type AssetCtx,
-  type DetectorOutput,
-  defineDetector,
-  SEVERITIES,
-  type Severity,
-  severityRank,
-} from "@kamiyo/core";
+import { type DetectorOutput, SEVERITIES, type Severity, severityRank } from "@kamiyo/core";
+import type { AssetCtx } from "../../observations.ts";
+import { defineDetector } from "../../plugin-kit.ts";
 import { pct, round, usd } from "../format.ts";
 import { type ManipulationConfig, manipulationConfig } from "./config.ts";
 

@@ -1,4 +1,4 @@
-import type { AssetCtx } from "@kamiyo/core";
+import type { AssetCtx } from "../../observations.ts";
 
 /** A price of one venue at a time. */
 export interface Quote {

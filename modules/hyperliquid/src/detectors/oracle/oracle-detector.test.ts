@@ -1,15 +1,16 @@
-import type { AssetCtx, Observation } from "@kamiyo/core";
-import { assetCtx, detectorHarness } from "@kamiyo/testing";
+import { detectorHarness } from "@kamiyo/testing";
 import { describe, expect, it } from "vitest";
+import type { AssetCtx, HlObservation } from "../../observations.ts";
+import { assetCtx } from "../../testing/asset-ctx.ts";
 import { oracleDetector } from "./oracle-detector.ts";
 
 const T0 = 1_742_990_400_000;
-const market = (time: number, ...assets: AssetCtx[]): Observation => ({
+const market = (time: number, ...assets: AssetCtx[]): HlObservation => ({
   type: "market",
   time,
   assets,
 });
-const binance = (time: number, prices: Record<string, number>): Observation => ({
+const binance = (time: number, prices: Record<string, number>): HlObservation => ({
   type: "externalPrices",
   time,
   venue: "binance",

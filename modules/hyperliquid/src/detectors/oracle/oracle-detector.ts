@@ -1,4 +1,6 @@
-import { type AssetCtx, type DetectorOutput, defineDetector, type Severity } from "@kamiyo/core";
+import type { DetectorOutput, Severity } from "@kamiyo/core";
+import type { AssetCtx } from "../../observations.ts";
+import { defineDetector } from "../../plugin-kit.ts";
 import { pct, round } from "../format.ts";
 import { type OracleConfig, oracleConfig } from "./config.ts";
 import { type Deviation, maxDeviation, type Quote } from "./deviation.ts";

@@ -1,5 +1,6 @@
-import { AppError, type Finding, type LiquidationEvent } from "@kamiyo/core";
+import { AppError, type Finding } from "@kamiyo/core";
 import { describe, expect, it } from "vitest";
+import type { LiquidationEvent } from "../../observations.ts";
 import type { HistoryRecord } from "../../store/index.ts";
 import { CrossProtocolCorrelator } from "./correlator.ts";
 import { correlatorHarness, event, exploit, liquidation, MIN, T0 } from "./test-helpers.ts";

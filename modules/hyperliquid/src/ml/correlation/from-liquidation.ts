@@ -1,5 +1,6 @@
-import type { LiquidationEvent, Severity } from "@kamiyo/core";
+import type { Severity } from "@kamiyo/core";
 import { usd as formatUsd } from "@kamiyo/core";
+import type { LiquidationEvent } from "../../observations.ts";
 import { type CorrelationEvent, normalizeAsset, protocolKey } from "./correlation-event.ts";
 import { type FindingOrigin, HYPERLIQUID_ORIGIN } from "./from-finding.ts";
 

@@ -1,6 +1,6 @@
-import type { LiquidationEvent } from "@kamiyo/core";
 import { findingRecorder } from "@kamiyo/testing";
 import type { z } from "zod";
+import type { LiquidationEvent } from "../../observations.ts";
 import type { correlatorConfig } from "./config.ts";
 import type { CorrelationEvent } from "./correlation-event.ts";
 import { CrossProtocolCorrelator, type ObserveResult } from "./correlator.ts";

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
-import { AppError, type Position } from "@kamiyo/core";
+import { AppError } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
 import { fixturePath } from "@kamiyo/testing";
+import type { Position } from "../../observations.ts";
 import {
   insertMarketSamples,
   insertVaultPnl,

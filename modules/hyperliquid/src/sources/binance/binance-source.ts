@@ -1,6 +1,5 @@
 import {
   decimal,
-  defineSource,
   pollEvery,
   requestWithRetry,
   type SourceContext,
@@ -8,6 +7,8 @@ import {
   type SourceInstance,
 } from "@kamiyo/core";
 import { z } from "zod";
+import type { HlObservation } from "../../observations.ts";
+import { defineSource } from "../../plugin-kit.ts";
 import { venueAsset } from "../coin-map.ts";
 import { validate } from "../validate.ts";
 import { VenueGate } from "../venue-gate.ts";
@@ -55,7 +56,7 @@ export const binanceSource = defineSource({
 
 class BinanceRunner implements SourceInstance {
   readonly #c: z.output<typeof binanceConfig>;
-  readonly #ctx: SourceContext;
+  readonly #ctx: SourceContext<HlObservation>;
   readonly #gate: VenueGate;
   /** Hyperliquid coins seen in market observations. */
   readonly #coins = new Set<string>();
@@ -64,7 +65,7 @@ class BinanceRunner implements SourceInstance {
   #listedAt = Number.NEGATIVE_INFINITY;
   #lastDataAt: number | null = null;
 
-  constructor(config: z.output<typeof binanceConfig>, ctx: SourceContext) {
+  constructor(config: z.output<typeof binanceConfig>, ctx: SourceContext<HlObservation>) {
     this.#c = config;
     this.#ctx = ctx;
     this.#gate = new VenueGate(

@@ -1,6 +1,5 @@
 import {
   decimal,
-  defineSource,
   HttpStatusError,
   pollEvery,
   requestWithRetry,
@@ -9,6 +8,8 @@ import {
   type SourceInstance,
 } from "@kamiyo/core";
 import { z } from "zod";
+import type { HlObservation } from "../../observations.ts";
+import { defineSource } from "../../plugin-kit.ts";
 import { venueAsset } from "../coin-map.ts";
 import { validate } from "../validate.ts";
 import { VenueGate } from "../venue-gate.ts";
@@ -65,7 +66,7 @@ export const coinbaseSource = defineSource({
 
 class CoinbaseRunner implements SourceInstance {
   readonly #c: z.output<typeof coinbaseConfig>;
-  readonly #ctx: SourceContext;
+  readonly #ctx: SourceContext<HlObservation>;
   readonly #gate: VenueGate;
   readonly #coins = new Set<string>();
   /** Listed USD products (null until the listing is known). */
@@ -77,7 +78,7 @@ class CoinbaseRunner implements SourceInstance {
   #usdtUsd: number | null = null;
   #lastDataAt: number | null = null;
 
-  constructor(config: z.output<typeof coinbaseConfig>, ctx: SourceContext) {
+  constructor(config: z.output<typeof coinbaseConfig>, ctx: SourceContext<HlObservation>) {
     this.#c = config;
     this.#ctx = ctx;
     this.#gate = new VenueGate(

@@ -1,4 +1,4 @@
-import type { VaultMember } from "@kamiyo/core";
+import type { VaultMember } from "../../observations.ts";
 import type { InfoClient } from "./info-client.ts";
 import { vaultDetailsSchema } from "./schemas.ts";
 

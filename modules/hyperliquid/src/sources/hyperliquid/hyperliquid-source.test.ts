@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import {
   FetchHttpClient,
   IoTracker,
-  type Observation,
   type SourceContext,
   type SourceInstance,
   SystemClock,
@@ -12,6 +11,7 @@ import {
 } from "@kamiyo/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RawData, WebSocketServer } from "ws";
+import type { HlObservation } from "../../observations.ts";
 import { hyperliquidConfig } from "./config.ts";
 import { hyperliquidSource } from "./hyperliquid-source.ts";
 import { GREETING } from "./ws-frames.ts";
@@ -109,7 +109,7 @@ interface Fixture {
   source: SourceInstance;
   io: IoTracker;
   abort: AbortController;
-  observations: Observation[];
+  observations: HlObservation[];
   infoRequests: InfoRequest[];
   /** Messages each WS connection received (index 0 = first connection). */
   wsMessages: Record<string, unknown>[][];
@@ -189,8 +189,8 @@ async function start(): Promise<Fixture> {
   });
   const io = new IoTracker();
   const abort = new AbortController();
-  const observations: Observation[] = [];
-  const ctx: SourceContext = {
+  const observations: HlObservation[] = [];
+  const ctx: SourceContext<HlObservation> = {
     signal: abort.signal,
     log: silentLogger,
     clock: new SystemClock(),
@@ -212,9 +212,9 @@ async function start(): Promise<Fixture> {
   return { source, io, abort, observations, infoRequests, wsMessages, wss, done };
 }
 
-function fills(f: Fixture): Extract<Observation, { type: "fills" }>[] {
+function fills(f: Fixture): Extract<HlObservation, { type: "fills" }>[] {
   return f.observations.filter(
-    (o): o is Extract<Observation, { type: "fills" }> => o.type === "fills",
+    (o): o is Extract<HlObservation, { type: "fills" }> => o.type === "fills",
   );
 }
 

@@ -1,16 +1,15 @@
 import {
-  defineSource,
   describeError,
   isAbortError,
   LogThrottle,
-  type Observation,
   pollEvery,
   type SourceContext,
   type SourceHealth,
   type SourceInstance,
   TokenBucket,
-  type VaultMember,
 } from "@kamiyo/core";
+import type { HlObservation, VaultMember } from "../../observations.ts";
+import { defineSource } from "../../plugin-kit.ts";
 import { type HyperliquidConfig, hyperliquidConfig } from "./config.ts";
 import { discoverFamily } from "./family.ts";
 import { InfoClient } from "./info-client.ts";
@@ -41,7 +40,7 @@ interface PollState {
 
 class HyperliquidRunner implements SourceInstance {
   readonly #c: HyperliquidConfig;
-  readonly #ctx: SourceContext;
+  readonly #ctx: SourceContext<HlObservation>;
   readonly #info: InfoClient;
   readonly #socket: HyperliquidSocket;
   readonly #polls = new Map<string, PollState>();
@@ -54,7 +53,7 @@ class HyperliquidRunner implements SourceInstance {
   #lastDataAt: number | null = null;
   #dropped = 0;
 
-  constructor(config: HyperliquidConfig, ctx: SourceContext) {
+  constructor(config: HyperliquidConfig, ctx: SourceContext<HlObservation>) {
     this.#c = config;
     this.#ctx = ctx;
     for (const m of config.familySeed) this.#known.set(m.address, m);
@@ -148,7 +147,7 @@ class HyperliquidRunner implements SourceInstance {
     };
   }
 
-  #emit(obs: Observation): void {
+  #emit(obs: HlObservation): void {
     this.#lastDataAt = this.#ctx.clock.now();
     if (!this.#ctx.emit(obs)) this.#dropped++;
   }

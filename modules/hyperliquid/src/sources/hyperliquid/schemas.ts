@@ -1,13 +1,6 @@
-import {
-  type AssetCtx,
-  decimal,
-  type Fill,
-  nullableDecimal,
-  type PortfolioPeriod,
-  type Position,
-  type Trade,
-} from "@kamiyo/core";
+import { decimal, nullableDecimal } from "@kamiyo/core";
 import { z } from "zod";
+import type { AssetCtx, Fill, PortfolioPeriod, Position, Trade } from "../../observations.ts";
 
 /** An EVM address, normalised to lower case. */
 export const address = z

@@ -1,14 +1,8 @@
 import { createServer, type Server, type Socket } from "node:net";
-import {
-  BoundedQueue,
-  IoTracker,
-  SystemClock,
-  seededRandom,
-  silentLogger,
-  type Trade,
-} from "@kamiyo/core";
+import { BoundedQueue, IoTracker, SystemClock, seededRandom, silentLogger } from "@kamiyo/core";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket, { type RawData, WebSocketServer } from "ws";
+import type { Trade } from "../../observations.ts";
 import { HyperliquidSocket, type SocketOptions } from "./ws-client.ts";
 import { GREETING, type Subscription, type WsFrame } from "./ws-frames.ts";
 

@@ -1,5 +1,6 @@
-import { decimal, type Fill, type Trade } from "@kamiyo/core";
+import { decimal } from "@kamiyo/core";
 import { z } from "zod";
+import type { Fill, Trade } from "../../observations.ts";
 import { validate } from "../validate.ts";
 import { address, assetCtxSchema, fillSchema, tradeSchema } from "./schemas.ts";
 

@@ -1,4 +1,5 @@
-import { type SeriesPoint, seededRandom } from "@kamiyo/core";
+import { seededRandom } from "@kamiyo/core";
+import type { SeriesPoint } from "../observations.ts";
 
 /** Median size of one HLP PnL move between `portfolio` points (15–40 min apart), USD. */
 export const HLP_MEDIAN_MOVE_USD = 800;
