@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, parseLine } from "./format.ts";
+import { canonicalJson, type LineSources, lineParser } from "./format.ts";
+
+/** The sources of the recordings these tests read (the Hyperliquid monitor's, as sample data). */
+const LINES: LineSources = { frames: ["hl.ws"], typed: ["hl.info"], rest: ["binance", "coinbase"] };
 
 const TS = 1_741_747_200_000;
 
 function errorOf(text: string): string {
-  const parsed = parseLine(text);
+  const parsed = lineParser(LINES)(text);
   if (parsed.kind !== "error") throw new Error(`expected an error, got ${JSON.stringify(parsed)}`);
   return parsed.message;
 }
@@ -36,14 +39,14 @@ describe("parseLine", () => {
       { ts: TS, src: "meta", label: "reconstruction", description: "made by hand" },
     ];
     for (const line of lines) {
-      expect(parseLine(JSON.stringify(line))).toEqual({ kind: "line", line });
+      expect(lineParser(LINES)(JSON.stringify(line))).toEqual({ kind: "line", line });
     }
   });
 
   it("accepts a null msg and a null res (recorded verbatim)", () => {
-    expect(parseLine(JSON.stringify({ ts: 0, src: "hl.ws", msg: null })).kind).toBe("line");
+    expect(lineParser(LINES)(JSON.stringify({ ts: 0, src: "hl.ws", msg: null })).kind).toBe("line");
     const info = { ts: 0, src: "hl.info", req: { type: "vaultDetails", vaultAddress: "0x1" } };
-    expect(parseLine(JSON.stringify({ ...info, res: null })).kind).toBe("line");
+    expect(lineParser(LINES)(JSON.stringify({ ...info, res: null })).kind).toBe("line");
   });
 
   it("rejects bad lines with the path of the offending field", () => {
@@ -89,16 +92,19 @@ describe("parseLine", () => {
 
   it("reports an unknown src as such, not as malformed", () => {
     expect(
-      parseLine(JSON.stringify({ ts: TS, src: "bybit", req: { path: "/x" }, res: 1 })),
+      lineParser(LINES)(JSON.stringify({ ts: TS, src: "bybit", req: { path: "/x" }, res: 1 })),
     ).toEqual({ kind: "unknown-src", src: "bybit" });
     // Even when the rest of the line would not validate.
-    expect(parseLine(JSON.stringify({ src: "okx" }))).toEqual({ kind: "unknown-src", src: "okx" });
+    expect(lineParser(LINES)(JSON.stringify({ src: "okx" }))).toEqual({
+      kind: "unknown-src",
+      src: "okx",
+    });
   });
 
   it("reports blank and whitespace-only lines as blank", () => {
-    expect(parseLine("")).toEqual({ kind: "blank" });
-    expect(parseLine("   \t ")).toEqual({ kind: "blank" });
-    expect(parseLine("\r")).toEqual({ kind: "blank" });
+    expect(lineParser(LINES)("")).toEqual({ kind: "blank" });
+    expect(lineParser(LINES)("   \t ")).toEqual({ kind: "blank" });
+    expect(lineParser(LINES)("\r")).toEqual({ kind: "blank" });
   });
 });
 

@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "@kamiyo/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ReplayLine } from "./format.ts";
+import { isFrame, type LineSources, type ReplayLine } from "./format.ts";
 import { ReplayReader } from "./ndjson-reader.ts";
+
+/** The sources of the recordings these tests read (the Hyperliquid monitor's, as sample data). */
+const LINES: LineSources = { frames: ["hl.ws"], typed: ["hl.info"], rest: ["binance", "coinbase"] };
 
 const T0 = 1_741_747_200_000;
 
@@ -74,13 +77,9 @@ describe("ReplayReader", () => {
       JSON.stringify({ ts: T0 + 3, src: "okx", res: 1 }), // 8
       ws(T0 + 4, 3), // 9
     ]);
-    const reader = new ReplayReader(path, log);
+    const reader = new ReplayReader(path, log, LINES);
     const lines = await readAll(reader);
-    expect(lines.map((l) => (l.src === "hl.ws" ? l.msg : null))).toEqual([
-      { n: 1 },
-      { n: 2 },
-      { n: 3 },
-    ]);
+    expect(lines.map((l) => (isFrame(l) ? l.msg : null))).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     expect(reader.stats).toEqual({
       lines: 9,
       replayed: 3,
@@ -103,10 +102,10 @@ describe("ReplayReader", () => {
   it("counts out-of-order lines and replays them at the current time", async () => {
     const log = collectingLogger();
     const path = file([ws(T0 + 1_000, 1), ws(T0 + 500, 2), ws(T0 + 2_000, 3), ws(T0, 4)]);
-    const reader = new ReplayReader(path, log);
+    const reader = new ReplayReader(path, log, LINES);
     const lines = await readAll(reader);
     expect(lines.map((l) => l.ts)).toEqual([T0 + 1_000, T0 + 1_000, T0 + 2_000, T0 + 2_000]);
-    expect(lines.map((l) => (l.src === "hl.ws" ? l.msg : null))).toEqual([
+    expect(lines.map((l) => (isFrame(l) ? l.msg : null))).toEqual([
       { n: 1 },
       { n: 2 },
       { n: 3 },
@@ -127,7 +126,7 @@ describe("ReplayReader", () => {
       JSON.stringify({ ts: T0, src: "meta", label: "reconstruction" }),
       ws(T0 + 1, 1),
     ]);
-    const reader = new ReplayReader(path, collectingLogger());
+    const reader = new ReplayReader(path, collectingLogger(), LINES);
     const first = await reader.peek();
     expect(first).toEqual({ ts: T0, src: "meta", label: "reconstruction" });
     expect(await reader.peek()).toBe(first);
@@ -143,7 +142,7 @@ describe("ReplayReader", () => {
     const path = join(dir, "crlf.ndjson");
     writeFileSync(path, `${ws(T0, 1)}\r\n\r\n${ws(T0 + 1, 2)}`);
     const log = collectingLogger();
-    const reader = new ReplayReader(path, log);
+    const reader = new ReplayReader(path, log, LINES);
     expect((await readAll(reader)).map((l) => l.ts)).toEqual([T0, T0 + 1]);
     expect(reader.stats).toMatchObject({ lines: 3, malformed: 0 });
     expect(log.entries).toEqual([]);

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import type { Logger } from "@kamiyo/core";
-import { parseLine, type ReplayLine } from "./format.ts";
+import { type LineSources, lineParser, type ParsedLine, type ReplayLine } from "./format.ts";
 
 /** Counts of what a replay file held. */
 export interface ReadStats {
@@ -25,9 +25,14 @@ export class ReplayReader {
   #done = false;
   #lastTs = Number.NEGATIVE_INFINITY;
   readonly #unknownWarned = new Set<string>();
+  readonly #parse: (text: string) => ParsedLine;
 
-  /** @param file an NDJSON file, gzip-compressed when its name ends in ".gz". */
-  constructor(file: string, log: Logger) {
+  /**
+   * @param file an NDJSON file, gzip-compressed when its name ends in ".gz".
+   * @param sources the sources its product line records (`ReplayModule.lines`).
+   */
+  constructor(file: string, log: Logger, sources: LineSources) {
+    this.#parse = lineParser(sources);
     const raw = createReadStream(file);
     const input = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
     input.setEncoding("utf8");
@@ -48,7 +53,7 @@ export class ReplayReader {
       }
       this.stats.lines++;
       const n = this.stats.lines;
-      const parsed = parseLine(next.value);
+      const parsed = this.#parse(next.value);
       if (parsed.kind === "blank") continue;
       if (parsed.kind === "error") {
         this.stats.malformed++;

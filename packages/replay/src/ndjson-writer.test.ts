@@ -2,8 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseLine, type ReplayLine } from "./format.ts";
+import { isFrame, type LineSources, lineParser, type ReplayLine } from "./format.ts";
 import { ReplayWriter } from "./ndjson-writer.ts";
+
+/** The sources of the recordings these tests read (the Hyperliquid monitor's, as sample data). */
+const LINES: LineSources = { frames: ["hl.ws"], typed: ["hl.info"], rest: ["binance", "coinbase"] };
 
 const T0 = 1_741_747_200_000;
 
@@ -26,7 +29,7 @@ function readLines(path: string): ReplayLine[] {
     .slice(0, -1)
     .split("\n")
     .map((t) => {
-      const p = parseLine(t);
+      const p = lineParser(LINES)(t);
       if (p.kind !== "line") throw new Error(`unexpected line ${t}`);
       return p.line;
     });
@@ -55,7 +58,7 @@ describe("ReplayWriter", () => {
     expect(w.written).toBe(6);
     const lines = readLines(path);
     expect(lines.map((l) => l.ts - T0)).toEqual([1_000, 2_500, 3_000, 5_000, 25_000, 30_000]);
-    expect(lines.map((l) => (l.src === "hl.ws" ? l.msg : null))).toEqual([
+    expect(lines.map((l) => (isFrame(l) ? l.msg : null))).toEqual([
       { n: 2 },
       { n: 4 },
       { n: 3 },
@@ -70,7 +73,7 @@ describe("ReplayWriter", () => {
     const w = new ReplayWriter(path);
     for (let i = 0; i < 20; i++) w.write(ws(T0 + (i % 2), i));
     await w.close();
-    const msgs = readLines(path).map((l) => (l.src === "hl.ws" ? (l.msg as { n: number }).n : -1));
+    const msgs = readLines(path).map((l) => (isFrame(l) ? (l.msg as { n: number }).n : -1));
     expect(msgs).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
   });
 
@@ -117,7 +120,7 @@ describe("gzip recordings", () => {
     w.write({ ts: 1, src: "meta", label: "x" });
     await w.close();
     expect(gunzipSync(readFileSync(file)).toString("utf8").trim().split("\n")).toHaveLength(2);
-    const r = new ReplayReader(file, silentLogger);
+    const r = new ReplayReader(file, silentLogger, LINES);
     expect((await r.next())?.ts).toBe(1);
     expect((await r.next())?.ts).toBe(2);
     expect(await r.next()).toBeNull();

@@ -17,7 +17,7 @@ import {
   type MonitorHealth,
   type PipelinePlugins,
 } from "@kamiyo/monitor";
-import type { ReplayLine } from "./format.ts";
+import { isFrame, isMeta, type ReplayLine } from "./format.ts";
 import { type ReadStats, ReplayReader } from "./ndjson-reader.ts";
 import type { ReplayModule, ReplayProtocolServer } from "./replay-module.ts";
 
@@ -112,11 +112,11 @@ export async function replay<I, C extends AnyMonitorConfig, S extends object>(
   opts: ReplayOptions<I, C, S>,
 ): Promise<ReplaySummary<S>> {
   const started = performance.now();
-  const reader = new ReplayReader(opts.file, opts.log);
+  const reader = new ReplayReader(opts.file, opts.log, opts.module.lines);
   const labels: string[] = [];
   const first = await skipMeta(reader, labels);
   const server = await opts.module.startServer(opts.log.child({ component: "replay-server" }));
-  const frames = new Set(opts.module.frameSources);
+  const frames = new Set(opts.module.lines.frames);
   const summary = (health: MonitorHealth | null): ReplaySummary<S> => ({
     firstTs: first?.ts ?? null,
     lastTs: first ? reader.lastTs : null,
@@ -197,7 +197,7 @@ async function skipMeta(reader: ReplayReader, labels: string[]): Promise<ReplayL
 }
 
 function collectLabel(line: ReplayLine, labels: string[]): void {
-  if (line.src !== "meta") return;
+  if (!isMeta(line)) return;
   const text = [line.label, line.description].filter((x) => typeof x === "string").join(": ");
   if (text) labels.push(text);
 }
@@ -213,8 +213,8 @@ async function makeVisible(
   const frames: unknown[] = [];
   for (let line = await reader.peek(); line && line.ts <= t; line = await reader.peek()) {
     await reader.next();
-    if (line.src === "meta") collectLabel(line, labels);
-    else if (frameSources.has(line.src)) frames.push((line as { msg: unknown }).msg);
+    if (isMeta(line)) collectLabel(line, labels);
+    else if (frameSources.has(line.src) && isFrame(line)) frames.push(line.msg);
     else server.load(line);
   }
   return frames;

@@ -1,6 +1,6 @@
 import type { Logger } from "@kamiyo/core";
 import type { AnyMonitorConfig, PipelinePlugins } from "@kamiyo/monitor";
-import type { ReplayLine } from "./format.ts";
+import type { LineSources, ReplayLine } from "./format.ts";
 
 /** A recorded request and its answer, or a REST poll: what the protocol server answers from. */
 export type ExchangeLine = Exclude<ReplayLine, { src: "meta" }>;
@@ -26,8 +26,8 @@ export interface ReplayProtocolServer<S extends object = object> {
  * input, `C` its parsed settings, `S` its server's counters.
  */
 export interface ReplayModule<I, C extends AnyMonitorConfig, S extends object = object> {
-  /** Line sources pushed as live frames (e.g. `hl.ws`); every other line is an exchange. */
-  frameSources: readonly string[];
+  /** The sources its recordings use: frames are pushed live, every other line is an exchange. */
+  lines: LineSources;
   startServer(log: Logger): Promise<ReplayProtocolServer<S>>;
   plugins: PipelinePlugins;
   /** The settings parsed, with every source aimed at the server at `url`. */

@@ -1,3 +1,4 @@
+import { isFrame } from "@kamiyo/replay";
 import { beforeAll, describe, expect, it } from "vitest";
 import { firstAt, runScenario, type ScenarioReplay } from "./scenario-harness.ts";
 
@@ -18,11 +19,11 @@ describe("replay: 10 Oct 2025 liquidation cascade and ADL (reconstruction)", () 
 
   it("has its first liquidation at 21:15:03.127 and first ADL at 21:16:04.831, as documented", () => {
     const fills = run.lines.filter(
-      (l) => l.src === "hl.ws" && JSON.stringify(l.msg).includes('"liquidation"'),
+      (l) => isFrame(l) && JSON.stringify(l.msg).includes('"liquidation"'),
     );
     expect(fills[0]?.ts).toBe(FIRST_LIQUIDATION);
     const adl = run.lines.find(
-      (l) => l.src === "hl.ws" && JSON.stringify(l.msg).includes("Auto-Deleveraging"),
+      (l) => isFrame(l) && JSON.stringify(l.msg).includes("Auto-Deleveraging"),
     );
     expect(adl?.ts).toBe(FIRST_ADL);
   });

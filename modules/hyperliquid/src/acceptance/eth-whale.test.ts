@@ -1,3 +1,4 @@
+import { isFrame } from "@kamiyo/replay";
 import { beforeAll, describe, expect, it } from "vitest";
 import { firstAt, infoResponses, runScenario, type ScenarioReplay } from "./scenario-harness.ts";
 
@@ -20,7 +21,7 @@ describe("replay: 12 Mar 2025 ETH whale (reconstruction)", () => {
   it("raises a critical backstop finding within 60 s of the takeover", () => {
     // The first anomalous datum: the liquidator's backstop fill of the whale's long.
     const takeover = run.lines.find(
-      (l) => l.src === "hl.ws" && JSON.stringify(l.msg).includes('"method":"backstop"'),
+      (l) => isFrame(l) && JSON.stringify(l.msg).includes('"method":"backstop"'),
     );
     expect(takeover).toBeDefined();
     const t0 = takeover?.ts ?? 0;

@@ -1,3 +1,4 @@
+import { isRest } from "@kamiyo/replay";
 import { beforeAll, describe, expect, it } from "vitest";
 import { firstAt, infoResponses, runScenario, type ScenarioReplay } from "./scenario-harness.ts";
 
@@ -23,7 +24,7 @@ describe("replay: 26 Mar 2025 JELLY squeeze (reconstruction)", () => {
     // The first anomalous datum: the first market sample where JELLY's mark is ≥ 1% off Binance.
     const binance = new Map<number, number>();
     for (const l of run.lines) {
-      if (l.src !== "binance") continue;
+      if (l.src !== "binance" || !isRest(l)) continue;
       const jelly = (l.res as { symbol: string; price: string }[]).find(
         (t) => t.symbol === "JELLYUSDT",
       );

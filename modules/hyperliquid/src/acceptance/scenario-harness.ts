@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Finding } from "@kamiyo/core";
 import type { ReplayLine } from "@kamiyo/replay";
+import { isTyped } from "@kamiyo/replay";
 import { fixturePath } from "@kamiyo/testing";
 import { inject } from "vitest";
 import type { AnomalyModel } from "../ml/anomaly/anomaly-model.ts";
@@ -68,7 +69,10 @@ export function infoResponses(
   user?: string,
 ): { ts: number; res: unknown }[] {
   return lines.flatMap((l) =>
-    l.src === "hl.info" && l.req.type === type && (user === undefined || l.req.user === user)
+    l.src === "hl.info" &&
+    isTyped(l) &&
+    l.req.type === type &&
+    (user === undefined || l.req.user === user)
       ? [{ ts: l.ts, res: l.res }]
       : [],
   );

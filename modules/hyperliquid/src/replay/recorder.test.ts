@@ -10,10 +10,18 @@ import {
   VirtualClock,
 } from "@kamiyo/core";
 import type { ReplayLine } from "@kamiyo/replay";
-import { RecordingHttpClient, ReplayReader, ReplayWriter, recordFrames } from "@kamiyo/replay";
+import {
+  isFrame,
+  isMeta,
+  RecordingHttpClient,
+  ReplayReader,
+  ReplayWriter,
+  recordFrames,
+} from "@kamiyo/replay";
 import { readFixtureJson } from "@kamiyo/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { HL_LINES } from "./replay-module.ts";
 import { ReplayServer } from "./replay-server.ts";
 
 const T0 = 1_741_747_200_000;
@@ -125,12 +133,12 @@ afterEach(async () => {
 async function serve(lines: ReplayLine[]): Promise<ReplayServer> {
   const server = await ReplayServer.start(silentLogger);
   servers.push(server);
-  for (const l of lines) if (l.src !== "hl.ws" && l.src !== "meta") server.load(l);
+  for (const l of lines) if (!isFrame(l) && !isMeta(l)) server.load(l);
   return server;
 }
 
 async function readBack(path: string): Promise<ReplayLine[]> {
-  const reader = new ReplayReader(path, silentLogger);
+  const reader = new ReplayReader(path, silentLogger, HL_LINES);
   const out: ReplayLine[] = [];
   for (let l = await reader.next(); l; l = await reader.next()) out.push(l);
   expect(reader.stats).toMatchObject({ malformed: 0, unknownSrc: 0, outOfOrder: 0 });
@@ -229,9 +237,7 @@ describe("record → replay round trip", () => {
       res: [{ symbol: "ETHUSDT", price: "1915.10000000" }],
     });
     expect(strip(exchanges[6] as ReplayLine)).toEqual(orig[4]);
-    expect(
-      lines.filter((l) => l.src === "hl.ws").map((l) => (l.src === "hl.ws" ? l.msg : null)),
-    ).toEqual([fills, trades]);
+    expect(lines.filter(isFrame).map((l) => l.msg)).toEqual([fills, trades]);
 
     // Replaying the recording answers the same requests with the same status and body.
     const replayed = await serve(lines);

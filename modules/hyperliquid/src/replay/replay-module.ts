@@ -1,4 +1,4 @@
-import type { ReplayModule } from "@kamiyo/replay";
+import type { LineSources, ReplayModule } from "@kamiyo/replay";
 import {
   MONITOR_PLUGINS,
   type MonitorConfig,
@@ -8,11 +8,21 @@ import {
 import { ReplayServer, type ServerStats } from "./replay-server.ts";
 
 /**
+ * What the Hyperliquid monitor records: Hyperliquid WebSocket frames (`hl.ws`), info requests
+ * (`hl.info`, named by their `type`), and the venues' REST tickers (`binance`, `coinbase`).
+ */
+export const HL_LINES: LineSources = {
+  frames: ["hl.ws"],
+  typed: ["hl.info"],
+  rest: ["binance", "coinbase"],
+};
+
+/**
  * The Hyperliquid monitor's recordings replayed: a local server speaking Hyperliquid info and
  * WebSocket, Binance and Coinbase REST, with the monitor's sources aimed at it.
  */
 export const hyperliquidReplay: ReplayModule<MonitorConfigInput, MonitorConfig, ServerStats> = {
-  frameSources: ["hl.ws"],
+  lines: HL_LINES,
   startServer: (log) => ReplayServer.start(log),
   plugins: MONITOR_PLUGINS,
   config: (input, url) => monitorConfig.parse(pointAt(input, url)),

@@ -6,6 +6,9 @@ import {
   canonicalJson,
   type ExchangeLine,
   type InfoRequest,
+  isFrame,
+  isRest,
+  isTyped,
   type ReplayProtocolServer,
   type RestRequest,
   requestsMatch,
@@ -92,14 +95,15 @@ export class ReplayServer implements ReplayProtocolServer<ServerStats> {
    * (`hl.ws`) are not exchanges: they go through `push`.
    */
   load(line: ExchangeLine): void {
-    if (line.src === "hl.ws") return;
+    if (isFrame(line)) return;
     const recorded: Recorded = { ts: line.ts, res: line.res, status: line.status ?? 200 };
-    if (line.src === "hl.info") {
+    if (isTyped(line)) {
       const byReq = this.#info.get(line.req.type) ?? new Map();
       byReq.set(canonicalJson(line.req), { req: line.req, latest: recorded });
       this.#info.set(line.req.type, byReq);
       return;
     }
+    if (!isRest(line)) return;
     this.#rest.set(`${line.src} ${canonicalJson(line.req)}`, recorded);
     if (
       line.src === "binance" &&
