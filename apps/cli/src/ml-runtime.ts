@@ -1,4 +1,5 @@
-import { type Clock, describeError, type Logger, planAllows } from "@kamiyo/core";
+import { planAllows } from "@kamiyo/billing";
+import { type Clock, describeError, type Logger } from "@kamiyo/core";
 import { activeModel, type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { type HistoryRecord, readHistory } from "@kamiyo/hyperliquid";
 import { AnomalyDetector, AnomalyModel, CrossProtocolCorrelator } from "@kamiyo/hyperliquid/ml";

@@ -1,5 +1,6 @@
 import type { Resolver } from "@kamiyo/alerts";
-import type { Clock, Logger, PlanId } from "@kamiyo/core";
+import type { EditionId } from "@kamiyo/billing";
+import type { Clock, Logger } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import type { AnyMonitorConfig, Monitor, PipelinePlugins } from "@kamiyo/monitor";
 import type { ApiModule } from "./api-module.ts";
@@ -21,7 +22,7 @@ export interface ApiDeps {
   /** The monitor settings the app composed (each module reads its own plug-ins' slots). */
   monitorConfig: AnyMonitorConfig;
   /** The edition this install runs (DEPLOYMENT_MODE). */
-  plan: PlanId;
+  plan: EditionId;
   feed: FindingFeed;
   version: string;
   /** Clock time the process started, epoch ms. */

@@ -11,7 +11,6 @@ export * from "./http.ts";
 export * from "./io-tracker.ts";
 export * from "./logger.ts";
 export * from "./observation.ts";
-export * from "./plans.ts";
 export * from "./plugin-kit.ts";
 export * from "./poll-every.ts";
 export * from "./random.ts";

@@ -1,4 +1,5 @@
-import { AppError, PLAN_IDS, type PlanId } from "@kamiyo/core";
+import { EDITION_IDS, type EditionId } from "@kamiyo/billing";
+import { AppError } from "@kamiyo/core";
 import type { Db, Queryable } from "@kamiyo/db";
 import type { KeyMode } from "./api-key-format.ts";
 import { type ApiKeyRecord, createApiKey } from "./api-keys-repo.ts";
@@ -9,7 +10,7 @@ import { checkEmail, upsertUser } from "./members-repo.ts";
 export interface Tenant {
   id: string;
   name: string;
-  plan: PlanId;
+  plan: EditionId;
   status: "active" | "suspended";
   createdAt: number;
 }
@@ -17,7 +18,7 @@ export interface Tenant {
 interface TenantRow {
   id: string;
   name: string;
-  plan: PlanId;
+  plan: EditionId;
   status: "active" | "suspended";
   created_at: Date;
 }
@@ -42,10 +43,10 @@ export function checkTenantName(name: string): string {
   return t;
 }
 
-export function checkPlan(plan: string): PlanId {
-  if (!(PLAN_IDS as string[]).includes(plan))
-    throw new AppError("invalid_input", `unknown plan "${plan}"; one of ${PLAN_IDS.join(", ")}`);
-  return plan as PlanId;
+export function checkPlan(plan: string): EditionId {
+  if (!(EDITION_IDS as string[]).includes(plan))
+    throw new AppError("invalid_input", `unknown plan "${plan}"; one of ${EDITION_IDS.join(", ")}`);
+  return plan as EditionId;
 }
 
 /**

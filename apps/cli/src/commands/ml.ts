@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { AppError, planAllows } from "@kamiyo/core";
+import { planAllows } from "@kamiyo/billing";
+import { AppError } from "@kamiyo/core";
 import {
   type Db,
   DEFAULT_TENANT_ID,

@@ -31,6 +31,32 @@ describe("configuration from the environment", () => {
     expect(res.config.monitor.sources.hyperliquid.config.weightPerMinute).toBeLessThan(1200);
   });
 
+  it("takes the history kept and the alerts a day from the edition's plan, and from nowhere else", () => {
+    const edition = (mode: string, more: Record<string, string> = {}) => {
+      const res = loadConfig({ DEPLOYMENT_MODE: mode, ...more });
+      if (!res.ok) throw new Error(res.errors.join("; "));
+      return res;
+    };
+    const rows = ["open_source", "cloud_basic", "cloud_pro", "cloud_enterprise"].map((m) => {
+      const { config } = edition(m);
+      return [config.monitor.retentionDays, config.alerts.dailyCap];
+    });
+    expect(rows).toEqual([
+      [90, 1_000],
+      [30, 100],
+      [180, 500],
+      [365, 10_000],
+    ]);
+    const overridden = edition("cloud_basic", {
+      ALERTS_DAILY_CAP: "5000",
+      KAMIYO_RETENTION_DAYS: "400",
+    });
+    expect(overridden.config.alerts.dailyCap).toBe(100);
+    expect(overridden.config.monitor.retentionDays).toBe(30);
+    expect(overridden.warnings.join("\n")).toMatch(/ALERTS_DAILY_CAP is not a kamiyo setting/);
+    expect(envSettings().map((s) => s.name)).not.toContain("KAMIYO_RETENTION_DAYS");
+  });
+
   it("reads typed values, lists and switches", () => {
     const res = loadConfig({
       ORACLE_MEDIUM_PCT: "0.2",

@@ -1,6 +1,7 @@
 import { type AlertsConfig, alertsConfig } from "@kamiyo/alerts";
 import { type ApiConfig, apiConfig } from "@kamiyo/api";
-import { type LogLevel, PLAN_IDS, type PlanId } from "@kamiyo/core";
+import { EDITION_IDS, type EditionId, planById } from "@kamiyo/billing";
+import type { LogLevel } from "@kamiyo/core";
 import {
   type CorrelatorConfig,
   correlatorConfig,
@@ -39,10 +40,10 @@ export const processConfig = z.object({
       "Files Kamiyo can rebuild: the migrated template that in-memory databases (replays) are cloned from",
     ),
   DEPLOYMENT_MODE: z
-    .enum(PLAN_IDS as [PlanId, ...PlanId[]])
+    .enum(EDITION_IDS as [EditionId, ...EditionId[]])
     .default("open_source")
     .describe(
-      "Edition of this install: open_source, cloud_basic, cloud_pro or cloud_enterprise (the ML ensemble and the cross-protocol correlator need cloud_pro or cloud_enterprise)",
+      "Edition of this install, a platform plan of the catalog: open_source, cloud_basic, cloud_pro or cloud_enterprise. It sets the history kept (90, 30, 180, 365 days) and the alerts a day (1,000, 100, 500, 10,000); the ML ensemble and the cross-protocol correlator need cloud_pro or cloud_enterprise",
     ),
   LOG_LEVEL: z
     .enum(["debug", "info", "warn", "error", "silent"])
@@ -70,7 +71,7 @@ export interface AppConfig {
   /** KAMIYO_CACHE_DIR. */
   cacheDir: string;
   logLevel: LogLevel;
-  plan: PlanId;
+  plan: EditionId;
   monitor: MonitorConfig;
   api: ApiConfig;
   alerts: AlertsConfig;
@@ -127,8 +128,21 @@ export interface EnvSetting {
   defaultValue: unknown;
 }
 
+/**
+ * Settings the edition's plan decides (`DEPLOYMENT_MODE`, the catalog): no environment variable
+ * sets them, so the catalog is their one source.
+ */
+const FROM_PLAN = new Set(["monitor.retentionDays", "alerts.dailyCap"]);
+
 function monitorFields(): FieldInfo[] {
-  return fieldsOf(monitorConfig).filter((f) => f.key !== "sources" && f.key !== "detectors");
+  return fieldsOf(monitorConfig).filter(
+    (f) => f.key !== "sources" && f.key !== "detectors" && !FROM_PLAN.has(`monitor.${f.key}`),
+  );
+}
+
+/** A section's fields that environment variables set. */
+function sectionFields(section: Section): FieldInfo[] {
+  return fieldsOf(section.schema).filter((f) => !FROM_PLAN.has(`${section.key}.${f.key}`));
 }
 
 /** Every environment variable kamiyo reads, in documentation order. */
@@ -150,7 +164,7 @@ export function envSettings(): EnvSetting[] {
     });
   }
   for (const section of SECTIONS) {
-    for (const f of fieldsOf(section.schema)) {
+    for (const f of sectionFields(section)) {
       out.push({
         name: `${section.prefix}_${screamingSnake(f.key)}`,
         group: section.key,
@@ -220,7 +234,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
   for (const f of monitorFields())
     set(`${MONITOR_PREFIX}_${screamingSnake(f.key)}`, [f.key], f.kind);
   for (const section of SECTIONS)
-    for (const f of fieldsOf(section.schema))
+    for (const f of sectionFields(section))
       set(`${section.prefix}_${screamingSnake(f.key)}`, [`__${section.key}`, f.key], f.kind);
   for (const slot of SLOTS) {
     set(`${slot.prefix}_ENABLED`, [...slot.path, "enabled"], "boolean");
@@ -261,6 +275,9 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
         );
   }
   if (errors.length > 0 || !proc.success || !parsed.success) return { ok: false, errors };
+  // What the edition's plan decides: history kept and alerts a day.
+  const limits = planById(proc.data.DEPLOYMENT_MODE).limits;
+  const unlimited = Number.MAX_SAFE_INTEGER;
   return {
     ok: true,
     warnings,
@@ -271,9 +288,9 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       cacheDir: proc.data.KAMIYO_CACHE_DIR,
       logLevel: proc.data.LOG_LEVEL,
       plan: proc.data.DEPLOYMENT_MODE,
-      monitor: parsed.data,
+      monitor: { ...parsed.data, retentionDays: limits.historyDays ?? unlimited },
       api: sections.api as ApiConfig,
-      alerts: sections.alerts as AlertsConfig,
+      alerts: { ...(sections.alerts as AlertsConfig), dailyCap: limits.alertsPerDay ?? unlimited },
       modules: Object.fromEntries(
         SECTIONS.filter((sec) => sec.module).map((sec) => [sec.key, sections[sec.key]]),
       ),

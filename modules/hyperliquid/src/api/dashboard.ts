@@ -1,5 +1,6 @@
 import { type ApiDeps, type FindingJson, toFindingJson } from "@kamiyo/api";
-import { type Finding, planAllows, SEVERITIES, type Severity } from "@kamiyo/core";
+import { planAllows } from "@kamiyo/billing";
+import { type Finding, SEVERITIES, type Severity } from "@kamiyo/core";
 import { listFindings } from "@kamiyo/db";
 import { newestMarketSampleAt } from "../store/index.ts";
 

@@ -1,4 +1,5 @@
-import { describeError, PLAN_IDS, type PlanId } from "@kamiyo/core";
+import { EDITION_IDS, type EditionId } from "@kamiyo/billing";
+import { describeError } from "@kamiyo/core";
 import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
@@ -136,7 +137,7 @@ export function systemRoutes(
     service: z.string(),
     version: z.string(),
     edition: z
-      .enum(PLAN_IDS as [PlanId, ...PlanId[]])
+      .enum(EDITION_IDS as [EditionId, ...EditionId[]])
       .describe("The edition this install runs (DEPLOYMENT_MODE)"),
     editionLabel: z.string(),
     features: z

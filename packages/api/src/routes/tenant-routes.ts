@@ -1,4 +1,5 @@
-import { AppError, PLAN_IDS, type PlanId } from "@kamiyo/core";
+import { EDITION_IDS, type EditionId } from "@kamiyo/billing";
+import { AppError } from "@kamiyo/core";
 import { tenantDb } from "@kamiyo/db";
 import {
   type ApiKeyRecord,
@@ -46,7 +47,7 @@ const tenantSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    plan: z.enum(PLAN_IDS as [PlanId, ...PlanId[]]),
+    plan: z.enum(EDITION_IDS as [EditionId, ...EditionId[]]),
     status: z.enum(["active", "suspended"]),
     createdAt: isoSchema,
   })
@@ -474,7 +475,7 @@ export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): v
         summary: "Create a tenant and its owner key (platform operator only)",
         body: z.strictObject({
           name: z.string().trim().min(1).max(100),
-          plan: z.enum(PLAN_IDS as [PlanId, ...PlanId[]]).default("open_source"),
+          plan: z.enum(EDITION_IDS as [EditionId, ...EditionId[]]).default("open_source"),
           ownerEmail: z
             .string()
             .trim()

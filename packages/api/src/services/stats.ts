@@ -1,4 +1,5 @@
-import { PLANS, SEVERITIES, type Severity } from "@kamiyo/core";
+import { planById } from "@kamiyo/billing";
+import { SEVERITIES, type Severity } from "@kamiyo/core";
 import { countFindings } from "@kamiyo/db";
 import type { ApiDeps } from "../deps.ts";
 
@@ -38,15 +39,15 @@ export async function stats(deps: ApiDeps, days: number) {
 export async function meta(deps: ApiDeps) {
   const health = deps.monitor?.health();
   const cfg = deps.monitorConfig;
-  const plan = PLANS[deps.plan];
+  const plan = planById(deps.plan);
   return {
     service: "kamiyo",
     version: deps.version,
     edition: deps.plan,
     editionLabel: plan.label,
     features: {
-      mlEnsemble: plan.mlEnsemble,
-      crossProtocolCorrelation: plan.crossProtocolCorrelation,
+      mlEnsemble: plan.features.mlEnsemble,
+      crossProtocolCorrelation: plan.features.crossProtocolCorrelation,
     },
     tenantId: deps.tenantId,
     storage: deps.db.description,

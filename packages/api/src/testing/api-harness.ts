@@ -1,6 +1,7 @@
 import { lookup } from "node:dns/promises";
 import type { Resolver } from "@kamiyo/alerts";
-import type { Finding, Logger, PlanId, Severity } from "@kamiyo/core";
+import type { EditionId } from "@kamiyo/billing";
+import type { Finding, Logger, Severity } from "@kamiyo/core";
 import { silentLogger, VirtualClock } from "@kamiyo/core";
 import { type Db, type MigrationSource, upsertFindings } from "@kamiyo/db";
 import { type AnyMonitorConfig, type Monitor, monitorConfigFor } from "@kamiyo/monitor";
@@ -123,7 +124,7 @@ export async function apiHarness(
     /** The API's logger (default: silent). */
     log?: Logger;
     /** The edition (default open_source). */
-    plan?: PlanId;
+    plan?: EditionId;
     /** A monitor in the process (default none, as `kamiyo serve --no-monitor`). */
     monitor?: Monitor;
     /** Product modules whose routes to serve (default none: the platform's routes only). */

@@ -1,0 +1,104 @@
+import {
+  type FeatureId,
+  GB,
+  type Limits,
+  type MeterId,
+  type Plan,
+  type ProductId,
+} from "./plan.ts";
+
+/** How a limit reads in a table, by key: its label and how its value is shown. */
+const LIMIT_LABELS: Record<keyof Limits, [string, (n: number) => string]> = {
+  apiCallsPerDay: ["API calls a day", count],
+  requestsPerMinute: ["requests a minute", count],
+  alertsPerDay: ["alerts a day", count],
+  webhooks: ["webhook endpoints", count],
+  historyDays: ["history kept", (n) => `${count(n)} days`],
+  eventsPerDay: ["events a day", count],
+  rcaQueriesPerPeriod: ["RCA queries a month", count],
+  storageBytes: ["storage", (n) => `${count(n / GB)} GB`],
+  protocols: ["protocols", count],
+};
+
+const FEATURE_LABELS: Record<FeatureId, string> = {
+  mlEnsemble: "ML ensemble",
+  crossProtocolCorrelation: "cross-protocol correlation",
+  socialSentiment: "social sentiment signal",
+  customBranding: "custom branding and domain",
+  whiteLabel: "white label",
+  sso: "SSO",
+  rbac: "RBAC",
+  auditLogExport: "audit log export",
+  sla: "99.9 % SLA",
+};
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** "1,000 events", "query", "GB stored". */
+function unit(meter: MeterId, per: number): string {
+  const name = { events_ingested: "events", rca_queries: "queries", storage_bytes: "GB stored" }[
+    meter as "events_ingested"
+  ];
+  if (meter === "storage_bytes") return `${per === GB ? "" : `${count(per / GB)} `}GB stored`;
+  if (per === 1) return (name ?? meter).replace(/ies$/, "y").replace(/s$/, "");
+  return `${count(per)} ${name ?? meter}`;
+}
+
+/** `$99.00`, "free", or "per contract". */
+export function price(cents: number | null): string {
+  if (cents === null) return "per contract";
+  if (cents === 0) return "free";
+  return `$${(cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })}`;
+}
+
+/**
+ * A product's plans as a Markdown table: price, the limits any of them sets (a blank cell is no
+ * limit), support, the features they differ in, overage and outcome share.
+ */
+export function plansTable(plans: readonly Plan[]): string {
+  const limitKeys = (Object.keys(LIMIT_LABELS) as (keyof Limits)[]).filter((k) =>
+    plans.some((p) => p.limits[k] !== null),
+  );
+  const featureKeys = (Object.keys(FEATURE_LABELS) as FeatureId[]).filter((f) =>
+    plans.some((p) => p.features[f]),
+  );
+  const rows: string[][] = [
+    ["price a month", ...plans.map((p) => price(p.monthlyCents))],
+    ...limitKeys.map((k) => {
+      const [label, show] = LIMIT_LABELS[k];
+      return [label, ...plans.map((p) => (p.limits[k] === null ? "no limit" : show(p.limits[k])))];
+    }),
+    ["support", ...plans.map((p) => p.support)],
+    ...featureKeys.map((f) => [
+      FEATURE_LABELS[f],
+      ...plans.map((p) => (p.features[f] ? "yes" : "-")),
+    ]),
+  ];
+  if (plans.some((p) => p.overage.length > 0))
+    rows.push([
+      "overage",
+      ...plans.map(
+        (p) =>
+          p.overage.map((o) => `${price(o.cents)} per ${unit(o.meter, o.per)}`).join("; ") || "-",
+      ),
+    ]);
+  if (plans.some((p) => p.outcomeShareBps !== null))
+    rows.push([
+      "share of additional revenue",
+      ...plans.map((p) => (p.outcomeShareBps === null ? "-" : `${p.outcomeShareBps / 100} %`)),
+    ]);
+  const head = ["", ...plans.map((p) => `${p.label} (\`${p.id}\`)`)];
+  return [head, head.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+
+/** Every product's plans, one section each, for docs/plans.md. */
+export function plansReference(
+  products: readonly { id: ProductId; label: string }[],
+  plansOf: (p: ProductId) => readonly Plan[],
+): string {
+  return products
+    .map((p) => `### ${p.label} (\`${p.id}\`)\n\n${plansTable(plansOf(p.id))}\n`)
+    .join("\n");
+}
