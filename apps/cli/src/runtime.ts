@@ -1,3 +1,4 @@
+import { type EditionId, subscribe, subscriptionsOf } from "@kamiyo/billing";
 import {
   createLogger,
   FetchHttpClient,
@@ -6,7 +7,7 @@ import {
   type Logger,
   SystemClock,
 } from "@kamiyo/core";
-import { type Db, openDb } from "@kamiyo/db";
+import { type Db, DEFAULT_TENANT_ID, openDb } from "@kamiyo/db";
 import type { Monitor } from "@kamiyo/monitor";
 import type { AnyModule, CliIo, ModuleCliContext } from "@kamiyo/platform";
 import type { AppConfig } from "./config/app-config.ts";
@@ -21,6 +22,7 @@ export async function openStorage(config: AppConfig, log: Logger): Promise<Db> {
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir },
     MODULES.migrations,
   );
+  await editionOfThisInstall(db, config.plan, Date.now());
   if (config.databaseUrl) log.info({ storage: db.description }, `storage: ${db.description}`);
   else
     log.info(
@@ -28,6 +30,18 @@ export async function openStorage(config: AppConfig, log: Logger): Promise<Db> {
       `DATABASE_URL is not set: using the embedded database (${db.description})`,
     );
   return db;
+}
+
+/**
+ * A single-tenant install's edition (`DEPLOYMENT_MODE`) is its default tenant's platform
+ * subscription: the same catalog plan, kept in the one place plans are kept.
+ */
+async function editionOfThisInstall(db: Db, edition: EditionId, nowMs: number): Promise<void> {
+  const current = (await subscriptionsOf(db, DEFAULT_TENANT_ID)).find(
+    (s) => s.product === "platform",
+  );
+  if (current?.plan.id !== edition)
+    await subscribe(db, { tenantId: DEFAULT_TENANT_ID, planId: edition, nowMs });
 }
 
 /**

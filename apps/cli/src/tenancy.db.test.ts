@@ -339,17 +339,22 @@ describe(`row-level security on its own (${testDbKind})`, () => {
         visible.filter((r) => r.t !== a.tenantId),
         name,
       ).toEqual([]);
-      expect(
-        await asA.query(`UPDATE ${name} SET ${col} = ${col} WHERE ${col} = $1 RETURNING 1`, [
-          b.tenantId,
-        ]),
-        name,
-      ).toEqual([]);
-      if (name !== "tenants")
-        expect(
-          await asA.query(`DELETE FROM ${name} WHERE ${col} = $1 RETURNING 1`, [b.tenantId]),
-          name,
-        ).toEqual([]);
+      // A table the app role may only read (subscriptions) refuses the write outright.
+      const [grant] = await h.db.query<{ update: boolean; delete: boolean }>(
+        `SELECT has_table_privilege('kamiyo_app', $1, 'UPDATE') AS update,
+                has_table_privilege('kamiyo_app', $1, 'DELETE') AS delete`,
+        [name],
+      );
+      const update = asA.query(`UPDATE ${name} SET ${col} = ${col} WHERE ${col} = $1 RETURNING 1`, [
+        b.tenantId,
+      ]);
+      if (grant?.update) expect(await update, name).toEqual([]);
+      else await expect(update, name).rejects.toThrow(/permission denied/);
+      if (name !== "tenants") {
+        const del = asA.query(`DELETE FROM ${name} WHERE ${col} = $1 RETURNING 1`, [b.tenantId]);
+        if (grant?.delete) expect(await del, name).toEqual([]);
+        else await expect(del, name).rejects.toThrow(/permission denied/);
+      }
       const after = await h.db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM ${name} WHERE ${col} = $1`,
         [b.tenantId],
@@ -357,7 +362,14 @@ describe(`row-level security on its own (${testDbKind})`, () => {
       expect(after, name).toEqual(before);
     }
     // A has rows of its own in the tables the suite filled, so "nothing visible" is not why.
-    for (const t of ["alert_channels", "deliveries", "silences", "api_keys", "audit_log"])
+    for (const t of [
+      "alert_channels",
+      "deliveries",
+      "silences",
+      "api_keys",
+      "audit_log",
+      "subscriptions",
+    ])
       expect(seen[t], t).toBeGreaterThan(0);
     await expect(
       asA.query(

@@ -111,6 +111,16 @@ describe("kamiyo tenant and api-key", () => {
     }
   });
 
+  it("files this install's DEPLOYMENT_MODE as the default tenant's edition", async () => {
+    const list = async (env: Record<string, string>) => {
+      const r = await storage.run(["tenant", "list", "--json"], env);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).find((t: { id: string }) => t.id === "ten_default").plan;
+    };
+    expect(await list({ DEPLOYMENT_MODE: "cloud_pro" })).toBe("cloud_pro");
+    expect(await list({})).toBe("open_source");
+  });
+
   it("refuses bad input with one line naming it, exit 2", async () => {
     for (const [args, message] of [
       [["tenant", "create", "x", "--plan", "gold"], 'unknown plan "gold"'],

@@ -1,1 +1,4 @@
+export * from "./billing-period.ts";
 export * from "./catalog/index.ts";
+export * from "./entitlements.ts";
+export * from "./subscriptions.ts";

@@ -1,4 +1,4 @@
-import { EDITION_IDS, type EditionId } from "@kamiyo/billing";
+import { type EditionId, planById, subscribe } from "@kamiyo/billing";
 import { AppError } from "@kamiyo/core";
 import type { Db, Queryable } from "@kamiyo/db";
 import type { KeyMode } from "./api-key-format.ts";
@@ -10,6 +10,7 @@ import { checkEmail, upsertUser } from "./members-repo.ts";
 export interface Tenant {
   id: string;
   name: string;
+  /** Its platform edition: the plan of its `platform` subscription. */
   plan: EditionId;
   status: "active" | "suspended";
   createdAt: number;
@@ -18,7 +19,7 @@ export interface Tenant {
 interface TenantRow {
   id: string;
   name: string;
-  plan: EditionId;
+  plan: string;
   status: "active" | "suspended";
   created_at: Date;
 }
@@ -26,7 +27,8 @@ interface TenantRow {
 const toTenant = (r: TenantRow): Tenant => ({
   id: r.id,
   name: r.name,
-  plan: r.plan,
+  // A platform subscription's plan is a platform plan: subscribe files a plan under its product.
+  plan: r.plan as EditionId,
   status: r.status,
   createdAt: r.created_at.getTime(),
 });
@@ -43,11 +45,10 @@ export function checkTenantName(name: string): string {
   return t;
 }
 
-export function checkPlan(plan: string): EditionId {
-  if (!(EDITION_IDS as string[]).includes(plan))
-    throw new AppError("invalid_input", `unknown plan "${plan}"; one of ${EDITION_IDS.join(", ")}`);
-  return plan as EditionId;
-}
+/** The columns of a tenant, its edition from its platform subscription. */
+const TENANT = `SELECT t.id, t.name, s.plan_id AS plan, t.status, t.created_at
+  FROM tenants t
+  JOIN subscriptions s ON s.tenant_id = t.id AND s.product = 'platform'`;
 
 /**
  * Creates a tenant and its owner key in one transaction (on the platform's connection: a tenant
@@ -67,14 +68,20 @@ export async function createTenant(
   },
 ): Promise<{ tenant: Tenant; owner: ApiKeyRecord; key: string }> {
   const name = checkTenantName(input.name);
-  const plan = checkPlan(input.plan ?? "open_source");
+  const plan = planById(input.plan ?? "open_source");
   const ownerEmail = input.ownerEmail === undefined ? undefined : checkEmail(input.ownerEmail);
   return platform.transaction(async (tx) => {
-    const [row] = await tx.query<TenantRow>(
-      `INSERT INTO tenants (id, name, plan, created_at) VALUES ($1, $2, $3, $4)
-       RETURNING id, name, plan, status, created_at`,
-      [newId("ten", input.nowMs), name, plan, new Date(input.nowMs)],
-    );
+    const id = newId("ten", input.nowMs);
+    await tx.query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)", [
+      id,
+      name,
+      new Date(input.nowMs),
+    ]);
+    // Every tenant has a platform edition; a plan of another product subscribes it to that too.
+    if (plan.product !== "platform")
+      await subscribe(tx, { tenantId: id, planId: "open_source", nowMs: input.nowMs });
+    await subscribe(tx, { tenantId: id, planId: plan.id, nowMs: input.nowMs });
+    const [row] = await tx.query<TenantRow>(`${TENANT} WHERE t.id = $1`, [id]);
     const tenant = toTenant(row as TenantRow);
     const { record, key } = await createApiKey(tx, {
       tenantId: tenant.id,
@@ -107,18 +114,13 @@ export async function createTenant(
 
 /** Every tenant, oldest first (the operator's view). */
 export async function listTenants(platform: Queryable): Promise<Tenant[]> {
-  const rows = await platform.query<TenantRow>(
-    "SELECT id, name, plan, status, created_at FROM tenants ORDER BY created_at, id",
-  );
+  const rows = await platform.query<TenantRow>(`${TENANT} ORDER BY t.created_at, t.id`);
   return rows.map(toTenant);
 }
 
 /** One tenant, or null (through a tenant's connection: only its own row is visible). */
 export async function getTenant(q: Queryable, id: string): Promise<Tenant | null> {
-  const [row] = await q.query<TenantRow>(
-    "SELECT id, name, plan, status, created_at FROM tenants WHERE id = $1",
-    [id],
-  );
+  const [row] = await q.query<TenantRow>(`${TENANT} WHERE t.id = $1`, [id]);
   return row ? toTenant(row) : null;
 }
 
@@ -128,9 +130,9 @@ export async function setTenantStatus(
   id: string,
   status: Tenant["status"],
 ): Promise<Tenant | null> {
-  const [row] = await platform.query<TenantRow>(
-    "UPDATE tenants SET status = $2 WHERE id = $1 RETURNING id, name, plan, status, created_at",
+  const updated = await platform.query(
+    "UPDATE tenants SET status = $2 WHERE id = $1 RETURNING id",
     [id, status],
   );
-  return row ? toTenant(row) : null;
+  return updated.length > 0 ? getTenant(platform, id) : null;
 }

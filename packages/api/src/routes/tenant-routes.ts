@@ -1,4 +1,14 @@
-import { EDITION_IDS, type EditionId } from "@kamiyo/billing";
+import {
+  EDITION_IDS,
+  type EditionId,
+  PLAN_IDS,
+  type PlanId,
+  SUBSCRIPTION_STATUSES,
+  type SubscriptionStatus,
+  subscribe,
+  subscriptionJson,
+  subscriptionsOf,
+} from "@kamiyo/billing";
 import { AppError } from "@kamiyo/core";
 import { tenantDb } from "@kamiyo/db";
 import {
@@ -52,6 +62,18 @@ const tenantSchema = z
     createdAt: isoSchema,
   })
   .meta({ id: "Tenant" });
+
+const subscriptionSchema = z
+  .object({
+    product: z.enum(["platform", "intel", "rca", "shield"]),
+    plan: z.enum(PLAN_IDS as [PlanId, ...PlanId[]]),
+    status: z.enum(SUBSCRIPTION_STATUSES as [SubscriptionStatus, ...SubscriptionStatus[]]),
+    trialEndsAt: isoSchema.nullable(),
+    currentPeriodStart: isoSchema,
+    currentPeriodEnd: isoSchema,
+    cancelAtPeriodEnd: z.boolean(),
+  })
+  .meta({ id: "Subscription" });
 
 const apiKeySchema = z
   .object({
@@ -157,10 +179,11 @@ export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): v
     {
       schema: {
         tags: ["tenants"],
-        summary: "The caller's tenant and the calling key's role and scopes",
+        summary: "The caller's tenant, its subscriptions, and the calling key's role and scopes",
         response: {
           200: z.object({
             tenant: tenantSchema,
+            subscriptions: z.array(subscriptionSchema),
             actor: z.string(),
             role: z.enum(ROLES),
             scopes: z.array(z.enum(SCOPES)),
@@ -172,8 +195,10 @@ export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): v
     async (req) => {
       const t = await getTenant(db(req), req.ctx.tenantId);
       if (!t) throw new AppError("not_found", "this key's tenant no longer exists");
+      const now = deps.clock.now();
       return {
         tenant: tenantJson(t),
+        subscriptions: (await subscriptionsOf(db(req), t.id)).map((x) => subscriptionJson(x, now)),
         actor: req.ctx.actor,
         role: req.ctx.role,
         scopes: [...req.ctx.scopes],
@@ -475,7 +500,12 @@ export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): v
         summary: "Create a tenant and its owner key (platform operator only)",
         body: z.strictObject({
           name: z.string().trim().min(1).max(100),
-          plan: z.enum(EDITION_IDS as [EditionId, ...EditionId[]]).default("open_source"),
+          plan: z
+            .enum(PLAN_IDS as [PlanId, ...PlanId[]])
+            .default("open_source")
+            .describe(
+              "A plan of the catalog: an edition, or another product's plan (the tenant then also has open_source)",
+            ),
           ownerEmail: z
             .string()
             .trim()
@@ -508,16 +538,31 @@ export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): v
       config: { operator: true, scope: "keys:write", audit: { action: "tenant.update" } },
       schema: {
         tags: ["admin"],
-        summary: "Suspend or reactivate a tenant (platform operator only)",
-        description: "A suspended tenant's keys answer 401 until it is reactivated.",
+        summary: "Suspend or reactivate a tenant, or move it to a plan (platform operator only)",
+        description:
+          "A suspended tenant's keys answer 401 until it is reactivated. A plan moves the subscription of the plan's product (an edition moves the tenant's platform edition).",
         params: tenantId,
-        body: z.strictObject({ status: z.enum(["active", "suspended"]) }),
+        body: z
+          .strictObject({
+            status: z.enum(["active", "suspended"]).optional(),
+            plan: z.enum(PLAN_IDS as [PlanId, ...PlanId[]]).optional(),
+          })
+          .refine((b) => b.status !== undefined || b.plan !== undefined, {
+            message: "give status, plan or both",
+          }),
         response: { 200: tenantSchema, ...errorResponses },
       },
     },
     async (req) => {
-      const t = await setTenantStatus(deps.db, req.params.id, req.body.status);
-      if (!t) throw new AppError("not_found", `no tenant ${req.params.id}`);
+      const id = req.params.id;
+      const t = await deps.db.transaction(async (tx) => {
+        if (!(await getTenant(tx, id))) return null;
+        if (req.body.plan)
+          await subscribe(tx, { tenantId: id, planId: req.body.plan, nowMs: deps.clock.now() });
+        if (req.body.status) await setTenantStatus(tx, id, req.body.status);
+        return getTenant(tx, id);
+      });
+      if (!t) throw new AppError("not_found", `no tenant ${id}`);
       auth.forget();
       return tenantJson(t);
     },

@@ -1,0 +1,32 @@
+import type { FeatureId, Limits, Plan, ProductId } from "./catalog/index.ts";
+import type { Subscription, SubscriptionStatus } from "./subscriptions.ts";
+
+/** Statuses whose plan is in force (a payment that failed keeps it while it is retried). */
+const IN_FORCE: ReadonlySet<SubscriptionStatus> = new Set(["trialing", "active", "past_due"]);
+
+/** What a tenant may use now, resolved from its subscriptions. */
+export interface Entitlements {
+  /** The plan in force for a product, or null when the tenant has none (or it ended). */
+  plan(product: ProductId): Plan | null;
+  /** True when a plan in force includes the feature. */
+  allows(feature: FeatureId): boolean;
+  /**
+   * A product's limit: its plan's value (null: the plan sets none), or 0 when the tenant has no
+   * plan of that product in force.
+   */
+  limit(product: ProductId, key: keyof Limits): number | null;
+}
+
+/** The entitlements of a tenant with these subscriptions. */
+export function entitlementsOf(subscriptions: readonly Subscription[]): Entitlements {
+  const plans = new Map<ProductId, Plan>();
+  for (const s of subscriptions) if (IN_FORCE.has(s.status)) plans.set(s.product, s.plan);
+  return {
+    plan: (product) => plans.get(product) ?? null,
+    allows: (feature) => [...plans.values()].some((p) => p.features[feature]),
+    limit: (product, key) => {
+      const plan = plans.get(product);
+      return plan ? plan.limits[key] : 0;
+    },
+  };
+}
