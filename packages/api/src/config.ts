@@ -103,7 +103,9 @@ export const apiConfig = z.object({
     .int()
     .min(0)
     .default(50)
-    .describe("Webhook endpoints a tenant may create through the API, and as many chat channels"),
+    .describe(
+      "Webhook endpoints a tenant may create through the API, and as many chat channels, when none of its plans sets a number (the catalog: intel_team 5, intel_enterprise 50)",
+    ),
   webhooksAllowLoopbackHttp: z
     .boolean()
     .default(false)

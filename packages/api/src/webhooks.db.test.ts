@@ -1,6 +1,7 @@
 import { lookup } from "node:dns/promises";
 import { hostname } from "node:os";
 import { activeSecrets, blockedReason, getChannel, silenced } from "@kamiyo/alerts";
+import { subscribe } from "@kamiyo/billing";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { apiHarness, type Harness, NOW } from "./testing/api-harness.ts";
@@ -290,10 +291,35 @@ describe(`webhook endpoints on ${testDbKind}`, () => {
     });
     expect(refused.json.error).toMatchObject({
       code: "conflict",
-      message: "webhook endpoint limit reached: this account may have 2; delete one first",
+      message:
+        "webhook endpoint limit reached: this install (API_MAX_WEBHOOKS) allows 2; delete one first",
     });
     await call(own, "DELETE", `/webhooks/${a.id}`, "/webhooks/{id}", 204);
     await create(own);
+  });
+
+  it("takes the limit from the tenant's plans where one sets it: intel_team 5, intel_enterprise 50, intel_free none", async () => {
+    const plans = await apiHarness({ seeded: false, config: { maxWebhooks: 2 } });
+    try {
+      const move = (planId: string) =>
+        subscribe(plans.db, { tenantId: "ten_default", planId, nowMs: NOW });
+      await move("intel_team");
+      for (let i = 0; i < 5; i++) await create(plans, { url: `https://hooks.example.com/${i}` });
+      const sixth = { url: "https://hooks.example.com/sixth" };
+      const refused = await call(plans, "POST", "/webhooks", "/webhooks", 409, sixth);
+      expect(refused.json.error.message).toBe(
+        "webhook endpoint limit reached: the intel_team plan allows 5; delete one first",
+      );
+      await move("intel_enterprise");
+      await create(plans, sixth);
+      await move("intel_free");
+      const free = await call(plans, "POST", "/webhooks", "/webhooks", 409, sixth);
+      expect(free.json.error.message).toBe(
+        "webhook endpoint limit reached: the intel_free plan allows none; upgrade to add one",
+      );
+    } finally {
+      await plans.close();
+    }
   });
 
   it("rotates the secret and keeps the previous one valid for the overlap", async () => {

@@ -38,4 +38,13 @@ describe("entitlementsOf", () => {
     }
     expect(entitlementsOf([sub("cloud_enterprise", "trialing")]).allows("sso")).toBe(true);
   });
+
+  it("finds the most generous limit a plan sets on a shared resource, or none", () => {
+    expect(entitlementsOf([sub("open_source"), sub("intel_team")]).most("webhooks")).toMatchObject({
+      limit: 5,
+      plan: { id: "intel_team" },
+    });
+    expect(entitlementsOf([sub("open_source"), sub("intel_free")]).most("webhooks")?.limit).toBe(0);
+    expect(entitlementsOf([sub("open_source")]).most("webhooks")).toBeNull();
+  });
 });

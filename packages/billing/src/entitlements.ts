@@ -15,6 +15,12 @@ export interface Entitlements {
    * plan of that product in force.
    */
   limit(product: ProductId, key: keyof Limits): number | null;
+  /**
+   * The most generous limit any plan in force sets for `key`, with that plan; null when none of
+   * them sets one (the install's own cap then applies). For resources every product shares, such
+   * as webhook endpoints.
+   */
+  most(key: keyof Limits): { limit: number; plan: Plan } | null;
 }
 
 /** The entitlements of a tenant with these subscriptions. */
@@ -27,6 +33,14 @@ export function entitlementsOf(subscriptions: readonly Subscription[]): Entitlem
     limit: (product, key) => {
       const plan = plans.get(product);
       return plan ? plan.limits[key] : 0;
+    },
+    most: (key) => {
+      let best: { limit: number; plan: Plan } | null = null;
+      for (const plan of plans.values()) {
+        const limit = plan.limits[key];
+        if (limit !== null && (best === null || limit > best.limit)) best = { limit, plan };
+      }
+      return best;
     },
   };
 }

@@ -12,6 +12,7 @@ import { AppError, type Severity } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
+import { refuseOverChannelLimit } from "./channel-limit.ts";
 import { queueTest } from "./webhooks.ts";
 
 /** Chat channels a tenant subscribes through the API (signed webhooks have their own routes). */
@@ -86,7 +87,8 @@ async function findChat(q: Queryable, tenantId: string, id: string, lock = false
 
 /**
  * Subscribes a chat channel.
- * @throws AppError("conflict") when the tenant already has `config.maxWebhooks` chat channels.
+ * @throws AppError("conflict") when the tenant already has as many chat channels as it may
+ *   (`refuseOverChannelLimit`).
  */
 export async function createChatChannel(
   deps: ApiDeps,
@@ -103,11 +105,7 @@ export async function createChatChannel(
        WHERE tenant_id = $1 AND origin = 'api' AND kind = ANY($2::text[])`,
       [deps.tenantId, [...CHAT_KINDS]],
     );
-    if ((count?.n ?? 0) >= config.maxWebhooks)
-      throw new AppError(
-        "conflict",
-        `chat channel limit reached: this account may have ${config.maxWebhooks}; delete one first`,
-      );
+    await refuseOverChannelLimit(tx, deps.tenantId, config, "chat channel", count?.n ?? 0);
     const channel = newChannel({
       tenantId: deps.tenantId,
       id: newId("chn", now),

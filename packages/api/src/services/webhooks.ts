@@ -23,6 +23,7 @@ import type { Queryable } from "@kamiyo/db";
 import type { ApiConfig } from "../config.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { ApiDeps } from "../deps.ts";
+import { refuseOverChannelLimit } from "./channel-limit.ts";
 
 const HOUR = 3_600_000;
 
@@ -153,7 +154,8 @@ export interface CreateWebhookInput {
 
 /**
  * Creates an endpoint with a new signing secret, returned in full only here and on rotation.
- * @throws AppError("conflict") when the tenant already has `config.maxWebhooks` endpoints.
+ * @throws AppError("conflict") when the tenant already has as many endpoints as it may
+ *   (`refuseOverChannelLimit`).
  */
 export async function createWebhook(
   deps: ApiDeps,
@@ -170,12 +172,7 @@ export async function createWebhook(
        WHERE tenant_id = $1 AND kind = 'webhook' AND origin = 'api'`,
       [deps.tenantId],
     );
-    if ((count?.n ?? 0) >= config.maxWebhooks) {
-      throw new AppError(
-        "conflict",
-        `webhook endpoint limit reached: this account may have ${config.maxWebhooks}; delete one first`,
-      );
-    }
+    await refuseOverChannelLimit(tx, deps.tenantId, config, "webhook endpoint", count?.n ?? 0);
     const secret = generateSecret();
     const channel = newChannel({
       tenantId: deps.tenantId,
