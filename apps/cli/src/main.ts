@@ -40,6 +40,7 @@ import {
   silenceListCommand,
 } from "./commands/silence.ts";
 import { tenantCreateCommand, tenantListCommand } from "./commands/tenant.ts";
+import { usageCommand } from "./commands/usage.ts";
 import { type AppConfig, loadConfig } from "./config/app-config.ts";
 import { MODULES } from "./modules.ts";
 import { moduleCliContext } from "./runtime.ts";
@@ -195,6 +196,11 @@ export function program(stdio: CliIo = processIo): Command {
     .description("every tenant, oldest first")
     .option("--json", "as one JSON array")
     .action((o: { json?: boolean }) => tenantListCommand(config(), o, stdio));
+  usageErrors(p.command("usage"))
+    .description("a tenant's usage today and this billing period against its plans' quotas")
+    .option("--tenant <id>", "default ten_default")
+    .option("--json", "as one JSON object")
+    .action((o: { tenant?: string; json?: boolean }) => usageCommand(config(), o, stdio));
   const apiKey = usageErrors(p.command("api-key").description("API keys, stored hashed"));
   apiKey
     .command("create")

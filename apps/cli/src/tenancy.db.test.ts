@@ -1,4 +1,5 @@
 import { apiHarness, type Harness, NOW } from "@kamiyo/api/testing";
+import { recordUsage } from "@kamiyo/billing";
 import { PUBLIC_TENANT_TABLES, tenantDb } from "@kamiyo/db";
 import { monitorConfig } from "@kamiyo/hyperliquid";
 import {
@@ -150,6 +151,7 @@ const ROUTE_KINDS: Record<string, "public-data" | "own-list" | "create" | "by-id
   "GET /audit-log": "own-list",
   "GET /audit-log/export": "own-list",
   "GET /tenants/me": "own-list",
+  "GET /usage": "own-list",
   "POST /webhooks": "create",
   "POST /silences": "create",
   "POST /api-keys": "create",
@@ -379,6 +381,31 @@ describe(`row-level security on its own (${testDbKind})`, () => {
       ),
     ).rejects.toThrow(/row-level security/);
     await expect(asA.query("DELETE FROM findings")).rejects.toThrow(/permission denied/);
+  });
+
+  it("counts each tenant's usage apart: /usage shows only the caller's", async () => {
+    const use = (tenantId: string, n: number) =>
+      recordUsage(
+        h.db,
+        Array.from({ length: n }, (_, i) => ({
+          tenantId,
+          product: "platform" as const,
+          meter: "api_calls" as const,
+          value: 1,
+          eventAt: NOW,
+          idempotencyKey: `req-${i}`,
+        })),
+        NOW,
+      );
+    // The same keys in both tenants: idempotency is per tenant.
+    expect(await use(a.tenantId, 3)).toBe(3);
+    expect(await use(b.tenantId, 7)).toBe(7);
+    const calls = async (side: Side) =>
+      (await call(side.owner, "GET", "/usage"))
+        .json()
+        .meters.find((m: { meter: string }) => m.meter === "api_calls");
+    expect(await calls(a)).toMatchObject({ product: "platform", today: 3, period: 3 });
+    expect(await calls(b)).toMatchObject({ today: 7 });
   });
 
   it("shows a tenant only its own members among the users, who belong to nobody else", async () => {

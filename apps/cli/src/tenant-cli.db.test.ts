@@ -1,3 +1,4 @@
+import { recordUsage } from "@kamiyo/billing";
 import { findKeyGrant, listApiKeys, listMembers } from "@kamiyo/tenancy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliStorage, cliStorage } from "./testing/cli-storage.ts";
@@ -119,6 +120,44 @@ describe("kamiyo tenant and api-key", () => {
     };
     expect(await list({ DEPLOYMENT_MODE: "cloud_pro" })).toBe("cloud_pro");
     expect(await list({})).toBe("open_source");
+  });
+
+  it("shows a tenant's usage against its plans' quotas", async () => {
+    const made = JSON.parse(
+      (await kamiyo(["tenant", "create", "Metered", "--plan", "intel_free"])).stdout,
+    );
+    const tenantId = made.tenant.id as string;
+    const db = await storage.open();
+    try {
+      await recordUsage(
+        db,
+        [1, 2, 3].map((i) => ({
+          tenantId,
+          product: "intel" as const,
+          meter: "api_calls" as const,
+          value: 1,
+          eventAt: Date.now(),
+          idempotencyKey: `req-${i}`,
+        })),
+        Date.now(),
+      );
+    } finally {
+      await db.close();
+    }
+    const json = await kamiyo(["usage", "--tenant", tenantId, "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).meters).toContainEqual({
+      product: "intel",
+      meter: "api_calls",
+      period: 3,
+      today: 3,
+      quota: { limit: 100, per: "day", plan: "intel_free" },
+    });
+    const text = await kamiyo(["usage", "--tenant", tenantId]);
+    expect(text.stdout).toMatch(/^intel +api_calls .* 3 of 100 a day \(intel_free\)$/m);
+    const missing = await kamiyo(["usage", "--tenant", "ten_nobody"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no tenant ten_nobody");
   });
 
   it("refuses bad input with one line naming it, exit 2", async () => {

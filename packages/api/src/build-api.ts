@@ -31,6 +31,7 @@ import { eventRoutes } from "./routes/event-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
 import { systemRoutes } from "./routes/system-routes.ts";
 import { tenantRoutes } from "./routes/tenant-routes.ts";
+import { usageRoutes } from "./routes/usage-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { StreamHub } from "./stream-hub.ts";
 
@@ -234,6 +235,7 @@ export async function buildApi(
     webhookRoutes(s, deps, config);
     channelRoutes(s, deps, config);
     tenantRoutes(s, deps, auth);
+    usageRoutes(s, deps);
     for (const m of modules) await m.routes(s, moduleContext);
   });
   if (config.docs) {

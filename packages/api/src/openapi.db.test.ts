@@ -33,6 +33,7 @@ const ROUTES = [
   "/channels/{id}/test",
   "/silences/{id}",
   "/tenants/me",
+  "/usage",
   "/members",
   "/members/{id}",
   "/api-keys",

@@ -2,3 +2,4 @@ export * from "./billing-period.ts";
 export * from "./catalog/index.ts";
 export * from "./entitlements.ts";
 export * from "./subscriptions.ts";
+export * from "./usage.ts";

@@ -1,0 +1,62 @@
+import { METERS, subscriptionsOf, usageReport } from "@kamiyo/billing";
+import { z } from "zod";
+import type { ZodApp } from "../app-types.ts";
+import type { ApiDeps } from "../deps.ts";
+import { forTenant } from "../request-deps.ts";
+import { errorResponses } from "../schemas/common.ts";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const window = z.object({ start: z.string(), end: z.string() });
+
+const usageSchema = z
+  .object({
+    period: window.describe("The current billing period (of the platform subscription)"),
+    today: window.describe("The current UTC day"),
+    meters: z.array(
+      z.object({
+        product: z.enum(["platform", "intel", "rca", "shield"]),
+        meter: z.enum(METERS as [string, ...string[]]),
+        period: z.number().describe("Used in the period (storage: the largest reading)"),
+        today: z.number().describe("Used today"),
+        quota: z
+          .object({
+            limit: z.number(),
+            per: z.enum(["day", "period"]),
+            plan: z.string().describe("The plan that sets it"),
+          })
+          .nullable()
+          .describe("What the product's plan in force allows; null: no quota"),
+      }),
+    ),
+  })
+  .meta({ id: "Usage" });
+
+/** `GET /usage`: the caller's usage against its plans' quotas. */
+export function usageRoutes(app: ZodApp, deps: ApiDeps): void {
+  app.get(
+    "/usage",
+    {
+      schema: {
+        tags: ["tenants"],
+        summary:
+          "Usage in the current billing period and today, per product and meter, against the plans' quotas",
+        response: { 200: usageSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const t = forTenant(deps, req);
+      const now = deps.clock.now();
+      const report = await usageReport(
+        t.db,
+        t.tenantId,
+        await subscriptionsOf(t.db, t.tenantId),
+        now,
+      );
+      return {
+        period: { start: iso(report.period.start), end: iso(report.period.end) },
+        today: { start: iso(report.today.start), end: iso(report.today.end) },
+        meters: report.meters,
+      };
+    },
+  );
+}
