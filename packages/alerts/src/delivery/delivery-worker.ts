@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { recordUsage } from "@kamiyo/billing";
 import { type Clock, describeError, type Logger, type TimerHandle } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import { failure } from "../outcome.ts";
@@ -9,6 +10,7 @@ import {
   recordAttempts,
 } from "../store/outbox.ts";
 import type { SendOutcome } from "../types.ts";
+import { deliveryUsage } from "./delivery-usage.ts";
 import { updateEndpointHealth } from "./endpoint-health.ts";
 import { afterAttempt } from "./retry-schedule.ts";
 
@@ -122,6 +124,8 @@ export class DeliveryWorker {
     await this.#db.transaction(async (tx) => {
       await recordAttempts(tx, this.id, results, now);
       await updateEndpointHealth(tx, results, now, this.#opts.disableAfterMs);
+      // Metered with the attempts: a delivery is counted exactly when it is recorded delivered.
+      await recordUsage(tx, deliveryUsage(results, now), now);
     });
     for (const r of results) {
       this.stats.attempts++;

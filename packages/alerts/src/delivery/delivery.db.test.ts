@@ -115,6 +115,15 @@ async function deliveries(channelId: string) {
   );
 }
 
+/** The tenant's usage on the events whose key matches `like`, by meter. */
+function usageOf(like: string) {
+  return db.query<{ meter: string; value: string }>(
+    `SELECT meter, sum(value)::text AS value FROM usage_events
+     WHERE tenant_id = $1 AND idempotency_key LIKE $2 GROUP BY meter ORDER BY meter`,
+    [tenant, like],
+  );
+}
+
 describe(`webhook delivery on ${testDbKind}`, () => {
   it("delivers a signed Standard Webhooks request the reference library verifies, and logs the attempt", async () => {
     const a = start();
@@ -139,6 +148,11 @@ describe(`webhook delivery on ${testDbKind}`, () => {
       [tenant],
     );
     expect(attempts).toEqual([{ ok: true, status_code: 200, excerpt: "ok" }]);
+    // Metered in the attempts' transaction: one alert sent, one webhook delivery.
+    expect(await usageOf(`%${d?.id}`)).toEqual([
+      { meter: "alerts_sent", value: "1" },
+      { meter: "webhook_deliveries", value: "1" },
+    ]);
   });
 
   it("retries 5xx and timeouts with the same webhook-id until a 2xx", async () => {
@@ -189,6 +203,11 @@ describe(`webhook delivery on ${testDbKind}`, () => {
     a.wake();
     await until(async () => (await deliveries("chn_dead"))[0]?.status === "delivered");
     expect((await deliveries("chn_dead"))[0]?.attempts).toBe(4);
+    // Three failed attempts counted nothing; the one that arrived counted once.
+    expect(await usageOf(`%${d?.id}`)).toEqual([
+      { meter: "alerts_sent", value: "1" },
+      { meter: "webhook_deliveries", value: "1" },
+    ]);
   });
 
   it("disables an endpoint that answers 410 Gone and tells the other channels", async () => {
