@@ -15,12 +15,7 @@ CREATE TABLE subscriptions (
 );
 
 -- A tenant reads its own subscriptions; only the platform (billing, the operator) changes them.
-ALTER TABLE subscriptions ENABLE ROW LEVEL SECURITY;
-ALTER TABLE subscriptions FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_rows ON subscriptions FOR SELECT TO kamiyo_app
-  USING (tenant_id = current_setting('app.tenant_id', true));
-CREATE POLICY platform_rows ON subscriptions TO kamiyo_platform USING (true);
-GRANT SELECT ON subscriptions TO kamiyo_app;
+SELECT tenant_readable('subscriptions');
 
 -- Every tenant's edition (tenants.plan) becomes its platform subscription; the subscription is
 -- the one place a tenant's plan is kept from now on.

@@ -14,9 +14,4 @@ CREATE TABLE usage_events (
 );
 CREATE INDEX usage_events_by_time ON usage_events (tenant_id, meter, event_at);
 
-ALTER TABLE usage_events ENABLE ROW LEVEL SECURITY;
-ALTER TABLE usage_events FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_rows ON usage_events FOR SELECT TO kamiyo_app
-  USING (tenant_id = current_setting('app.tenant_id', true));
-CREATE POLICY platform_rows ON usage_events TO kamiyo_platform USING (true);
-GRANT SELECT ON usage_events TO kamiyo_app;
+SELECT tenant_readable('usage_events');
