@@ -1,6 +1,6 @@
 import type { Queryable } from "@kamiyo/db";
 import { billingPeriod } from "./billing-period.ts";
-import { type Plan, type PlanId, type ProductId, planById } from "./catalog/index.ts";
+import { type Plan, type PlanId, PRODUCT_IDS, type ProductId, planById } from "./catalog/index.ts";
 
 export type SubscriptionStatus = "trialing" | "active" | "past_due" | "suspended" | "canceled";
 
@@ -53,12 +53,12 @@ const toSubscription = (r: SubscriptionRow): Subscription => ({
   updatedAt: r.updated_at.getTime(),
 });
 
-/** A tenant's subscriptions, in product order (platform, intel, rca, shield). */
+/** A tenant's subscriptions, in product order (`PRODUCT_IDS`). */
 export async function subscriptionsOf(q: Queryable, tenantId: string): Promise<Subscription[]> {
   const rows = await q.query<SubscriptionRow>(
     `SELECT ${COLUMNS} FROM subscriptions WHERE tenant_id = $1
-     ORDER BY array_position(ARRAY['platform', 'intel', 'rca', 'shield'], product)`,
-    [tenantId],
+     ORDER BY array_position($2::text[], product)`,
+    [tenantId, PRODUCT_IDS],
   );
   return rows.map(toSubscription);
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from "@kamiyo/db";
 import { billingPeriod } from "./billing-period.ts";
-import type { Limits, MeterId, ProductId } from "./catalog/index.ts";
+import { type Limits, type MeterId, PRODUCT_IDS, type ProductId } from "./catalog/index.ts";
 import { entitlementsOf } from "./entitlements.ts";
 import type { Subscription } from "./subscriptions.ts";
 
@@ -59,10 +59,14 @@ export async function recordUsage(
 }
 
 /**
- * How a meter's events add up in a window: counts add; `storage_bytes` events are readings of
- * what is stored, so a window holds its largest.
+ * How a meter's events (those `filter` keeps) add up in a window, as text: counts add;
+ * `storage_bytes` events are readings of what is stored, so a window holds its largest.
  */
-const AGGREGATE = "(CASE WHEN meter = 'storage_bytes' THEN max(value) ELSE sum(value) END)::text";
+function aggregate(filter = "true"): string {
+  return `coalesce(CASE WHEN meter = 'storage_bytes'
+                        THEN max(value) FILTER (WHERE ${filter})
+                        ELSE sum(value) FILTER (WHERE ${filter}) END, 0)::text`;
+}
 
 /** Usage in one window of event time, per product and meter. */
 export interface UsageWindow {
@@ -86,7 +90,7 @@ export async function usageWindows(
 ): Promise<UsageWindow[]> {
   const rows = await q.query<{ product: ProductId; meter: MeterId; start: Date; value: string }>(
     `SELECT product, meter, date_trunc($2, event_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start,
-            ${AGGREGATE} AS value
+            ${aggregate()} AS value
      FROM usage_events
      WHERE tenant_id = $1 AND event_at >= $3 AND event_at < $4
      GROUP BY 1, 2, 3
@@ -127,11 +131,7 @@ export async function usageReport(
   const period = billingPeriod(platform?.anchorAt ?? nowMs, nowMs);
   const dayStart = Math.floor(nowMs / DAY_MS) * DAY_MS;
   const dayEnd = dayStart + DAY_MS;
-  const within = (a: string, b: string) =>
-    `(CASE WHEN meter = 'storage_bytes'
-           THEN coalesce(max(value) FILTER (WHERE event_at >= ${a} AND event_at < ${b}), 0)
-           ELSE coalesce(sum(value) FILTER (WHERE event_at >= ${a} AND event_at < ${b}), 0)
-      END)::text`;
+  const within = (a: string, b: string) => aggregate(`event_at >= ${a} AND event_at < ${b}`);
   const rows = await q.query<{ product: ProductId; meter: MeterId; period: string; today: string }>(
     `SELECT product, meter, ${within("$2", "$3")} AS period, ${within("$4", "$5")} AS today
      FROM usage_events
@@ -142,7 +142,7 @@ export async function usageReport(
   const used = new Map(rows.map((r) => [`${r.product}|${r.meter}`, r]));
   const entitled = entitlementsOf(subscriptions);
   const meters = [];
-  for (const product of PRODUCT_ORDER)
+  for (const product of PRODUCT_IDS)
     for (const meter of METERS) {
       const plan = entitled.plan(product);
       const quota = QUOTAS[meter];
@@ -164,4 +164,12 @@ export async function usageReport(
   };
 }
 
-const PRODUCT_ORDER: readonly ProductId[] = ["platform", "intel", "rca", "shield"];
+/** A usage report as the API and `kamiyo usage --json` show it: windows in ISO 8601. */
+export function usageJson(report: Awaited<ReturnType<typeof usageReport>>) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    period: { start: iso(report.period.start), end: iso(report.period.end) },
+    today: { start: iso(report.today.start), end: iso(report.today.end) },
+    meters: report.meters,
+  };
+}

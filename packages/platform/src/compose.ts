@@ -124,8 +124,11 @@ function addPlugins<T>(
   }
 }
 
-/** `liquidationPatterns` → `LIQUIDATION_PATTERNS`, `hyperliquid` → `HYPERLIQUID`. */
-function screamingSnake(kind: string): string {
+/**
+ * A name as an environment variable's part: `liquidationPatterns` → `LIQUIDATION_PATTERNS`,
+ * `caps-rule` → `CAPS_RULE`. Plug-in kinds and settings' field names alike.
+ */
+export function screamingSnake(kind: string): string {
   return kind
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .replace(/[^A-Za-z0-9]+/g, "_")

@@ -1,4 +1,4 @@
-import { subscriptionsOf, usageReport } from "@kamiyo/billing";
+import { subscriptionsOf, usageJson, usageReport } from "@kamiyo/billing";
 import type { CliIo } from "@kamiyo/platform";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
@@ -18,19 +18,12 @@ export async function usageCommand(
     const tenantId = await tenantFor(db, o.tenant);
     const now = Date.now();
     const r = await usageReport(db, tenantId, await subscriptionsOf(db, tenantId), now);
-    const iso = (ms: number) => new Date(ms).toISOString();
+    const json = usageJson(r);
     if (o.json) {
-      stdio.out(
-        `${JSON.stringify({
-          tenantId,
-          period: { start: iso(r.period.start), end: iso(r.period.end) },
-          today: { start: iso(r.today.start), end: iso(r.today.end) },
-          meters: r.meters,
-        })}\n`,
-      );
+      stdio.out(`${JSON.stringify({ tenantId, ...json })}\n`);
       return;
     }
-    stdio.out(`${tenantId}: period ${iso(r.period.start)} to ${iso(r.period.end)}\n`);
+    stdio.out(`${tenantId}: period ${json.period.start} to ${json.period.end}\n`);
     for (const m of r.meters) {
       const quota = m.quota
         ? `${(m.quota.per === "day" ? m.today : m.period).toLocaleString("en-US")} of ${m.quota.limit.toLocaleString("en-US")} a ${m.quota.per} (${m.quota.plan})`

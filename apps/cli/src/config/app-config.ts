@@ -9,9 +9,10 @@ import {
   mlConfig,
 } from "@kamiyo/hyperliquid/ml";
 import { monitorConfigFor } from "@kamiyo/monitor";
+import { screamingSnake } from "@kamiyo/platform";
 import { z } from "zod";
 import { MODULES } from "../modules.ts";
-import { coerce, type FieldInfo, fieldsOf, screamingSnake } from "./schema-fields.ts";
+import { coerce, type FieldInfo, fieldsOf } from "./schema-fields.ts";
 
 /** Process-level settings, read by name. */
 export const processConfig = z.object({

@@ -65,11 +65,6 @@ function kindOf(s: z.ZodType): FieldKind {
   }
 }
 
-/** camelCase → SCREAMING_SNAKE (loss24hCriticalUsd → LOSS24H_CRITICAL_USD). */
-export function screamingSnake(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
-}
-
 /**
  * Converts an environment string to the setting's type.
  * @returns the value, or an error message naming what was expected.

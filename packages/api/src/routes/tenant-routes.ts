@@ -3,6 +3,8 @@ import {
   type EditionId,
   PLAN_IDS,
   type PlanId,
+  PRODUCT_IDS,
+  type ProductId,
   SUBSCRIPTION_STATUSES,
   type SubscriptionStatus,
   subscribe,
@@ -65,7 +67,7 @@ const tenantSchema = z
 
 const subscriptionSchema = z
   .object({
-    product: z.enum(["platform", "intel", "rca", "shield"]),
+    product: z.enum(PRODUCT_IDS as [ProductId, ...ProductId[]]),
     plan: z.enum(PLAN_IDS as [PlanId, ...PlanId[]]),
     status: z.enum(SUBSCRIPTION_STATUSES as [SubscriptionStatus, ...SubscriptionStatus[]]),
     trialEndsAt: isoSchema.nullable(),

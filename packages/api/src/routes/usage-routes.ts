@@ -1,11 +1,17 @@
-import { METERS, subscriptionsOf, usageReport } from "@kamiyo/billing";
+import {
+  METERS,
+  PRODUCT_IDS,
+  type ProductId,
+  subscriptionsOf,
+  usageJson,
+  usageReport,
+} from "@kamiyo/billing";
 import { z } from "zod";
 import type { ZodApp } from "../app-types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { forTenant } from "../request-deps.ts";
 import { errorResponses } from "../schemas/common.ts";
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const window = z.object({ start: z.string(), end: z.string() });
 
 const usageSchema = z
@@ -14,7 +20,7 @@ const usageSchema = z
     today: window.describe("The current UTC day"),
     meters: z.array(
       z.object({
-        product: z.enum(["platform", "intel", "rca", "shield"]),
+        product: z.enum(PRODUCT_IDS as [ProductId, ...ProductId[]]),
         meter: z.enum(METERS as [string, ...string[]]),
         period: z.number().describe("Used in the period (storage: the largest reading)"),
         today: z.number().describe("Used today"),
@@ -46,17 +52,9 @@ export function usageRoutes(app: ZodApp, deps: ApiDeps): void {
     async (req) => {
       const t = forTenant(deps, req);
       const now = deps.clock.now();
-      const report = await usageReport(
-        t.db,
-        t.tenantId,
-        await subscriptionsOf(t.db, t.tenantId),
-        now,
+      return usageJson(
+        await usageReport(t.db, t.tenantId, await subscriptionsOf(t.db, t.tenantId), now),
       );
-      return {
-        period: { start: iso(report.period.start), end: iso(report.period.end) },
-        today: { start: iso(report.today.start), end: iso(report.today.end) },
-        meters: report.meters,
-      };
     },
   );
 }

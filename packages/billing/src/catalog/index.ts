@@ -29,6 +29,9 @@ export const PRODUCTS: readonly { id: ProductId; label: string }[] = [
   { id: "shield", label: "Shield: ad-spend governance" },
 ];
 
+/** The products in the order lists show them. */
+export const PRODUCT_IDS: readonly ProductId[] = PRODUCTS.map((p) => p.id);
+
 const BY_ID = new Map<string, Plan>(CATALOG.map((p) => [p.id, p]));
 
 /** The plan with this id. @throws AppError("invalid_input") naming the known ids. */

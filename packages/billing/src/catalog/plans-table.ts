@@ -36,14 +36,22 @@ function count(n: number): string {
   return n.toLocaleString("en-US");
 }
 
+/** How a meter's units read: one, many, and how many units make one (storage counts in GB). */
+const METER_UNITS: Record<MeterId, [one: string, many: string, size: number]> = {
+  api_calls: ["API call", "API calls", 1],
+  alerts_sent: ["alert", "alerts", 1],
+  webhook_deliveries: ["webhook delivery", "webhook deliveries", 1],
+  events_ingested: ["event", "events", 1],
+  rca_queries: ["query", "queries", 1],
+  storage_bytes: ["GB stored", "GB stored", GB],
+  policy_checks: ["policy check", "policy checks", 1],
+};
+
 /** "1,000 events", "query", "GB stored". */
 function unit(meter: MeterId, per: number): string {
-  const name = { events_ingested: "events", rca_queries: "queries", storage_bytes: "GB stored" }[
-    meter as "events_ingested"
-  ];
-  if (meter === "storage_bytes") return `${per === GB ? "" : `${count(per / GB)} `}GB stored`;
-  if (per === 1) return (name ?? meter).replace(/ies$/, "y").replace(/s$/, "");
-  return `${count(per)} ${name ?? meter}`;
+  const [one, many, size] = METER_UNITS[meter];
+  const n = per / size;
+  return n === 1 ? one : `${count(n)} ${many}`;
 }
 
 /** `$99.00`, "free", or "per contract". */
@@ -54,8 +62,8 @@ export function price(cents: number | null): string {
 }
 
 /**
- * A product's plans as a Markdown table: price, the limits any of them sets (a blank cell is no
- * limit), support, the features they differ in, overage and outcome share.
+ * A product's plans as a Markdown table: price, the limits any of them sets ("no limit" where a
+ * plan sets none), support, the features they differ in, overage and outcome share.
  */
 export function plansTable(plans: readonly Plan[]): string {
   const limitKeys = (Object.keys(LIMIT_LABELS) as (keyof Limits)[]).filter((k) =>
