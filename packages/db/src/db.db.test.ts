@@ -93,6 +93,19 @@ describe(`storage on ${testDbKind}`, () => {
         "SELECT relforcerowsecurity AS forced FROM pg_class WHERE oid = 'demo_items'::regclass",
       );
       expect(forced?.forced).toBe(true);
+      // As the app role, a tenant writes its own rows and no other tenant's.
+      const asDefault = (sql: string) =>
+        db.transaction(async (tx) => {
+          await tx.query("SELECT set_config('app.tenant_id', 'ten_default', true)");
+          await tx.query("SELECT set_config('role', 'kamiyo_app', true)");
+          return tx.query(sql);
+        });
+      expect(
+        await asDefault("INSERT INTO demo_items VALUES ('ten_default', 'd1') RETURNING id"),
+      ).toEqual([{ id: "d1" }]);
+      await expect(asDefault("INSERT INTO demo_items VALUES ('ten_other', 'd2')")).rejects.toThrow(
+        /row-level security/,
+      );
       // Another install that does not compose the module starts; one that has it and lost a file does not.
       expect(await migrate(db)).toEqual([]);
       rmSync(join(dir, "0001_demo_items.sql"));
