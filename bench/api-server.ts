@@ -3,7 +3,10 @@
  * composes it (buildApi over the given database, a FindingFeed) but with the feed driven over IPC
  * instead of by polling. Arguments: `pglite <dataDir>` (an existing, seeded data directory) or
  * `postgres <url> <schema>` (a seeded schema, first on the search path), then the response cache's
- * lifetime in ms (0: off). Listens on 127.0.0.1:0 and reports `{type: "listening", port}`; on
+ * lifetime in ms (0: off), then `plan-limits` or `no-plan-limits` (API_PLAN_LIMITS). The default
+ * tenant is on cloud_enterprise, whose API calls are metered but have no daily quota (the load
+ * would use up open_source's 100,000 in a minute). On `{cmd: "usage"}` reports the API calls
+ * metered so far, `{type: "usage", calls}` (after the meter's next flush). Listens on 127.0.0.1:0 and reports `{type: "listening", port}`; on
  * `{cmd: "publish"}` publishes one new finding through the feed and reports
  * `{type: "published", id, at}`; on `{cmd: "key"}` creates a tenant and reports its owner key
  * `{type: "key", key}` (from then on every request needs a key);, `at` being the epoch ms (sub-ms precision) just before
@@ -12,6 +15,7 @@
  * written}`, the findings written so far.
  */
 import { apiConfig, buildApi, FindingFeed, pluginCatalog } from "@kamiyo/api";
+import { subscribe } from "@kamiyo/billing";
 import { type Finding, SystemClock, silentLogger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, PgliteDb, PostgresDb, upsertFindings } from "@kamiyo/db";
 import { MONITOR_PLUGINS, MONITORED_CHAINS, monitorConfig } from "@kamiyo/hyperliquid";
@@ -23,7 +27,8 @@ const args = process.argv.slice(2);
 const kind = args[0] as "pglite" | "postgres";
 const target = args[1] as string;
 const schema = kind === "postgres" ? args[2] : undefined;
-const responseCacheMs = Number(args.at(-1));
+const responseCacheMs = Number(args.at(-2));
+const planLimits = args.at(-1) === "plan-limits";
 const db: Db =
   kind === "postgres"
     ? await PostgresDb.open({ url: target, schema })
@@ -40,6 +45,12 @@ const config = apiConfig.parse({
   // 1,000 stream clients and the load generator all connect from 127.0.0.1.
   maxConnectionsPerIp: 0,
   responseCacheMs,
+  planLimits,
+});
+await subscribe(db, {
+  tenantId: DEFAULT_TENANT_ID,
+  planId: "cloud_enterprise",
+  nowMs: clock.now(),
 });
 const { app, hub } = await buildApi(
   {
@@ -126,6 +137,13 @@ process.on("message", async (m: { cmd: string; everyMs?: number }) => {
     // The first key of the install: from now on every request needs one.
     const { key } = await createTenant(db, { name: "bench", actor: "bench", nowMs: Date.now() });
     process.send?.({ type: "key", key });
+  }
+  if (m.cmd === "usage") {
+    await new Promise((r) => setTimeout(r, 1_500));
+    const [row] = await db.query<{ calls: string }>(
+      "SELECT coalesce(sum(value), 0)::text AS calls FROM usage_events WHERE meter = 'api_calls'",
+    );
+    process.send?.({ type: "usage", calls: Number(row?.calls ?? 0) });
   }
   if (m.cmd === "cpu") process.send?.({ type: "cpu", usage: process.cpuUsage() });
   if (m.cmd === "clients") process.send?.({ type: "clients", clients: hub.clients });

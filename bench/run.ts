@@ -7,8 +7,9 @@
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
  * embedded database is measured), --api-db postgres|pglite (repeatable; default both),
  * --findings N (default 1,000,000), --seconds N (each autocannon run, default 10), --cpu-prof DIR
- * (write a V8 CPU profile of each API process to DIR), --api-part health|events|stream|exploits|auth
- * (repeatable; default all four), --incidents N (default 100,000).
+ * (write a V8 CPU profile of each API process to DIR), --api-part
+ * health|events|stream|exploits|auth|metering
+ * (repeatable; default all), --incidents N (default 100,000).
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -320,7 +321,9 @@ async function api(): Promise<void> {
   const seconds = Number(values.seconds ?? 10);
   const url = values["database-url"] ?? process.env.BENCH_DATABASE_URL;
   const kinds = new Set(values["api-db"] ?? ["postgres", "pglite"]);
-  const parts = new Set(values["api-part"] ?? ["health", "events", "stream", "exploits", "auth"]);
+  const parts = new Set(
+    values["api-part"] ?? ["health", "events", "stream", "exploits", "auth", "metering"],
+  );
   const incidents = Number(values.incidents ?? 100_000);
   if (kinds.has("postgres") && !url) {
     console.log("api: no --database-url or BENCH_DATABASE_URL: PostgreSQL skipped");
@@ -370,10 +373,10 @@ async function api(): Promise<void> {
     await next(load, "ready");
     const profile = values["cpu-prof"];
     /** An API process over the seeded database, with the response cache on (the default) or off. */
-    const startServer = async (responseCacheMs: number) => {
+    const startServer = async (responseCacheMs: number, planLimits = true) => {
       const server = start(
         "api-server.ts",
-        [...args, String(responseCacheMs)],
+        [...args, String(responseCacheMs), planLimits ? "plan-limits" : "no-plan-limits"],
         profile ? [...CLI_NODE_FLAGS, "--cpu-prof", `--cpu-prof-dir=${profile}`] : CLI_NODE_FLAGS,
       );
       const { port, rateLimitPerIp } = await next<{ port: number; rateLimitPerIp: number }>(
@@ -400,7 +403,7 @@ async function api(): Promise<void> {
           paths,
           headers,
         });
-        await next(load, "http");
+        const warmUp = await next<HttpResult>(load, "http");
         const before = await serverCpu();
         const lookupsBefore = await cacheLookups(base, cache);
         const pids = { API: server.pid, "load generator": load.pid };
@@ -415,6 +418,7 @@ async function api(): Promise<void> {
           ...r,
           cores,
           split,
+          warmUpOk: warmUp.ok,
           hits: lookupsAfter.hit - lookupsBefore.hit,
           misses: lookupsAfter.miss - lookupsBefore.miss,
         };
@@ -425,7 +429,6 @@ async function api(): Promise<void> {
       };
       return { server, base, rateLimitPerIp, http, stop };
     };
-    type LoadResult = HttpResult & { cores: number; split: string };
     const loadNote = (r: LoadResult, connections: number, limit: number) =>
       `${connections} connections, ${r.seconds.toFixed(0)} s measured after a ${WARM_UP_S} s warm-up, ${fmt(r.ok)} responses, ${r.non2xx} non-2xx, ${r.errors} errors; p50 ${r.p50} ms, max ${r.max} ms; autocannon on the same machine; ${r.split || `API process ${r.cores.toFixed(2)} cores busy`}; rate limit raised to ${fmt(limit)}/min per IP`;
     const events = "/security/events?limit=50";
@@ -483,10 +486,31 @@ async function api(): Promise<void> {
       await uncached.stop();
     }
     if (parts.has("auth")) rows.push(...(await authOverhead(startServer, storage, loadNote)));
+    if (parts.has("metering")) rows.push(await meteringOverhead(startServer, storage, loadNote));
     load.send({ cmd: "exit" });
     await cleanup();
   }
 }
+
+type LoadResult = HttpResult & { cores: number; split: string; warmUpOk: number };
+/** An API process over the seeded database (bench/api-server.ts), and load against it. */
+type StartServer = (
+  responseCacheMs: number,
+  planLimits?: boolean,
+) => Promise<{
+  server: ChildProcess;
+  base: string;
+  rateLimitPerIp: number;
+  http: (
+    path: string,
+    connections: number,
+    cache?: string,
+    paths?: string[],
+    headers?: Record<string, string>,
+  ) => Promise<LoadResult>;
+  stop: () => Promise<void>;
+}>;
+type LoadNote = (r: LoadResult, connections: number, limit: number) => string;
 
 /**
  * What tenancy costs a read: the same varied `/security/events` URLs from one API process with
@@ -496,25 +520,9 @@ async function api(): Promise<void> {
  * this read; the difference is authentication and context.
  */
 async function authOverhead(
-  startServer: (responseCacheMs: number) => Promise<{
-    server: ChildProcess;
-    base: string;
-    rateLimitPerIp: number;
-    http: (
-      path: string,
-      connections: number,
-      cache?: string,
-      paths?: string[],
-      headers?: Record<string, string>,
-    ) => Promise<HttpResult & { cores: number; split: string }>;
-    stop: () => Promise<void>;
-  }>,
+  startServer: StartServer,
   storage: string,
-  loadNote: (
-    r: HttpResult & { cores: number; split: string },
-    connections: number,
-    limit: number,
-  ) => string,
+  loadNote: LoadNote,
 ): Promise<[string, string, string][]> {
   const server = await startServer(0);
   const route = "/security/events";
@@ -541,6 +549,46 @@ async function authOverhead(
       `${fmt(keyed.requestsPerSecond)} requests/s (${share.toFixed(0)}% of open), p99 ${keyed.p99} ms`,
       `API CPU ${cpuPerRequest(keyed)} a request; the same URLs on the same process right after the open run; ${loadNote(keyed, EVENTS_CONNECTIONS, server.rateLimitPerIp)}`,
     ],
+  ];
+}
+
+/**
+ * What plan limits and metering cost a request: `GET /security/events?limit=50` (response cache
+ * on, so the route itself is cheap and the limiter's share is at its largest) from API processes
+ * with API_PLAN_LIMITS off and on, alternated twice, medians compared. With limits on, every
+ * request reads the tenant's cached entitlements, counts a minute window and a day window, and is
+ * metered (api_calls, written once a second); the metered total is checked against the responses.
+ */
+async function meteringOverhead(
+  startServer: StartServer,
+  storage: string,
+  loadNote: LoadNote,
+): Promise<[string, string, string]> {
+  const route = "/security/events?limit=50";
+  const runs: { limits: boolean; rps: number; served: number; metered: number }[] = [];
+  let note = "";
+  for (const limits of [false, true, false, true]) {
+    const server = await startServer(2_000, limits);
+    const r = await server.http(route, EVENTS_CONNECTIONS);
+    server.server.send({ cmd: "usage" });
+    const { calls } = await next<{ calls: number }>(server.server, "usage");
+    await server.stop();
+    runs.push({ limits, rps: r.requestsPerSecond, served: r.ok + r.warmUpOk, metered: calls });
+    note = loadNote(r, EVENTS_CONNECTIONS, server.rateLimitPerIp);
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2
+      ? (s[(s.length - 1) / 2] as number)
+      : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  };
+  const off = median(runs.filter((x) => !x.limits).map((x) => x.rps));
+  const on = median(runs.filter((x) => x.limits).map((x) => x.rps));
+  const metered = runs.filter((x) => x.limits);
+  return [
+    `API \`GET ${route}\` in ${storage}, plan limits and API-call metering on vs off (API_PLAN_LIMITS)`,
+    `${fmt(on)} vs ${fmt(off)} requests/s: overhead ${(100 * (1 - on / off)).toFixed(1)}%`,
+    `runs off/on/off/on: ${runs.map((x) => `${fmt(x.rps)}`).join(", ")} requests/s (medians compared; each a fresh API process); api_calls metered of responses served (warm-up included) with limits on: ${metered.map((x) => `${fmt(x.metered)} of ${fmt(x.served)}`).join(", ")}; tenant on cloud_enterprise (no daily quota); ${note}`,
   ];
 }
 

@@ -91,13 +91,15 @@ describe("kamiyo CLI (in-process)", () => {
       ALERTS_TELEGRAM_BOT_TOKEN: "123:tg-secret",
       ALERTS_TELEGRAM_CHAT_ID: "42",
       DATABASE_URL: "postgres://kamiyo:pg-secret@db:5432/kamiyo",
+      REDIS_URL: "redis://:redis-secret@cache:6379/0",
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).not.toMatch(/llama-secret|tg-secret|pg-secret/);
+    expect(r.stdout).not.toMatch(/llama-secret|tg-secret|pg-secret|redis-secret/);
     const shown = JSON.parse(r.stdout);
     expect(shown.modules.intel).toMatchObject({ defillamaApiKey: "***", timeoutMs: 12_000 });
     expect(shown.alerts.telegramBotToken).toBe("***");
     expect(shown.databaseUrl).toBe("postgres://kamiyo:***@db:5432/kamiyo");
+    expect(shown.redisUrl).toBe("redis://:***@cache:6379/0");
   });
 
   it("keeps the configuration reference (docs/configuration.md) in step with the code", async () => {

@@ -1,3 +1,4 @@
+import type { ProductId } from "@kamiyo/billing";
 import type { z } from "zod";
 import type { ZodApp } from "./app-types.ts";
 import type { ApiConfig } from "./config.ts";
@@ -14,6 +15,11 @@ import type { ResponseCache } from "./response-cache.ts";
 export interface ApiModule {
   /** The module's name: `intel`, `hyperliquid`… */
   id: string;
+  /**
+   * The product its routes belong to: that product's plan (else the platform edition) sets their
+   * rate, daily quota and metering (the Hyperliquid monitor is the platform's, `platform`).
+   */
+  product: ProductId;
   tags: readonly { name: string; description: string }[];
   /** Registers the module's routes (in the authenticated scope, after the platform's). */
   routes(app: ZodApp, ctx: ApiModuleContext): void | Promise<void>;

@@ -1,3 +1,4 @@
+import type { ProductId } from "@kamiyo/billing";
 import type { RequestContext, Scope } from "@kamiyo/tenancy";
 import type {
   FastifyBaseLogger,
@@ -40,5 +41,10 @@ declare module "fastify" {
     operator?: boolean;
     /** Mutations name their audit-log action (`webhook.update`); see audit-hook.ts. */
     audit?: AuditSpec;
+    /**
+     * The product whose plan governs the route (its quota, rate and metering; limits/plan-limits.ts);
+     * set for a product's routes as they are registered. Account routes have none.
+     */
+    product?: ProductId;
   }
 }

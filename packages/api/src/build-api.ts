@@ -5,6 +5,7 @@ import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import fastifyWebsocket from "@fastify/websocket";
+import type { ProductId } from "@kamiyo/billing";
 import Fastify from "fastify";
 import {
   jsonSchemaTransform,
@@ -22,6 +23,10 @@ import type { ApiConfig } from "./config.ts";
 import { checkingIntervalMs, guardConnections } from "./connection-limits.ts";
 import type { ApiDeps } from "./deps.ts";
 import { clientErrors, errorHandler, sendError } from "./errors.ts";
+import { ApiCallMeter } from "./limits/api-call-meter.ts";
+import { LimitStore } from "./limits/limit-store.ts";
+import { PlanCache } from "./limits/plan-cache.ts";
+import { limitRequests } from "./limits/plan-limits.ts";
 import { Metrics } from "./metrics.ts";
 import { refuseNul } from "./no-nul.ts";
 import { ResponseCache } from "./response-cache.ts";
@@ -147,13 +152,24 @@ export async function buildApi(
     });
   }
 
+  const now = () => deps.clock.now();
+  const limitStore = new LimitStore({ redisUrl: deps.redisUrl ?? null, log: deps.log, now });
+  await limitStore.ready();
+  const plans = new PlanCache({ db: deps.db, now });
+  const meter = new ApiCallMeter({ db: deps.db, log: deps.log, now });
+  app.addHook("onClose", async () => {
+    await meter.close();
+    await limitStore.close();
+  });
+  // The limiters routes ask for themselves (failed authentications, alert-setting changes); the
+  // per-request limits and quotas are the plan's (limitRequests), on the same counters.
   await app.register(fastifyRateLimit, {
+    global: false,
+    store: limitStore.asCtor(),
     hook: "preHandler",
     timeWindow: 60_000,
-    max: (req) => (req.apiKeyId ? config.rateLimitPerKey : config.rateLimitPerIp),
     keyGenerator: (req) => req.apiKeyId ?? `ip:${req.ip}`,
     enableDraftSpec: true,
-    allowList: (req) => req.routeOptions.config?.public === true,
     errorResponseBuilder: (req, ctx) =>
       Object.assign(
         new Error(
@@ -168,6 +184,7 @@ export async function buildApi(
 
   const auth = new Authenticator(deps, config.keyHashes);
   requireKeys(app, config, auth);
+  limitRequests(app, { config, store: limitStore, plans, meter, now });
   auditMutations(app, deps);
 
   if (config.docs) {
@@ -229,14 +246,16 @@ export async function buildApi(
 
   await app.register(async (scope) => {
     const s = scope.withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
-    systemRoutes(s, deps, config, metrics);
-    eventRoutes(s, deps, cache);
-    streamRoutes(s, deps, hub);
+    systemRoutes(s, deps, config, metrics, () => limitStore.state);
+    await forProduct(s, "platform", (p) => {
+      eventRoutes(p, deps, cache);
+      streamRoutes(p, deps, hub);
+    });
     webhookRoutes(s, deps, config);
     channelRoutes(s, deps, config);
-    tenantRoutes(s, deps, auth);
+    tenantRoutes(s, deps, { auth, plans });
     usageRoutes(s, deps);
-    for (const m of modules) await m.routes(s, moduleContext);
+    for (const m of modules) await forProduct(s, m.product, (p) => m.routes(p, moduleContext));
   });
   if (config.docs) {
     app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
@@ -244,6 +263,23 @@ export async function buildApi(
     );
   }
   return { app: app as unknown as ZodApp, metrics, hub, routes };
+}
+
+/**
+ * Registers routes of one product: their `config.product` names it, so the plan of that product
+ * governs them (limitRequests).
+ */
+async function forProduct(
+  app: ZodApp,
+  product: ProductId,
+  routes: (app: ZodApp) => void | Promise<void>,
+): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addHook("onRoute", (route) => {
+      route.config = { ...route.config, product };
+    });
+    await routes(scope as unknown as ZodApp);
+  });
 }
 
 /**

@@ -15,8 +15,19 @@ export const apiConfig = z.object({
     .int()
     .min(1)
     .default(600)
-    .describe("Requests a minute per client IP without a key"),
-  rateLimitPerKey: z.number().int().min(1).default(6_000).describe("Requests a minute per API key"),
+    .describe("Requests a minute per client IP without a key, on routes whose plan sets no rate"),
+  rateLimitPerKey: z
+    .number()
+    .int()
+    .min(1)
+    .default(6_000)
+    .describe("Requests a minute per API key, on routes whose plan sets no rate"),
+  planLimits: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Hold tenants to their plans' request rates and daily API quotas, answer suspended subscriptions 402, and meter API calls (docs/plans.md). false: only the per-key and per-IP rates apply (a private install that bills nobody)",
+    ),
   authFailuresPerMinute: z
     .number()
     .int()

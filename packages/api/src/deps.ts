@@ -41,6 +41,11 @@ export interface ApiDeps {
   modules?: readonly ApiModule[];
   /** Chains the install's monitor watches (`/chains` lists them first). */
   monitoredChains?: readonly { chain: string; name: string }[];
+  /**
+   * Redis for the rate-limit and quota counters, shared by every replica (REDIS_URL); unset: each
+   * process counts in memory.
+   */
+  redisUrl?: string | null;
   /** Tells an in-process delivery worker that deliveries are due now (a test send, a replay). */
   wakeDeliveries?: () => void;
 }

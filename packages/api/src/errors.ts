@@ -25,7 +25,10 @@ export function statusFor(code: ErrorCode): number {
       return 405;
     case "conflict":
       return 409;
+    case "payment_required":
+      return 402;
     case "rate_limited":
+    case "quota_exceeded":
       return 429;
     case "config_invalid":
     case "internal":

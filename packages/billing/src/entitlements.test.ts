@@ -47,4 +47,15 @@ describe("entitlementsOf", () => {
     expect(entitlementsOf([sub("open_source"), sub("intel_free")]).most("webhooks")?.limit).toBe(0);
     expect(entitlementsOf([sub("open_source")]).most("webhooks")).toBeNull();
   });
+
+  it("governs a product's API by its own plan, else by the platform edition", () => {
+    const both = entitlementsOf([sub("open_source"), sub("intel_free")]);
+    expect(both.governing("intel")?.id).toBe("intel_free");
+    expect(both.governing("platform")?.id).toBe("open_source");
+    expect(entitlementsOf([sub("cloud_pro")]).governing("intel")?.id).toBe("cloud_pro");
+    const suspended = entitlementsOf([sub("intel_pro", "suspended")]);
+    expect(suspended.governing("intel")).toBeNull();
+    expect(suspended.subscription("intel")?.status).toBe("suspended");
+    expect(suspended.subscription("rca")).toBeNull();
+  });
 });

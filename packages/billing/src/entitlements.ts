@@ -21,12 +21,21 @@ export interface Entitlements {
    * as webhook endpoints.
    */
   most(key: keyof Limits): { limit: number; plan: Plan } | null;
+  /**
+   * The plan that governs calls to a product's API: the tenant's plan of that product, else its
+   * platform edition (an install's edition covers every module it serves, as the open-source
+   * monitor includes the exploit feed); null when neither is in force.
+   */
+  governing(product: ProductId): Plan | null;
+  /** The tenant's subscription to a product, whatever its status; null when it has none. */
+  subscription(product: ProductId): Subscription | null;
 }
 
 /** The entitlements of a tenant with these subscriptions. */
 export function entitlementsOf(subscriptions: readonly Subscription[]): Entitlements {
   const plans = new Map<ProductId, Plan>();
   for (const s of subscriptions) if (IN_FORCE.has(s.status)) plans.set(s.product, s.plan);
+  const byProduct = new Map(subscriptions.map((s) => [s.product, s] as const));
   return {
     plan: (product) => plans.get(product) ?? null,
     allows: (feature) => [...plans.values()].some((p) => p.features[feature]),
@@ -42,5 +51,7 @@ export function entitlementsOf(subscriptions: readonly Subscription[]): Entitlem
       }
       return best;
     },
+    governing: (product) => plans.get(product) ?? plans.get("platform") ?? null,
+    subscription: (product) => byProduct.get(product) ?? null,
   };
 }

@@ -6,6 +6,8 @@ export type ErrorCode =
   | "unauthorized"
   | "forbidden"
   | "rate_limited"
+  | "quota_exceeded"
+  | "payment_required"
   | "conflict"
   | "config_invalid"
   | "upstream_unavailable"

@@ -1,3 +1,4 @@
 export * from "./detector-harness.ts";
 export * from "./fixtures.ts";
+export * from "./redis-server.ts";
 export * from "./test-db.ts";

@@ -14,8 +14,9 @@ export function configCommand(
   }
   const shown = {
     ...config,
-    databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@") ?? null,
-    databaseAppUrl: config.databaseAppUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@") ?? null,
+    databaseUrl: withoutPassword(config.databaseUrl),
+    databaseAppUrl: withoutPassword(config.databaseAppUrl),
+    redisUrl: withoutPassword(config.redisUrl),
     alerts: {
       ...config.alerts,
       discordUrl: mask(config.alerts.discordUrl),
@@ -61,6 +62,11 @@ function formatDefault(v: unknown): string {
     return `\`${v.join(",")}\``;
   }
   return `\`${String(v)}\``;
+}
+
+/** A connection URL with its password masked (`redis://:pw@h` too). */
+function withoutPassword(url: string | null): string | null {
+  return url?.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@") ?? null;
 }
 
 /** A module's settings with its secret fields masked. */

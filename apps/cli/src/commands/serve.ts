@@ -54,6 +54,7 @@ export async function serveCommand(
       modules: MODULES.api,
       monitoredChains: MODULES.monitoredChains,
       plugins: PLUGINS,
+      redisUrl: config.redisUrl,
     },
     config.api,
   );

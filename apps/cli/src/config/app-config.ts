@@ -28,6 +28,13 @@ export const processConfig = z.object({
     .describe(
       "With DATABASE_URL: the connection API requests use, logged in as a role that is a member of kamiyo_app and nothing more (docs/tenancy.md). Unset: requests use DATABASE_URL and switch to kamiyo_app per transaction",
     ),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional()
+    .describe(
+      "Redis for rate-limit and quota counters shared by every API replica. Unset: each process counts in memory. If Redis goes away, limits count per process and /ready says so",
+    ),
   KAMIYO_DATA_DIR: z
     .string()
     .min(1)
@@ -68,6 +75,8 @@ export interface AppConfig {
   databaseUrl: string | null;
   /** DATABASE_APP_URL: the API's request connection, as a member of kamiyo_app. */
   databaseAppUrl: string | null;
+  /** REDIS_URL: where the API's limit counters live (null: in memory). */
+  redisUrl: string | null;
   dataDir: string;
   /** KAMIYO_CACHE_DIR. */
   cacheDir: string;
@@ -285,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
     config: {
       databaseUrl: proc.data.DATABASE_URL ?? null,
       databaseAppUrl: proc.data.DATABASE_APP_URL ?? null,
+      redisUrl: proc.data.REDIS_URL ?? null,
       dataDir: proc.data.KAMIYO_DATA_DIR,
       cacheDir: proc.data.KAMIYO_CACHE_DIR,
       logLevel: proc.data.LOG_LEVEL,

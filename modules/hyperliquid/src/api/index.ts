@@ -13,6 +13,7 @@ import { hyperliquidMeta, hyperliquidStats, newestMarketData } from "./overview.
  */
 export const hyperliquidApi: ApiModule = {
   id: "hyperliquid",
+  product: "platform",
   tags: [{ name: "ml", description: "Models" }],
   routes(app, ctx) {
     dashboardRoutes(app, ctx.deps, ctx.config);

@@ -10,6 +10,7 @@ export { toIncidentJson } from "./intel-service.ts";
  */
 export const intelApi: ApiModule = {
   id: "intel",
+  product: "intel",
   tags: [
     {
       name: "exploits",

@@ -5,6 +5,7 @@ import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
 import { jsonText, sendJsonText } from "../json-body.ts";
+import type { LimitStoreState } from "../limits/limit-store.ts";
 import type { Metrics } from "../metrics.ts";
 import { errorResponses, intParam } from "../schemas/common.ts";
 import { meta, stats } from "../services/stats.ts";
@@ -25,6 +26,23 @@ const readySchema = z.object({
     .describe("null when no monitor runs in this process"),
   dataLagS: z.number().nullable().describe("Seconds since the newest stored market sample"),
   lagging: z.boolean().describe("Market data older than the configured staleness limit"),
+  limits: z
+    .object({
+      backend: z
+        .enum(["redis", "memory"])
+        .describe(
+          "Where rate-limit and quota counters live now: redis (shared by replicas) or memory",
+        ),
+      degraded: z
+        .boolean()
+        .describe(
+          "REDIS_URL is set but Redis does not answer: limits count per process until it is back",
+        ),
+      error: z.string().nullable(),
+    })
+    .describe(
+      "Rate limits and quotas (a Redis outage is reported here; it does not fail the check)",
+    ),
 });
 
 export function systemRoutes(
@@ -32,6 +50,7 @@ export function systemRoutes(
   deps: ApiDeps,
   config: ApiConfig,
   metrics: Metrics,
+  limits: () => LimitStoreState,
 ): void {
   // Load balancers and probes ask for /health many times a second: its body is built once a second.
   let last = { uptimeS: Number.NaN, body: jsonText(null) };
@@ -115,6 +134,7 @@ export function systemRoutes(
           : null,
         dataLagS: newest === null ? null : Math.round((now - newest) / 1000),
         lagging: fresh.length > 0 && (newest === null || now - newest > config.dataStaleMs),
+        limits: limits(),
       };
       return reply.code(body.ready ? 200 : 503).send(body);
     },

@@ -42,6 +42,7 @@ import type { ZodApp } from "../app-types.ts";
 import type { Authenticator } from "../authenticate.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { ApiDeps } from "../deps.ts";
+import type { PlanCache } from "../limits/plan-cache.ts";
 import {
   cursorParam,
   errorResponses,
@@ -173,7 +174,12 @@ const withConflict = { ...errorResponses, 409: errorSchema } as const;
  * read and written as the tenant (row-level security); tenants are created on the platform's
  * connection, which only an operator key reaches.
  */
-export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): void {
+export function tenantRoutes(
+  app: ZodApp,
+  deps: ApiDeps,
+  caches: { auth: Authenticator; plans: PlanCache },
+): void {
+  const { auth, plans } = caches;
   const db = (req: FastifyRequest) => tenantDb(deps.requestDb ?? deps.db, req.ctx.tenantId);
 
   app.get(
@@ -566,6 +572,7 @@ export function tenantRoutes(app: ZodApp, deps: ApiDeps, auth: Authenticator): v
       });
       if (!t) throw new AppError("not_found", `no tenant ${id}`);
       auth.forget();
+      plans.forget(id);
       return tenantJson(t);
     },
   );

@@ -154,6 +154,8 @@ export const errorSchema = z
         "unauthorized",
         "forbidden",
         "rate_limited",
+        "quota_exceeded",
+        "payment_required",
         "conflict",
         "config_invalid",
         "upstream_unavailable",
@@ -171,6 +173,8 @@ export const errorSchema = z
 export const errorResponses = {
   400: errorSchema,
   401: errorSchema,
+  402: errorSchema,
+  403: errorSchema,
   404: errorSchema,
   429: errorSchema,
   500: errorSchema,

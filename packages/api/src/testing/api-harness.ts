@@ -139,6 +139,8 @@ export async function apiHarness(
     monitorConfig?: AnyMonitorConfig;
     /** The monitor's plug-ins as an app composed them (default none). */
     plugins?: ApiDeps["plugins"];
+    /** Redis for the limit counters (ApiDeps.redisUrl; default none: in memory). */
+    redisUrl?: string;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb({ modules: options.migrations ?? [] });
@@ -166,6 +168,7 @@ export async function apiHarness(
     modules: options.modules ?? [],
     plugins: options.plugins,
     monitoredChains: [{ chain: "hyperliquid", name: "Hyperliquid" }],
+    redisUrl: options.redisUrl ?? null,
   };
   const { app, routes } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
   await app.ready();

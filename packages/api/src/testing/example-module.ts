@@ -21,6 +21,7 @@ const note = z.object({ id: z.string(), body: z.string(), createdAt: z.iso.datet
  */
 export const exampleApi: ApiModule = {
   id: "example",
+  product: "platform",
   tags: [{ name: "example", description: "The minimal product module of the guide" }],
   routes(app, ctx) {
     let generation = 0;
