@@ -90,6 +90,22 @@ export class LimitStore implements FastifyRateLimitStore {
       });
   }
 
+  /**
+   * One more hit on `key`'s window: synchronously from memory (no Redis configured, or Redis away),
+   * else a promise of Redis's count. The limiter on every request uses this; it awaits only when
+   * it must.
+   */
+  take(key: string, timeWindow: number): WindowCount | Promise<WindowCount> {
+    const redis = this.#redis;
+    if (redis?.status !== "ready") {
+      if (redis && this.#error === null) this.#degrade(new Error(`Redis is ${redis.status}`));
+      return this.#incrMemory(key, timeWindow);
+    }
+    return new Promise((resolve) =>
+      this.incr(key, (_err, res) => resolve(res as WindowCount), timeWindow),
+    );
+  }
+
   /** Limiters made per route share these counters (their keys say what they count). */
   child(): FastifyRateLimitStore {
     return this;

@@ -20,10 +20,16 @@ export class PlanCache {
     this.#now = deps.now;
   }
 
+  /** The tenant's entitlements if read within the last 5 s (no await on the hot path), else null. */
+  cached(tenantId: string): Entitlements | null {
+    const hit = this.#cached.get(tenantId);
+    return hit && this.#now() - hit.at < TTL_MS ? hit.value : null;
+  }
+
   async of(tenantId: string): Promise<Entitlements> {
     const now = this.#now();
-    const hit = this.#cached.get(tenantId);
-    if (hit && now - hit.at < TTL_MS) return hit.value;
+    const hit = this.cached(tenantId);
+    if (hit) return hit;
     const value = entitlementsOf(await subscriptionsOf(this.#db, tenantId));
     if (this.#cached.size >= MAX_CACHED) this.#cached.clear();
     this.#cached.set(tenantId, { value, at: now });

@@ -137,7 +137,11 @@ describe(`plan limits (${testDbKind})`, () => {
 
 describe(`API_PLAN_LIMITS=false (${testDbKind})`, () => {
   it("applies only the install's per-key rate: no quota, no metering", async () => {
-    const off = await apiHarness({ seeded: false, modules: MODULES, config: { planLimits: false } });
+    const off = await apiHarness({
+      seeded: false,
+      modules: MODULES,
+      config: { planLimits: false },
+    });
     try {
       const made = await createTenant(off.db, {
         name: "private",

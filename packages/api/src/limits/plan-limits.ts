@@ -53,17 +53,24 @@ export function limitRequests(
     if (route.config?.public !== true) withRouteHook(route, "preHandler", check);
   });
 
-  const hit = (key: string, windowMs: number) =>
-    new Promise<{ current: number; ttl: number }>((resolve) =>
-      store.incr(key, (_err, res) => resolve(res ?? { current: 0, ttl: windowMs }), windowMs),
-    );
-  const count = async (
+  // Counted synchronously in memory (awaited only when Redis answers): this runs on every request.
+  const count = (
     key: string,
     windowMs: number,
     limit: number,
     refusal: Window["refusal"],
-  ): Promise<Window> => {
-    const { current, ttl } = await hit(key, windowMs);
+  ): Window | Promise<Window> => {
+    const taken = store.take(key, windowMs);
+    return taken instanceof Promise
+      ? taken.then((t) => windowOf(t, windowMs, limit, refusal))
+      : windowOf(taken, windowMs, limit, refusal);
+  };
+  const windowOf = (
+    { current, ttl }: { current: number; ttl: number },
+    windowMs: number,
+    limit: number,
+    refusal: Window["refusal"],
+  ): Window => {
     return {
       limit,
       remaining: Math.max(0, limit - current),
@@ -74,7 +81,7 @@ export function limitRequests(
     };
   };
 
-  async function perMinute(req: FastifyRequest, plan: Plan | null): Promise<Window | null> {
+  function perMinute(req: FastifyRequest, plan: Plan | null): Window | Promise<Window> | null {
     const rpm = plan?.limits.requestsPerMinute ?? null;
     if (plan && rpm !== null)
       return count(`rpm:${req.ctx.tenantId}:${plan.product}`, MINUTE_MS, rpm, (s) => ({
@@ -90,25 +97,27 @@ export function limitRequests(
     }));
   }
 
-  async function perDay(req: FastifyRequest, plan: Plan | null): Promise<Window | null> {
+  function perDay(req: FastifyRequest, plan: Plan | null): Window | Promise<Window> | null {
     const quota = plan?.limits.apiCallsPerDay ?? null;
     if (!plan || quota === null) return null;
     const t = now();
     const dayEnd = Math.floor(t / DAY_MS) * DAY_MS + DAY_MS;
     const day = new Date(dayEnd - DAY_MS).toISOString().slice(0, 10);
     const key = `day:${req.ctx.tenantId}:${plan.product}:${day}`;
-    const w = await count(key, dayEnd - t, quota, (s) => ({
+    const refusal: Window["refusal"] = (s) => ({
       code: "quota_exceeded",
       message: `daily quota of ${quota} API calls of the ${plan.id} plan used up; it resets at 00:00 UTC, in ${s} s (a higher plan raises it)`,
-    }));
-    return { ...w, windowS: DAY_MS / 1000 };
+    });
+    const daily = (w: Window) => ({ ...w, windowS: DAY_MS / 1000 });
+    const w = count(key, dayEnd - t, quota, refusal);
+    return w instanceof Promise ? w.then(daily) : daily(w);
   }
 
   async function check(req: FastifyRequest, reply: FastifyReply) {
     // The docs routes are marked open after this hook saw them: asked again per request.
     if (req.routeOptions.config?.public) return;
     const product = config.planLimits ? (req.routeOptions.config?.product ?? null) : null;
-    const entitled = await plans.of(req.ctx.tenantId);
+    const entitled = plans.cached(req.ctx.tenantId) ?? (await plans.of(req.ctx.tenantId));
     let plan: Plan | null = null;
     if (product) {
       plan = entitled.governing(product);
@@ -135,9 +144,11 @@ export function limitRequests(
           `this tenant has no ${product} plan in force; subscribe to one to use this route`,
         );
     }
-    const minute = await perMinute(req, plan);
+    const m = perMinute(req, plan);
+    const minute = m instanceof Promise ? await m : m;
     if (minute?.exceeded) return refuse(req, reply, minute, [minute]);
-    const day = await perDay(req, plan);
+    const d = perDay(req, plan);
+    const day = d instanceof Promise ? await d : d;
     const windows = [minute, day].filter((w): w is Window => w !== null);
     if (day?.exceeded) return refuse(req, reply, day, windows);
     describe(reply, windows);
