@@ -92,14 +92,19 @@ describe("kamiyo CLI (in-process)", () => {
       ALERTS_TELEGRAM_CHAT_ID: "42",
       DATABASE_URL: "postgres://kamiyo:pg-secret@db:5432/kamiyo",
       REDIS_URL: "redis://:redis-secret@cache:6379/0",
+      STRIPE_SECRET_KEY: "sk_test_stripesecret",
+      STRIPE_WEBHOOK_SECRET: "whsec_hooksecret",
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).not.toMatch(/llama-secret|tg-secret|pg-secret|redis-secret/);
+    expect(r.stdout).not.toMatch(
+      /llama-secret|tg-secret|pg-secret|redis-secret|stripesecret|hooksecret/,
+    );
     const shown = JSON.parse(r.stdout);
     expect(shown.modules.intel).toMatchObject({ defillamaApiKey: "***", timeoutMs: 12_000 });
     expect(shown.alerts.telegramBotToken).toBe("***");
     expect(shown.databaseUrl).toBe("postgres://kamiyo:***@db:5432/kamiyo");
     expect(shown.redisUrl).toBe("redis://:***@cache:6379/0");
+    expect(shown.stripe).toMatchObject({ secretKey: "***", webhookSecret: "***", trialDays: 14 });
   });
 
   it("keeps the configuration reference (docs/configuration.md) in step with the code", async () => {

@@ -9,6 +9,7 @@ import {
   parseRole,
   parseScopes,
 } from "./commands/api-key.ts";
+import { billingCommand } from "./commands/billing.ts";
 import { configCommand } from "./commands/config.ts";
 import {
   deliveriesListCommand,
@@ -201,6 +202,15 @@ export function program(stdio: CliIo = processIo): Command {
     .option("--tenant <id>", "default ten_default")
     .option("--json", "as one JSON object")
     .action((o: { tenant?: string; json?: boolean }) => usageCommand(config(), o, stdio));
+  const billing = usageErrors(p.command("billing").description("billing through Stripe"));
+  billing
+    .command("sync")
+    .description("make Stripe's products, prices and meters match the plan catalog (idempotent)")
+    .action(() => billingCommand(config(), "sync", stdio));
+  billing
+    .command("close")
+    .description("close ended billing periods into invoices and report usage to Stripe")
+    .action(() => billingCommand(config(), "close", stdio));
   const apiKey = usageErrors(p.command("api-key").description("API keys, stored hashed"));
   apiKey
     .command("create")

@@ -152,6 +152,12 @@ const ROUTE_KINDS: Record<string, "public-data" | "own-list" | "create" | "by-id
   "GET /audit-log/export": "own-list",
   "GET /tenants/me": "own-list",
   "GET /usage": "own-list",
+  "GET /billing/subscription": "own-list",
+  "GET /invoices": "own-list",
+  "POST /billing/checkout": "create",
+  "POST /billing/portal": "create",
+  "PATCH /billing/subscription": "create",
+  "DELETE /billing/subscription/:product": "create",
   "POST /webhooks": "create",
   "POST /silences": "create",
   "POST /api-keys": "create",
@@ -194,6 +200,8 @@ const BODIES: Record<string, unknown> = {
   "POST /api-keys/:id/rotate": {},
   "POST /admin/tenants": { name: "created" },
   "PATCH /admin/tenants/:id": { status: "suspended" },
+  "POST /billing/checkout": { plan: "intel_pro" },
+  "PATCH /billing/subscription": { plan: "intel_pro" },
 };
 
 /** The route's URL with `side`'s ids (or `ids` given) in its parameters. */
@@ -208,6 +216,7 @@ function urlFor(url: string, side: Side, ids: Partial<Record<string, string>> = 
     if (url.startsWith("/admin/tenants")) return ids.tenant ?? side.tenantId;
     if (url.startsWith("/security/events")) return "fnd_000000000000000000001";
     if (url.startsWith("/exploits")) return "exp_0000000000000001";
+    if (url.startsWith("/billing/subscription")) return "intel";
     throw new Error(`no id for ${param} of ${url}`);
   };
   return url.replace(/:[A-Za-z]+/g, byPrefix);
@@ -389,8 +398,8 @@ describe(`row-level security on its own (${testDbKind})`, () => {
         h.db,
         Array.from({ length: n }, (_, i) => ({
           tenantId,
-          product: "platform" as const,
-          meter: "api_calls" as const,
+          product: "rca" as const,
+          meter: "rca_queries" as const,
           value: 1,
           eventAt: NOW,
           idempotencyKey: `req-${i}`,
@@ -403,8 +412,8 @@ describe(`row-level security on its own (${testDbKind})`, () => {
     const calls = async (side: Side) =>
       (await call(side.owner, "GET", "/usage"))
         .json()
-        .meters.find((m: { meter: string }) => m.meter === "api_calls");
-    expect(await calls(a)).toMatchObject({ product: "platform", today: 3, period: 3 });
+        .meters.find((m: { meter: string }) => m.meter === "rca_queries");
+    expect(await calls(a)).toMatchObject({ product: "rca", today: 3, period: 3 });
     expect(await calls(b)).toMatchObject({ today: 7 });
   });
 

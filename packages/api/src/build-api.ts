@@ -31,6 +31,7 @@ import { Metrics } from "./metrics.ts";
 import { refuseNul } from "./no-nul.ts";
 import { ResponseCache } from "./response-cache.ts";
 import { RouteTable } from "./route-table.ts";
+import { billingRoutes } from "./routes/billing-routes.ts";
 import { channelRoutes } from "./routes/channel-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
@@ -216,6 +217,11 @@ export async function buildApi(
           },
           { name: "admin", description: "The platform operator's view of every tenant" },
           {
+            name: "billing",
+            description:
+              "Subscriptions, checkout, plan changes with proration, the customer portal, invoices and Stripe's webhook",
+          },
+          {
             name: "webhooks",
             description:
               "Signed webhook endpoints (Standard Webhooks), their delivery logs, test sends and replays",
@@ -255,6 +261,7 @@ export async function buildApi(
     channelRoutes(s, deps, config);
     tenantRoutes(s, deps, { auth, plans });
     usageRoutes(s, deps);
+    billingRoutes(s, deps, plans);
     for (const m of modules) await forProduct(s, m.product, (p) => m.routes(p, moduleContext));
   });
   if (config.docs) {

@@ -1,5 +1,6 @@
 import type { Resolver } from "@kamiyo/alerts";
 import type { EditionId } from "@kamiyo/billing";
+import type { StripeBilling } from "@kamiyo/billing/stripe";
 import type { Clock, Logger } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import type { AnyMonitorConfig, Monitor, PipelinePlugins } from "@kamiyo/monitor";
@@ -46,6 +47,11 @@ export interface ApiDeps {
    * process counts in memory.
    */
   redisUrl?: string | null;
+  /**
+   * Billing through Stripe (STRIPE_SECRET_KEY), and the webhook's signing secret; null or unset:
+   * the billing routes that need Stripe answer 404.
+   */
+  billing?: { service: StripeBilling; webhookSecret: string | null } | null;
   /** Tells an in-process delivery worker that deliveries are due now (a test send, a replay). */
   wakeDeliveries?: () => void;
 }

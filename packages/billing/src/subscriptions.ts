@@ -114,3 +114,12 @@ export function subscriptionJson(s: Subscription, nowMs: number) {
     cancelAtPeriodEnd: s.cancelAtPeriodEnd,
   };
 }
+
+/** True while one of the tenant's subscriptions is suspended for failed payments (alerts stop). */
+export async function suspendedForPayment(q: Queryable, tenantId: string): Promise<boolean> {
+  const rows = await q.query(
+    "SELECT 1 FROM subscriptions WHERE tenant_id = $1 AND status = 'suspended' LIMIT 1",
+    [tenantId],
+  );
+  return rows.length > 0;
+}

@@ -106,7 +106,7 @@ export async function usageWindows(
 }
 
 /** The plan limit a meter counts against, and over what. */
-const QUOTAS: Partial<Record<MeterId, { key: keyof Limits; per: "day" | "period" }>> = {
+export const QUOTAS: Partial<Record<MeterId, { key: keyof Limits; per: "day" | "period" }>> = {
   api_calls: { key: "apiCallsPerDay", per: "day" },
   alerts_sent: { key: "alertsPerDay", per: "day" },
   events_ingested: { key: "eventsPerDay", per: "day" },

@@ -13,6 +13,7 @@ export const SCOPES = [
   "keys:write",
   "members:write",
   "audit:read",
+  "billing:write",
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -24,6 +25,8 @@ const LEAST_ROLE: Record<Scope, Role> = {
   "keys:write": "admin",
   "members:write": "admin",
   "audit:read": "admin",
+  /** Changing what the tenant pays. */
+  "billing:write": "owner",
 };
 
 /** Scopes the role grants. */

@@ -25,6 +25,11 @@ export function configCommand(
       emailPass: mask(config.alerts.emailPass),
       webhookSecret: mask(config.alerts.webhookSecret),
     },
+    stripe: {
+      ...config.stripe,
+      secretKey: mask(config.stripe.secretKey),
+      webhookSecret: mask(config.stripe.webhookSecret),
+    },
     modules: Object.fromEntries(
       MODULES.settings.map((m) => [m.module, masked(config.modules[m.module], m.secrets ?? [])]),
     ),

@@ -1,4 +1,5 @@
 import { buildApi, FindingFeed } from "@kamiyo/api";
+import { closeInvoices, reportPendingUsage } from "@kamiyo/billing/stripe";
 import { SystemClock } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID, PostgresDb } from "@kamiyo/db";
 import type { CliIo } from "@kamiyo/platform";
@@ -6,6 +7,7 @@ import { createAlerting } from "../alerting-runtime.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { MODULES, PLUGINS } from "../modules.ts";
 import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";
+import { stripeBilling } from "./billing.ts";
 
 export const VERSION = "0.1.0";
 
@@ -37,6 +39,7 @@ export async function serveCommand(
     monitor.onChange((c) => feed.publish(c));
     monitor.onFindingsStored(() => feed.written());
   } else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
+  const billing = stripeBilling(config, db, log);
   const { app } = await buildApi(
     {
       db,
@@ -55,6 +58,9 @@ export async function serveCommand(
       monitoredChains: MODULES.monitoredChains,
       plugins: PLUGINS,
       redisUrl: config.redisUrl,
+      billing: billing
+        ? { service: billing, webhookSecret: config.stripe.webhookSecret ?? null }
+        : null,
     },
     config.api,
   );
@@ -67,6 +73,16 @@ export async function serveCommand(
   if (pipeline) pipeline.start();
   else alerting?.start();
   const stopHealth = monitor ? logHealthEvery(monitor, log, 60_000) : () => {};
+  // Every hour: ended billing periods become invoices, usage goes to Stripe as meter events.
+  const billingJobs = setInterval(async () => {
+    try {
+      await closeInvoices(db, billing, Date.now(), log);
+      if (billing) await reportPendingUsage(db, billing);
+    } catch (err) {
+      log.warn({ error: String(err) }, "billing run failed; retried in an hour");
+    }
+  }, 3_600_000);
+  billingJobs.unref();
   log.info(
     {
       url: where,
@@ -79,6 +95,7 @@ export async function serveCommand(
   const why = await untilSignal();
   log.info({ why }, "shutting down: draining requests and streams");
   stopHealth();
+  clearInterval(billingJobs);
   await app.close();
   feed.stop();
   if (pipeline) await pipeline.stop();

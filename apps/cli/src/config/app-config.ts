@@ -1,6 +1,7 @@
 import { type AlertsConfig, alertsConfig } from "@kamiyo/alerts";
 import { type ApiConfig, apiConfig } from "@kamiyo/api";
 import { EDITION_IDS, type EditionId, planById } from "@kamiyo/billing";
+import { type StripeConfig, stripeConfig } from "@kamiyo/billing/stripe";
 import type { LogLevel } from "@kamiyo/core";
 import {
   type CorrelatorConfig,
@@ -89,6 +90,7 @@ export interface AppConfig {
   modules: Readonly<Record<string, unknown>>;
   ml: MlConfig;
   correlator: CorrelatorConfig;
+  stripe: StripeConfig;
 }
 
 /** A section of settings outside the monitor: its environment prefix and schema. */
@@ -106,6 +108,7 @@ const PLATFORM_SECTIONS: readonly Section[] = [
   { prefix: "ALERTS", key: "alerts", schema: alertsConfig },
   { prefix: "ML", key: "ml", schema: mlConfig },
   { prefix: "CORRELATOR", key: "correlator", schema: correlatorConfig },
+  { prefix: "STRIPE", key: "stripe", schema: stripeConfig },
 ];
 
 /** The platform's sections, then each composed module's (e.g. INTEL_); every prefix once. */
@@ -307,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       ),
       ml: sections.ml as MlConfig,
       correlator: sections.correlator as CorrelatorConfig,
+      stripe: sections.stripe as StripeConfig,
     },
   };
 }

@@ -1,3 +1,4 @@
+import { subscribe } from "@kamiyo/billing";
 import type { Finding, Severity } from "@kamiyo/core";
 import { type Db, upsertFindings } from "@kamiyo/db";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
@@ -95,6 +96,17 @@ describe(`alert routing on ${testDbKind}`, () => {
     await route(r, T0 + 10_000, f);
     await route(r, T0 + 20_000, { ...f, occurrences: 3, updatedAt: T0 + 20_000 });
     expect((await sent()).map((s) => `${s.type} ${s.channel}`)).toEqual(["finding.opened chn_all"]);
+  });
+
+  it("sends nothing while the tenant is suspended for failed payments, and resumes once it paid", async () => {
+    await channel("chn_all");
+    await subscribe(db, { tenantId: tenant, planId: "intel_pro", nowMs: T0, status: "suspended" });
+    const r = router();
+    expect(await route(r, T0, finding())).toMatchObject({ sent: 0, deliveries: 0 });
+    expect(await sent()).toEqual([]);
+    await subscribe(db, { tenantId: tenant, planId: "intel_pro", nowMs: T0, status: "active" });
+    const escalated = finding({ severity: "critical", updatedAt: T0 + 60_000 });
+    expect(await route(r, T0 + 60_000, escalated)).toMatchObject({ sent: 1 });
   });
 
   it("in record mode stores the same alerts with deliveries no worker claims, and says what it held and when it is due", async () => {

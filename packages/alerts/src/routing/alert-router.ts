@@ -1,10 +1,10 @@
 import { type Finding, type Severity, severityRank } from "@kamiyo/core";
 import { insertRows, listFindingsByIds, type Queryable } from "@kamiyo/db";
 import { newId } from "../ids.ts";
-import { listChannels } from "../store/channels.ts";
 import { type DeliveryMode, type StoredAlert, storeAlert } from "../store/outbox.ts";
 import { type SilenceMatchers, silenced } from "../store/silences.ts";
 import type { Alert, AlertType } from "../types.ts";
+import { channelsInForce } from "./channels-in-force.ts";
 import { capHold, capNotice, countSent, type HeldAlert, type HoldIn, hold } from "./daily-cap.ts";
 import {
   type Decision,
@@ -79,7 +79,7 @@ export class AlertRouter {
       nextFlushAt: null,
     };
     if (findings.length === 0) return result;
-    const channels = await listChannels(tx, tenantId, { enabledOnly: true });
+    const channels = await channelsInForce(tx, tenantId);
     if (channels.length === 0) return result;
     const states = await this.#states(tx, tenantId, findings.map(fingerprintOf));
     const silences = await activeSilenceMatchers(tx, tenantId, nowMs);
@@ -152,7 +152,7 @@ export class AlertRouter {
       const findings: Finding[] = [];
       for (const [owner, ids] of idsByTenant)
         findings.push(...(await listFindingsByIds(tx, owner, [...ids])));
-      const channels = await listChannels(tx, g.tenant_id, { enabledOnly: true });
+      const channels = await channelsInForce(tx, g.tenant_id);
       // Incident alerts held by the daily cap name the channels that took them.
       const taken = new Set(g.held.flatMap((h) => ("channelIds" in h ? h.channelIds : [])));
       const targets = channels.filter(

@@ -2,9 +2,10 @@ import { type Severity, severityRank } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
 import { usdShort } from "../channels/render.ts";
 import { newId } from "../ids.ts";
-import { type ChannelFilter, listChannels } from "../store/channels.ts";
+import type { ChannelFilter } from "../store/channels.ts";
 import { insertAlert } from "../store/outbox.ts";
 import type { Alert, AlertType, ExploitIncident } from "../types.ts";
+import { channelsInForce } from "./channels-in-force.ts";
 import { capHold, capNotice, countSent, hold } from "./daily-cap.ts";
 import { routingConfig } from "./routing-config.ts";
 
@@ -141,7 +142,7 @@ export async function routeIncidents(
   const dailyCap = opts.dailyCap ?? routingConfig.parse({}).dailyCap;
   const tenants = await tx.query<{ id: string }>("SELECT id FROM tenants ORDER BY id");
   for (const { id: tenantId } of tenants) {
-    const channels = await listChannels(tx, tenantId, { enabledOnly: true });
+    const channels = await channelsInForce(tx, tenantId);
     if (channels.length === 0) continue;
     const announced = new Set<string>();
     if (type === "exploit.created") {

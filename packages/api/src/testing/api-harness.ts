@@ -141,6 +141,8 @@ export async function apiHarness(
     plugins?: ApiDeps["plugins"];
     /** Redis for the limit counters (ApiDeps.redisUrl; default none: in memory). */
     redisUrl?: string;
+    /** Billing through Stripe (ApiDeps.billing; default none). */
+    billing?: ApiDeps["billing"];
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb({ modules: options.migrations ?? [] });
@@ -169,6 +171,7 @@ export async function apiHarness(
     plugins: options.plugins,
     monitoredChains: [{ chain: "hyperliquid", name: "Hyperliquid" }],
     redisUrl: options.redisUrl ?? null,
+    billing: options.billing ?? null,
   };
   const { app, routes } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
   await app.ready();
