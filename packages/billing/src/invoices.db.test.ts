@@ -71,10 +71,16 @@ describe(`invoices on ${testDbKind}`, () => {
       ],
     );
     expect(invoice?.totalCents).toBe(9_900 + 500 + 150 + 500);
-    // Once per period: closing again makes nothing, and late usage does not change it.
+    // Once per period: closing again makes nothing, and late usage does not change it...
     await recordUsage(db, [ev(t, { meter: "rca_queries", value: 10 })], NEXT + 2 * 3_600_000);
     expect(await closeInvoice(db, t, NEXT + 3 * 3_600_000)).toBeNull();
     expect((await invoicesOf(db, t)).map((i) => i.totalCents)).toEqual([11_050]);
+    // ...it is corrected on the next: 13 queries over instead of 3, 10 × 50 ¢ more.
+    const next = await closeInvoice(db, t, Date.UTC(2027, 0, 3, 13));
+    expect(next?.lines.map((l) => [l.kind, l.meter, l.quantity, l.amountCents])).toEqual([
+      ["fee", null, 1, 9_900],
+      ["correction", "rca_queries", 13, 500],
+    ]);
   });
 
   it("bills nothing during a trial, and makes no invoice for a tenant with only free plans", async () => {

@@ -6,7 +6,8 @@ import { QUOTAS } from "./usage.ts";
 
 /** One line of an invoice: integer cents. */
 export interface InvoiceLine {
-  kind: "fee" | "overage";
+  /** `correction`: overage of an earlier, final invoice's period from usage recorded after it. */
+  kind: "fee" | "overage" | "correction";
   product: ProductId;
   plan: string;
   description: string;
@@ -109,8 +110,9 @@ const invoiceId = (start: number) =>
 
 /**
  * Closes the tenant's last ended billing period (monthly from its platform subscription's anchor)
- * into an invoice, once: fees and overage, integer cents. Usage recorded later for that period is
- * not billed on it (the invoice is final). Tenants with nothing to pay get no invoice.
+ * into an invoice, once: fees and overage, integer cents. The invoice is final: usage recorded for
+ * its period after it was made is billed on the next one, as a correction (the period's overage
+ * recomputed, less what was billed). Tenants with nothing to pay get no invoice.
  * @returns the new invoice, or null when there is none to make.
  */
 export async function closeInvoice(
@@ -124,7 +126,10 @@ export async function closeInvoice(
   const current = billingPeriod(platform.anchorAt, nowMs);
   if (current.start <= platform.anchorAt) return null; // the first period has not ended
   const period = billingPeriod(platform.anchorAt, current.start - 1);
-  const lines = await invoiceLines(tx, subscriptions, period);
+  const lines = [
+    ...(await invoiceLines(tx, subscriptions, period)),
+    ...(await corrections(tx, tenantId, subscriptions)),
+  ];
   if (!lines.some((l) => l.kind === "fee") && lines.every((l) => l.amountCents === 0)) return null;
   const total = lines.reduce((sum, l) => sum + l.amountCents, 0);
   const rows = await tx.query<InvoiceRow>(
@@ -144,6 +149,40 @@ export async function closeInvoice(
     ],
   );
   return rows[0] ? toInvoice(rows[0]) : null;
+}
+
+/**
+ * Corrections for the tenant's last invoice: its period's overage recomputed from every usage
+ * event now recorded (late ones included), less what that invoice (and any correction already
+ * made for it) billed, per meter; none when nothing changed.
+ */
+async function corrections(
+  tx: Queryable,
+  tenantId: string,
+  subscriptions: readonly Subscription[],
+): Promise<InvoiceLine[]> {
+  const [last] = await invoicesOf(tx, tenantId);
+  if (!last) return [];
+  const billed = new Map<string, number>();
+  const forLast = (l: InvoiceLine) => l.kind === "overage";
+  for (const l of last.lines.filter(forLast))
+    billed.set(`${l.plan}|${l.meter}`, (billed.get(`${l.plan}|${l.meter}`) ?? 0) + l.amountCents);
+  const now = await invoiceLines(tx, subscriptions, {
+    start: last.periodStart,
+    end: last.periodEnd,
+  });
+  const out: InvoiceLine[] = [];
+  for (const l of now.filter((x) => x.kind === "overage")) {
+    const diff = l.amountCents - (billed.get(`${l.plan}|${l.meter}`) ?? 0);
+    if (diff === 0) continue;
+    out.push({
+      ...l,
+      kind: "correction",
+      description: `${l.meter} of the period from ${new Date(last.periodStart).toISOString().slice(0, 10)}, recorded after its invoice ${last.id}: ${l.quantity} past the quota in all`,
+      amountCents: diff,
+    });
+  }
+  return out;
 }
 
 /** Marks the tenant's open invoices paid (its Stripe invoice was paid, which settles what was due). */

@@ -39,7 +39,7 @@ const billingSchema = z
   .meta({ id: "Billing" });
 
 const lineSchema = z.object({
-  kind: z.enum(["fee", "overage"]),
+  kind: z.enum(["fee", "overage", "correction"]),
   product: z.enum(PRODUCT_IDS as [ProductId, ...ProductId[]]),
   plan: z.string(),
   description: z.string(),
