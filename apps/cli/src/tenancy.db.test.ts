@@ -1,15 +1,8 @@
-import { apiHarness, type Harness, NOW } from "@kamiyo/api/testing";
+import { apiHarness, createOperatorKey, type Harness, NOW } from "@kamiyo/api/testing";
 import { recordUsage } from "@kamiyo/billing";
 import { PUBLIC_TENANT_TABLES, tenantDb } from "@kamiyo/db";
 import { monitorConfig } from "@kamiyo/hyperliquid";
-import {
-  createApiKey,
-  createTenant,
-  ROLES,
-  type Role,
-  type Scope,
-  scopesOf,
-} from "@kamiyo/tenancy";
+import { createTenant, ROLES, type Role, type Scope, scopesOf } from "@kamiyo/tenancy";
 import { testDbKind } from "@kamiyo/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,16 +102,7 @@ beforeAll(async () => {
       authFailuresPerMinute: 100_000,
     },
   });
-  operatorKey = (
-    await createApiKey(h.db, {
-      tenantId: "ten_default",
-      name: "operator",
-      role: "owner",
-      operator: true,
-      createdBy: "test",
-      nowMs: NOW,
-    })
-  ).key;
+  operatorKey = await createOperatorKey(h.db);
   a = await makeSide("alpha");
   b = await makeSide("beta");
 });

@@ -136,6 +136,25 @@ describe(`billing through Stripe (${testDbKind})`, () => {
     ]);
   });
 
+  it("cancels at the end of the period, or now", async () => {
+    const t = await payingTenant("cancel", "pm_card_visa");
+    await call(t.key, "PATCH", "/billing/subscription", { plan: "intel_team" });
+    const later = await call(t.key, "DELETE", "/billing/subscription/intel");
+    expect(later.statusCode, later.body).toBe(200);
+    const intel = (r: typeof later) =>
+      r.json().subscriptions.find((s: { product: string }) => s.product === "intel");
+    expect(intel(later)).toMatchObject({ plan: "intel_team", cancelAtPeriodEnd: true });
+    expect(intel(later).status).not.toBe("canceled");
+    const now = await call(t.key, "DELETE", "/billing/subscription/intel?atPeriodEnd=false");
+    expect(intel(now)).toMatchObject({ status: "canceled" });
+    // Its exploit API falls back to the platform edition; nothing is left to cancel.
+    expect((await call(t.key, "GET", "/probe/intel")).headers["ratelimit-policy"]).toBe(
+      "6000;w=60, 100000;w=86400",
+    );
+    const none = await call(t.key, "DELETE", "/billing/subscription/intel");
+    expect(none.statusCode).toBe(404);
+  });
+
   it("suspends the tenant after three failed payments: 402 on its API, data kept; paying reinstates it", async () => {
     const t = await payingTenant("failing", "pm_card_chargeCustomerFail");
     await call(t.key, "PATCH", "/billing/subscription", { plan: "intel_pro" });

@@ -1,23 +1,13 @@
-import { createApiKey } from "@kamiyo/tenancy";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiHarness, type Harness, NOW } from "./testing/api-harness.ts";
+import { apiHarness, createOperatorKey, type Harness } from "./testing/api-harness.ts";
 
 let h: Harness;
 let operator = "";
 
 beforeAll(async () => {
   h = await apiHarness({ seeded: false });
-  operator = (
-    await createApiKey(h.db, {
-      tenantId: "ten_default",
-      name: "operator",
-      role: "owner",
-      operator: true,
-      createdBy: "test",
-      nowMs: NOW,
-    })
-  ).key;
+  operator = await createOperatorKey(h.db);
 });
 afterAll(async () => h?.close());
 

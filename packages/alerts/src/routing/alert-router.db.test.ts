@@ -275,6 +275,22 @@ describe(`alert routing on ${testDbKind}`, () => {
     });
   });
 
+  it("takes the daily cap from the tenant's plan: cloud_basic's 100, not the install's 1,000", async () => {
+    await channel("chn_all");
+    await subscribe(db, { tenantId: tenant, planId: "cloud_basic", nowMs: T0 });
+    const r = router({ dailyCap: 1_000, groupWindowMs: 0 });
+    const fs = Array.from({ length: 101 }, (_, i) =>
+      finding({
+        id: `fnd_0m8k2w3c0plan${i.toString().padStart(8, "0")}`,
+        subject: { type: "asset", id: `COIN${i}` },
+        severity: "critical",
+      }),
+    );
+    expect(await route(r, T0, ...fs)).toMatchObject({ sent: 100, held: 1 });
+    const notice = (await sent()).find((s) => s.type === "alerts.summary");
+    expect(notice?.title).toMatch(/^Daily alert cap of 100 reached/);
+  });
+
   it("remembers what it announced across a restart (a new router on the same database)", async () => {
     await channel("chn_all");
     const f = finding();

@@ -5,7 +5,15 @@ import { type DeliveryMode, type StoredAlert, storeAlert } from "../store/outbox
 import { type SilenceMatchers, silenced } from "../store/silences.ts";
 import type { Alert, AlertType } from "../types.ts";
 import { channelsInForce } from "./channels-in-force.ts";
-import { capHold, capNotice, countSent, type HeldAlert, type HoldIn, hold } from "./daily-cap.ts";
+import {
+  capHold,
+  capNotice,
+  countSent,
+  dailyCapOf,
+  type HeldAlert,
+  type HoldIn,
+  hold,
+} from "./daily-cap.ts";
 import {
   type Decision,
   decide,
@@ -83,6 +91,7 @@ export class AlertRouter {
     if (channels.length === 0) return result;
     const states = await this.#states(tx, tenantId, findings.map(fingerprintOf));
     const silences = await activeSilenceMatchers(tx, tenantId, nowMs);
+    const cap = await dailyCapOf(tx, tenantId, this.#config.dailyCap);
     const updates: [string, FingerprintState][] = [];
     for (const f of findings) {
       const fp = fingerprintOf(f);
@@ -105,16 +114,13 @@ export class AlertRouter {
         severity: f.severity,
         at: nowMs,
       };
-      const holdIn = await this.#holdIn(tx, tenantId, f, d.type, nowMs);
+      const holdIn = await this.#holdIn(tx, tenantId, f, d.type, cap, nowMs);
       if (holdIn) {
         await hold(tx, tenantId, holdIn.group, held, holdIn.flushAt);
         result.held++;
         result.nextFlushAt = Math.min(result.nextFlushAt ?? holdIn.flushAt, holdIn.flushAt);
         if (holdIn.notice)
-          this.#stored(
-            result,
-            await capNotice(tx, tenantId, channels, this.#config.dailyCap, nowMs, this.#mode),
-          );
+          this.#stored(result, await capNotice(tx, tenantId, channels, cap, nowMs, this.#mode));
         continue;
       }
       const alert = singleAlert(tenantId, d.type, f, nowMs);
@@ -159,7 +165,12 @@ export class AlertRouter {
         (c) => taken.has(c.id) || findings.some((f) => filterMatches(c.filter, f)),
       );
       const alert = g.group_key.startsWith("!")
-        ? summaryAlert(g.tenant_id, g, nowMs, this.#config)
+        ? summaryAlert(
+            g.tenant_id,
+            g,
+            nowMs,
+            await dailyCapOf(tx, g.tenant_id, this.#config.dailyCap),
+          )
         : groupAlert(g.tenant_id, g.held, findings, nowMs);
       if (targets.length > 0 && alert) {
         this.#stored(result, await storeAlert(tx, alert, null, targets, nowMs, this.#mode));
@@ -186,9 +197,10 @@ export class AlertRouter {
     tenantId: string,
     f: Finding,
     type: AlertType,
+    dailyCap: number,
     nowMs: number,
   ): Promise<HoldIn | null> {
-    const capped = await capHold(tx, tenantId, this.#config.dailyCap, nowMs);
+    const capped = await capHold(tx, tenantId, dailyCap, nowMs);
     if (capped) return capped;
     if (f.severity === "critical") return null;
     const [recent] = await tx.query<{ n: number }>(
@@ -329,7 +341,7 @@ function summaryAlert(
   tenantId: string,
   g: GroupRow,
   nowMs: number,
-  config: RoutingConfig,
+  dailyCap: number,
 ): Alert | null {
   if (g.held.length === 0) return null;
   const suppressed: Partial<Record<Severity, number>> = {};
@@ -351,7 +363,7 @@ function summaryAlert(
     severity: worst,
     title: storm
       ? `Alert storm: ${g.held.length} alerts summarised (${counts})`
-      : `Daily cap of ${config.dailyCap} alerts: ${g.held.length} more were held (${counts})`,
+      : `Daily cap of ${dailyCap} alerts: ${g.held.length} more were held (${counts})`,
     createdAt: nowMs,
     findings: [],
     summary: { reason: storm ? "storm" : "daily-cap", suppressed, from, to: nowMs },

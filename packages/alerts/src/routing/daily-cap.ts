@@ -1,3 +1,4 @@
+import { entitlementsOf, subscriptionsOf } from "@kamiyo/billing";
 import type { Severity } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
 import { newId } from "../ids.ts";
@@ -6,12 +7,27 @@ import { type DeliveryMode, type StoredAlert, storeAlert } from "../store/outbox
 import type { Alert, AlertType } from "../types.ts";
 
 /**
- * The plan's daily cap, shared by the finding router and incident alerts: alerts sent are
+ * Each tenant's daily cap (its plan's), shared by the finding router and incident alerts: alerts sent are
  * counted per tenant and UTC day in `alert_days`; past the cap, alerts are held in the day's
  * `!cap:<day>` group (summarised at midnight UTC) and every channel is told once.
  */
 
 export const DAY_MS = 86_400_000;
+
+/**
+ * A tenant's alerts a day: the most generous its plans in force set (the catalog's
+ * `alertsPerDay`: cloud_basic 100, cloud_pro 500, open_source 1,000, cloud_enterprise 10,000), or
+ * `fallback` (the install's, from its edition) when none sets one.
+ */
+export async function dailyCapOf(
+  tx: Queryable,
+  tenantId: string,
+  fallback: number,
+): Promise<number> {
+  return (
+    entitlementsOf(await subscriptionsOf(tx, tenantId)).most("alertsPerDay")?.limit ?? fallback
+  );
+}
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export const capGroup = (day: string) => `!cap:${day}`;
 

@@ -6,7 +6,7 @@ import type { ChannelFilter } from "../store/channels.ts";
 import { insertAlert } from "../store/outbox.ts";
 import type { Alert, AlertType, ExploitIncident } from "../types.ts";
 import { channelsInForce } from "./channels-in-force.ts";
-import { capHold, capNotice, countSent, hold } from "./daily-cap.ts";
+import { capHold, capNotice, countSent, dailyCapOf, hold } from "./daily-cap.ts";
 import { routingConfig } from "./routing-config.ts";
 
 /** The alert types of exploit incidents. */
@@ -116,7 +116,7 @@ export interface IncidentRouteResult {
 }
 
 export interface IncidentRouteOptions {
-  /** The plan's daily cap (RoutingConfig.dailyCap); the routing default when unset. */
+  /** The install's daily cap (RoutingConfig.dailyCap), for tenants whose plans set none; the routing default when unset. */
   dailyCap?: number;
 }
 
@@ -139,11 +139,12 @@ export async function routeIncidents(
   const result: IncidentRouteResult = { sent: 0, held: 0, duplicates: 0, deliveries: 0 };
   const unique = [...new Map(incidents.map((i) => [i.id, i])).values()];
   if (unique.length === 0) return result;
-  const dailyCap = opts.dailyCap ?? routingConfig.parse({}).dailyCap;
+  const installCap = opts.dailyCap ?? routingConfig.parse({}).dailyCap;
   const tenants = await tx.query<{ id: string }>("SELECT id FROM tenants ORDER BY id");
   for (const { id: tenantId } of tenants) {
     const channels = await channelsInForce(tx, tenantId);
     if (channels.length === 0) continue;
+    const dailyCap = await dailyCapOf(tx, tenantId, installCap);
     const announced = new Set<string>();
     if (type === "exploit.created") {
       const rows = await tx.query<{ fingerprint: string }>(

@@ -1,5 +1,5 @@
 import { type ProductId, subscribe } from "@kamiyo/billing";
-import { createApiKey, createTenant } from "@kamiyo/tenancy";
+import { createTenant } from "@kamiyo/tenancy";
 import { startTestRedis, type TestRedis, testDbKind } from "@kamiyo/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -7,7 +7,7 @@ import type { ApiModule } from "../api-module.ts";
 import { buildApi } from "../build-api.ts";
 import { apiConfig } from "../config.ts";
 import { errorResponses } from "../schemas/common.ts";
-import { apiHarness, type Harness, NOW } from "../testing/api-harness.ts";
+import { apiHarness, createOperatorKey, type Harness, NOW } from "../testing/api-harness.ts";
 
 /** A product's one route, to see its plan govern it. */
 const probe = (product: ProductId): ApiModule => ({
@@ -29,16 +29,7 @@ let operator = "";
 
 beforeAll(async () => {
   h = await apiHarness({ seeded: false, modules: MODULES });
-  operator = (
-    await createApiKey(h.db, {
-      tenantId: "ten_default",
-      name: "operator",
-      role: "owner",
-      operator: true,
-      createdBy: "test",
-      nowMs: NOW,
-    })
-  ).key;
+  operator = await createOperatorKey(h.db);
 });
 afterAll(async () => h?.close());
 

@@ -5,6 +5,7 @@ import type { Finding, Logger, Severity } from "@kamiyo/core";
 import { silentLogger, VirtualClock } from "@kamiyo/core";
 import { type Db, type MigrationSource, upsertFindings } from "@kamiyo/db";
 import { type AnyMonitorConfig, type Monitor, monitorConfigFor } from "@kamiyo/monitor";
+import { createApiKey } from "@kamiyo/tenancy";
 import { createTestDb } from "@kamiyo/testing";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ApiModule } from "../api-module.ts";
@@ -38,6 +39,19 @@ export interface Harness {
   // biome-ignore lint/suspicious/noExplicitAny: a body checked against its schema, read freely by tests (as light-my-request's json())
   get(url: string, route: string, status?: number): Promise<any>;
   close(): Promise<void>;
+}
+
+/** A key of the platform operator (the default tenant's owner, `operator: true`), for admin routes. */
+export async function createOperatorKey(db: Db): Promise<string> {
+  const made = await createApiKey(db, {
+    tenantId: "ten_default",
+    name: "operator",
+    role: "owner",
+    operator: true,
+    createdBy: "test",
+    nowMs: NOW,
+  });
+  return made.key;
 }
 
 /** A finding as the monitor would store it. */
