@@ -53,7 +53,10 @@ export async function applySubscription(
 ): Promise<string | null> {
   const tenantId = await tenantOfCustomer(tx, customerId(sub.customer));
   if (!tenantId) return null;
-  const lookup = sub.items.data[0]?.price.lookup_key ?? "";
+  // The price's lookup key is the plan; a price replaced since (the catalog's fee changed) has
+  // lost its lookup key but keeps the plan in its metadata.
+  const price = sub.items.data[0]?.price;
+  const lookup = price?.lookup_key ?? price?.metadata?.plan ?? "";
   if (!isPlanId(lookup))
     throw new AppError("invalid_input", `subscription ${sub.id} has no price of the catalog`);
   const plan = planById(lookup);
@@ -99,7 +102,7 @@ export async function paymentFailed(
   attempts: number,
   nowMs: number,
 ): Promise<boolean> {
-  const rows = await tx.query<{ product: string }>(
+  const rows = await tx.query<{ product: string; status: SubscriptionStatus }>(
     `UPDATE subscriptions
         SET failed_payments = greatest(failed_payments, $2),
             status = CASE WHEN greatest(failed_payments, $2) >= ${SUSPEND_AFTER_FAILURES}
@@ -110,7 +113,7 @@ export async function paymentFailed(
       RETURNING product, status`,
     [tenantId, attempts, new Date(nowMs)],
   );
-  return rows.some((r) => (r as { status?: string }).status === "suspended");
+  return rows.some((r) => r.status === "suspended");
 }
 
 /**
