@@ -66,9 +66,15 @@ describe("API keys", () => {
     // The open routes, by design (Stripe's webhook is signed instead); every other route the app
     // has must refuse a missing or wrong key.
     const open = (url: string) =>
-      ["/health", "/ready", "/metrics", "/openapi.json", "/billing/stripe/webhook", "*"].includes(
-        url,
-      ) ||
+      [
+        "/health",
+        "/ready",
+        "/metrics",
+        "/openapi.json",
+        "/plans",
+        "/billing/stripe/webhook",
+        "*",
+      ].includes(url) ||
       url === "/docs" ||
       url.startsWith("/docs/");
     const routes = h.routes.entries;

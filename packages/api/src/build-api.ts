@@ -34,6 +34,7 @@ import { RouteTable } from "./route-table.ts";
 import { billingRoutes } from "./routes/billing-routes.ts";
 import { channelRoutes } from "./routes/channel-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
+import { plansRoutes } from "./routes/plans-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
 import { systemRoutes } from "./routes/system-routes.ts";
 import { tenantRoutes } from "./routes/tenant-routes.ts";
@@ -262,6 +263,7 @@ export async function buildApi(
     tenantRoutes(s, deps, { auth, plans });
     usageRoutes(s, deps);
     billingRoutes(s, deps, plans);
+    plansRoutes(s);
     for (const m of modules) await forProduct(s, m.product, (p) => m.routes(p, moduleContext));
   });
   if (config.docs) {

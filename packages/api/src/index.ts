@@ -8,6 +8,7 @@ export { FindingFeed } from "./feed.ts";
 export { type JsonText, jsonText, pageBody, sendJsonText } from "./json-body.ts";
 export { forTenant } from "./request-deps.ts";
 export { ResponseCache } from "./response-cache.ts";
+export { planCatalogJson } from "./routes/plans-routes.ts";
 export * from "./schemas/common.ts";
 export { type ListEventsInput, listEvents } from "./services/events.ts";
 export { TableWatch } from "./table-watch.ts";

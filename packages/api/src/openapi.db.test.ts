@@ -40,6 +40,7 @@ const ROUTES = [
   "/billing/portal",
   "/billing/stripe/webhook",
   "/invoices",
+  "/plans",
   "/members",
   "/members/{id}",
   "/api-keys",

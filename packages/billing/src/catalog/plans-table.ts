@@ -61,43 +61,72 @@ export function price(cents: number | null): string {
   return `$${(cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })}`;
 }
 
+/** One row of a product's plan comparison: what it compares, and each plan's value as read. */
+export interface PlanRow {
+  label: string;
+  cells: string[];
+}
+
 /**
- * A product's plans as a Markdown table: price, the limits any of them sets ("no limit" where a
- * plan sets none), support, the features they differ in, overage and outcome share.
+ * A product's plans compared row by row, as people read them: price, the limits any of them sets
+ * ("no limit" where a plan sets none), support, the features they differ in, overage and outcome
+ * share. The one wording of docs/plans.md, `GET /plans` and the landing page.
  */
-export function plansTable(plans: readonly Plan[]): string {
+export function planRows(plans: readonly Plan[]): PlanRow[] {
   const limitKeys = (Object.keys(LIMIT_LABELS) as (keyof Limits)[]).filter((k) =>
     plans.some((p) => p.limits[k] !== null),
   );
   const featureKeys = (Object.keys(FEATURE_LABELS) as FeatureId[]).filter((f) =>
     plans.some((p) => p.features[f]),
   );
-  const rows: string[][] = [
-    ["price a month", ...plans.map((p) => price(p.monthlyCents))],
+  const row = (label: string, cells: string[]): PlanRow => ({ label, cells });
+  const rows: PlanRow[] = [
+    row(
+      "price a month",
+      plans.map((p) => price(p.monthlyCents)),
+    ),
     ...limitKeys.map((k) => {
       const [label, show] = LIMIT_LABELS[k];
-      return [label, ...plans.map((p) => (p.limits[k] === null ? "no limit" : show(p.limits[k])))];
+      return row(
+        label,
+        plans.map((p) => (p.limits[k] === null ? "no limit" : show(p.limits[k]))),
+      );
     }),
-    ["support", ...plans.map((p) => p.support)],
-    ...featureKeys.map((f) => [
-      FEATURE_LABELS[f],
-      ...plans.map((p) => (p.features[f] ? "yes" : "-")),
-    ]),
+    row(
+      "support",
+      plans.map((p) => p.support),
+    ),
+    ...featureKeys.map((f) =>
+      row(
+        FEATURE_LABELS[f],
+        plans.map((p) => (p.features[f] ? "yes" : "-")),
+      ),
+    ),
   ];
   if (plans.some((p) => p.overage.length > 0))
-    rows.push([
-      "overage",
-      ...plans.map(
-        (p) =>
-          p.overage.map((o) => `${price(o.cents)} per ${unit(o.meter, o.per)}`).join("; ") || "-",
+    rows.push(
+      row(
+        "overage",
+        plans.map(
+          (p) =>
+            p.overage.map((o) => `${price(o.cents)} per ${unit(o.meter, o.per)}`).join("; ") || "-",
+        ),
       ),
-    ]);
+    );
   if (plans.some((p) => p.outcomeShareBps !== null))
-    rows.push([
-      "share of additional revenue",
-      ...plans.map((p) => (p.outcomeShareBps === null ? "-" : `${p.outcomeShareBps / 100} %`)),
-    ]);
+    rows.push(
+      row(
+        "share of additional revenue",
+        plans.map((p) => (p.outcomeShareBps === null ? "-" : `${p.outcomeShareBps / 100} %`)),
+      ),
+    );
+  return rows;
+}
+
+/** A product's plans as a Markdown table (`planRows`). */
+export function plansTable(plans: readonly Plan[]): string {
   const head = ["", ...plans.map((p) => `${p.label} (\`${p.id}\`)`)];
+  const rows = planRows(plans).map((r) => [r.label, ...r.cells]);
   return [head, head.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
 }
 
