@@ -22,6 +22,7 @@ const ourTests = [
   "packages/*/src/**",
   "modules/*/src/**",
   "apps/*/src/**",
+  "apps/*/e2e/**",
   "bench/**",
   "scripts/**",
 ];

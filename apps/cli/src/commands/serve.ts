@@ -1,5 +1,6 @@
 import { buildApi, FindingFeed } from "@kamiyo/api";
 import { closeInvoices, reportPendingUsage } from "@kamiyo/billing/stripe";
+import { serveWebApp } from "@kamiyo/web/serve";
 import { SystemClock } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID, PostgresDb } from "@kamiyo/db";
 import type { CliIo } from "@kamiyo/platform";
@@ -64,6 +65,7 @@ export async function serveCommand(
     },
     config.api,
   );
+  await serveWebApp(app, log);
   await app.listen({ host: config.api.host, port: config.api.port });
   const address = app.server.address();
   const where =

@@ -57,4 +57,4 @@ export function planAllows(plan: string, feature: FeatureId): boolean {
   return planById(plan).features[feature];
 }
 
-export { type PlanRow, planRows, plansReference, price } from "./plans-table.ts";
+export { monthlyPrice, type PlanRow, planRows, plansReference, price } from "./plans-table.ts";

@@ -67,6 +67,12 @@ export interface PlanRow {
   cells: string[];
 }
 
+/** A plan's monthly price as read: "$99.00", "free", "per contract", or "no monthly fee" for an outcome share. */
+export function monthlyPrice(plan: Plan): string {
+  if (plan.monthlyCents === 0 && plan.outcomeShareBps !== null) return "no monthly fee";
+  return price(plan.monthlyCents);
+}
+
 /**
  * A product's plans compared row by row, as people read them: price, the limits any of them sets
  * ("no limit" where a plan sets none), support, the features they differ in, overage and outcome
@@ -81,10 +87,7 @@ export function planRows(plans: readonly Plan[]): PlanRow[] {
   );
   const row = (label: string, cells: string[]): PlanRow => ({ label, cells });
   const rows: PlanRow[] = [
-    row(
-      "price a month",
-      plans.map((p) => price(p.monthlyCents)),
-    ),
+    row("price a month", plans.map(monthlyPrice)),
     ...limitKeys.map((k) => {
       const [label, show] = LIMIT_LABELS[k];
       return row(
