@@ -1,9 +1,9 @@
 import { buildApi, FindingFeed } from "@kamiyo/api";
 import { closeInvoices, reportPendingUsage } from "@kamiyo/billing/stripe";
-import { serveWebApp } from "@kamiyo/web/serve";
 import { SystemClock } from "@kamiyo/core";
 import { DEFAULT_TENANT_ID, PostgresDb } from "@kamiyo/db";
 import type { CliIo } from "@kamiyo/platform";
+import { serveWebApp } from "@kamiyo/web/serve";
 import { createAlerting } from "../alerting-runtime.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { MODULES, PLUGINS } from "../modules.ts";
