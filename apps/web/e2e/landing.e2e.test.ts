@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { get, type IncomingHttpHeaders } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,6 +57,20 @@ afterAll(async () => {
   child?.kill("SIGKILL");
 });
 
+/** GET without decoding: the bytes on the wire and the headers. */
+function rawGet(
+  url: string,
+  acceptEncoding: string,
+): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { "accept-encoding": acceptEncoding } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on("error", reject);
+  });
+}
+
 /** Serious and critical accessibility violations axe-core finds on the page as it is now. */
 async function axeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: AXE });
@@ -87,6 +102,23 @@ describe("the landing page", () => {
     const embedded = /<script id="catalog" type="application\/json">(.*?)<\/script>/s.exec(html);
     expect(JSON.parse(embedded?.[1] ?? "null")).toEqual(planCatalogJson());
     expect(await (await fetch(`${base}/plans`)).json()).toEqual(planCatalogJson());
+  });
+
+  it("sends its JavaScript compressed, under 200 KB gzipped in all, cached for a year", async () => {
+    const html = await (await fetch(`${base}/`)).text();
+    const scripts = [...html.matchAll(/<script[^>]+src="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    let gzipped = 0;
+    for (const src of scripts) {
+      const res = await rawGet(`${base}${src}`, "gzip");
+      expect(res.headers["content-encoding"]).toBe("gzip");
+      expect(res.headers["cache-control"]).toMatch(/max-age=31536000/);
+      gzipped += res.body.length;
+    }
+    expect(gzipped).toBeLessThanOrEqual(200 * 1024);
+    expect((await rawGet(`${base}${scripts[0]}`, "br, gzip")).headers["content-encoding"]).toBe(
+      "br",
+    );
   });
 
   it("renders in a real browser without errors, passes axe in both themes, and works from 360 px wide and by keyboard", async () => {

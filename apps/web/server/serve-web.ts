@@ -22,7 +22,7 @@ function scriptJson(value: unknown): string {
  * Serves the web app beside the API: `GET /` the landing page, rendered on the server once at
  * start from the plan catalog (so its pricing is in the HTML, for crawlers and without
  * JavaScript) and hydrated in the browser; `/assets/*` the built files, cached for a year (their
- * names carry a hash). All open, like `/docs`. When the app is not built, `/` says how to build it.
+ * names carry a hash), Brotli or gzip as the browser accepts. All open, like `/docs`. When the app is not built, `/` says how to build it.
  * @returns whether the built app is served.
  */
 export async function serveWebApp(
@@ -65,6 +65,8 @@ export async function serveWebApp(
       immutable: true,
       maxAge: "365d",
       index: false,
+      // The build writes .br and .gz beside each asset (scripts/compress.ts).
+      preCompressed: true,
     });
   });
   return "served";
