@@ -131,6 +131,26 @@ describe("the landing page", () => {
     await page.goto(`${base}/`, { waitUntil: "networkidle" });
     for (const plan of CATALOG)
       expect(await page.locator(`th[data-plan="${plan.id}"]`).isVisible()).toBe(true);
+    // The live figures are the API's, in boxes that did not move when they came.
+    const figures = (await (await fetch(`${base}/figures`)).json()) as {
+      figures: { key: string; value: number }[];
+    };
+    for (const f of figures.figures)
+      await page
+        .locator(`[data-figure="${f.key}"] dd`, { hasText: f.value.toLocaleString("en-US") })
+        .waitFor({ timeout: 5_000 });
+    expect(await page.locator("dl[aria-busy=false]").count()).toBe(1);
+    const shift = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          let total = 0;
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) total += (e as unknown as { value: number }).value;
+          }).observe({ type: "layout-shift", buffered: true });
+          setTimeout(() => resolve(total), 200);
+        }),
+    );
+    expect(shift).toBeLessThan(0.01);
     expect(errors).toEqual([]);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, "landing-desktop-light.png"), fullPage: true });

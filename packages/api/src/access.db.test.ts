@@ -72,6 +72,7 @@ describe("API keys", () => {
         "/metrics",
         "/openapi.json",
         "/plans",
+        "/figures",
         "/billing/stripe/webhook",
         "*",
       ].includes(url) ||

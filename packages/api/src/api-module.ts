@@ -25,6 +25,8 @@ export interface ApiModule {
   routes(app: ZodApp, ctx: ApiModuleContext): void | Promise<void>;
   /** Its sections of `GET /stats`. */
   stats?: readonly StatsSection[];
+  /** Figures anyone may see (`GET /figures`, the landing page): counts of public data only. */
+  figures?: readonly PublicFigure[];
   /** What it adds to `GET /meta` (what it watches). */
   meta?: MetaSection;
   /**
@@ -32,6 +34,13 @@ export interface ApiModule {
    * reports the lag of the newest across modules and flags it past `API_DATA_STALE_MS`.
    */
   newestDataAt?(deps: ApiDeps): Promise<number | null>;
+}
+
+/** One public figure: a count over public data (never a tenant's own), with how it reads. */
+export interface PublicFigure {
+  key: string;
+  label: string;
+  load(deps: ApiDeps): Promise<number>;
 }
 
 /** Keys a module adds to `GET /meta`, each with its schema. */

@@ -34,6 +34,7 @@ import { RouteTable } from "./route-table.ts";
 import { billingRoutes } from "./routes/billing-routes.ts";
 import { channelRoutes } from "./routes/channel-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
+import { figuresRoutes } from "./routes/figures-routes.ts";
 import { plansRoutes } from "./routes/plans-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
 import { systemRoutes } from "./routes/system-routes.ts";
@@ -264,6 +265,7 @@ export async function buildApi(
     usageRoutes(s, deps);
     billingRoutes(s, deps, plans);
     plansRoutes(s);
+    figuresRoutes(s, deps);
     for (const m of modules) await forProduct(s, m.product, (p) => m.routes(p, moduleContext));
   });
   if (config.docs) {

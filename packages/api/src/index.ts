@@ -1,5 +1,11 @@
 export { hashApiKey, newApiKey } from "./api-keys.ts";
-export type { ApiModule, ApiModuleContext, MetaSection, StatsSection } from "./api-module.ts";
+export type {
+  ApiModule,
+  ApiModuleContext,
+  MetaSection,
+  PublicFigure,
+  StatsSection,
+} from "./api-module.ts";
 export type { ZodApp } from "./app-types.ts";
 export { buildApi } from "./build-api.ts";
 export { type ApiConfig, apiConfig } from "./config.ts";

@@ -41,6 +41,7 @@ const ROUTES = [
   "/billing/stripe/webhook",
   "/invoices",
   "/plans",
+  "/figures",
   "/members",
   "/members/{id}",
   "/api-keys",

@@ -1,4 +1,5 @@
 import type { PlanCatalog } from "../catalog.ts";
+import { LiveFigures } from "./LiveFigures.tsx";
 import { Pricing } from "./Pricing.tsx";
 import { PRODUCT_LINES } from "./products.ts";
 import { ThemeToggle } from "./ThemeToggle.tsx";
@@ -37,6 +38,7 @@ export function Landing({ catalog }: { catalog: PlanCatalog }) {
             platform.
           </p>
         </section>
+        <LiveFigures />
         <section id="products" aria-labelledby="products-title" className="section">
           <h2 id="products-title">What it does</h2>
           <ul className="cards">

@@ -33,6 +33,25 @@ export const intelApi: ApiModule = {
       ctx.responseCache("exploits", () => watch.generation),
     );
   },
+  figures: [
+    {
+      key: "exploitsTracked",
+      label: "exploits tracked",
+      load: async (deps) =>
+        (await deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM intel_incidents"))[0]
+          ?.n ?? 0,
+    },
+    {
+      key: "sources",
+      label: "sources",
+      load: async (deps) =>
+        (
+          await deps.db.query<{ n: number }>(
+            "SELECT count(DISTINCT source)::int AS n FROM intel_reports",
+          )
+        )[0]?.n ?? 0,
+    },
+  ],
   stats: [
     {
       key: "exploits",

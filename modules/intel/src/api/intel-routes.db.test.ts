@@ -327,6 +327,29 @@ describe(`intel routes on ${testDbKind}`, () => {
     );
   });
 
+  it("GET /figures counts open findings, exploits tracked and sources, with no key", async () => {
+    const count = async (sql: string) => (await h.db.query<{ n: number }>(sql))[0]?.n;
+    const body = await get("/figures", "/figures");
+    expect(body.figures).toEqual([
+      {
+        key: "openFindings",
+        label: "open findings",
+        value: await count("SELECT count(*)::int AS n FROM findings WHERE status = 'open'"),
+      },
+      {
+        key: "exploitsTracked",
+        label: "exploits tracked",
+        value: await count("SELECT count(*)::int AS n FROM intel_incidents"),
+      },
+      {
+        key: "sources",
+        label: "sources",
+        value: await count("SELECT count(DISTINCT source)::int AS n FROM intel_reports"),
+      },
+    ]);
+    expect(body.figures.every((f: { value: number }) => f.value > 0)).toBe(true);
+  });
+
   it("GET /exploits refuses bad parameters with a 400 naming them", async () => {
     for (const [q, param] of [
       ["limit=0", "limit"],
