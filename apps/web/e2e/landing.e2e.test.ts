@@ -1,61 +1,28 @@
 /// <reference lib="dom" />
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { get, type IncomingHttpHeaders } from "node:http";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { planCatalogJson } from "@kamiyo/api";
+import { hashApiKey, planCatalogJson } from "@kamiyo/api";
 import { CATALOG, monthlyPrice } from "@kamiyo/billing";
-import { createMigratedDataDir } from "@kamiyo/db";
-import { testCacheDir } from "@kamiyo/testing";
-import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  axeViolations,
+  pageErrors,
+  SCREENSHOTS,
+  startWebHarness,
+  type WebHarness,
+} from "./web-harness.ts";
 
-const BIN = fileURLToPath(new URL("../../cli/bin/kamiyo.js", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-/** Screenshots of each page, for a person to look at; CI keeps the folder (it is not committed). */
-export const SCREENSHOTS = fileURLToPath(
-  new URL("../../../artifacts/screenshots/", import.meta.url),
-);
-
-let child: ChildProcess;
+let web: WebHarness;
 let base = "";
-let browser: Browser;
+
+/** This install requires a key (API_KEY_HASHES): the landing page stays open, the dashboard asks. */
+const KEY = "kmy_test_landing_e2e_key_0123456789abcdef";
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
-  const data = join(mkdtempSync(join(tmpdir(), "kamiyo-web-")), "data");
-  await createMigratedDataDir(testCacheDir(), data);
-  child = spawn(process.execPath, [BIN, "serve", "--no-monitor"], {
-    env: { ...process.env, KAMIYO_DATA_DIR: data, API_PORT: "0", LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`kamiyo serve did not start: ${err}`)), 60_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu"],
-  });
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  web = await startWebHarness(["--no-monitor"], { API_KEY_HASHES: hashApiKey(KEY) });
+  base = web.base;
 }, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  child?.kill("SIGKILL");
-});
+afterAll(async () => web?.close());
 
 /** GET without decoding: the bytes on the wire and the headers. */
 function rawGet(
@@ -69,22 +36,6 @@ function rawGet(
       res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
     }).on("error", reject);
   });
-}
-
-/** Serious and critical accessibility violations axe-core finds on the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const found = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run()).violations as {
-      id: string;
-      impact: string;
-      nodes: { target: string[] }[];
-    }[];
-  });
-  return found
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
 describe("the landing page", () => {
@@ -122,12 +73,8 @@ describe("the landing page", () => {
   });
 
   it("renders in a real browser without errors, passes axe in both themes, and works from 360 px wide and by keyboard", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(e.message));
+    const page = await web.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = pageErrors(page);
     await page.goto(`${base}/`, { waitUntil: "networkidle" });
     for (const plan of CATALOG)
       expect(await page.locator(`th[data-plan="${plan.id}"]`).isVisible()).toBe(true);
@@ -174,6 +121,30 @@ describe("the landing page", () => {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(360);
     await page.screenshot({ path: join(SCREENSHOTS, "landing-mobile-dark.png"), fullPage: true });
+    await page.close();
+  });
+});
+
+describe("signing in to the dashboard", () => {
+  it("asks for an API key where the install requires one, refuses a wrong one, and opens with the right one", async () => {
+    const page = await web.browser.newPage();
+    await page.goto(`${base}/app`, { waitUntil: "load" });
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel("API key").fill("kmy_test_wrong_key_0000000000000000000");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: /not valid/ })
+      .waitFor();
+    await page.getByLabel("API key").fill(KEY);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Findings" }).waitFor();
+    await page.getByText("No findings match.").waitFor();
+    await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-signed-in.png") });
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await page.close();
   });
 });

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import fastifyStatic from "@fastify/static";
 import { planCatalogJson } from "@kamiyo/api";
 import type { Logger } from "@kamiyo/core";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 
 /** Where `npm run build -w @kamiyo/web` (run by `npm ci`) writes the web app. */
 export const WEB_DIST = fileURLToPath(new URL("../dist/", import.meta.url));
@@ -22,7 +22,8 @@ function scriptJson(value: unknown): string {
  * Serves the web app beside the API: `GET /` the landing page, rendered on the server once at
  * start from the plan catalog (so its pricing is in the HTML, for crawlers and without
  * JavaScript) and hydrated in the browser; `/assets/*` the built files, cached for a year (their
- * names carry a hash), Brotli or gzip as the browser accepts. All open, like `/docs`. When the app is not built, `/` says how to build it.
+ * names carry a hash), Brotli or gzip as the browser accepts; `/app` and below the dashboard, which
+ * renders in the browser from the public API. All open, like `/docs`. When the app is not built, `/` says how to build it.
  * @returns whether the built app is served.
  */
 export async function serveWebApp(
@@ -44,7 +45,10 @@ export async function serveWebApp(
     renderLanding: (catalog: ReturnType<typeof planCatalogJson>) => string;
   };
   const catalog = planCatalogJson();
-  const page = readFileSync(index, "utf8")
+  const template = readFileSync(index, "utf8");
+  // The dashboard renders in the browser: the same page with no server-rendered content.
+  const dashboard = template.replace("<!--app-head-->", "").replace("<!--app-html-->", "");
+  const page = template
     .replace(
       "<!--app-head-->",
       `<script id="catalog" type="application/json">${scriptJson(catalog)}</script>`,
@@ -53,6 +57,10 @@ export async function serveWebApp(
   app.get("/", open, async (_req, reply) =>
     reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(page),
   );
+  const sendDashboard = async (_req: unknown, reply: FastifyReply) =>
+    reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(dashboard);
+  app.get("/app", open, sendDashboard);
+  app.get("/app/*", open, sendDashboard);
   await app.register(async (scope) => {
     // Marked open as they are added; the key check asks again per request (as for /docs).
     scope.addHook("onRoute", (route) => {

@@ -1,0 +1,95 @@
+/// <reference lib="dom" />
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createMigratedDataDir } from "@kamiyo/db";
+import { testCacheDir } from "@kamiyo/testing";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+const BIN = fileURLToPath(new URL("../../cli/bin/kamiyo.js", import.meta.url));
+const CHROMIUM = "/usr/bin/chromium";
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+/** Screenshots of each page, for a person to look at; CI keeps the folder (it is not committed). */
+export const SCREENSHOTS = fileURLToPath(
+  new URL("../../../artifacts/screenshots/", import.meta.url),
+);
+
+/** A real `kamiyo serve` on a fresh embedded database, and Debian's Chromium to look at it. */
+export interface WebHarness {
+  base: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `kamiyo serve` (`args`, `env` added to this process's) on a clone of the migrated
+ * template and a free port, and launches Chromium headless.
+ * @throws Error when Chromium is not installed (`apt-get install -y chromium`; .ci/run does).
+ */
+export async function startWebHarness(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<WebHarness> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
+  const data = join(mkdtempSync(join(tmpdir(), "kamiyo-web-")), "data");
+  await createMigratedDataDir(testCacheDir(), data);
+  const child: ChildProcess = spawn(process.execPath, [BIN, "serve", ...args], {
+    env: { ...process.env, KAMIYO_DATA_DIR: data, API_PORT: "0", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`kamiyo serve did not start: ${err}`)), 60_000);
+    child.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+      const m = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu"],
+  });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    base,
+    browser,
+    close: async () => {
+      await browser.close();
+      child.kill("SIGKILL");
+    },
+  };
+}
+
+/** Serious and critical accessibility violations axe-core finds on the page as it is now. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run()).violations as {
+      id: string;
+      impact: string;
+      nodes: { target: string[] }[];
+    }[];
+  });
+  return found
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Errors the page reports (console errors and uncaught exceptions), collected as they come. */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}

@@ -1,0 +1,71 @@
+import { useCallback, useEffect, useState } from "react";
+import { Link, Route, Router, Switch } from "wouter";
+import { ThemeToggle } from "../landing/ThemeToggle.tsx";
+import { ApiError, apiKey, getJson } from "./api.ts";
+import { FindingDetail } from "./FindingDetail.tsx";
+import { FindingsPage } from "./FindingsPage.tsx";
+import { SignIn } from "./SignIn.tsx";
+
+interface Me {
+  tenant: { id: string; name: string };
+}
+
+/**
+ * The dashboard under `/app`. It reads only the public API: with this tab's API key, or with none
+ * where the install needs none yet (a single-tenant install on localhost opens straight in).
+ */
+export function App() {
+  const [me, setMe] = useState<Me | null | "signed-out">(null);
+  const check = useCallback(() => {
+    getJson<Me>("/tenants/me")
+      .then(setMe)
+      .catch((e) => setMe(e instanceof ApiError && e.status === 401 ? "signed-out" : null));
+  }, []);
+  useEffect(check, [check]);
+  if (me === "signed-out") return <SignIn onSignedIn={check} />;
+  return (
+    <Router base="/app">
+      <a className="skip" href="#main">
+        Skip to the content
+      </a>
+      <header className="top">
+        <Link href="/" className="brand">
+          Kamiyo
+        </Link>
+        <nav aria-label="Dashboard">
+          <ul>
+            <li>
+              <Link href="/">Findings</Link>
+            </li>
+            <li>
+              <a href="/docs">API reference</a>
+            </li>
+          </ul>
+        </nav>
+        <span className="tenant">{me ? me.tenant.name : ""}</span>
+        {apiKey.get() ? (
+          <button
+            type="button"
+            className="theme-toggle"
+            onClick={() => {
+              apiKey.clear();
+              setMe("signed-out");
+            }}
+          >
+            Sign out
+          </button>
+        ) : null}
+        <ThemeToggle />
+      </header>
+      <main id="main">
+        <Switch>
+          <Route path="/" component={FindingsPage} />
+          <Route path="/findings/:id">{(params) => <FindingDetail id={params.id} />}</Route>
+          <Route>
+            <p>No such page.</p>
+          </Route>
+        </Switch>
+      </main>
+    </Router>
+  );
+}

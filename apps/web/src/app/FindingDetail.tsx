@@ -1,0 +1,62 @@
+import { useEffect, useState } from "react";
+import { Link } from "wouter";
+import { getJson } from "./api.ts";
+import type { Finding } from "./types.ts";
+
+/** One finding: what, when, how often, and its evidence (`GET /security/events/{id}`). */
+export function FindingDetail({ id }: { id: string }) {
+  const [finding, setFinding] = useState<Finding | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const abort = new AbortController();
+    getJson<Finding>(`/security/events/${encodeURIComponent(id)}`, abort.signal)
+      .then(setFinding)
+      .catch((e: Error) => {
+        if (!abort.signal.aborted) setError(e.message);
+      });
+    return () => abort.abort();
+  }, [id]);
+  if (error) return <p role="alert">Could not load the finding: {error}</p>;
+  if (!finding) return <p>Loading…</p>;
+  const timeline: [string, string | null][] = [
+    ["first data", finding.firstDataAt],
+    ["detected", finding.detectedAt],
+    ["last updated", finding.updatedAt],
+    ["resolved", finding.resolvedAt],
+  ];
+  return (
+    <article aria-labelledby="finding-title">
+      <p>
+        <Link href="/">← Findings</Link>
+      </p>
+      <h1 id="finding-title">{finding.title}</h1>
+      <p>
+        <span className={`sev sev-${finding.severity}`}>{finding.severity}</span> · {finding.status}{" "}
+        · {finding.detector} / {finding.kind} · {finding.subject.type} {finding.subject.id} · seen{" "}
+        {finding.occurrences} times
+      </p>
+      <h2>Timeline</h2>
+      <dl className="pairs">
+        {timeline
+          .filter((t): t is [string, string] => t[1] !== null)
+          .map(([label, at]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>
+                <time dateTime={at}>{at}</time>
+              </dd>
+            </div>
+          ))}
+      </dl>
+      <h2>Evidence</h2>
+      <dl className="pairs">
+        {Object.entries(finding.evidence).map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
+          </div>
+        ))}
+      </dl>
+    </article>
+  );
+}

@@ -1,0 +1,33 @@
+/** The API key this browser tab signed in with (none on an install without keys). */
+const KEY = "kamiyo-api-key";
+
+export const apiKey = {
+  get: (): string | null => sessionStorage.getItem(KEY),
+  set: (key: string) => sessionStorage.setItem(KEY, key),
+  clear: () => sessionStorage.removeItem(KEY),
+};
+
+/** An answer of the API other than 2xx: its status and its error envelope's message. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The signed-in key's headers (none when the install needs no key). */
+export function authHeaders(): Record<string, string> {
+  const key = apiKey.get();
+  return key ? { "x-api-key": key } : {};
+}
+
+/** GET a JSON route of the public API with this tab's key. */
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, { headers: authHeaders(), signal });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new ApiError(res.status, body?.error?.message ?? `HTTP ${res.status}`);
+  }
+  return (await res.json()) as T;
+}

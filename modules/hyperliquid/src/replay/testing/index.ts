@@ -1,0 +1,2 @@
+export * from "./eth-backstop.ts";
+export * from "./live-upstream.ts";
