@@ -6,17 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSecret, verify } from "@kamiyo/alerts";
-import { silentLogger } from "@kamiyo/core";
 import { createMigratedDataDir, DEFAULT_TENANT_ID, PgliteDb, upsertFindings } from "@kamiyo/db";
-import { ReplayServer } from "@kamiyo/hyperliquid";
+import { type LiveUpstream, startLiveUpstream } from "@kamiyo/hyperliquid/testing";
 import { testCacheDir } from "@kamiyo/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../bin/kamiyo.js", import.meta.url));
-const HLP = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
-const LIQ = "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14";
 
-let upstream: ReplayServer;
+let upstream: LiveUpstream;
 let dir: string;
 /** The operator's webhook receiver: what `kamiyo serve` delivers alerts to. */
 let hooks: Server;
@@ -71,53 +68,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hooks.listen(0, "127.0.0.1", r));
   dir = mkdtempSync(join(tmpdir(), "kamiyo-serve-"));
-  upstream = await ReplayServer.start(silentLogger);
-  const t = Date.now();
-  upstream.load({
-    ts: t,
-    src: "hl.info",
-    req: { type: "vaultDetails", vaultAddress: HLP },
-    res: {
-      name: "HLP",
-      vaultAddress: HLP,
-      leader: LIQ,
-      isClosed: false,
-      relationship: { type: "parent", data: { childAddresses: [LIQ] } },
-    },
-  });
-  upstream.load({
-    ts: t,
-    src: "hl.info",
-    req: { type: "vaultDetails", vaultAddress: LIQ },
-    res: {
-      name: "HLP Liquidator",
-      vaultAddress: LIQ,
-      leader: HLP,
-      isClosed: false,
-      relationship: { type: "child" },
-    },
-  });
-  upstream.load({
-    ts: t,
-    src: "hl.info",
-    req: { type: "metaAndAssetCtxs" },
-    res: [
-      { universe: [{ name: "ETH", szDecimals: 4, maxLeverage: 25 }] },
-      [
-        {
-          funding: "0.0000125",
-          openInterest: "600000.0",
-          prevDayPx: "1900.0",
-          dayNtlVlm: "2000000000.0",
-          premium: "0.0",
-          oraclePx: "1915.0",
-          markPx: "1915.0",
-          midPx: "1915.0",
-          impactPxs: ["1914.9", "1915.1"],
-        },
-      ],
-    ],
-  });
+  upstream = await startLiveUpstream();
 });
 
 afterEach(() => {
@@ -137,14 +88,7 @@ describe("kamiyo serve", () => {
     await createMigratedDataDir(testCacheDir(), data);
     const env = {
       KAMIYO_DATA_DIR: data,
-      HL_INFO_URL: `${upstream.url}/info`,
-      HL_WS_URL: `${upstream.url.replace("http", "ws")}/ws`,
-      HL_FAMILY_SEED: JSON.stringify([
-        { address: HLP, name: "HLP", role: "parent" },
-        { address: LIQ, name: "HLP Liquidator", role: "liquidator" },
-      ]),
-      BINANCE_ENABLED: "false",
-      COINBASE_ENABLED: "false",
+      ...upstream.env,
       // Long enough that only the store's commit notice can refresh the cached list below.
       API_RESPONSE_CACHE_MS: "60000",
       ALERTS_WEBHOOK_URL: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`,
@@ -164,39 +108,8 @@ describe("kamiyo serve", () => {
       });
     });
     stream.on("error", () => {});
-    for (let i = 0; i < 100 && upstream.stats.connections === 0; i++)
-      await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 1_500));
-    upstream.push({
-      channel: "userFills",
-      data: {
-        user: LIQ,
-        fills: [
-          {
-            coin: "ETH",
-            px: "1915.0",
-            sz: "160234.0",
-            side: "B",
-            time: Date.now(),
-            startPosition: "0.0",
-            dir: "Liquidated Cross Long",
-            closedPnl: "0.0",
-            hash: `0x${"cd".repeat(32)}`,
-            oid: 2,
-            crossed: true,
-            fee: "0.0",
-            tid: 4242,
-            liquidation: {
-              liquidatedUser: "0xf3f496c9486be5924a93d67e98298733bb47057c",
-              markPx: "1915.0",
-              method: "backstop",
-            },
-            feeToken: "USDC",
-            twapId: null,
-          },
-        ],
-      },
-    });
+    await upstream.connected();
+    upstream.pushBackstop();
     for (let i = 0; i < 100 && !sse.join("").includes('"kind":"backstop"'); i++)
       await new Promise((r) => setTimeout(r, 100));
     expect(sse.join("")).toContain('"change":"opened"');
