@@ -1,17 +1,14 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer, get, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { generateSecret, verify } from "@kamiyo/alerts";
 import { createMigratedDataDir, DEFAULT_TENANT_ID, PgliteDb, upsertFindings } from "@kamiyo/db";
 import { type LiveUpstream, startLiveUpstream } from "@kamiyo/hyperliquid/testing";
-import { testCacheDir } from "@kamiyo/testing";
+import { type ServeProcess, startServeProcess, testCacheDir } from "@kamiyo/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-
-const BIN = fileURLToPath(new URL("../bin/kamiyo.js", import.meta.url));
 
 let upstream: LiveUpstream;
 let dir: string;
@@ -22,29 +19,11 @@ const hookSecret = generateSecret();
 /** Every process started, killed after each test so that a failed assertion leaves none running. */
 const started: ChildProcess[] = [];
 
-/** Starts `kamiyo serve` on a free port; resolves with the process and its base URL. */
-function serve(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; base: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, "serve", ...args], {
-    env: { ...process.env, LOG_LEVEL: "info", API_PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  started.push(child);
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`kamiyo serve did not start: ${err}`)), 60_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, base: m[1], exited });
-      }
-    });
-  });
+/** Starts `kamiyo serve`, remembered so that it is killed after the test. */
+async function serve(args: string[], env: Record<string, string>): Promise<ServeProcess> {
+  const running = await startServeProcess(args, env);
+  started.push(running.child);
+  return running;
 }
 
 async function json(url: string): Promise<{ status: number; body: unknown }> {

@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { migrate, PostgresDb } from "@kamiyo/db";
 import { createTenant } from "@kamiyo/tenancy";
-import { startTestRedis, type TestRedis, testDbKind } from "@kamiyo/testing";
+import { startServeProcess, startTestRedis, type TestRedis, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const BIN = fileURLToPath(new URL("../bin/kamiyo.js", import.meta.url));
 const url = process.env.TEST_DATABASE_URL ?? "";
 
 /**
@@ -66,29 +64,16 @@ describe.runIf(testDbKind === "postgres")("API replicas sharing limits through R
   });
 });
 
-/** Starts `kamiyo serve --no-monitor` on a free port; resolves with its base URL. */
-function serve(databaseUrl: string, redisUrl: string, children: ChildProcess[]): Promise<string> {
-  const child = spawn(process.execPath, [BIN, "serve", "--no-monitor"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      API_PORT: "0",
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+/** Starts `kamiyo serve --no-monitor` on the shared database and Redis; resolves with its base URL. */
+async function serve(
+  databaseUrl: string,
+  redisUrl: string,
+  children: ChildProcess[],
+): Promise<string> {
+  const running = await startServeProcess(["--no-monitor"], {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
   });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`kamiyo serve did not start: ${err}`)), 60_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
+  children.push(running.child);
+  return running.base;
 }

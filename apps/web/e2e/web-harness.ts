@@ -1,15 +1,12 @@
-/// <reference lib="dom" />
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createMigratedDataDir } from "@kamiyo/db";
-import { testCacheDir } from "@kamiyo/testing";
+import { startServeProcess, testCacheDir } from "@kamiyo/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 
-const BIN = fileURLToPath(new URL("../../cli/bin/kamiyo.js", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 /** Screenshots of each page, for a person to look at; CI keeps the folder (it is not committed). */
@@ -37,22 +34,7 @@ export async function startWebHarness(
     throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
   const data = join(mkdtempSync(join(tmpdir(), "kamiyo-web-")), "data");
   await createMigratedDataDir(testCacheDir(), data);
-  const child: ChildProcess = spawn(process.execPath, [BIN, "serve", ...args], {
-    env: { ...process.env, KAMIYO_DATA_DIR: data, API_PORT: "0", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const base = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`kamiyo serve did not start: ${err}`)), 60_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
+  const { child, base } = await startServeProcess(args, { KAMIYO_DATA_DIR: data, ...env });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu"],
