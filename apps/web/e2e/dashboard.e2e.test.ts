@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { join } from "node:path";
 import { type LiveUpstream, startLiveUpstream } from "@kamiyo/hyperliquid/testing";
+import { importRecords, type SourceRecord } from "@kamiyo/intel";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   axeViolations,
@@ -10,12 +11,68 @@ import {
   type WebHarness,
 } from "./web-harness.ts";
 
+/** Three reports of real incidents (DeFiLlama's figures), imported before the server starts. */
+const report = (
+  sourceKey: string,
+  protocol: string,
+  date: string,
+  lossUsd: number,
+  chains: string[],
+  classification: string,
+  url: string,
+): SourceRecord => ({
+  source: "defillama",
+  sourceKey,
+  protocol,
+  date,
+  occurredAt: null,
+  chains,
+  classification,
+  technique: null,
+  lossUsd,
+  original: null,
+  returnedUsd: null,
+  txHashes: [],
+  url,
+});
+const INCIDENTS = [
+  report(
+    "bybit-2025-02-21",
+    "Bybit",
+    "2025-02-21",
+    1_460_000_000,
+    ["Ethereum"],
+    "Access Control",
+    "https://announcements.bybit.com/article/incident-update",
+  ),
+  report(
+    "euler-2023-03-13",
+    "Euler Finance",
+    "2023-03-13",
+    197_000_000,
+    ["Ethereum"],
+    "Protocol Logic",
+    "https://twitter.com/eulerfinance/status/1635218198042918912",
+  ),
+  report(
+    "poly-2021-08-10",
+    "Poly Network",
+    "2021-08-10",
+    611_000_000,
+    ["BSC", "Polygon"],
+    "Access Control",
+    "https://twitter.com/PolyNetwork2/status/1425073987164381196",
+  ),
+];
+
 let upstream: LiveUpstream;
 let web: WebHarness;
 
 beforeAll(async () => {
   upstream = await startLiveUpstream();
-  web = await startWebHarness([], upstream.env);
+  web = await startWebHarness([], upstream.env, (db) =>
+    importRecords(db, INCIDENTS, Date.UTC(2025, 2, 1)).then(() => undefined),
+  );
 }, 90_000);
 afterAll(async () => {
   await web?.close();
@@ -76,6 +133,36 @@ describe("the dashboard", () => {
     await page.locator("tr[data-finding]").first().waitFor();
     await page.getByLabel("Status").selectOption("resolved");
     await page.getByText("No findings match.").waitFor();
+    await page.close();
+  });
+
+  it("explores exploits: filters change the list, and an incident opens with its sources", async () => {
+    const page = await web.browser.newPage();
+    const errors = pageErrors(page);
+    await page.goto(`${web.base}/app/exploits`, { waitUntil: "load" });
+    const protocols = () => page.locator("tr[data-incident] td:nth-child(2)").allTextContents();
+    await page.locator("tr[data-incident]").first().waitFor();
+    expect(await protocols()).toEqual(["Bybit", "Euler Finance", "Poly Network"]);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel("Chain").fill("bsc");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.locator("tr[data-incident]", { hasText: "Poly Network" }).waitFor();
+    expect(await protocols()).toEqual(["Poly Network"]);
+    await page.getByLabel("Chain").fill("");
+    await page.getByLabel("Loss at least (USD)").fill("500000000");
+    await page.getByLabel("Sort").selectOption("amount");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.locator("tr[data-incident]", { hasText: "Bybit" }).waitFor();
+    expect(await protocols()).toEqual(["Bybit", "Poly Network"]);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-exploits.png"), fullPage: true });
+    await page.getByRole("link", { name: "Bybit" }).click();
+    await page.getByRole("heading", { level: 2, name: "Sources" }).waitFor();
+    expect(await page.locator("ul.references a").getAttribute("href")).toBe(
+      "https://announcements.bybit.com/article/incident-update",
+    );
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-incident.png"), fullPage: true });
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

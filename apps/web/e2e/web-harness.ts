@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createMigratedDataDir } from "@kamiyo/db";
+import { createMigratedDataDir, type Db, PgliteDb } from "@kamiyo/db";
 import { startServeProcess, testCacheDir } from "@kamiyo/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 
@@ -23,17 +23,24 @@ export interface WebHarness {
 
 /**
  * Starts `kamiyo serve` (`args`, `env` added to this process's) on a clone of the migrated
- * template and a free port, and launches Chromium headless.
+ * template (after `seed` wrote to it) and a free port, and launches Chromium headless.
  * @throws Error when Chromium is not installed (`apt-get install -y chromium`; .ci/run does).
  */
 export async function startWebHarness(
   args: string[],
   env: Record<string, string> = {},
+  seed?: (db: Db) => Promise<void>,
 ): Promise<WebHarness> {
   if (!existsSync(CHROMIUM))
     throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
   const data = join(mkdtempSync(join(tmpdir(), "kamiyo-web-")), "data");
   await createMigratedDataDir(testCacheDir(), data);
+  if (seed) {
+    // What other processes stored before this one starts (PGlite has one process at a time).
+    const db = await PgliteDb.open(data);
+    await seed(db);
+    await db.close();
+  }
   const { child, base } = await startServeProcess(args, { KAMIYO_DATA_DIR: data, ...env });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Link, Route, Router, Switch } from "wouter";
 import { ThemeToggle } from "../landing/ThemeToggle.tsx";
 import { ApiError, apiKey, getJson } from "./api.ts";
+import { ExploitsPage, IncidentPage } from "./ExploitsPage.tsx";
 import { FindingDetail } from "./FindingDetail.tsx";
 import { FindingsPage } from "./FindingsPage.tsx";
 import { SignIn } from "./SignIn.tsx";
@@ -38,6 +39,9 @@ export function App() {
               <Link href="/">Findings</Link>
             </li>
             <li>
+              <Link href="/exploits">Exploits</Link>
+            </li>
+            <li>
               <a href="/docs">API reference</a>
             </li>
           </ul>
@@ -61,6 +65,8 @@ export function App() {
         <Switch>
           <Route path="/" component={FindingsPage} />
           <Route path="/findings/:id">{(params) => <FindingDetail id={params.id} />}</Route>
+          <Route path="/exploits" component={ExploitsPage} />
+          <Route path="/exploits/:id">{(params) => <IncidentPage id={params.id} />}</Route>
           <Route>
             <p>No such page.</p>
           </Route>
