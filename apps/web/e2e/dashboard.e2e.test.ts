@@ -165,4 +165,33 @@ describe("the dashboard", () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it("shows the plan, the usage its own calls made against the plan's quota, and the invoices", async () => {
+    const page = await web.browser.newPage();
+    const errors = pageErrors(page);
+    // The dashboard's calls to product routes are API calls like any other: metered once a second.
+    const calls = async () => {
+      const usage = (await (await fetch(`${web.base}/usage`)).json()) as {
+        meters: { product: string; meter: string; today: number }[];
+      };
+      return usage.meters.find((m) => m.product === "platform" && m.meter === "api_calls")?.today;
+    };
+    for (let i = 0; i < 3; i++) await fetch(`${web.base}/security/events?limit=1`);
+    await expect.poll(calls, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
+    await page.goto(`${web.base}/app/account`, { waitUntil: "load" });
+    const plan = page.locator('tr[data-product="platform"]');
+    await plan.waitFor();
+    expect(await plan.textContent()).toContain("open_source");
+    const meter = page.locator('tr[data-meter="platform:api_calls"]');
+    await meter.waitFor();
+    expect(await meter.locator("td").nth(4).textContent()).toBe("100,000 a day (open_source)");
+    expect(
+      Number((await meter.locator("td").nth(2).textContent())?.replaceAll(",", "")),
+    ).toBeGreaterThan(0);
+    await page.getByText("No invoices yet.").waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-account.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

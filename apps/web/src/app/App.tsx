@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link, Route, Router, Switch } from "wouter";
 import { ThemeToggle } from "../landing/ThemeToggle.tsx";
+import { AccountPage } from "./AccountPage.tsx";
 import { ApiError, apiKey, getJson } from "./api.ts";
 import { ExploitsPage, IncidentPage } from "./ExploitsPage.tsx";
 import { FindingDetail } from "./FindingDetail.tsx";
@@ -42,6 +43,9 @@ export function App() {
               <Link href="/exploits">Exploits</Link>
             </li>
             <li>
+              <Link href="/account">Account</Link>
+            </li>
+            <li>
               <a href="/docs">API reference</a>
             </li>
           </ul>
@@ -66,6 +70,7 @@ export function App() {
           <Route path="/" component={FindingsPage} />
           <Route path="/findings/:id">{(params) => <FindingDetail id={params.id} />}</Route>
           <Route path="/exploits" component={ExploitsPage} />
+          <Route path="/account" component={AccountPage} />
           <Route path="/exploits/:id">{(params) => <IncidentPage id={params.id} />}</Route>
           <Route>
             <p>No such page.</p>

@@ -10,8 +10,8 @@ const MAX_UNSENT = 3_600;
  * Meters API calls (`api_calls`) without a write per request: calls are counted in memory per
  * tenant, product and minute, and written as one usage event per group every `flushMs`. Each
  * group's idempotency key names this process and the flush, so a flush retried after an error
- * (its rows may have been written) is never counted twice; the minute is the event time, so
- * hourly and daily windows stay exact. At most one flush interval of calls is lost if the process
+ * (its rows may have been written) is never counted twice; the event time is the group's first
+ * call, so hourly and daily windows stay exact. At most one flush interval of calls is lost if the process
  * dies (`close` flushes what is left).
  */
 export class ApiCallMeter {
@@ -38,7 +38,8 @@ export class ApiCallMeter {
 
   /** One call to `product`'s API by `tenantId`, now. */
   count(tenantId: string, product: ProductId): void {
-    const minute = Math.floor(this.#now() / MINUTE_MS) * MINUTE_MS;
+    const now = this.#now();
+    const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
     const group = `${tenantId}|${product}|${minute}`;
     const e = this.#counts.get(group);
     if (e) e.value += 1;
@@ -48,7 +49,9 @@ export class ApiCallMeter {
         product,
         meter: "api_calls",
         value: 1,
-        eventAt: minute,
+        // The group's first call: its hour and day are the minute's, and, unlike the minute's
+        // start, it never falls before a billing period that began within the minute.
+        eventAt: now,
         idempotencyKey: "",
       });
   }
