@@ -1,4 +1,6 @@
 /// <reference lib="dom" />
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type LiveUpstream, startLiveUpstream } from "@kamiyo/hyperliquid/testing";
 import { importRecords, type SourceRecord } from "@kamiyo/intel";
@@ -70,8 +72,10 @@ let web: WebHarness;
 
 beforeAll(async () => {
   upstream = await startLiveUpstream();
-  web = await startWebHarness([], upstream.env, (db) =>
-    importRecords(db, INCIDENTS, Date.UTC(2025, 2, 1)).then(() => undefined),
+  web = await startWebHarness(
+    [],
+    { ...upstream.env, API_WEBHOOKS_ALLOW_LOOPBACK_HTTP: "true" },
+    (db) => importRecords(db, INCIDENTS, Date.UTC(2025, 2, 1)).then(() => undefined),
   );
 }, 90_000);
 afterAll(async () => {
@@ -193,5 +197,48 @@ describe("the dashboard", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-account.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it("manages a webhook: create (the secret shown once), test send, the delivery with its attempt, delete", async () => {
+    const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on("end", () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    try {
+      const page = await web.browser.newPage();
+      const errors = pageErrors(page);
+      await page.goto(`${web.base}/app/webhooks`, { waitUntil: "load" });
+      await page.getByText("No endpoints yet.").waitFor();
+      await page.getByLabel("Endpoint URL").fill(hookUrl);
+      await page.getByRole("button", { name: "Add endpoint" }).click();
+      const secret = page.locator(".secret code");
+      await secret.waitFor();
+      expect(await secret.textContent()).toMatch(/^whsec_/);
+      await page.getByRole("button", { name: "Send a test event" }).click();
+      await page.locator("[data-delivery]", { hasText: "delivered" }).waitFor({ timeout: 10_000 });
+      expect(await page.locator("[data-delivery] li").first().textContent()).toMatch(
+        /attempt 1: ok, HTTP 204/,
+      );
+      expect(received).toHaveLength(1);
+      expect(JSON.parse(received[0]?.body ?? "{}").type).toBe("webhook.test");
+      expect(received[0]?.headers["webhook-signature"]).toMatch(/^v1,/);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(SCREENSHOTS, "dashboard-webhooks.png"), fullPage: true });
+      await page.getByRole("button", { name: "Delete" }).click();
+      await page.getByText("No endpoints yet.").waitFor();
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      receiver.close();
+    }
   });
 });

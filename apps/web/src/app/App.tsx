@@ -7,6 +7,7 @@ import { ExploitsPage, IncidentPage } from "./ExploitsPage.tsx";
 import { FindingDetail } from "./FindingDetail.tsx";
 import { FindingsPage } from "./FindingsPage.tsx";
 import { SignIn } from "./SignIn.tsx";
+import { WebhooksPage } from "./WebhooksPage.tsx";
 
 interface Me {
   tenant: { id: string; name: string };
@@ -43,6 +44,9 @@ export function App() {
               <Link href="/exploits">Exploits</Link>
             </li>
             <li>
+              <Link href="/webhooks">Webhooks</Link>
+            </li>
+            <li>
               <Link href="/account">Account</Link>
             </li>
             <li>
@@ -71,6 +75,7 @@ export function App() {
           <Route path="/findings/:id">{(params) => <FindingDetail id={params.id} />}</Route>
           <Route path="/exploits" component={ExploitsPage} />
           <Route path="/account" component={AccountPage} />
+          <Route path="/webhooks" component={WebhooksPage} />
           <Route path="/exploits/:id">{(params) => <IncidentPage id={params.id} />}</Route>
           <Route>
             <p>No such page.</p>
