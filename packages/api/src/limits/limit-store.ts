@@ -72,28 +72,15 @@ export class LimitStore implements FastifyRateLimitStore {
     callback: (error: Error | null, result?: WindowCount) => void,
     timeWindow: number,
   ): void {
-    const redis = this.#redis;
-    if (redis?.status !== "ready") {
-      if (redis && this.#error === null) this.#degrade(new Error(`Redis is ${redis.status}`));
-      callback(null, this.#incrMemory(key, timeWindow));
-      return;
-    }
-    redis
-      .eval(INCR_SCRIPT, 1, key, Math.max(1, Math.ceil(timeWindow)))
-      .then((reply) => {
-        const [current, ttl] = reply as [number, number];
-        callback(null, { current, ttl });
-      })
-      .catch((err: Error) => {
-        this.#degrade(err);
-        callback(null, this.#incrMemory(key, timeWindow));
-      });
+    const taken = this.take(key, timeWindow);
+    if (taken instanceof Promise) taken.then((count) => callback(null, count));
+    else callback(null, taken);
   }
 
   /**
    * One more hit on `key`'s window: synchronously from memory (no Redis configured, or Redis away),
-   * else a promise of Redis's count. The limiter on every request uses this; it awaits only when
-   * it must.
+   * else a promise of Redis's count (memory's if Redis fails it). The limiter on every request uses
+   * this; it awaits only when it must.
    */
   take(key: string, timeWindow: number): WindowCount | Promise<WindowCount> {
     const redis = this.#redis;
@@ -101,9 +88,16 @@ export class LimitStore implements FastifyRateLimitStore {
       if (redis && this.#error === null) this.#degrade(new Error(`Redis is ${redis.status}`));
       return this.#incrMemory(key, timeWindow);
     }
-    return new Promise((resolve) =>
-      this.incr(key, (_err, res) => resolve(res as WindowCount), timeWindow),
-    );
+    return redis
+      .eval(INCR_SCRIPT, 1, key, Math.max(1, Math.ceil(timeWindow)))
+      .then((reply) => {
+        const [current, ttl] = reply as [number, number];
+        return { current, ttl };
+      })
+      .catch((err: Error) => {
+        this.#degrade(err);
+        return this.#incrMemory(key, timeWindow);
+      });
   }
 
   /** Limiters made per route share these counters (their keys say what they count). */

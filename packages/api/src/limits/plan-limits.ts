@@ -54,44 +54,38 @@ export function limitRequests(
   });
 
   // Counted synchronously in memory (awaited only when Redis answers): this runs on every request.
+  // `untilMs`: how long a new window lasts from now; `windowS`: the policy's window, as announced.
   const count = (
     key: string,
-    windowMs: number,
+    untilMs: number,
+    windowS: number,
     limit: number,
     refusal: Window["refusal"],
   ): Window | Promise<Window> => {
-    const taken = store.take(key, windowMs);
-    return taken instanceof Promise
-      ? taken.then((t) => windowOf(t, windowMs, limit, refusal))
-      : windowOf(taken, windowMs, limit, refusal);
-  };
-  const windowOf = (
-    { current, ttl }: { current: number; ttl: number },
-    windowMs: number,
-    limit: number,
-    refusal: Window["refusal"],
-  ): Window => {
-    return {
+    const windowOf = ({ current, ttl }: { current: number; ttl: number }): Window => ({
       limit,
       remaining: Math.max(0, limit - current),
       resetS: Math.max(1, Math.ceil(ttl / 1000)),
-      windowS: Math.round(windowMs / 1000),
+      windowS,
       exceeded: current > limit,
       refusal,
-    };
+    });
+    const taken = store.take(key, untilMs);
+    return taken instanceof Promise ? taken.then(windowOf) : windowOf(taken);
   };
 
   function perMinute(req: FastifyRequest, plan: Plan | null): Window | Promise<Window> | null {
     const rpm = plan?.limits.requestsPerMinute ?? null;
     if (plan && rpm !== null)
-      return count(`rpm:${req.ctx.tenantId}:${plan.product}`, MINUTE_MS, rpm, (s) => ({
+      return count(`rpm:${req.ctx.tenantId}:${plan.product}`, MINUTE_MS, 60, rpm, (s) => ({
         code: "rate_limited",
         message: `rate limit of ${rpm} requests a minute of the ${plan.id} plan exceeded; retry in ${s} s`,
       }));
     if (req.routeOptions.config?.rateLimit === false) return null;
     const keyed = req.apiKeyId !== null;
     const max = keyed ? config.rateLimitPerKey : config.rateLimitPerIp;
-    return count(keyed ? `rpm:key:${req.apiKeyId}` : `rpm:ip:${req.ip}`, MINUTE_MS, max, (s) => ({
+    const key = keyed ? `rpm:key:${req.apiKeyId}` : `rpm:ip:${req.ip}`;
+    return count(key, MINUTE_MS, 60, max, (s) => ({
       code: "rate_limited",
       message: `rate limit of ${max} requests a minute exceeded; retry in ${s} s`,
     }));
@@ -104,13 +98,10 @@ export function limitRequests(
     const dayEnd = Math.floor(t / DAY_MS) * DAY_MS + DAY_MS;
     const day = new Date(dayEnd - DAY_MS).toISOString().slice(0, 10);
     const key = `day:${req.ctx.tenantId}:${plan.product}:${day}`;
-    const refusal: Window["refusal"] = (s) => ({
+    return count(key, dayEnd - t, DAY_MS / 1000, quota, (s) => ({
       code: "quota_exceeded",
       message: `daily quota of ${quota} API calls of the ${plan.id} plan used up; it resets at 00:00 UTC, in ${s} s (a higher plan raises it)`,
-    });
-    const daily = (w: Window) => ({ ...w, windowS: DAY_MS / 1000 });
-    const w = count(key, dayEnd - t, quota, refusal);
-    return w instanceof Promise ? w.then(daily) : daily(w);
+    }));
   }
 
   async function check(req: FastifyRequest, reply: FastifyReply) {
