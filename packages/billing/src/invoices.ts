@@ -164,16 +164,16 @@ async function corrections(
   const [last] = await invoicesOf(tx, tenantId);
   if (!last) return [];
   const billed = new Map<string, number>();
-  const forLast = (l: InvoiceLine) => l.kind === "overage";
-  for (const l of last.lines.filter(forLast))
-    billed.set(`${l.plan}|${l.meter}`, (billed.get(`${l.plan}|${l.meter}`) ?? 0) + l.amountCents);
+  const key = (l: InvoiceLine) => `${l.plan}|${l.meter}`;
+  for (const l of last.lines)
+    if (l.kind === "overage") billed.set(key(l), (billed.get(key(l)) ?? 0) + l.amountCents);
   const now = await invoiceLines(tx, subscriptions, {
     start: last.periodStart,
     end: last.periodEnd,
   });
   const out: InvoiceLine[] = [];
   for (const l of now.filter((x) => x.kind === "overage")) {
-    const diff = l.amountCents - (billed.get(`${l.plan}|${l.meter}`) ?? 0);
+    const diff = l.amountCents - (billed.get(key(l)) ?? 0);
     if (diff === 0) continue;
     out.push({
       ...l,

@@ -22,8 +22,10 @@ export async function reportPendingUsage(db: Db, billing: StripeBilling): Promis
     meter: MeterId;
     value: string;
     event_at: Date;
+    stripe_customer_id: string;
   }>(
-    `SELECT u.tenant_id, u.idempotency_key, u.product, u.meter, u.value::text, u.event_at
+    `SELECT u.tenant_id, u.idempotency_key, u.product, u.meter, u.value::text, u.event_at,
+            c.stripe_customer_id
      FROM usage_events u JOIN billing_customers c ON c.tenant_id = u.tenant_id
      WHERE u.reported_at IS NULL ORDER BY u.recorded_at LIMIT ${REPORT_BATCH}`,
   );
@@ -35,6 +37,7 @@ export async function reportPendingUsage(db: Db, billing: StripeBilling): Promis
     meter: r.meter,
     value: Number(r.value),
     eventAt: r.event_at.getTime(),
+    customer: r.stripe_customer_id,
   }));
   const { failed } = await billing.reportUsage(events);
   if (failed > 0) return 0;

@@ -123,20 +123,20 @@ export class StripeBilling {
   }
 
   /**
-   * Reports usage to Stripe as meter events, each identified by our idempotency key (Stripe
-   * refuses an identifier it has seen, so a retry never counts twice). Tenants without a customer
-   * are skipped. Failures are logged and returned, never thrown: the next report retries them.
+   * Reports usage to Stripe as meter events on each event's Stripe customer, each identified by
+   * our idempotency key (Stripe refuses an identifier it has seen, so a retry never counts twice).
+   * Failures are logged and counted, never thrown: the next report retries them.
    */
-  async reportUsage(events: readonly UsageEvent[]): Promise<{ sent: number; failed: number }> {
+  async reportUsage(
+    events: readonly (UsageEvent & { customer: string })[],
+  ): Promise<{ sent: number; failed: number }> {
     let sent = 0;
     let failed = 0;
     for (const e of events) {
-      const customer = await customerOfTenant(this.#db, e.tenantId);
-      if (!customer) continue;
       try {
         await this.stripe.billing.meterEvents.create({
           event_name: stripeMeterEvent(e.meter),
-          payload: { stripe_customer_id: customer, value: String(e.value) },
+          payload: { stripe_customer_id: e.customer, value: String(e.value) },
           identifier: e.idempotencyKey,
           timestamp: Math.floor(e.eventAt / 1000),
         });

@@ -37,7 +37,9 @@ export async function customerOfTenant(q: Queryable, tenantId: string): Promise<
   return row?.stripe_customer_id ?? null;
 }
 
-const customerId = (c: string | { id: string }) => (typeof c === "string" ? c : c.id);
+/** The id of a Stripe reference, which is an id or, expanded, the object. */
+export const idOf = (x: string | { id: string } | null | undefined): string | null =>
+  typeof x === "string" ? x : (x?.id ?? null);
 
 /**
  * Our subscription as Stripe's object says it is now (call with the newest object, retrieved,
@@ -51,7 +53,7 @@ export async function applySubscription(
   sub: Stripe.Subscription,
   nowMs: number,
 ): Promise<string | null> {
-  const tenantId = await tenantOfCustomer(tx, customerId(sub.customer));
+  const tenantId = await tenantOfCustomer(tx, idOf(sub.customer) as string);
   if (!tenantId) return null;
   // The price's lookup key is the plan; a price replaced since (the catalog's fee changed) has
   // lost its lookup key but keeps the plan in its metadata.

@@ -1,9 +1,10 @@
 import type { Logger } from "@kamiyo/core";
-import type { Db } from "@kamiyo/db";
+import type { Db, Queryable } from "@kamiyo/db";
 import type Stripe from "stripe";
 import { markInvoicesPaid } from "../invoices.ts";
 import {
   applySubscription,
+  idOf,
   paymentFailed,
   paymentSucceeded,
   tenantOfCustomer,
@@ -15,20 +16,6 @@ export interface EventOutcome {
   /** The tenant it changed, if any (its cached entitlements are stale). */
   tenantId: string | null;
 }
-
-/** The events we act on; Stripe may send others (they are acknowledged and ignored). */
-export const HANDLED_EVENTS = [
-  "customer.subscription.created",
-  "customer.subscription.updated",
-  "customer.subscription.deleted",
-  "customer.subscription.trial_will_end",
-  "invoice.paid",
-  "invoice.payment_succeeded",
-  "invoice.payment_failed",
-] as const;
-
-const idOf = (x: string | { id: string } | null | undefined) =>
-  typeof x === "string" ? x : (x?.id ?? null);
 
 /**
  * Verifies a webhook delivery with the SDK (`Stripe-Signature` over the raw body with the
@@ -49,7 +36,7 @@ export function verifyStripeEvent(
  * state is taken from the newest object, retrieved from Stripe, never from the event's copy. A
  * subscription event sets the tenant's subscription; `invoice.payment_failed` counts the invoice's
  * failed attempts (the third suspends the tenant); `invoice.paid` and `invoice.payment_succeeded`
- * reinstate it and mark our invoices billed on it paid. The event id is recorded in the same
+ * reinstate it and mark its open invoices paid. The event id is recorded in the same
  * transaction as its effect, so a failure leaves it to Stripe's retry.
  */
 export async function handleStripeEvent(
@@ -57,24 +44,28 @@ export async function handleStripeEvent(
   event: Stripe.Event,
 ): Promise<EventOutcome> {
   const { db, stripe, log, now } = deps;
+  const duplicate: EventOutcome = { outcome: "duplicate", tenantId: null };
+  const ignored: EventOutcome = { outcome: "ignored", tenantId: null };
+  // A known event costs no call to Stripe; one that races past this is caught by `once`.
   const seen = await db.query("SELECT 1 FROM stripe_events WHERE event_id = $1", [event.id]);
-  if (seen.length > 0) return { outcome: "duplicate", tenantId: null };
-  const record = async (tx: Db | Parameters<Parameters<Db["transaction"]>[0]>[0]) => {
-    const inserted = await tx.query(
-      `INSERT INTO stripe_events (event_id, type, received_at) VALUES ($1, $2, $3)
-       ON CONFLICT (event_id) DO NOTHING RETURNING 1`,
-      [event.id, event.type, new Date(now())],
-    );
-    return inserted.length > 0;
-  };
+  if (seen.length > 0) return duplicate;
+  /** Records the event and applies it in one transaction; a second delivery that raced it does nothing. */
+  const once = (apply: (tx: Queryable) => Promise<EventOutcome>) =>
+    db.transaction(async (tx) => {
+      const inserted = await tx.query(
+        `INSERT INTO stripe_events (event_id, type, received_at) VALUES ($1, $2, $3)
+         ON CONFLICT (event_id) DO NOTHING RETURNING 1`,
+        [event.id, event.type, new Date(now())],
+      );
+      return inserted.length > 0 ? apply(tx) : duplicate;
+    });
   switch (event.type) {
     case "customer.subscription.created":
     case "customer.subscription.updated":
     case "customer.subscription.deleted":
     case "customer.subscription.trial_will_end": {
       const fresh = await stripe.subscriptions.retrieve(event.data.object.id);
-      return db.transaction(async (tx): Promise<EventOutcome> => {
-        if (!(await record(tx))) return { outcome: "duplicate", tenantId: null };
+      return once(async (tx) => {
         const tenant = await applySubscription(tx, fresh, now());
         if (!tenant) log.warn({ event: event.id }, "Stripe event for a customer we do not know");
         if (event.type === "customer.subscription.trial_will_end" && tenant)
@@ -89,20 +80,19 @@ export async function handleStripeEvent(
     case "invoice.payment_succeeded":
     case "invoice.payment_failed": {
       const id = event.data.object.id;
-      if (!id) return { outcome: "ignored", tenantId: null };
+      if (!id) return ignored;
       const invoice = await stripe.invoices.retrieve(id);
       const customer = idOf(invoice.customer);
-      return db.transaction(async (tx): Promise<EventOutcome> => {
-        if (!(await record(tx))) return { outcome: "duplicate", tenantId: null };
+      return once(async (tx) => {
         const tenant = customer ? await tenantOfCustomer(tx, customer) : null;
-        if (!tenant) return { outcome: "ignored", tenantId: null };
+        if (!tenant) return ignored;
         if (invoice.status === "paid") {
           // Whatever the event says, the invoice is paid now: a late failure changes nothing.
           await paymentSucceeded(tx, tenant, now());
           await markInvoicesPaid(tx, tenant, now());
           return { outcome: "applied", tenantId: tenant };
         }
-        if (event.type !== "invoice.payment_failed") return { outcome: "ignored", tenantId: null };
+        if (event.type !== "invoice.payment_failed") return ignored;
         const suspended = await paymentFailed(tx, tenant, invoice.attempt_count, now());
         if (suspended)
           log.warn(
@@ -113,7 +103,6 @@ export async function handleStripeEvent(
       });
     }
     default:
-      await db.transaction(async (tx) => record(tx));
-      return { outcome: "ignored", tenantId: null };
+      return once(async () => ignored);
   }
 }
