@@ -1,5 +1,4 @@
-import { useEffect, useState } from "react";
-import { getJson } from "./api.ts";
+import { useApi } from "./api.ts";
 
 interface Subscription {
   product: string;
@@ -33,24 +32,13 @@ const dollars = (cents: number) =>
 
 /** The tenant's plans, its usage against their quotas, and its invoices. */
 export function AccountPage() {
-  const [subs, setSubs] = useState<Subscription[] | null>(null);
-  const [usage, setUsage] = useState<Usage | null>(null);
-  const [invoices, setInvoices] = useState<Invoice[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const abort = new AbortController();
-    const fail = (e: Error) => {
-      if (!abort.signal.aborted) setError(e.message);
-    };
-    getJson<{ subscriptions: Subscription[] }>("/billing/subscription", abort.signal)
-      .then((b) => setSubs(b.subscriptions))
-      .catch(fail);
-    getJson<Usage>("/usage", abort.signal).then(setUsage).catch(fail);
-    getJson<{ data: Invoice[] }>("/invoices", abort.signal)
-      .then((b) => setInvoices(b.data))
-      .catch(fail);
-    return () => abort.abort();
-  }, []);
+  const billing = useApi<{ subscriptions: Subscription[] }>("/billing/subscription");
+  const usageAnswer = useApi<Usage>("/usage");
+  const invoiceList = useApi<{ data: Invoice[] }>("/invoices");
+  const subs = billing.data?.subscriptions ?? null;
+  const usage = usageAnswer.data;
+  const invoices = invoiceList.data?.data ?? null;
+  const error = billing.error ?? usageAnswer.error ?? invoiceList.error;
   return (
     <section aria-labelledby="account-title">
       <h1 id="account-title">Account</h1>

@@ -1,21 +1,10 @@
-import { useEffect, useState } from "react";
 import { Link } from "wouter";
-import { getJson } from "./api.ts";
+import { useApi } from "./api.ts";
 import type { Finding } from "./types.ts";
 
 /** One finding: what, when, how often, and its evidence (`GET /security/events/{id}`). */
 export function FindingDetail({ id }: { id: string }) {
-  const [finding, setFinding] = useState<Finding | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const abort = new AbortController();
-    getJson<Finding>(`/security/events/${encodeURIComponent(id)}`, abort.signal)
-      .then(setFinding)
-      .catch((e: Error) => {
-        if (!abort.signal.aborted) setError(e.message);
-      });
-    return () => abort.abort();
-  }, [id]);
+  const { data: finding, error } = useApi<Finding>(`/security/events/${encodeURIComponent(id)}`);
   if (error) return <p role="alert">Could not load the finding: {error}</p>;
   if (!finding) return <p>Loading…</p>;
   const timeline: [string, string | null][] = [

@@ -1,3 +1,5 @@
+import { useEffect, useState } from "react";
+
 /** The API key this browser tab signed in with (none on an install without keys). */
 const KEY = "kamiyo-api-key";
 
@@ -30,4 +32,26 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
     throw new ApiError(res.status, body?.error?.message ?? `HTTP ${res.status}`);
   }
   return (await res.json()) as T;
+}
+
+/**
+ * GETs `path` when the component mounts (and again when `path` changes), with this tab's key; the
+ * request is aborted if the component goes away first.
+ */
+export function useApi<T>(path: string): { data: T | null; error: string | null } {
+  const [state, setState] = useState<{ data: T | null; error: string | null }>({
+    data: null,
+    error: null,
+  });
+  useEffect(() => {
+    const abort = new AbortController();
+    setState({ data: null, error: null });
+    getJson<T>(path, abort.signal)
+      .then((data) => setState({ data, error: null }))
+      .catch((e: Error) => {
+        if (!abort.signal.aborted) setState({ data: null, error: e.message });
+      });
+    return () => abort.abort();
+  }, [path]);
+  return state;
 }
