@@ -27,6 +27,7 @@ import { monitorCommand } from "./commands/monitor.ts";
 import { recordCommand } from "./commands/record.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { serveCommand, VERSION } from "./commands/serve.ts";
+import { serveDemoCommand } from "./commands/serve-demo.ts";
 import {
   parseComment,
   parseDetector,
@@ -82,6 +83,13 @@ export function parseSpeed(text: string): number | "max" {
   return n;
 }
 
+/** A positive number (a speed factor). */
+export function parsePositive(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive number");
+  return n;
+}
+
 /**
  * For the silence and deliveries commands: a usage error (unknown option, missing or invalid
  * value) is one line, "kamiyo: <what was expected>", and exits 2 like a CliError.
@@ -129,7 +137,17 @@ export function program(stdio: CliIo = processIo): Command {
       "--no-monitor",
       "serve stored data without running the monitor (a scaled-out API replica)",
     )
-    .action((o: { monitor: boolean }) => serveCommand(config(), { monitor: o.monitor }, stdio));
+    .option(
+      "--demo",
+      "a first look without the internet: replay a recorded incident (the 10 Oct 2025 cascade) and real exploit datasets into a temporary embedded database, and serve them",
+    )
+    .option("--demo-speed <n>", "recorded time per real time in --demo", parsePositive, 20)
+    .option("--demo-recording <file>", "the recording --demo replays (default: the cascade)")
+    .action((o: { monitor: boolean; demo?: boolean; demoSpeed: number; demoRecording?: string }) =>
+      o.demo
+        ? serveDemoCommand(config(), { speed: o.demoSpeed, recording: o.demoRecording }, stdio)
+        : serveCommand(config(), { monitor: o.monitor }, stdio),
+    );
   p.command("monitor")
     .description("watch Hyperliquid live; store findings and print them as they happen")
     .option("--json", "one JSON object per line")

@@ -58,6 +58,8 @@ export interface ReplayOptions<I, C extends AnyMonitorConfig, S extends object> 
   onChange?: (change: FindingChange, replayTs: number) => void;
   /** Seed of the pipeline's random source (reconnect jitter), for reproducible replays. */
   seed?: number;
+  /** Ends the replay early (the pipeline is stopped as at the file's end). */
+  signal?: AbortSignal;
   /**
    * Builds what the replay runs: the product's composition (`kamiyo replay`: derived detectors,
    * alert routing, the incident feed), or {@link monitorOnly}.
@@ -160,6 +162,7 @@ export async function replay<I, C extends AnyMonitorConfig, S extends object>(
     let wallAnchor = performance.now();
     let clockAnchor = clock.now();
     for (;;) {
+      if (opts.signal?.aborted) break;
       const next = await reader.peek();
       const timer = clock.nextTimerAt();
       if (next === null && (timer === undefined || timer > reader.lastTs)) break;
@@ -167,7 +170,7 @@ export async function replay<I, C extends AnyMonitorConfig, S extends object>(
       if (opts.speed !== "max") {
         const due = wallAnchor + (t - clockAnchor) / opts.speed;
         const wait = due - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (wait > 0) await sleepUnlessAborted(wait, opts.signal);
         else if (wait < -1_000) {
           wallAnchor = performance.now();
           clockAnchor = t;
@@ -185,6 +188,19 @@ export async function replay<I, C extends AnyMonitorConfig, S extends object>(
     await server.close();
   }
   return summary(monitor.health());
+}
+
+/** Resolves after `ms` real milliseconds, or as soon as `signal` aborts. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 async function skipMeta(reader: ReplayReader, labels: string[]): Promise<ReplayLine | null> {

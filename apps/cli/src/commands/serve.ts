@@ -1,9 +1,12 @@
+import type { Alerting } from "@kamiyo/alerts";
 import { buildApi, FindingFeed } from "@kamiyo/api";
 import { closeInvoices, reportPendingUsage } from "@kamiyo/billing/stripe";
-import { SystemClock } from "@kamiyo/core";
-import { DEFAULT_TENANT_ID, PostgresDb } from "@kamiyo/db";
+import { type Clock, type Logger, SystemClock } from "@kamiyo/core";
+import { type Db, DEFAULT_TENANT_ID, PostgresDb } from "@kamiyo/db";
+import type { Monitor } from "@kamiyo/monitor";
 import type { CliIo } from "@kamiyo/platform";
 import { serveWebApp } from "@kamiyo/web/serve";
+import type { FastifyInstance } from "fastify";
 import { createAlerting } from "../alerting-runtime.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { MODULES, PLUGINS } from "../modules.ts";
@@ -36,22 +39,71 @@ export async function serveCommand(
     : await createAlerting(config, log, db, { clock, deliveries: "send" });
   const monitor = pipeline?.monitor ?? null;
   const feed = new FindingFeed();
-  if (monitor) {
-    monitor.onChange((c) => feed.publish(c));
-    monitor.onFindingsStored(() => feed.written());
-  } else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
+  if (monitor) feedFrom(monitor, feed);
+  else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
+  const server = await listenApi(config, log, { db, requestDb, clock, monitor, feed, alerting });
+  if (pipeline) pipeline.start();
+  else alerting?.start();
+  const stopHealth = monitor ? logHealthEvery(monitor, log, 60_000) : () => {};
+  const why = await untilSignal();
+  log.info({ why }, "shutting down: draining requests and streams");
+  stopHealth();
+  await server.close();
+  feed.stop();
+  if (pipeline) await pipeline.stop();
+  else await alerting?.stop();
+  await requestDb?.close();
+  await db.close();
+  log.info({}, "stopped");
+}
+
+/** The live findings' feed of the streams, from a monitor in this process. */
+export function feedFrom(monitor: Monitor, feed: FindingFeed): void {
+  monitor.onChange((c) => feed.publish(c));
+  monitor.onFindingsStored(() => feed.written());
+}
+
+/** What the API of a serve process reads and runs beside. */
+export interface ServeParts {
+  db: Db;
+  requestDb?: Db;
+  clock: Clock;
+  monitor: Monitor | null;
+  feed: FindingFeed;
+  alerting: Alerting | null;
+}
+
+/** A listening API (with the web app and the hourly billing jobs) and how to stop it. */
+export interface ServingApi {
+  app: FastifyInstance;
+  /** Where it listens, `http://host:port`. */
+  where: string;
+  /** Stops the billing jobs, then stops accepting and drains requests and streams. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the API over `parts` with the web app, listens on API_HOST:API_PORT and starts the
+ * hourly billing jobs (ended periods become invoices, usage goes to Stripe as meter events).
+ */
+export async function listenApi(
+  config: AppConfig,
+  log: Logger,
+  parts: ServeParts,
+): Promise<ServingApi> {
+  const { db, clock, monitor, alerting } = parts;
   const billing = stripeBilling(config, db, log);
   const { app } = await buildApi(
     {
       db,
-      requestDb,
+      requestDb: parts.requestDb,
       log,
       clock,
       tenantId: DEFAULT_TENANT_ID,
       monitor,
       monitorConfig: config.monitor,
       plan: config.plan,
-      feed,
+      feed: parts.feed,
       version: VERSION,
       startedAt: clock.now(),
       wakeDeliveries: alerting ? () => alerting.wake() : undefined,
@@ -72,10 +124,6 @@ export async function serveCommand(
     typeof address === "object" && address
       ? `http://${address.address}:${address.port}`
       : String(address);
-  if (pipeline) pipeline.start();
-  else alerting?.start();
-  const stopHealth = monitor ? logHealthEvery(monitor, log, 60_000) : () => {};
-  // Every hour: ended billing periods become invoices, usage goes to Stripe as meter events.
   const billingJobs = setInterval(async () => {
     try {
       await closeInvoices(db, billing, Date.now(), log);
@@ -94,15 +142,12 @@ export async function serveCommand(
     },
     `serving on ${where}`,
   );
-  const why = await untilSignal();
-  log.info({ why }, "shutting down: draining requests and streams");
-  stopHealth();
-  clearInterval(billingJobs);
-  await app.close();
-  feed.stop();
-  if (pipeline) await pipeline.stop();
-  else await alerting?.stop();
-  await requestDb?.close();
-  await db.close();
-  log.info({}, "stopped");
+  return {
+    app,
+    where,
+    close: async () => {
+      clearInterval(billingJobs);
+      await app.close();
+    },
+  };
 }
