@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link, Route, Router, Switch } from "wouter";
 import { ThemeToggle } from "../landing/ThemeToggle.tsx";
+import { ExploitsPage, IncidentPage } from "../modules/intel/ExploitsPage.tsx";
 import { AccountPage } from "./AccountPage.tsx";
 import { ApiError, apiKey, getJson } from "./api.ts";
-import { ExploitsPage, IncidentPage } from "./ExploitsPage.tsx";
 import { FindingDetail } from "./FindingDetail.tsx";
 import { FindingsPage } from "./FindingsPage.tsx";
 import { SignIn } from "./SignIn.tsx";
