@@ -87,7 +87,7 @@ describe("the dashboard", () => {
   it("opens straight in on an install without keys; a finding the pipeline stores appears in the live table within 1 s, and opens with its evidence", async () => {
     const page = await web.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = pageErrors(page);
-    await page.goto(`${web.base}/app`, { waitUntil: "load" });
+    await page.goto(`${web.base}/app/findings`, { waitUntil: "load" });
     await page.getByText("No findings match.").waitFor();
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
@@ -129,7 +129,7 @@ describe("the dashboard", () => {
 
   it("filters by severity and status as the API does", async () => {
     const page = await web.browser.newPage();
-    await page.goto(`${web.base}/app`, { waitUntil: "load" });
+    await page.goto(`${web.base}/app/findings`, { waitUntil: "load" });
     await page.locator("tr[data-finding]").first().waitFor();
     await page.getByLabel("Severity").selectOption("low");
     await page.getByText("No findings match.").waitFor();

@@ -139,7 +139,9 @@ describe("signing in to the dashboard", () => {
       .waitFor();
     await page.getByLabel("API key").fill(KEY);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Findings" }).waitFor();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    await page.getByRole("link", { name: "Findings", exact: true }).click();
+    await page.getByRole("heading", { name: "Findings", level: 1 }).waitFor();
     await page.getByText("No findings match.").waitFor();
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-signed-in.png") });

@@ -1,16 +1,44 @@
-import { useCallback, useEffect, useState } from "react";
-import { Link, Route, Router, Switch } from "wouter";
+import { Suspense, useCallback, useEffect, useState } from "react";
+import { Link, Route, Router, Switch, useRoute } from "wouter";
 import { ThemeToggle } from "../landing/ThemeToggle.tsx";
-import { ExploitsPage, IncidentPage } from "../modules/intel/ExploitsPage.tsx";
+import { WEB_MODULES } from "../modules/index.ts";
 import { AccountPage } from "./AccountPage.tsx";
 import { ApiError, apiKey, getJson } from "./api.ts";
 import { FindingDetail } from "./FindingDetail.tsx";
 import { FindingsPage } from "./FindingsPage.tsx";
+import { OverviewPage } from "./OverviewPage.tsx";
 import { SignIn } from "./SignIn.tsx";
 import { WebhooksPage } from "./WebhooksPage.tsx";
+import type { WebPage } from "./web-module.ts";
 
 interface Me {
   tenant: { id: string; name: string };
+}
+
+/** The platform's own pages: the overview and findings first, alerts and the account last. */
+const MONITOR: WebPage[] = [
+  { path: "/", nav: "Overview", component: OverviewPage },
+  { path: "/findings", nav: "Findings", component: FindingsPage },
+  { path: "/findings/:id", component: ({ params }) => <FindingDetail id={params.id ?? ""} /> },
+];
+const ALERTS: WebPage[] = [{ path: "/webhooks", nav: "Webhooks", component: WebhooksPage }];
+const ACCOUNT: WebPage[] = [{ path: "/account", nav: "Account", component: AccountPage }];
+
+/** The navigation's groups: the platform's, each product module's, then alerts and the account. */
+const GROUPS: { title: string; pages: WebPage[] }[] = [
+  { title: "Monitor", pages: MONITOR },
+  ...WEB_MODULES.map((m) => ({ title: m.title, pages: m.pages })),
+  { title: "Alerts", pages: ALERTS },
+  { title: "Account", pages: ACCOUNT },
+];
+
+function NavLink({ page }: { page: WebPage }) {
+  const [active] = useRoute(page.path);
+  return (
+    <Link href={page.path} aria-current={active ? "page" : undefined}>
+      {page.nav}
+    </Link>
+  );
 }
 
 /**
@@ -35,25 +63,6 @@ export function App() {
         <Link href="/" className="brand">
           Kamiyo
         </Link>
-        <nav aria-label="Dashboard">
-          <ul>
-            <li>
-              <Link href="/">Findings</Link>
-            </li>
-            <li>
-              <Link href="/exploits">Exploits</Link>
-            </li>
-            <li>
-              <Link href="/webhooks">Webhooks</Link>
-            </li>
-            <li>
-              <Link href="/account">Account</Link>
-            </li>
-            <li>
-              <a href="/docs">API reference</a>
-            </li>
-          </ul>
-        </nav>
         <span className="tenant">{me ? me.tenant.name : ""}</span>
         {apiKey.get() ? (
           <button
@@ -69,19 +78,41 @@ export function App() {
         ) : null}
         <ThemeToggle />
       </header>
-      <main id="main">
-        <Switch>
-          <Route path="/" component={FindingsPage} />
-          <Route path="/findings/:id">{(params) => <FindingDetail id={params.id} />}</Route>
-          <Route path="/exploits" component={ExploitsPage} />
-          <Route path="/account" component={AccountPage} />
-          <Route path="/webhooks" component={WebhooksPage} />
-          <Route path="/exploits/:id">{(params) => <IncidentPage id={params.id} />}</Route>
-          <Route>
-            <p>No such page.</p>
-          </Route>
-        </Switch>
-      </main>
+      <div className="layout">
+        <nav aria-label="Dashboard" className="side">
+          {GROUPS.map((g) => (
+            <div key={g.title}>
+              <h2>{g.title}</h2>
+              <ul className="side-list">
+                {g.pages
+                  .filter((p) => p.nav)
+                  .map((p) => (
+                    <li key={p.path}>
+                      <NavLink page={p} />
+                    </li>
+                  ))}
+              </ul>
+            </div>
+          ))}
+          <p>
+            <a href="/docs">API reference</a>
+          </p>
+        </nav>
+        <main id="main">
+          <Suspense fallback={<p>Loading…</p>}>
+            <Switch>
+              {GROUPS.flatMap((g) => g.pages).map((p) => (
+                <Route key={p.path} path={p.path}>
+                  {(params) => <p.component params={params} />}
+                </Route>
+              ))}
+              <Route>
+                <p>No such page.</p>
+              </Route>
+            </Switch>
+          </Suspense>
+        </main>
+      </div>
     </Router>
   );
 }

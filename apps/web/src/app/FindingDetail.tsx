@@ -16,7 +16,7 @@ export function FindingDetail({ id }: { id: string }) {
   return (
     <article aria-labelledby="finding-title">
       <p>
-        <Link href="/">← Findings</Link>
+        <Link href="/findings">← Findings</Link>
       </p>
       <h1 id="finding-title">{finding.title}</h1>
       <p>

@@ -36,22 +36,35 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
 
 /**
  * GETs `path` when the component mounts (and again when `path` changes), with this tab's key; the
- * request is aborted if the component goes away first.
+ * request is aborted if the component goes away first. With `everyMs`, GETs it again every so
+ * often, keeping what it shows until the new answer arrives (live pages don't flicker or shift).
+ * A null `path` GETs nothing.
  */
-export function useApi<T>(path: string): { data: T | null; error: string | null } {
+export function useApi<T>(
+  path: string | null,
+  opts: { everyMs?: number } = {},
+): { data: T | null; error: string | null } {
   const [state, setState] = useState<{ data: T | null; error: string | null }>({
     data: null,
     error: null,
   });
+  const { everyMs } = opts;
   useEffect(() => {
-    const abort = new AbortController();
     setState({ data: null, error: null });
-    getJson<T>(path, abort.signal)
-      .then((data) => setState({ data, error: null }))
-      .catch((e: Error) => {
-        if (!abort.signal.aborted) setState({ data: null, error: e.message });
-      });
-    return () => abort.abort();
-  }, [path]);
+    if (path === null) return;
+    const abort = new AbortController();
+    const load = () =>
+      getJson<T>(path, abort.signal)
+        .then((data) => setState({ data, error: null }))
+        .catch((e: Error) => {
+          if (!abort.signal.aborted) setState((s) => ({ data: s.data, error: e.message }));
+        });
+    load();
+    const timer = everyMs ? setInterval(load, everyMs) : undefined;
+    return () => {
+      clearInterval(timer);
+      abort.abort();
+    };
+  }, [path, everyMs]);
   return state;
 }

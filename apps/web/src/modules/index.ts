@@ -1,0 +1,6 @@
+import type { WebModule } from "../app/web-module.ts";
+import { hyperliquidWeb } from "./hyperliquid/index.ts";
+import { intelWeb } from "./intel/index.tsx";
+
+/** The product modules' pages in the dashboard, in navigation order (as `apps/cli/src/modules.ts`). */
+export const WEB_MODULES: readonly WebModule[] = [hyperliquidWeb, intelWeb];
