@@ -1,3 +1,5 @@
+import { AccountNav } from "./account/AccountNav.tsx";
+import { TableScroll } from "./account/TableScroll.tsx";
 import { useApi } from "./api.ts";
 
 interface Subscription {
@@ -42,9 +44,10 @@ export function AccountPage() {
   return (
     <section aria-labelledby="account-title">
       <h1 id="account-title">Account</h1>
+      <AccountNav />
       {error ? <p role="alert">Could not load the account: {error}</p> : null}
       <h2>Plans</h2>
-      <div className="table-scroll">
+      <TableScroll label="Plans">
         <table className="plans">
           <thead>
             <tr>
@@ -69,9 +72,9 @@ export function AccountPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <h2>Usage</h2>
-      <div className="table-scroll">
+      <TableScroll label="Usage">
         <table className="usage">
           <thead>
             <tr>
@@ -98,12 +101,12 @@ export function AccountPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <h2>Invoices</h2>
       {invoices !== null && invoices.length === 0 ? (
         <p>No invoices yet.</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Invoices">
           <table className="invoices">
             <thead>
               <tr>
@@ -126,7 +129,7 @@ export function AccountPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );
