@@ -2,6 +2,10 @@ import { useCallback, useEffect, useState } from "react";
 import { Link, Route, Router, Switch } from "wouter";
 import { ThemeToggle } from "../landing/ThemeToggle.tsx";
 import { AccountPage } from "./AccountPage.tsx";
+import { ApiKeysPage } from "./account/ApiKeysPage.tsx";
+import { AuditLogPage } from "./account/AuditLogPage.tsx";
+import { MembersPage } from "./account/MembersPage.tsx";
+import { SubscriptionPage } from "./account/SubscriptionPage.tsx";
 import { ApiError, apiKey, getJson } from "./api.ts";
 import { ExploitsPage, IncidentPage } from "./ExploitsPage.tsx";
 import { FindingDetail } from "./FindingDetail.tsx";
@@ -75,6 +79,10 @@ export function App() {
           <Route path="/findings/:id">{(params) => <FindingDetail id={params.id} />}</Route>
           <Route path="/exploits" component={ExploitsPage} />
           <Route path="/account" component={AccountPage} />
+          <Route path="/account/subscription" component={SubscriptionPage} />
+          <Route path="/account/keys" component={ApiKeysPage} />
+          <Route path="/account/members" component={MembersPage} />
+          <Route path="/account/audit" component={AuditLogPage} />
           <Route path="/webhooks" component={WebhooksPage} />
           <Route path="/exploits/:id">{(params) => <IncidentPage id={params.id} />}</Route>
           <Route>
