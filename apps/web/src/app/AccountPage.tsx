@@ -1,4 +1,5 @@
 import { useApi } from "./api.ts";
+import { TableScroll } from "./TableScroll.tsx";
 
 interface Subscription {
   product: string;
@@ -44,7 +45,7 @@ export function AccountPage() {
       <h1 id="account-title">Account</h1>
       {error ? <p role="alert">Could not load the account: {error}</p> : null}
       <h2>Plans</h2>
-      <div className="table-scroll">
+      <TableScroll label="Plans">
         <table className="plans">
           <thead>
             <tr>
@@ -69,9 +70,9 @@ export function AccountPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <h2>Usage</h2>
-      <div className="table-scroll">
+      <TableScroll label="Usage">
         <table className="usage">
           <thead>
             <tr>
@@ -98,12 +99,12 @@ export function AccountPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <h2>Invoices</h2>
       {invoices !== null && invoices.length === 0 ? (
         <p>No invoices yet.</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Invoices">
           <table className="invoices">
             <thead>
               <tr>
@@ -126,7 +127,7 @@ export function AccountPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

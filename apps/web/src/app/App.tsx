@@ -3,6 +3,10 @@ import { Link, Route, Router, Switch, useRoute } from "wouter";
 import { ThemeToggle } from "../landing/ThemeToggle.tsx";
 import { WEB_MODULES } from "../modules/index.ts";
 import { AccountPage } from "./AccountPage.tsx";
+import { ApiKeysPage } from "./account/ApiKeysPage.tsx";
+import { AuditLogPage } from "./account/AuditLogPage.tsx";
+import { MembersPage } from "./account/MembersPage.tsx";
+import { SubscriptionPage } from "./account/SubscriptionPage.tsx";
 import { ApiError, apiKey, getJson } from "./api.ts";
 import { FindingDetail } from "./FindingDetail.tsx";
 import { FindingsPage } from "./FindingsPage.tsx";
@@ -22,7 +26,13 @@ const MONITOR: WebPage[] = [
   { path: "/findings/:id", component: ({ params }) => <FindingDetail id={params.id ?? ""} /> },
 ];
 const ALERTS: WebPage[] = [{ path: "/webhooks", nav: "Webhooks", component: WebhooksPage }];
-const ACCOUNT: WebPage[] = [{ path: "/account", nav: "Account", component: AccountPage }];
+const ACCOUNT: WebPage[] = [
+  { path: "/account", nav: "Plans and usage", component: AccountPage },
+  { path: "/account/subscription", nav: "Subscription", component: SubscriptionPage },
+  { path: "/account/keys", nav: "API keys", component: ApiKeysPage },
+  { path: "/account/members", nav: "Members", component: MembersPage },
+  { path: "/account/audit", nav: "Audit log", component: AuditLogPage },
+];
 
 /** The navigation's groups: the platform's, each product module's, then alerts and the account. */
 const GROUPS: { title: string; pages: WebPage[] }[] = [
