@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Link, Route, Router, Switch } from "wouter";
 import { ThemeToggle } from "../landing/ThemeToggle.tsx";
 import { AccountPage } from "./AccountPage.tsx";
-import { ApiError, apiKey, getJson } from "./api.ts";
+import { ApiError, apiKey, getJson, signOut } from "./api.ts";
 import { ExploitsPage, IncidentPage } from "./ExploitsPage.tsx";
 import { FindingDetail } from "./FindingDetail.tsx";
 import { FindingsPage } from "./FindingsPage.tsx";
@@ -11,6 +11,7 @@ import { WebhooksPage } from "./WebhooksPage.tsx";
 
 interface Me {
   tenant: { id: string; name: string };
+  actor: string;
 }
 
 /**
@@ -55,13 +56,12 @@ export function App() {
           </ul>
         </nav>
         <span className="tenant">{me ? me.tenant.name : ""}</span>
-        {apiKey.get() ? (
+        {apiKey.get() || (me && me.actor !== "local") ? (
           <button
             type="button"
             className="theme-toggle"
             onClick={() => {
-              apiKey.clear();
-              setMe("signed-out");
+              signOut().finally(() => setMe("signed-out"));
             }}
           >
             Sign out
