@@ -17,6 +17,7 @@ import {
   parseDeliveryStatus,
   parseLimit,
 } from "./commands/deliveries.ts";
+import { memberPasswordCommand } from "./commands/member.ts";
 import {
   type MlWindowOptions,
   mlEvaluateCommand,
@@ -229,6 +230,16 @@ export function program(stdio: CliIo = processIo): Command {
     .command("close")
     .description("close ended billing periods into invoices and report usage to Stripe")
     .action(() => billingCommand(config(), "close", stdio));
+  const member = usageErrors(
+    p.command("member").description("people of this install (as the platform operator)"),
+  );
+  member
+    .command("password")
+    .description(
+      "set a person's password for signing in to the dashboard, read from standard input (asked for without echo at a terminal); their sessions end",
+    )
+    .requiredOption("--email <address>", "the person's email address")
+    .action((o: { email: string }) => memberPasswordCommand(config(), o, stdio));
   const apiKey = usageErrors(p.command("api-key").description("API keys, stored hashed"));
   apiKey
     .command("create")

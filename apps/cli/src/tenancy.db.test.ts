@@ -2,7 +2,15 @@ import { apiHarness, createOperatorKey, type Harness, NOW } from "@kamiyo/api/te
 import { recordUsage } from "@kamiyo/billing";
 import { PUBLIC_TENANT_TABLES, tenantDb } from "@kamiyo/db";
 import { monitorConfig } from "@kamiyo/hyperliquid";
-import { createTenant, ROLES, type Role, type Scope, scopesOf } from "@kamiyo/tenancy";
+import {
+  createTenant,
+  hashPassword,
+  ROLES,
+  type Role,
+  type Scope,
+  scopesOf,
+  setPasswordHash,
+} from "@kamiyo/tenancy";
 import { testDbKind } from "@kamiyo/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,7 +117,10 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 /** How the suite treats each route: new routes fail the suite until they are placed here. */
-const ROUTE_KINDS: Record<string, "public-data" | "own-list" | "create" | "by-id" | "operator"> = {
+const ROUTE_KINDS: Record<
+  string,
+  "public-data" | "own-list" | "create" | "by-id" | "operator" | "person"
+> = {
   "GET /meta": "public-data",
   "GET /stats": "public-data",
   "GET /chains": "public-data",
@@ -168,6 +179,8 @@ const ROUTE_KINDS: Record<string, "public-data" | "own-list" | "create" | "by-id
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
   "PATCH /admin/tenants/:id": "operator",
+  // The signed-in person's own: a key (no person) is refused, whichever tenant's.
+  "POST /auth/password": "person",
 };
 
 /** A valid body for each mutation (so that only tenancy can refuse it). */
@@ -186,6 +199,7 @@ const BODIES: Record<string, unknown> = {
   "PATCH /admin/tenants/:id": { status: "suspended" },
   "POST /billing/checkout": { plan: "intel_pro" },
   "PATCH /billing/subscription": { plan: "intel_pro" },
+  "POST /auth/password": { currentPassword: "whatever it is", newPassword: "a fresh pass phrase" },
 };
 
 /** The route's URL with `side`'s ids (or `ids` given) in its parameters. */
@@ -238,7 +252,8 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
       if (res.statusCode < 400)
         for (const id of idsOf(b))
           if (res.body.includes(id)) leaks.push(`${route} answered with B's ${id}`);
-      const expected = kind === "by-id" ? 404 : kind === "operator" ? 403 : null;
+      const expected =
+        kind === "by-id" ? 404 : kind === "operator" || kind === "person" ? 403 : null;
       if (expected !== null && res.statusCode !== expected)
         leaks.push(`${route}: ${res.statusCode} ${res.body.slice(0, 120)}`);
       // Public data and the caller's own: anything but a refusal of the caller or a failure.
@@ -263,6 +278,44 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
     // What A created stayed A's.
     const mine = (await call(a.owner, "GET", "/webhooks")).json().data;
     expect(mine.map((w: { url: string }) => w.url)).toContain("https://hooks.example.com/created");
+  });
+
+  it("answers tenant A's signed-in person (the session cookie) about B's resources with 404 on every by-id route", async () => {
+    const email = "signed-in@alpha.example";
+    const password = "tall ships at anchor 7";
+    expect((await call(a.owner, "POST", "/members", { email, role: "admin" })).statusCode).toBe(
+      201,
+    );
+    const [user] = await h.db.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [
+      email,
+    ]);
+    await setPasswordHash(h.db, user?.id as string, await hashPassword(password), NOW);
+    const signed = await h.app.inject({
+      method: "POST",
+      url: "/auth/session",
+      payload: { email, password },
+    });
+    expect(signed.statusCode, signed.body).toBe(200);
+    const cookie = String(signed.headers["set-cookie"]).split(";")[0] as string;
+    const wrong: string[] = [];
+    const byId = h.routes.entries.filter(
+      (r) => ROUTE_KINDS[`${r.method} ${r.url}`] === "by-id" && r.method !== "HEAD",
+    );
+    expect(byId.length).toBeGreaterThanOrEqual(14);
+    for (const r of byId) {
+      const route = `${r.method} ${r.url}`;
+      const res = await h.app.inject({
+        method: r.method as "GET",
+        url: urlFor(r.url, b),
+        headers: { cookie, origin: "http://localhost" },
+        ...(BODIES[route] === undefined ? {} : { payload: BODIES[route] as object }),
+      });
+      if (res.statusCode !== 404)
+        wrong.push(`${route}: ${res.statusCode} ${res.body.slice(0, 120)}`);
+    }
+    expect(wrong).toEqual([]);
+    const me = await h.app.inject({ method: "GET", url: "/tenants/me", headers: { cookie } });
+    expect(me.json()).toMatchObject({ tenant: { id: a.tenantId }, actor: user?.id, role: "admin" });
   });
 
   it("lists only the caller's own rows", async () => {

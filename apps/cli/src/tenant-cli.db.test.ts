@@ -1,5 +1,14 @@
 import { recordUsage } from "@kamiyo/billing";
-import { findKeyGrant, listApiKeys, listMembers } from "@kamiyo/tenancy";
+import {
+  auditPage,
+  createSession,
+  findKeyGrant,
+  findSessionGrant,
+  findSignIn,
+  listApiKeys,
+  listMembers,
+  verifyPassword,
+} from "@kamiyo/tenancy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliStorage, cliStorage } from "./testing/cli-storage.ts";
 
@@ -78,6 +87,68 @@ describe("kamiyo tenant and api-key", () => {
     } finally {
       await check.close();
     }
+  });
+
+  it("sets a person's password from standard input, never the command line; their sessions end", async () => {
+    const made = await kamiyo(["tenant", "create", "Signed", "--owner", "Lin@Signed.example"]);
+    const tenantId = JSON.parse(made.stdout).tenant.id as string;
+    const password = "seven quiet harbours";
+    const db = await storage.open();
+    let token: string;
+    try {
+      const person = await findSignIn(db, "lin@signed.example");
+      expect(person?.passwordHash).toBeNull();
+      ({ token } = await createSession(db, {
+        tenantId,
+        userId: person?.userId as string,
+        nowMs: Date.now(),
+      }));
+    } finally {
+      await db.close();
+    }
+    const set = await storage.run(
+      ["member", "password", "--email", "Lin@Signed.example"],
+      {},
+      `${password}\n`,
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ email: "lin@signed.example", sessionsEnded: 1 });
+    expect(set.stdout + set.stderr).not.toContain(password);
+    const check = await storage.open();
+    try {
+      const person = await findSignIn(check, "lin@signed.example");
+      expect(person?.passwordHash).toMatch(/^scrypt\$/);
+      expect(await verifyPassword(person?.passwordHash as string, password)).toBe(true);
+      expect((await findSessionGrant(check, token))?.revokedAt).not.toBeNull();
+      const log = await auditPage(check, tenantId, { limit: 10 });
+      expect(log[0]).toMatchObject({ actor: "cli", action: "user.password_set" });
+    } finally {
+      await check.close();
+    }
+    const weak = await storage.run(
+      ["member", "password", "--email", "lin@signed.example"],
+      {},
+      "short\n",
+    );
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toContain("too short");
+    const nobody = await storage.run(
+      ["member", "password", "--email", "nobody@signed.example"],
+      {},
+      `${password}\n`,
+    );
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain("no person nobody@signed.example");
+    const empty = await storage.run(["member", "password", "--email", "lin@signed.example"]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("pipe it on standard input");
+    const argv = await storage.run(
+      ["member", "password", "--email", "lin@signed.example", "--password", password],
+      {},
+      `${password}\n`,
+    );
+    expect(argv.code).toBe(2);
+    expect(argv.stderr).toContain("unknown option");
   });
 
   it("silences and lists deliveries for the tenant given, and refuses an unknown one", async () => {

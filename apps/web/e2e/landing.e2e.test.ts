@@ -3,6 +3,8 @@ import { get, type IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
 import { hashApiKey, planCatalogJson } from "@kamiyo/api";
 import { CATALOG, monthlyPrice } from "@kamiyo/billing";
+import { DEFAULT_TENANT_ID } from "@kamiyo/db";
+import { hashPassword, setPasswordHash, upsertUser } from "@kamiyo/tenancy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   axeViolations,
@@ -18,8 +20,18 @@ let base = "";
 /** This install requires a key (API_KEY_HASHES): the landing page stays open, the dashboard asks. */
 const KEY = "kmy_test_landing_e2e_key_0123456789abcdef";
 
+/** A person of the default tenant with a password, for signing in with email and password. */
+const PERSON = { email: "ops@landing.example", password: "seven lanterns over the quay" };
+
 beforeAll(async () => {
-  web = await startWebHarness(["--no-monitor"], { API_KEY_HASHES: hashApiKey(KEY) });
+  web = await startWebHarness(["--no-monitor"], { API_KEY_HASHES: hashApiKey(KEY) }, async (db) => {
+    const userId = await upsertUser(db, { email: PERSON.email, nowMs: Date.now() });
+    await db.query(
+      "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, 'admin', now())",
+      [DEFAULT_TENANT_ID, userId],
+    );
+    await setPasswordHash(db, userId, await hashPassword(PERSON.password), Date.now());
+  });
   base = web.base;
 }, 90_000);
 afterAll(async () => web?.close());
@@ -131,14 +143,16 @@ describe("signing in to the dashboard", () => {
     await page.goto(`${base}/app`, { waitUntil: "load" });
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
-    await page.getByLabel("API key").fill("kmy_test_wrong_key_0000000000000000000");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page
+      .getByLabel("API key", { exact: true })
+      .fill("kmy_test_wrong_key_0000000000000000000");
+    await page.getByRole("button", { name: "Sign in with the key" }).click();
     await page
       .getByRole("alert")
       .filter({ hasText: /not valid/ })
       .waitFor();
-    await page.getByLabel("API key").fill(KEY);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByLabel("API key", { exact: true }).fill(KEY);
+    await page.getByRole("button", { name: "Sign in with the key" }).click();
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
     await page.getByRole("link", { name: "Findings", exact: true }).click();
     await page.getByRole("heading", { name: "Findings", level: 1 }).waitFor();
@@ -147,6 +161,42 @@ describe("signing in to the dashboard", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-signed-in.png") });
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.close();
+  });
+
+  it("signs in with email and password, stays signed in across a reload (the cookie), and signs out", async () => {
+    const page = await web.browser.newPage();
+    await page.goto(`${base}/app`, { waitUntil: "load" });
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    const form = page.getByRole("form", { name: "Sign in with email and password" });
+    await form.getByLabel("Email").fill(PERSON.email);
+    await form.getByLabel("Password").fill("not the password at all");
+    await form.getByRole("button", { name: "Sign in" }).click();
+    await form
+      .getByRole("alert")
+      .filter({ hasText: /email address or password is not right/ })
+      .waitFor();
+    await form.getByLabel("Password").fill(PERSON.password);
+    await form.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Findings" }).waitFor();
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: "kamiyo_session", httpOnly: true, sameSite: "Strict" });
+    // The page cannot read it, and keeps no key: the cookie alone signs it in.
+    expect(await page.evaluate(() => document.cookie)).toBe("");
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.reload({ waitUntil: "load" });
+    await page.getByRole("heading", { name: "Findings" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    expect(await page.context().cookies()).toEqual([]);
+    await page.reload({ waitUntil: "load" });
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    // The session itself is over, not just forgotten by the browser.
+    const replay = await fetch(`${base}/tenants/me`, {
+      headers: { cookie: `kamiyo_session=${cookie?.value}` },
+    });
+    expect(replay.status).toBe(401);
     await page.close();
   });
 });

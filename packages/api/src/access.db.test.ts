@@ -51,7 +51,7 @@ describe("API keys", () => {
       expect((await h.app.inject({ method: "GET", url })).statusCode, url).toBe(200);
     }
     const doc = (await h.app.inject({ method: "GET", url: "/openapi.json" })).json();
-    expect(doc.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
+    expect(doc.security).toEqual([{ apiKey: [] }, { bearer: [] }, { session: [] }]);
   });
 
   it("requires a key on every route of the app, every method; open routes ignore a wrong key", async () => {
@@ -63,8 +63,9 @@ describe("API keys", () => {
       },
       seeded: false,
     });
-    // The open routes, by design (Stripe's webhook is signed instead); every other route the app
-    // has must refuse a missing or wrong key.
+    // The open routes, by design (Stripe's webhook is signed instead; sign-in and sign-out take
+    // an address and password or the session cookie); every other route the app has must refuse
+    // a missing or wrong key.
     const open = (url: string) =>
       [
         "/health",
@@ -74,6 +75,7 @@ describe("API keys", () => {
         "/plans",
         "/figures",
         "/billing/stripe/webhook",
+        "/auth/session",
         "*",
       ].includes(url) ||
       url === "/docs" ||

@@ -27,8 +27,13 @@ export interface AuditSpec {
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** The verified API key's id (`key_…`), when a key was presented. */
+    /**
+     * Who the limits count the request against: the verified API key's id (`key_…`), or the
+     * signed-in person's (`usr_…`); null for the zero-config caller.
+     */
     apiKeyId: string | null;
+    /** The session (`ses_…`) the request's cookie signed in with, if that is how it did. */
+    sessionId: string | null;
     /** Who is calling, for which tenant, allowed what (set by authentication on every non-public route). */
     ctx: RequestContext;
   }

@@ -36,6 +36,7 @@ import { channelRoutes } from "./routes/channel-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { figuresRoutes } from "./routes/figures-routes.ts";
 import { plansRoutes } from "./routes/plans-routes.ts";
+import { sessionRoutes } from "./routes/session-routes.ts";
 import { streamRoutes } from "./routes/stream-routes.ts";
 import { systemRoutes } from "./routes/system-routes.ts";
 import { tenantRoutes } from "./routes/tenant-routes.ts";
@@ -135,6 +136,7 @@ export async function buildApi(
   });
 
   app.decorateRequest("apiKeyId", null);
+  app.decorateRequest("sessionId", null);
   app.decorateRequest("ctx", null as never);
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
@@ -186,7 +188,7 @@ export async function buildApi(
   });
 
   const auth = new Authenticator(deps, config.keyHashes);
-  requireKeys(app, config, auth);
+  const failures = requireKeys(app, config, auth);
   limitRequests(app, { config, store: limitStore, plans, meter, now });
   auditMutations(app, deps);
 
@@ -204,9 +206,16 @@ export async function buildApi(
           securitySchemes: {
             apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
             bearer: { type: "http", scheme: "bearer" },
+            session: {
+              type: "apiKey",
+              in: "cookie",
+              name: "kamiyo_session",
+              description:
+                "Set by POST /auth/session. Requests that change something must also send an Origin (or Referer) of this host.",
+            },
           },
         },
-        security: [{ apiKey: [] }, { bearer: [] }],
+        security: [{ apiKey: [] }, { bearer: [] }, { session: [] }],
         tags: [
           { name: "system", description: "Health, readiness, metrics and service information" },
           { name: "security", description: "Findings and the state behind them" },
@@ -218,6 +227,11 @@ export async function buildApi(
               "The caller's tenant, its API keys (roles, scopes, rotation) and audit log",
           },
           { name: "admin", description: "The platform operator's view of every tenant" },
+          {
+            name: "auth",
+            description:
+              "Signing in with email and password (a session cookie), signing out, changing one's password",
+          },
           {
             name: "billing",
             description:
@@ -262,6 +276,7 @@ export async function buildApi(
     webhookRoutes(s, deps, config);
     channelRoutes(s, deps, config);
     tenantRoutes(s, deps, { auth, plans });
+    sessionRoutes(s, deps, { auth, failures });
     usageRoutes(s, deps);
     billingRoutes(s, deps, plans);
     plansRoutes(s);

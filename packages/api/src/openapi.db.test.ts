@@ -51,6 +51,8 @@ const ROUTES = [
   "/audit-log/export",
   "/admin/tenants",
   "/admin/tenants/{id}",
+  "/auth/session",
+  "/auth/password",
 ];
 
 describe("the OpenAPI document", () => {

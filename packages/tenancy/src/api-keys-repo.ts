@@ -224,12 +224,6 @@ export async function findKeyGrant(q: Queryable, key: string): Promise<KeyGrant 
   };
 }
 
-/** True once any key was ever created (revoked ones count): from then on every route needs a key. */
-export async function apiKeysExist(q: Queryable): Promise<boolean> {
-  const [r] = await q.query<{ exists: boolean }>("SELECT api_keys_exist() AS exists");
-  return r?.exists === true;
-}
-
 /** Records when a key was last used. */
 export async function touchApiKey(
   q: Queryable,

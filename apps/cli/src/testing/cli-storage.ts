@@ -19,8 +19,11 @@ export interface CliStorage {
   dir: string;
   /** Opens the bin's database from the test (close it before running the bin on PGlite). */
   open(): Promise<Db>;
-  /** Runs `kamiyo args…` in-process (`main`) with the storage's environment plus `env`. */
-  run(args: string[], env?: Record<string, string>): Promise<CliRun>;
+  /**
+   * Runs `kamiyo args…` in-process (`main`) with the storage's environment plus `env`, and
+   * `input` on standard input.
+   */
+  run(args: string[], env?: Record<string, string>, input?: string): Promise<CliRun>;
   close(): Promise<void>;
 }
 
@@ -56,8 +59,8 @@ export async function cliStorage(prefix: string): Promise<CliStorage> {
   return {
     dir,
     open,
-    run: async (args, extra = {}) => {
-      const stdio = memoryIo({ ...env, ...extra });
+    run: async (args, extra = {}, input) => {
+      const stdio = memoryIo({ ...env, ...extra }, input);
       const code = await main(["node", "kamiyo", ...args], stdio);
       return { code, stdout: stdio.stdout, stderr: stdio.stderr };
     },

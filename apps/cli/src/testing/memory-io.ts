@@ -11,9 +11,10 @@ export interface MemoryIo extends CliIo {
 
 /**
  * An in-process CLI's input and output: `env` over a quiet baseline (LOG_LEVEL=warn, the test
- * run's template cache), nothing of the test process's own environment but PATH and HOME.
+ * run's template cache), nothing of the test process's own environment but PATH and HOME; `input`
+ * is what standard input holds (a secret read from it is its first line).
  */
-export function memoryIo(env: Record<string, string | undefined> = {}): MemoryIo {
+export function memoryIo(env: Record<string, string | undefined> = {}, input?: string): MemoryIo {
   let stdout = "";
   let stderr = "";
   return {
@@ -34,6 +35,11 @@ export function memoryIo(env: Record<string, string | undefined> = {}): MemoryIo
       write: (line) => {
         stderr += line;
       },
+    },
+    readSecret: async () => {
+      const line = input?.split(/\r?\n/)[0] ?? "";
+      if (line.length === 0) throw new Error("nothing on standard input");
+      return line;
     },
     get stdout() {
       return stdout;

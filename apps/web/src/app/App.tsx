@@ -7,7 +7,7 @@ import { ApiKeysPage } from "./account/ApiKeysPage.tsx";
 import { AuditLogPage } from "./account/AuditLogPage.tsx";
 import { MembersPage } from "./account/MembersPage.tsx";
 import { SubscriptionPage } from "./account/SubscriptionPage.tsx";
-import { ApiError, apiKey, getJson } from "./api.ts";
+import { ApiError, apiKey, getJson, signOut } from "./api.ts";
 import { FindingDetail } from "./FindingDetail.tsx";
 import { FindingsPage } from "./FindingsPage.tsx";
 import { OverviewPage } from "./OverviewPage.tsx";
@@ -17,6 +17,7 @@ import type { WebPage } from "./web-module.ts";
 
 interface Me {
   tenant: { id: string; name: string };
+  actor: string;
 }
 
 /** The platform's own pages: the overview and findings first, alerts and the account last. */
@@ -74,13 +75,12 @@ export function App() {
           Kamiyo
         </Link>
         <span className="tenant">{me ? me.tenant.name : ""}</span>
-        {apiKey.get() ? (
+        {apiKey.get() || (me && me.actor !== "local") ? (
           <button
             type="button"
             className="theme-toggle"
             onClick={() => {
-              apiKey.clear();
-              setMe("signed-out");
+              signOut().finally(() => setMe("signed-out"));
             }}
           >
             Sign out

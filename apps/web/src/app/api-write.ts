@@ -1,6 +1,6 @@
 import { ApiError, authHeaders } from "./api.ts";
 
-/** POST, PATCH or DELETE a JSON route of the public API with this tab's key. */
+/** POST, PATCH or DELETE a JSON route of the public API with this tab's key or the session cookie. */
 export async function sendJson<T>(
   method: "POST" | "PATCH" | "DELETE",
   path: string,
@@ -8,6 +8,8 @@ export async function sendJson<T>(
 ): Promise<T> {
   const res = await fetch(path, {
     method,
+    // The session cookie goes with it; the browser adds this page's Origin, which the API checks.
+    credentials: "same-origin",
     headers: {
       ...authHeaders(),
       ...(body === undefined ? {} : { "content-type": "application/json" }),

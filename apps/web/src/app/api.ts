@@ -24,9 +24,21 @@ export function authHeaders(): Record<string, string> {
   return key ? { "x-api-key": key } : {};
 }
 
-/** GET a JSON route of the public API with this tab's key. */
+/**
+ * Signs out: forgets this tab's key and ends the session cookie's session (the API clears the
+ * cookie). Never throws: the page is signed out either way.
+ */
+export async function signOut(): Promise<void> {
+  apiKey.clear();
+  await fetch("/auth/session", { method: "DELETE", credentials: "same-origin" }).catch(() => {});
+}
+
+/**
+ * GET a JSON route of the public API with this tab's key, or the session cookie (sent on
+ * same-origin requests: `credentials: "same-origin"`, fetch's default, stated).
+ */
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { headers: authHeaders(), signal });
+  const res = await fetch(path, { headers: authHeaders(), credentials: "same-origin", signal });
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
     throw new ApiError(res.status, body?.error?.message ?? `HTTP ${res.status}`);

@@ -22,6 +22,7 @@ export async function followFindings(
     try {
       const res = await fetch("/stream", {
         headers: { ...authHeaders(), ...(last ? { "last-event-id": last } : {}) },
+        credentials: "same-origin",
         signal,
       });
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);

@@ -78,6 +78,43 @@ export class LimitStore implements FastifyRateLimitStore {
   }
 
   /**
+   * `key`'s window as it stands, without a hit (`@fastify/rate-limit`'s `{ increment: false }`):
+   * sign-in asks whether an address is already past its failures before checking a password.
+   */
+  read(
+    key: string,
+    callback: (error: Error | null, result?: WindowCount) => void,
+    timeWindow: number,
+  ): void {
+    const memory = () => {
+      const w = this.#memory.get(key);
+      const now = this.#now();
+      return w && w.endsAt > now
+        ? { current: w.current, ttl: w.endsAt - now }
+        : { current: 0, ttl: timeWindow };
+    };
+    const redis = this.#redis;
+    if (redis?.status !== "ready") {
+      callback(null, memory());
+      return;
+    }
+    redis
+      .multi()
+      .get(key)
+      .pttl(key)
+      .exec()
+      .then((replies) => {
+        const current = Number(replies?.[0]?.[1] ?? 0);
+        const ttl = Number(replies?.[1]?.[1] ?? -1);
+        callback(null, { current, ttl: ttl > 0 ? ttl : timeWindow });
+      })
+      .catch((err: Error) => {
+        this.#degrade(err);
+        callback(null, memory());
+      });
+  }
+
+  /**
    * One more hit on `key`'s window: synchronously from memory (no Redis configured, or Redis away),
    * else a promise of Redis's count (memory's if Redis fails it). The limiter on every request uses
    * this; it awaits only when it must.

@@ -31,6 +31,7 @@ import {
   ROLES,
   rank,
   revokeApiKey,
+  revokeUserSessions,
   rotateApiKey,
   SCOPES,
   setTenantStatus,
@@ -56,7 +57,7 @@ import {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const isoSchema = z.string().describe("ISO 8601 time");
 
-const tenantSchema = z
+export const tenantSchema = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -135,7 +136,7 @@ const tenantId = z.object({
   id: prefixedId("ten", "a tenant id", 1),
 });
 
-function tenantJson(t: Tenant) {
+export function tenantJson(t: Tenant) {
   return {
     id: t.id,
     name: t.name,
@@ -395,6 +396,8 @@ export function tenantRoutes(
       const m = await db(req).transaction((tx) =>
         changeMember(tx, req.ctx.tenantId, req.params.id, req.body.role),
       );
+      // A signed-in member's sessions take the new role at once in this process.
+      auth.forget();
       return memberJson(m as Member);
     },
   );
@@ -412,7 +415,16 @@ export function tenantRoutes(
     },
     async (req, reply) => {
       await changeable(req, req.params.id);
-      await db(req).transaction((tx) => changeMember(tx, req.ctx.tenantId, req.params.id, null));
+      await db(req).transaction(async (tx) => {
+        await changeMember(tx, req.ctx.tenantId, req.params.id, null);
+        // Their sessions in this tenant end with the membership (and stay ended if re-added).
+        await revokeUserSessions(tx, {
+          userId: req.params.id,
+          tenantId: req.ctx.tenantId,
+          nowMs: deps.clock.now(),
+        });
+      });
+      auth.forget();
       return reply.code(204).send();
     },
   );
