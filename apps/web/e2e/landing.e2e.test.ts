@@ -178,14 +178,16 @@ describe("signing in to the dashboard", () => {
       .waitFor();
     await form.getByLabel("Password").fill(PERSON.password);
     await form.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Findings" }).waitFor();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
     const [cookie] = await page.context().cookies();
     expect(cookie).toMatchObject({ name: "kamiyo_session", httpOnly: true, sameSite: "Strict" });
     // The page cannot read it, and keeps no key: the cookie alone signs it in.
     expect(await page.evaluate(() => document.cookie)).toBe("");
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await page.reload({ waitUntil: "load" });
-    await page.getByRole("heading", { name: "Findings" }).waitFor();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    // The live stream carries the cookie too.
+    await page.getByRole("link", { name: "Findings", exact: true }).click();
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
