@@ -76,8 +76,8 @@ async function signedIn(path: string, page?: Page) {
   p.setDefaultTimeout(8_000);
   const errors = pageErrors(p);
   await p.goto(`${web.base}/app`, { waitUntil: "load" });
-  await p.getByLabel("API key").fill(owner.key);
-  await p.getByRole("button", { name: "Sign in" }).click();
+  await p.getByLabel("API key", { exact: true }).fill(owner.key);
+  await p.getByRole("button", { name: "Sign in with the key" }).click();
   await p.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
   await p.goto(`${web.base}/app${path}`, { waitUntil: "load" });
   // The API's refusals (401 before sign-in, a 409 the page shows) are logged by the browser too.

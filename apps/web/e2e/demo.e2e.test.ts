@@ -47,6 +47,13 @@ describe("kamiyo serve --demo and the monitor's pages", () => {
       await page.locator("tr", { hasText: name }).locator(`td.source-${s.status}`).waitFor();
     }
     await page.getByText(/data lag \d+/).waitFor();
+    // It says it is a replay, as /meta does.
+    const meta = await api<{ demo: { recording: string; speed: number } }>("/meta");
+    expect(meta.demo).toMatchObject({ recording: "cascade-2025-10-10.ndjson.gz", speed: 200 });
+    await page
+      .getByRole("complementary", { name: "Demo" })
+      .filter({ hasText: "a replay of cascade-2025-10-10.ndjson.gz at 200×" })
+      .waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, "demo-overview.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "dark" });
@@ -118,6 +125,24 @@ describe("kamiyo serve --demo and the monitor's pages", () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, "demo-liquidations.png"), fullPage: true });
     expect(errors).toEqual([]);
+    // A finding's evidence is written by what each value is: dollars, times in UTC.
+    await page.getByRole("link", { name: /^Auto-deleveraging on BTC/ }).click();
+    await page.getByRole("heading", { level: 2, name: "Evidence" }).waitFor();
+    const evidence = page.locator("dl.pairs").last();
+    expect(await evidence.locator("dt", { hasText: /^notional USD$/ }).count()).toBe(1);
+    expect(
+      await evidence
+        .locator("div", { hasText: /^notional USD/ })
+        .locator("dd")
+        .textContent(),
+    ).toMatch(/^\$\d{1,3}(,\d{3})+$/);
+    expect(
+      await evidence
+        .locator("div", { hasText: /^last at/ })
+        .locator("dd")
+        .textContent(),
+    ).toMatch(/^2025-10-10 21:\d\d:\d\d UTC$/);
+    await page.screenshot({ path: join(SCREENSHOTS, "demo-finding.png"), fullPage: true });
     await page.close();
   });
 

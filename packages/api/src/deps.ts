@@ -52,8 +52,23 @@ export interface ApiDeps {
    * the billing routes that need Stripe answer 404.
    */
   billing?: { service: StripeBilling; webhookSecret: string | null } | null;
+  /**
+   * Set by `kamiyo serve --demo`: the recording it replays into a temporary database, which
+   * `/meta` reports so the dashboard can say that what it shows is a replay.
+   */
+  demo?: DemoInfo | null;
   /** Tells an in-process delivery worker that deliveries are due now (a test send, a replay). */
   wakeDeliveries?: () => void;
+}
+
+/** What `kamiyo serve --demo` plays (`/meta`'s `demo`). */
+export interface DemoInfo {
+  /** The recording's file name. */
+  recording: string;
+  /** What it is, from its first line (what is real and what approximate). */
+  description: string;
+  /** Recorded time per real time. */
+  speed: number;
 }
 
 /** A source or detector plug-in, as `/meta` describes it. */

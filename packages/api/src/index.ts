@@ -9,7 +9,7 @@ export type {
 export type { ZodApp } from "./app-types.ts";
 export { buildApi } from "./build-api.ts";
 export { type ApiConfig, apiConfig } from "./config.ts";
-export { type ApiDeps, type PluginInfo, pluginCatalog } from "./deps.ts";
+export { type ApiDeps, type DemoInfo, type PluginInfo, pluginCatalog } from "./deps.ts";
 export { FindingFeed } from "./feed.ts";
 export { type JsonText, jsonText, pageBody, sendJsonText } from "./json-body.ts";
 export { forTenant } from "./request-deps.ts";

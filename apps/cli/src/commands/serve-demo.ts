@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { FindingFeed } from "@kamiyo/api";
 import type { Logger } from "@kamiyo/core";
 import { type Db, openMigratedTemporary } from "@kamiyo/db";
@@ -88,6 +89,11 @@ export async function serveDemoCommand(
           monitor: pipeline.monitor,
           feed,
           alerting: pipeline.alerting,
+          demo: {
+            recording: basename(recording),
+            description: recordingDescription(recording),
+            speed: opts.speed,
+          },
         });
         log.info(
           { recording: basename(recording), speed: opts.speed, dashboard: `${server.where}/app` },
@@ -135,4 +141,12 @@ async function importDemoExploits(db: Db, log: Logger): Promise<void> {
     { reports: records.length, incidents: result.incidents },
     "demo: exploit datasets imported",
   );
+}
+
+/** What a recording says it is: its first line's `description` (a meta line), or its name. */
+function recordingDescription(file: string): string {
+  const raw = readFileSync(file);
+  const text = file.endsWith(".gz") ? gunzipSync(raw).toString("utf8") : raw.toString("utf8");
+  const first = JSON.parse(text.slice(0, text.indexOf("\n"))) as { description?: unknown };
+  return typeof first.description === "string" ? first.description : basename(file);
 }

@@ -1,5 +1,5 @@
 import type { Alerting } from "@kamiyo/alerts";
-import { buildApi, FindingFeed } from "@kamiyo/api";
+import { buildApi, type DemoInfo, FindingFeed } from "@kamiyo/api";
 import { closeInvoices, reportPendingUsage } from "@kamiyo/billing/stripe";
 import { type Clock, type Logger, SystemClock } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, PostgresDb } from "@kamiyo/db";
@@ -71,6 +71,8 @@ export interface ServeParts {
   monitor: Monitor | null;
   feed: FindingFeed;
   alerting: Alerting | null;
+  /** What `--demo` replays (`/meta` reports it). */
+  demo?: DemoInfo;
 }
 
 /** A listening API (with the web app and the hourly billing jobs) and how to stop it. */
@@ -111,6 +113,7 @@ export async function listenApi(
       monitoredChains: MODULES.monitoredChains,
       plugins: PLUGINS,
       redisUrl: config.redisUrl,
+      demo: parts.demo ?? null,
       billing: billing
         ? { service: billing, webhookSecret: config.stripe.webhookSecret ?? null }
         : null,

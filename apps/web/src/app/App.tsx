@@ -8,6 +8,7 @@ import { AuditLogPage } from "./account/AuditLogPage.tsx";
 import { MembersPage } from "./account/MembersPage.tsx";
 import { SubscriptionPage } from "./account/SubscriptionPage.tsx";
 import { ApiError, apiKey, getJson, signOut } from "./api.ts";
+import { DemoBanner } from "./DemoBanner.tsx";
 import { FindingDetail } from "./FindingDetail.tsx";
 import { FindingsPage } from "./FindingsPage.tsx";
 import { OverviewPage } from "./OverviewPage.tsx";
@@ -109,6 +110,7 @@ export function App() {
           </p>
         </nav>
         <main id="main">
+          <DemoBanner />
           <Suspense fallback={<p>Loading…</p>}>
             <Switch>
               {GROUPS.flatMap((g) => g.pages).map((p) => (

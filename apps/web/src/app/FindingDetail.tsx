@@ -1,5 +1,7 @@
 import { Link } from "wouter";
 import { useApi } from "./api.ts";
+import { evidenceLabel, evidenceValue } from "./evidence.ts";
+import { utc } from "./format.ts";
 import type { Finding } from "./types.ts";
 
 /** One finding: what, when, how often, and its evidence (`GET /security/events/{id}`). */
@@ -32,7 +34,7 @@ export function FindingDetail({ id }: { id: string }) {
             <div key={label}>
               <dt>{label}</dt>
               <dd>
-                <time dateTime={at}>{at}</time>
+                <time dateTime={at}>{utc(at)}</time>
               </dd>
             </div>
           ))}
@@ -41,8 +43,8 @@ export function FindingDetail({ id }: { id: string }) {
       <dl className="pairs">
         {Object.entries(finding.evidence).map(([k, v]) => (
           <div key={k}>
-            <dt>{k}</dt>
-            <dd>{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
+            <dt title={k}>{evidenceLabel(k)}</dt>
+            <dd>{evidenceValue(k, v)}</dd>
           </div>
         ))}
       </dl>

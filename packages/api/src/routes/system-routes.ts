@@ -182,6 +182,12 @@ export function systemRoutes(
         status: z.string().nullable(),
       }),
     ),
+    demo: z
+      .object({ recording: z.string(), description: z.string(), speed: z.number() })
+      .nullable()
+      .describe(
+        "Set by `kamiyo serve --demo`: the recording replayed into a temporary database (nothing shown is live)",
+      ),
     // What each module watches (the Hyperliquid monitor: `monitoredAssets`, `hlpFamily`).
     ...Object.assign({}, ...metas.map((m) => m.schema)),
   });

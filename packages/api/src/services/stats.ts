@@ -64,6 +64,7 @@ export async function meta(deps: ApiDeps) {
       status: health?.sources[s.kind]?.status ?? null,
     })),
     derivedDetectors: deps.monitor?.derivedDetectors() ?? [],
+    demo: deps.demo ?? null,
   };
 }
 
