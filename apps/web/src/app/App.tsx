@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Link, Route, Router, Switch } from "wouter";
 import { ThemeToggle } from "../landing/ThemeToggle.tsx";
 import { AccountPage } from "./AccountPage.tsx";
+import { ChannelsPage } from "./alerts/ChannelsPage.tsx";
 import { ApiError, apiKey, getJson } from "./api.ts";
 import { ExploitsPage, IncidentPage } from "./ExploitsPage.tsx";
 import { FindingDetail } from "./FindingDetail.tsx";
@@ -47,6 +48,9 @@ export function App() {
               <Link href="/webhooks">Webhooks</Link>
             </li>
             <li>
+              <Link href="/channels">Channels</Link>
+            </li>
+            <li>
               <Link href="/account">Account</Link>
             </li>
             <li>
@@ -76,6 +80,7 @@ export function App() {
           <Route path="/exploits" component={ExploitsPage} />
           <Route path="/account" component={AccountPage} />
           <Route path="/webhooks" component={WebhooksPage} />
+          <Route path="/channels" component={ChannelsPage} />
           <Route path="/exploits/:id">{(params) => <IncidentPage id={params.id} />}</Route>
           <Route>
             <p>No such page.</p>
