@@ -3,6 +3,7 @@ import { Link, Route, Router, Switch } from "wouter";
 import { ThemeToggle } from "../landing/ThemeToggle.tsx";
 import { AccountPage } from "./AccountPage.tsx";
 import { ChannelsPage } from "./alerts/ChannelsPage.tsx";
+import { SilencesPage } from "./alerts/SilencesPage.tsx";
 import { ApiError, apiKey, getJson } from "./api.ts";
 import { ExploitsPage, IncidentPage } from "./ExploitsPage.tsx";
 import { FindingDetail } from "./FindingDetail.tsx";
@@ -51,6 +52,9 @@ export function App() {
               <Link href="/channels">Channels</Link>
             </li>
             <li>
+              <Link href="/silences">Silences</Link>
+            </li>
+            <li>
               <Link href="/account">Account</Link>
             </li>
             <li>
@@ -81,6 +85,7 @@ export function App() {
           <Route path="/account" component={AccountPage} />
           <Route path="/webhooks" component={WebhooksPage} />
           <Route path="/channels" component={ChannelsPage} />
+          <Route path="/silences" component={SilencesPage} />
           <Route path="/exploits/:id">{(params) => <IncidentPage id={params.id} />}</Route>
           <Route>
             <p>No such page.</p>
