@@ -241,7 +241,9 @@ describe("the dashboard's alert pages", () => {
     expect(await delivery.textContent()).toContain("webhook.test: Test delivery to Ops chat");
     await delivery.locator("li").first().waitFor({ timeout: 10_000 });
     expect(await delivery.locator("li").first().textContent()).toMatch(/^attempt 1: failed/);
-    await expect.poll(() => row.locator(".health").textContent()).toMatch(/^failing since /);
+    await expect
+      .poll(() => row.locator(".health").textContent(), { timeout: 5_000 })
+      .toMatch(/^failing since /);
     const log = await api(`/channels/${id}/deliveries`);
     expect(log.data[0]).toMatchObject({ id: deliveryId, alert: { type: "webhook.test" } });
 

@@ -67,7 +67,7 @@ export function ChannelsPage() {
             {(channels ?? []).map((c) => (
               <tr key={c.id} data-channel={c.id}>
                 <td>
-                  {c.name} <small>({CHANNEL_SETTINGS[c.kind].label})</small>
+                  {c.name} <small>({CHANNEL_SETTINGS[c.kind]?.label ?? c.kind})</small>
                   <br />
                   <small className="url">{c.target}</small>
                 </td>

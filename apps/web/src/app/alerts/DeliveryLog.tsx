@@ -35,7 +35,8 @@ export function DeliveryLog({
         setDeliveries(b.data);
         setLoadError(null);
         const seen = b.data.reduce((n, d) => n + d.attempts.length, 0);
-        if (attempts.current !== null && seen !== attempts.current) attempted.current?.();
+        // A change since the last look, or attempts already made when the log opened.
+        if (seen !== (attempts.current ?? 0)) attempted.current?.();
         attempts.current = seen;
       })
       .catch((e: Error) => setLoadError(e.message));

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { SEVERITIES } from "../types.ts";
 import type { FilterDraft } from "./filter-draft.ts";
 
@@ -24,6 +25,10 @@ export function FilterFields({
   onChange: (next: FilterDraft) => void;
 }) {
   const set = (name: keyof FilterDraft, value: string) => onChange({ ...draft, [name]: value });
+  // Open at first when the filter has exploit fields; the reader opens and closes it after.
+  const [exploitsOpen] = useState(
+    () => EXPLOIT_FIELDS.some((f) => draft[f.name]) || draft.minAmountUsd !== "",
+  );
   return (
     <fieldset className="filter-fields">
       <legend>Alerts it receives (empty: all; lists comma-separated)</legend>
@@ -48,7 +53,7 @@ export function FilterFields({
           />
         </label>
       ))}
-      <details open={EXPLOIT_FIELDS.some((f) => draft[f.name]) || draft.minAmountUsd !== ""}>
+      <details open={exploitsOpen}>
         <summary>Exploit incidents</summary>
         <div className="filter-fields-grid">
           {EXPLOIT_FIELDS.map((f) => (
