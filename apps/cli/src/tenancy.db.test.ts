@@ -166,6 +166,7 @@ const ROUTE_KINDS: Record<
   "PATCH /channels/:id": "by-id",
   "DELETE /channels/:id": "by-id",
   "POST /channels/:id/test": "by-id",
+  "GET /channels/:id/deliveries": "by-id",
   "GET /webhooks/:id": "by-id",
   "PATCH /webhooks/:id": "by-id",
   "DELETE /webhooks/:id": "by-id",

@@ -234,6 +234,7 @@ describe("the dashboard", () => {
       expect(await axeViolations(page)).toEqual([]);
       await page.screenshot({ path: join(SCREENSHOTS, "dashboard-webhooks.png"), fullPage: true });
       await page.getByRole("button", { name: "Delete" }).click();
+      await page.getByRole("button", { name: "Yes, delete it and its log" }).click();
       await page.getByText("No endpoints yet.").waitFor();
       expect(errors).toEqual([]);
       await page.close();

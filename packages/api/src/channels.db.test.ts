@@ -9,7 +9,10 @@ const BOT = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 
 let h: Harness;
 beforeAll(async () => {
-  h = await apiHarness({ seeded: false, config: { maxWebhooks: 3 } });
+  h = await apiHarness({
+    seeded: false,
+    config: { maxWebhooks: 3, webhookMutationsPerMinute: 1_000 },
+  });
 });
 afterAll(async () => h?.close());
 
@@ -104,5 +107,43 @@ describe(`a tenant's chat channels (${testDbKind})`, () => {
   it("keeps webhooks and chat channels apart", async () => {
     const hook = await call("POST", "/webhooks", { url: "https://hooks.example.com/x" });
     expect((await call("GET", `/channels/${hook.json().id}`)).statusCode).toBe(404);
+    expect((await call("GET", `/channels/${hook.json().id}/deliveries`)).statusCode).toBe(404);
+  });
+
+  it("shows a channel's delivery log: a test message pending, then its attempt", async () => {
+    const [telegram] = (await call("GET", "/channels"))
+      .json()
+      .data.filter((c: { kind: string }) => c.kind === "telegram");
+    await call("PATCH", `/channels/${telegram.id}`, { enabled: true });
+    const sent = (await call("POST", `/channels/${telegram.id}/test`)).json();
+    const log = await h.get(`/channels/${telegram.id}/deliveries`, "/channels/{id}/deliveries");
+    const entry = log.data.find((d: { id: string }) => d.id === sent.deliveryId);
+    expect(entry).toMatchObject({
+      status: "pending",
+      alert: { type: "webhook.test", title: `Test delivery to ${telegram.name}` },
+      attempts: [],
+    });
+    await h.db.query(
+      `INSERT INTO delivery_attempts (tenant_id, delivery_id, attempt, started_at, latency_ms, ok,
+         status_code, error, excerpt) VALUES ('ten_default', $1, 1, now(), 80, false, 401, 'HTTP 401', '')`,
+      [sent.deliveryId],
+    );
+    await h.db.query(
+      "UPDATE deliveries SET status = 'exhausted', attempts = 1, last_error = 'HTTP 401', finished_at = now() WHERE id = $1",
+      [sent.deliveryId],
+    );
+    const after = await h.get(
+      `/channels/${telegram.id}/deliveries?status=exhausted`,
+      "/channels/{id}/deliveries",
+    );
+    expect(after.data.map((d: { id: string }) => d.id)).toEqual([sent.deliveryId]);
+    expect(after.data[0].attempts).toMatchObject([
+      { attempt: 1, ok: false, statusCode: 401, error: "HTTP 401" },
+    ]);
+    await h.get(
+      "/channels/chn_0000000000000000000000000/deliveries",
+      "/channels/{id}/deliveries",
+      404,
+    );
   });
 });

@@ -31,6 +31,7 @@ const ROUTES = [
   "/channels",
   "/channels/{id}",
   "/channels/{id}/test",
+  "/channels/{id}/deliveries",
   "/silences/{id}",
   "/tenants/me",
   "/usage",

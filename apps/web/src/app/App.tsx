@@ -7,6 +7,8 @@ import { ApiKeysPage } from "./account/ApiKeysPage.tsx";
 import { AuditLogPage } from "./account/AuditLogPage.tsx";
 import { MembersPage } from "./account/MembersPage.tsx";
 import { SubscriptionPage } from "./account/SubscriptionPage.tsx";
+import { ChannelsPage } from "./alerts/ChannelsPage.tsx";
+import { SilencesPage } from "./alerts/SilencesPage.tsx";
 import { ApiError, apiKey, getJson, signOut } from "./api.ts";
 import { DemoBanner } from "./DemoBanner.tsx";
 import { FindingDetail } from "./FindingDetail.tsx";
@@ -27,7 +29,11 @@ const MONITOR: WebPage[] = [
   { path: "/findings", nav: "Findings", component: FindingsPage },
   { path: "/findings/:id", component: ({ params }) => <FindingDetail id={params.id ?? ""} /> },
 ];
-const ALERTS: WebPage[] = [{ path: "/webhooks", nav: "Webhooks", component: WebhooksPage }];
+const ALERTS: WebPage[] = [
+  { path: "/webhooks", nav: "Webhooks", component: WebhooksPage },
+  { path: "/channels", nav: "Chat channels", component: ChannelsPage },
+  { path: "/silences", nav: "Silences", component: SilencesPage },
+];
 const ACCOUNT: WebPage[] = [
   { path: "/account", nav: "Plans and usage", component: AccountPage },
   { path: "/account/subscription", nav: "Subscription", component: SubscriptionPage },

@@ -1,83 +1,53 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import type { Webhook, WebhookWithSecret } from "./alerts/alert-types.ts";
+import { ConfirmButton } from "./alerts/ConfirmButton.tsx";
+import { DeliveryLog } from "./alerts/DeliveryLog.tsx";
+import { describeFilter, utcMinute } from "./alerts/format.ts";
+import { NewSecret, RotateSecretForm } from "./alerts/RotateSecretForm.tsx";
+import { useAction } from "./alerts/use-action.ts";
+import { WebhookEditForm } from "./alerts/WebhookEditForm.tsx";
 import { getJson } from "./api.ts";
 import { sendJson } from "./api-write.ts";
 
-interface Webhook {
-  id: string;
-  url: string;
-  name: string;
-  enabled: boolean;
-  disabledReason: string | null;
-}
-interface Delivery {
-  id: string;
-  status: string;
-  alert: { type: string; title: string };
-  createdAt: string;
-  attempts: {
-    attempt: number;
-    ok: boolean;
-    statusCode: number | null;
-    latencyMs: number;
-    error: string | null;
-  }[];
-}
+/** What is open under the table for one endpoint. */
+type Panel = { view: "deliveries" | "edit" | "rotate"; id: string } | null;
 
 /**
  * The webhook manager: the tenant's signed endpoints (Standard Webhooks), created here (the
- * signing secret is shown once), sent a test event, followed in the delivery log with every
- * attempt, and deleted.
+ * signing secret is shown once), edited, their secret rotated, sent a test event, followed in the
+ * delivery log with every attempt (a failed delivery can be replayed), and deleted.
  */
 export function WebhooksPage() {
   const [hooks, setHooks] = useState<Webhook[] | null>(null);
   const [url, setUrl] = useState("");
-  const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState<string | null>(null);
-  const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
+  const [secret, setSecret] = useState<{ made: WebhookWithSecret; rotated: boolean } | null>(null);
+  const [panel, setPanel] = useState<Panel>(null);
+  const create = useAction();
+  const act = useAction();
+  const listing = useAction();
 
   const load = useCallback(() => {
-    getJson<{ data: Webhook[] }>("/webhooks")
-      .then((b) => setHooks(b.data))
-      .catch((e: Error) => setError(e.message));
-  }, []);
+    listing.run(async () => setHooks((await getJson<{ data: Webhook[] }>("/webhooks")).data));
+  }, [listing.run]);
   useEffect(load, [load]);
 
-  const loadDeliveries = useCallback((id: string) => {
-    getJson<{ data: Delivery[] }>(`/webhooks/${id}/deliveries`)
-      .then((b) => setDeliveries(b.data))
-      .catch((e: Error) => setError(e.message));
-  }, []);
-  // While a log is open, it follows new attempts every 2 s.
-  useEffect(() => {
-    if (!open) return;
-    loadDeliveries(open);
-    const timer = setInterval(() => loadDeliveries(open), 2_000);
-    return () => clearInterval(timer);
-  }, [open, loadDeliveries]);
-
-  const act = async (fn: () => Promise<unknown>) => {
-    try {
-      await fn();
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  const create = (e: FormEvent) => {
+  const add = (e: FormEvent) => {
     e.preventDefault();
-    act(async () => {
-      const made = await sendJson<Webhook & { secret: string }>("POST", "/webhooks", { url });
-      setSecret(made.secret);
+    create.run(async () => {
+      const made = await sendJson<WebhookWithSecret>("POST", "/webhooks", { url });
+      setSecret({ made, rotated: false });
       setUrl("");
       load();
     });
   };
+  const toggle = (view: "deliveries" | "edit" | "rotate", id: string) =>
+    setPanel(panel?.view === view && panel.id === id ? null : { view, id });
+  const open = hooks?.find((h) => h.id === panel?.id) ?? null;
 
   return (
     <section aria-labelledby="webhooks-title">
       <h1 id="webhooks-title">Webhooks</h1>
-      <form className="filters" onSubmit={create}>
+      <form className="filters" aria-label="Add an endpoint" onSubmit={add}>
         <label>
           Endpoint URL{" "}
           <input
@@ -88,20 +58,30 @@ export function WebhooksPage() {
             onChange={(e) => setUrl(e.target.value)}
           />
         </label>
-        <button type="submit">Add endpoint</button>
+        <button type="submit" disabled={create.busy}>
+          Add endpoint
+        </button>
+        {create.error ? (
+          <p role="alert" className="error form-error">
+            {create.error}
+          </p>
+        ) : null}
       </form>
-      {secret ? (
-        <p role="status" className="secret">
-          Signing secret (shown once): <code>{secret}</code>
+      {secret ? <NewSecret made={secret.made} rotated={secret.rotated} /> : null}
+      {listing.error ? <p role="alert">Could not load the list: {listing.error}</p> : null}
+      {act.error ? (
+        <p role="alert" className="error">
+          {act.error}
         </p>
       ) : null}
-      {error ? <p role="alert">{error}</p> : null}
       <div className="table-scroll">
-        <table className="webhooks">
+        <table className="webhooks stack">
           <thead>
             <tr>
               <th scope="col">Endpoint</th>
+              <th scope="col">Receives</th>
               <th scope="col">State</th>
+              <th scope="col">Secret</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -111,67 +91,123 @@ export function WebhooksPage() {
                 <td>
                   {h.name}
                   <br />
-                  <small>{h.url}</small>
+                  <small className="url">{h.url}</small>
+                  {h.description ? (
+                    <>
+                      <br />
+                      <small>{h.description}</small>
+                    </>
+                  ) : null}
                 </td>
-                <td>{h.enabled ? "enabled" : `disabled: ${h.disabledReason ?? ""}`}</td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    onClick={() =>
-                      act(async () => {
-                        await sendJson("POST", `/webhooks/${h.id}/test`);
-                        setOpen(h.id);
-                      })
-                    }
-                  >
-                    Send a test event
-                  </button>
-                  <button type="button" onClick={() => setOpen(open === h.id ? null : h.id)}>
-                    {open === h.id ? "Hide deliveries" : "Deliveries"}
-                  </button>
-                  <button
-                    type="button"
-                    onClick={() =>
-                      act(async () => {
-                        await sendJson("DELETE", `/webhooks/${h.id}`);
-                        if (open === h.id) setOpen(null);
-                        load();
-                      })
-                    }
-                  >
-                    Delete
-                  </button>
+                <td data-label="Receives">{describeFilter(h.filter)}</td>
+                <td data-label="State">
+                  {h.enabled ? "enabled" : `disabled: ${h.disabledReason ?? ""}`}
+                  {h.enabled && h.failingSince ? (
+                    <>
+                      <br />
+                      <small>failing since {utcMinute(h.failingSince)}</small>
+                    </>
+                  ) : null}
+                </td>
+                <td data-label="Secret">
+                  <code>{h.secretPrefix}</code>
+                  {h.previousSecretExpiresAt ? (
+                    <>
+                      <br />
+                      <small>previous one until {utcMinute(h.previousSecretExpiresAt)}</small>
+                    </>
+                  ) : null}
+                </td>
+                <td>
+                  <div className="actions">
+                    <button
+                      type="button"
+                      onClick={() =>
+                        act.run(async () => {
+                          await sendJson("POST", `/webhooks/${h.id}/test`);
+                          setPanel({ view: "deliveries", id: h.id });
+                        })
+                      }
+                    >
+                      Send a test event
+                    </button>
+                    <button
+                      type="button"
+                      aria-expanded={panel?.view === "deliveries" && panel.id === h.id}
+                      onClick={() => toggle("deliveries", h.id)}
+                    >
+                      Deliveries
+                    </button>
+                    <button
+                      type="button"
+                      aria-expanded={panel?.view === "edit" && panel.id === h.id}
+                      onClick={() => toggle("edit", h.id)}
+                    >
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      aria-expanded={panel?.view === "rotate" && panel.id === h.id}
+                      onClick={() => toggle("rotate", h.id)}
+                    >
+                      Rotate secret
+                    </button>
+                    <ConfirmButton
+                      label="Delete"
+                      confirmLabel="Yes, delete it and its log"
+                      onConfirm={() =>
+                        act.run(async () => {
+                          await sendJson("DELETE", `/webhooks/${h.id}`);
+                          if (panel?.id === h.id) setPanel(null);
+                          load();
+                        })
+                      }
+                    />
+                  </div>
                 </td>
               </tr>
             ))}
             {hooks !== null && hooks.length === 0 ? (
               <tr>
-                <td colSpan={3}>No endpoints yet.</td>
+                <td colSpan={5}>No endpoints yet.</td>
               </tr>
             ) : null}
           </tbody>
         </table>
       </div>
-      {open ? (
-        <>
-          <h2>Deliveries</h2>
-          <ul className="deliveries">
-            {(deliveries ?? []).map((d) => (
-              <li key={d.id} data-delivery={d.id}>
-                <strong>{d.status}</strong> {d.alert.type}: {d.alert.title}
-                <ul>
-                  {d.attempts.map((a) => (
-                    <li key={a.attempt}>
-                      attempt {a.attempt}: {a.ok ? "ok" : "failed"}
-                      {a.statusCode === null ? "" : `, HTTP ${a.statusCode}`}, {a.latencyMs} ms
-                      {a.error ? `, ${a.error}` : ""}
-                    </li>
-                  ))}
-                </ul>
-              </li>
-            ))}
-          </ul>
-        </>
+      {open && panel?.view === "deliveries" ? (
+        <DeliveryLog
+          key={open.id}
+          title={`Deliveries to ${open.name}`}
+          path={`/webhooks/${open.id}/deliveries`}
+          onAttempt={load}
+          onReplay={(deliveryId) =>
+            sendJson("POST", `/webhooks/${open.id}/deliveries/${deliveryId}/replay`)
+          }
+        />
+      ) : null}
+      {open && panel?.view === "edit" ? (
+        <WebhookEditForm
+          key={open.id}
+          hook={open}
+          onSaved={() => {
+            setPanel(null);
+            load();
+          }}
+          onCancel={() => setPanel(null)}
+        />
+      ) : null}
+      {open && panel?.view === "rotate" ? (
+        <RotateSecretForm
+          key={open.id}
+          hook={open}
+          onRotated={(made) => {
+            setSecret({ made, rotated: true });
+            setPanel(null);
+            load();
+          }}
+          onCancel={() => setPanel(null)}
+        />
       ) : null}
     </section>
   );

@@ -5,9 +5,17 @@ import type { ZodApp } from "../app-types.ts";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
 import { forTenant } from "../request-deps.ts";
-import { errorResponses, errorSchema, prefixedId } from "../schemas/common.ts";
+import {
+  cursorParam,
+  errorResponses,
+  errorSchema,
+  limitParam,
+  pageSchema,
+  prefixedId,
+} from "../schemas/common.ts";
 import {
   CHAT_KINDS,
+  chatDeliveryLog,
   createChatChannel,
   deleteChatChannel,
   getChatChannel,
@@ -16,7 +24,7 @@ import {
   updateChatChannel,
 } from "../services/channels.ts";
 import { alertMutations } from "./alert-mutations.ts";
-import { filterInput, filterOutput } from "./webhook-routes.ts";
+import { DELIVERY_STATUSES, deliverySchema, filterInput, filterOutput } from "./webhook-routes.ts";
 
 /** Discord's webhook URLs (https://discord.com/developers/docs/resources/webhook). */
 const DISCORD_URL =
@@ -181,5 +189,24 @@ export function channelRoutes(app: ZodApp, deps: ApiDeps, config: ApiConfig): vo
     },
     async (req, reply) =>
       reply.code(202).send(await testChatChannel(forTenant(deps, req), req.params.id)),
+  );
+
+  app.get(
+    "/channels/:id/deliveries",
+    {
+      schema: {
+        tags: ["channels"],
+        summary: "The channel's delivery log, newest first, with every attempt",
+        description: "How its test messages and alerts went: each attempt's outcome and status.",
+        params: channelId,
+        querystring: z.object({
+          status: z.enum(DELIVERY_STATUSES).optional(),
+          cursor: cursorParam.optional(),
+          limit: limitParam(200, 50),
+        }),
+        response: { 200: pageSchema(deliverySchema), ...errorResponses },
+      },
+    },
+    async (req) => chatDeliveryLog(forTenant(deps, req), req.params.id, req.query),
   );
 }

@@ -34,7 +34,7 @@ import {
 } from "../services/webhooks.ts";
 import { alertMutations } from "./alert-mutations.ts";
 
-const DELIVERY_STATUSES = ["pending", "delivered", "exhausted", "cancelled"] as const;
+export const DELIVERY_STATUSES = ["pending", "delivered", "exhausted", "cancelled"] as const;
 const ALERT_TYPES = [
   "finding.opened",
   "finding.escalated",
@@ -119,7 +119,7 @@ const webhookWithSecret = webhookSchema
   })
   .meta({ id: "WebhookWithSecret" });
 
-const deliverySchema = z
+export const deliverySchema = z
   .object({
     id: z.string().describe("msg_…: the webhook-id header receivers see, the same on every retry"),
     status: z.enum(DELIVERY_STATUSES),

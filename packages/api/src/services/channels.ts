@@ -13,7 +13,7 @@ import type { Queryable } from "@kamiyo/db";
 import type { ApiConfig } from "../config.ts";
 import type { ApiDeps } from "../deps.ts";
 import { refuseOverChannelLimit } from "./channel-limit.ts";
-import { queueTest } from "./webhooks.ts";
+import { type DeliveryJson, type DeliveryLogInput, deliveryPage, queueTest } from "./webhooks.ts";
 
 /** Chat channels a tenant subscribes through the API (signed webhooks have their own routes). */
 export const CHAT_KINDS = ["discord", "slack", "telegram"] as const;
@@ -174,4 +174,14 @@ export async function testChatChannel(deps: ApiDeps, id: string): Promise<{ deli
       throw new AppError("conflict", `channel ${id} is disabled: enable it before sending a test`);
     return c;
   });
+}
+
+/** A page of a chat channel's delivery log (its test messages and alerts), newest first. */
+export async function chatDeliveryLog(
+  deps: ApiDeps,
+  id: string,
+  input: DeliveryLogInput,
+): Promise<{ data: DeliveryJson[]; nextCursor: string | null }> {
+  await findChat(deps.db, deps.tenantId, id);
+  return deliveryPage(deps, id, input);
 }

@@ -332,14 +332,29 @@ export async function queueTest(
   return { deliveryId };
 }
 
+export interface DeliveryLogInput {
+  limit: number;
+  cursor?: string;
+  status?: DeliveryStatus;
+}
+
 /** A page of an endpoint's delivery log, newest first. */
 export async function deliveryLog(
   deps: ApiDeps,
   id: string,
-  input: { limit: number; cursor?: string; status?: DeliveryStatus },
+  input: DeliveryLogInput,
+): Promise<{ data: DeliveryJson[]; nextCursor: string | null }> {
+  await findWebhook(deps, id);
+  return deliveryPage(deps, id, input);
+}
+
+/** A page of the delivery log of a channel of the tenant (checked by the caller), newest first. */
+export async function deliveryPage(
+  deps: ApiDeps,
+  id: string,
+  input: DeliveryLogInput,
 ): Promise<{ data: DeliveryJson[]; nextCursor: string | null }> {
   const before = input.cursor ? decodeCursor(input.cursor) : undefined;
-  await findWebhook(deps, id);
   const rows = await listDeliveries(deps.db, deps.tenantId, id, {
     limit: input.limit + 1,
     before: before && { createdAt: before.at, id: before.id },
