@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { FormError } from "../FormError.tsx";
+import { useAction } from "../use-action.ts";
 import { type Member, ROLES, type Role } from "./account-types.ts";
-import { FormError } from "./FormError.tsx";
-import { useAction } from "./use-action.ts";
 
 /** Adds a person by email with a role (`POST /members`; the role at most the caller's). */
 export function AddMemberForm({ onAdded }: { onAdded: (m: Member) => void }) {

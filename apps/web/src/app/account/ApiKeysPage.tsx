@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from "react";
 import { apiKey, getJson } from "../api.ts";
+import { FormError } from "../FormError.tsx";
 import { TableScroll } from "../TableScroll.tsx";
+import { useAction } from "../use-action.ts";
 import { type ApiKey, type Me, type NewApiKey, when } from "./account-types.ts";
-import { FormError } from "./FormError.tsx";
 import { KeyActions } from "./KeyActions.tsx";
 import { NewKeyForm } from "./NewKeyForm.tsx";
 import { ShownOnce } from "./ShownOnce.tsx";
-import { useAction } from "./use-action.ts";
 
 function stateOf(k: ApiKey, now: number): string {
   const ended = (iso: string | null) => iso !== null && Date.parse(iso) <= now;

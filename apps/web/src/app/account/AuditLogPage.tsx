@@ -1,11 +1,11 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { getJson } from "../api.ts";
+import { FormError } from "../FormError.tsx";
 import { TableScroll } from "../TableScroll.tsx";
+import { useAction } from "../use-action.ts";
 import type { ApiKey, AuditEntry } from "./account-types.ts";
 import { when } from "./account-types.ts";
 import { downloadAuditLog } from "./audit-export.ts";
-import { FormError } from "./FormError.tsx";
-import { useAction } from "./use-action.ts";
 
 const PAGE_SIZES = [10, 25, 50, 100, 250] as const;
 

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { ConfirmAction } from "../ConfirmAction.tsx";
 import type { ApiKey, NewApiKey } from "./account-types.ts";
-import { ConfirmAction } from "./ConfirmAction.tsx";
 
 /** How long a rotated key keeps working beside its replacement (`graceSeconds`). */
 const GRACE = [

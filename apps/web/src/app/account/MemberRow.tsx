@@ -1,9 +1,9 @@
 import { type FormEvent, useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { ConfirmAction } from "../ConfirmAction.tsx";
+import { FormError } from "../FormError.tsx";
+import { useAction } from "../use-action.ts";
 import { type Member, ROLES, type Role, when } from "./account-types.ts";
-import { ConfirmAction } from "./ConfirmAction.tsx";
-import { FormError } from "./FormError.tsx";
-import { useAction } from "./use-action.ts";
 
 /**
  * One member: a role change (`PATCH /members/:id`) and removal (`DELETE`, confirmed). The API's

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 import { getJson } from "../api.ts";
+import { FormError } from "../FormError.tsx";
 import { TableScroll } from "../TableScroll.tsx";
+import { useAction } from "../use-action.ts";
 import { AddMemberForm } from "./AddMemberForm.tsx";
 import type { Member } from "./account-types.ts";
-import { FormError } from "./FormError.tsx";
 import { MemberRow } from "./MemberRow.tsx";
-import { useAction } from "./use-action.ts";
 
 /** The tenant's members and their roles (`/members`): add by email, change a role, remove. */
 export function MembersPage() {

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { FormError } from "../FormError.tsx";
+import { useAction } from "../use-action.ts";
 import { type NewApiKey, ROLES, type Role, SCOPES, type Scope } from "./account-types.ts";
-import { FormError } from "./FormError.tsx";
-import { useAction } from "./use-action.ts";
 
 /**
  * Creates an API key (`POST /api-keys`): a name, a role (at most the caller's; the API says so

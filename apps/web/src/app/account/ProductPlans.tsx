@@ -1,11 +1,11 @@
 import type { PlanCatalog } from "../../catalog.ts";
 import { sendJson } from "../api-write.ts";
+import { ConfirmAction } from "../ConfirmAction.tsx";
+import { FormError } from "../FormError.tsx";
 import { TableScroll } from "../TableScroll.tsx";
+import { useAction } from "../use-action.ts";
 import type { Billing, Subscription } from "./account-types.ts";
 import { when } from "./account-types.ts";
-import { ConfirmAction } from "./ConfirmAction.tsx";
-import { FormError } from "./FormError.tsx";
-import { useAction } from "./use-action.ts";
 
 type Product = PlanCatalog["products"][number];
 

@@ -2,10 +2,10 @@ import { useEffect, useState } from "react";
 import type { PlanCatalog } from "../../catalog.ts";
 import { getJson } from "../api.ts";
 import { sendJson } from "../api-write.ts";
+import { FormError } from "../FormError.tsx";
+import { useAction } from "../use-action.ts";
 import type { Billing } from "./account-types.ts";
-import { FormError } from "./FormError.tsx";
 import { ProductPlans } from "./ProductPlans.tsx";
-import { useAction } from "./use-action.ts";
 
 /**
  * The tenant's subscriptions beside the catalog (`GET /plans`, the landing page's): change plan,
