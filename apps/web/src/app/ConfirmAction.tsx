@@ -2,7 +2,8 @@ import { type ReactNode, useEffect, useRef, useState } from "react";
 
 /**
  * A button whose action waits for a second, explicit confirmation: the first press shows the
- * question with a confirm and a cancel button (focus moves to cancel, the safe choice).
+ * question with a confirm and a cancel button (focus moves to cancel, the safe choice; Escape
+ * cancels too).
  */
 export function ConfirmAction({
   label,
@@ -33,7 +34,14 @@ export function ConfirmAction({
     );
   return (
     // biome-ignore lint/a11y/useSemanticElements: a group of controls, not a form's fieldset
-    <div className="confirm" role="group" aria-label={label}>
+    <div
+      className="confirm"
+      role="group"
+      aria-label={label}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") setAsking(false);
+      }}
+    >
       <p>{question}</p>
       {children}
       <button

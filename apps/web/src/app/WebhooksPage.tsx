@@ -1,13 +1,13 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import type { Webhook, WebhookWithSecret } from "./alerts/alert-types.ts";
-import { ConfirmButton } from "./alerts/ConfirmButton.tsx";
 import { DeliveryLog } from "./alerts/DeliveryLog.tsx";
 import { describeFilter, utcMinute } from "./alerts/format.ts";
 import { NewSecret, RotateSecretForm } from "./alerts/RotateSecretForm.tsx";
-import { useAction } from "./alerts/use-action.ts";
 import { WebhookEditForm } from "./alerts/WebhookEditForm.tsx";
 import { getJson } from "./api.ts";
 import { sendJson } from "./api-write.ts";
+import { ConfirmAction } from "./ConfirmAction.tsx";
+import { useAction } from "./use-action.ts";
 
 /** What is open under the table for one endpoint. */
 type Panel = { view: "deliveries" | "edit" | "rotate"; id: string } | null;
@@ -152,8 +152,9 @@ export function WebhooksPage() {
                     >
                       Rotate secret
                     </button>
-                    <ConfirmButton
+                    <ConfirmAction
                       label="Delete"
+                      question="Delete this endpoint and its delivery log?"
                       confirmLabel="Yes, delete it and its log"
                       onConfirm={() =>
                         act.run(async () => {

@@ -1,11 +1,11 @@
 import { type FormEvent, useId, useState } from "react";
 import { sendJson } from "../api-write.ts";
 import { SEVERITIES } from "../types.ts";
+import { useAction } from "../use-action.ts";
 import { CHANNEL_KINDS, type Channel, type ChannelKind } from "./alert-types.ts";
 import { CHANNEL_SETTINGS, type SettingField } from "./channel-kinds.ts";
 import { FilterFields } from "./FilterFields.tsx";
 import { EMPTY_FILTER, filterOf } from "./filter-draft.ts";
-import { useAction } from "./use-action.ts";
 
 /** One setting's input: secrets are write-only (not echoed back, not kept by the browser). */
 function SettingInput({

@@ -1,9 +1,9 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { useAction } from "../use-action.ts";
 import type { Channel } from "./alert-types.ts";
 import { FilterFields } from "./FilterFields.tsx";
 import { draftOf, filterOf } from "./filter-draft.ts";
-import { useAction } from "./use-action.ts";
 
 /**
  * Renames or refilters a channel (`PATCH /channels/{id}`; `filter` replaces the whole filter).

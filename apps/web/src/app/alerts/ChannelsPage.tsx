@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useState } from "react";
 import { getJson } from "../api.ts";
 import { sendJson } from "../api-write.ts";
+import { ConfirmAction } from "../ConfirmAction.tsx";
+import { useAction } from "../use-action.ts";
 import type { Channel } from "./alert-types.ts";
 import { ChannelCreateForm } from "./ChannelCreateForm.tsx";
 import { ChannelEditForm } from "./ChannelEditForm.tsx";
-import { ConfirmButton } from "./ConfirmButton.tsx";
 import { CHANNEL_SETTINGS } from "./channel-kinds.ts";
 import { DeliveryLog } from "./DeliveryLog.tsx";
 import { describeFilter, utcMinute } from "./format.ts";
-import { useAction } from "./use-action.ts";
 
 /** `healthy`, `failing since …`, or `disabled: why`. */
 function health(c: Channel): string {
@@ -117,8 +117,9 @@ export function ChannelsPage() {
                     >
                       {c.enabled ? "Disable" : "Enable"}
                     </button>
-                    <ConfirmButton
+                    <ConfirmAction
                       label="Delete"
+                      question="Delete this channel?"
                       confirmLabel="Yes, delete it"
                       onConfirm={() =>
                         act.run(async () => {

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { getJson } from "../api.ts";
+import { useAction } from "../use-action.ts";
 import type { Delivery, Page } from "./alert-types.ts";
 import { utcMinute } from "./format.ts";
-import { useAction } from "./use-action.ts";
 
 /** Deliveries that can be sent again (`POST …/deliveries/{id}/replay`). */
 const REPLAYABLE = new Set<Delivery["status"]>(["exhausted", "cancelled"]);

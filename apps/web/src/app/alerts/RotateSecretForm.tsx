@@ -1,8 +1,8 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { useAction } from "../use-action.ts";
 import type { Webhook, WebhookWithSecret } from "./alert-types.ts";
 import { utcMinute } from "./format.ts";
-import { useAction } from "./use-action.ts";
 
 /**
  * Replaces an endpoint's signing secret (`POST /webhooks/{id}/rotate-secret`). The previous

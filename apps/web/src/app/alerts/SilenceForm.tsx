@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from "react";
 import { sendJson } from "../api-write.ts";
 import { SEVERITIES } from "../types.ts";
+import { useAction } from "../use-action.ts";
 import type { Severity, Silence, SilenceMatchers } from "./alert-types.ts";
-import { useAction } from "./use-action.ts";
 
 /** The longest silence the API takes: 30 days, in minutes. */
 const MAX_MINUTES = 30 * 24 * 60;

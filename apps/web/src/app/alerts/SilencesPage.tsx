@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 import { getJson } from "../api.ts";
 import { sendJson } from "../api-write.ts";
+import { ConfirmAction } from "../ConfirmAction.tsx";
+import { useAction } from "../use-action.ts";
 import type { Page, Silence } from "./alert-types.ts";
-import { ConfirmButton } from "./ConfirmButton.tsx";
 import { describeMatchers, utcMinute } from "./format.ts";
 import { SilenceForm } from "./SilenceForm.tsx";
-import { useAction } from "./use-action.ts";
 
 /** How many ended silences are shown (the newest). */
 const ENDED_SHOWN = 20;
@@ -44,8 +44,9 @@ function SilenceTable({
               </td>
               {onEnd ? (
                 <td>
-                  <ConfirmButton
+                  <ConfirmAction
                     label="End now"
+                    question="End this silence now?"
                     confirmLabel="Yes, end it"
                     onConfirm={() => onEnd(s)}
                   />
