@@ -74,7 +74,9 @@ beforeAll(async () => {
   upstream = await startLiveUpstream();
   web = await startWebHarness(
     [],
-    { ...upstream.env, API_WEBHOOKS_ALLOW_LOOPBACK_HTTP: "true" },
+    // The test polls the API every 25 ms while it waits for a finding: above the 600 a minute an
+    // IP may make by default.
+    { ...upstream.env, API_WEBHOOKS_ALLOW_LOOPBACK_HTTP: "true", API_RATE_LIMIT_PER_IP: "100000" },
     (db) => importRecords(db, INCIDENTS, Date.UTC(2025, 2, 1)).then(() => undefined),
   );
 }, 90_000);
@@ -98,6 +100,7 @@ describe("the dashboard", () => {
     const stored = (async () => {
       for (;;) {
         const res = await fetch(`${web.base}/security/events?detector=liquidations&limit=1`);
+        expect(res.status).toBe(200);
         const body = (await res.json()) as { data: { id: string; kind: string }[] };
         const f = body.data.find((x) => x.kind === "backstop");
         if (f) return { id: f.id, at: Date.now() };

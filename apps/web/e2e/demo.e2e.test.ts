@@ -63,6 +63,12 @@ describe("kamiyo serve --demo and the monitor's pages", () => {
       360,
     );
     await page.screenshot({ path: join(SCREENSHOTS, "demo-overview-360-dark.png") });
+    // There the navigation folds behind Menu, which opens it and closes on the way to a page.
+    expect(await page.getByRole("navigation", { name: "Dashboard" }).isVisible()).toBe(false);
+    await page.getByRole("button", { name: "Menu" }).click();
+    await page.getByRole("link", { name: "Oracles" }).click();
+    await page.getByRole("heading", { level: 1, name: "Oracle deviations" }).waitFor();
+    expect(await page.getByRole("navigation", { name: "Dashboard" }).isVisible()).toBe(false);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,5 +1,5 @@
 import { Suspense, useCallback, useEffect, useState } from "react";
-import { Link, Route, Router, Switch, useRoute } from "wouter";
+import { Link, Route, Router, Switch, useLocation, useRoute } from "wouter";
 import { ThemeToggle } from "../landing/ThemeToggle.tsx";
 import { WEB_MODULES } from "../modules/index.ts";
 import { AccountPage } from "./AccountPage.tsx";
@@ -59,12 +59,42 @@ function NavLink({ page }: { page: WebPage }) {
   );
 }
 
+/** The sidebar: each group's pages; on a narrow screen shown while `open`, closed on navigating. */
+function DashboardNav({ open, onNavigate }: { open: boolean; onNavigate: () => void }) {
+  const [location] = useLocation();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the address changes
+  useEffect(onNavigate, [location]);
+  return (
+    <nav aria-label="Dashboard" id="dashboard-nav" className={open ? "side open" : "side"}>
+      {GROUPS.map((g) => (
+        <div key={g.title}>
+          <h2>{g.title}</h2>
+          <ul className="side-list">
+            {g.pages
+              .filter((p) => p.nav)
+              .map((p) => (
+                <li key={p.path}>
+                  <NavLink page={p} />
+                </li>
+              ))}
+          </ul>
+        </div>
+      ))}
+      <p>
+        <a href="/docs">API reference</a>
+      </p>
+    </nav>
+  );
+}
+
 /**
  * The dashboard under `/app`. It reads only the public API: with this tab's API key, or with none
  * where the install needs none yet (a single-tenant install on localhost opens straight in).
  */
 export function App() {
   const [me, setMe] = useState<Me | null | "signed-out">(null);
+  // On a narrow screen the navigation folds behind a Menu button, so a page starts at its content.
+  const [menuOpen, setMenuOpen] = useState(false);
   const check = useCallback(() => {
     getJson<Me>("/tenants/me")
       .then(setMe)
@@ -94,27 +124,18 @@ export function App() {
           </button>
         ) : null}
         <ThemeToggle />
+        <button
+          type="button"
+          className="theme-toggle menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="dashboard-nav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          Menu
+        </button>
       </header>
       <div className="layout">
-        <nav aria-label="Dashboard" className="side">
-          {GROUPS.map((g) => (
-            <div key={g.title}>
-              <h2>{g.title}</h2>
-              <ul className="side-list">
-                {g.pages
-                  .filter((p) => p.nav)
-                  .map((p) => (
-                    <li key={p.path}>
-                      <NavLink page={p} />
-                    </li>
-                  ))}
-              </ul>
-            </div>
-          ))}
-          <p>
-            <a href="/docs">API reference</a>
-          </p>
-        </nav>
+        <DashboardNav open={menuOpen} onNavigate={() => setMenuOpen(false)} />
         <main id="main">
           <DemoBanner />
           <Suspense fallback={<p>Loading…</p>}>
