@@ -40,5 +40,11 @@ describe("the call graph", () => {
     expect(total).toBeCloseTo(1, 9);
     expect(pr.get("cart") ?? 0).toBeGreaterThan(pr.get("checkout") ?? 0);
     expect(pr.get("ad") ?? 1).toBeLessThan(0.01);
+    // networkx 3.6.1: nx.pagerank(G, alpha=0.85, personalization=p, dangling=p, weight="weight",
+    // tol=1e-14) with each edge weighted 1e-6 + p[callee], p = the normalised scores above.
+    expect(pr.get("frontend")).toBeCloseTo(0.1844168065, 6);
+    expect(pr.get("checkout")).toBeCloseTo(0.3411709353, 6);
+    expect(pr.get("cart")).toBeCloseTo(0.4744121015, 6);
+    expect(pr.get("ad")).toBeCloseTo(1.568e-7, 6);
   });
 });

@@ -61,14 +61,14 @@ export function pathToSymptom(graph: CallGraph, service: string, symptom?: strin
 /**
  * Personalized PageRank over the call graph, walking from callers to callees (MicroRank's and
  * Groot's direction: blame flows to what the anomalous services depend on), restarting at each
- * service with probability proportional to its anomaly score. Damping 0.85, 50 iterations; a
+ * service with probability proportional to its anomaly score. Damping 0.85, 100 iterations; a
  * service without callees sends its mass back to the restart distribution. Scores sum to 1.
  */
 export function personalizedPageRank(
   graph: CallGraph,
   personalization: ReadonlyMap<string, number>,
   damping = 0.85,
-  iterations = 50,
+  iterations = 100,
 ): Map<string, number> {
   const nodes = new Set<string>(personalization.keys());
   for (const [a, bs] of graph.callees) {
