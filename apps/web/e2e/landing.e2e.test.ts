@@ -22,6 +22,7 @@ const KEY = "kmy_test_landing_e2e_key_0123456789abcdef";
 
 /** A person of the default tenant with a password, for signing in with email and password. */
 const PERSON = { email: "ops@landing.example", password: "seven lanterns over the quay" };
+const NEW_PASSWORD = "a heron waits by the weir";
 
 beforeAll(async () => {
   web = await startWebHarness(["--no-monitor"], { API_KEY_HASHES: hashApiKey(KEY) }, async (db) => {
@@ -199,6 +200,31 @@ describe("signing in to the dashboard", () => {
       headers: { cookie: `kamiyo_session=${cookie?.value}` },
     });
     expect(replay.status).toBe(401);
+
+    // The person changes their password on its page; the new one signs in, the old one no more.
+    const signIn = async (password: string) => {
+      await form.getByLabel("Email").fill(PERSON.email);
+      await form.getByLabel("Password").fill(password);
+      await form.getByRole("button", { name: "Sign in" }).click();
+    };
+    await signIn(PERSON.password);
+    await page.getByRole("link", { name: "Your password" }).click();
+    const change = page.getByRole("form", { name: "Change your password" });
+    await change.getByLabel("Current password").fill(PERSON.password);
+    await change.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
+    await change.getByLabel("New password again").fill(NEW_PASSWORD);
+    await change.getByRole("button", { name: "Change password" }).click();
+    await change.getByRole("status").filter({ hasText: "Password changed." }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn(PERSON.password);
+    await form
+      .getByRole("alert")
+      .filter({ hasText: /not right/ })
+      .waitFor();
+    await signIn(NEW_PASSWORD);
+    // Back at the page it was on when it signed out.
+    await page.getByRole("heading", { name: "Your password", level: 1 }).waitFor();
     await page.close();
   });
 });

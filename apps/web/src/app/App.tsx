@@ -6,6 +6,7 @@ import { AccountPage } from "./AccountPage.tsx";
 import { ApiKeysPage } from "./account/ApiKeysPage.tsx";
 import { AuditLogPage } from "./account/AuditLogPage.tsx";
 import { MembersPage } from "./account/MembersPage.tsx";
+import { PasswordPage } from "./account/PasswordPage.tsx";
 import { SubscriptionPage } from "./account/SubscriptionPage.tsx";
 import { ChannelsPage } from "./alerts/ChannelsPage.tsx";
 import { SilencesPage } from "./alerts/SilencesPage.tsx";
@@ -40,6 +41,7 @@ const ACCOUNT: WebPage[] = [
   { path: "/account/keys", nav: "API keys", component: ApiKeysPage },
   { path: "/account/members", nav: "Members", component: MembersPage },
   { path: "/account/audit", nav: "Audit log", component: AuditLogPage },
+  { path: "/account/password", nav: "Your password", component: PasswordPage },
 ];
 
 /** The navigation's groups: the platform's, each product module's, then alerts and the account. */
