@@ -37,13 +37,13 @@ export function auditMutations(
           typeof payload === "string" && payload.length > 0 ? JSON.parse(payload) : null;
         // Secrets shown once (a webhook's signing secret, a new API key) stay out even of the hash.
         if (after && typeof after === "object") for (const k of SHOWN_ONCE) delete after[k];
-        const params = req.params as { id?: string } | undefined;
+        const params = req.params as { id?: string; product?: string } | undefined;
         try {
           await recordAudit(tenantDb(deps.requestDb ?? deps.db, req.ctx.tenantId), {
             tenantId: req.ctx.tenantId,
             actor: req.ctx.actor,
             action: spec.action,
-            target: params?.id ?? after?.id ?? after?.tenant?.id ?? "-",
+            target: auditTarget(params, after),
             requestId: req.id,
             before: before.get(req) ?? null,
             after,
@@ -59,4 +59,27 @@ export function auditMutations(
       },
     );
   });
+}
+
+/**
+ * What a change was made to: the route's `:id` or `:product`, else the answer's `id`, `userId` (a
+ * member), `product` (a subscription) or tenant; "-" when none says.
+ */
+function auditTarget(
+  params: { id?: string; product?: string } | undefined,
+  after: Record<string, unknown> | null,
+): string {
+  const from = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : undefined);
+  const tenant = after?.tenant as { id?: unknown } | undefined;
+  const subscription = after?.subscription as { product?: unknown } | undefined;
+  return (
+    params?.id ??
+    params?.product ??
+    from(after?.id) ??
+    from(after?.userId) ??
+    from(after?.product) ??
+    from(subscription?.product) ??
+    from(tenant?.id) ??
+    "-"
+  );
 }

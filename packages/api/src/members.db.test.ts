@@ -78,11 +78,15 @@ describe(`members and their roles (${testDbKind})`, () => {
     expect(
       (await call(owner, "GET", "/members")).json().data.map((m: { email: string }) => m.email),
     ).not.toContain("carol@acme.example");
-    const actions = (await call(owner, "GET", "/audit-log"))
-      .json()
-      .data.map((e: { action: string }) => e.action);
-    expect(actions).toEqual(
+    const entries = (await call(owner, "GET", "/audit-log")).json().data as {
+      action: string;
+      target: string;
+    }[];
+    expect(entries.map((e) => e.action)).toEqual(
       expect.arrayContaining(["member.add", "member.update", "member.remove"]),
     );
+    // Each names the member it changed, the addition (whose route has no id) included.
+    const carolsChanges = entries.filter((e) => e.target === carol.userId).map((e) => e.action);
+    expect(carolsChanges.sort()).toEqual(["member.add", "member.remove"]);
   });
 });
