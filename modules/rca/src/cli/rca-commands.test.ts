@@ -1,0 +1,55 @@
+import { join } from "node:path";
+import { CliError, type CliIo } from "@kamiyo/platform";
+import { Command } from "commander";
+import { describe, expect, it } from "vitest";
+import { NEZHA_FIXTURE } from "../nezha/fixture.ts";
+import { rcaCli } from "./rca-commands.ts";
+
+/** Runs `kamiyo rca …args` in-process; returns what it printed. */
+async function run(...args: string[]): Promise<string> {
+  let out = "";
+  const io = { out: (t: string) => (out += t), err: () => {} } as unknown as CliIo;
+  const program = new Command("kamiyo").exitOverride();
+  rcaCli(program, io);
+  await program.parseAsync(["rca", ...args], { from: "user" });
+  return out;
+}
+
+describe("kamiyo rca evaluate", () => {
+  it("prints one JSON object of service-level accuracy for a Nezha day, given its parent folder and the day, or the day's folder", async () => {
+    const json = JSON.parse(
+      await run("evaluate", "--nezha", NEZHA_FIXTURE, "--day", "2022-08-22", "--json"),
+    );
+    expect(Object.keys(json).sort()).toEqual(["ac1", "ac3", "ac5", "avg5", "byFaultType", "cases"]);
+    expect(json.cases).toBe(24);
+    expect(json.ac3).toBeGreaterThanOrEqual(0.95);
+    expect(Object.keys(json.byFaultType).sort()).toEqual([
+      "cpu_consumed",
+      "cpu_contention",
+      "exception",
+      "network_delay",
+      "return",
+    ]);
+    expect(json.byFaultType.cpu_contention).toEqual({ cases: 8, ac1: 1, ac3: 1 });
+    // The day's own folder gives the same answer, and the table says the same.
+    const direct = await run(
+      "evaluate",
+      "--nezha",
+      join(NEZHA_FIXTURE, "rca_data", "2022-08-22"),
+      "--json",
+    );
+    expect(JSON.parse(direct)).toEqual(json);
+    const text = await run("evaluate", "--nezha", NEZHA_FIXTURE, "--day", "2022-08-22");
+    expect(text).toMatch(/^2022-08-22: 24 injected faults/);
+    expect(text).toContain(`${(100 * json.ac1).toFixed(1)}%`);
+  });
+
+  it("says clearly what is wrong with the folder", async () => {
+    await expect(run("evaluate", "--nezha", "/nonexistent")).rejects.toThrow(
+      new CliError("--nezha: no such folder: /nonexistent"),
+    );
+    await expect(run("evaluate", "--nezha", NEZHA_FIXTURE)).rejects.toThrow(
+      /holds 2 days .*name one/,
+    );
+  });
+});
