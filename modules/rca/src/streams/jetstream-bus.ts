@@ -7,7 +7,7 @@ import {
   jetstream,
   jetstreamManager,
 } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import type { BusMessage, Delivered, IngestBus, PublishResult } from "./ingest-bus.ts";
 import { DEDUPE_WINDOW_MS } from "./memory-bus.ts";
 import { parseSubject, type StreamKind, subjectOf, tenantSubjects } from "./subjects.ts";
@@ -22,6 +22,8 @@ export const streamOf = (tenantId: string) => `RCA_${tenantId}`;
 export interface JetStreamBusOptions {
   /** NATS server(s), e.g. `nats://127.0.0.1:4222`. */
   servers: string | string[];
+  /** The platform's `.creds` file text (`createNatsTrust`), where the server requires one. */
+  creds?: string;
   /** How long a tenant's stream keeps messages (default 7 days). */
   maxAgeMs?: number;
   /** How long a handler may take before the message is delivered again (default 30 s). */
@@ -53,7 +55,14 @@ export class JetStreamBus implements IngestBus {
   }
 
   static async connect(opts: JetStreamBusOptions): Promise<JetStreamBus> {
-    const nc = await connect({ servers: opts.servers, name: "kamiyo-rca", timeout: 5_000 });
+    const nc = await connect({
+      servers: opts.servers,
+      name: "kamiyo-rca",
+      timeout: 5_000,
+      ...(opts.creds
+        ? { authenticator: credsAuthenticator(new TextEncoder().encode(opts.creds)) }
+        : {}),
+    });
     return new JetStreamBus(nc, await jetstreamManager(nc), opts);
   }
 
