@@ -7,7 +7,8 @@ import { join } from "node:path";
 /** Debian's nats-server (the one these machines run on 4222). */
 export const NATS_SERVER = "/usr/sbin/nats-server";
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
@@ -24,9 +25,10 @@ async function freePort(): Promise<number> {
  */
 export async function startNatsServer(
   config: string,
+  port?: number,
 ): Promise<{ url: string; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "kamiyo-nats-"));
-  const port = await freePort();
+  port ??= await freePort();
   const file = join(dir, "nats.conf");
   writeFileSync(
     file,
