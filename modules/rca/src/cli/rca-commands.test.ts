@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { createLogger } from "@kamiyo/core";
 import { CliError, type CliIo } from "@kamiyo/platform";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
@@ -10,7 +11,7 @@ async function run(...args: string[]): Promise<string> {
   let out = "";
   const io = { out: (t: string) => (out += t), err: () => {} } as unknown as CliIo;
   const program = new Command("kamiyo").exitOverride();
-  rcaCli(program, io);
+  rcaCli(program, { io, logger: () => createLogger("silent", {}) });
   await program.parseAsync(["rca", ...args], { from: "user" });
   return out;
 }
@@ -42,6 +43,20 @@ describe("kamiyo rca evaluate", () => {
     const text = await run("evaluate", "--nezha", NEZHA_FIXTURE, "--day", "2022-08-22");
     expect(text).toMatch(/^2022-08-22: 24 injected faults/);
     expect(text).toContain(`${(100 * json.ac1).toFixed(1)}%`);
+  });
+
+  it("refuses to start an agent without its credentials file", async () => {
+    await expect(
+      run(
+        "agent",
+        "--nats",
+        "nats://127.0.0.1:1",
+        "--tenant",
+        "ten_x",
+        "--creds",
+        "/nonexistent.creds",
+      ),
+    ).rejects.toThrow(new CliError("--creds: no such file: /nonexistent.creds"));
   });
 
   it("says clearly what is wrong with the folder", async () => {

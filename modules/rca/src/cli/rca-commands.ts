@@ -1,6 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import type { Logger } from "@kamiyo/core";
 import { CliError, type CliIo } from "@kamiyo/platform";
+import { KubeConfig } from "@kubernetes/client-node";
 import type { Command } from "commander";
+import { runAgent } from "../agent/run-agent.ts";
 import { type Accuracy, evaluateDay, loadNezhaDay, resolveNezhaDay } from "../nezha/index.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
@@ -43,8 +46,51 @@ export function rcaEvaluateCommand(
   io.out(opts.json ? `${JSON.stringify(accuracy)}\n` : table(day, accuracy));
 }
 
+/**
+ * `kamiyo rca agent`: runs the RCA agent against the cluster of the kubeconfig (the in-cluster
+ * service account when none is given), publishing to the tenant's streams until SIGINT or
+ * SIGTERM, then sends what it holds and stops. Logs its health every minute.
+ */
+export async function rcaAgentCommand(
+  ctx: RcaCliContext,
+  opts: { nats: string; tenant: string; creds: string; kubeconfig?: string },
+): Promise<void> {
+  if (!existsSync(opts.creds)) throw new CliError(`--creds: no such file: ${opts.creds}`);
+  const kc = new KubeConfig();
+  try {
+    if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (err) {
+    throw new CliError(`--kubeconfig: ${(err as Error).message}`);
+  }
+  const log = ctx.logger();
+  const agent = await runAgent({
+    kubeConfig: kc,
+    servers: opts.nats,
+    tenantId: opts.tenant,
+    creds: readFileSync(opts.creds, "utf8"),
+    log,
+  });
+  log.info({ tenant: opts.tenant, nats: opts.nats }, "rca agent running");
+  const beat = setInterval(() => log.info(agent.health(), "rca agent health"), 60_000);
+  const why = await new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+  clearInterval(beat);
+  log.info({ why }, "rca agent stopping: sending what it holds");
+  await agent.stop();
+}
+
+/** What the RCA commands use of the module CLI context. */
+export interface RcaCliContext {
+  readonly io: CliIo;
+  logger(): Logger;
+}
+
 /** `kamiyo rca …`: Kubernetes root-cause analysis's commands. */
-export function rcaCli(program: Command, io: CliIo): void {
+export function rcaCli(program: Command, ctx: RcaCliContext): void {
+  const io = ctx.io;
   const rca = program.command("rca").description("Kubernetes root-cause analysis");
   rca
     .command("evaluate")
@@ -56,4 +102,17 @@ export function rcaCli(program: Command, io: CliIo): void {
     .option("--day <date>", "which day, when DIR holds several (YYYY-MM-DD)")
     .option("--json", 'one JSON object: {"cases", "ac1", "ac3", "ac5", "avg5", "byFaultType"}')
     .action((o: { nezha: string; day?: string; json?: boolean }) => rcaEvaluateCommand(io, o));
+  rca
+    .command("agent")
+    .description("run the RCA agent in a cluster: its state to the tenant's streams")
+    .requiredOption("--nats <url>", "the platform's NATS server, e.g. nats://ingest.example:4222")
+    .requiredOption("--tenant <id>", "the tenant's id")
+    .requiredOption("--creds <file>", "the tenant's NATS credentials (from kamiyo rca onboard)")
+    .option(
+      "--kubeconfig <file>",
+      "the cluster's kubeconfig (default: in-cluster or ~/.kube/config)",
+    )
+    .action((o: { nats: string; tenant: string; creds: string; kubeconfig?: string }) =>
+      rcaAgentCommand(ctx, o),
+    );
 }
