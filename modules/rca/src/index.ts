@@ -8,6 +8,7 @@ export * from "./ingest/build-graph.ts";
 export * from "./ingest/events.ts";
 export * from "./ingest/k8s-events.ts";
 export * from "./ingest/log-level.ts";
+export * from "./ingest/otlp-traces.ts";
 export * from "./ingest/remote-write.ts";
 export * from "./ingest/remote-write-decode.ts";
 export * from "./ingest/sample-ring.ts";
