@@ -183,3 +183,37 @@ describe("StreamingAnomalyDetector on a Nezha fault (Online Boutique, 2022-08-22
     expect(first.value).toBeGreaterThan(10 * first.baseline);
   });
 });
+
+describe("StreamingAnomalyDetector on every Nezha CPU fault", () => {
+  it.each(["2022-08-22", "2023-01-29"])(
+    "%s: the faulty pod's CPU opens an episode within 5 minutes of each CPU injection",
+    (dayName) => {
+      const day = loadNezhaDay(resolveNezhaDay(NEZHA_FIXTURE, { day: dayName }));
+      const key = (l: Readonly<Record<string, string>>) => JSON.stringify(Object.entries(l).sort());
+      const normal = new Map(day.normal.map((s) => [key(s.labels), s]));
+      const cases = day.cases.filter((c) => c.faultType.startsWith("cpu"));
+      expect(cases.length).toBeGreaterThanOrEqual(4);
+      const delays = cases.map((c) => {
+        const det = new StreamingAnomalyDetector({
+          baselineFor: (l) => learnBaseline(normal.get(key(l))?.samples.map((s) => s.value) ?? []),
+        });
+        let firedAt: number | undefined;
+        for (const s of day.series.filter(
+          (x) => x.labels.pod === c.pod && x.labels.__name__?.startsWith("pod_cpu_usage"),
+        ))
+          for (const x of s.samples) {
+            if (x.timestamp > c.injectAt + 5 * MIN) break;
+            const r = det.observe(s.labels, { at: x.timestamp, value: x.value });
+            for (const e of r.accepted ? r.events : [])
+              if (e.kind === "metric_anomaly" && e.occurredAt >= c.injectAt)
+                firedAt = Math.min(firedAt ?? e.occurredAt, e.occurredAt);
+          }
+        return firedAt === undefined ? undefined : (firedAt - c.injectAt) / 1000;
+      });
+      for (const d of delays) {
+        expect(d).toBeDefined();
+        expect(d).toBeLessThanOrEqual(300);
+      }
+    },
+  );
+});
