@@ -81,7 +81,7 @@ export function buildGraph(telemetry: IngestedTelemetry): RcaGraph {
 }
 
 /** Labels that name the resource (or the metric), not a dimension of the series. */
-const RESOURCE_LABELS = new Set([
+export const RESOURCE_LABELS: ReadonlySet<string> = new Set([
   "__name__",
   "namespace",
   "pod",
