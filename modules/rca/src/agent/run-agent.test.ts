@@ -52,17 +52,39 @@ describe("the RCA agent, end to end", () => {
       metadata: { name: "web-0", namespace: "shop" },
       spec: { nodeName: "node-a" },
     } as KubernetesObject);
+    // The kubelet records the pod's container being killed for memory (a core/v1 Event).
+    kube.apply({
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: "web-0.17f3a", namespace: "shop", uid: "ev-1" },
+      involvedObject: { kind: "Pod", namespace: "shop", name: "web-0", uid: "pod-1" },
+      reason: "OOMKilling",
+      message: "Memory cgroup out of memory: Killed process 4242 (java)",
+      type: "Warning",
+      count: 1,
+      firstTimestamp: "2026-12-06T08:00:00Z",
+      lastTimestamp: "2026-12-06T08:00:00Z",
+      source: { component: "kubelet", host: "node-a" },
+    } as KubernetesObject);
     const end = Date.now() + 10_000;
-    while (got.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    while (got.length < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     await agent.stop();
-    expect(got.map((m) => [m.tenantId, m.kind, (m.body as { type: string }).type])).toEqual([
-      [TENANT, "state.k8s.resource", "ADDED"],
-      [TENANT, "state.k8s.resource", "ADDED"],
+    const state = got.filter((m) => m.kind === "state.k8s.resource");
+    expect(state.map((m) => [m.tenantId, (m.body as { type: string }).type])).toEqual([
+      [TENANT, "ADDED"],
+      [TENANT, "ADDED"],
     ]);
-    expect(got.map((m) => (m.body as { object: KubernetesObject }).object.kind).sort()).toEqual([
+    expect(state.map((m) => (m.body as { object: KubernetesObject }).object.kind).sort()).toEqual([
       "Node",
       "Pod",
     ]);
-    expect(agent.health().publisher).toMatchObject({ published: 2, buffered: 0 });
+    const events = got.filter((m) => m.kind === "events.normalized");
+    expect(events).toHaveLength(1);
+    expect(events[0]?.body).toMatchObject({
+      resource: "pod/shop/web-0",
+      reason: "OOMKilling",
+      severity: "warning",
+    });
+    expect(agent.health().publisher).toMatchObject({ published: 3, buffered: 0 });
   });
 });

@@ -28,6 +28,9 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   },
 ];
 
+/** Core/v1 Events: the agent's event exporter watches them beside the state. */
+export const EVENT_KIND: WatchedKind = { apiVersion: "v1", kind: "Event", plural: "events" };
+
 /** `/api/v1/pods`, `/apis/apps/v1/deployments`: where a kind is listed and watched cluster-wide. */
 export function pathOf(k: WatchedKind): string {
   return k.apiVersion.includes("/")

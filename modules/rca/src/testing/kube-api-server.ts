@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import { pathOf, WATCHED_KINDS, type WatchedKind } from "../agent/watched-kinds.ts";
+import { EVENT_KIND, pathOf, WATCHED_KINDS, type WatchedKind } from "../agent/watched-kinds.ts";
+
+/** What the server serves: the watched kinds and Events. */
+const KINDS: readonly WatchedKind[] = [...WATCHED_KINDS, EVENT_KIND];
 
 interface Change {
   rv: number;
@@ -117,7 +120,7 @@ export class KubeApiServer {
       return json(res, 401, status(401, "Unauthorized"));
     const discovery = discoveryOf(url.pathname);
     if (discovery) return json(res, 200, discovery);
-    const k = WATCHED_KINDS.find((w) => pathOf(w) === url.pathname);
+    const k = KINDS.find((w) => pathOf(w) === url.pathname);
     if (!k) return json(res, 404, status(404, "NotFound"));
     const watch = url.searchParams.get("watch");
     if (watch !== "true" && watch !== "1") return json(res, 200, this.#list(k));
@@ -165,7 +168,7 @@ function json(res: ServerResponse, code: number, body: unknown): void {
 function discoveryOf(path: string): unknown {
   const groupVersion = path === "/api/v1" ? "v1" : path.replace(/^\/apis\//, "");
   if (path !== "/api/v1" && !path.startsWith("/apis/")) return null;
-  const kinds = WATCHED_KINDS.filter((k) => k.apiVersion === groupVersion);
+  const kinds = KINDS.filter((k) => k.apiVersion === groupVersion);
   if (kinds.length === 0 || groupVersion.split("/").length > 2) return null;
   return {
     kind: "APIResourceList",
