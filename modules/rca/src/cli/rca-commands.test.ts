@@ -1,4 +1,6 @@
-import { join } from "node:path";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { createLogger } from "@kamiyo/core";
 import { CliError, type CliIo } from "@kamiyo/platform";
 import { Command } from "commander";
@@ -16,7 +18,7 @@ async function run(...args: string[]): Promise<string> {
   return out;
 }
 
-describe("kamiyo rca evaluate", () => {
+describe("kamiyo rca", () => {
   it("prints one JSON object of service-level accuracy for a Nezha day, given its parent folder and the day, or the day's folder", async () => {
     const json = JSON.parse(
       await run("evaluate", "--nezha", NEZHA_FIXTURE, "--day", "2022-08-22", "--json"),
@@ -43,6 +45,45 @@ describe("kamiyo rca evaluate", () => {
     const text = await run("evaluate", "--nezha", NEZHA_FIXTURE, "--day", "2022-08-22");
     expect(text).toMatch(/^2022-08-22: 24 injected faults/);
     expect(text).toContain(`${(100 * json.ac1).toFixed(1)}%`);
+  });
+
+  it("makes the NATS trust once and a tenant's credentials from it, secrets readable by their owner only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kamiyo-rca-cli-"));
+    const printed = await run("nats-trust", "--out", dir);
+    expect(
+      printed
+        .trim()
+        .split("\n")
+        .map((f) => basename(f)),
+    ).toEqual(["nats-trust.conf", "account.seed", "platform.creds"]);
+    expect(readFileSync(join(dir, "nats-trust.conf"), "utf8")).toMatch(/^operator: ey/);
+    expect(statSync(join(dir, "account.seed")).mode & 0o777).toBe(0o600);
+    await expect(run("nats-trust", "--out", dir)).rejects.toThrow(/already exist; not overwriting/);
+    const creds = join(dir, "ten_x.creds");
+    await run(
+      "credentials",
+      "--tenant",
+      "ten_x",
+      "--account-seed",
+      join(dir, "account.seed"),
+      "--out",
+      creds,
+      "--days",
+      "30",
+    );
+    expect(readFileSync(creds, "utf8")).toContain("BEGIN NATS USER JWT");
+    expect(statSync(creds).mode & 0o777).toBe(0o600);
+    await expect(
+      run(
+        "credentials",
+        "--tenant",
+        "ten.x",
+        "--account-seed",
+        join(dir, "account.seed"),
+        "--out",
+        creds,
+      ),
+    ).rejects.toThrow(/cannot be a NATS subject token/);
   });
 
   it("refuses to start an agent without its credentials file", async () => {

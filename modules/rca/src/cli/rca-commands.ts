@@ -1,10 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Logger } from "@kamiyo/core";
 import { CliError, type CliIo } from "@kamiyo/platform";
 import { KubeConfig } from "@kubernetes/client-node";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { runAgent } from "../agent/run-agent.ts";
 import { type Accuracy, evaluateDay, loadNezhaDay, resolveNezhaDay } from "../nezha/index.ts";
+import { createNatsTrust, tenantCredentials } from "../streams/credentials.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
 
@@ -82,6 +84,47 @@ export async function rcaAgentCommand(
   await agent.stop();
 }
 
+/**
+ * `kamiyo rca nats-trust --out DIR`: makes the NATS operator, ingest account and system account
+ * (`createNatsTrust`) and writes `nats-trust.conf` (include it from nats-server.conf),
+ * `account.seed` (signs tenants' credentials: keep it with the platform's secrets) and
+ * `platform.creds`, the secrets readable by their owner only. Refuses to overwrite.
+ */
+export async function rcaNatsTrustCommand(io: CliIo, opts: { out: string }): Promise<void> {
+  const files = ["nats-trust.conf", "account.seed", "platform.creds"].map((f) => join(opts.out, f));
+  const existing = files.filter((f) => existsSync(f));
+  if (existing.length > 0)
+    throw new CliError(`--out: ${existing.join(", ")} already exist; not overwriting trust`);
+  mkdirSync(opts.out, { recursive: true });
+  const trust = await createNatsTrust();
+  writeFileSync(files[0] as string, `${trust.serverConfig}\n`, { mode: 0o644 });
+  writeFileSync(files[1] as string, `${trust.accountSeed}\n`, { mode: 0o600 });
+  writeFileSync(files[2] as string, trust.platformCreds, { mode: 0o600 });
+  io.out(`${files.join("\n")}\n`);
+}
+
+/**
+ * `kamiyo rca credentials --tenant ID --account-seed FILE --out FILE [--days N]`: a tenant's
+ * agent credentials, signed by the ingest account, valid N days (default 365).
+ */
+export async function rcaCredentialsCommand(
+  io: CliIo,
+  opts: { tenant: string; accountSeed: string; out: string; days: number },
+): Promise<void> {
+  if (!existsSync(opts.accountSeed))
+    throw new CliError(`--account-seed: no such file: ${opts.accountSeed}`);
+  let creds: string;
+  try {
+    creds = await tenantCredentials(readFileSync(opts.accountSeed, "utf8").trim(), opts.tenant, {
+      expiresAt: Date.now() + opts.days * 86_400_000,
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}`);
+  }
+  writeFileSync(opts.out, creds, { mode: 0o600 });
+  io.out(`${opts.out}\n`);
+}
+
 /** What the RCA commands use of the module CLI context. */
 export interface RcaCliContext {
   readonly io: CliIo;
@@ -102,6 +145,33 @@ export function rcaCli(program: Command, ctx: RcaCliContext): void {
     .option("--day <date>", "which day, when DIR holds several (YYYY-MM-DD)")
     .option("--json", 'one JSON object: {"cases", "ac1", "ac3", "ac5", "avg5", "byFaultType"}')
     .action((o: { nezha: string; day?: string; json?: boolean }) => rcaEvaluateCommand(io, o));
+  rca
+    .command("nats-trust")
+    .description(
+      "make the NATS operator and accounts of the ingest streams (once, as the operator)",
+    )
+    .requiredOption("--out <dir>", "where to write nats-trust.conf, account.seed, platform.creds")
+    .action((o: { out: string }) => rcaNatsTrustCommand(io, o));
+  rca
+    .command("credentials")
+    .description("a tenant's agent credentials for its NATS streams")
+    .requiredOption("--tenant <id>", "the tenant's id")
+    .requiredOption("--account-seed <file>", "account.seed from kamiyo rca nats-trust")
+    .requiredOption("--out <file>", "the .creds file to write (owner-only)")
+    .option(
+      "--days <n>",
+      "how long they are valid",
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 3650)
+          throw new InvalidArgumentError("expected a whole number of days, 1 to 3650");
+        return n;
+      },
+      365,
+    )
+    .action((o: { tenant: string; accountSeed: string; out: string; days: number }) =>
+      rcaCredentialsCommand(io, o),
+    );
   rca
     .command("agent")
     .description("run the RCA agent in a cluster: its state to the tenant's streams")
