@@ -13,7 +13,15 @@ export type ResourceKind =
   | "deployment"
   | "replicaset"
   | "statefulset"
-  | "daemonset";
+  | "daemonset"
+  | "job"
+  | "cronjob"
+  | "endpointslice"
+  | "configmap"
+  | "secret"
+  | "persistentvolumeclaim"
+  | "ingress"
+  | "horizontalpodautoscaler";
 
 /** A node of the knowledge graph. */
 export interface Resource {

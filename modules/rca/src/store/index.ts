@@ -1,0 +1,3 @@
+export * from "./graph-queries.ts";
+export * from "./load-input.ts";
+export * from "./write-graph.ts";
