@@ -5,6 +5,7 @@ import { rankCandidates } from "../analysis/rank.ts";
 import type { EventRow } from "../graph/state-events.ts";
 import { rcaMigrations } from "../module.ts";
 import { clusterWatch, faultsWatch } from "../testing/k8s-fixtures.ts";
+import { getAnalysis, saveAnalysis } from "./analyses.ts";
 import { eventsInWindow, listResources, neighbourhood, pathsBetween } from "./graph-queries.ts";
 import { loadRcaInput } from "./load-input.ts";
 import { applyWatchBatch, recordEvents, replaceCallEdges } from "./write-graph.ts";
@@ -187,13 +188,22 @@ describe(`graph queries (${testDbKind})`, () => {
     });
     expect(input.metrics.find((m) => m.resource === POD)?.samples).toHaveLength(2);
     expect(events.map((e) => e.reason)).toContain("OOMKilled");
-    const [first] = rankCandidates(input);
-    expect(first).toMatchObject({
+    const ranked = rankCandidates(input);
+    expect(ranked[0]).toMatchObject({
       service: "cart",
       resource: POD,
       faultType: "memory",
       path: ["cart", "frontend"],
     });
+    const id = await saveAnalysis(a, { symptom, result: ranked, createdAt: T1, durationMs: 12.5 });
+    expect(await getAnalysis(a, id)).toEqual({
+      id,
+      symptom,
+      result: ranked,
+      createdAt: T1,
+      durationMs: 12.5,
+    });
+    expect(await getAnalysis(b, id)).toBeUndefined();
   });
 
   it("shows tenant B none of A's graph, as kamiyo_app under row-level security", async () => {
