@@ -2,6 +2,7 @@ import { apiHarness, createOperatorKey, type Harness, NOW } from "@kamiyo/api/te
 import { recordUsage } from "@kamiyo/billing";
 import { PUBLIC_TENANT_TABLES, tenantDb } from "@kamiyo/db";
 import { monitorConfig } from "@kamiyo/hyperliquid";
+import { applyWatchBatch } from "@kamiyo/rca";
 import {
   createTenant,
   hashPassword,
@@ -101,6 +102,7 @@ beforeAll(async () => {
   h = await apiHarness({
     seeded: false,
     modules: MODULES.api,
+    migrations: MODULES.migrations,
     plugins: PLUGINS,
     monitorConfig: monitorConfig.parse({}),
     config: {
@@ -113,6 +115,34 @@ beforeAll(async () => {
   operatorKey = await createOperatorKey(h.db);
   a = await makeSide("alpha");
   b = await makeSide("beta");
+  // Each side has a knowledge graph of its own (the same object names in both).
+  for (const side of [a, b]) {
+    const pod = {
+      kind: "Pod",
+      metadata: {
+        name: "web-0",
+        namespace: "prod",
+        uid: `uid-${side.tenantId}`,
+        resourceVersion: "7",
+      },
+      spec: { nodeName: "worker-1" },
+      status: {
+        containerStatuses: [
+          {
+            name: "web",
+            restartCount: 2,
+            ready: false,
+            state: { waiting: { reason: "CrashLoopBackOff" } },
+          },
+        ],
+      },
+    };
+    await applyWatchBatch(
+      tenantDb(h.db, side.tenantId),
+      [{ type: "ADDED", object: pod }],
+      new Date(NOW),
+    );
+  }
 });
 afterAll(async () => h?.close());
 
@@ -350,6 +380,10 @@ describe(`row-level security on its own (${testDbKind})`, () => {
     );
     const owned = rows.filter((r) => !PUBLIC_TENANT_TABLES.includes(r.name));
     expect(owned.length).toBeGreaterThanOrEqual(11);
+    // The modules' tables are here too (the harness migrates the app's modules).
+    expect(owned.map((r) => r.name)).toEqual(
+      expect.arrayContaining(["rca_resources", "rca_relations", "rca_events", "rca_analyses"]),
+    );
     expect(owned.filter((r) => !r.rls || !r.forced).map((r) => r.name)).toEqual([]);
   });
 
@@ -418,6 +452,9 @@ describe(`row-level security on its own (${testDbKind})`, () => {
       "api_keys",
       "audit_log",
       "subscriptions",
+      "rca_resources",
+      "rca_relations",
+      "rca_events",
     ])
       expect(seen[t], t).toBeGreaterThan(0);
     await expect(

@@ -13,7 +13,15 @@ export type ResourceKind =
   | "deployment"
   | "replicaset"
   | "statefulset"
-  | "daemonset";
+  | "daemonset"
+  | "job"
+  | "cronjob"
+  | "endpointslice"
+  | "configmap"
+  | "secret"
+  | "persistentvolumeclaim"
+  | "ingress"
+  | "horizontalpodautoscaler";
 
 /** A node of the knowledge graph. */
 export interface Resource {
@@ -150,3 +158,6 @@ export interface Candidate {
   /** Strongest anomalies first. */
   readonly evidence: readonly Evidence[];
 }
+
+/** How bad an event on a resource is (a Kubernetes Warning is `warning`). */
+export type EventSeverity = "info" | "warning" | "critical";

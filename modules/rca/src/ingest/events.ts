@@ -1,7 +1,4 @@
-import type { MetricSignal } from "../model.ts";
-
-/** How serious an ingested event is: Kubernetes `Normal` → info, `Warning` → warning. */
-export type EventSeverity = "info" | "warning" | "critical";
+import type { EventSeverity, MetricSignal } from "../model.ts";
 
 /** What every event the ingest path produces carries; it becomes a timestamped event on its resource. */
 interface EventBase {

@@ -1,0 +1,4 @@
+export * from "./analyses.ts";
+export * from "./graph-queries.ts";
+export * from "./load-input.ts";
+export * from "./write-graph.ts";

@@ -1,0 +1,158 @@
+import type { Db } from "@kamiyo/db";
+import type {
+  Baseline,
+  MetricSeries,
+  MetricSignal,
+  RcaInput,
+  Relation,
+  Resource,
+  ResourceKind,
+  Symptom,
+} from "../model.ts";
+import { eventsInWindow, type StoredEvent } from "./graph-queries.ts";
+
+/**
+ * What a metric-anomaly event carries in `data` (`rca_events.kind = 'metric_anomaly'`): the
+ * metric, the value seen, and the baseline learnt from a normal period it was compared with.
+ */
+export interface MetricAnomalyData {
+  readonly metric: string;
+  readonly signal: MetricSignal;
+  readonly unit?: string;
+  readonly value: number;
+  readonly baseline: {
+    readonly median: number;
+    readonly scale: number;
+    readonly n?: number;
+    readonly p01?: number;
+    readonly p99?: number;
+  };
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface LoadRcaInputOptions {
+  /** Metric series the caller already holds (the remote-write path), added as they are. */
+  readonly metrics?: readonly MetricSeries[];
+  /** Minutes before the window whose events are read too (the local reference). Default 60. */
+  readonly lookbackMinutes?: number;
+}
+
+/**
+ * The input of an RCA query (`rankCandidates`) for `symptom` from the tenant's stored graph: the
+ * resources alive during the window (not deleted before it), the relations live then, and a
+ * metric series per (resource, metric, labels) from the metric-anomaly events of the window and
+ * the `lookbackMinutes` before it, each with the baseline its latest event names; plus the
+ * window's events (every kind) as evidence to show beside the ranking. CALLS ends never seen as
+ * objects become `service` resources, so the call graph is whole.
+ */
+export async function loadRcaInput(
+  db: Db,
+  symptom: Symptom,
+  options: LoadRcaInputOptions = {},
+): Promise<{ input: RcaInput; events: StoredEvent[] }> {
+  const from = new Date(symptom.from);
+  const to = new Date(symptom.to);
+  const lookback = new Date(symptom.from - (options.lookbackMinutes ?? 60) * 60_000);
+  const { rows, relations, anomalies } = await db.transaction(async (tx) => ({
+    rows: await tx.query<{
+      id: string;
+      kind: ResourceKind;
+      namespace: string | null;
+      name: string;
+      service: string | null;
+    }>(
+      `SELECT id, kind, namespace, name, service FROM rca_resources
+       WHERE first_seen_at < $2 AND (deleted_at IS NULL OR deleted_at >= $1) ORDER BY id`,
+      [from.toISOString(), to.toISOString()],
+    ),
+    relations: await tx.query<Relation>(
+      `SELECT type, from_id AS "from", to_id AS "to", max(weight) AS weight FROM rca_relations
+       WHERE first_seen_at < $2 AND (deleted_at IS NULL OR deleted_at >= $1)
+       GROUP BY type, from_id, to_id ORDER BY 1, 2, 3`,
+      [from.toISOString(), to.toISOString()],
+    ),
+    anomalies: await tx.query<{ resourceId: string; data: MetricAnomalyData; occurredAt: Date }>(
+      `SELECT resource_id AS "resourceId", data, occurred_at AS "occurredAt" FROM rca_events
+       WHERE kind = 'metric_anomaly' AND occurred_at >= $1 AND occurred_at < $2
+       ORDER BY occurred_at, id`,
+      [lookback.toISOString(), to.toISOString()],
+    ),
+  }));
+  const resources = new Map<string, Resource>(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        kind: r.kind,
+        ...(r.namespace !== null ? { namespace: r.namespace } : {}),
+        name: r.name,
+        service: r.service ?? r.name,
+      },
+    ]),
+  );
+  for (const rel of relations)
+    if (rel.type === "CALLS")
+      for (const id of [rel.from, rel.to])
+        if (!resources.has(id)) {
+          const [, namespace, name = id] = id.split("/");
+          resources.set(id, {
+            id,
+            kind: "service",
+            ...(namespace ? { namespace } : {}),
+            name,
+            service: name,
+          });
+        }
+  const events = await eventsInWindow(db, { from, to, limit: 10_000 });
+  return {
+    input: {
+      resources: [...resources.values()],
+      relations,
+      metrics: [...(options.metrics ?? []), ...seriesOf(anomalies)],
+      symptom,
+    },
+    events,
+  };
+}
+
+function seriesOf(
+  rows: readonly { resourceId: string; data: MetricAnomalyData; occurredAt: Date }[],
+): MetricSeries[] {
+  const series = new Map<
+    string,
+    { resource: string; data: MetricAnomalyData; samples: { at: number; value: number }[] }
+  >();
+  for (const r of rows) {
+    const d = r.data;
+    if (
+      typeof d?.metric !== "string" ||
+      !Number.isFinite(d.value) ||
+      !Number.isFinite(d.baseline?.median)
+    )
+      continue;
+    const key = JSON.stringify([r.resourceId, d.metric, d.labels ?? {}]);
+    const s = series.get(key) ?? { resource: r.resourceId, data: d, samples: [] };
+    s.data = d;
+    s.samples.push({ at: r.occurredAt.getTime(), value: d.value });
+    series.set(key, s);
+  }
+  return [...series.values()].map(({ resource, data, samples }) => {
+    const b = data.baseline;
+    const baseline: Baseline = {
+      n: b.n ?? 0,
+      median: b.median,
+      scale: Number.isFinite(b.scale) ? b.scale : 0,
+      p01: b.p01 ?? b.median,
+      p99: b.p99 ?? b.median,
+    };
+    return {
+      resource,
+      name: data.metric,
+      unit: data.unit ?? "",
+      signal: data.signal,
+      ...(data.labels ? { labels: data.labels } : {}),
+      samples,
+      baseline,
+    };
+  });
+}
