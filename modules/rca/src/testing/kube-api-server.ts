@@ -116,14 +116,19 @@ export class KubeApiServer {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? "/", "http://kube.invalid");
     this.requests.push(`${req.method} ${url.pathname}${url.search}`);
-    if (req.headers.authorization !== "Bearer agent-token")
-      return json(res, 401, status(401, "Unauthorized"));
-    const discovery = discoveryOf(url.pathname);
-    if (discovery) return json(res, 200, discovery);
     const k = KINDS.find((w) => pathOf(w) === url.pathname);
-    if (!k) return json(res, 404, status(404, "NotFound"));
     const watch = url.searchParams.get("watch");
-    if (watch !== "true" && watch !== "1") return json(res, 200, this.#list(k));
+    const discovery = discoveryOf(url.pathname);
+    if (req.headers.authorization !== "Bearer agent-token")
+      json(res, 401, status(401, "Unauthorized"));
+    else if (discovery) json(res, 200, discovery);
+    else if (!k) json(res, 404, status(404, "NotFound"));
+    else if (watch !== "true" && watch !== "1") json(res, 200, this.#list(k));
+    else this.#watch(k, url, res);
+  }
+
+  /** Streams a kind's changes after `resourceVersion`, or 410 when that is compacted away. */
+  #watch(k: WatchedKind, url: URL, res: ServerResponse): void {
     const from = Number(url.searchParams.get("resourceVersion") ?? "0");
     res.writeHead(200, { "content-type": "application/json" });
     res.flushHeaders();
