@@ -161,10 +161,12 @@ describe("the account pages", () => {
     await page.getByLabel("Role of ana@example.com").selectOption("admin");
     await ana.getByRole("button", { name: "Change role" }).click();
     await expect
-      .poll(async () =>
-        (await api(owner.key, "GET", "/members")).body.data.map(
-          (m: { email: string; role: string }) => [m.email, m.role],
-        ),
+      .poll(
+        async () =>
+          (await api(owner.key, "GET", "/members")).body.data.map(
+            (m: { email: string; role: string }) => [m.email, m.role],
+          ),
+        { timeout: 10_000 },
       )
       .toEqual([
         ["owner@example.com", "owner"],
@@ -287,7 +289,7 @@ describe("the account pages", () => {
       if (k > 0) await page.getByRole("button", { name: "Older" }).click();
       await page.getByText(`Page ${k + 1}`, { exact: true }).waitFor();
       await expect
-        .poll(async () => (await shown()).map((r) => r[0]))
+        .poll(async () => (await shown()).map((r) => r[0]), { timeout: 10_000 })
         .toEqual(entries.slice(k * 10, k * 10 + 10).map((e) => e.id));
     }
     expect(await page.getByRole("button", { name: "Older" }).isDisabled()).toBe(true);

@@ -306,7 +306,7 @@ describe("the dashboard's alert pages", () => {
     await form.getByLabel(/^Ends at/).fill(local);
     await form.getByLabel("Reason").fill("Known BTC volatility");
     await form.getByRole("button", { name: "Add silence" }).click();
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
 
     const active = (await api("/silences?active=true")).data;
     expect(active).toHaveLength(2);
@@ -341,7 +341,7 @@ describe("the dashboard's alert pages", () => {
     await ending.getByRole("button", { name: "End now" }).click();
     await ending.getByRole("button", { name: "Yes, end it" }).click();
     await expect
-      .poll(() => page.locator("table.silences").last().textContent())
+      .poll(() => page.locator("table.silences").last().textContent(), { timeout: 10_000 })
       .toContain("Oracle feed maintenance");
     expect((await api("/silences?active=true")).data.map((s: { id: string }) => s.id)).toEqual([
       bySubject.id,

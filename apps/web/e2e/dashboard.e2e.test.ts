@@ -154,12 +154,12 @@ describe("the dashboard", () => {
     await page.getByLabel("Chain").fill("bsc");
     await page.getByRole("button", { name: "Apply" }).click();
     // The old list also has Poly Network: wait for the filtered one, not for a row.
-    await expect.poll(protocols).toEqual(["Poly Network"]);
+    await expect.poll(protocols, { timeout: 10_000 }).toEqual(["Poly Network"]);
     await page.getByLabel("Chain").fill("");
     await page.getByLabel("Loss at least (USD)").fill("500000000");
     await page.getByLabel("Sort").selectOption("amount");
     await page.getByRole("button", { name: "Apply" }).click();
-    await expect.poll(protocols).toEqual(["Bybit", "Poly Network"]);
+    await expect.poll(protocols, { timeout: 10_000 }).toEqual(["Bybit", "Poly Network"]);
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-exploits.png"), fullPage: true });
     await page.getByRole("link", { name: "Bybit" }).click();
     await page.getByRole("heading", { level: 2, name: "Sources" }).waitFor();

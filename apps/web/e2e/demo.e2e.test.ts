@@ -85,7 +85,9 @@ describe("kamiyo serve --demo and the monitor's pages", () => {
     expect(history.points.length).toBeGreaterThan(1);
     // The chart's data table has the API's points (it may have grown since: at least as many).
     const rows = page.locator("figure", { hasText: "Account value" }).locator("tbody tr");
-    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(history.points.length);
+    await expect
+      .poll(() => rows.count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(history.points.length);
     const hlp = await api<{ liquidatorPositions: unknown[] }>("/security/hlp-vault");
     expect(hlp.liquidatorPositions.length).toBeGreaterThan(0);
     expect(await axeViolations(page)).toEqual([]);
@@ -102,7 +104,7 @@ describe("kamiyo serve --demo and the monitor's pages", () => {
       "/security/oracle-deviations?limit=500",
     );
     const table = page.locator("table", { hasText: "Coinbase" }).locator("tbody tr");
-    await expect.poll(() => table.count()).toBe(now.current.length);
+    await expect.poll(() => table.count(), { timeout: 10_000 }).toBe(now.current.length);
     await page.locator(".chart canvas").waitFor();
     await page.getByRole("combobox", { name: /^Perp/ }).selectOption("ETH");
     await page
@@ -121,11 +123,13 @@ describe("kamiyo serve --demo and the monitor's pages", () => {
     );
     expect(patterns.totals.some((t) => t.method === "adl")).toBe(true);
     const totals = page.locator("table", { hasText: "Longs" }).locator("tbody tr");
-    await expect.poll(() => totals.count()).toBeGreaterThanOrEqual(patterns.totals.length);
+    await expect
+      .poll(() => totals.count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(patterns.totals.length);
     await page.getByText("Auto-deleveraging").first().waitFor();
     await page.getByRole("combobox", { name: /^Coin/ }).selectOption("BTC");
     await expect
-      .poll(async () => new Set(await totals.locator("th").allTextContents()))
+      .poll(async () => new Set(await totals.locator("th").allTextContents()), { timeout: 10_000 })
       .toEqual(new Set(["BTC"]));
     await page.locator(".chart canvas").waitFor();
     expect(await axeViolations(page)).toEqual([]);
