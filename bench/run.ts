@@ -2,14 +2,15 @@
  * `npm run bench`: pipeline throughput, detection latency under load, replay memory and the HTTP
  * API under load, each in fresh child processes, printed as a markdown table with the machine it
  * ran on; `ml` compares the Isolation Forest with scikit-learn's (bench/ml.ts).
- * Options: --only throughput|latency|memory|api|alerts|intel|ml (repeatable), --frames N
+ * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca (repeatable), --frames N
  * (throughput frames), --deliveries N (alerts: outbox size, default 20,000);
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
  * embedded database is measured), --api-db postgres|pglite (repeatable; default both),
  * --findings N (default 1,000,000), --seconds N (each autocannon run, default 10), --cpu-prof DIR
  * (write a V8 CPU profile of each API process to DIR), --api-part
  * health|events|stream|exploits|auth|metering
- * (repeatable; default all), --incidents N (default 100,000).
+ * (repeatable; default all), --incidents N (default 100,000), --rca-objects N (rca: the generated
+ * cluster's objects, default 20,000).
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -27,6 +28,7 @@ import { CLI_NODE_FLAGS, next, percentile, start } from "./children.ts";
 import { cpuSnapshot, cpuSplit } from "./cpu-split.ts";
 import { intelBench } from "./intel.ts";
 import { mlBench } from "./ml.ts";
+import { rcaBench } from "./rca.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const { values } = parseArgs({
@@ -41,10 +43,11 @@ const { values } = parseArgs({
     "api-part": { type: "string", multiple: true },
     deliveries: { type: "string" },
     incidents: { type: "string" },
+    "rca-objects": { type: "string" },
   },
 });
 const only = new Set(
-  values.only ?? ["throughput", "latency", "memory", "api", "alerts", "intel", "ml"],
+  values.only ?? ["throughput", "latency", "memory", "api", "alerts", "intel", "ml", "rca"],
 );
 const rows: [string, string, string][] = [];
 
@@ -674,5 +677,13 @@ if (only.has("intel"))
     })),
   );
 if (only.has("ml")) rows.push(...mlBench());
+if (only.has("rca"))
+  rows.push(
+    ...(await rcaBench({
+      databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
+      kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
+      objects: Number(values["rca-objects"] ?? 20_000),
+    })),
+  );
 console.log("\n| benchmark | result | details |\n| --- | --- | --- |");
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
