@@ -37,6 +37,7 @@ interface Side {
   apiKey: string;
   channel: string;
   member: string;
+  analysis: string;
 }
 let a: Side;
 let b: Side;
@@ -85,6 +86,11 @@ async function makeSide(name: string): Promise<Side> {
   expect(chat.statusCode, chat.body).toBe(201);
   const member = await call(owner, "POST", "/members", { email: `someone@${name}.example` });
   expect(member.statusCode, member.body).toBe(201);
+  const analysis = await call(owner, "POST", "/rca/analyses", {
+    from: "2026-12-06T08:00:00Z",
+    to: "2026-12-06T08:05:00Z",
+  });
+  expect(analysis.statusCode, analysis.body).toBe(201);
   return {
     tenantId: tenant.id,
     owner,
@@ -95,6 +101,7 @@ async function makeSide(name: string): Promise<Side> {
     apiKey: spare.json().id,
     channel: chat.json().id,
     member: member.json().userId,
+    analysis: analysis.json().id,
   };
 }
 
@@ -207,6 +214,11 @@ const ROUTE_KINDS: Record<
   "DELETE /silences/:id": "by-id",
   "DELETE /api-keys/:id": "by-id",
   "POST /api-keys/:id/rotate": "by-id",
+  "GET /rca/resources": "own-list",
+  "GET /rca/neighbourhood": "own-list",
+  "GET /rca/events": "own-list",
+  "POST /rca/analyses": "create",
+  "GET /rca/analyses/:id": "by-id",
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
   "PATCH /admin/tenants/:id": "operator",
@@ -231,6 +243,7 @@ const BODIES: Record<string, unknown> = {
   "POST /billing/checkout": { plan: "intel_pro" },
   "PATCH /billing/subscription": { plan: "intel_pro" },
   "POST /auth/password": { currentPassword: "whatever it is", newPassword: "a fresh pass phrase" },
+  "POST /rca/analyses": { from: "2026-12-06T08:00:00Z", to: "2026-12-06T08:05:00Z" },
 };
 
 /** The route's URL with `side`'s ids (or `ids` given) in its parameters. */
@@ -243,6 +256,7 @@ function urlFor(url: string, side: Side, ids: Partial<Record<string, string>> = 
     if (url.startsWith("/members")) return ids.member ?? side.member;
     if (url.startsWith("/api-keys")) return ids.apiKey ?? side.apiKey;
     if (url.startsWith("/admin/tenants")) return ids.tenant ?? side.tenantId;
+    if (url.startsWith("/rca/analyses")) return ids.analysis ?? side.analysis;
     if (url.startsWith("/security/events")) return "fnd_000000000000000000001";
     if (url.startsWith("/exploits")) return "exp_0000000000000001";
     if (url.startsWith("/billing/subscription")) return "intel";
@@ -259,6 +273,7 @@ const idsOf = (s: Side) => [
   s.apiKey,
   s.channel,
   s.member,
+  s.analysis,
 ];
 
 describe(`tenant isolation through every route (${testDbKind})`, () => {

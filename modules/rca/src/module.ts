@@ -1,5 +1,6 @@
 import type { MigrationSource } from "@kamiyo/db";
 import { defineModule } from "@kamiyo/platform";
+import { rcaApi } from "./api/index.ts";
 import { rcaCli } from "./cli/rca-commands.ts";
 
 /** The module's tables: the per-tenant knowledge graph (`migrations/`). */
@@ -9,13 +10,14 @@ export const rcaMigrations: MigrationSource = {
 };
 
 /**
- * Kubernetes root-cause analysis as the platform composes it: so far its tables (the per-tenant
- * knowledge graph) and its commands (`kamiyo rca evaluate|agent|nats-trust|credentials`); its
- * routes come with the KG API.
+ * Kubernetes root-cause analysis as the platform composes it: its tables (the per-tenant
+ * knowledge graph), its API (the graph and RCA queries under `/rca/`) and its commands
+ * (`kamiyo rca evaluate|agent|nats-trust|credentials`).
  */
 export const rcaModule = defineModule({
   id: "rca",
   title: "Kubernetes root-cause analysis",
   migrations: { dir: rcaMigrations.dir },
+  api: rcaApi,
   cli: rcaCli,
 });

@@ -1,0 +1,107 @@
+import { apiHarness, type Harness } from "@kamiyo/api/testing";
+import { tenantDb } from "@kamiyo/db";
+import { testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rcaMigrations } from "../module.ts";
+import { applyWatchBatch } from "../store/write-graph.ts";
+import { clusterWatch, faultsWatch } from "../testing/k8s-fixtures.ts";
+import { rcaApi } from "./index.ts";
+
+const T0 = new Date("2024-11-19T19:00:00Z");
+const T1 = new Date("2024-11-19T19:10:00Z");
+let h: Harness;
+
+beforeAll(async () => {
+  h = await apiHarness({ seeded: false, modules: [rcaApi], migrations: [rcaMigrations] });
+  const t = tenantDb(h.db, h.deps.tenantId);
+  await applyWatchBatch(t, clusterWatch(), T0);
+  await applyWatchBatch(t, faultsWatch(), T1);
+});
+afterAll(async () => h?.close());
+
+const post = (url: string, payload: object) =>
+  h.app.inject({ method: "POST", url, payload: payload as Record<string, unknown> });
+
+describe(`the RCA API (${testDbKind})`, () => {
+  it("lists the tenant's resources, filtered by kind and namespace, paged", async () => {
+    const pods = await h.get("/rca/resources?kind=pod&namespace=shop", "/rca/resources");
+    expect(pods.data.map((r: { id: string }) => r.id)).toEqual(
+      expect.arrayContaining(["pod/shop/cart-7d9f8b6c5-x2k4p", "pod/shop/redis-0"]),
+    );
+    expect(pods.data.every((r: { kind: string }) => r.kind === "pod")).toBe(true);
+    const first = await h.get("/rca/resources?limit=5", "/rca/resources");
+    expect(first.data).toHaveLength(5);
+    const next = await h.get(`/rca/resources?limit=5&cursor=${first.nextCursor}`, "/rca/resources");
+    expect(next.data[0].id > first.data[4].id).toBe(true);
+    const bad = await h.app.inject({ method: "GET", url: "/rca/resources?kind=lambda" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain("kind");
+  });
+
+  it("gives a resource's neighbourhood: what controls it, where it runs, what selects it", async () => {
+    const n = await h.get(
+      "/rca/neighbourhood?resource=pod/shop/cart-7d9f8b6c5-x2k4p&hops=1",
+      "/rca/neighbourhood",
+    );
+    const edges = n.relations.map(
+      (r: { type: string; from: string; to: string }) => `${r.type} ${r.from} -> ${r.to}`,
+    );
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        "CONTROLS replicaset/shop/cart-7d9f8b6c5 -> pod/shop/cart-7d9f8b6c5-x2k4p",
+        "SELECTS service/shop/cart -> pod/shop/cart-7d9f8b6c5-x2k4p",
+      ]),
+    );
+    expect(
+      edges.some((e: string) => e.startsWith("RUNS_ON pod/shop/cart-7d9f8b6c5-x2k4p -> node/")),
+    ).toBe(true);
+    await h.get("/rca/neighbourhood?resource=pod/shop/nothing-here", "/rca/neighbourhood", 404);
+    const bad = await h.app.inject({
+      method: "GET",
+      url: "/rca/neighbourhood?resource=not%20an%20id",
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain("resource");
+  });
+
+  it("lists the events on resources in a window: the faults the cluster's state showed", async () => {
+    const events = await h.get(
+      "/rca/events?from=2024-11-19T18:55:00Z&to=2024-11-19T19:30:00Z",
+      "/rca/events",
+    );
+    const reasons = events.data.map((e: { reason: string }) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(["OOMKilled", "ImagePullBackOff"]));
+    const before = await h.get(
+      "/rca/events?from=2024-11-19T18:00:00Z&to=2024-11-19T18:30:00Z",
+      "/rca/events",
+    );
+    expect(before.data).toEqual([]);
+    const backwards = await h.app.inject({
+      method: "GET",
+      url: "/rca/events?from=2024-11-19T19:30:00Z&to=2024-11-19T19:00:00Z",
+    });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().error.message).toContain("from must be before to");
+  });
+
+  it("runs an RCA query, stores it, and reads it back by id", async () => {
+    const res = await post("/rca/analyses", {
+      from: "2024-11-19T19:05:00Z",
+      to: "2024-11-19T19:15:00Z",
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const made = res.json();
+    h.expectValid("POST", "/rca/analyses", 201, made);
+    expect(made.id).toMatch(/^rca_/);
+    expect(made.symptom).toEqual({
+      from: "2024-11-19T19:05:00.000Z",
+      to: "2024-11-19T19:15:00.000Z",
+    });
+    const again = await h.get(`/rca/analyses/${made.id}`, "/rca/analyses/{id}");
+    expect(again).toEqual(made);
+    await h.get("/rca/analyses/rca_nope", "/rca/analyses/{id}", 404);
+    const bad = await post("/rca/analyses", { from: "yesterday", to: "2024-11-19T19:15:00Z" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain("from");
+  });
+});

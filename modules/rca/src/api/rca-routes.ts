@@ -1,0 +1,302 @@
+import {
+  type ApiDeps,
+  cursorParam,
+  errorResponses,
+  forTenant,
+  intParam,
+  limitParam,
+  timeParam,
+  type ZodApp,
+} from "@kamiyo/api";
+import { AppError } from "@kamiyo/core";
+import { z } from "zod";
+import { rankCandidates } from "../analysis/rank.ts";
+import { getAnalysis, saveAnalysis } from "../store/analyses.ts";
+import { eventsInWindow, listResources, neighbourhood } from "../store/graph-queries.ts";
+import { loadRcaInput } from "../store/load-input.ts";
+
+const RESOURCE_KINDS = [
+  "service",
+  "pod",
+  "container",
+  "node",
+  "deployment",
+  "replicaset",
+  "statefulset",
+  "daemonset",
+  "job",
+  "cronjob",
+  "endpointslice",
+  "configmap",
+  "secret",
+  "persistentvolumeclaim",
+  "ingress",
+  "horizontalpodautoscaler",
+] as const;
+const resourceId = z
+  .string()
+  .regex(
+    /^[a-z]+\/[A-Za-z0-9._:-]+(\/[A-Za-z0-9._:-]+)?$/,
+    "expected <kind>/<namespace>/<name> or <kind>/<name>",
+  );
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+const resourceSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  namespace: z.string().nullable(),
+  name: z.string(),
+  service: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+  status: z.record(z.string(), z.unknown()),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  deletedAt: z.string().nullable(),
+});
+const relationSchema = z.object({
+  type: z.string(),
+  from: z.string(),
+  to: z.string(),
+  weight: z.number(),
+});
+const eventSchema = z.object({
+  id: z.string(),
+  resource: z.string(),
+  kind: z.string(),
+  reason: z.string(),
+  severity: z.string(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  occurredAt: z.string(),
+});
+const candidateSchema = z.object({
+  service: z.string(),
+  resource: z.string().optional(),
+  score: z.number(),
+  faultType: z.string(),
+  path: z.array(z.string()).describe("From the candidate to the symptom's service"),
+  evidence: z.array(z.record(z.string(), z.unknown())),
+});
+const analysisSchema = z.object({
+  id: z.string(),
+  symptom: z.object({
+    from: z.string(),
+    to: z.string(),
+    service: z.string().optional(),
+    alert: z.string().optional(),
+  }),
+  candidates: z.array(candidateSchema),
+  createdAt: z.string(),
+  durationMs: z.number(),
+});
+
+type Row = Awaited<ReturnType<typeof listResources>>["items"][number];
+const resourceJson = (r: Row) => ({
+  id: r.id,
+  kind: r.kind,
+  namespace: r.namespace,
+  name: r.name,
+  service: r.service,
+  labels: r.labels,
+  status: r.status as Record<string, unknown>,
+  firstSeenAt: iso(r.firstSeenAt) as string,
+  lastSeenAt: iso(r.lastSeenAt) as string,
+  deletedAt: iso(r.deletedAt),
+});
+
+/**
+ * The knowledge graph's API: the tenant's resources, a resource's neighbourhood, events on
+ * resources in a window, and RCA queries (run, stored, read back). Everything through the
+ * tenant's view of the database (row-level security).
+ */
+export function rcaRoutes(app: ZodApp, deps: ApiDeps): void {
+  app.get(
+    "/rca/resources",
+    {
+      schema: {
+        tags: ["rca"],
+        summary: "The tenant's cluster resources, by id",
+        querystring: z.object({
+          kind: z.enum(RESOURCE_KINDS).optional(),
+          namespace: z.string().max(253).optional(),
+          prefix: z.string().max(253).optional().describe("Names starting with this"),
+          cursor: cursorParam.optional(),
+          limit: limitParam(1_000, 100),
+        }),
+        response: {
+          200: z.object({ data: z.array(resourceSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const page = await listResources(forTenant(deps, req).db, {
+        kind: req.query.kind,
+        namespace: req.query.namespace,
+        namePrefix: req.query.prefix,
+        cursor: req.query.cursor,
+        limit: req.query.limit,
+      });
+      return { data: page.items.map(resourceJson), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    "/rca/neighbourhood",
+    {
+      schema: {
+        tags: ["rca"],
+        summary: "A resource and what is related to it within some hops, both directions",
+        querystring: z.object({
+          resource: resourceId,
+          hops: intParam(1, 4).default(2),
+        }),
+        response: {
+          200: z.object({
+            resource: z.string(),
+            nodes: z.array(
+              z.object({
+                id: z.string(),
+                depth: z.number().int().describe("Hops from the resource"),
+                resource: resourceSchema
+                  .nullable()
+                  .describe("null for an end never seen as an object (a node not yet watched)"),
+              }),
+            ),
+            relations: z.array(relationSchema),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const n = await neighbourhood(forTenant(deps, req).db, req.query.resource, req.query.hops);
+      if (n.nodes.length === 0)
+        throw new AppError("not_found", `no resource ${req.query.resource}`);
+      return {
+        resource: req.query.resource,
+        nodes: n.nodes.map((x) => ({
+          id: x.id,
+          depth: x.depth,
+          resource: x.resource ? resourceJson(x.resource) : null,
+        })),
+        relations: n.relations.map((r) => ({ ...r, weight: Number(r.weight) })),
+      };
+    },
+  );
+
+  app.get(
+    "/rca/events",
+    {
+      schema: {
+        tags: ["rca"],
+        summary: "Events on the tenant's resources in a time window, oldest first",
+        querystring: z
+          .object({
+            from: timeParam,
+            to: timeParam,
+            resource: resourceId.optional(),
+            limit: limitParam(10_000, 1_000),
+          })
+          .refine((q) => q.from < q.to, { message: "from must be before to", path: ["from"] }),
+        response: { 200: z.object({ data: z.array(eventSchema) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const events = await eventsInWindow(forTenant(deps, req).db, {
+        from: new Date(req.query.from),
+        to: new Date(req.query.to),
+        ...(req.query.resource ? { resourceIds: [req.query.resource] } : {}),
+        limit: req.query.limit,
+      });
+      return {
+        data: events.map((e) => ({
+          id: e.id,
+          resource: e.resourceId,
+          kind: e.kind,
+          reason: e.reason,
+          severity: e.severity,
+          message: e.message,
+          data: e.data as Record<string, unknown>,
+          occurredAt: e.occurredAt.toISOString(),
+        })),
+      };
+    },
+  );
+
+  app.post(
+    "/rca/analyses",
+    {
+      config: { scope: "read", audit: { action: "rca.analysis.create" } },
+      schema: {
+        tags: ["rca"],
+        summary: "Ask for the root cause of a symptom: ranked candidates with paths and evidence",
+        body: z
+          .strictObject({
+            from: timeParam.describe("Window start"),
+            to: timeParam.describe("Window end"),
+            service: z.string().max(253).optional().describe("Where the symptom shows"),
+            alert: z.string().max(500).optional(),
+          })
+          .refine((b) => b.from < b.to, { message: "from must be before to", path: ["from"] }),
+        response: { 201: analysisSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const db = forTenant(deps, req).db;
+      const started = performance.now();
+      const symptom = {
+        from: Number(req.body.from),
+        to: Number(req.body.to),
+        ...(req.body.service ? { service: req.body.service } : {}),
+        ...(req.body.alert ? { alert: req.body.alert } : {}),
+      };
+      const { input } = await loadRcaInput(db, symptom);
+      const candidates = rankCandidates(input).slice(0, 10);
+      const durationMs = Math.round(performance.now() - started);
+      const createdAt = new Date(deps.clock.now());
+      const id = await saveAnalysis(db, { symptom, result: candidates, createdAt, durationMs });
+      return reply
+        .code(201)
+        .send(analysisJson({ id, symptom, result: candidates, createdAt, durationMs }));
+    },
+  );
+
+  app.get(
+    "/rca/analyses/:id",
+    {
+      schema: {
+        tags: ["rca"],
+        summary: "A stored RCA query and its answer",
+        params: z.object({ id: z.string().max(64) }),
+        response: { 200: analysisSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const a = await getAnalysis(forTenant(deps, req).db, req.params.id);
+      if (!a) throw new AppError("not_found", `no analysis ${req.params.id}`);
+      return analysisJson(a);
+    },
+  );
+}
+
+function analysisJson(a: {
+  id: string;
+  symptom: { from: number; to: number; service?: string; alert?: string };
+  result: readonly unknown[];
+  createdAt: Date;
+  durationMs: number;
+}) {
+  return {
+    id: a.id,
+    symptom: {
+      from: new Date(a.symptom.from).toISOString(),
+      to: new Date(a.symptom.to).toISOString(),
+      ...(a.symptom.service ? { service: a.symptom.service } : {}),
+      ...(a.symptom.alert ? { alert: a.symptom.alert } : {}),
+    },
+    candidates: a.result as z.infer<typeof candidateSchema>[],
+    createdAt: new Date(a.createdAt).toISOString(),
+    durationMs: a.durationMs,
+  };
+}
