@@ -100,6 +100,11 @@ describe(`the RCA API (${testDbKind})`, () => {
     const again = await h.get(`/rca/analyses/${made.id}`, "/rca/analyses/{id}");
     expect(again).toEqual(made);
     await h.get("/rca/analyses/rca_nope", "/rca/analyses/{id}", 404);
+    // Each query is one RCA query of the plan's meter.
+    const used = await h.db.query<{ n: number }>(
+      "SELECT sum(value)::int AS n FROM usage_events WHERE product = 'rca' AND meter = 'rca_queries'",
+    );
+    expect(used[0]?.n).toBe(1);
     const bad = await post("/rca/analyses", { from: "yesterday", to: "2024-11-19T19:15:00Z" });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toContain("from");

@@ -8,6 +8,7 @@ import {
   timeParam,
   type ZodApp,
 } from "@kamiyo/api";
+import { recordUsage } from "@kamiyo/billing";
 import { AppError } from "@kamiyo/core";
 import { z } from "zod";
 import { rankCandidates } from "../analysis/rank.ts";
@@ -256,6 +257,22 @@ export function rcaRoutes(app: ZodApp, deps: ApiDeps): void {
       const durationMs = Math.round(performance.now() - started);
       const createdAt = new Date(deps.clock.now());
       const id = await saveAnalysis(db, { symptom, result: candidates, createdAt, durationMs });
+      // One RCA query of the tenant's plan (metered on the platform's connection, keyed by the
+      // analysis so a retry does not count twice).
+      await recordUsage(
+        deps.db,
+        [
+          {
+            tenantId: req.ctx.tenantId,
+            product: "rca",
+            meter: "rca_queries",
+            value: 1,
+            eventAt: createdAt.getTime(),
+            idempotencyKey: `rca_query:${id}`,
+          },
+        ],
+        deps.clock.now(),
+      );
       return reply
         .code(201)
         .send(analysisJson({ id, symptom, result: candidates, createdAt, durationMs }));
