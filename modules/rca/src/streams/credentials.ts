@@ -1,6 +1,6 @@
 import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from "@nats-io/jwt";
 import { createAccount, createOperator, createUser, fromSeed } from "@nats-io/nkeys";
-import { subjectOf, tenantSubjects } from "./subjects.ts";
+import { tenantSubjects, tenantToken } from "./subjects.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const UNLIMITED = -1;
@@ -71,8 +71,7 @@ export async function createNatsTrust(): Promise<NatsTrust> {
 
 /** The inbox prefix a tenant's agents connect with (`inboxPrefix`), so replies stay theirs. */
 export function inboxOf(tenantId: string): string {
-  subjectOf(tenantId, "alerts.raw"); // throws for an id that cannot be a subject token
-  return `_INBOX_${tenantId}`;
+  return `_INBOX_${tenantToken(tenantId)}`;
 }
 
 /**

@@ -16,19 +16,23 @@ export type StreamKind = (typeof STREAM_KINDS)[number];
 const TENANT_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * `<tenant>.<kind>`.
- * @throws Error when the tenant id cannot be one subject token (a dot or wildcard in it would
- * reach another tenant's subjects).
+ * The tenant id, checked to be one subject token.
+ * @throws Error when it cannot be (a dot or wildcard in it would reach another tenant's subjects).
  */
-export function subjectOf(tenantId: string, kind: StreamKind): string {
+export function tenantToken(tenantId: string): string {
   if (!TENANT_TOKEN.test(tenantId))
     throw new Error(`tenant id ${JSON.stringify(tenantId)} cannot be a NATS subject token`);
-  return `${tenantId}.${kind}`;
+  return tenantId;
+}
+
+/** `<tenant>.<kind>`. @throws Error as {@link tenantToken}. */
+export function subjectOf(tenantId: string, kind: StreamKind): string {
+  return `${tenantToken(tenantId)}.${kind}`;
 }
 
 /** Every subject of the tenant's streams: `<tenant>.>` (what its credentials may publish to). */
 export function tenantSubjects(tenantId: string): string {
-  return `${subjectOf(tenantId, "alerts.raw").slice(0, -"alerts.raw".length)}>`;
+  return `${tenantToken(tenantId)}.>`;
 }
 
 /** The tenant and kind of a subject of {@link subjectOf}; null for anything else. */
