@@ -4,17 +4,14 @@
  * shifted by whole years with renamed protocols (`ck Name`) make the volume while keeping the real
  * mix of sources, spellings, dates and amounts. Measured on a fresh database, then a re-sync.
  */
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Db, describeUrl, migrate, PgliteDb, PostgresDb } from "@kamiyo/db";
+import { readFileSync } from "node:fs";
 import {
   importRecords,
   parseDefiHackLabsReadme,
   parseExplorer,
   type SourceRecord,
 } from "@kamiyo/intel";
+import { openBenchDb } from "./bench-db.ts";
 
 type Row = [string, string, string];
 const fixture = (name: string) =>
@@ -51,32 +48,11 @@ export async function intelBench(opts: {
   const records = Array.from({ length: copies }, (_, k) => shifted(real, k)).flat();
   for (const kind of ["postgres", "pglite"] as const) {
     if (!opts.kinds.has(kind) || (kind === "postgres" && !opts.databaseUrl)) continue;
-    let db: Db;
-    let cleanup: () => Promise<void>;
-    if (kind === "postgres" && opts.databaseUrl) {
-      const url = opts.databaseUrl;
-      const schema = `bench_intel_${randomBytes(4).toString("hex")}`;
-      const admin = await PostgresDb.open({ url, poolSize: 1 });
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      db = await PostgresDb.open({ url, schema, poolSize: 2 });
-      cleanup = async () => {
-        await db.close();
-        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-        await admin.close();
-      };
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), "kamiyo-bench-intel-"));
-      db = await PgliteDb.open(dir);
-      cleanup = async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      };
-    }
-    await migrate(db);
-    const storage =
-      kind === "postgres" && opts.databaseUrl
-        ? `PostgreSQL at ${describeUrl(opts.databaseUrl)}`
-        : "embedded PGlite";
+    const {
+      db,
+      storage,
+      close: cleanup,
+    } = await openBenchDb("intel", kind === "postgres" ? opts.databaseUrl : undefined);
     const t1 = performance.now();
     const first = await importRecords(db, records, Date.now());
     const firstMs = performance.now() - t1;

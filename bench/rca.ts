@@ -4,13 +4,10 @@
  * built. The cluster is generated: `deployments` Deployments, each with a ReplicaSet, a Service
  * and `podsPer` pods spread over 50 nodes, in the shapes the API server sends.
  */
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Db, describeUrl, migrate, PgliteDb, PostgresDb, tenantDb } from "@kamiyo/db";
+import { tenantDb } from "@kamiyo/db";
 import { applyWatchBatch, loadRcaInput, rankCandidates } from "@kamiyo/rca";
 import { rcaMigrations } from "@kamiyo/rca/module";
+import { openBenchDb } from "./bench-db.ts";
 
 type Row = [string, string, string];
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -98,34 +95,15 @@ export async function rcaBench(opts: {
   const events = cluster(deployments, podsPer);
   for (const kind of ["postgres", "pglite"] as const) {
     if (!opts.kinds.has(kind) || (kind === "postgres" && !opts.databaseUrl)) continue;
-    let db: Db;
-    let cleanup: () => Promise<void>;
-    if (kind === "postgres" && opts.databaseUrl) {
-      const url = opts.databaseUrl;
-      const schema = `bench_rca_${randomBytes(4).toString("hex")}`;
-      const admin = await PostgresDb.open({ url, poolSize: 1 });
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      db = await PostgresDb.open({ url, schema, poolSize: 2 });
-      cleanup = async () => {
-        await db.close();
-        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-        await admin.close();
-      };
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), "kamiyo-bench-rca-"));
-      db = await PgliteDb.open(dir);
-      cleanup = async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      };
-    }
-    await migrate(db, [rcaMigrations]);
+    const {
+      db,
+      storage,
+      close: cleanup,
+    } = await openBenchDb("rca", kind === "postgres" ? opts.databaseUrl : undefined, [
+      rcaMigrations,
+    ]);
     await db.query("INSERT INTO tenants (id, name) VALUES ($1, $1)", [TENANT]);
     const tdb = tenantDb(db, TENANT);
-    const storage =
-      kind === "postgres" && opts.databaseUrl
-        ? `PostgreSQL at ${describeUrl(opts.databaseUrl)}`
-        : "embedded PGlite";
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < events.length; i += 500)
