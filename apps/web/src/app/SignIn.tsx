@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { ApiError, apiKey, getJson } from "./api.ts";
 import { sendJson } from "./api-write.ts";
+import { FormError } from "./FormError.tsx";
 
 /**
  * Sign in: with email and password (the session cookie the API sets, HttpOnly, so the page never
@@ -82,11 +83,7 @@ function PasswordForm({ onSignedIn }: { onSignedIn: () => void }) {
       <button type="submit" disabled={busy}>
         Sign in
       </button>
-      {error ? (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} />
     </form>
   );
 }
@@ -121,11 +118,7 @@ function KeyForm({ onSignedIn }: { onSignedIn: () => void }) {
         required
       />
       <button type="submit">Sign in with the key</button>
-      {error ? (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} />
     </form>
   );
 }

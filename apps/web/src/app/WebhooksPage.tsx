@@ -7,6 +7,7 @@ import { WebhookEditForm } from "./alerts/WebhookEditForm.tsx";
 import { getJson } from "./api.ts";
 import { sendJson } from "./api-write.ts";
 import { ConfirmAction } from "./ConfirmAction.tsx";
+import { FormError } from "./FormError.tsx";
 import { useAction } from "./use-action.ts";
 
 /** What is open under the table for one endpoint. */
@@ -69,11 +70,7 @@ export function WebhooksPage() {
       </form>
       {secret ? <NewSecret made={secret.made} rotated={secret.rotated} /> : null}
       {listing.error ? <p role="alert">Could not load the list: {listing.error}</p> : null}
-      {act.error ? (
-        <p role="alert" className="error">
-          {act.error}
-        </p>
-      ) : null}
+      <FormError error={act.error} />
       <div className="table-scroll">
         <table className="webhooks stack">
           <thead>

@@ -72,11 +72,7 @@ export function PasswordPage() {
         <button type="submit" disabled={change.busy}>
           Change password
         </button>
-        {mismatch ? (
-          <p role="alert" className="error">
-            The new password and its repetition differ.
-          </p>
-        ) : null}
+        <FormError error={mismatch ? "The new password and its repetition differ." : null} />
         <FormError error={change.error} />
         {done ? <p role="status">{done}</p> : null}
       </form>

@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { FormError } from "../FormError.tsx";
 import { SEVERITIES } from "../types.ts";
 import { useAction } from "../use-action.ts";
 import { CHANNEL_KINDS, type Channel, type ChannelKind } from "./alert-types.ts";
@@ -121,11 +122,7 @@ export function ChannelCreateForm({ onCreated }: { onCreated: (made: Channel) =>
         />
       </label>
       <FilterFields draft={filter} onChange={setFilter} />
-      {create.error ? (
-        <p role="alert" className="error">
-          {create.error}
-        </p>
-      ) : null}
+      <FormError error={create.error} />
       <div className="buttons">
         <button type="submit" disabled={create.busy}>
           Add channel

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { FormError } from "../FormError.tsx";
 import { useAction } from "../use-action.ts";
 import type { Channel } from "./alert-types.ts";
 import { FilterFields } from "./FilterFields.tsx";
@@ -49,11 +50,7 @@ export function ChannelEditForm({
         />
       </label>
       <FilterFields draft={filter} onChange={setFilter} />
-      {save.error ? (
-        <p role="alert" className="error">
-          {save.error}
-        </p>
-      ) : null}
+      <FormError error={save.error} />
       <div className="buttons">
         <button type="submit" disabled={save.busy}>
           Save changes

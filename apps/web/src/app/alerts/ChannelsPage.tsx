@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { getJson } from "../api.ts";
 import { sendJson } from "../api-write.ts";
 import { ConfirmAction } from "../ConfirmAction.tsx";
+import { FormError } from "../FormError.tsx";
 import { useAction } from "../use-action.ts";
 import type { Channel } from "./alert-types.ts";
 import { ChannelCreateForm } from "./ChannelCreateForm.tsx";
@@ -48,11 +49,7 @@ export function ChannelsPage() {
       </p>
       {note ? <p role="status">{note}</p> : null}
       {listing.error ? <p role="alert">Could not load the list: {listing.error}</p> : null}
-      {act.error ? (
-        <p role="alert" className="error">
-          {act.error}
-        </p>
-      ) : null}
+      <FormError error={act.error} />
       <div className="table-scroll">
         <table className="channels stack">
           <thead>

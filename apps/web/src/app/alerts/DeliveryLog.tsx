@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { getJson } from "../api.ts";
+import { FormError } from "../FormError.tsx";
 import { useAction } from "../use-action.ts";
 import type { Delivery, Page } from "./alert-types.ts";
 import { utcMinute } from "./format.ts";
@@ -52,11 +53,7 @@ export function DeliveryLog({
     <section className="delivery-log" aria-labelledby="delivery-log-title">
       <h2 id="delivery-log-title">{title}</h2>
       {loadError ? <p role="alert">Could not load the deliveries: {loadError}</p> : null}
-      {replay.error ? (
-        <p role="alert" className="error">
-          {replay.error}
-        </p>
-      ) : null}
+      <FormError error={replay.error} />
       {deliveries !== null && deliveries.length === 0 ? <p>No deliveries yet.</p> : null}
       <ul className="deliveries">
         {(deliveries ?? []).map((d) => (

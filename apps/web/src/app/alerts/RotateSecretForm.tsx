@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { FormError } from "../FormError.tsx";
 import { useAction } from "../use-action.ts";
 import type { Webhook, WebhookWithSecret } from "./alert-types.ts";
 import { utcMinute } from "./format.ts";
@@ -51,11 +52,7 @@ export function RotateSecretForm({
           onChange={(e) => setHours(e.target.value)}
         />
       </label>
-      {rotate.error ? (
-        <p role="alert" className="error">
-          {rotate.error}
-        </p>
-      ) : null}
+      <FormError error={rotate.error} />
       <div className="buttons">
         <button type="submit" disabled={rotate.busy}>
           Rotate secret

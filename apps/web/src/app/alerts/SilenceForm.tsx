@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { FormError } from "../FormError.tsx";
 import { SEVERITIES } from "../types.ts";
 import { useAction } from "../use-action.ts";
 import type { Severity, Silence, SilenceMatchers } from "./alert-types.ts";
@@ -149,11 +150,7 @@ export function SilenceForm({ onCreated }: { onCreated: (made: Silence) => void 
           onChange={(e) => setComment(e.target.value)}
         />
       </label>
-      {create.error ? (
-        <p role="alert" className="error">
-          {create.error}
-        </p>
-      ) : null}
+      <FormError error={create.error} />
       <div className="buttons">
         <button type="submit" disabled={create.busy}>
           Add silence

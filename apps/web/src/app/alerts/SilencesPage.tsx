@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { getJson } from "../api.ts";
 import { sendJson } from "../api-write.ts";
 import { ConfirmAction } from "../ConfirmAction.tsx";
+import { FormError } from "../FormError.tsx";
 import { useAction } from "../use-action.ts";
 import type { Page, Silence } from "./alert-types.ts";
 import { describeMatchers, utcMinute } from "./format.ts";
@@ -92,11 +93,7 @@ export function SilencesPage() {
       <p className="lede">
         While a silence is in force, findings it matches raise no alert on any channel or webhook.
       </p>
-      {act.error ? (
-        <p role="alert" className="error">
-          {act.error}
-        </p>
-      ) : null}
+      <FormError error={act.error} />
       <h2>In force</h2>
       <SilenceTable
         silences={active}

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { sendJson } from "../api-write.ts";
+import { FormError } from "../FormError.tsx";
 import { useAction } from "../use-action.ts";
 import type { AlertFilter, Webhook } from "./alert-types.ts";
 import { FilterFields } from "./FilterFields.tsx";
@@ -83,11 +84,7 @@ export function WebhookEditForm({
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
         Enabled (turning it on again clears its failures)
       </label>
-      {save.error ? (
-        <p role="alert" className="error">
-          {save.error}
-        </p>
-      ) : null}
+      <FormError error={save.error} />
       <div className="buttons">
         <button type="submit" disabled={save.busy}>
           Save changes
