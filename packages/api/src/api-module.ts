@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { ZodApp } from "./app-types.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiDeps } from "./deps.ts";
+import type { UsageQuota } from "./limits/usage-quota.ts";
 import type { ResponseCache } from "./response-cache.ts";
 
 /**
@@ -68,4 +69,11 @@ export interface ApiModuleContext {
   responseCache(name: string, generation: () => number): ResponseCache;
   /** Runs `fn` when the API closes. */
   onClose(fn: () => Promise<void>): void;
+  /**
+   * Quotas on amounts of the plan (events a day, queries a period): reserve before the work, a
+   * refusal is a 429 with `Retry-After`.
+   */
+  quota: UsageQuota;
+  /** The module's own settings as the app parsed them (`ProductModule.settings`), if any. */
+  settings: unknown;
 }

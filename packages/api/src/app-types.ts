@@ -44,8 +44,11 @@ declare module "fastify" {
     scope?: Scope;
     /** Only the platform operator may call it. */
     operator?: boolean;
-    /** Mutations name their audit-log action (`webhook.update`); see audit-hook.ts. */
-    audit?: AuditSpec;
+    /**
+     * Mutations name their audit-log action (`webhook.update`); see audit-hook.ts. `false` for a
+     * data feed (telemetry an agent sends): metered, not audited, so the log keeps to decisions.
+     */
+    audit?: AuditSpec | false;
     /**
      * The product whose plan governs the route (its quota, rate and metering; limits/plan-limits.ts);
      * set for a product's routes as they are registered. Account routes have none.

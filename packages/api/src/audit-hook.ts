@@ -11,6 +11,7 @@ const SHOWN_ONCE = ["secret", "key", "apiKey"];
  * `{actor, tenant, action, target, request id, time, before/after hashes}`. The target is the
  * route's `:id` (or the created resource's `id`); `after` is the response body (none for 204),
  * `before` what `config.audit.before` loaded before the handler ran.
+ * A data feed says `audit: false` (its usage is metered instead).
  * @throws Error at start-up for a route that changes something without an audit action.
  */
 export function auditMutations(
@@ -23,6 +24,7 @@ export function auditMutations(
     const mutates = methods.some((m) => m !== "GET" && m !== "HEAD");
     if (!mutates || route.config?.public) return;
     const spec = route.config?.audit;
+    if (spec === false) return;
     if (!spec) throw new Error(`route ${route.url} changes something: give it a config.audit`);
     if (spec.before)
       withRouteHook(route, "preHandler", async (req: FastifyRequest) => {

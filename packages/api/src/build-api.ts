@@ -27,6 +27,7 @@ import { ApiCallMeter } from "./limits/api-call-meter.ts";
 import { LimitStore } from "./limits/limit-store.ts";
 import { PlanCache } from "./limits/plan-cache.ts";
 import { limitRequests } from "./limits/plan-limits.ts";
+import { UsageQuota } from "./limits/usage-quota.ts";
 import { Metrics } from "./metrics.ts";
 import { refuseNul } from "./no-nul.ts";
 import { ResponseCache } from "./response-cache.ts";
@@ -111,7 +112,7 @@ export async function buildApi(
       Object.fromEntries([...caches].map(([name, c]) => [name, c.counts] as const)),
   });
   const modules = deps.modules ?? [];
-  const moduleContext: ApiModuleContext = {
+  const moduleContext: Omit<ApiModuleContext, "quota" | "settings"> = {
     deps,
     config,
     responseCache: (name, generation) => {
@@ -162,6 +163,13 @@ export async function buildApi(
   await limitStore.ready();
   const plans = new PlanCache({ db: deps.db, now });
   const meter = new ApiCallMeter({ db: deps.db, log: deps.log, now });
+  const quota = new UsageQuota({
+    db: deps.db,
+    store: limitStore,
+    plans,
+    now,
+    enforced: config.planLimits,
+  });
   app.addHook("onClose", async () => {
     await meter.close();
     await limitStore.close();
@@ -281,7 +289,10 @@ export async function buildApi(
     billingRoutes(s, deps, plans);
     plansRoutes(s);
     figuresRoutes(s, deps);
-    for (const m of modules) await forProduct(s, m.product, (p) => m.routes(p, moduleContext));
+    for (const m of modules)
+      await forProduct(s, m.product, (p) =>
+        m.routes(p, { ...moduleContext, quota, settings: deps.moduleSettings?.[m.id] }),
+      );
   });
   if (config.docs) {
     app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>

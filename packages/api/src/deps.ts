@@ -40,6 +40,8 @@ export interface ApiDeps {
   };
   /** The product modules whose routes this API serves (default none). */
   modules?: readonly ApiModule[];
+  /** Each module's parsed settings, by module id (what its `ApiModuleContext.settings` is). */
+  moduleSettings?: Readonly<Record<string, unknown>>;
   /** Chains the install's monitor watches (`/chains` lists them first). */
   monitoredChains?: readonly { chain: string; name: string }[];
   /**

@@ -89,6 +89,9 @@ export function errorHandler(
     if (err instanceof AppError) {
       const status = statusFor(err.code);
       if (status >= 500) failed(err, req, status);
+      const retryAfterS = err.details?.retryAfterS;
+      if (status === 429 && typeof retryAfterS === "number")
+        reply.header("retry-after", retryAfterS);
       return sendError(reply, req, err.code, err.message);
     }
     if (err.validation) return sendError(reply, req, "invalid_input", describeValidation(err));

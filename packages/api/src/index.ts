@@ -12,6 +12,7 @@ export { type ApiConfig, apiConfig } from "./config.ts";
 export { type ApiDeps, type DemoInfo, type PluginInfo, pluginCatalog } from "./deps.ts";
 export { FindingFeed } from "./feed.ts";
 export { type JsonText, jsonText, pageBody, sendJsonText } from "./json-body.ts";
+export type { Reservation, UsageQuota } from "./limits/usage-quota.ts";
 export { forTenant } from "./request-deps.ts";
 export { ResponseCache } from "./response-cache.ts";
 export { planCatalogJson } from "./routes/plans-routes.ts";

@@ -9,6 +9,7 @@ export type Role = (typeof ROLES)[number];
 export const SCOPES = [
   "read",
   "alerts:write",
+  "ingest:write",
   "keys:read",
   "keys:write",
   "members:write",
@@ -21,6 +22,8 @@ export type Scope = (typeof SCOPES)[number];
 const LEAST_ROLE: Record<Scope, Role> = {
   read: "viewer",
   "alerts:write": "member",
+  /** Sending telemetry (the RCA agents' key holds only this). */
+  "ingest:write": "member",
   "keys:read": "admin",
   "keys:write": "admin",
   "members:write": "admin",

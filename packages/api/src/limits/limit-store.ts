@@ -21,12 +21,11 @@ export interface LimitStoreState {
 const MAX_MEMORY_KEYS = 100_000;
 
 /**
- * One fixed window per key, INCR then PEXPIRE on the first hit, atomically (a Lua script): every
- * replica counting into the same key sees the same total. Returns `[current, ttl ms]`.
+ * One fixed window per key, INCRBY then PEXPIRE when the key has no expiry yet, atomically (a Lua script):
+ * every replica counting into the same key sees the same total. Returns `[current, ttl ms]`.
  */
 const INCR_SCRIPT = `
-local current = redis.call('INCR', KEYS[1])
-if current == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local current = redis.call('INCRBY', KEYS[1], ARGV[2])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {current, ttl}`;
@@ -115,25 +114,26 @@ export class LimitStore implements FastifyRateLimitStore {
   }
 
   /**
-   * One more hit on `key`'s window: synchronously from memory (no Redis configured, or Redis away),
-   * else a promise of Redis's count (memory's if Redis fails it). The limiter on every request uses
-   * this; it awaits only when it must.
+   * `by` more hits on `key`'s window (one by default; a negative `by` gives back what a refused
+   * reservation took): synchronously from memory (no Redis configured, or Redis away), else a
+   * promise of Redis's count (memory's if Redis fails it). The limiter on every request uses this;
+   * it awaits only when it must.
    */
-  take(key: string, timeWindow: number): WindowCount | Promise<WindowCount> {
+  take(key: string, timeWindow: number, by = 1): WindowCount | Promise<WindowCount> {
     const redis = this.#redis;
     if (redis?.status !== "ready") {
       if (redis && this.#error === null) this.#degrade(new Error(`Redis is ${redis.status}`));
-      return this.#incrMemory(key, timeWindow);
+      return this.#incrMemory(key, timeWindow, by);
     }
     return redis
-      .eval(INCR_SCRIPT, 1, key, Math.max(1, Math.ceil(timeWindow)))
+      .eval(INCR_SCRIPT, 1, key, Math.max(1, Math.ceil(timeWindow)), by)
       .then((reply) => {
         const [current, ttl] = reply as [number, number];
         return { current, ttl };
       })
       .catch((err: Error) => {
         this.#degrade(err);
-        return this.#incrMemory(key, timeWindow);
+        return this.#incrMemory(key, timeWindow, by);
       });
   }
 
@@ -179,7 +179,7 @@ export class LimitStore implements FastifyRateLimitStore {
     } as unknown as FastifyRateLimitStoreCtor;
   }
 
-  #incrMemory(key: string, timeWindow: number): WindowCount {
+  #incrMemory(key: string, timeWindow: number, by: number): WindowCount {
     const now = this.#now();
     let w = this.#memory.get(key);
     if (!w || w.endsAt <= now) {
@@ -187,7 +187,7 @@ export class LimitStore implements FastifyRateLimitStore {
       w = { current: 0, endsAt: now + timeWindow };
       this.#memory.set(key, w);
     }
-    w.current += 1;
+    w.current += by;
     return { current: w.current, ttl: w.endsAt - now };
   }
 

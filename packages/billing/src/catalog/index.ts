@@ -57,4 +57,11 @@ export function planAllows(plan: string, feature: FeatureId): boolean {
   return planById(plan).features[feature];
 }
 
-export { monthlyPrice, type PlanRow, planRows, plansReference, price } from "./plans-table.ts";
+export {
+  meterAmount,
+  monthlyPrice,
+  type PlanRow,
+  planRows,
+  plansReference,
+  price,
+} from "./plans-table.ts";

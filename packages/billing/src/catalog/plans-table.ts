@@ -54,6 +54,13 @@ function unit(meter: MeterId, per: number): string {
   return n === 1 ? one : `${count(n)} ${many}`;
 }
 
+/** An amount of a meter as read: "1 event", "2,500 events", "3 queries". */
+export function meterAmount(meter: MeterId, n: number): string {
+  const [one, many, size] = METER_UNITS[meter];
+  const v = n / size;
+  return `${count(v)} ${v === 1 ? one : many}`;
+}
+
 /** `$99.00`, "free", or "per contract". */
 export function price(cents: number | null): string {
   if (cents === null) return "per contract";

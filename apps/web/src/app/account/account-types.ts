@@ -6,6 +6,7 @@ export type Role = (typeof ROLES)[number];
 export const SCOPES = [
   "read",
   "alerts:write",
+  "ingest:write",
   "keys:read",
   "keys:write",
   "members:write",
