@@ -219,6 +219,10 @@ const ROUTE_KINDS: Record<
   "GET /rca/events": "own-list",
   "POST /rca/analyses": "create",
   "GET /rca/analyses/:id": "by-id",
+  "POST /rca/ingest/state": "create",
+  "POST /rca/ingest/k8s-events": "create",
+  "POST /rca/ingest/logs": "create",
+  "POST /rca/ingest/prometheus/write": "create",
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
   "PATCH /admin/tenants/:id": "operator",
@@ -244,6 +248,26 @@ const BODIES: Record<string, unknown> = {
   "PATCH /billing/subscription": { plan: "intel_pro" },
   "POST /auth/password": { currentPassword: "whatever it is", newPassword: "a fresh pass phrase" },
   "POST /rca/analyses": { from: "2026-12-06T08:00:00Z", to: "2026-12-06T08:05:00Z" },
+  "POST /rca/ingest/state": [
+    {
+      type: "ADDED",
+      object: { kind: "Pod", metadata: { name: "web-1", namespace: "prod", uid: "u1" } },
+    },
+  ],
+  "POST /rca/ingest/k8s-events": {
+    involvedObject: { kind: "Pod", namespace: "prod", name: "web-0" },
+    reason: "BackOff",
+    type: "Warning",
+    lastTimestamp: "2025-03-12T08:00:00Z",
+    metadata: { uid: "e1" },
+  },
+  "POST /rca/ingest/logs": [
+    {
+      message: "ERROR: connection refused",
+      timestamp: "2025-03-12T08:00:00Z",
+      kubernetes: { pod_name: "web-0", pod_namespace: "prod" },
+    },
+  ],
 };
 
 /** The route's URL with `side`'s ids (or `ids` given) in its parameters. */

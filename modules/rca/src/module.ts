@@ -2,6 +2,7 @@ import type { MigrationSource } from "@kamiyo/db";
 import { defineModule } from "@kamiyo/platform";
 import { rcaApi } from "./api/index.ts";
 import { rcaCli } from "./cli/rca-commands.ts";
+import { rcaSettings } from "./settings.ts";
 
 /** The module's tables: the per-tenant knowledge graph (`migrations/`). */
 export const rcaMigrations: MigrationSource = {
@@ -19,5 +20,6 @@ export const rcaModule = defineModule({
   title: "Kubernetes root-cause analysis",
   migrations: { dir: rcaMigrations.dir },
   api: rcaApi,
+  settings: { prefix: "RCA", schema: rcaSettings },
   cli: rcaCli,
 });

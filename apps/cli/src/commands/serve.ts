@@ -110,6 +110,7 @@ export async function listenApi(
       startedAt: clock.now(),
       wakeDeliveries: alerting ? () => alerting.wake() : undefined,
       modules: MODULES.api,
+      moduleSettings: config.modules,
       monitoredChains: MODULES.monitoredChains,
       plugins: PLUGINS,
       redisUrl: config.redisUrl,

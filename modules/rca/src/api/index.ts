@@ -1,7 +1,14 @@
 import type { ApiModule } from "@kamiyo/api";
+import { startRcaRuntime } from "../service/rca-runtime.ts";
+import { rcaSettings } from "../settings.ts";
+import { ingestRoutes } from "./ingest-routes.ts";
 import { rcaRoutes } from "./rca-routes.ts";
 
-/** Kubernetes RCA in the HTTP API: `/rca/resources`, `/rca/neighbourhood`, `/rca/events`, `/rca/analyses`. */
+/**
+ * Kubernetes RCA in the HTTP API: the graph and RCA queries (`/rca/resources`,
+ * `/rca/neighbourhood`, `/rca/events`, `/rca/analyses`) and the agents' ingest (`/rca/ingest/…`),
+ * with the ingest bus and the graph builder running beside them (`RcaRuntime`).
+ */
 export const rcaApi: ApiModule = {
   id: "rca",
   product: "rca",
@@ -9,10 +16,21 @@ export const rcaApi: ApiModule = {
     {
       name: "rca",
       description:
-        "The tenant's Kubernetes knowledge graph (resources, relations, events) and root-cause analyses",
+        "The tenant's Kubernetes knowledge graph (resources, relations, events), root-cause analyses, and the agents' ingest",
     },
   ],
-  routes(app, ctx) {
-    rcaRoutes(app, ctx.deps);
+  async routes(app, ctx) {
+    const settings = rcaSettings.parse(ctx.settings ?? {});
+    const runtime = await startRcaRuntime(settings, {
+      db: ctx.deps.db,
+      log: ctx.deps.log,
+      now: () => ctx.deps.clock.now(),
+    });
+    ctx.onClose(() => runtime.close());
+    rcaRoutes(app, ctx.deps, ctx.quota);
+    // Its own scope: the ingest routes read raw bodies (JSON, NDJSON, protobuf).
+    await app.register(async (scope) =>
+      ingestRoutes(scope as typeof app, ctx.deps, { runtime, quota: ctx.quota }),
+    );
   },
 };

@@ -6,6 +6,7 @@ import {
   intParam,
   limitParam,
   timeParam,
+  type UsageQuota,
   type ZodApp,
 } from "@kamiyo/api";
 import { recordUsage } from "@kamiyo/billing";
@@ -107,10 +108,10 @@ const resourceJson = (r: Row) => ({
 
 /**
  * The knowledge graph's API: the tenant's resources, a resource's neighbourhood, events on
- * resources in a window, and RCA queries (run, stored, read back). Everything through the
- * tenant's view of the database (row-level security).
+ * resources in a window, and RCA queries (run, stored, read back; each one of the plan's queries a
+ * period). Everything through the tenant's view of the database (row-level security).
  */
-export function rcaRoutes(app: ZodApp, deps: ApiDeps): void {
+export function rcaRoutes(app: ZodApp, deps: ApiDeps, quota: UsageQuota): void {
   app.get(
     "/rca/resources",
     {
@@ -245,6 +246,8 @@ export function rcaRoutes(app: ZodApp, deps: ApiDeps): void {
     },
     async (req, reply) => {
       const db = forTenant(deps, req).db;
+      // One of the plan's RCA queries a period (429 once they are used up).
+      await quota.reserve(req.ctx.tenantId, "rca", "rca_queries", 1);
       const started = performance.now();
       const symptom = {
         from: Number(req.body.from),

@@ -102,7 +102,7 @@ export class StreamingAnomalyDetector {
   /**
    * Feeds one sample (`at` epoch ms) of the series `labels` (with `__name__`, and `pod` or
    * `service` naming its resource, as {@link resourceIdOf}). Samples must arrive in time order per
-   * series; an older one is refused. Non-finite values are ignored.
+   * series; one not newer than the series' newest is refused. Non-finite values are ignored.
    */
   observe(labels: Readonly<Record<string, string>>, sample: Sample): ObserveResult {
     const key = seriesKeyOf(labels);
@@ -114,11 +114,12 @@ export class StreamingAnomalyDetector {
       this.series.set(key, state);
     }
     if (!Number.isFinite(sample.value)) return { accepted: true, events: [] };
-    if (sample.at < state.ring.last)
+    // A sample at the newest one's time is a repeat (a sender's retry), as in a TSDB.
+    if (sample.at <= state.ring.last)
       return {
         accepted: false,
         reason: "out_of_order",
-        message: `sample at ${new Date(sample.at).toISOString()} is older than the series' newest`,
+        message: `sample at ${new Date(sample.at).toISOString()} is not newer than the series' newest`,
       };
     const o = this.options;
     state.ring.push(sample.at, sample.value);

@@ -1,0 +1,427 @@
+import { createHash } from "node:crypto";
+import { gunzipSync } from "node:zlib";
+import { type ApiDeps, errorResponses, forTenant, type UsageQuota, type ZodApp } from "@kamiyo/api";
+import { recordUsage } from "@kamiyo/billing";
+import { AppError } from "@kamiyo/core";
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { IngestRejection } from "../ingest/events.ts";
+import { normalizeK8sEvents } from "../ingest/k8s-events.ts";
+import { errorLevelOf } from "../ingest/log-level.ts";
+import { checkRemoteWriteHeaders, decodeRemoteWrite } from "../ingest/remote-write-decode.ts";
+import { parseVectorLogs } from "../ingest/vector-logs.ts";
+import type { RcaRuntime } from "../service/rca-runtime.ts";
+import type { BusMessage } from "../streams/ingest-bus.ts";
+import type { StreamKind } from "../streams/subjects.ts";
+
+/** Largest body an ingest route reads (compressed), and what it may inflate to. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+/** Most items in one request. */
+const MAX_ITEMS = 20_000;
+/** An item stamped further ahead of the server's clock than this is refused (clock skew). */
+const MAX_SKEW_MS = 10 * 60_000;
+
+const WATCH_TYPES = new Set(["ADDED", "MODIFIED", "DELETED"]);
+
+const refusedSchema = z.object({
+  index: z.number().int().describe("The item's position in the body (NDJSON: its line, from 0)"),
+  reason: z.string(),
+});
+const ingestResult = z.object({
+  received: z.number().int().describe("Items in the body"),
+  accepted: z.number().int().describe("Queued for the graph builder (and metered)"),
+  duplicates: z.number().int().describe("Already queued within the last 2 minutes"),
+  refused: z.array(refusedSchema).describe("Items not used, with why (the first 100)"),
+  refusedCount: z.number().int(),
+});
+
+/**
+ * The HTTP ingest for agents that do not speak NATS (issue 15 §2): cluster state (watch events),
+ * Kubernetes Events, Vector's log records and Prometheus remote write. Each checks what it read,
+ * refuses bad items one by one (400 only when nothing in the body is usable), reserves the
+ * tenant's events-a-day quota before queueing (429 when it would pass it: nothing of the request
+ * is queued), queues onto the tenant's streams and meters what was queued (`events_ingested`, one
+ * usage record per body, so a retried body counts once).
+ *
+ * What counts as an event: a watch event, a Kubernetes Event, an error log line, and a metric
+ * anomaly or recovery the streaming detector finds. Info log lines and metric samples are read,
+ * not counted (they are bounded by the request rate and the body size).
+ */
+export function ingestRoutes(
+  app: ZodApp,
+  deps: ApiDeps,
+  ctx: { runtime: RcaRuntime; quota: UsageQuota },
+): void {
+  const { runtime, quota } = ctx;
+  // Bodies are read raw here (JSON, NDJSON, protobuf), then decompressed and parsed per route.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    "*",
+    { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES },
+    (_req, body, done) => done(null, body),
+  );
+  // Telemetry, not decisions: metered per body, kept out of the audit log.
+  const route = {
+    config: { scope: "ingest:write" as const, audit: false as const },
+    bodyLimit: MAX_BODY_BYTES,
+  };
+
+  /** Reserve, queue, meter: the common end of every ingest route. */
+  const admit = async (
+    req: FastifyRequest,
+    what: string,
+    kind: StreamKind,
+    messages: readonly BusMessage[],
+    billable: number,
+    raw: Buffer,
+  ) => {
+    const tenantId = req.ctx.tenantId;
+    await quota.reserve(tenantId, "rca", "events_ingested", billable);
+    let published = { accepted: 0, duplicates: 0 };
+    if (messages.length > 0)
+      try {
+        published = await runtime.bus.publish(tenantId, kind, messages);
+      } catch (err) {
+        throw new AppError(
+          "upstream_unavailable",
+          `the ingest queue did not take the ${what}: ${(err as Error).message}; send again shortly`,
+          { cause: err, retryable: true },
+        );
+      }
+    const metered = kind === "logs.normalized" ? billable : Math.min(billable, published.accepted);
+    if (metered > 0)
+      await recordUsage(
+        deps.db,
+        [
+          {
+            tenantId,
+            product: "rca",
+            meter: "events_ingested",
+            value: metered,
+            eventAt: deps.clock.now(),
+            idempotencyKey: `ingest:${what}:${createHash("sha256").update(raw).digest("hex")}`,
+          },
+        ],
+        deps.clock.now(),
+      );
+    return published;
+  };
+
+  const answer = (
+    received: number,
+    published: { accepted: number; duplicates: number },
+    refused: readonly IngestRejection[],
+  ) => ({
+    received,
+    accepted: published.accepted,
+    duplicates: published.duplicates,
+    refused: refused.slice(0, 100).map((r) => ({ index: r.index, reason: r.reason })),
+    refusedCount: refused.length,
+  });
+
+  app.post(
+    "/rca/ingest/state",
+    {
+      ...route,
+      schema: {
+        tags: ["rca"],
+        summary: "Cluster state: Kubernetes watch events (the state watcher's stream)",
+        description:
+          'A JSON array (or `{"items": [...]}`) of watch events `{"type": "ADDED"|"MODIFIED"|"DELETED", "object": {...}}` with each object in its API shape; gzip allowed (`Content-Encoding: gzip`). Secrets and ConfigMaps are read without their data.',
+        response: { 202: ingestResult, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      forTenant(deps, req);
+      const raw = req.body as Buffer;
+      const items = listOf(parseJson(inflate(req, raw), "state"), "state");
+      const messages: BusMessage[] = [];
+      const refused: IngestRejection[] = [];
+      items.forEach((item, index) => {
+        const problem = watchEventProblem(item);
+        if (problem) {
+          refused.push({ index, reason: problem });
+          return;
+        }
+        const { type, object } = item as { type: string; object: K8sObject };
+        const m = object.metadata;
+        messages.push({
+          id: `${m.uid ?? `${m.namespace ?? ""}/${m.name}`}:${m.resourceVersion ?? ""}:${type}`,
+          body: { type, object: withoutData(object) },
+        });
+      });
+      usable(items.length, messages.length, refused);
+      const published = await admit(
+        req,
+        "state",
+        "state.k8s.resource",
+        messages,
+        messages.length,
+        raw,
+      );
+      return reply.code(202).send(answer(items.length, published, refused));
+    },
+  );
+
+  app.post(
+    "/rca/ingest/k8s-events",
+    {
+      ...route,
+      schema: {
+        tags: ["rca"],
+        summary: "Kubernetes Events (core/v1, events.k8s.io/v1 or kubernetes-event-exporter's)",
+        description:
+          "One Event, a JSON array of them, an EventList or watch events; gzip allowed. An Event stamped more than 10 minutes ahead of the server's clock is refused (clock skew).",
+        response: { 202: ingestResult, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      forTenant(deps, req);
+      const raw = req.body as Buffer;
+      const payload = parseJson(inflate(req, raw), "events");
+      const received = Array.isArray(payload)
+        ? payload.length
+        : Array.isArray((payload as { items?: unknown[] })?.items)
+          ? (payload as { items: unknown[] }).items.length
+          : 1;
+      if (received > MAX_ITEMS) throw tooMany("events", received);
+      const { events, rejected } = normalizeK8sEvents(payload);
+      const refused = [...rejected];
+      const limit = deps.clock.now() + MAX_SKEW_MS;
+      const kept = events.filter((e, index) => {
+        if (e.occurredAt <= limit) return true;
+        refused.push({ index, reason: skewed(e.resource, e.occurredAt) });
+        return false;
+      });
+      usable(received, kept.length, refused);
+      const published = await admit(
+        req,
+        "events",
+        "events.normalized",
+        kept.map((e) => ({ id: e.dedupeKey, body: e })),
+        kept.length,
+        raw,
+      );
+      return reply.code(202).send(answer(received, published, refused));
+    },
+  );
+
+  app.post(
+    "/rca/ingest/logs",
+    {
+      ...route,
+      schema: {
+        tags: ["rca"],
+        summary: "Container logs as Vector's kubernetes_logs source sends them (http sink)",
+        description:
+          "A JSON array or NDJSON of Vector log events (docs/rca-agents.md); gzip allowed. Error lines become one log-error-burst event per pod and minute, published once the minute ended (plus a minute's grace for late lines); each error line counts as one event.",
+        response: { 202: ingestResult, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      forTenant(deps, req);
+      const raw = req.body as Buffer;
+      let parsed: ReturnType<typeof parseVectorLogs>;
+      try {
+        parsed = parseVectorLogs(inflate(req, raw).toString("utf8"));
+      } catch (err) {
+        throw new AppError("invalid_input", `logs: ${(err as Error).message}`);
+      }
+      const received = parsed.records.length + parsed.rejected.length;
+      if (received > MAX_ITEMS) throw tooMany("log records", received);
+      const limit = deps.clock.now() + MAX_SKEW_MS;
+      const refused = [...parsed.rejected];
+      const records = parsed.records.filter((r, index) => {
+        if (r.at <= limit) return true;
+        refused.push({ index, reason: skewed(`pod/${r.namespace}/${r.pod}`, r.at) });
+        return false;
+      });
+      usable(received, records.length, refused);
+      const aggregator = runtime.logs(req.ctx.tenantId);
+      const errorsBefore = aggregator.stats.errors;
+      // The error lines are what counts: reserved first, then aggregated.
+      const errorLines = records.filter((r) => errorLevelOf(r.message) !== undefined).length;
+      await quota.reserve(req.ctx.tenantId, "rca", "events_ingested", errorLines);
+      aggregator.add(records);
+      const counted = aggregator.stats.errors - errorsBefore;
+      // Minutes that ended (with their grace) go out now rather than at the next timer.
+      await runtime.flushLogs();
+      if (counted > 0)
+        await recordUsage(
+          deps.db,
+          [
+            {
+              tenantId: req.ctx.tenantId,
+              product: "rca",
+              meter: "events_ingested",
+              value: counted,
+              eventAt: deps.clock.now(),
+              idempotencyKey: `ingest:logs:${createHash("sha256").update(raw).digest("hex")}`,
+            },
+          ],
+          deps.clock.now(),
+        );
+      return reply
+        .code(202)
+        .send(answer(received, { accepted: records.length, duplicates: 0 }, refused));
+    },
+  );
+
+  app.post(
+    "/rca/ingest/prometheus/write",
+    {
+      ...route,
+      schema: {
+        tags: ["rca"],
+        summary:
+          "Prometheus remote write 1.0 (protobuf + Snappy): Prometheus, vmagent, the OpenTelemetry collector",
+        description:
+          "Samples feed the tenant's streaming anomaly detector (a series needs `pod` or `service` naming its resource); each anomaly or recovery it finds is an event on that resource. Samples themselves are not counted as events.",
+        response: {
+          202: z.object({
+            series: z.number().int(),
+            samples: z.number().int(),
+            dropped: z
+              .record(z.string(), z.number().int())
+              .describe(
+                "Samples not used, by why (too old or new, not finite, out of order, no resource, series limit)",
+              ),
+            events: z.number().int().describe("Anomalies and recoveries found and queued"),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      forTenant(deps, req);
+      checkRemoteWriteHeaders({
+        contentEncoding: header(req, "content-encoding"),
+        contentType: header(req, "content-type"),
+        version: header(req, "x-prometheus-remote-write-version"),
+      });
+      const decoded = decodeRemoteWrite(req.body as Buffer, deps.clock.now());
+      const detector = runtime.detector(req.ctx.tenantId);
+      const dropped: Record<string, number> = {
+        too_new: decoded.stats.tooNew,
+        too_old: decoded.stats.tooOld,
+        not_finite: decoded.stats.nonFinite,
+      };
+      const messages: BusMessage[] = [];
+      for (const series of decoded.series)
+        for (const sample of series.samples) {
+          const r = detector.observe(series.labels, { at: sample.timestamp, value: sample.value });
+          if (!r.accepted) dropped[r.reason] = (dropped[r.reason] ?? 0) + 1;
+          else for (const e of r.events) messages.push({ id: e.dedupeKey, body: e });
+        }
+      const published = await admit(
+        req,
+        "metrics",
+        "events.normalized",
+        messages,
+        messages.length,
+        req.body as Buffer,
+      );
+      return reply.code(202).send({
+        series: decoded.stats.series,
+        samples: decoded.stats.samples,
+        dropped: Object.fromEntries(Object.entries(dropped).filter(([, n]) => n > 0)),
+        events: published.accepted,
+      });
+    },
+  );
+}
+
+interface K8sObject {
+  kind?: string;
+  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string };
+  [key: string]: unknown;
+}
+
+/** Why an item is not a watch event we can use, or null when it is one. */
+function watchEventProblem(item: unknown): string | null {
+  if (!item || typeof item !== "object") return "not an object";
+  const { type, object } = item as { type?: unknown; object?: unknown };
+  if (typeof type !== "string" || !WATCH_TYPES.has(type))
+    return `type ${JSON.stringify(type)} is not ADDED, MODIFIED or DELETED`;
+  if (!object || typeof object !== "object") return "no object";
+  const o = object as { kind?: unknown; metadata?: { name?: unknown } };
+  if (typeof o.kind !== "string" || o.kind === "") return "object.kind is missing";
+  if (!o.metadata || typeof o.metadata.name !== "string" || o.metadata.name === "")
+    return "object.metadata.name is missing";
+  return null;
+}
+
+/** Secrets' and ConfigMaps' contents never travel further than this route. */
+function withoutData(o: K8sObject): K8sObject {
+  if (o.kind !== "Secret" && o.kind !== "ConfigMap") return o;
+  const { data: _data, binaryData: _binary, stringData: _string, ...rest } = o;
+  return rest as K8sObject;
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The body, gunzipped when `Content-Encoding: gzip` (bounded), else as sent. */
+function inflate(req: FastifyRequest, raw: Buffer): Buffer {
+  const encoding = (header(req, "content-encoding") ?? "identity").trim().toLowerCase();
+  if (encoding === "identity" || encoding === "") return raw;
+  if (encoding !== "gzip")
+    throw new AppError(
+      "invalid_input",
+      `Content-Encoding ${JSON.stringify(encoding)} is not supported here: send gzip or none`,
+    );
+  try {
+    return gunzipSync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (err) {
+    throw new AppError(
+      "invalid_input",
+      `the gzip body could not be read: ${(err as Error).message}`,
+    );
+  }
+}
+
+function parseJson(body: Buffer, what: string): unknown {
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch (err) {
+    throw new AppError("invalid_input", `${what}: the body is not JSON: ${(err as Error).message}`);
+  }
+}
+
+function listOf(payload: unknown, what: string): unknown[] {
+  const items = Array.isArray(payload)
+    ? payload
+    : Array.isArray((payload as { items?: unknown })?.items)
+      ? (payload as { items: unknown[] }).items
+      : null;
+  if (!items)
+    throw new AppError("invalid_input", `${what}: expected a JSON array or {"items": [...]}`);
+  if (items.length > MAX_ITEMS) throw tooMany(what, items.length);
+  return items;
+}
+
+function tooMany(what: string, n: number): AppError {
+  return new AppError(
+    "invalid_input",
+    `${what}: ${n} items in one request, more than the ${MAX_ITEMS} allowed; send smaller batches`,
+  );
+}
+
+function skewed(resource: string, at: number): string {
+  return `${resource}: stamped ${new Date(at).toISOString()}, more than ${MAX_SKEW_MS / 60_000} minutes ahead of the server's clock (clock skew?)`;
+}
+
+/** 400 when the body had items and none of them could be used (naming the first problems). */
+function usable(received: number, kept: number, refused: readonly IngestRejection[]): void {
+  if (received > 0 && kept === 0 && refused.length > 0)
+    throw new AppError(
+      "invalid_input",
+      `no item could be used: ${refused
+        .slice(0, 3)
+        .map((r) => `item ${r.index}: ${r.reason}`)
+        .join("; ")}`,
+    );
+}

@@ -1,0 +1,131 @@
+import { readFile } from "node:fs/promises";
+import type { Logger } from "@kamiyo/core";
+import type { Db } from "@kamiyo/db";
+import { type BuilderStats, startGraphBuilder } from "../builder/graph-builder.ts";
+import { StreamingAnomalyDetector } from "../ingest/streaming-anomaly.ts";
+import { LogBurstAggregator } from "../ingest/vector-logs.ts";
+import type { RcaSettings } from "../settings.ts";
+import type { IngestBus } from "../streams/ingest-bus.ts";
+import { JetStreamBus } from "../streams/jetstream-bus.ts";
+import { MemoryBus } from "../streams/memory-bus.ts";
+
+/** How often the log aggregators close ended minutes, and the grace a late line gets. */
+const FLUSH_EVERY_MS = 10_000;
+const LOG_GRACE_MS = 60_000;
+/** Tenants whose metric and log state one process keeps (each bounded on its own). */
+const MAX_TENANTS = 1_000;
+
+/**
+ * What the RCA service runs in a process: the ingest bus (JetStream with RCA_NATS_URL, else an
+ * in-process queue), the graph builder consuming it (RCA_BUILDER), and per tenant the state the
+ * HTTP ingest keeps between requests (the streaming metric detector, the log-burst aggregator).
+ */
+export interface RcaRuntime {
+  readonly bus: IngestBus;
+  /** The tenant's streaming anomaly detector (its series' recent samples). */
+  detector(tenantId: string): StreamingAnomalyDetector;
+  /** The tenant's log-burst aggregator (its open pod-minutes). */
+  logs(tenantId: string): LogBurstAggregator;
+  builderStats(): BuilderStats | null;
+  /** Closes the minutes that ended (all of them with `all`) and publishes their bursts. */
+  flushLogs(all?: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRcaRuntime(
+  settings: RcaSettings,
+  deps: { db: Db; log: Logger; now: () => number },
+): Promise<RcaRuntime> {
+  const bus: IngestBus = settings.natsUrl
+    ? await JetStreamBus.connect({
+        servers: settings.natsUrl.split(",").map((s) => s.trim()),
+        ...(settings.natsCredsFile
+          ? { creds: await readFile(settings.natsCredsFile, "utf8") }
+          : {}),
+        tenants: async () =>
+          (await deps.db.query<{ id: string }>("SELECT id FROM tenants ORDER BY id")).map(
+            (r) => r.id,
+          ),
+      })
+    : new MemoryBus({ now: deps.now });
+  const builder = settings.builder
+    ? startGraphBuilder(bus, deps.db, { log: deps.log, now: () => new Date(deps.now()) })
+    : null;
+  const detectors = new Bounded<StreamingAnomalyDetector>(() => new StreamingAnomalyDetector());
+  const publishBursts = async (tenantId: string, agg: LogBurstAggregator, upTo: number) => {
+    const bursts = agg.flush(upTo);
+    if (bursts.length > 0)
+      try {
+        await bus.publish(
+          tenantId,
+          "logs.normalized",
+          bursts.map((b) => ({ id: b.dedupeKey, body: b })),
+        );
+      } catch (err) {
+        deps.log.warn(
+          { tenant: tenantId, bursts: bursts.length, error: String(err) },
+          "log error bursts not queued",
+        );
+      }
+  };
+  // A tenant's aggregator pushed out by newer ones hands over its open minutes first.
+  const aggregators = new Bounded<LogBurstAggregator>(
+    () => new LogBurstAggregator(),
+    (tenantId, agg) => void publishBursts(tenantId, agg, Number.POSITIVE_INFINITY),
+  );
+  const flushLogs = async (all = false) => {
+    const upTo = all ? Number.POSITIVE_INFINITY : deps.now() - LOG_GRACE_MS;
+    for (const [tenantId, agg] of [...aggregators.entries()])
+      await publishBursts(tenantId, agg, upTo);
+  };
+  const timer = setInterval(() => void flushLogs(), FLUSH_EVERY_MS);
+  timer.unref();
+
+  return {
+    bus,
+    detector: (t) => detectors.get(t),
+    logs: (t) => aggregators.get(t),
+    builderStats: () => builder?.stats() ?? null,
+    flushLogs,
+    close: async () => {
+      clearInterval(timer);
+      await flushLogs(true);
+      await builder?.stop();
+      await bus.close();
+    },
+  };
+}
+
+/** Per-tenant state, at most {@link MAX_TENANTS} (the least recently used goes first). */
+class Bounded<T> {
+  readonly #items = new Map<string, T>();
+  readonly #make: () => T;
+  readonly #evicted: (tenantId: string, item: T) => void;
+
+  constructor(make: () => T, evicted: (tenantId: string, item: T) => void = () => {}) {
+    this.#make = make;
+    this.#evicted = evicted;
+  }
+
+  get(tenantId: string): T {
+    let item = this.#items.get(tenantId);
+    if (item) {
+      this.#items.delete(tenantId);
+    } else {
+      item = this.#make();
+      if (this.#items.size >= MAX_TENANTS) {
+        const [oldest] = this.#items.entries().next().value ?? [];
+        if (oldest !== undefined) {
+          this.#evicted(oldest, this.#items.get(oldest) as T);
+          this.#items.delete(oldest);
+        }
+      }
+    }
+    this.#items.set(tenantId, item);
+    return item;
+  }
+
+  entries(): IterableIterator<[string, T]> {
+    return this.#items.entries();
+  }
+}
