@@ -6,6 +6,7 @@ import { CliError, type CliIo } from "@kamiyo/platform";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { NEZHA_FIXTURE } from "../nezha/fixture.ts";
+import { rcaSettings } from "../settings.ts";
 import { rcaCli } from "./rca-commands.ts";
 
 /** Runs `kamiyo rca …args` in-process; returns what it printed. */
@@ -13,7 +14,12 @@ async function run(...args: string[]): Promise<string> {
   let out = "";
   const io = { out: (t: string) => (out += t), err: () => {} } as unknown as CliIo;
   const program = new Command("kamiyo").exitOverride();
-  rcaCli(program, { io, logger: () => createLogger("silent", {}) });
+  rcaCli(program, {
+    io,
+    logger: () => createLogger("silent", {}),
+    openDb: () => Promise.reject(new Error("no database in these tests")),
+    settings: () => rcaSettings.parse({}),
+  });
   await program.parseAsync(["rca", ...args], { from: "user" });
   return out;
 }

@@ -7,6 +7,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { runAgent } from "../agent/run-agent.ts";
 import { type Accuracy, evaluateDay, loadNezhaDay, resolveNezhaDay } from "../nezha/index.ts";
 import { createNatsTrust, tenantCredentials } from "../streams/credentials.ts";
+import { type OnboardCliContext, onboardCli } from "./onboard-commands.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
 
@@ -126,8 +127,7 @@ export async function rcaCredentialsCommand(
 }
 
 /** What the RCA commands use of the module CLI context. */
-export interface RcaCliContext {
-  readonly io: CliIo;
+export interface RcaCliContext extends OnboardCliContext {
   logger(): Logger;
 }
 
@@ -185,4 +185,5 @@ export function rcaCli(program: Command, ctx: RcaCliContext): void {
     .action((o: { nats: string; tenant: string; creds: string; kubeconfig?: string }) =>
       rcaAgentCommand(ctx, o),
     );
+  onboardCli(rca, ctx);
 }
