@@ -223,6 +223,8 @@ const ROUTE_KINDS: Record<
   "POST /rca/ingest/k8s-events": "create",
   "POST /rca/ingest/logs": "create",
   "POST /rca/ingest/prometheus/write": "create",
+  "POST /rca/ingest/agent-health": "create",
+  "GET /rca/agents": "own-list",
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
   "PATCH /admin/tenants/:id": "operator",
@@ -260,6 +262,12 @@ const BODIES: Record<string, unknown> = {
     type: "Warning",
     lastTimestamp: "2025-03-12T08:00:00Z",
     metadata: { uid: "e1" },
+  },
+  "POST /rca/ingest/agent-health": {
+    agent: "agent-0",
+    version: "0.1.0",
+    startedAt: "2025-03-12T08:00:00Z",
+    health: {},
   },
   "POST /rca/ingest/logs": [
     {

@@ -6,6 +6,7 @@ import { createNatsTrust, tenantCredentials } from "../streams/credentials.ts";
 import { JetStreamBus } from "../streams/jetstream-bus.ts";
 import { freePort, startNatsServer } from "../streams/nats-server.testing.ts";
 import { AgentPublisher } from "./agent-publisher.ts";
+import { NatsTransport } from "./nats-transport.ts";
 
 const TENANT = "ten_agent";
 const quiet = createLogger("silent", {});
@@ -28,9 +29,11 @@ describe("the agents' publisher", () => {
     const port = await freePort();
     const url = `nats://127.0.0.1:${port}`;
     const publisher = new AgentPublisher({
-      servers: url,
-      tenantId: TENANT,
-      creds: await tenantCredentials(trust.accountSeed, TENANT),
+      transport: new NatsTransport({
+        servers: url,
+        tenantId: TENANT,
+        creds: await tenantCredentials(trust.accountSeed, TENANT),
+      }),
       log: quiet,
       backoff: { initialMs: 50, maxMs: 300, factor: 2 },
     });
@@ -67,9 +70,11 @@ describe("the agents' publisher", () => {
   it("holds at most its capacity, dropping the oldest and counting them", async () => {
     const trust = await createNatsTrust();
     const publisher = new AgentPublisher({
-      servers: `nats://127.0.0.1:${await freePort()}`,
-      tenantId: TENANT,
-      creds: await tenantCredentials(trust.accountSeed, TENANT),
+      transport: new NatsTransport({
+        servers: `nats://127.0.0.1:${await freePort()}`,
+        tenantId: TENANT,
+        creds: await tenantCredentials(trust.accountSeed, TENANT),
+      }),
       log: quiet,
       capacity: 2,
       backoff: { initialMs: 1_000, maxMs: 1_000, factor: 1 },

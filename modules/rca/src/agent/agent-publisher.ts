@@ -1,9 +1,8 @@
 import { type BackoffPolicy, backoffDelay, type Logger } from "@kamiyo/core";
-import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
-import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import { inboxOf } from "../streams/credentials.ts";
 import type { BusMessage } from "../streams/ingest-bus.ts";
-import { type StreamKind, subjectOf } from "../streams/subjects.ts";
+import type { StreamKind } from "../streams/subjects.ts";
+import { RetryLater } from "./http-transport.ts";
+import type { AgentTransport, HeldMessage } from "./transport.ts";
 
 /** How the publisher is doing: what waits, what went, what was refused or dropped. */
 export interface PublisherHealth {
@@ -11,48 +10,48 @@ export interface PublisherHealth {
   buffered: number;
   published: number;
   duplicates: number;
+  /** Refused by the platform as malformed (not sent again). */
+  refused: number;
   /** Dropped because the buffer was full (the oldest first). */
   dropped: number;
   lastError: string | null;
 }
 
 export interface AgentPublisherOptions {
-  servers: string | string[];
-  tenantId: string;
-  /** The tenant's `.creds` file text (`kamiyo rca onboard` writes it). */
-  creds: string;
+  /** NATS (`NatsTransport`) or HTTPS (`HttpTransport`). */
+  transport: AgentTransport;
   log: Logger;
   /** Messages kept while the platform cannot be reached (default 50,000). */
   capacity?: number;
   /** Messages a publish round sends (default 500). */
   batch?: number;
   backoff?: BackoffPolicy;
-  /** Each publish's wait for the stream's acknowledgement (default 5 s). */
-  timeoutMs?: number;
 }
 
 const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, factor: 2 };
 
+/** The longest a `Retry-After` (a quota reset at midnight) holds the next round back. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
 /**
  * The agents' way to the platform: buffers what they collect (bounded; when full the oldest go
- * first, counted), publishes it to the tenant's streams on NATS JetStream with the tenant's
- * credentials, each message with its id so a retried publish is stored once, and retries a
- * failed round with jittered exponential backoff. A message leaves the buffer only once the
- * stream acknowledged it.
+ * first, counted), sends it through the transport (the tenant's streams on NATS, or the HTTP
+ * ingest), each message with its id so a retried send is stored once, and retries a failed round
+ * with jittered exponential backoff (longer when the platform asked to wait). A message leaves the
+ * buffer only once the platform took it.
  */
 export class AgentPublisher {
   readonly #opts: AgentPublisherOptions;
-  readonly #buffer: { kind: StreamKind; message: BusMessage }[] = [];
+  readonly #buffer: HeldMessage[] = [];
   readonly #health: PublisherHealth = {
     connected: false,
     buffered: 0,
     published: 0,
     duplicates: 0,
+    refused: 0,
     dropped: 0,
     lastError: null,
   };
-  #nc: NatsConnection | null = null;
-  #js: JetStreamClient | null = null;
   #attempt = 0;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
@@ -62,10 +61,15 @@ export class AgentPublisher {
     this.#opts = opts;
   }
 
-  /** Queues messages for the tenant's `kind` stream and starts a publish round. */
-  enqueue(kind: StreamKind, messages: readonly BusMessage[]): void {
+  /**
+   * Queues messages for the tenant's `kind` stream and starts a publish round. `raw`, when given,
+   * is each message's form for the HTTP ingest (in the same order).
+   */
+  enqueue(kind: StreamKind, messages: readonly BusMessage[], raw?: readonly unknown[]): void {
     const capacity = this.#opts.capacity ?? 50_000;
-    for (const message of messages) this.#buffer.push({ kind, message });
+    messages.forEach((message, i) =>
+      this.#buffer.push(raw ? { kind, message, raw: raw[i] } : { kind, message }),
+    );
     const over = this.#buffer.length - capacity;
     if (over > 0) {
       this.#buffer.splice(0, over);
@@ -76,7 +80,7 @@ export class AgentPublisher {
   }
 
   health(): PublisherHealth {
-    return { ...this.#health };
+    return { ...this.#health, connected: this.#opts.transport.connected() };
   }
 
   /** Publishes what is buffered (trying until `deadlineMs`), then closes the connection. */
@@ -88,7 +92,7 @@ export class AgentPublisher {
     }
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await this.#nc?.close();
+    await this.#opts.transport.close();
   }
 
   #schedule(ms: number): void {
@@ -106,24 +110,20 @@ export class AgentPublisher {
     const batch = this.#buffer.slice(0, this.#opts.batch ?? 500);
     if (batch.length === 0) return;
     try {
-      const js = await this.#client();
-      const acks = await Promise.all(
-        batch.map(({ kind, message }) =>
-          js.publish(subjectOf(this.#opts.tenantId, kind), JSON.stringify(message.body), {
-            msgID: `${kind}:${message.id}`,
-            timeout: this.#opts.timeoutMs ?? 5_000,
-          }),
-        ),
-      );
+      const sent = await this.#opts.transport.send(batch);
       this.#buffer.splice(0, batch.length);
-      const duplicates = acks.filter((a) => a.duplicate).length;
-      this.#health.published += acks.length - duplicates;
-      this.#health.duplicates += duplicates;
+      this.#health.published += sent.published;
+      this.#health.duplicates += sent.duplicates;
+      this.#health.refused += sent.refused;
       this.#health.lastError = null;
       this.#attempt = 0;
     } catch (err) {
       this.#health.lastError = String((err as Error).message ?? err);
-      const wait = backoffDelay(this.#opts.backoff ?? DEFAULT_BACKOFF, this.#attempt, Math.random);
+      const asked = err instanceof RetryLater ? (err.retryAfterMs ?? 0) : 0;
+      const wait = Math.max(
+        backoffDelay(this.#opts.backoff ?? DEFAULT_BACKOFF, this.#attempt, Math.random),
+        Math.min(asked, MAX_RETRY_AFTER_MS),
+      );
       this.#attempt += 1;
       this.#opts.log.warn(
         { error: this.#health.lastError, buffered: this.#buffer.length, retryInMs: wait },
@@ -134,23 +134,5 @@ export class AgentPublisher {
     } finally {
       this.#health.buffered = this.#buffer.length;
     }
-  }
-
-  async #client(): Promise<JetStreamClient> {
-    if (this.#js && this.#nc && !this.#nc.isClosed()) return this.#js;
-    this.#nc = await connect({
-      servers: this.#opts.servers,
-      name: `kamiyo-rca-agent-${this.#opts.tenantId}`,
-      authenticator: credsAuthenticator(new TextEncoder().encode(this.#opts.creds)),
-      inboxPrefix: inboxOf(this.#opts.tenantId),
-      maxReconnectAttempts: -1,
-      timeout: 5_000,
-    });
-    this.#health.connected = true;
-    void this.#nc.closed().then(() => {
-      this.#health.connected = false;
-    });
-    this.#js = jetstream(this.#nc);
-    return this.#js;
   }
 }

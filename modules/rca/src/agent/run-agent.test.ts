@@ -6,6 +6,7 @@ import type { Delivered } from "../streams/ingest-bus.ts";
 import { JetStreamBus } from "../streams/jetstream-bus.ts";
 import { startNatsServer } from "../streams/nats-server.testing.ts";
 import { KubeApiServer } from "../testing/kube-api-server.ts";
+import { NatsTransport } from "./nats-transport.ts";
 import { runAgent } from "./run-agent.ts";
 
 const TENANT = "ten_cluster1";
@@ -40,9 +41,11 @@ describe("the RCA agent, end to end", () => {
     } as KubernetesObject);
     const agent = await runAgent({
       kubeConfig: kube.kubeConfig(),
-      servers: nats.url,
-      tenantId: TENANT,
-      creds: await tenantCredentials(trust.accountSeed, TENANT),
+      transport: new NatsTransport({
+        servers: nats.url,
+        tenantId: TENANT,
+        creds: await tenantCredentials(trust.accountSeed, TENANT),
+      }),
       log: createLogger("silent", {}),
       flushMs: 20,
     });

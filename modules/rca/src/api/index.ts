@@ -1,6 +1,7 @@
 import type { ApiModule } from "@kamiyo/api";
 import { startRcaRuntime } from "../service/rca-runtime.ts";
 import { rcaSettings } from "../settings.ts";
+import { agentRoutes } from "./agent-routes.ts";
 import { ingestRoutes } from "./ingest-routes.ts";
 import { rcaRoutes } from "./rca-routes.ts";
 
@@ -28,6 +29,7 @@ export const rcaApi: ApiModule = {
     });
     ctx.onClose(() => runtime.close());
     rcaRoutes(app, ctx.deps, ctx.quota);
+    agentRoutes(app, ctx.deps);
     // Its own scope: the ingest routes read raw bodies (JSON, NDJSON, protobuf).
     await app.register(async (scope) =>
       ingestRoutes(scope as typeof app, ctx.deps, { runtime, quota: ctx.quota }),

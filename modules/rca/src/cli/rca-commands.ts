@@ -1,13 +1,19 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "@kamiyo/core";
 import { CliError, type CliIo } from "@kamiyo/platform";
 import { KubeConfig } from "@kubernetes/client-node";
 import { type Command, InvalidArgumentError } from "commander";
+import { HttpTransport } from "../agent/http-transport.ts";
+import { NatsTransport } from "../agent/nats-transport.ts";
 import { runAgent } from "../agent/run-agent.ts";
 import { type Accuracy, evaluateDay, loadNezhaDay, resolveNezhaDay } from "../nezha/index.ts";
 import { createNatsTrust, tenantCredentials } from "../streams/credentials.ts";
 import { type OnboardCliContext, onboardCli } from "./onboard-commands.ts";
+
+/** The agent's version in its health reports. */
+const AGENT_VERSION = "0.1.0";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
 
@@ -49,16 +55,45 @@ export function rcaEvaluateCommand(
   io.out(opts.json ? `${JSON.stringify(accuracy)}\n` : table(day, accuracy));
 }
 
+/** How `kamiyo rca agent` reaches the platform. */
+interface AgentCliOptions {
+  endpoint?: string;
+  keyFile?: string;
+  nats?: string;
+  tenant?: string;
+  creds?: string;
+  cluster?: string;
+  name?: string;
+  kubeconfig?: string;
+}
+
 /**
  * `kamiyo rca agent`: runs the RCA agent against the cluster of the kubeconfig (the in-cluster
- * service account when none is given), publishing to the tenant's streams until SIGINT or
- * SIGTERM, then sends what it holds and stops. Logs its health every minute.
+ * service account when none is given), sending its state and events to the tenant's NATS streams
+ * (`--nats --tenant --creds`) or to the HTTP ingest (`--endpoint --key-file`), and with the
+ * endpoint reporting its health every minute, until SIGINT or SIGTERM; then sends what it holds
+ * and stops.
  */
-export async function rcaAgentCommand(
-  ctx: RcaCliContext,
-  opts: { nats: string; tenant: string; creds: string; kubeconfig?: string },
-): Promise<void> {
-  if (!existsSync(opts.creds)) throw new CliError(`--creds: no such file: ${opts.creds}`);
+export async function rcaAgentCommand(ctx: RcaCliContext, opts: AgentCliOptions): Promise<void> {
+  const file = (flag: string, path: string) => {
+    if (!existsSync(path)) throw new CliError(`${flag}: no such file: ${path}`);
+    return readFileSync(path, "utf8");
+  };
+  if (opts.nats && !(opts.tenant && opts.creds))
+    throw new CliError("--nats needs --tenant and --creds (the tenant's NATS credentials)");
+  if (Boolean(opts.endpoint) !== Boolean(opts.keyFile))
+    throw new CliError("--endpoint and --key-file go together (the key of scope ingest:write)");
+  if (!opts.nats && !opts.endpoint)
+    throw new CliError(
+      "say where to send: --endpoint and --key-file, or --nats with --tenant and --creds",
+    );
+  const creds = opts.creds ? file("--creds", opts.creds) : undefined;
+  const http = opts.endpoint
+    ? new HttpTransport({
+        endpoint: opts.endpoint,
+        key: file("--key-file", opts.keyFile as string).trim(),
+      })
+    : null;
   const kc = new KubeConfig();
   try {
     if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
@@ -67,14 +102,26 @@ export async function rcaAgentCommand(
     throw new CliError(`--kubeconfig: ${(err as Error).message}`);
   }
   const log = ctx.logger();
+  const transport =
+    opts.nats && opts.tenant && creds
+      ? new NatsTransport({ servers: opts.nats, tenantId: opts.tenant, creds })
+      : (http as HttpTransport);
   const agent = await runAgent({
     kubeConfig: kc,
-    servers: opts.nats,
-    tenantId: opts.tenant,
-    creds: readFileSync(opts.creds, "utf8"),
+    transport,
     log,
+    ...(http
+      ? {
+          report: {
+            http,
+            agent: opts.name ?? hostname(),
+            ...(opts.cluster ? { cluster: opts.cluster } : {}),
+            version: AGENT_VERSION,
+          },
+        }
+      : {}),
   });
-  log.info({ tenant: opts.tenant, nats: opts.nats }, "rca agent running");
+  log.info({ to: transport.target }, "rca agent running");
   const beat = setInterval(() => log.info(agent.health(), "rca agent health"), 60_000);
   const why = await new Promise<string>((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
@@ -174,16 +221,21 @@ export function rcaCli(program: Command, ctx: RcaCliContext): void {
     );
   rca
     .command("agent")
-    .description("run the RCA agent in a cluster: its state to the tenant's streams")
-    .requiredOption("--nats <url>", "the platform's NATS server, e.g. nats://ingest.example:4222")
-    .requiredOption("--tenant <id>", "the tenant's id")
-    .requiredOption("--creds <file>", "the tenant's NATS credentials (from kamiyo rca onboard)")
+    .description("run the RCA agent in a cluster: its state and events to the tenant's streams")
+    .option("--endpoint <url>", "the platform's API (HTTP ingest, and where health is reported)")
+    .option(
+      "--key-file <file>",
+      "the agents' API key (scope ingest:write), from the install package",
+    )
+    .option("--nats <url>", "the platform's NATS server instead, e.g. nats://ingest.example:4222")
+    .option("--tenant <id>", "the tenant's id (with --nats)")
+    .option("--creds <file>", "the tenant's NATS credentials (with --nats)")
+    .option("--cluster <name>", "the cluster's name, as health reports show it")
+    .option("--name <name>", "this agent's name (default: the host name, a pod's name)")
     .option(
       "--kubeconfig <file>",
       "the cluster's kubeconfig (default: in-cluster or ~/.kube/config)",
     )
-    .action((o: { nats: string; tenant: string; creds: string; kubeconfig?: string }) =>
-      rcaAgentCommand(ctx, o),
-    );
+    .action((o: AgentCliOptions) => rcaAgentCommand(ctx, o));
   onboardCli(rca, ctx);
 }

@@ -1,3 +1,4 @@
+export * from "./agents.ts";
 export * from "./analyses.ts";
 export * from "./graph-queries.ts";
 export * from "./load-input.ts";
