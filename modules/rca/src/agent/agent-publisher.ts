@@ -67,9 +67,8 @@ export class AgentPublisher {
    */
   enqueue(kind: StreamKind, messages: readonly BusMessage[], raw?: readonly unknown[]): void {
     const capacity = this.#opts.capacity ?? 50_000;
-    messages.forEach((message, i) =>
-      this.#buffer.push(raw ? { kind, message, raw: raw[i] } : { kind, message }),
-    );
+    for (const [i, message] of messages.entries())
+      this.#buffer.push(raw ? { kind, message, raw: raw[i] } : { kind, message });
     const over = this.#buffer.length - capacity;
     if (over > 0) {
       this.#buffer.splice(0, over);
