@@ -4,6 +4,7 @@ import type { ZodApp } from "./app-types.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiDeps } from "./deps.ts";
 import type { UsageQuota } from "./limits/usage-quota.ts";
+import type { Metrics } from "./metrics.ts";
 import type { ResponseCache } from "./response-cache.ts";
 
 /**
@@ -76,4 +77,6 @@ export interface ApiModuleContext {
   quota: UsageQuota;
   /** The module's own settings as the app parsed them (`ProductModule.settings`), if any. */
   settings: unknown;
+  /** Adds the module's counters to `/metrics`. */
+  counter: Metrics["counter"];
 }

@@ -115,6 +115,7 @@ export async function buildApi(
   const moduleContext: Omit<ApiModuleContext, "quota" | "settings"> = {
     deps,
     config,
+    counter: (spec) => metrics.counter(spec),
     responseCache: (name, generation) => {
       const c = new ResponseCache({
         generation,

@@ -177,4 +177,27 @@ export class Metrics {
     series.count();
     series.time(seconds);
   }
+
+  /**
+   * A counter a product module adds to `/metrics` (`kamiyo_<module>_…`, named by the module), with
+   * its labels; the module counts through `inc` without depending on the metrics library.
+   */
+  counter<L extends string>(
+    spec: ModuleCounter<L>,
+  ): { inc(labels: Record<L, string>, value?: number): void } {
+    const c = new Counter({
+      name: spec.name,
+      help: spec.help,
+      labelNames: [...spec.labelNames],
+      registers: [this.registry],
+    });
+    return { inc: (labels, value = 1) => c.inc(labels, value) };
+  }
+}
+
+/** A module's counter: `kamiyo_<module>_<what>_total`, its help and label names. */
+export interface ModuleCounter<L extends string> {
+  name: `kamiyo_${string}_total`;
+  help: string;
+  labelNames: readonly L[];
 }

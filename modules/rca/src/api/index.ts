@@ -32,7 +32,11 @@ export const rcaApi: ApiModule = {
     agentRoutes(app, ctx.deps);
     // Its own scope: the ingest routes read raw bodies (JSON, NDJSON, protobuf).
     await app.register(async (scope) =>
-      ingestRoutes(scope as typeof app, ctx.deps, { runtime, quota: ctx.quota }),
+      ingestRoutes(scope as typeof app, ctx.deps, {
+        runtime,
+        quota: ctx.quota,
+        counter: ctx.counter,
+      }),
     );
   },
 };

@@ -116,6 +116,10 @@ describe(`the RCA ingest routes (${testDbKind})`, () => {
     const brotli = await send(t.key, "/rca/ingest/state", "[]", { "content-encoding": "br" });
     expect(brotli.statusCode).toBe(400);
     expect(brotli.json().error.message).toContain("Content-Encoding");
+    const metrics = (await h.app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toMatch(
+      /kamiyo_rca_ingest_refusals_total\{route="\/rca\/ingest\/state",reason="invalid"\} [3-9]/,
+    );
   });
 
   it("takes Kubernetes Events, refusing one stamped ahead of the server's clock", async () => {
@@ -213,6 +217,14 @@ describe(`the RCA ingest routes (${testDbKind})`, () => {
     // Sent again (a sender's retry): the samples are not newer, so they are counted as dropped.
     const retry = await send(t.key, "/rca/ingest/prometheus/write", body, headers);
     expect(retry.json().dropped.out_of_order).toBe(samples.length);
+    // Counted in /metrics: what the detector took and refused, and the billed events.
+    const metrics = (await h.app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toMatch(
+      new RegExp(
+        `kamiyo_rca_ingest_items_total\\{route="/rca/ingest/prometheus/write",outcome="refused"\\} ${samples.length}`,
+      ),
+    );
+    expect(metrics).toContain(`kamiyo_rca_events_ingested_total{tenant="${t.id}"} 1`);
     const wrong = await send(t.key, "/rca/ingest/prometheus/write", body, {
       ...headers,
       "content-encoding": "gzip",

@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
-import { type ApiDeps, errorResponses, forTenant, type UsageQuota, type ZodApp } from "@kamiyo/api";
+import {
+  type ApiDeps,
+  type ApiModuleContext,
+  errorResponses,
+  forTenant,
+  type UsageQuota,
+  type ZodApp,
+} from "@kamiyo/api";
 import { recordUsage } from "@kamiyo/billing";
 import { AppError } from "@kamiyo/core";
 import type { FastifyRequest } from "fastify";
@@ -51,9 +58,46 @@ const ingestResult = z.object({
 export function ingestRoutes(
   app: ZodApp,
   deps: ApiDeps,
-  ctx: { runtime: RcaRuntime; quota: UsageQuota },
+  ctx: { runtime: RcaRuntime; quota: UsageQuota; counter: ApiModuleContext["counter"] },
 ): void {
   const { runtime, quota } = ctx;
+  const items = ctx.counter({
+    name: "kamiyo_rca_ingest_items_total",
+    help: "Items the RCA ingest routes read, by route and outcome (accepted, duplicate, refused)",
+    labelNames: ["route", "outcome"],
+  });
+  const refusals = ctx.counter({
+    name: "kamiyo_rca_ingest_refusals_total",
+    help: "Ingest requests refused whole, by route and reason (invalid, quota, unauthorized, unavailable)",
+    labelNames: ["route", "reason"],
+  });
+  const billable = ctx.counter({
+    name: "kamiyo_rca_events_ingested_total",
+    help: "Events metered for billing (events_ingested), by tenant",
+    labelNames: ["tenant"],
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    const route = req.routeOptions.url ?? "unmatched";
+    const s = reply.statusCode;
+    if (s < 400) return;
+    const reason =
+      s === 429
+        ? "quota"
+        : s === 401 || s === 403
+          ? "unauthorized"
+          : s >= 500
+            ? "unavailable"
+            : "invalid";
+    refusals.inc({ route, reason });
+  });
+  const countItems = (
+    route: string,
+    r: { accepted: number; duplicates: number; refused: number },
+  ) => {
+    if (r.accepted > 0) items.inc({ route, outcome: "accepted" }, r.accepted);
+    if (r.duplicates > 0) items.inc({ route, outcome: "duplicate" }, r.duplicates);
+    if (r.refused > 0) items.inc({ route, outcome: "refused" }, r.refused);
+  };
   // Bodies are read raw here (JSON, NDJSON, protobuf), then decompressed and parsed per route.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -73,11 +117,11 @@ export function ingestRoutes(
     what: string,
     kind: StreamKind,
     messages: readonly BusMessage[],
-    billable: number,
+    billableCount: number,
     raw: Buffer,
   ) => {
     const tenantId = req.ctx.tenantId;
-    await quota.reserve(tenantId, "rca", "events_ingested", billable);
+    await quota.reserve(tenantId, "rca", "events_ingested", billableCount);
     let published = { accepted: 0, duplicates: 0 };
     if (messages.length > 0)
       try {
@@ -89,7 +133,8 @@ export function ingestRoutes(
           { cause: err, retryable: true },
         );
       }
-    const metered = kind === "logs.normalized" ? billable : Math.min(billable, published.accepted);
+    const metered = Math.min(billableCount, published.accepted);
+    if (metered > 0) billable.inc({ tenant: tenantId }, metered);
     if (metered > 0)
       await recordUsage(
         deps.db,
@@ -109,16 +154,20 @@ export function ingestRoutes(
   };
 
   const answer = (
+    route: string,
     received: number,
     published: { accepted: number; duplicates: number },
     refused: readonly IngestRejection[],
-  ) => ({
-    received,
-    accepted: published.accepted,
-    duplicates: published.duplicates,
-    refused: refused.slice(0, 100).map((r) => ({ index: r.index, reason: r.reason })),
-    refusedCount: refused.length,
-  });
+  ) => {
+    countItems(route, { ...published, refused: refused.length });
+    return {
+      received,
+      accepted: published.accepted,
+      duplicates: published.duplicates,
+      refused: refused.slice(0, 100).map((r) => ({ index: r.index, reason: r.reason })),
+      refusedCount: refused.length,
+    };
+  };
 
   app.post(
     "/rca/ingest/state",
@@ -135,10 +184,10 @@ export function ingestRoutes(
     async (req, reply) => {
       forTenant(deps, req);
       const raw = req.body as Buffer;
-      const items = listOf(parseJson(inflate(req, raw), "state"), "state");
+      const watch = listOf(parseJson(inflate(req, raw), "state"), "state");
       const messages: BusMessage[] = [];
       const refused: IngestRejection[] = [];
-      items.forEach((item, index) => {
+      watch.forEach((item, index) => {
         const problem = watchEventProblem(item);
         if (problem) {
           refused.push({ index, reason: problem });
@@ -151,7 +200,7 @@ export function ingestRoutes(
           body: { type, object: withoutData(object) },
         });
       });
-      usable(items.length, messages.length, refused);
+      usable(watch.length, messages.length, refused);
       const published = await admit(
         req,
         "state",
@@ -160,7 +209,7 @@ export function ingestRoutes(
         messages.length,
         raw,
       );
-      return reply.code(202).send(answer(items.length, published, refused));
+      return reply.code(202).send(answer("/rca/ingest/state", watch.length, published, refused));
     },
   );
 
@@ -203,7 +252,7 @@ export function ingestRoutes(
         kept.length,
         raw,
       );
-      return reply.code(202).send(answer(received, published, refused));
+      return reply.code(202).send(answer("/rca/ingest/k8s-events", received, published, refused));
     },
   );
 
@@ -244,10 +293,10 @@ export function ingestRoutes(
       const errorLines = records.filter((r) => errorLevelOf(r.message) !== undefined).length;
       await quota.reserve(req.ctx.tenantId, "rca", "events_ingested", errorLines);
       aggregator.add(records);
-      const counted = aggregator.stats.errors - errorsBefore;
+      const errorsCounted = aggregator.stats.errors - errorsBefore;
       // Minutes that ended (with their grace) go out now rather than at the next timer.
       await runtime.flushLogs();
-      if (counted > 0)
+      if (errorsCounted > 0)
         await recordUsage(
           deps.db,
           [
@@ -255,16 +304,24 @@ export function ingestRoutes(
               tenantId: req.ctx.tenantId,
               product: "rca",
               meter: "events_ingested",
-              value: counted,
+              value: errorsCounted,
               eventAt: deps.clock.now(),
               idempotencyKey: `ingest:logs:${createHash("sha256").update(raw).digest("hex")}`,
             },
           ],
           deps.clock.now(),
         );
+      if (errorsCounted > 0) billable.inc({ tenant: req.ctx.tenantId }, errorsCounted);
       return reply
         .code(202)
-        .send(answer(received, { accepted: records.length, duplicates: 0 }, refused));
+        .send(
+          answer(
+            "/rca/ingest/logs",
+            received,
+            { accepted: records.length, duplicates: 0 },
+            refused,
+          ),
+        );
     },
   );
 
@@ -322,6 +379,15 @@ export function ingestRoutes(
         messages.length,
         req.body as Buffer,
       );
+      const droppedCount = Object.values(dropped).reduce((a, b) => a + b, 0);
+      countItems("/rca/ingest/prometheus/write", {
+        // Decoded samples the detector took (the decoder's drops are not among `samples`).
+        accepted:
+          decoded.stats.samples -
+          (droppedCount - decoded.stats.tooNew - decoded.stats.tooOld - decoded.stats.nonFinite),
+        duplicates: 0,
+        refused: droppedCount,
+      });
       return reply.code(202).send({
         series: decoded.stats.series,
         samples: decoded.stats.samples,
