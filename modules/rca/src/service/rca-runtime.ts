@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
+import { recordUsage } from "@kamiyo/billing";
 import type { Logger } from "@kamiyo/core";
-import type { Db } from "@kamiyo/db";
+import { type Db, tenantDb } from "@kamiyo/db";
 import { type BuilderStats, startGraphBuilder } from "../builder/graph-builder.ts";
 import { StreamingAnomalyDetector } from "../ingest/streaming-anomaly.ts";
 import { LogBurstAggregator } from "../ingest/vector-logs.ts";
 import type { RcaSettings } from "../settings.ts";
+import { tenantStorageBytes, tenantsWithRcaData } from "../store/storage-usage.ts";
 import type { IngestBus } from "../streams/ingest-bus.ts";
 import { JetStreamBus } from "../streams/jetstream-bus.ts";
 import { MemoryBus } from "../streams/memory-bus.ts";
@@ -14,6 +16,8 @@ const FLUSH_EVERY_MS = 10_000;
 const LOG_GRACE_MS = 60_000;
 /** Tenants whose metric and log state one process keeps (each bounded on its own). */
 const MAX_TENANTS = 1_000;
+/** How often each tenant's stored RCA data is measured for billing (`storage_bytes`). */
+const STORAGE_EVERY_MS = 3_600_000;
 
 /**
  * What the RCA service runs in a process: the ingest bus (JetStream with RCA_NATS_URL, else an
@@ -29,6 +33,8 @@ export interface RcaRuntime {
   builderStats(): BuilderStats | null;
   /** Closes the minutes that ended (all of them with `all`) and publishes their bursts. */
   flushLogs(all?: boolean): Promise<void>;
+  /** Meters what each tenant's RCA data takes now (`storage_bytes`, one reading an hour). */
+  meterStorage(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -80,6 +86,40 @@ export async function startRcaRuntime(
   };
   const timer = setInterval(() => void flushLogs(), FLUSH_EVERY_MS);
   timer.unref();
+  const meterStorage = async () => {
+    const now = deps.now();
+    const hour = Math.floor(now / STORAGE_EVERY_MS);
+    const tenants = await tenantsWithRcaData(deps.db);
+    for (const tenantId of tenants) {
+      const bytes = await tenantStorageBytes(tenantDb(deps.db, tenantId));
+      await recordUsage(
+        deps.db,
+        [
+          {
+            tenantId,
+            product: "rca",
+            meter: "storage_bytes",
+            value: bytes,
+            eventAt: now,
+            idempotencyKey: `storage:rca:${hour}`,
+          },
+        ],
+        now,
+      );
+    }
+    return tenants.length;
+  };
+  // Only where the builder runs: one process measures, not every replica.
+  const storageTimer = settings.builder
+    ? setInterval(
+        () =>
+          void meterStorage().catch((err) =>
+            deps.log.warn({ error: String(err) }, "RCA storage not measured; next hour"),
+          ),
+        STORAGE_EVERY_MS,
+      )
+    : null;
+  storageTimer?.unref();
 
   return {
     bus,
@@ -87,8 +127,10 @@ export async function startRcaRuntime(
     logs: (t) => aggregators.get(t),
     builderStats: () => builder?.stats() ?? null,
     flushLogs,
+    meterStorage,
     close: async () => {
       clearInterval(timer);
+      if (storageTimer) clearInterval(storageTimer);
       await flushLogs(true);
       await builder?.stop();
       await bus.close();
