@@ -8,7 +8,7 @@ import type { IncidentHeader } from "../../modules/rca/src/incidents/format.ts";
 import { Boutique, NS } from "./boutique.ts";
 import { backOff, rollout, running, started } from "./controllers.ts";
 import { noisy, writeSamples } from "./metrics.ts";
-import { podStatusOf, workloadStatusOf } from "./objects.ts";
+import { podStatusOf, workloadStatusOf } from "./object-types.ts";
 import { plus, Timeline } from "./timeline.ts";
 
 const ms = Date.parse;

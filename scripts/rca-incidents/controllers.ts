@@ -7,13 +7,12 @@ import {
   type AppSpec,
   type Condition,
   type ContainerStatus,
-  podObject,
   podStatusOf,
-  replicaSetObject,
   templateOf,
   type WorkloadStatus,
   workloadStatusOf,
-} from "./objects.ts";
+} from "./object-types.ts";
+import { podObject, replicaSetObject } from "./objects.ts";
 import { type KubeObject, plus } from "./timeline.ts";
 
 /** The app spec of a Deployment, as much as a new ReplicaSet needs. */

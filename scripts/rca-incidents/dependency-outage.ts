@@ -8,7 +8,7 @@ import type { IncidentHeader } from "../../modules/rca/src/incidents/format.ts";
 import { Boutique, NS } from "./boutique.ts";
 import { backOff, replicas, started } from "./controllers.ts";
 import { noisy, writeSamples } from "./metrics.ts";
-import { podStatusOf } from "./objects.ts";
+import { podStatusOf } from "./object-types.ts";
 import { plus, Timeline } from "./timeline.ts";
 
 const ms = Date.parse;

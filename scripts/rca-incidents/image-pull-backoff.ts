@@ -8,7 +8,7 @@ import type { IncidentHeader } from "../../modules/rca/src/incidents/format.ts";
 import { Boutique, NODES, NS } from "./boutique.ts";
 import { rollout } from "./controllers.ts";
 import { noisy, writeSamples } from "./metrics.ts";
-import { type ContainerStatus, podStatusOf } from "./objects.ts";
+import { type ContainerStatus, podStatusOf } from "./object-types.ts";
 import { plus, Timeline } from "./timeline.ts";
 
 const REGISTRY = "us-central1-docker.pkg.dev/google-samples/microservices-demo";

@@ -9,7 +9,7 @@ import type { IncidentHeader } from "../../modules/rca/src/incidents/format.ts";
 import { Boutique, NODES, NS } from "./boutique.ts";
 import { replicas, running, startPod } from "./controllers.ts";
 import { noisy, writeSamples } from "./metrics.ts";
-import { type Condition, podStatusOf } from "./objects.ts";
+import { type Condition, podStatusOf } from "./object-types.ts";
 import { plus, Timeline } from "./timeline.ts";
 
 const ms = Date.parse;

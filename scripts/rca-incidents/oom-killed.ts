@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { IncidentHeader } from "../../modules/rca/src/incidents/format.ts";
 import { Boutique, NODES, NS } from "./boutique.ts";
 import { noisy, writeSamples } from "./metrics.ts";
-import { podStatusOf, workloadStatusOf } from "./objects.ts";
+import { podStatusOf, workloadStatusOf } from "./object-types.ts";
 import { plus, Timeline } from "./timeline.ts";
 
 const MIB = 1024 * 1024;
