@@ -116,6 +116,33 @@ export interface Symptom {
   readonly service?: string;
   /** The alert that raised it, when there is one. */
   readonly alert?: string;
+  /**
+   * The resource where the symptom shows (`service/shop/frontend`, a pod, a node), when known:
+   * the causal path ends there. Without it, it ends at the `service` resource of `service`.
+   */
+  readonly resource?: string;
+}
+
+/** How bad an event on a resource is (a Kubernetes Warning is `warning`). */
+export type EventSeverity = "info" | "warning" | "critical";
+
+/**
+ * Something that happened to a resource, as the graph stores it (`rca_events`): a state change the
+ * graph builder derived (`OOMKilled`, `CrashLoopBackOff`, `NodeNotReady`, `ConfigUpdated`,
+ * `RolloutStarted`, …), a Kubernetes Event, or a pod's log error burst. Metric anomalies are
+ * read as {@link MetricSeries} instead.
+ */
+export interface ResourceEvent {
+  readonly resource: string;
+  readonly kind: "state_change" | "k8s_event" | "log_burst";
+  /** `OOMKilled`, `BackOff`, `LogErrors`, … */
+  readonly reason: string;
+  readonly severity: EventSeverity;
+  readonly message: string;
+  /** The latest occurrence, epoch ms. */
+  readonly at: number;
+  /** The first occurrence, epoch ms (a Kubernetes Event's `firstTimestamp`); `at` when unknown. */
+  readonly firstAt: number;
 }
 
 /** Everything one RCA query reads. */
@@ -124,10 +151,30 @@ export interface RcaInput {
   readonly relations: readonly Relation[];
   readonly metrics: readonly MetricSeries[];
   readonly symptom: Symptom;
+  /**
+   * Events on resources during the window and the hour before it (changes, failures, Kubernetes
+   * Warnings, log bursts); none when absent, and the ranking is the metric ranking alone.
+   */
+  readonly events?: readonly ResourceEvent[];
 }
 
-/** Fault types the analysis can name, from the signals that moved. */
-export type FaultType = "cpu" | "memory" | "network_delay" | "error" | "latency" | "unknown";
+/**
+ * Fault types the analysis can name: from the signals that moved (cpu, memory, network_delay,
+ * error, latency), or from the events that explain the failures (memory for an OOMKill, `crash`
+ * for containers exiting and restarting, `image` for an image that cannot be pulled, `config` for
+ * a ConfigMap or Secret change, `node` for a node that is not ready).
+ */
+export type FaultType =
+  | "cpu"
+  | "memory"
+  | "network_delay"
+  | "error"
+  | "latency"
+  | "crash"
+  | "image"
+  | "config"
+  | "node"
+  | "unknown";
 
 /** One metric anomaly that supports a candidate. */
 export interface Evidence {
@@ -146,18 +193,42 @@ export interface Evidence {
   readonly at: number;
 }
 
+/** One event that supports a candidate: its own change or failure, or a failure it explains. */
+export interface EventEvidence {
+  readonly resource: string;
+  readonly kind: ResourceEvent["kind"];
+  readonly reason: string;
+  readonly severity: EventSeverity;
+  readonly message: string;
+  /** Epoch ms (the first of `count`). */
+  readonly at: number;
+  /** `cause`: what the candidate did or suffered; `effect`: a failure it explains. */
+  readonly role: "cause" | "effect";
+  /** How many events of this resource and reason it stands for (the first of them is shown). */
+  readonly count: number;
+}
+
 /** A ranked root-cause candidate. */
 export interface Candidate {
   readonly service: string;
-  /** The most anomalous resource of the service (its pod), when one stands out. */
+  /**
+   * The root-cause resource: the ConfigMap that changed, the Deployment that rolled out, the node
+   * that went NotReady, the workload whose pods fail; else the most anomalous resource of the
+   * service (its pod), when one stands out.
+   */
   readonly resource?: string;
   readonly score: number;
   readonly faultType: FaultType;
   /** Services from the candidate to the symptom along CALLS edges reversed (callee → caller). */
   readonly path: readonly string[];
+  /**
+   * Resource ids from the root cause to the symptom along the relations a fault travels
+   * (ConfigMap → pod that mounts it → Service that selects the pod → its callers); the root alone
+   * when no such path is known.
+   */
+  readonly causalPath: readonly string[];
   /** Strongest anomalies first. */
   readonly evidence: readonly Evidence[];
+  /** The events behind the candidate: its causes first, then the failures it explains. */
+  readonly events: readonly EventEvidence[];
 }
-
-/** How bad an event on a resource is (a Kubernetes Warning is `warning`). */
-export type EventSeverity = "info" | "warning" | "critical";

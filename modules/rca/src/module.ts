@@ -1,19 +1,15 @@
-import type { MigrationSource } from "@kamiyo/db";
 import { defineModule } from "@kamiyo/platform";
 import { rcaApi } from "./api/index.ts";
 import { rcaCli } from "./cli/rca-commands.ts";
+import { rcaMigrations } from "./rca-migrations.ts";
 import { rcaSettings } from "./settings.ts";
 
-/** The module's tables: the per-tenant knowledge graph (`migrations/`). */
-export const rcaMigrations: MigrationSource = {
-  module: "rca",
-  dir: new URL("./migrations/", import.meta.url),
-};
+export { rcaMigrations };
 
 /**
  * Kubernetes root-cause analysis as the platform composes it: its tables (the per-tenant
  * knowledge graph), its API (the graph and RCA queries under `/rca/`) and its commands
- * (`kamiyo rca evaluate|agent|nats-trust|credentials`).
+ * (`kamiyo rca evaluate|replay|agent|nats-trust|credentials`).
  */
 export const rcaModule = defineModule({
   id: "rca",

@@ -97,6 +97,12 @@ describe(`the RCA API (${testDbKind})`, () => {
       from: "2024-11-19T19:05:00.000Z",
       to: "2024-11-19T19:15:00.000Z",
     });
+    // The faults of the window (an OOMKill, an image that does not pull) come with their causal
+    // path of resources and the events behind them.
+    expect(made.candidates.length).toBeGreaterThan(0);
+    const top = made.candidates[0];
+    expect(top.causalPath[0]).toBe(top.resource);
+    expect(top.events.some((e: { role: string }) => e.role === "cause")).toBe(true);
     const again = await h.get(`/rca/analyses/${made.id}`, "/rca/analyses/{id}");
     expect(again).toEqual(made);
     await h.get("/rca/analyses/rca_nope", "/rca/analyses/{id}", 404);

@@ -76,8 +76,18 @@ const candidateSchema = z.object({
   resource: z.string().optional(),
   score: z.number(),
   faultType: z.string(),
-  path: z.array(z.string()).describe("From the candidate to the symptom's service"),
-  evidence: z.array(z.record(z.string(), z.unknown())),
+  path: z.array(z.string()).describe("Services from the candidate to the symptom's service"),
+  causalPath: z
+    .array(z.string())
+    .describe(
+      "Resource ids from the root cause to the symptom along the relations a fault travels",
+    ),
+  evidence: z
+    .array(z.record(z.string(), z.unknown()))
+    .describe("Metric anomalies, strongest first"),
+  events: z
+    .array(z.record(z.string(), z.unknown()))
+    .describe("The events behind the candidate: its causes first, then the failures it explains"),
 });
 const analysisSchema = z.object({
   id: z.string(),

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "@kamiyo/core";
+import type { Db } from "@kamiyo/db";
 import { CliError, type CliIo } from "@kamiyo/platform";
 import { KubeConfig } from "@kubernetes/client-node";
 import { type Command, InvalidArgumentError } from "commander";
@@ -11,6 +12,7 @@ import { runAgent } from "../agent/run-agent.ts";
 import { type Accuracy, evaluateDay, loadNezhaDay, resolveNezhaDay } from "../nezha/index.ts";
 import { createNatsTrust, tenantCredentials } from "../streams/credentials.ts";
 import { type OnboardCliContext, onboardCli } from "./onboard-commands.ts";
+import { rcaReplayCommand } from "./rca-replay.ts";
 
 /** The agent's version in its health reports. */
 const AGENT_VERSION = "0.1.0";
@@ -176,6 +178,8 @@ export async function rcaCredentialsCommand(
 /** What the RCA commands use of the module CLI context. */
 export interface RcaCliContext extends OnboardCliContext {
   logger(): Logger;
+  /** The database `rca replay` writes into; a throwaway embedded one by default. */
+  replayDb?(): Promise<Db>;
 }
 
 /** `kamiyo rca …`: Kubernetes root-cause analysis's commands. */
@@ -192,6 +196,16 @@ export function rcaCli(program: Command, ctx: RcaCliContext): void {
     .option("--day <date>", "which day, when DIR holds several (YYYY-MM-DD)")
     .option("--json", 'one JSON object: {"cases", "ac1", "ac3", "ac5", "avg5", "byFaultType"}')
     .action((o: { nezha: string; day?: string; json?: boolean }) => rcaEvaluateCommand(io, o));
+  rca
+    .command("replay")
+    .description(
+      "replay a Kubernetes incident through the ingest path and ask the RCA query of its symptom",
+    )
+    .argument("<incident>", "an incident file (.ndjson or .ndjson.gz), or a shipped incident's id")
+    .option("--json", 'one JSON object: {"id", "symptom", "expected", "verdict", "candidates", …}')
+    .action((incident: string, o: { json?: boolean }) =>
+      rcaReplayCommand(io, incident, o, ctx.replayDb?.bind(ctx)),
+    );
   rca
     .command("nats-trust")
     .description(

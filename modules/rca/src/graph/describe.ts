@@ -42,6 +42,15 @@ export interface StatusSummary {
   readonly available?: number;
   readonly unavailable?: number;
   readonly observedGeneration?: number;
+  /**
+   * A workload's pod-template revision: a Deployment's `deployment.kubernetes.io/revision`
+   * annotation, a StatefulSet's `status.updateRevision`, a DaemonSet's
+   * `deprecated.daemonset.template.generation` annotation. It changes on a rollout only (not on
+   * scaling).
+   */
+  readonly revision?: string;
+  /** A workload's pod-template images (init containers first). */
+  readonly images?: readonly string[];
 }
 
 /** A resource as the graph stores it. */
@@ -366,7 +375,38 @@ function nodeStatus(node: V1Node): StatusSummary {
   return conditionsOf(node.status?.conditions, "Ready");
 }
 
+/** The annotation or status field that names a workload's pod-template revision, per kind. */
+function revisionOf(kind: KubeKind, obj: V1Deployment): string | undefined {
+  const annotations = obj.metadata?.annotations ?? {};
+  const v =
+    kind === "Deployment"
+      ? annotations["deployment.kubernetes.io/revision"]
+      : kind === "DaemonSet"
+        ? annotations["deprecated.daemonset.template.generation"]
+        : kind === "StatefulSet"
+          ? (obj.status as { updateRevision?: unknown } | undefined)?.updateRevision
+          : undefined;
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function templateOf(kind: KubeKind, obj: V1Deployment): Pick<StatusSummary, "revision" | "images"> {
+  if (kind === "ReplicaSet") return {};
+  const spec = obj.spec?.template?.spec;
+  const images = [...list(spec?.initContainers), ...list(spec?.containers)]
+    .map((c) => c.image)
+    .filter((i): i is string => typeof i === "string");
+  const revision = revisionOf(kind, obj);
+  return {
+    ...(revision !== undefined ? { revision } : {}),
+    ...(images.length > 0 ? { images } : {}),
+  };
+}
+
 function workloadStatus(kind: KubeKind, obj: V1Deployment): StatusSummary {
+  return { ...replicaStatus(kind, obj), ...templateOf(kind, obj) };
+}
+
+function replicaStatus(kind: KubeKind, obj: V1Deployment): StatusSummary {
   const s = obj.status as
     | (V1Deployment["status"] & {
         currentNumberScheduled?: number;

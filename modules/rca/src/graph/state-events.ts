@@ -34,7 +34,9 @@ const WAITING_FAULTS: Readonly<Record<string, EventSeverity>> = {
  * its new one: a container OOMKilled (its current or last termination), waiting in
  * CrashLoopBackOff / ImagePullBackOff / ErrImagePull / CreateContainerConfigError, restarted
  * (restart count above the stored one); a node's Ready turning False or Unknown (and back);
- * a workload's unavailable replicas rising. Keys name the object's uid and what identifies the
+ * a workload's unavailable replicas rising; changes: a workload rolling out a new pod-template
+ * revision (`RolloutStarted`, with its images), a ConfigMap or Secret modified (`ConfigUpdated`:
+ * only its metadata is read, never its data). Keys name the object's uid and what identifies the
  * happening (termination time, restart count, transition time), so seeing the same state again
  * gives the same key. `at` (ISO) dates changes whose object carries no time.
  */
@@ -125,6 +127,22 @@ export function stateEvents(
       );
   }
   if (["deployment", "statefulset", "daemonset"].includes(r.kind)) {
+    const was = prev?.revision;
+    if (was !== undefined && s.revision !== undefined && s.revision !== was)
+      push(
+        `Rollout|${s.revision}`,
+        "RolloutStarted",
+        "info",
+        `${r.kind} ${r.name} rolled out revision ${s.revision} (was ${was})${s.images ? `: ${s.images.join(", ")}` : ""}`,
+        {
+          revision: s.revision,
+          previousRevision: was,
+          ...(s.images ? { images: s.images } : {}),
+          ...(prev?.images && prev.images.join() !== s.images?.join()
+            ? { previousImages: prev.images }
+            : {}),
+        },
+      );
     const now = s.unavailable ?? 0;
     if (now > 0 && now > (prev?.unavailable ?? 0))
       push(
@@ -135,6 +153,14 @@ export function stateEvents(
         { unavailable: now, replicas: s.replicas, available: s.available },
       );
   }
+  if ((r.kind === "configmap" || r.kind === "secret") && prev !== undefined)
+    push(
+      `Updated|${r.resourceVersion ?? at}`,
+      "ConfigUpdated",
+      "info",
+      `${r.kind} ${r.name} changed (resourceVersion ${r.resourceVersion ?? "?"})`,
+      { resourceVersion: r.resourceVersion },
+    );
   return out;
 }
 

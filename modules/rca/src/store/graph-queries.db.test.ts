@@ -189,12 +189,22 @@ describe(`graph queries (${testDbKind})`, () => {
     expect(input.metrics.find((m) => m.resource === POD)?.samples).toHaveLength(2);
     expect(events.map((e) => e.reason)).toContain("OOMKilled");
     const ranked = rankCandidates(input);
+    // The pod's memory moved and it was OOMKilled: the cause is its workload's memory.
     expect(ranked[0]).toMatchObject({
       service: "cart",
-      resource: POD,
+      resource: "deployment/shop/cart",
       faultType: "memory",
       path: ["cart", "frontend"],
+      causalPath: [
+        "deployment/shop/cart",
+        "replicaset/shop/cart-7d9f8b6c5",
+        POD,
+        "service/shop/cart",
+        "service/shop/frontend",
+      ],
     });
+    expect(ranked[0]?.evidence[0]).toMatchObject({ resource: POD, signal: "memory" });
+    expect(ranked[0]?.events.map((e) => `${e.reason} ${e.role}`)).toContain("OOMKilled effect");
     const id = await saveAnalysis(a, { symptom, result: ranked, createdAt: T1, durationMs: 12.5 });
     expect(await getAnalysis(a, id)).toEqual({
       id,

@@ -6,6 +6,7 @@ import type {
   RcaInput,
   Relation,
   Resource,
+  ResourceEvent,
   ResourceKind,
   Symptom,
 } from "../model.ts";
@@ -41,7 +42,9 @@ export interface LoadRcaInputOptions {
  * The input of an RCA query (`rankCandidates`) for `symptom` from the tenant's stored graph: the
  * resources alive during the window (not deleted before it), the relations live then, and a
  * metric series per (resource, metric, labels) from the metric-anomaly events of the window and
- * the `lookbackMinutes` before it, each with the baseline its latest event names; plus the
+ * the `lookbackMinutes` before it, each with the baseline its latest event names; the other events
+ * of that span (state changes, Kubernetes Events, log error bursts: at most 10,000, oldest first)
+ * as `input.events`, which the ranking reads as changes and failures; plus the
  * window's events (every kind) as evidence to show beside the ranking. CALLS ends never seen as
  * objects become `service` resources, so the call graph is whole.
  */
@@ -53,7 +56,7 @@ export async function loadRcaInput(
   const from = new Date(symptom.from);
   const to = new Date(symptom.to);
   const lookback = new Date(symptom.from - (options.lookbackMinutes ?? 60) * 60_000);
-  const { rows, relations, anomalies } = await db.transaction(async (tx) => ({
+  const { rows, relations, anomalies, happenings } = await db.transaction(async (tx) => ({
     rows: await tx.query<{
       id: string;
       kind: ResourceKind;
@@ -75,6 +78,14 @@ export async function loadRcaInput(
       `SELECT resource_id AS "resourceId", data, occurred_at AS "occurredAt" FROM rca_events
        WHERE kind = 'metric_anomaly' AND occurred_at >= $1 AND occurred_at < $2
        ORDER BY occurred_at, id`,
+      [lookback.toISOString(), to.toISOString()],
+    ),
+    happenings: await tx.query<EventRowOut>(
+      `SELECT resource_id AS "resourceId", kind, reason, severity, message, data,
+         occurred_at AS "occurredAt" FROM rca_events
+       WHERE kind IN ('state_change', 'k8s_event', 'log_burst')
+         AND occurred_at >= $1 AND occurred_at < $2
+       ORDER BY occurred_at, id LIMIT 10000`,
       [lookback.toISOString(), to.toISOString()],
     ),
   }));
@@ -108,15 +119,49 @@ export async function loadRcaInput(
     input: {
       resources: [...resources.values()],
       relations,
-      metrics: [...(options.metrics ?? []), ...seriesOf(anomalies)],
+      metrics: [...(options.metrics ?? []), ...seriesOf(anomalies, symptom.from)],
       symptom,
+      events: happenings.map(toResourceEvent),
     },
     events,
   };
 }
 
+interface EventRowOut {
+  resourceId: string;
+  kind: ResourceEvent["kind"];
+  reason: string;
+  severity: ResourceEvent["severity"];
+  message: string;
+  data: Readonly<Record<string, unknown>> | null;
+  occurredAt: Date;
+}
+
+/** A stored event as the ranking reads it; its first occurrence from the data the ingest kept. */
+function toResourceEvent(r: EventRowOut): ResourceEvent {
+  const at = r.occurredAt.getTime();
+  const first = [r.data?.firstSeenAt, r.data?.windowStart]
+    .map((v) => (typeof v === "string" ? Date.parse(v) : Number.NaN))
+    .find((v) => Number.isFinite(v));
+  return {
+    resource: r.resourceId,
+    kind: r.kind,
+    reason: r.reason,
+    severity: r.severity,
+    message: r.message,
+    at,
+    firstAt: first !== undefined ? Math.min(first, at) : at,
+  };
+}
+
+/**
+ * A series per (resource, metric, labels) from its anomaly and recovery events: each event's value
+ * is a sample, and the value before the window holds until the next event (an episode that
+ * opened before the window and has not recovered is still seen in it: a sample at `from`).
+ */
 function seriesOf(
   rows: readonly { resourceId: string; data: MetricAnomalyData; occurredAt: Date }[],
+  from: number,
 ): MetricSeries[] {
   const series = new Map<
     string,
@@ -136,7 +181,13 @@ function seriesOf(
     s.samples.push({ at: r.occurredAt.getTime(), value: d.value });
     series.set(key, s);
   }
-  return [...series.values()].map(({ resource, data, samples }) => {
+  return [...series.values()].map(({ resource, data, samples: events }) => {
+    const before = events.filter((x) => x.at < from);
+    const held = before.at(-1);
+    const samples =
+      held && !events.some((x) => x.at === from)
+        ? [...before, { at: from, value: held.value }, ...events.slice(before.length)]
+        : events;
     const b = data.baseline;
     const baseline: Baseline = {
       n: b.n ?? 0,
