@@ -1,7 +1,10 @@
 import type { ApiModule } from "@kamiyo/api";
 import { rcaRoutes } from "./rca-routes.ts";
 
-/** Kubernetes RCA in the HTTP API: `/rca/resources`, `/rca/neighbourhood`, `/rca/events`, `/rca/analyses`. */
+/**
+ * Kubernetes RCA in the HTTP API: `/rca/resources`, `/rca/neighbourhood`, `/rca/events`,
+ * `/rca/incidents`, `/rca/analyses`.
+ */
 export const rcaApi: ApiModule = {
   id: "rca",
   product: "rca",
