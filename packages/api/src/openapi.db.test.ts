@@ -41,6 +41,7 @@ const ROUTES = [
   "/billing/portal",
   "/billing/stripe/webhook",
   "/invoices",
+  "/invoices/upcoming",
   "/plans",
   "/figures",
   "/members",

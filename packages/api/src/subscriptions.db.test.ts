@@ -1,6 +1,7 @@
+import { recordUsage } from "@kamiyo/billing";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiHarness, createOperatorKey, type Harness } from "./testing/api-harness.ts";
+import { apiHarness, createOperatorKey, type Harness, NOW } from "./testing/api-harness.ts";
 
 let h: Harness;
 let operator = "";
@@ -87,5 +88,45 @@ describe(`subscriptions (${testDbKind})`, () => {
       "SELECT plan_id, status FROM subscriptions WHERE tenant_id = 'ten_default' AND product = 'platform'",
     );
     expect(row).toEqual({ plan_id: "open_source", status: "active" });
+  });
+
+  it("estimates the period's bill so far, all products or one, for the tenant's own usage only", async () => {
+    const made = (
+      await call(operator, "POST", "/admin/tenants", { name: "umbrella", plan: "rca_basic" })
+    ).json();
+    const other = (
+      await call(operator, "POST", "/admin/tenants", { name: "hooli", plan: "rca_basic" })
+    ).json();
+    const use = (tenantId: string, meter: "events_ingested" | "rca_queries", value: number) =>
+      recordUsage(
+        h.db,
+        [{ tenantId, product: "rca", meter, value, eventAt: NOW, idempotencyKey: `${meter}` }],
+        NOW,
+      );
+    // 130,000 events today against rca_basic's 100,000 a day: 30,000 over at $0.10 per 1,000.
+    await use(made.tenant.id, "events_ingested", 130_000);
+    await use(other.tenant.id, "rca_queries", 5_000);
+    const rca = await h.app.inject({
+      method: "GET",
+      url: "/invoices/upcoming?product=rca",
+      headers: { "x-api-key": made.apiKey },
+    });
+    expect(rca.statusCode, rca.body).toBe(200);
+    h.expectValid("GET", "/invoices/upcoming", 200, rca.json());
+    expect(rca.json()).toMatchObject({
+      currency: "usd",
+      totalCents: 9_900 + 300,
+      asOf: new Date(NOW).toISOString(),
+      lines: [
+        { kind: "fee", product: "rca", plan: "rca_basic", amountCents: 9_900 },
+        { kind: "overage", meter: "events_ingested", quantity: 30_000, amountCents: 300 },
+      ],
+    });
+    // The platform edition is free: all products' estimate is the same here.
+    const all = await call(made.apiKey, "GET", "/invoices/upcoming");
+    expect(all.json().totalCents).toBe(10_200);
+    const bad = await call(made.apiKey, "GET", "/invoices/upcoming?product=gold");
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain("product");
   });
 });

@@ -2,7 +2,7 @@ import type { Db } from "@kamiyo/db";
 import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GB } from "./catalog/index.ts";
-import { closeInvoice, invoicesOf } from "./invoices.ts";
+import { closeInvoice, invoicesOf, upcomingInvoice } from "./invoices.ts";
 import { subscribe } from "./subscriptions.ts";
 import { recordUsage, type UsageEvent } from "./usage.ts";
 
@@ -103,5 +103,55 @@ describe(`invoices on ${testDbKind}`, () => {
     ]);
     const free = await tenant("ten_invoice_free", ["open_source", "intel_free"]);
     expect(await closeInvoice(db, free, NEXT + 1)).toBeNull();
+  });
+
+  it("estimates the current period's bill from the usage so far, as the invoice will bill it", async () => {
+    const t = await tenant("ten_invoice_upcoming", ["open_source", "rca_basic", "intel_pro"]);
+    await recordUsage(
+      db,
+      [
+        // 120,000 events on day 1 (20,000 past 100,000 a day), 1,010 queries (10 past 1,000).
+        ev(t, { value: 120_000 }),
+        ev(t, { meter: "rca_queries", value: 1_010 }),
+      ],
+      ANCHOR + 2 * DAY,
+    );
+    const now = ANCHOR + 10 * DAY;
+    const all = await upcomingInvoice(db, t, now);
+    expect(all.periodStart).toBe(ANCHOR);
+    expect(all.periodEnd).toBe(NEXT);
+    expect(all.asOf).toBe(now);
+    expect(all.lines.map((l) => [l.kind, l.plan, l.meter, l.quantity, l.amountCents])).toEqual([
+      ["fee", "intel_pro", null, 1, 4_900],
+      ["fee", "rca_basic", null, 1, 9_900],
+      // $0.10 per 1k: 20,000 → 200 ¢; $0.50 a query: 10 → 500 ¢.
+      ["overage", "rca_basic", "events_ingested", 20_000, 200],
+      ["overage", "rca_basic", "rca_queries", 10, 500],
+    ]);
+    expect(all.totalCents).toBe(4_900 + 9_900 + 200 + 500);
+    const rca = await upcomingInvoice(db, t, now, "rca");
+    expect(rca.lines.every((l) => l.product === "rca")).toBe(true);
+    expect(rca.totalCents).toBe(9_900 + 200 + 500);
+    // Usage later in the period adds to it; at the period's end it is the invoice, line for line.
+    await recordUsage(
+      db,
+      [ev(t, { meter: "rca_queries", value: 5, eventAt: ANCHOR + 20 * DAY })],
+      ANCHOR + 20 * DAY,
+    );
+    const last = await upcomingInvoice(db, t, NEXT - 1);
+    const invoice = await closeInvoice(db, t, NEXT + 1);
+    expect(invoice?.lines).toEqual(last.lines);
+    expect(invoice?.totalCents).toBe(last.totalCents);
+    // The next period's estimate starts again from the fees.
+    const next = await upcomingInvoice(db, t, NEXT + 1, "rca");
+    expect(next.lines.map((l) => [l.kind, l.amountCents])).toEqual([["fee", 9_900]]);
+  });
+
+  it("estimates only the fees for a tenant with no usage, and nothing without a paid plan", async () => {
+    const free = await tenant("ten_invoice_upcoming_free", ["open_source", "rca_free"]);
+    expect(await upcomingInvoice(db, free, ANCHOR + DAY, "rca")).toMatchObject({
+      lines: [],
+      totalCents: 0,
+    });
   });
 });

@@ -185,6 +185,47 @@ async function corrections(
   return out;
 }
 
+/** What the invoice of the current billing period would hold if the period closed now. */
+export interface UpcomingInvoice {
+  periodStart: number;
+  periodEnd: number;
+  currency: "usd";
+  totalCents: number;
+  lines: InvoiceLine[];
+  /** The usage it counts is up to here (epoch ms): an estimate, usage still to come is not in it. */
+  asOf: number;
+}
+
+/**
+ * The estimate of the tenant's bill for its current billing period, as `closeInvoice` will make it
+ * when the period ends, from the usage recorded so far: each paid subscription's fee (zero in a
+ * trial), the overage its plan prices past the quota, and corrections of the last invoice. With
+ * `product`, that product's lines and their total only. Without a platform subscription the
+ * period starts now (as `GET /usage` counts it).
+ */
+export async function upcomingInvoice(
+  q: Queryable,
+  tenantId: string,
+  nowMs: number,
+  product?: ProductId,
+): Promise<UpcomingInvoice> {
+  const subscriptions = await subscriptionsOf(q, tenantId);
+  const platform = subscriptions.find((s) => s.product === "platform");
+  const period = billingPeriod(platform?.anchorAt ?? nowMs, nowMs);
+  const lines = [
+    ...(await invoiceLines(q, subscriptions, period)),
+    ...(await corrections(q, tenantId, subscriptions)),
+  ].filter((l) => product === undefined || l.product === product);
+  return {
+    periodStart: period.start,
+    periodEnd: period.end,
+    currency: "usd",
+    totalCents: lines.reduce((sum, l) => sum + l.amountCents, 0),
+    lines,
+    asOf: nowMs,
+  };
+}
+
 /** Marks the tenant's open invoices paid (its Stripe invoice was paid, which settles what was due). */
 export async function markInvoicesPaid(
   tx: Queryable,

@@ -1,4 +1,5 @@
 import { useApi } from "./api.ts";
+import { cents } from "./format.ts";
 import { TableScroll } from "./TableScroll.tsx";
 
 interface Subscription {
@@ -28,8 +29,6 @@ interface Invoice {
 }
 
 const count = (n: number) => n.toLocaleString("en-US");
-const dollars = (cents: number) =>
-  `$${(cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })}`;
 
 /** The tenant's plans, its usage against their quotas, and its invoices. */
 export function AccountPage() {
@@ -122,7 +121,7 @@ export function AccountPage() {
                     {i.periodStart.slice(0, 10)} to {i.periodEnd.slice(0, 10)}
                   </td>
                   <td>{i.status}</td>
-                  <td>{dollars(i.totalCents)}</td>
+                  <td>{cents(i.totalCents)}</td>
                 </tr>
               ))}
             </tbody>

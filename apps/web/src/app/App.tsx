@@ -95,12 +95,17 @@ function DashboardNav({ open, onNavigate }: { open: boolean; onNavigate: () => v
  */
 export function App() {
   const [me, setMe] = useState<Me | null | "signed-out">(null);
+  // Pages wait for the first answer about the caller: a tab that is not signed in yet would
+  // otherwise ask the API for every panel's data and be refused, and each refusal counts against
+  // its address's failed authentications (API_AUTH_FAILURES_PER_MINUTE).
+  const [checked, setChecked] = useState(false);
   // On a narrow screen the navigation folds behind a Menu button, so a page starts at its content.
   const [menuOpen, setMenuOpen] = useState(false);
   const check = useCallback(() => {
     getJson<Me>("/tenants/me")
       .then(setMe)
-      .catch((e) => setMe(e instanceof ApiError && e.status === 401 ? "signed-out" : null));
+      .catch((e) => setMe(e instanceof ApiError && e.status === 401 ? "signed-out" : null))
+      .finally(() => setChecked(true));
   }, []);
   useEffect(check, [check]);
   if (me === "signed-out") return <SignIn onSignedIn={check} />;
@@ -141,16 +146,20 @@ export function App() {
         <main id="main">
           <DemoBanner />
           <Suspense fallback={<p>Loading…</p>}>
-            <Switch>
-              {GROUPS.flatMap((g) => g.pages).map((p) => (
-                <Route key={p.path} path={p.path}>
-                  {(params) => <p.component params={params} />}
+            {checked ? (
+              <Switch>
+                {GROUPS.flatMap((g) => g.pages).map((p) => (
+                  <Route key={p.path} path={p.path}>
+                    {(params) => <p.component params={params} />}
+                  </Route>
+                ))}
+                <Route>
+                  <p>No such page.</p>
                 </Route>
-              ))}
-              <Route>
-                <p>No such page.</p>
-              </Route>
-            </Switch>
+              </Switch>
+            ) : (
+              <p>Loading…</p>
+            )}
           </Suspense>
         </main>
       </div>

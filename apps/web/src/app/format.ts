@@ -20,6 +20,10 @@ export const usd = (n: number | null | undefined): string =>
 export const usdWhole = (n: number | null | undefined): string =>
   n === null || n === undefined ? "–" : usdFull.format(n);
 
+/** Integer cents as dollars: $1,234.50. */
+export const cents = (n: number): string =>
+  `$${(n / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
 /** 1.23 %; "–" for null. */
 export const pct = (n: number | null | undefined, digits = 2): string =>
   n === null || n === undefined ? "–" : `${n.toFixed(digits)} %`;

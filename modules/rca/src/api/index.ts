@@ -7,8 +7,9 @@ import { rcaRoutes } from "./rca-routes.ts";
 
 /**
  * Kubernetes RCA in the HTTP API: the graph and RCA queries (`/rca/resources`,
- * `/rca/neighbourhood`, `/rca/events`, `/rca/analyses`) and the agents' ingest (`/rca/ingest/…`),
- * with the ingest bus and the graph builder running beside them (`RcaRuntime`).
+ * `/rca/neighbourhood`, `/rca/events`, `/rca/incidents`, `/rca/analyses`) and the agents' ingest
+ * (`/rca/ingest/…`, `/rca/agents`), with the ingest bus and the graph builder running beside them
+ * (`RcaRuntime`).
  */
 export const rcaApi: ApiModule = {
   id: "rca",

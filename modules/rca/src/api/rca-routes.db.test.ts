@@ -116,3 +116,94 @@ describe(`the RCA API (${testDbKind})`, () => {
     expect(bad.json().error.message).toContain("from");
   });
 });
+
+describe(`what is going wrong, and the analyses asked (${testDbKind})`, () => {
+  it("groups the window's warning and critical events per resource: critical first, then the latest", async () => {
+    const res = await h.get(
+      "/rca/incidents?from=2024-11-19T18:55:00Z&to=2024-11-19T19:30:00Z",
+      "/rca/incidents",
+    );
+    expect(
+      res.data.map((i: { resource: string; severity: string; service: string | null }) => [
+        i.resource,
+        i.severity,
+        i.service,
+      ]),
+    ).toEqual([
+      ["pod/shop/cart-7d9f8b6c5-q8m3z", "critical", "cart"],
+      ["pod/shop/cart-7d9f8b6c5-x2k4p", "critical", "cart"],
+      ["node/worker-2", "critical", null],
+      ["deployment/shop/cart", "warning", "cart"],
+    ]);
+    // The OOMKilled pod: its kill, then its restart and the back-off, counted by reason.
+    expect(res.data[1]).toEqual({
+      resource: "pod/shop/cart-7d9f8b6c5-x2k4p",
+      kind: "pod",
+      service: "cart",
+      severity: "critical",
+      count: 3,
+      firstSeenAt: "2024-11-19T19:02:11.000Z",
+      lastSeenAt: "2024-11-19T19:10:00.000Z",
+      reasons: [
+        { reason: "CrashLoopBackOff", count: 1 },
+        { reason: "OOMKilled", count: 1 },
+        { reason: "Restarted", count: 1 },
+      ],
+      deleted: false,
+    });
+    // The window is [from, to): the node's NotReady at 19:05:40 alone.
+    const narrow = await h.get(
+      "/rca/incidents?from=2024-11-19T19:05:40Z&to=2024-11-19T19:10:00Z",
+      "/rca/incidents",
+    );
+    expect(narrow.data.map((i: { resource: string }) => i.resource)).toEqual(["node/worker-2"]);
+    const top = await h.get(
+      "/rca/incidents?from=2024-11-19T18:55:00Z&to=2024-11-19T19:30:00Z&limit=1",
+      "/rca/incidents",
+    );
+    expect(top.data).toHaveLength(1);
+    const backwards = await h.app.inject({
+      method: "GET",
+      url: "/rca/incidents?from=2024-11-19T19:30:00Z&to=2024-11-19T19:00:00Z",
+    });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().error.message).toContain("from must be before to");
+  });
+
+  it("lists the stored analyses newest first, each with its best candidate, paged", async () => {
+    const made: string[] = [];
+    for (const [i, service] of ["cart", "frontend", "redis"].entries()) {
+      h.clock.advanceTo(h.clock.now() + 60_000);
+      const res = await post("/rca/analyses", {
+        from: `2024-11-19T19:0${i}:00Z`,
+        to: "2024-11-19T19:15:00Z",
+        service,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      made.push(res.json().id);
+    }
+    const first = await h.get("/rca/analyses?limit=2", "/rca/analyses");
+    expect(first.data.map((a: { id: string }) => a.id)).toEqual([made[2], made[1]]);
+    expect(first.data[0]).toMatchObject({
+      symptom: {
+        from: "2024-11-19T19:02:00.000Z",
+        to: "2024-11-19T19:15:00.000Z",
+        service: "redis",
+      },
+    });
+    const full = await h.get(`/rca/analyses/${made[2]}`, "/rca/analyses/{id}");
+    expect(first.data[0].candidates).toBe(full.candidates.length);
+    expect(first.data[0].top).toEqual(full.candidates[0] ?? null);
+    const rest = await h.get(`/rca/analyses?limit=2&cursor=${first.nextCursor}`, "/rca/analyses");
+    // The third of these, then the one the earlier test made; nothing after.
+    expect(rest.data.map((a: { id: string }) => a.id).slice(0, 1)).toEqual([made[0]]);
+    expect(rest.data).toHaveLength(2);
+    expect(rest.nextCursor).toBeNull();
+    const forged = await h.app.inject({
+      method: "GET",
+      url: "/rca/analyses?cursor=bm90LWEtY3Vyc29y",
+    });
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().error.message).toContain("cursor");
+  });
+});

@@ -13,8 +13,9 @@ import { recordUsage } from "@kamiyo/billing";
 import { AppError } from "@kamiyo/core";
 import { z } from "zod";
 import { rankCandidates } from "../analysis/rank.ts";
-import { getAnalysis, saveAnalysis } from "../store/analyses.ts";
+import { getAnalysis, listAnalyses, saveAnalysis } from "../store/analyses.ts";
 import { eventsInWindow, listResources, neighbourhood } from "../store/graph-queries.ts";
+import { incidentsInWindow } from "../store/incidents.ts";
 import { loadRcaInput } from "../store/load-input.ts";
 
 const RESOURCE_KINDS = [
@@ -89,17 +90,40 @@ const candidateSchema = z.object({
     .array(z.record(z.string(), z.unknown()))
     .describe("The events behind the candidate: its causes first, then the failures it explains"),
 });
+const symptomSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  service: z.string().optional(),
+  alert: z.string().optional(),
+});
 const analysisSchema = z.object({
   id: z.string(),
-  symptom: z.object({
-    from: z.string(),
-    to: z.string(),
-    service: z.string().optional(),
-    alert: z.string().optional(),
-  }),
+  symptom: symptomSchema,
   candidates: z.array(candidateSchema),
   createdAt: z.string(),
   durationMs: z.number(),
+});
+const analysisSummarySchema = z.object({
+  id: z.string(),
+  symptom: symptomSchema,
+  createdAt: z.string(),
+  durationMs: z.number(),
+  candidates: z.number().int().describe("How many candidates it ranked"),
+  top: candidateSchema.nullable().describe("The first candidate; null when it found none"),
+});
+const incidentSchema = z.object({
+  resource: z.string(),
+  kind: z.string(),
+  service: z
+    .string()
+    .nullable()
+    .describe("The service an RCA query names it by (its workload); null for a node"),
+  severity: z.enum(["warning", "critical"]).describe("The worst of its events"),
+  count: z.number().int(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  reasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),
+  deleted: z.boolean().describe("The resource was deleted since"),
 });
 
 type Row = Awaited<ReturnType<typeof listResources>>["items"][number];
@@ -236,6 +260,72 @@ export function rcaRoutes(app: ZodApp, deps: ApiDeps, quota: UsageQuota): void {
     },
   );
 
+  app.get(
+    "/rca/incidents",
+    {
+      schema: {
+        tags: ["rca"],
+        summary:
+          "What is going wrong: the resources with warning or critical events in a window, grouped (critical first, then the latest)",
+        querystring: z
+          .object({ from: timeParam, to: timeParam, limit: limitParam(1_000, 200) })
+          .refine((q) => q.from < q.to, { message: "from must be before to", path: ["from"] }),
+        response: { 200: z.object({ data: z.array(incidentSchema) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const incidents = await incidentsInWindow(forTenant(deps, req).db, {
+        from: new Date(req.query.from),
+        to: new Date(req.query.to),
+        limit: req.query.limit,
+      });
+      return {
+        data: incidents.map(({ resourceId, firstSeenAt, lastSeenAt, ...rest }) => ({
+          resource: resourceId,
+          ...rest,
+          reasons: [...rest.reasons],
+          firstSeenAt: firstSeenAt.toISOString(),
+          lastSeenAt: lastSeenAt.toISOString(),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    "/rca/analyses",
+    {
+      schema: {
+        tags: ["rca"],
+        summary: "The tenant's stored RCA queries, newest first, each with its best candidate",
+        querystring: z.object({ cursor: cursorParam.optional(), limit: limitParam(100, 20) }),
+        response: {
+          200: z.object({
+            data: z.array(analysisSummarySchema),
+            nextCursor: z.string().nullable(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const page = await listAnalyses(forTenant(deps, req).db, {
+        limit: req.query.limit,
+        ...(req.query.cursor ? { cursor: req.query.cursor } : {}),
+      });
+      return {
+        data: page.items.map((a) => ({
+          id: a.id,
+          symptom: symptomJson(a.symptom),
+          createdAt: new Date(a.createdAt).toISOString(),
+          durationMs: a.durationMs,
+          candidates: a.candidates,
+          top: a.top as z.infer<typeof candidateSchema> | null,
+        })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
   app.post(
     "/rca/analyses",
     {
@@ -310,6 +400,15 @@ export function rcaRoutes(app: ZodApp, deps: ApiDeps, quota: UsageQuota): void {
   );
 }
 
+function symptomJson(s: { from: number; to: number; service?: string; alert?: string }) {
+  return {
+    from: new Date(s.from).toISOString(),
+    to: new Date(s.to).toISOString(),
+    ...(s.service ? { service: s.service } : {}),
+    ...(s.alert ? { alert: s.alert } : {}),
+  };
+}
+
 function analysisJson(a: {
   id: string;
   symptom: { from: number; to: number; service?: string; alert?: string };
@@ -319,12 +418,7 @@ function analysisJson(a: {
 }) {
   return {
     id: a.id,
-    symptom: {
-      from: new Date(a.symptom.from).toISOString(),
-      to: new Date(a.symptom.to).toISOString(),
-      ...(a.symptom.service ? { service: a.symptom.service } : {}),
-      ...(a.symptom.alert ? { alert: a.symptom.alert } : {}),
-    },
+    symptom: symptomJson(a.symptom),
     candidates: a.result as z.infer<typeof candidateSchema>[],
     createdAt: new Date(a.createdAt).toISOString(),
     durationMs: a.durationMs,

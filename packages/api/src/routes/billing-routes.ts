@@ -7,6 +7,7 @@ import {
   type ProductId,
   subscriptionJson,
   subscriptionsOf,
+  upcomingInvoice,
 } from "@kamiyo/billing";
 import { handleStripeEvent, type StripeBilling, verifyStripeEvent } from "@kamiyo/billing/stripe";
 import { AppError } from "@kamiyo/core";
@@ -60,6 +61,17 @@ const invoiceSchema = z
     paidAt: z.string().nullable(),
   })
   .meta({ id: "Invoice" });
+
+const upcomingSchema = z
+  .object({
+    periodStart: z.string(),
+    periodEnd: z.string(),
+    currency: z.literal("usd"),
+    totalCents: z.number().int().describe("Integer cents"),
+    lines: z.array(lineSchema),
+    asOf: z.string().describe("The usage counted is up to this time"),
+  })
+  .meta({ id: "UpcomingInvoice" });
 
 const paidPlan = z.object({
   plan: z
@@ -188,6 +200,37 @@ export function billingRoutes(app: ZodApp, deps: ApiDeps, plans: PlanCache): voi
     async (req) => {
       const t = forTenant(deps, req);
       return { data: (await invoicesOf(t.db, t.tenantId)).map(invoiceJson) };
+    },
+  );
+
+  app.get(
+    "/invoices/upcoming",
+    {
+      schema: {
+        tags: ["billing"],
+        summary:
+          "The estimated bill of the current period from the usage so far: fees, overage past the plans' quotas and corrections, integer cents",
+        querystring: z.object({
+          product: z
+            .enum(PRODUCT_IDS as [ProductId, ...ProductId[]])
+            .optional()
+            .describe("Only this product's lines and their total"),
+        }),
+        response: { 200: upcomingSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const t = forTenant(deps, req);
+      const u = await upcomingInvoice(t.db, t.tenantId, deps.clock.now(), req.query.product);
+      const iso = (ms: number) => new Date(ms).toISOString();
+      return {
+        periodStart: iso(u.periodStart),
+        periodEnd: iso(u.periodEnd),
+        currency: u.currency,
+        totalCents: u.totalCents,
+        lines: u.lines,
+        asOf: iso(u.asOf),
+      };
     },
   );
 
