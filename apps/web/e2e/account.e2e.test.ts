@@ -229,7 +229,7 @@ describe("the account pages", () => {
 
     await intel.getByRole("button", { name: "Cancel Team" }).click();
     await intel.getByRole("button", { name: "Cancel at period end" }).click();
-    await intel.getByText(/Current plan: Team \(trialing, .*ends /).waitFor();
+    await intel.getByText(/Current plan: Team \(trialing, [^)]*, ends /).waitFor();
     expect(await intelSub()).toMatchObject({ plan: "intel_team", cancelAtPeriodEnd: true });
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, "account-subscription.png"), fullPage: true });
