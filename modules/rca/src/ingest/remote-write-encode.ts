@@ -1,5 +1,5 @@
 import snappy from "snappyjs";
-import { WriteRequestType } from "../ingest/prompb/schema.ts";
+import { WriteRequestType } from "./prompb/schema.ts";
 
 /** One series to encode: labels in the given order, samples as given (timestamps in epoch ms). */
 export interface SeriesToEncode {
