@@ -37,7 +37,8 @@ export const DEFAULT_RANK: RankOptions = {
  * is scored against its reference ({@link scoreMetric}), each service's anomalies are split by
  * role ({@link partsOf}), and the call graph moves blame ({@link blame}): a callee explains its
  * callers' latency, a caller explains its callees' traffic drop. Candidates are the services with
- * pods (or call edges) and at least one scored metric.
+ * pods (or call edges) and at least one scored metric or a callee's drop passed to them; equal
+ * scores are ordered by the candidate's own strongest anomaly, then by name.
  */
 export function rankCandidates(input: RcaInput, options: RankOptions = DEFAULT_RANK): Candidate[] {
   const byId = new Map(input.resources.map((r) => [r.id, r]));
@@ -58,6 +59,17 @@ export function rankCandidates(input: RcaInput, options: RankOptions = DEFAULT_R
   const parts = new Map<string, Parts>();
   for (const [service, list] of anomalies) parts.set(service, partsOf(list, options));
   const score = blame(parts, graph, options);
+  // Equal scores (blame passed to several callers) go to the one whose own metrics moved most.
+  const own = new Map(
+    [...anomalies].map(([service, list]) => [
+      service,
+      Math.max(0, ...list.map((a) => strengthOf(a, options.statistic))),
+    ]),
+  );
+  const order = (a: Candidate, b: Candidate) =>
+    b.score - a.score ||
+    (own.get(b.service) ?? 0) - (own.get(a.service) ?? 0) ||
+    a.service.localeCompare(b.service);
 
   return [...score.entries()]
     .map(([service, s]): Candidate => {
@@ -74,7 +86,7 @@ export function rankCandidates(input: RcaInput, options: RankOptions = DEFAULT_R
         evidence: strongest.slice(0, options.evidence).map(toEvidence),
       };
     })
-    .sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
+    .sort(order);
 }
 
 function toEvidence(a: MetricAnomaly): Evidence {
