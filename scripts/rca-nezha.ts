@@ -1,21 +1,28 @@
 /**
- * The RCA module's accuracy on labelled Nezha fault-injection days: one RCA query per injected
- * fault, service-level AC@k per day over all cases, the tuning half (first half of the day's fault
- * hours) and the held-out half, and per fault type.
+ * The RCA module's accuracy on labelled Nezha fault-injection days, through the product's path
+ * (`evaluateStored`: a temporary embedded database, the day through the ingest, one RCA query per
+ * injected fault as POST /rca/analyses asks it): service-level AC@k per day over all cases, the
+ * tuning half (first half of the day's fault hours) and the held-out half, and per fault type;
+ * then the same cases ranked in memory from the raw series (`runCases`), for comparison.
  * Run: npm run rca:nezha -- [DIR] [--day YYYY-MM-DD] [--json | --compare]
- * --compare prints AC@1 / AC@3 of the alternatives that were measured against the defaults.
+ * --json prints the product path's accuracy. --compare prints AC@1 / AC@3 of the ranking's
+ * alternatives that were measured against the defaults, in memory (the grid needs no database).
  * DIR holds rca_data/<day>/ and construct_data/<day>/ (default: modules/rca/fixtures/nezha, every
- * day in it), or is a day's rca_data/<day> folder itself.
+ * day in it), or is a day's rca_data/<day> folder itself. The migrated database template is
+ * cached in KAMIYO_CACHE_DIR (default .kamiyo/cache), as the app's.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openMigratedTemporary } from "@kamiyo/db";
 import { DEFAULT_RANK, type RankOptions } from "../modules/rca/src/analysis/rank.ts";
+import { rcaMigrations } from "../modules/rca/src/module.ts";
 import {
   type Accuracy,
   accuracy,
   DEFAULT_EVALUATE,
   type EvaluateOptions,
+  evaluateStored,
   faultTypeAccuracy,
   graphOfDay,
   loadNezhaDay,
@@ -101,13 +108,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   for (const d of daysIn(dir, day)) {
     const nezha = loadNezhaDay(resolveNezhaDay(dir, d ? { day: d } : {}));
-    const graph = graphOfDay(nezha);
-    const all = runCases(nezha, graph);
-    const split = splitByHour(nezha.cases);
-    const held = new Set(split.holdOut.map((c) => c.id));
+    const db = await openMigratedTemporary(process.env.KAMIYO_CACHE_DIR ?? ".kamiyo/cache", [
+      rcaMigrations,
+    ]);
+    const stored = await evaluateStored(db, nezha).finally(() => db.close());
+    const all = stored.results;
+    const held = new Set(splitByHour(nezha.cases).holdOut.map((c) => c.id));
     out[nezha.day] = accuracy(all);
     if (json) continue;
-    console.log(`\n${nezha.day}: ${nezha.pods.length} pods, ${nezha.calls.length} CALLS edges`);
+    const i = stored.ingest;
+    console.log(
+      `\n${nezha.day}: ${nezha.pods.length} pods, ${nezha.calls.length} CALLS edges; through the product: ingest ${(stored.ingestMs / 1000).toFixed(1)} s (${i.bodies} remote-write bodies, ${i.samples} samples, ${i.events} anomaly and recovery events), ${all.length} RCA queries ${(stored.queryMs / 1000).toFixed(1)} s`,
+    );
     console.log(
       `${"cases".padEnd(24)} ${"n".padStart(5)} ${"AC@1".padStart(6)} ${"AC@3".padStart(6)} ${"AC@5".padStart(6)} ${"Avg@5".padStart(6)} ${"type".padStart(6)}`,
     );
@@ -120,6 +132,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       const rs = all.filter((r) => r.case.faultType === type);
       console.log(row(`  ${type}`, accuracy(rs), faultTypeAccuracy(rs)));
     }
+    const memory = runCases(nezha, graphOfDay(nezha));
+    console.log(row("in memory, raw series", accuracy(memory), faultTypeAccuracy(memory)));
   }
   if (json) {
     const values = Object.values(out);

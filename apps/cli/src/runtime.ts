@@ -7,7 +7,7 @@ import {
   type Logger,
   SystemClock,
 } from "@kamiyo/core";
-import { type Db, DEFAULT_TENANT_ID, openDb } from "@kamiyo/db";
+import { type Db, DEFAULT_TENANT_ID, openDb, openMigratedTemporary } from "@kamiyo/db";
 import type { Monitor } from "@kamiyo/monitor";
 import type { AnyModule, CliIo, ModuleCliContext } from "@kamiyo/platform";
 import type { AppConfig } from "./config/app-config.ts";
@@ -99,6 +99,7 @@ export function moduleCliContext(
     alerts: () => cfg().alerts,
     logger,
     openDb: () => openStorage(cfg(), logger()),
+    openTemporaryDb: () => openMigratedTemporary(cfg().cacheDir, MODULES.migrations),
   };
 }
 

@@ -67,6 +67,12 @@ export interface ModuleCliContext<S> {
   alerts(): AlertsConfig;
   /** The configured database with every composed module's tables; the command closes it. */
   openDb(): Promise<Db>;
+  /**
+   * A new, empty embedded database with every composed module's tables, for one run of a command
+   * that works in a database without touching the configured one (an evaluation); removed when
+   * the command closes it.
+   */
+  openTemporaryDb(): Promise<Db>;
   /** The app's logger (JSON on stderr, at LOG_LEVEL). */
   logger(): Logger;
 }

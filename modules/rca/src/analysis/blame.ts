@@ -92,8 +92,9 @@ export function blame(
     score.set(service, combine([kept, p.dropped - passed]));
     for (const c of callers) received.set(c, Math.max(received.get(c) ?? 0, passed));
   }
+  // A caller blamed for a drop is scored even when none of its own metrics moved.
   for (const [service, r] of received)
-    if (score.has(service)) score.set(service, combine([score.get(service) ?? 0, r]));
+    if (score.has(service) || r > 0) score.set(service, combine([score.get(service) ?? 0, r]));
   if (options.graph === "pagerank") {
     const pr = personalizedPageRank(graph, score);
     const maxScore = Math.max(Number.EPSILON, ...score.values());

@@ -63,4 +63,24 @@ describe("rankCandidates", () => {
     expect(services(ranked).sort()).toEqual([...SERVICES].sort());
     for (const c of ranked) expect(c.faultType).toBe("unknown");
   });
+
+  it("with only the anomalous series (what stored anomaly events give), still blames the callers of a drop, the one that moved itself first", () => {
+    // cart is called by frontend and checkout; only cart's drop and checkout's memory moved.
+    const calls: [string, string][] = [
+      ["frontend", "checkout"],
+      ["frontend", "cart"],
+      ["checkout", "cart"],
+    ];
+    const full = syntheticInput(SERVICES, calls, [
+      { service: "cart", metric: "pod_workload_ops", factor: 0.1 },
+      { service: "checkout", metric: "pod_memory_usage_mebibytes", factor: 1.3 },
+    ]);
+    const moved = (m: (typeof full.metrics)[number]) =>
+      (m.resource === "pod/shop/cart-0" && m.name === "pod_workload_ops") ||
+      (m.resource === "pod/shop/checkout-0" && m.name === "pod_memory_usage_mebibytes");
+    const ranked = rankCandidates({ ...full, metrics: full.metrics.filter(moved) });
+    expect(services(ranked).slice(0, 2)).toEqual(["checkout", "frontend"]);
+    expect(ranked[0]?.score).toBe(ranked[1]?.score);
+    expect(ranked[1]?.evidence).toEqual([]);
+  });
 });

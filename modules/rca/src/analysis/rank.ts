@@ -49,8 +49,10 @@ export const DEFAULT_RANK: RankOptions = {
  * ({@link eventRoots}: a change, a node NotReady, a workload's failing pods): a service's score is
  * its metric score plus its best cause's, and a service whose trouble a cause of hard failures
  * elsewhere reaches (a caller of a crashing callee, a service with a pod on a failed node) keeps
- * `explainedShare` of its metric score and passes the rest to that cause. Candidates are the services with pods (or call edges) and at least one scored
- * metric, and the services of the causes.
+ * `explainedShare` of its metric score and passes the rest to that cause. Candidates are the
+ * services with pods (or call edges) and at least one scored metric or a callee's drop passed to
+ * them, and the services of the causes; equal scores are ordered by the candidate's own strongest
+ * anomaly, then by name.
  */
 export function rankCandidates(input: RcaInput, options: RankOptions = DEFAULT_RANK): Candidate[] {
   const byId = new Map(input.resources.map((r) => [r.id, r]));
@@ -71,6 +73,17 @@ export function rankCandidates(input: RcaInput, options: RankOptions = DEFAULT_R
   const parts = new Map<string, Parts>();
   for (const [service, list] of anomalies) parts.set(service, partsOf(list, options));
   const score = blame(parts, graph, options);
+  // Equal scores (blame passed to several callers) go to the one whose own metrics moved most.
+  const own = new Map(
+    [...anomalies].map(([service, list]) => [
+      service,
+      Math.max(0, ...list.map((a) => strengthOf(a, options.statistic))),
+    ]),
+  );
+  const order = (a: Candidate, b: Candidate) =>
+    b.score - a.score ||
+    (own.get(b.service) ?? 0) - (own.get(a.service) ?? 0) ||
+    a.service.localeCompare(b.service);
 
   const roots = new Map<string, EventRoot>();
   for (const root of eventRoots(input, options.events))
@@ -115,7 +128,7 @@ export function rankCandidates(input: RcaInput, options: RankOptions = DEFAULT_R
         events,
       };
     })
-    .sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
+    .sort(order);
 }
 
 /**

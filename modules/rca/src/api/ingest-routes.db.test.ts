@@ -5,9 +5,9 @@ import { recordUsage } from "@kamiyo/billing";
 import { createApiKey, createTenant } from "@kamiyo/tenancy";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeRemoteWrite } from "../ingest/remote-write-encode.ts";
 import { rcaMigrations } from "../module.ts";
 import { clusterWatch } from "../testing/k8s-fixtures.ts";
-import { encodeRemoteWrite } from "../testing/remote-write-body.ts";
 import { rcaApi } from "./index.ts";
 
 const fixture = (path: string): unknown =>

@@ -15,8 +15,10 @@ import { z } from "zod";
 import type { IngestRejection } from "../ingest/events.ts";
 import { normalizeK8sEvents } from "../ingest/k8s-events.ts";
 import { errorLevelOf } from "../ingest/log-level.ts";
-import { checkRemoteWriteHeaders, decodeRemoteWrite } from "../ingest/remote-write-decode.ts";
+import { remoteWriteAnomalies } from "../ingest/remote-write-anomalies.ts";
+import { checkRemoteWriteHeaders } from "../ingest/remote-write-decode.ts";
 import { parseVectorLogs } from "../ingest/vector-logs.ts";
+import { watchMessages } from "../ingest/watch-messages.ts";
 import type { RcaRuntime } from "../service/rca-runtime.ts";
 import type { BusMessage } from "../streams/ingest-bus.ts";
 import type { StreamKind } from "../streams/subjects.ts";
@@ -28,8 +30,6 @@ const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 const MAX_ITEMS = 20_000;
 /** An item stamped further ahead of the server's clock than this is refused (clock skew). */
 const MAX_SKEW_MS = 10 * 60_000;
-
-const WATCH_TYPES = new Set(["ADDED", "MODIFIED", "DELETED"]);
 
 const refusedSchema = z.object({
   index: z.number().int().describe("The item's position in the body (NDJSON: its line, from 0)"),
@@ -185,21 +185,7 @@ export function ingestRoutes(
       forTenant(deps, req);
       const raw = req.body as Buffer;
       const watch = listOf(parseJson(inflate(req, raw), "state"), "state");
-      const messages: BusMessage[] = [];
-      const refused: IngestRejection[] = [];
-      watch.forEach((item, index) => {
-        const problem = watchEventProblem(item);
-        if (problem) {
-          refused.push({ index, reason: problem });
-          return;
-        }
-        const { type, object } = item as { type: string; object: K8sObject };
-        const m = object.metadata;
-        messages.push({
-          id: `${m.uid ?? `${m.namespace ?? ""}/${m.name}`}:${m.resourceVersion ?? ""}:${type}`,
-          body: { type, object: withoutData(object) },
-        });
-      });
+      const { messages, refused } = watchMessages(watch);
       usable(watch.length, messages.length, refused);
       const published = await admit(
         req,
@@ -357,72 +343,38 @@ export function ingestRoutes(
         contentType: header(req, "content-type"),
         version: header(req, "x-prometheus-remote-write-version"),
       });
-      const decoded = decodeRemoteWrite(req.body as Buffer, deps.clock.now());
-      const detector = runtime.detector(req.ctx.tenantId);
-      const dropped: Record<string, number> = {
-        too_new: decoded.stats.tooNew,
-        too_old: decoded.stats.tooOld,
-        not_finite: decoded.stats.nonFinite,
-      };
-      const messages: BusMessage[] = [];
-      for (const series of decoded.series)
-        for (const sample of series.samples) {
-          const r = detector.observe(series.labels, { at: sample.timestamp, value: sample.value });
-          if (!r.accepted) dropped[r.reason] = (dropped[r.reason] ?? 0) + 1;
-          else for (const e of r.events) messages.push({ id: e.dedupeKey, body: e });
-        }
+      const found = remoteWriteAnomalies(
+        req.body as Buffer,
+        runtime.detector(req.ctx.tenantId),
+        deps.clock.now(),
+      );
       const published = await admit(
         req,
         "metrics",
         "events.normalized",
-        messages,
-        messages.length,
+        found.events.map((e) => ({ id: e.dedupeKey, body: e })),
+        found.events.length,
         req.body as Buffer,
       );
-      const droppedCount = Object.values(dropped).reduce((a, b) => a + b, 0);
+      const droppedCount = Object.values(found.dropped).reduce((a, b) => a + b, 0);
+      // The decoder's drops are not among `samples`; the detector's are.
+      const decoderDrops =
+        (found.dropped.too_new ?? 0) +
+        (found.dropped.too_old ?? 0) +
+        (found.dropped.not_finite ?? 0);
       countItems("/rca/ingest/prometheus/write", {
-        // Decoded samples the detector took (the decoder's drops are not among `samples`).
-        accepted:
-          decoded.stats.samples -
-          (droppedCount - decoded.stats.tooNew - decoded.stats.tooOld - decoded.stats.nonFinite),
+        accepted: found.samples - (droppedCount - decoderDrops),
         duplicates: 0,
         refused: droppedCount,
       });
       return reply.code(202).send({
-        series: decoded.stats.series,
-        samples: decoded.stats.samples,
-        dropped: Object.fromEntries(Object.entries(dropped).filter(([, n]) => n > 0)),
+        series: found.series,
+        samples: found.samples,
+        dropped: found.dropped,
         events: published.accepted,
       });
     },
   );
-}
-
-interface K8sObject {
-  kind?: string;
-  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string };
-  [key: string]: unknown;
-}
-
-/** Why an item is not a watch event we can use, or null when it is one. */
-function watchEventProblem(item: unknown): string | null {
-  if (!item || typeof item !== "object") return "not an object";
-  const { type, object } = item as { type?: unknown; object?: unknown };
-  if (typeof type !== "string" || !WATCH_TYPES.has(type))
-    return `type ${JSON.stringify(type)} is not ADDED, MODIFIED or DELETED`;
-  if (!object || typeof object !== "object") return "no object";
-  const o = object as { kind?: unknown; metadata?: { name?: unknown } };
-  if (typeof o.kind !== "string" || o.kind === "") return "object.kind is missing";
-  if (!o.metadata || typeof o.metadata.name !== "string" || o.metadata.name === "")
-    return "object.metadata.name is missing";
-  return null;
-}
-
-/** Secrets' and ConfigMaps' contents never travel further than this route. */
-function withoutData(o: K8sObject): K8sObject {
-  if (o.kind !== "Secret" && o.kind !== "ConfigMap") return o;
-  const { data: _data, binaryData: _binary, stringData: _string, ...rest } = o;
-  return rest as K8sObject;
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {

@@ -12,11 +12,10 @@ import {
 import { recordUsage } from "@kamiyo/billing";
 import { AppError } from "@kamiyo/core";
 import { z } from "zod";
-import { rankCandidates } from "../analysis/rank.ts";
+import { rankSymptom } from "../service/rank-symptom.ts";
 import { getAnalysis, listAnalyses, saveAnalysis } from "../store/analyses.ts";
 import { eventsInWindow, listResources, neighbourhood } from "../store/graph-queries.ts";
 import { incidentsInWindow } from "../store/incidents.ts";
-import { loadRcaInput } from "../store/load-input.ts";
 
 const RESOURCE_KINDS = [
   "service",
@@ -355,8 +354,7 @@ export function rcaRoutes(app: ZodApp, deps: ApiDeps, quota: UsageQuota): void {
         ...(req.body.service ? { service: req.body.service } : {}),
         ...(req.body.alert ? { alert: req.body.alert } : {}),
       };
-      const { input } = await loadRcaInput(db, symptom);
-      const candidates = rankCandidates(input).slice(0, 10);
+      const candidates = (await rankSymptom(db, symptom)).slice(0, 10);
       const durationMs = Math.round(performance.now() - started);
       const createdAt = new Date(deps.clock.now());
       const id = await saveAnalysis(db, { symptom, result: candidates, createdAt, durationMs });

@@ -41,6 +41,7 @@ async function run(env: Record<string, string>, ...args: string[]): Promise<stri
         transaction: db.transaction.bind(db),
         close: async () => {},
       }) as Db,
+    openTemporaryDb: () => Promise.reject(new Error("not in these tests")),
     settings: () => rcaSettings.parse(env),
   });
   await program.parseAsync(["rca", ...args], { from: "user" });

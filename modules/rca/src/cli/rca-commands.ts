@@ -9,7 +9,14 @@ import { type Command, InvalidArgumentError } from "commander";
 import { HttpTransport } from "../agent/http-transport.ts";
 import { NatsTransport } from "../agent/nats-transport.ts";
 import { runAgent } from "../agent/run-agent.ts";
-import { type Accuracy, evaluateDay, loadNezhaDay, resolveNezhaDay } from "../nezha/index.ts";
+import { evaluateStored } from "../nezha/evaluate-stored.ts";
+import {
+  type Accuracy,
+  accuracy,
+  loadNezhaDay,
+  type NezhaDay,
+  resolveNezhaDay,
+} from "../nezha/index.ts";
 import { createNatsTrust, tenantCredentials } from "../streams/credentials.ts";
 import { type OnboardCliContext, onboardCli } from "./onboard-commands.ts";
 import { rcaReplayCommand } from "./rca-replay.ts";
@@ -34,27 +41,35 @@ function table(day: string, a: Accuracy): string {
 }
 
 /**
- * `kamiyo rca evaluate --nezha DIR`: the RCA query's accuracy on one labelled Nezha
- * fault-injection day. DIR holds `rca_data/<day>/` and `construct_data/<day>/` (name the day with
- * --day when it holds several), or is the day's `rca_data/<day>` folder itself. The day's metrics
- * go through the ingest path as remote-write series, its call graph as CALLS edges; one query per
- * injected fault (the window after it, at the entry service).
+ * `kamiyo rca evaluate --nezha DIR [--day D] [--cases N] [--json]`: the RCA query's accuracy on
+ * one labelled Nezha fault-injection day, through the product's own path: in a temporary
+ * database, the day's pods and call graph go into a tenant's graph and its metrics through the
+ * remote-write route's detector, minute by minute, onto the ingest bus and into the store; then
+ * one RCA query per injected fault (the window after it, at the entry service), as
+ * `POST /rca/analyses` asks it. DIR holds `rca_data/<day>/` and `construct_data/<day>/` (name the
+ * day with --day when it holds several), or is the day's `rca_data/<day>` folder itself.
+ * `--cases N` asks only the day's first N faults (the metrics are sent up to the last one's window).
  */
-export function rcaEvaluateCommand(
-  io: CliIo,
-  opts: { nezha: string; day?: string; json?: boolean },
-): void {
+export async function rcaEvaluateCommand(
+  ctx: Pick<RcaCliContext, "io" | "openTemporaryDb">,
+  opts: { nezha: string; day?: string; cases?: number; json?: boolean },
+): Promise<void> {
   if (!existsSync(opts.nezha)) throw new CliError(`--nezha: no such folder: ${opts.nezha}`);
-  let accuracy: Accuracy;
-  let day: string;
+  let day: NezhaDay;
   try {
-    const dirs = resolveNezhaDay(opts.nezha, opts.day ? { day: opts.day } : {});
-    day = dirs.day;
-    accuracy = evaluateDay(loadNezhaDay(dirs));
+    day = loadNezhaDay(resolveNezhaDay(opts.nezha, opts.day ? { day: opts.day } : {}));
   } catch (err) {
     throw new CliError(`--nezha ${opts.nezha}: ${(err as Error).message}`);
   }
-  io.out(opts.json ? `${JSON.stringify(accuracy)}\n` : table(day, accuracy));
+  const cases = day.cases.slice(0, opts.cases ?? day.cases.length);
+  const db = await ctx.openTemporaryDb();
+  let a: Accuracy;
+  try {
+    a = accuracy((await evaluateStored(db, day, cases)).results);
+  } finally {
+    await db.close();
+  }
+  ctx.io.out(opts.json ? `${JSON.stringify(a)}\n` : table(day.day, a));
 }
 
 /** How `kamiyo rca agent` reaches the platform. */
@@ -178,8 +193,8 @@ export async function rcaCredentialsCommand(
 /** What the RCA commands use of the module CLI context. */
 export interface RcaCliContext extends OnboardCliContext {
   logger(): Logger;
-  /** The database `rca replay` writes into; a throwaway embedded one by default. */
-  replayDb?(): Promise<Db>;
+  /** A new, empty embedded database with the module's tables, removed when closed. */
+  openTemporaryDb(): Promise<Db>;
 }
 
 /** `kamiyo rca …`: Kubernetes root-cause analysis's commands. */
@@ -194,8 +209,20 @@ export function rcaCli(program: Command, ctx: RcaCliContext): void {
       "a Nezha day: rca_data/<day> and construct_data/<day> under it",
     )
     .option("--day <date>", "which day, when DIR holds several (YYYY-MM-DD)")
+    .option(
+      "--cases <n>",
+      "only the day's first N faults (a quicker check: metrics are sent up to the last one)",
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1)
+          throw new InvalidArgumentError("expected a whole number of faults, 1 or more");
+        return n;
+      },
+    )
     .option("--json", 'one JSON object: {"cases", "ac1", "ac3", "ac5", "avg5", "byFaultType"}')
-    .action((o: { nezha: string; day?: string; json?: boolean }) => rcaEvaluateCommand(io, o));
+    .action((o: { nezha: string; day?: string; cases?: number; json?: boolean }) =>
+      rcaEvaluateCommand(ctx, o),
+    );
   rca
     .command("replay")
     .description(
@@ -204,7 +231,7 @@ export function rcaCli(program: Command, ctx: RcaCliContext): void {
     .argument("<incident>", "an incident file (.ndjson or .ndjson.gz), or a shipped incident's id")
     .option("--json", 'one JSON object: {"id", "symptom", "expected", "verdict", "candidates", …}')
     .action((incident: string, o: { json?: boolean }) =>
-      rcaReplayCommand(io, incident, o, ctx.replayDb?.bind(ctx)),
+      rcaReplayCommand(io, incident, o, () => ctx.openTemporaryDb()),
     );
   rca
     .command("nats-trust")

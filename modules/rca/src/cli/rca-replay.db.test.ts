@@ -21,7 +21,7 @@ async function run(printed: string[], ...args: string[]): Promise<void> {
     logger: () => createLogger("silent", {}),
     openDb: () => Promise.reject(new Error("replay writes into its own database")),
     settings: () => rcaSettings.parse({}),
-    replayDb: () => createTestDb({ modules: [rcaMigrations] }),
+    openTemporaryDb: () => createTestDb({ modules: [rcaMigrations] }),
   });
   await program.parseAsync(["rca", ...args], { from: "user" });
 }

@@ -1,15 +1,8 @@
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Db, DEFAULT_TENANT_ID, openMigratedInMemory } from "@kamiyo/db";
+import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { CliError, type CliIo } from "@kamiyo/platform";
 import { INCIDENT_IDS, type IncidentId, incidentFile } from "../incidents/catalog.ts";
 import { type IncidentReplay, replayIncident } from "../incidents/replay.ts";
-import { rcaMigrations } from "../rca-migrations.ts";
-
-/** A throwaway embedded database with the RCA tables (its migrated template cached in the system's temporary directory). */
-export const openReplayDb = (): Promise<Db> =>
-  openMigratedInMemory(join(tmpdir(), "kamiyo-cache"), [rcaMigrations]);
 
 /** The file of `incident`: a path, or the id of an incident shipped in `fixtures/incidents/`. */
 function resolve(incident: string): string | URL {
@@ -71,7 +64,8 @@ export async function rcaReplayCommand(
   io: CliIo,
   incident: string,
   opts: { json?: boolean; top?: number },
-  openDb: () => Promise<Db> = openReplayDb,
+  /** A temporary embedded database with the tables (`ModuleCliContext.openTemporaryDb`). */
+  openDb: () => Promise<Db>,
 ): Promise<void> {
   const file = resolve(incident);
   const db = await openDb();

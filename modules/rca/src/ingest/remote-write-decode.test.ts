@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import { AppError } from "@kamiyo/core";
 import snappy from "snappyjs";
 import { describe, expect, it } from "vitest";
-import { encodeRemoteWrite, encodeWriteRequest } from "../testing/remote-write-body.ts";
 import {
   checkRemoteWriteHeaders,
   DEFAULT_REMOTE_WRITE_LIMITS,
   decodeRemoteWrite,
   isStaleMarker,
 } from "./remote-write-decode.ts";
+import { encodeRemoteWrite, encodeWriteRequest } from "./remote-write-encode.ts";
 
 const T0 = Date.UTC(2022, 7, 22, 3, 51, 19);
 const NOW = T0 + 5 * 60_000;

@@ -1,6 +1,6 @@
 import { DEFAULT_RANK, type RankOptions, rankCandidates } from "../analysis/rank.ts";
 import { buildGraph, type RcaGraph } from "../ingest/build-graph.ts";
-import type { Candidate, FaultType } from "../model.ts";
+import type { Candidate, FaultType, Symptom } from "../model.ts";
 import type { NezhaCase, NezhaDay } from "./load-day.ts";
 
 /** Service-level accuracy over a set of cases (fractions 0–1). */
@@ -54,22 +54,29 @@ export function runCases(
   options: EvaluateOptions = DEFAULT_EVALUATE,
   cases: readonly NezhaCase[] = day.cases,
 ): CaseResult[] {
-  return cases.map((c) => {
-    const ranked = rankCandidates(
-      {
-        ...graph,
-        symptom: {
-          from: c.injectAt,
-          to: c.injectAt + options.windowMinutes * 60_000,
-          ...(options.entrySymptom && day.entryService ? { service: day.entryService } : {}),
-        },
-      },
-      options.rank,
-    );
-    const rank = ranked.findIndex((x) => x.service === c.service) + 1;
-    const truth = ranked[rank - 1];
-    return { case: c, rank, top: ranked.slice(0, 5), ...(truth ? { truth } : {}) };
-  });
+  return cases.map((c) =>
+    caseResult(c, rankCandidates({ ...graph, symptom: symptomOf(day, c, options) }, options.rank)),
+  );
+}
+
+/** The RCA query asked for a case: `[injectAt, injectAt + windowMinutes)`, at the entry service. */
+export function symptomOf(
+  day: NezhaDay,
+  c: NezhaCase,
+  options: Pick<EvaluateOptions, "windowMinutes" | "entrySymptom"> = DEFAULT_EVALUATE,
+): Symptom {
+  return {
+    from: c.injectAt,
+    to: c.injectAt + options.windowMinutes * 60_000,
+    ...(options.entrySymptom && day.entryService ? { service: day.entryService } : {}),
+  };
+}
+
+/** A case's result from the ranked candidates of its query. */
+export function caseResult(c: NezhaCase, ranked: readonly Candidate[]): CaseResult {
+  const rank = ranked.findIndex((x) => x.service === c.service) + 1;
+  const truth = ranked[rank - 1];
+  return { case: c, rank, top: ranked.slice(0, 5), ...(truth ? { truth } : {}) };
 }
 
 /** AC@1, AC@3, AC@5, Avg@5 and AC@1/AC@3 per fault type from case results. */
@@ -123,9 +130,4 @@ export function faultTypeAccuracy(results: readonly CaseResult[]): number {
   if (results.length === 0) return 0;
   const right = results.filter((r) => r.truth?.faultType === NEZHA_FAULT_TYPES[r.case.faultType]);
   return right.length / results.length;
-}
-
-/** Runs every case of the day and returns its accuracy. */
-export function evaluateDay(day: NezhaDay, options: EvaluateOptions = DEFAULT_EVALUATE): Accuracy {
-  return accuracy(runCases(day, graphOfDay(day), options));
 }

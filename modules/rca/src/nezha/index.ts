@@ -1,2 +1,3 @@
 export * from "./evaluate.ts";
+export * from "./evaluate-stored.ts";
 export * from "./load-day.ts";

@@ -5,6 +5,7 @@ import { type Db, tenantDb } from "@kamiyo/db";
 import { type BuilderStats, startGraphBuilder } from "../builder/graph-builder.ts";
 import { StreamingAnomalyDetector } from "../ingest/streaming-anomaly.ts";
 import { LogBurstAggregator } from "../ingest/vector-logs.ts";
+import type { Baseline } from "../model.ts";
 import type { RcaSettings } from "../settings.ts";
 import { tenantStorageBytes, tenantsWithRcaData } from "../store/storage-usage.ts";
 import type { IngestBus } from "../streams/ingest-bus.ts";
@@ -38,9 +39,22 @@ export interface RcaRuntime {
   close(): Promise<void>;
 }
 
+/**
+ * Starts the RCA runtime over `deps.db`. `deps.baselineFor` gives a tenant's streaming detector
+ * the baseline learnt from a normal period for a series, when there is one (see
+ * {@link StreamingAnomalyDetector}); without it the detector compares with the hour before.
+ */
 export async function startRcaRuntime(
   settings: RcaSettings,
-  deps: { db: Db; log: Logger; now: () => number },
+  deps: {
+    db: Db;
+    log: Logger;
+    now: () => number;
+    baselineFor?: (
+      tenantId: string,
+      labels: Readonly<Record<string, string>>,
+    ) => Baseline | undefined;
+  },
 ): Promise<RcaRuntime> {
   const bus: IngestBus = settings.natsUrl
     ? await JetStreamBus.connect({
@@ -57,7 +71,13 @@ export async function startRcaRuntime(
   const builder = settings.builder
     ? startGraphBuilder(bus, deps.db, { log: deps.log, now: () => new Date(deps.now()) })
     : null;
-  const detectors = new Bounded<StreamingAnomalyDetector>(() => new StreamingAnomalyDetector());
+  const baselineFor = deps.baselineFor;
+  const detectors = new Bounded<StreamingAnomalyDetector>(
+    (tenantId) =>
+      new StreamingAnomalyDetector(
+        baselineFor ? { baselineFor: (labels) => baselineFor(tenantId, labels) } : {},
+      ),
+  );
   const publishBursts = async (tenantId: string, agg: LogBurstAggregator, upTo: number) => {
     const bursts = agg.flush(upTo);
     if (bursts.length > 0)
@@ -141,10 +161,13 @@ export async function startRcaRuntime(
 /** Per-tenant state, at most {@link MAX_TENANTS} (the least recently used goes first). */
 class Bounded<T> {
   readonly #items = new Map<string, T>();
-  readonly #make: () => T;
+  readonly #make: (tenantId: string) => T;
   readonly #evicted: (tenantId: string, item: T) => void;
 
-  constructor(make: () => T, evicted: (tenantId: string, item: T) => void = () => {}) {
+  constructor(
+    make: (tenantId: string) => T,
+    evicted: (tenantId: string, item: T) => void = () => {},
+  ) {
     this.#make = make;
     this.#evicted = evicted;
   }
@@ -154,7 +177,7 @@ class Bounded<T> {
     if (item) {
       this.#items.delete(tenantId);
     } else {
-      item = this.#make();
+      item = this.#make(tenantId);
       if (this.#items.size >= MAX_TENANTS) {
         const [oldest] = this.#items.entries().next().value ?? [];
         if (oldest !== undefined) {

@@ -1,5 +1,5 @@
 import snappy from "snappyjs";
-import { WriteRequestType } from "../ingest/prompb/schema.ts";
+import { WriteRequestType } from "./prompb/schema.ts";
 
 /** One series to encode: labels in the given order, samples as given (timestamps in epoch ms). */
 export interface SeriesToEncode {
@@ -10,7 +10,8 @@ export interface SeriesToEncode {
 
 /**
  * A remote-write 1.0 body as a sender builds it: a `prometheus.WriteRequest` encoded by protobufjs
- * from the checked-in .proto files, compressed by snappyjs. For tests and benchmarks.
+ * from the checked-in .proto files, compressed by snappyjs: how the Nezha evaluation sends a day's
+ * metrics (`nezha/ingest-day.ts`), and the tests' bodies.
  */
 export function encodeRemoteWrite(series: readonly SeriesToEncode[]): Uint8Array {
   return snappy.compress(encodeWriteRequest(series));
