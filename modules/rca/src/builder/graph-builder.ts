@@ -1,7 +1,8 @@
 import type { Logger } from "@kamiyo/core";
 import { type Db, tenantDb } from "@kamiyo/db";
 import type { IngestedEvent } from "../ingest/events.ts";
-import { applyWatchBatch, recordEvents } from "../store/write-graph.ts";
+import { recordEvents } from "../store/record-events.ts";
+import { applyWatchBatch } from "../store/write-graph.ts";
 import type { Delivered, IngestBus } from "../streams/ingest-bus.ts";
 import { toEventRow } from "./to-event-row.ts";
 
