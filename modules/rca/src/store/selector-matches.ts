@@ -10,9 +10,11 @@ const COLUMNS = "id, kind, namespace, labels, selector, deleted_at";
 /**
  * The (Service, pod) pairs that select each other by label among the pods and Services `ids`
  * (one statement): each live Service with a non-empty selector selects the live pods of its
- * namespace whose labels contain it. Each side is looked up by its own index, key by key (a
- * Service's pods by kind and namespace, a pod's Services by the selecting-Services index), which
- * holds whether or not the planner has statistics yet (a new tenant's first sync has none).
+ * namespace whose labels contain it. Each side is looked up by its own index, key by key, which
+ * holds whether or not the planner has statistics yet (a new tenant's first sync has none): a
+ * pod's Services by the selecting-Services index, and the Services' pods by kind and namespace,
+ * one scan of a namespace's pods for all its Services (no index finds pods by label, so a new
+ * Service costs a pass over its namespace's pods).
  */
 export async function selectorMatches(
   tx: Queryable,
@@ -28,10 +30,12 @@ export async function selectorMatches(
     "r.kind = 'pod' AND r.deleted_at IS NULL",
   );
   const rows = await tx.query<{ s: string; p: string }>(
-    `SELECT r.id AS s, p.id AS p FROM ${services} r
-     CROSS JOIN LATERAL (SELECT p.id FROM rca_resources p
-       WHERE p.tenant_id = ${TENANT} AND p.kind = 'pod' AND p.namespace = r.namespace
-         AND p.deleted_at IS NULL AND p.labels @> r.selector OFFSET 0) p
+    `WITH s AS MATERIALIZED (SELECT * FROM ${services} r)
+     SELECT s.id AS s, p.id AS p FROM (SELECT DISTINCT namespace FROM s) n
+     CROSS JOIN LATERAL (SELECT p.id, p.labels FROM rca_resources p
+       WHERE p.tenant_id = ${TENANT} AND p.kind = 'pod' AND p.namespace = n.namespace
+         AND p.deleted_at IS NULL OFFSET 0) p
+     JOIN s ON s.namespace = n.namespace AND p.labels @> s.selector
      UNION
      SELECT s.id, r.id FROM ${pods} r
      CROSS JOIN LATERAL (SELECT s.id FROM rca_resources s
