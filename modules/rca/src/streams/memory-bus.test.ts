@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { busContract, eventually } from "./bus-contract.ts";
 import type { Delivered } from "./ingest-bus.ts";
-import { MemoryBus } from "./memory-bus.ts";
+import { DEDUPE_WINDOW_MS, MemoryBus } from "./memory-bus.ts";
 
 describe("MemoryBus (the single-machine ingest streams)", () => {
   it("delivers batches in order per tenant, stores a repeated id once, redelivers a failed batch, keeps tenants apart", async () => {
@@ -35,5 +35,17 @@ describe("MemoryBus (the single-machine ingest streams)", () => {
       ["m3#1"],
     ]);
     await stop();
+  });
+
+  it("forgets an id once the de-duplication window has passed since it came", async () => {
+    let now = 0;
+    const bus = new MemoryBus({ now: () => now });
+    const send = (id: string) => bus.publish("ten_a", "alerts.raw", [{ id, body: {} }]);
+    await send("old");
+    now = 1_000;
+    await send("newer");
+    now = DEDUPE_WINDOW_MS + 500;
+    expect(await send("old")).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await send("newer")).toEqual({ accepted: 0, duplicates: 1 });
   });
 });

@@ -43,7 +43,11 @@ export class MemoryBus implements IngestBus {
     messages: readonly BusMessage[],
   ): Promise<PublishResult> {
     const now = this.#now();
-    for (const [key, at] of this.#seen) if (now - at > DEDUPE_WINDOW_MS) this.#seen.delete(key);
+    // Ids are remembered in the order they came: the expired ones are at the front.
+    for (const [key, at] of this.#seen) {
+      if (now - at <= DEDUPE_WINDOW_MS) break;
+      this.#seen.delete(key);
+    }
     const queue = this.#queues.get(tenantId) ?? [];
     this.#queues.set(tenantId, queue);
     let accepted = 0;
