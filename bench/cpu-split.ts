@@ -15,7 +15,8 @@ export interface CpuSnapshot {
   postgres: number;
 }
 
-function processTicks(pid: number | string): number {
+/** Clock ticks (user + system; USER_HZ, 100 a second on Linux) of a process, 0 when unreadable. */
+export function processTicks(pid: number | string): number {
   try {
     // Fields after the command name (which may hold spaces): state is the 1st, utime the 12th.
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];

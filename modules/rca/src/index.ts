@@ -4,6 +4,7 @@ export * from "./analysis/blame.ts";
 export * from "./analysis/fault-type.ts";
 export * from "./analysis/graph.ts";
 export * from "./analysis/rank.ts";
+export * from "./builder/graph-builder.ts";
 export * from "./graph/index.ts";
 export * from "./ingest/build-graph.ts";
 export * from "./ingest/events.ts";

@@ -29,8 +29,8 @@ describe("the RCA agent, end to end", () => {
     cleanup.push(() => platform.close());
     await platform.ensureStream(TENANT);
     const got: Delivered[] = [];
-    const stopConsuming = platform.consume(async (m) => {
-      got.push(m);
+    const stopConsuming = platform.consume(async (batch) => {
+      got.push(...batch);
     });
     cleanup.push(stopConsuming);
 

@@ -96,4 +96,26 @@ describe(`the graph builder on the ingest streams (${testDbKind})`, () => {
     expect(builder.stats()).toMatchObject({ events: 1, malformed: 0 });
     await builder.stop();
   });
+
+  it("leaves out an event it cannot store, counted, and writes the rest of its batch", async () => {
+    const bus = new MemoryBus({ retryMs: 10 });
+    const builder = startGraphBuilder(bus, db, {
+      log: createLogger("silent", {}),
+      now: () => AT,
+      batch: { maxMessages: 10, maxWaitMs: 0 },
+    });
+    const later = { ...oom, dedupeKey: "k8s:ev-2:1", occurredAt: AT.getTime() };
+    await bus.publish(B, "events.normalized", [
+      // No time, no severity: no row can be made of it, however often it is delivered.
+      { id: "broken", body: { kind: "metric_anomaly", resource: "pod/shop/web-0" } },
+      { id: "fine", body: later },
+    ]);
+    await until(async () => builder.stats().batches === 1, "the batch");
+    expect(builder.stats()).toMatchObject({ events: 1, malformed: 1, batches: 1 });
+    const window = { from: new Date("2026-12-06T07:00:00Z"), to: new Date("2026-12-06T09:00:00Z") };
+    expect((await eventsInWindow(tenantDb(db, B), window)).map((e) => e.reason)).toEqual([
+      "OOMKilling",
+    ]);
+    await builder.stop();
+  });
 });

@@ -4,6 +4,35 @@ import type { MetricAnomalyData } from "../store/load-input.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+const EVENT_KINDS = new Set(["k8s_event", "log_error_burst", "metric_anomaly", "metric_recovery"]);
+const SEVERITIES = new Set(["info", "warning", "critical"]);
+
+/**
+ * A stream message's body as the event row the graph stores, or undefined when it is not an
+ * event the builder reads (another kind, or fields the row cannot be made of: a missing time, a
+ * severity the store refuses), so that one bad message is left out rather than failing its batch
+ * on every delivery.
+ */
+export function eventRowOf(body: unknown): EventRow | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  if (!EVENT_KINDS.has(String((body as { kind?: unknown }).kind))) return undefined;
+  let row: EventRow;
+  try {
+    row = toEventRow(body as IngestedEvent);
+  } catch {
+    return undefined; // a time that is not a number, a z that is not one, …
+  }
+  const ok =
+    typeof row.dedupKey === "string" &&
+    row.dedupKey !== "" &&
+    typeof row.resourceId === "string" &&
+    row.resourceId !== "" &&
+    typeof row.reason === "string" &&
+    typeof row.message === "string" &&
+    SEVERITIES.has(row.severity);
+  return ok ? row : undefined;
+}
+
 /**
  * An event from the agents' streams as the graph stores it on its resource: Kubernetes Events as
  * they are, a pod's log error burst, a metric's anomaly or recovery (with value and baseline, as

@@ -10,7 +10,8 @@ import { StreamingAnomalyDetector } from "../ingest/streaming-anomaly.ts";
 import { LogBurstAggregator, parseVectorLogs } from "../ingest/vector-logs.ts";
 import type { Candidate, RcaInput, Symptom } from "../model.ts";
 import { loadRcaInput } from "../store/load-input.ts";
-import { applyWatchBatch, recordEvents, replaceCallEdges } from "../store/write-graph.ts";
+import { recordEvents } from "../store/record-events.ts";
+import { applyWatchBatch, replaceCallEdges } from "../store/write-graph.ts";
 import { type Incident, type IncidentHeader, type IncidentLine, parseIncident } from "./format.ts";
 
 /** What a replay fed in, counted. */

@@ -8,7 +8,8 @@ import { clusterWatch, faultsWatch } from "../testing/k8s-fixtures.ts";
 import { getAnalysis, saveAnalysis } from "./analyses.ts";
 import { eventsInWindow, listResources, neighbourhood, pathsBetween } from "./graph-queries.ts";
 import { loadRcaInput } from "./load-input.ts";
-import { applyWatchBatch, recordEvents, replaceCallEdges } from "./write-graph.ts";
+import { recordEvents } from "./record-events.ts";
+import { applyWatchBatch, replaceCallEdges } from "./write-graph.ts";
 
 let db: Db;
 let a: Db;

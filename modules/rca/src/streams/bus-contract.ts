@@ -16,20 +16,25 @@ export async function eventually(check: () => void): Promise<void> {
 }
 
 /**
- * What every {@link IngestBus} must do, run against each: in order per tenant, repeats of an id
- * stored once, a failed handler's message delivered again, tenants kept apart.
+ * What every {@link IngestBus} must do, run against each: batches of one tenant's messages, at
+ * most `maxMessages`, in order per tenant; repeats of an id stored once; every message of a
+ * batch whose handler failed delivered again; tenants kept apart.
  */
 export async function busContract(bus: IngestBus, tenants: readonly [string, string]) {
   const [a, b] = tenants;
-  const got: Delivered[] = [];
-  let failOnce = true;
-  const stop = bus.consume(async (m) => {
-    if (m.id === "fails-once" && failOnce) {
-      failOnce = false;
-      throw new Error("the graph builder failed");
-    }
-    got.push(m);
-  });
+  const handled: Delivered[][] = [];
+  const failed: Delivered[][] = [];
+  const stop = bus.consume(
+    async (batch) => {
+      if (failed.length === 0 && batch.some((m) => m.id === "fails-once")) {
+        failed.push([...batch]);
+        throw new Error("the graph builder failed");
+      }
+      handled.push([...batch]);
+    },
+    { maxMessages: 2, maxWaitMs: 50 },
+  );
+  const got = () => handled.flat();
   const first = await bus.publish(a, "events.normalized", [
     { id: "e1", body: { reason: "OOMKilled" } },
     { id: "e2", body: { reason: "BackOff" } },
@@ -40,13 +45,38 @@ export async function busContract(bus: IngestBus, tenants: readonly [string, str
     await bus.publish(a, "events.normalized", [{ id: "e1", body: { reason: "OOMKilled" } }]),
   ).toEqual({ accepted: 0, duplicates: 1 });
   await bus.publish(b, "state.k8s.resource", [{ id: "r1", body: { kind: "Pod" } }]);
-  await bus.publish(a, "logs.normalized", [{ id: "fails-once", body: { n: 1 } }]);
-  await eventually(() => expect(got.length).toBe(4));
-  const ofA = got.filter((m) => m.tenantId === a);
-  expect(ofA.map((m) => m.id)).toEqual(["e1", "e2", "fails-once"]);
+  await bus.publish(a, "logs.normalized", [
+    { id: "before-failure", body: { n: 0 } },
+    { id: "fails-once", body: { n: 1 } },
+  ]);
+  await eventually(() => expect(got().map((m) => m.id)).toContain("fails-once"));
+  await bus.publish(a, "state.k8s.resource", [
+    { id: "s1", body: {} },
+    { id: "s2", body: {} },
+    { id: "s3", body: {} },
+  ]);
+  await eventually(() => expect(got()).toHaveLength(8));
+
+  const ofA = got().filter((m) => m.tenantId === a);
+  expect(ofA.map((m) => m.id)).toEqual([
+    "e1",
+    "e2",
+    "before-failure",
+    "fails-once",
+    "s1",
+    "s2",
+    "s3",
+  ]);
   expect(ofA[0]).toMatchObject({ kind: "events.normalized", body: { reason: "OOMKilled" } });
-  expect(ofA.find((m) => m.id === "fails-once")?.deliveries).toBe(2);
-  expect(got.filter((m) => m.tenantId === b)).toEqual([
+  for (const batch of handled) {
+    expect(batch.length).toBeLessThanOrEqual(2);
+    expect(new Set(batch.map((m) => m.tenantId)).size).toBe(1);
+  }
+  // Every message of the failed batch came again, counted.
+  expect(failed[0]?.map((m) => m.id)).toContain("fails-once");
+  for (const m of failed[0] ?? [])
+    expect(ofA.find((x) => x.id === m.id)?.deliveries, m.id).toBe(m.deliveries + 1);
+  expect(got().filter((m) => m.tenantId === b)).toEqual([
     { tenantId: b, kind: "state.k8s.resource", id: "r1", body: { kind: "Pod" }, deliveries: 1 },
   ]);
   await stop();

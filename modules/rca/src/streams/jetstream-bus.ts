@@ -4,11 +4,20 @@ import {
   DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
+  type JsMsg,
   jetstream,
   jetstreamManager,
 } from "@nats-io/jetstream";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import type { BusMessage, Delivered, IngestBus, PublishResult } from "./ingest-bus.ts";
+import { inBatches } from "./in-batches.ts";
+import {
+  type BatchOptions,
+  type BusMessage,
+  DEFAULT_BATCH,
+  type Delivered,
+  type IngestBus,
+  type PublishResult,
+} from "./ingest-bus.ts";
 import { DEDUPE_WINDOW_MS } from "./memory-bus.ts";
 import { parseSubject, type StreamKind, subjectOf, tenantSubjects } from "./subjects.ts";
 
@@ -26,9 +35,9 @@ export interface JetStreamBusOptions {
   creds?: string;
   /** How long a tenant's stream keeps messages (default 7 days). */
   maxAgeMs?: number;
-  /** How long a handler may take before the message is delivered again (default 30 s). */
+  /** How long a handler may take before its batch is delivered again (default 30 s). */
   ackWaitMs?: number;
-  /** Delay before a failed message is delivered again (default 1 s). */
+  /** Delay before the messages of a failed batch are delivered again (default 1 s). */
   retryMs?: number;
   /** Tenants to consume (the builder's); their streams are created if missing. */
   tenants: () => Promise<readonly string[]>;
@@ -37,8 +46,10 @@ export interface JetStreamBusOptions {
 /**
  * The ingest streams on NATS JetStream: one stream per tenant (`RCA_<tenant>`, subjects
  * `<tenant>.>`; message ids de-duplicated over {@link DEDUPE_WINDOW_MS}, file storage), and the
- * graph builder's durable pull consumer on each, acknowledging a message only once its handler
- * succeeded (a failure is redelivered after `retryMs`).
+ * graph builder's durable pull consumer on each, read in batches and acknowledging a batch's
+ * messages only once its handler succeeded. The messages of a failed batch are delivered again
+ * after `retryMs`, possibly after messages that followed them (the consumer keeps pulling); a
+ * message whose body is not JSON is terminated (it could never succeed).
  */
 export class JetStreamBus implements IngestBus {
   readonly #nc: NatsConnection;
@@ -106,7 +117,11 @@ export class JetStreamBus implements IngestBus {
     return { accepted: acks.length - duplicates, duplicates };
   }
 
-  consume(handler: (message: Delivered) => Promise<void>): () => Promise<void> {
+  consume(
+    handler: (batch: readonly Delivered[]) => Promise<void>,
+    options: BatchOptions = {},
+  ): () => Promise<void> {
+    const { maxMessages, maxWaitMs } = { ...DEFAULT_BATCH, ...options };
     let stopped = false;
     const running: Promise<void>[] = [];
     const stops: (() => void)[] = [];
@@ -115,28 +130,22 @@ export class JetStreamBus implements IngestBus {
         if (stopped) return;
         await this.ensureStream(tenantId);
         const consumer = await this.#consumerOf(tenantId);
-        const messages = await consumer.consume({ max_messages: 100 });
+        const messages = await consumer.consume({ max_messages: maxMessages });
         stops.push(() => void messages.stop());
         running.push(
           (async () => {
-            for await (const m of messages) {
-              const where = parseSubject(m.subject);
-              if (!where) {
-                m.term();
-                continue;
-              }
-              const id = (m.headers?.get("Nats-Msg-Id") ?? "").replace(/^[^:]*:/, "");
+            for await (const batch of inBatches(messages, maxMessages, maxWaitMs)) {
+              const read = batch.map((m) => [m, delivered(m)] as const);
+              const usable = read.filter(([m, d]) => {
+                if (d === null) m.term();
+                return d !== null;
+              });
+              if (usable.length === 0) continue;
               try {
-                await handler({
-                  tenantId: where.tenantId,
-                  kind: where.kind,
-                  id,
-                  body: m.json(),
-                  deliveries: m.info.deliveryCount,
-                });
-                m.ack();
+                await handler(usable.map(([, d]) => d as Delivered));
+                for (const [m] of usable) m.ack();
               } catch {
-                m.nak(this.#opts.retryMs ?? 1_000);
+                for (const [m] of usable) m.nak(this.#opts.retryMs ?? 1_000);
               }
             }
           })(),
@@ -170,4 +179,23 @@ export class JetStreamBus implements IngestBus {
     }
     return this.#js.consumers.get(stream, BUILDER_CONSUMER);
   }
+}
+
+/** A JetStream message as delivered, or null when it is not one of ours (subject, JSON body). */
+function delivered(m: JsMsg): Delivered | null {
+  const where = parseSubject(m.subject);
+  if (!where) return null;
+  let body: unknown;
+  try {
+    body = m.json();
+  } catch {
+    return null;
+  }
+  return {
+    tenantId: where.tenantId,
+    kind: where.kind,
+    id: (m.headers?.get("Nats-Msg-Id") ?? "").replace(/^[^:]*:/, ""),
+    body,
+    deliveries: m.info.deliveryCount,
+  };
 }

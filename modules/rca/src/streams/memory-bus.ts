@@ -1,4 +1,11 @@
-import type { BusMessage, Delivered, IngestBus, PublishResult } from "./ingest-bus.ts";
+import {
+  type BatchOptions,
+  type BusMessage,
+  DEFAULT_BATCH,
+  type Delivered,
+  type IngestBus,
+  type PublishResult,
+} from "./ingest-bus.ts";
 import type { StreamKind } from "./subjects.ts";
 
 /** How long a message id is remembered to drop repeats (JetStream's default window too). */
@@ -10,8 +17,9 @@ interface Queued extends Omit<Delivered, "deliveries"> {
 
 /**
  * The ingest streams in this process, for the single-machine install (no NATS): a bounded queue
- * per tenant, repeats of an id within {@link DEDUPE_WINDOW_MS} dropped, a handler's failure
- * retried after `retryMs`. What is queued is lost if the process dies (JetStream keeps it).
+ * per tenant, repeats of an id within {@link DEDUPE_WINDOW_MS} dropped, a batch whose handler
+ * failed delivered again from the head of its tenant's queue after `retryMs` (so order holds).
+ * What is queued is lost if the process dies (JetStream keeps it).
  */
 export class MemoryBus implements IngestBus {
   readonly #queues = new Map<string, Queued[]>();
@@ -19,7 +27,8 @@ export class MemoryBus implements IngestBus {
   readonly #capacity: number;
   readonly #retryMs: number;
   readonly #now: () => number;
-  #handler: ((m: Delivered) => Promise<void>) | null = null;
+  #handler: ((batch: readonly Delivered[]) => Promise<void>) | null = null;
+  #batch: Required<BatchOptions> = DEFAULT_BATCH;
   readonly #draining = new Set<string>();
 
   constructor(opts: { capacity?: number; retryMs?: number; now?: () => number } = {}) {
@@ -34,7 +43,11 @@ export class MemoryBus implements IngestBus {
     messages: readonly BusMessage[],
   ): Promise<PublishResult> {
     const now = this.#now();
-    for (const [key, at] of this.#seen) if (now - at > DEDUPE_WINDOW_MS) this.#seen.delete(key);
+    // Ids are remembered in the order they came: the expired ones are at the front.
+    for (const [key, at] of this.#seen) {
+      if (now - at <= DEDUPE_WINDOW_MS) break;
+      this.#seen.delete(key);
+    }
     const queue = this.#queues.get(tenantId) ?? [];
     this.#queues.set(tenantId, queue);
     let accepted = 0;
@@ -55,8 +68,12 @@ export class MemoryBus implements IngestBus {
     return { accepted, duplicates };
   }
 
-  consume(handler: (message: Delivered) => Promise<void>): () => Promise<void> {
+  consume(
+    handler: (batch: readonly Delivered[]) => Promise<void>,
+    options: BatchOptions = {},
+  ): () => Promise<void> {
     this.#handler = handler;
+    this.#batch = { ...DEFAULT_BATCH, ...options };
     for (const tenantId of this.#queues.keys()) this.#drain(tenantId);
     return async () => {
       this.#handler = null;
@@ -67,23 +84,32 @@ export class MemoryBus implements IngestBus {
     this.#handler = null;
   }
 
-  /** Delivers a tenant's queue in order, one message at a time. */
+  /** Delivers a tenant's queue in order, a batch at a time, removing a batch once handled. */
   #drain(tenantId: string): void {
     if (this.#draining.has(tenantId) || !this.#handler) return;
     this.#draining.add(tenantId);
     void (async () => {
       const queue = this.#queues.get(tenantId) ?? [];
+      const { maxMessages, maxWaitMs } = this.#batch;
+      let retry = false;
       while (queue.length > 0 && this.#handler) {
-        const head = queue[0] as Queued;
-        head.deliveries += 1;
+        if (!retry && queue.length < maxMessages && maxWaitMs > 0) await sleep(maxWaitMs);
+        const handler = this.#handler;
+        if (!handler) break;
+        const batch = queue.slice(0, maxMessages);
+        for (const m of batch) m.deliveries += 1;
         try {
-          await this.#handler({ ...head });
-          queue.shift();
+          await handler(batch.map((m) => ({ ...m })));
+          queue.splice(0, batch.length);
+          retry = false;
         } catch {
-          await new Promise((r) => setTimeout(r, this.#retryMs));
+          retry = true;
+          await sleep(this.#retryMs);
         }
       }
       this.#draining.delete(tenantId);
     })();
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
