@@ -10,10 +10,11 @@ import { subjectOf } from "./subjects.ts";
 const SERVERS = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const run = randomBytes(4).toString("hex");
 const tenants = [`ten_${run}a`, `ten_${run}b`] as const;
+const later = `ten_${run}c`;
 const buses: JetStreamBus[] = [];
 
 afterAll(async () => {
-  for (const t of tenants) await buses[0]?.deleteStream(t);
+  for (const t of [...tenants, later]) await buses[0]?.deleteStream(t);
   for (const bus of buses) await bus.close();
 });
 
@@ -72,5 +73,26 @@ describe("JetStreamBus (the ingest streams on NATS JetStream)", () => {
     for (let i = 0; i < 100 && (await left()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await left()).toBe(0);
     await nc2.drain();
+  });
+
+  it("consumes a tenant onboarded after it started, at its next reading of the tenants", async () => {
+    const known: string[] = [tenants[0]];
+    const bus = await JetStreamBus.connect({
+      servers: SERVERS,
+      tenants: async () => known,
+      tenantsEveryMs: 50,
+    });
+    buses.push(bus);
+    const seen: string[] = [];
+    const stop = bus.consume(async (batch) => {
+      for (const m of batch) seen.push(`${m.tenantId}/${m.id}`);
+    });
+    await bus.publish(later, "alerts.raw", [{ id: "first-words", body: {} }]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual([]); // not one of the tenants yet
+    known.push(later);
+    await eventually(() => expect(seen).toHaveLength(1));
+    await stop();
+    expect(seen).toEqual([`${later}/first-words`]);
   });
 });

@@ -37,11 +37,24 @@ export interface JetStreamBusOptions {
   maxAgeMs?: number;
   /** How long a handler may take before its batch is delivered again (default 30 s). */
   ackWaitMs?: number;
-  /** Delay before the messages of a failed batch are delivered again (default 1 s). */
+  /**
+   * Delay before the messages of a failed batch are delivered again (default 1 s), doubling with
+   * each delivery up to a minute, so a database outage is waited out rather than hammered.
+   */
   retryMs?: number;
+  /**
+   * Deliveries of a message before JetStream gives up on it (default 60: about 50 minutes of
+   * failures at the default delays); it stays in the stream, reported by JetStream's advisories.
+   */
+  maxDeliver?: number;
   /** Tenants to consume (the builder's); their streams are created if missing. */
   tenants: () => Promise<readonly string[]>;
+  /** How often the tenants are read again, so a tenant onboarded later is consumed (default 30 s). */
+  tenantsEveryMs?: number;
 }
+
+/** The longest a failed batch waits before its next delivery. */
+const MAX_RETRY_MS = 60_000;
 
 /**
  * The ingest streams on NATS JetStream: one stream per tenant (`RCA_<tenant>`, subjects
@@ -125,36 +138,53 @@ export class JetStreamBus implements IngestBus {
     let stopped = false;
     const running: Promise<void>[] = [];
     const stops: (() => void)[] = [];
-    const start = async () => {
+    const consuming = new Set<string>();
+    const retryMs = this.#opts.retryMs ?? 1_000;
+    const consumeTenant = async (tenantId: string) => {
+      await this.ensureStream(tenantId);
+      const consumer = await this.#consumerOf(tenantId);
+      const messages = await consumer.consume({ max_messages: maxMessages });
+      stops.push(() => void messages.stop());
+      running.push(
+        (async () => {
+          for await (const batch of inBatches(messages, maxMessages, maxWaitMs)) {
+            const read = batch.map((m) => [m, delivered(m)] as const);
+            const usable = read.filter(([m, d]) => {
+              if (d === null) m.term();
+              return d !== null;
+            });
+            if (usable.length === 0) continue;
+            try {
+              await handler(usable.map(([, d]) => d as Delivered));
+              for (const [m] of usable) m.ack();
+            } catch {
+              for (const [m, d] of usable)
+                m.nak(Math.min(retryMs * 2 ** ((d?.deliveries ?? 1) - 1), MAX_RETRY_MS));
+            }
+          }
+        })(),
+      );
+    };
+    // Every tenant now, and each one that appears later (onboarded while this process runs).
+    const startNew = async () => {
       for (const tenantId of await this.#opts.tenants()) {
         if (stopped) return;
-        await this.ensureStream(tenantId);
-        const consumer = await this.#consumerOf(tenantId);
-        const messages = await consumer.consume({ max_messages: maxMessages });
-        stops.push(() => void messages.stop());
-        running.push(
-          (async () => {
-            for await (const batch of inBatches(messages, maxMessages, maxWaitMs)) {
-              const read = batch.map((m) => [m, delivered(m)] as const);
-              const usable = read.filter(([m, d]) => {
-                if (d === null) m.term();
-                return d !== null;
-              });
-              if (usable.length === 0) continue;
-              try {
-                await handler(usable.map(([, d]) => d as Delivered));
-                for (const [m] of usable) m.ack();
-              } catch {
-                for (const [m] of usable) m.nak(this.#opts.retryMs ?? 1_000);
-              }
-            }
-          })(),
-        );
+        if (consuming.has(tenantId)) continue;
+        consuming.add(tenantId);
+        await consumeTenant(tenantId).catch((err) => {
+          consuming.delete(tenantId); // tried again at the next reading
+          throw err;
+        });
       }
     };
-    const started = start();
+    let started = startNew();
+    const timer = setInterval(() => {
+      started = started.catch(() => {}).then(startNew);
+    }, this.#opts.tenantsEveryMs ?? 30_000);
+    timer.unref();
     return async () => {
       stopped = true;
+      clearInterval(timer);
       await started.catch(() => {});
       for (const stop of stops) stop();
       await Promise.allSettled(running);
@@ -175,6 +205,7 @@ export class JetStreamBus implements IngestBus {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
         ack_wait: (this.#opts.ackWaitMs ?? 30_000) * MS,
+        max_deliver: this.#opts.maxDeliver ?? 60,
       });
     }
     return this.#js.consumers.get(stream, BUILDER_CONSUMER);
