@@ -227,6 +227,7 @@ const ROUTE_KINDS: Record<
   "POST /rca/ingest/logs": "create",
   "POST /rca/ingest/prometheus/write": "create",
   "POST /rca/ingest/agent-health": "create",
+  "POST /rca/ingest/otlp/v1/traces": "create",
   "GET /rca/agents": "own-list",
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
@@ -271,6 +272,14 @@ const BODIES: Record<string, unknown> = {
     version: "0.1.0",
     startedAt: "2025-03-12T08:00:00Z",
     health: {},
+  },
+  "POST /rca/ingest/otlp/v1/traces": {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: "web" } }] },
+        scopeSpans: [{ spans: [{ traceId: "ab", spanId: "cd" }] }],
+      },
+    ],
   },
   "POST /rca/ingest/logs": [
     {

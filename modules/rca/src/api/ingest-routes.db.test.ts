@@ -233,6 +233,54 @@ describe(`the RCA ingest routes (${testDbKind})`, () => {
     expect(wrong.json().error.message).toContain('Content-Encoding is "gzip", expected "snappy"');
   });
 
+  it("turns OpenTelemetry traces into CALLS edges between the namespace's services", async () => {
+    const t = await tenant("rca_basic");
+    const resource = (service: string) => ({
+      attributes: [
+        { key: "service.name", value: { stringValue: service } },
+        { key: "k8s.namespace.name", value: { stringValue: "shop" } },
+      ],
+    });
+    const span = (spanId: string, parentSpanId?: string) => ({
+      traceId: "5B8EFFF798038103D269B633813FC60C",
+      spanId,
+      ...(parentSpanId ? { parentSpanId } : {}),
+      name: "op",
+      kind: 2,
+      startTimeUnixNano: "1741766400000000000",
+      endTimeUnixNano: "1741766400100000000",
+    });
+    // The child ends first: cart's span comes before frontend's, its parent.
+    const body = {
+      resourceSpans: [
+        { resource: resource("cart"), scopeSpans: [{ spans: [span("B2", "A1")] }] },
+        { resource: resource("frontend"), scopeSpans: [{ spans: [span("A1")] }] },
+        { resource: { attributes: [] }, scopeSpans: [{ spans: [span("C3", "A1")] }] },
+      ],
+    };
+    const res = await send(t.key, "/rca/ingest/otlp/v1/traces", gzipSync(json(body)), {
+      "content-encoding": "gzip",
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ spans: 3, withoutService: 1, calls: 1 });
+    const calls = await eventually(async () => {
+      const r = await h.app.inject({
+        method: "GET",
+        url: "/rca/neighbourhood?resource=service/shop/frontend&hops=1",
+        headers: { "x-api-key": t.key },
+      });
+      return r.statusCode === 200
+        ? r.json().relations.filter((x: { type: string }) => x.type === "CALLS")
+        : null;
+    }, "the call edge stored");
+    expect(calls).toEqual([
+      { type: "CALLS", from: "service/shop/frontend", to: "service/shop/cart", weight: 1 },
+    ]);
+    const bad = await send(t.key, "/rca/ingest/otlp/v1/traces", json({ resourceSpans: "no" }));
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/^traces: not an OTLP traces export: resourceSpans/);
+  });
+
   it("holds a tenant to its plan's events a day: 429 with Retry-After, and nothing of the request queued", async () => {
     const t = await tenant("rca_free");
     // 9,999 of the free plan's 10,000 events already metered today.

@@ -375,6 +375,77 @@ export function ingestRoutes(
       });
     },
   );
+
+  app.post(
+    "/rca/ingest/otlp/v1/traces",
+    {
+      ...route,
+      schema: {
+        tags: ["rca"],
+        summary: "OpenTelemetry traces (OTLP/HTTP JSON): service call edges",
+        description:
+          "The collector's `otlphttp` exporter with `encoding: json` (gzip allowed). A span whose parent span is another service's is one call; the tenant's call graph (CALLS edges, `k8s.namespace.name` or `service.namespace` giving each service's namespace, else `default`) is stored whenever it changes. Spans are read, not counted as events.",
+        response: {
+          202: z.object({
+            spans: z.number().int(),
+            withoutService: z.number().int().describe("Spans whose resource has no service.name"),
+            calls: z.number().int().describe("Call edges known so far"),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      forTenant(deps, req);
+      const payload = parseJson(inflate(req, req.body as Buffer), "traces");
+      const graph = runtime.traces(req.ctx.tenantId);
+      let added: ReturnType<typeof graph.add>;
+      try {
+        added = graph.add(payload);
+      } catch (err) {
+        throw new AppError("invalid_input", `traces: ${(err as Error).message}`);
+      }
+      const edges = graph.edges().map((e) => {
+        const [sourceNs, source] = splitService(e.source);
+        const [targetNs, target] = splitService(e.target);
+        return {
+          namespace: sourceNs,
+          source,
+          target,
+          ...(targetNs !== sourceNs ? { targetNamespace: targetNs } : {}),
+          weight: e.weight,
+        };
+      });
+      // The whole graph, keyed by what it holds: an unchanged graph is a duplicate, not a write.
+      const key = createHash("sha256")
+        .update(
+          JSON.stringify(edges.map((e) => [e.namespace, e.source, e.targetNamespace, e.target])),
+        )
+        .digest("hex");
+      if (edges.length > 0)
+        await runtime.bus
+          .publish(req.ctx.tenantId, "state.k8s.topology", [
+            { id: `otlp:${key}`, body: { feed: "otlp", edges } },
+          ])
+          .catch((err: Error) => {
+            throw new AppError(
+              "upstream_unavailable",
+              `the ingest queue did not take the call graph: ${err.message}`,
+              {
+                retryable: true,
+              },
+            );
+          });
+      countItems("/rca/ingest/otlp/v1/traces", {
+        accepted: added.spans - added.withoutService,
+        duplicates: 0,
+        refused: added.withoutService,
+      });
+      return reply
+        .code(202)
+        .send({ spans: added.spans, withoutService: added.withoutService, calls: edges.length });
+    },
+  );
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {
@@ -442,4 +513,10 @@ function usable(received: number, kept: number, refused: readonly IngestRejectio
         .map((r) => `item ${r.index}: ${r.reason}`)
         .join("; ")}`,
     );
+}
+
+/** `<namespace>/<name>` of a traced service (`default` when its resource named no namespace). */
+function splitService(s: string): [namespace: string, name: string] {
+  const slash = s.indexOf("/");
+  return slash < 0 ? ["default", s] : [s.slice(0, slash), s.slice(slash + 1)];
 }

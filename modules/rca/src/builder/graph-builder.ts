@@ -2,7 +2,7 @@ import type { Logger } from "@kamiyo/core";
 import { type Db, tenantDb } from "@kamiyo/db";
 import type { EventRow } from "../graph/state-events.ts";
 import { insertEvents } from "../store/record-events.ts";
-import { writeWatchBatch } from "../store/write-graph.ts";
+import { type CallEdgeInput, writeCallEdges, writeWatchBatch } from "../store/write-graph.ts";
 import type { BatchOptions, Delivered, IngestBus } from "../streams/ingest-bus.ts";
 import { eventRowOf } from "./to-event-row.ts";
 
@@ -42,9 +42,17 @@ export function startGraphBuilder(
     const watch = messages.filter((m) => m.kind === "state.k8s.resource");
     const events: EventRow[] = [];
     const unusable: string[] = [];
+    // Each topology message is a feed's whole call graph: the batch's last one per feed counts.
+    const topology = new Map<string, readonly CallEdgeInput[]>();
     let ignored = 0;
     for (const m of messages) {
       if (m.kind === "state.k8s.resource") continue;
+      if (m.kind === "state.k8s.topology") {
+        const t = topologyOf(m.body);
+        if (t) topology.set(t.feed, t.edges);
+        else unusable.push(m.id);
+        continue;
+      }
       if (!EVENT_STREAMS.has(m.kind)) ignored += 1;
       else {
         const row = eventRowOf(m.body);
@@ -63,6 +71,10 @@ export function startGraphBuilder(
             )
           : null,
       recorded: await insertEvents(tx, events, at.toISOString()),
+      calls: await (async () => {
+        for (const [feed, edges] of topology) await writeCallEdges(tx, feed, edges, at);
+        return topology.size;
+      })(),
     }));
     const counts = done.graph?.counts;
     stats.objects += (counts?.applied ?? 0) + (counts?.unchanged ?? 0) + (counts?.deleted ?? 0);
@@ -88,4 +100,19 @@ export function startGraphBuilder(
     for (const [tenantId, messages] of byTenant) await write(tenantId, messages);
   }, opts.batch);
   return { stats: () => ({ ...stats }), stop };
+}
+
+/** A `state.k8s.topology` message: a feed's call graph `{feed, edges}`; null when it is not one. */
+function topologyOf(body: unknown): { feed: string; edges: CallEdgeInput[] } | null {
+  const b = body as { feed?: unknown; edges?: unknown } | null;
+  if (!b || typeof b.feed !== "string" || !/^[a-z0-9_-]{1,32}$/.test(b.feed)) return null;
+  if (!Array.isArray(b.edges)) return null;
+  const ok = (e: Record<string, unknown>) =>
+    typeof e.namespace === "string" &&
+    typeof e.source === "string" &&
+    typeof e.target === "string" &&
+    (e.weight === undefined || typeof e.weight === "number");
+  return b.edges.every((e) => e && typeof e === "object" && ok(e))
+    ? { feed: b.feed, edges: b.edges as CallEdgeInput[] }
+    : null;
 }

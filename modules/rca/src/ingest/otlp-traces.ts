@@ -12,7 +12,10 @@ const span = z.object({
   parentSpanId: z.string().optional(),
 });
 
-/** What we read of an OTLP/HTTP JSON `ExportTraceServiceRequest`: each span's ids and its resource's `service.name`. */
+/**
+ * What we read of an OTLP/HTTP JSON `ExportTraceServiceRequest`: each span's ids and its
+ * resource's `service.name` (with `k8s.namespace.name` or `service.namespace` when given).
+ */
 const exportRequest = z.object({
   resourceSpans: z
     .array(
@@ -66,8 +69,13 @@ export class TraceCallGraph {
     let spans = 0;
     let withoutService = 0;
     for (const rs of parsed.data.resourceSpans ?? []) {
-      const service = rs.resource?.attributes?.find((a) => a.key === "service.name")?.value
-        ?.stringValue;
+      const attr = (key: string) =>
+        rs.resource?.attributes?.find((a) => a.key === key)?.value?.stringValue;
+      // `<namespace>/<name>` when the resource says its namespace (the collector's k8sattributes
+      // processor adds `k8s.namespace.name`), else the name alone.
+      const name = attr("service.name");
+      const namespace = attr("k8s.namespace.name") ?? attr("service.namespace");
+      const service = name && namespace ? `${namespace}/${name}` : name;
       for (const ss of rs.scopeSpans ?? [])
         for (const s of ss.spans ?? []) {
           spans++;

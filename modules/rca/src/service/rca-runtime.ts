@@ -3,6 +3,7 @@ import { recordUsage } from "@kamiyo/billing";
 import type { Logger } from "@kamiyo/core";
 import { type Db, tenantDb } from "@kamiyo/db";
 import { type BuilderStats, startGraphBuilder } from "../builder/graph-builder.ts";
+import { TraceCallGraph } from "../ingest/otlp-traces.ts";
 import { StreamingAnomalyDetector } from "../ingest/streaming-anomaly.ts";
 import { LogBurstAggregator } from "../ingest/vector-logs.ts";
 import type { Baseline } from "../model.ts";
@@ -31,6 +32,8 @@ export interface RcaRuntime {
   detector(tenantId: string): StreamingAnomalyDetector;
   /** The tenant's log-burst aggregator (its open pod-minutes). */
   logs(tenantId: string): LogBurstAggregator;
+  /** The tenant's call graph from its traces (spans awaiting their parents, calls counted). */
+  traces(tenantId: string): TraceCallGraph;
   builderStats(): BuilderStats | null;
   /** Closes the minutes that ended (all of them with `all`) and publishes their bursts. */
   flushLogs(all?: boolean): Promise<void>;
@@ -72,6 +75,7 @@ export async function startRcaRuntime(
     ? startGraphBuilder(bus, deps.db, { log: deps.log, now: () => new Date(deps.now()) })
     : null;
   const baselineFor = deps.baselineFor;
+  const tracers = new Bounded<TraceCallGraph>(() => new TraceCallGraph());
   const detectors = new Bounded<StreamingAnomalyDetector>(
     (tenantId) =>
       new StreamingAnomalyDetector(
@@ -145,6 +149,7 @@ export async function startRcaRuntime(
     bus,
     detector: (t) => detectors.get(t),
     logs: (t) => aggregators.get(t),
+    traces: (t) => tracers.get(t),
     builderStats: () => builder?.stats() ?? null,
     flushLogs,
     meterStorage,

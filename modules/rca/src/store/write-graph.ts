@@ -103,6 +103,8 @@ export interface CallEdgeInput {
   readonly namespace: string;
   readonly source: string;
   readonly target: string;
+  /** The callee's namespace when it is not the caller's. */
+  readonly targetNamespace?: string;
   readonly weight?: number;
 }
 
@@ -116,14 +118,22 @@ export async function replaceCallEdges(
   edges: readonly CallEdgeInput[],
   at: Date,
 ): Promise<void> {
+  await db.transaction((tx) => writeCallEdges(tx, feed, edges, at));
+}
+
+/** {@link replaceCallEdges} inside a transaction of the tenant's view already open (the builder's). */
+export async function writeCallEdges(
+  tx: Queryable,
+  feed: string,
+  edges: readonly CallEdgeInput[],
+  at: Date,
+): Promise<void> {
   const rows: EdgeRow[] = edges.map((e) => ({
     type: "CALLS",
     from: `service/${e.namespace}/${e.source}`,
-    to: `service/${e.namespace}/${e.target}`,
+    to: `service/${e.targetNamespace ?? e.namespace}/${e.target}`,
     weight: e.weight ?? 1,
   }));
-  await db.transaction(async (tx) => {
-    await lockTenantGraph(tx);
-    await replaceEdges(tx, `calls:${feed}`, rows, at.toISOString());
-  });
+  await lockTenantGraph(tx);
+  await replaceEdges(tx, `calls:${feed}`, rows, at.toISOString());
 }
