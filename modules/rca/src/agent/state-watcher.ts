@@ -7,6 +7,7 @@ import {
   ListWatch,
   Watch,
 } from "@kubernetes/client-node";
+import { withoutContents } from "../graph/content-digest.ts";
 import { pathOf, WATCHED_KINDS, type WatchedKind } from "./watched-kinds.ts";
 
 /** One change the watcher saw: the object as the API server sent it (a Secret without its data). */
@@ -25,20 +26,6 @@ export interface KindHealth {
   resourceVersion: string;
   lastError: string | null;
   restarts: number;
-}
-
-/** A Secret's metadata and type only: its `data` and `stringData` never leave the cluster. */
-export function withoutSecretData(kind: string, o: KubernetesObject): KubernetesObject {
-  if (kind !== "Secret") return o;
-  const {
-    data: _d,
-    stringData: _s,
-    ...rest
-  } = o as KubernetesObject & {
-    data?: unknown;
-    stringData?: unknown;
-  };
-  return rest;
 }
 
 /**
@@ -121,7 +108,7 @@ export class StateWatcher {
       this.#onChange({
         type,
         kind: k.kind,
-        object: withoutSecretData(k.kind, {
+        object: withoutContents({
           ...o,
           kind: o.kind ?? k.kind,
           apiVersion: o.apiVersion ?? k.apiVersion,

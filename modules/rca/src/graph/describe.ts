@@ -11,6 +11,7 @@ import type {
   V1Service,
 } from "@kubernetes/client-node";
 import type { RelationType, ResourceKind } from "../model.ts";
+import { CONTENT_DIGEST } from "./content-digest.ts";
 import { isClusterScoped, KUBE_KINDS, type KubeKind, resourceId } from "./kinds.ts";
 
 /** A container's state, as much of it as state-change events need. */
@@ -51,6 +52,8 @@ export interface StatusSummary {
   readonly revision?: string;
   /** A workload's pod-template images (init containers first). */
   readonly images?: readonly string[];
+  /** A ConfigMap's or Secret's content digest (`CONTENT_DIGEST`), when its sender gave one. */
+  readonly contentDigest?: string;
 }
 
 /** A resource as the graph stores it. */
@@ -222,8 +225,12 @@ export function describe(kind: KubeKind, obj: Record<string, unknown>): Describe
       status = { phase: (obj as unknown as { status?: { phase?: string } }).status?.phase };
       break;
     case "ConfigMap":
-    case "Secret":
+    case "Secret": {
+      // The contents themselves are never read: their digest, to tell an edit from metadata churn.
+      const digest = meta.annotations?.[CONTENT_DIGEST];
+      if (digest) status = { contentDigest: digest };
       break;
+    }
   }
   const resource: ResourceRow = {
     id,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clusterWatch, objectNamed, type WatchEventJson } from "../testing/k8s-fixtures.ts";
+import { withoutContents } from "./content-digest.ts";
 import { describe as describeObject } from "./describe.ts";
 import type { KubeKind } from "./kinds.ts";
 import { stateEvents } from "./state-events.ts";
@@ -69,5 +70,33 @@ describe("stateEvents: changes", () => {
       o.metadata.resourceVersion = "1300";
     });
     expect(stateEvents({}, secret, AT).map((e) => e.reason)).toEqual(["ConfigUpdated"]);
+  });
+
+  it("tells a ConfigMap's edit from metadata churn by the digest its sender left in place of the data", () => {
+    // What the agent and the ingest route send: the contents removed, their digest kept.
+    const sent = (data: Record<string, string>, rv: string, lease?: string) =>
+      described("ConfigMap", "cart-config", (o) => {
+        const stripped = withoutContents({
+          ...o,
+          data,
+          metadata: {
+            ...o.metadata,
+            resourceVersion: rv,
+            annotations: lease ? { "control-plane.alpha.kubernetes.io/leader": lease } : {},
+          },
+        });
+        Object.assign(o, stripped);
+        delete (o as { data?: unknown }).data;
+      });
+    const v1 = sent({ "cart.yaml": "cacheSize: 64" }, "2000", "holder-a");
+    expect(v1.status.contentDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(v1)).not.toContain("cacheSize");
+    // A lease renewed in an annotation: a new version, the same contents, no change recorded.
+    const renewed = sent({ "cart.yaml": "cacheSize: 64" }, "2001", "holder-b");
+    expect(renewed.status.contentDigest).toBe(v1.status.contentDigest);
+    expect(stateEvents(v1.status, renewed, AT)).toEqual([]);
+    // The contents edited (keys in another order change nothing; a value does).
+    const edited = sent({ "cart.yaml": "cacheSize: -1" }, "2002", "holder-b");
+    expect(stateEvents(renewed.status, edited, AT).map((e) => e.reason)).toEqual(["ConfigUpdated"]);
   });
 });

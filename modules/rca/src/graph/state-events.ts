@@ -153,7 +153,13 @@ export function stateEvents(
         { unavailable: now, replicas: s.replicas, available: s.available },
       );
   }
-  if ((r.kind === "configmap" || r.kind === "secret") && prev !== undefined)
+  // Contents changed: by their digest when both versions carry one (a lease renewed in an
+  // annotation is no edit), else by any new version (a sender that sends no digest).
+  const edited =
+    prev?.contentDigest !== undefined && r.status.contentDigest !== undefined
+      ? prev.contentDigest !== r.status.contentDigest
+      : true;
+  if ((r.kind === "configmap" || r.kind === "secret") && prev !== undefined && edited)
     push(
       `Updated|${r.resourceVersion ?? at}`,
       "ConfigUpdated",

@@ -1,3 +1,4 @@
+import { withoutContents } from "../graph/content-digest.ts";
 import type { BusMessage } from "../streams/ingest-bus.ts";
 import type { IngestRejection } from "./events.ts";
 
@@ -31,7 +32,8 @@ export function watchMessages(items: readonly unknown[]): {
     const m = object.metadata;
     messages.push({
       id: `${m.uid ?? `${m.namespace ?? ""}/${m.name}`}:${m.resourceVersion ?? ""}:${type}`,
-      body: { type, object: withoutData(object) },
+      // Secrets' and ConfigMaps' contents go no further than this (their digest does).
+      body: { type, object: withoutContents(object) },
     });
   });
   return { messages, refused };
@@ -49,11 +51,4 @@ function watchEventProblem(item: unknown): string | null {
   if (!o.metadata || typeof o.metadata.name !== "string" || o.metadata.name === "")
     return "object.metadata.name is missing";
   return null;
-}
-
-/** Secrets' and ConfigMaps' contents never travel further than the route. */
-function withoutData(o: K8sObject): K8sObject {
-  if (o.kind !== "Secret" && o.kind !== "ConfigMap") return o;
-  const { data: _data, binaryData: _binary, stringData: _string, ...rest } = o;
-  return rest as K8sObject;
 }
