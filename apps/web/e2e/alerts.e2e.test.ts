@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   axeViolations,
+  lookAt,
   pageErrors,
   SCREENSHOTS,
   startWebHarness,
@@ -60,35 +61,6 @@ function signature(secret: string, headers: IncomingHttpHeaders, body: string): 
   return `v1,${createHmac("sha256", key).update(signed).digest("base64")}`;
 }
 
-/**
- * axe-core in the light and the dark theme, no horizontal scroll at 360 px, and screenshots
- * (`alerts-<name>.png`, `-dark.png`, `-360.png`).
- */
-async function lookAt(page: Page, name: string): Promise<void> {
-  const theme = (t: string) =>
-    page.evaluate((v) => {
-      document.documentElement.dataset.theme = v;
-    }, t);
-  await theme("light");
-  expect(await axeViolations(page)).toEqual([]);
-  await page.screenshot({ path: join(SCREENSHOTS, `alerts-${name}.png`), fullPage: true });
-  await theme("dark");
-  expect(await axeViolations(page)).toEqual([]);
-  await page.screenshot({ path: join(SCREENSHOTS, `alerts-${name}-dark.png`), fullPage: true });
-  await theme("light");
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 800 });
-  await page.screenshot({ path: join(SCREENSHOTS, `alerts-${name}-360.png`), fullPage: true });
-  const wide = await page.evaluate(() =>
-    [...document.querySelectorAll("body *")]
-      .filter((e) => e.getBoundingClientRect().right > 361 && !e.closest(".table-scroll"))
-      .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`),
-  );
-  expect(wide).toEqual([]);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
-  if (size) await page.setViewportSize(size);
-}
-
 describe("the dashboard's alert pages", () => {
   it("webhooks: a failed delivery replayed, an edit that persists, a rotated secret signing the next delivery", async () => {
     const page = await web.browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -134,7 +106,7 @@ describe("the dashboard's alert pages", () => {
     await edit.getByLabel("Minimum severity").selectOption("high");
     await edit.getByLabel("Detectors").fill("oracle, liquidations");
     await edit.getByLabel(/^Enabled/).uncheck();
-    await lookAt(page, "webhook-edit");
+    await lookAt(page, "alerts-webhook-edit");
     await edit.getByRole("button", { name: "Save changes" }).click();
     await edit.waitFor({ state: "detached" });
     await page.reload({ waitUntil: "load" });
@@ -179,7 +151,7 @@ describe("the dashboard's alert pages", () => {
     expect(signatures).toContain(signature(firstSecret, got.headers, got.body));
     expect(JSON.parse(got.body).type).toBe("webhook.test");
     await page.locator('[data-delivery][data-status="delivered"]').nth(1).waitFor();
-    await lookAt(page, "webhooks");
+    await lookAt(page, "alerts-webhooks");
 
     await page.getByRole("button", { name: "Delete" }).click();
     await page.getByRole("button", { name: "Yes, delete it and its log" }).click();
@@ -251,7 +223,7 @@ describe("the dashboard's alert pages", () => {
     const edit = page.getByRole("form", { name: "Edit Ops chat" });
     await edit.getByLabel("Name").fill("Ops chat (critical)");
     await edit.getByLabel("Detectors").fill("oracle");
-    await lookAt(page, "channel-edit");
+    await lookAt(page, "alerts-channel-edit");
     await edit.getByRole("button", { name: "Save changes" }).click();
     await row.getByText("Ops chat (critical)").waitFor();
     expect((await api(`/channels/${id}`)).filter).toEqual({
@@ -263,7 +235,7 @@ describe("the dashboard's alert pages", () => {
     await row.getByRole("button", { name: "Enable" }).waitFor();
     expect(await row.locator(".health").textContent()).toBe("disabled: disabled through the API");
     expect((await api(`/channels/${id}`)).enabled).toBe(false);
-    await lookAt(page, "channels");
+    await lookAt(page, "alerts-channels");
 
     await page.getByRole("button", { name: "Delete" }).click();
     await page.getByRole("button", { name: "Yes, delete it" }).click();
@@ -334,7 +306,7 @@ describe("the dashboard's alert pages", () => {
     expect(await page.locator(`tr[data-silence="${byDetector.id}"] td`).first().textContent()).toBe(
       "detector oracle; severity critical",
     );
-    await lookAt(page, "silences");
+    await lookAt(page, "alerts-silences");
 
     // Ended now: it leaves the silences in force for the ended ones.
     const ending = page.locator(`tr[data-silence="${byDetector.id}"]`);

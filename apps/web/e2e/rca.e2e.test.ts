@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   axeViolations,
+  lookAt,
   pageErrors,
   SCREENSHOTS,
   startWebHarness,
@@ -125,32 +126,6 @@ const lastHour = () =>
     to: new Date().toISOString(),
   });
 
-/** axe-core in both themes, no horizontal scroll at 360 px, screenshots (`rca-<name>…png`). */
-async function lookAt(page: Page, name: string): Promise<void> {
-  const theme = (t: string) =>
-    page.evaluate((v) => {
-      document.documentElement.dataset.theme = v;
-    }, t);
-  for (const t of ["light", "dark"]) {
-    await theme(t);
-    expect(await axeViolations(page), `${name} ${t}`).toEqual([]);
-    const file = `rca-${name}${t === "dark" ? "-dark" : ""}.png`;
-    await page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true });
-  }
-  await theme("light");
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 800 });
-  await page.screenshot({ path: join(SCREENSHOTS, `rca-${name}-360.png`), fullPage: true });
-  const wide = await page.evaluate(() =>
-    [...document.querySelectorAll("body *")]
-      .filter((e) => e.getBoundingClientRect().right > 361 && !e.closest(".table-scroll"))
-      .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`),
-  );
-  expect(wide, name).toEqual([]);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
-  if (size) await page.setViewportSize(size);
-}
-
 describe("the dashboard's RCA pages", () => {
   it("overview and incidents: what is wrong now, as the API has it; Analyse draws the causal path", async () => {
     const page = await web.browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -169,7 +144,7 @@ describe("the dashboard's RCA pages", () => {
     expect(await page.locator(`[data-figure="resources"]`).textContent()).toBe(
       String(21 + CONFIG_MAPS),
     );
-    await lookAt(page, "overview");
+    await lookAt(page, "rca-overview");
 
     await page.getByRole("link", { name: "Incidents" }).first().click();
     await page.locator("tr[data-incident]").first().waitFor();
@@ -178,7 +153,7 @@ describe("the dashboard's RCA pages", () => {
       .evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-incident")));
     expect(rows).toEqual(incidents.map((i) => i.resource));
     expect(await page.locator(`tr[data-incident="${POD}"]`).textContent()).toContain("OOMKilled");
-    await lookAt(page, "incidents");
+    await lookAt(page, "rca-incidents");
 
     // Analyse the symptom where it shows: the frontend's latency.
     await page.getByRole("button", { name: "Analyse service/shop/frontend" }).click();
@@ -237,7 +212,7 @@ describe("the dashboard's RCA pages", () => {
     );
     // Its events in the window: the memory anomalies on its pod.
     await first.locator('.rca-events tr[data-event="MetricAnomaly"]').first().waitFor();
-    await lookAt(page, "analysis");
+    await lookAt(page, "rca-analysis");
     expect(errors).toEqual([]);
   });
 
@@ -253,7 +228,7 @@ describe("the dashboard's RCA pages", () => {
         .locator("tr[data-analysis]")
         .evaluateAll((trs) => trs.map((t) => t.getAttribute("data-analysis"))),
     ).toEqual(listed.map((a) => a.id));
-    await lookAt(page, "analyses");
+    await lookAt(page, "rca-analyses");
     const form = page.getByRole("form", { name: "Ask for a root cause" });
     const utcInput = (ms: number) => new Date(ms).toISOString().slice(0, 16);
     await form.getByLabel("From (UTC)").fill(utcInput(Date.now() - 12 * MIN));
@@ -296,7 +271,7 @@ describe("the dashboard's RCA pages", () => {
     expect(await page.locator(`tr[data-resource="${POD}"]`).textContent()).toContain(
       "CrashLoopBackOff",
     );
-    await lookAt(page, "resources");
+    await lookAt(page, "rca-resources");
 
     await page.getByRole("link", { name: "cart-7d9f8b6c5-x2k4p" }).click();
     await page.getByRole("heading", { level: 1, name: POD }).waitFor();
@@ -311,7 +286,7 @@ describe("the dashboard's RCA pages", () => {
     expect(types).toEqual(expect.arrayContaining(["CONTROLS", "RUNS_ON", "SELECTS"]));
     await page.locator('tr[data-event="OOMKilled"]').waitFor();
     await page.locator('tr[data-event="MetricAnomaly"]').first().waitFor();
-    await lookAt(page, "resource");
+    await lookAt(page, "rca-resource");
     // A neighbour's link opens its own page.
     await page
       .locator('[data-relation="CONTROLS"]')
@@ -338,7 +313,7 @@ describe("the dashboard's RCA pages", () => {
     expect(events).toContain("100,000 a day");
     expect(await page.locator('tr[data-meter="storage_bytes"]').textContent()).toContain("2.5 GB");
     await page.locator('[data-plan="rca_basic"]').waitFor();
-    await lookAt(page, "usage");
+    await lookAt(page, "rca-usage");
     expect(errors).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { createMigratedDataDir, type Db, PgliteDb } from "@kamiyo/db";
 import { startServeProcess, testCacheDir } from "@kamiyo/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 const CHROMIUM = "/usr/bin/chromium";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -71,6 +72,36 @@ export async function axeViolations(page: Page): Promise<string[]> {
   return found
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/**
+ * Looks at the page as a person would, in both themes and on a 360 px phone: no serious or
+ * critical accessibility violation in light or dark, nothing wider than the screen outside a
+ * scrolling table, and screenshots `<name>.png`, `<name>-dark.png`, `<name>-360.png` to look at.
+ */
+export async function lookAt(page: Page, name: string): Promise<void> {
+  const theme = (t: string) =>
+    page.evaluate((v) => {
+      document.documentElement.dataset.theme = v;
+    }, t);
+  for (const t of ["light", "dark"]) {
+    await theme(t);
+    expect(await axeViolations(page), `${name} ${t}`).toEqual([]);
+    const file = `${name}${t === "dark" ? "-dark" : ""}.png`;
+    await page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true });
+  }
+  await theme("light");
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-360.png`), fullPage: true });
+  const wide = await page.evaluate(() =>
+    [...document.querySelectorAll("body *")]
+      .filter((e) => e.getBoundingClientRect().right > 361 && !e.closest(".table-scroll"))
+      .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`),
+  );
+  expect(wide, name).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  if (size) await page.setViewportSize(size);
 }
 
 /** Errors the page reports (console errors and uncaught exceptions), collected as they come. */
