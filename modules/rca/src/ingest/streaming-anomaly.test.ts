@@ -217,3 +217,29 @@ describe("StreamingAnomalyDetector on every Nezha CPU fault", () => {
     },
   );
 });
+
+describe("StreamingAnomalyDetector's learnt baseline", () => {
+  /** Deterministic noise in [−1, 1). */
+  const noise = (i: number) => (Math.abs(Math.sin(i * 12.9898) * 43758.5453) % 1) * 2 - 1;
+  // Four noisy hours (±40 around 100: a bursty queue depth), one unusually calm hour, the usual
+  // noise again, then a fault.
+  const values = Array.from({ length: 400 }, (_, i) =>
+    i < 240 ? 100 + 40 * noise(i) : i < 300 ? 100 + noise(i) : i < 360 ? 100 + 40 * noise(i) : 400,
+  );
+  const anomaliesIn = (events: readonly MetricIngestedEvent[], from: number, to: number) =>
+    events.filter(
+      (e) =>
+        e.kind === "metric_anomaly" &&
+        e.occurredAt >= T0 + from * MIN &&
+        e.occurredAt < T0 + to * MIN,
+    );
+
+  it("does not take the usual noise after a calm hour for a fault, as the hour before alone does", () => {
+    const learning = run(new StreamingAnomalyDetector(), values);
+    const hourOnly = run(new StreamingAnomalyDetector({ options: { learnSlots: 0 } }), values);
+    expect(anomaliesIn(hourOnly, 300, 360).length).toBeGreaterThan(0);
+    expect(anomaliesIn(learning, 300, 360)).toEqual([]);
+    // A real fault is still one.
+    expect(anomaliesIn(learning, 360, 400)).toHaveLength(1);
+  });
+});

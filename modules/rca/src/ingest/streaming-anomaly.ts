@@ -1,4 +1,5 @@
 import { type AnomalyOptions, DEFAULT_ANOMALY, scoreMetric } from "../analysis/anomaly.ts";
+import { learnBaseline } from "../analysis/baseline.ts";
 import { faultDirection } from "../analysis/strength.ts";
 import type { Baseline, MetricSeries, MetricSignal, Sample } from "../model.ts";
 import { RESOURCE_LABELS } from "./build-graph.ts";
@@ -22,6 +23,15 @@ export interface StreamingAnomalyOptions {
   readonly samplesPerSeries: number;
   /** Series kept per tenant; a new series past it is refused. Default 10,000. */
   readonly maxSeries: number;
+  /**
+   * The baseline each series learns by itself when none is supplied: one value per `learnEveryMinutes`
+   * (the last of that slot) over the last `learnSlots` slots, outside anomaly episodes, and the
+   * baseline of them once `learnMinSlots` are kept, refreshed each slot. Defaults: 5 minutes, 288
+   * slots (24 hours), 36 (3 hours). `learnSlots: 0` turns learning off.
+   */
+  readonly learnEveryMinutes: number;
+  readonly learnSlots: number;
+  readonly learnMinSlots: number;
 }
 
 export const DEFAULT_STREAMING: StreamingAnomalyOptions = {
@@ -32,6 +42,9 @@ export const DEFAULT_STREAMING: StreamingAnomalyOptions = {
   exitZ: 1.5,
   samplesPerSeries: 512,
   maxSeries: 10_000,
+  learnEveryMinutes: 5,
+  learnSlots: 288,
+  learnMinSlots: 36,
 };
 
 /** What {@link StreamingAnomalyDetector.observe} did with one sample. */
@@ -57,8 +70,22 @@ interface Episode {
 interface SeriesState {
   readonly view: Omit<MetricSeries, "samples" | "baseline">;
   readonly ring: SampleRing;
+  /** The baseline supplied for the series (`baselineFor`). */
   readonly baseline?: Baseline;
+  /** What the series learns by itself when none was supplied. */
+  readonly learner?: BaselineLearner;
   episode?: Episode;
+}
+
+/** A series' own normal-period history: one value per slot, the slots of anomaly episodes left out. */
+interface BaselineLearner {
+  readonly values: Float64Array;
+  /** Slots written (the ring holds the last `values.length`). */
+  written: number;
+  /** The slot of the newest value kept, and that value (the slot's last sample outside an episode). */
+  slot: number;
+  pending: number;
+  learnt?: Baseline;
 }
 
 const MIN = 60_000;
@@ -74,8 +101,12 @@ const MIN = 60_000;
  * is emitted and the reference is frozen, so a long fault does not become its own reference; when
  * it falls below `exitZ` a recovery is emitted. One event per episode, not per sample.
  *
- * Memory: per series 16 × `samplesPerSeries` bytes of samples (8 KiB at the default 512) plus its
- * labels and a few numbers; at most `maxSeries` series (≈ 100 MiB at the defaults). A new series
+ * A series without a supplied baseline learns one from its own history outside episodes (the last
+ * 24 hours at 5-minute resolution by default), used as the supplied one would be once it holds 3
+ * hours: a metric that spikes in normal times is then not surprising when it spikes again.
+ *
+ * Memory: per series 16 × `samplesPerSeries` bytes of samples (8 KiB at the default 512), 8 ×
+ * `learnSlots` bytes of learnt history (2.3 KiB at 288), plus its labels and a few numbers; at most `maxSeries` series (≈ 120 MiB at the defaults). A new series
  * past the bound is refused with a reason, never silently dropped; {@link evictIdle} frees slots.
  */
 export class StreamingAnomalyDetector {
@@ -124,7 +155,26 @@ export class StreamingAnomalyDetector {
     const o = this.options;
     state.ring.push(sample.at, sample.value);
     state.ring.dropBefore(sample.at - (o.anomaly.referenceMinutes + o.windowMinutes) * MIN);
-    return this.evaluate(state, sample.at);
+    const result = this.evaluate(state, sample.at);
+    // What an episode shows is not normal: it is not learnt from.
+    if (state.learner && !state.episode) this.learn(state.learner, sample);
+    return result;
+  }
+
+  /** Keeps the slot's last value; when a new slot begins, stores the last one and re-learns. */
+  private learn(l: BaselineLearner, sample: Sample): void {
+    const slot = Math.floor(sample.at / (this.options.learnEveryMinutes * MIN));
+    if (slot !== l.slot && Number.isFinite(l.pending)) {
+      l.values[l.written % l.values.length] = l.pending;
+      l.written += 1;
+      const kept = Math.min(l.written, l.values.length);
+      if (kept >= this.options.learnMinSlots) {
+        const learnt = learnBaseline(Array.from(l.values.subarray(0, kept)));
+        if (learnt) l.learnt = learnt;
+      }
+    }
+    l.slot = slot;
+    l.pending = sample.value;
   }
 
   /** Forgets series whose newest sample is older than `before` (epoch ms); returns how many. */
@@ -157,12 +207,22 @@ export class StreamingAnomalyDetector {
       };
     const extra = Object.entries(labels).filter(([k]) => !RESOURCE_LABELS.has(k));
     const baseline = this.baselineFor(labels);
+    const learner: BaselineLearner | undefined =
+      !baseline && this.options.learnSlots > 0
+        ? {
+            values: new Float64Array(this.options.learnSlots),
+            written: 0,
+            slot: Number.NaN,
+            pending: Number.NaN,
+          }
+        : undefined;
     return {
       accepted: true,
       state: {
         view: { resource, name, ...metricMeta(name), labels: Object.fromEntries(extra) },
         ring: new SampleRing(this.options.samplesPerSeries),
         ...(baseline ? { baseline } : {}),
+        ...(learner ? { learner } : {}),
       },
     };
   }
@@ -182,7 +242,7 @@ export class StreamingAnomalyDetector {
           tailFloor: false,
         })
       : scoreMetric(
-          { ...state.view, samples, ...(state.baseline ? { baseline: state.baseline } : {}) },
+          { ...state.view, samples, ...(baselineOf(state) ? { baseline: baselineOf(state) } : {}) },
           window,
           o.anomaly,
         );
@@ -213,6 +273,11 @@ export class StreamingAnomalyDetector {
     }
     return { accepted: true, events: [], z: a.z };
   }
+}
+
+/** The series' baseline: the one supplied, else the one it learnt (once it has enough history). */
+function baselineOf(state: SeriesState): Baseline | undefined {
+  return state.baseline ?? state.learner?.learnt;
 }
 
 /** The z in the direction faults move the signal (|z| for either-way signals), as the ranking's strength reads it. */
