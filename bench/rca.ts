@@ -13,6 +13,7 @@ import { rcaMigrations } from "@kamiyo/rca/module";
 import { MemoryBus } from "@kamiyo/rca/streams";
 import { openBenchDb } from "./bench-db.ts";
 import { processTicks } from "./cpu-split.ts";
+import { recordIncidents } from "./rca-incidents.ts";
 
 type Row = [string, string, string];
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -159,8 +160,10 @@ export async function rcaBench(opts: {
       `${fmt(events.length / wallS)} events/s`,
       `a generated cluster (${fmt(deployments)} Deployments with a ReplicaSet, a Service and ${podsPer} pods each, 50 nodes, 20 namespaces) published to the in-process ingest bus ${PUBLISH} at a time and applied by the graph builder as the tenant in ${batches} batches (${malformed} refused) in ${wallS.toFixed(1)} s; ${cpuNote}`,
     ]);
+    const now = Date.now() + 1000;
+    const incidentEvents = await recordIncidents(tdb, now, deployments, podsPer);
     const times: number[] = [];
-    const symptom = { from: Date.now() - 600_000, to: Date.now(), service: "svc-0" };
+    const symptom = { from: now - 600_000, to: now, service: "svc-0" };
     for (let i = 0; i < 20; i++) {
       const t = performance.now();
       const { input } = await loadRcaInput(tdb, symptom);
@@ -171,7 +174,7 @@ export async function rcaBench(opts: {
     rows.push([
       `RCA query on a ${fmt(events.length)}-object graph (${storage})`,
       `p50 ${fmt(times[10] ?? 0)} ms, p99 ${fmt(times[19] ?? 0)} ms`,
-      "20 queries (load the tenant's live graph and events of the window, rank); no metric series stored yet, so the ranking has the graph and its events only",
+      `20 queries (load the neighbourhood of the window's events and the symptom's service, rank) for a ten-minute window on svc-0 with three incidents in it (a node NotReady, a rollout whose pods crash loop, latency anomalies and error bursts on svc-0) and an hour's background before it, ${fmt(incidentEvents)} stored events`,
     ]);
     await cleanup();
   }
