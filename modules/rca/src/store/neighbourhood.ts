@@ -1,4 +1,5 @@
 import type { Queryable } from "@kamiyo/db";
+import { FAULT_DIRECTION } from "../analysis/fault-graph.ts";
 import type { Relation, ResourceKind } from "../model.ts";
 
 /** A stored resource as the query's input needs it. */
@@ -10,18 +11,23 @@ export interface NeighbourRow {
   readonly service: string | null;
 }
 
+/** The relation types a fault travels along from `from` to `to` (the others: `to` to `from`). */
+const FORWARD = Object.entries(FAULT_DIRECTION)
+  .filter(([, way]) => way === "forward")
+  .map(([type]) => `'${type}'`)
+  .join(", ");
+
 /** A relation live during the window `[$1, $2)` (as `r`). */
 const LIVE = `r.first_seen_at < $2 AND (r.deleted_at IS NULL OR r.deleted_at >= $1)`;
 
 /**
  * The resources (alive during the window, by id) and relations (live then, between two of them,
  * one per type and ends with the largest weight, sorted) an RCA query on `[from, to)` can use, in
- * one statement: the closure of the seeds (resources with events
- * from `lookback` to `to`, the resources of `extra` metric series, the symptom's `service`'s
- * resources, the ends of every CALLS edge), every resource of a seed's service, their controllers
- * up the CONTROLS chain, and everything a fault in those reaches along the relations (the fault
- * graph's directions: CONTROLS and OWNS forward, the others backward), to its end. The closure is
- * closed under the fault graph's edges, so every walk the ranking makes from a cause (downstream,
+ * one statement: the seeds (resources with events from `lookback` to `to`, the resources of
+ * `extra` metric series, the ends of every CALLS edge), every resource of a seed's service and of
+ * the symptom's `service`, their controllers up the CONTROLS chain, and everything a fault in those
+ * reaches along the relations ({@link FAULT_DIRECTION}), to its end. The set is closed under the
+ * fault graph's edges, so every walk the ranking makes from a cause (downstream,
  * fault paths, top controllers) sees what it would see on the whole graph.
  */
 export async function loadNeighbourhood(
@@ -61,10 +67,10 @@ export async function loadNeighbourhood(
        SELECT id FROM up
        UNION SELECT e.id FROM down CROSS JOIN LATERAL (
          SELECT r.to_id AS id FROM rca_relations r
-         WHERE r.from_id = down.id AND r.type IN ('CONTROLS', 'OWNS') AND ${LIVE}
+         WHERE r.from_id = down.id AND r.type IN (${FORWARD}) AND ${LIVE}
          UNION ALL
          SELECT r.from_id FROM rca_relations r
-         WHERE r.to_id = down.id AND r.type NOT IN ('CONTROLS', 'OWNS') AND ${LIVE}) e
+         WHERE r.to_id = down.id AND r.type NOT IN (${FORWARD}) AND ${LIVE}) e
      )
      SELECT
        (SELECT json_agg(x ORDER BY x.id) FROM down CROSS JOIN LATERAL (
