@@ -141,6 +141,10 @@ describe("the dashboard's RCA pages", () => {
     expect(await page.locator(`[data-figure="warning"]`).textContent()).toBe(
       String(incidents.length - critical),
     );
+    // The resources come from their own request: wait for them as for the incidents.
+    await page
+      .locator(`[data-figure="resources"]`, { hasText: String(21 + CONFIG_MAPS) })
+      .waitFor();
     expect(await page.locator(`[data-figure="resources"]`).textContent()).toBe(
       String(21 + CONFIG_MAPS),
     );

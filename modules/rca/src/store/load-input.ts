@@ -4,13 +4,12 @@ import type {
   MetricSeries,
   MetricSignal,
   RcaInput,
-  Relation,
   Resource,
   ResourceEvent,
-  ResourceKind,
   Symptom,
 } from "../model.ts";
 import { eventsInWindow, type StoredEvent } from "./graph-queries.ts";
+import { loadNeighbourhood } from "./neighbourhood.ts";
 
 /**
  * What a metric-anomaly event carries in `data` (`rca_events.kind = 'metric_anomaly'`): the
@@ -39,8 +38,11 @@ export interface LoadRcaInputOptions {
 }
 
 /**
- * The input of an RCA query (`rankCandidates`) for `symptom` from the tenant's stored graph: the
- * resources alive during the window (not deleted before it), the relations live then, and a
+ * The input of an RCA query (`rankCandidates`) for `symptom` from the tenant's stored graph: of
+ * the resources alive during the window (not deleted before it) and the relations live then, only
+ * the neighbourhood the ranking can reach ({@link loadNeighbourhood}: the resources with events,
+ * their services, the symptom's, the call graph, and everything a fault in them reaches), so a
+ * query's cost follows its incidents, not the tenant's graph; and a
  * metric series per (resource, metric, labels) from the metric-anomaly events of the window and
  * the `lookbackMinutes` before it, each with the baseline its latest event names; the other events
  * of that span (state changes, Kubernetes Events, log error bursts: at most 10,000, oldest first)
@@ -56,39 +58,39 @@ export async function loadRcaInput(
   const from = new Date(symptom.from);
   const to = new Date(symptom.to);
   const lookback = new Date(symptom.from - (options.lookbackMinutes ?? 60) * 60_000);
-  const { rows, relations, anomalies, happenings } = await db.transaction(async (tx) => ({
-    rows: await tx.query<{
-      id: string;
-      kind: ResourceKind;
-      namespace: string | null;
-      name: string;
-      service: string | null;
-    }>(
-      `SELECT id, kind, namespace, name, service FROM rca_resources
-       WHERE first_seen_at < $2 AND (deleted_at IS NULL OR deleted_at >= $1) ORDER BY id`,
-      [from.toISOString(), to.toISOString()],
-    ),
-    relations: await tx.query<Relation>(
-      `SELECT type, from_id AS "from", to_id AS "to", max(weight) AS weight FROM rca_relations
-       WHERE first_seen_at < $2 AND (deleted_at IS NULL OR deleted_at >= $1)
-       GROUP BY type, from_id, to_id ORDER BY 1, 2, 3`,
-      [from.toISOString(), to.toISOString()],
-    ),
-    anomalies: await tx.query<{ resourceId: string; data: MetricAnomalyData; occurredAt: Date }>(
-      `SELECT resource_id AS "resourceId", data, occurred_at AS "occurredAt" FROM rca_events
-       WHERE kind = 'metric_anomaly' AND occurred_at >= $1 AND occurred_at < $2
-       ORDER BY occurred_at, id`,
-      [lookback.toISOString(), to.toISOString()],
-    ),
-    happenings: await tx.query<EventRowOut>(
-      `SELECT resource_id AS "resourceId", kind, reason, severity, message, data,
-         occurred_at AS "occurredAt" FROM rca_events
-       WHERE kind IN ('state_change', 'k8s_event', 'log_burst')
-         AND occurred_at >= $1 AND occurred_at < $2
-       ORDER BY occurred_at, id LIMIT 10000`,
-      [lookback.toISOString(), to.toISOString()],
-    ),
-  }));
+  const extra = [
+    ...new Set([
+      ...(options.metrics ?? []).map((m) => m.resource),
+      ...(symptom.resource !== undefined ? [symptom.resource] : []),
+    ]),
+  ];
+  const { rows, relations, anomalies, happenings } = await db.transaction(async (tx) => {
+    const { resources: rows, relations } = await loadNeighbourhood(tx, {
+      from,
+      to,
+      lookback,
+      service: symptom.service ?? null,
+      extra,
+    });
+    return {
+      rows,
+      relations,
+      anomalies: await tx.query<{ resourceId: string; data: MetricAnomalyData; occurredAt: Date }>(
+        `SELECT resource_id AS "resourceId", data, occurred_at AS "occurredAt" FROM rca_events
+         WHERE kind = 'metric_anomaly' AND occurred_at >= $1 AND occurred_at < $2
+         ORDER BY occurred_at, id`,
+        [lookback.toISOString(), to.toISOString()],
+      ),
+      happenings: await tx.query<EventRowOut>(
+        `SELECT resource_id AS "resourceId", kind, reason, severity, message, data,
+           occurred_at AS "occurredAt" FROM rca_events
+         WHERE kind IN ('state_change', 'k8s_event', 'log_burst')
+           AND occurred_at >= $1 AND occurred_at < $2
+         ORDER BY occurred_at, id LIMIT 10000`,
+        [lookback.toISOString(), to.toISOString()],
+      ),
+    };
+  });
   const resources = new Map<string, Resource>(
     rows.map((r) => [
       r.id,
