@@ -2,17 +2,8 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  axeViolations,
-  lookAt,
-  pageErrors,
-  SCREENSHOTS,
-  startWebHarness,
-  type WebHarness,
-} from "./web-harness.ts";
+import { lookAt, pageErrors, startWebHarness, type WebHarness } from "./web-harness.ts";
 
 /** A local webhook receiver: answers `status` and keeps what it received. */
 interface Receiver {

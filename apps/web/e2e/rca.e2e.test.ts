@@ -1,20 +1,10 @@
-/// <reference lib="dom" />
-import { join } from "node:path";
 import { recordUsage, subscribe } from "@kamiyo/billing";
 import { type Db, DEFAULT_TENANT_ID, migrate, tenantDb } from "@kamiyo/db";
 import { applyWatchBatch, recordEvents, replaceCallEdges } from "@kamiyo/rca";
 import { rcaMigrations } from "@kamiyo/rca/module";
 import { clusterWatch, faultsWatch } from "@kamiyo/rca/testing";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  axeViolations,
-  lookAt,
-  pageErrors,
-  SCREENSHOTS,
-  startWebHarness,
-  type WebHarness,
-} from "./web-harness.ts";
+import { lookAt, pageErrors, startWebHarness, type WebHarness } from "./web-harness.ts";
 
 const MIN = 60_000;
 /** When the fixture's faults were reported (`faults-watch.json`); moved to 5 minutes ago. */
