@@ -50,23 +50,27 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
  * GETs `path` when the component mounts (and again when `path` changes), with this tab's key; the
  * request is aborted if the component goes away first. With `everyMs`, GETs it again every so
  * often, keeping what it shows until the new answer arrives (live pages don't flicker or shift).
- * A null `path` GETs nothing.
+ * A null `path` GETs nothing. A `path` that is a function of now names a time window ending now:
+ * it is called on each request, so a refresh moves the window on, and `key` (what it reads
+ * besides now) restarts it.
  */
 export function useApi<T>(
-  path: string | null,
-  opts: { everyMs?: number } = {},
+  path: string | null | ((now: number) => string),
+  opts: { everyMs?: number; key?: string } = {},
 ): { data: T | null; error: string | null } {
   const [state, setState] = useState<{ data: T | null; error: string | null }>({
     data: null,
     error: null,
   });
   const { everyMs } = opts;
+  const restartOn = typeof path === "function" ? `key:${opts.key ?? ""}` : path;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `restartOn` stands for `path` (or, for a window, `key`)
   useEffect(() => {
     setState({ data: null, error: null });
     if (path === null) return;
     const abort = new AbortController();
     const load = () =>
-      getJson<T>(path, abort.signal)
+      getJson<T>(typeof path === "function" ? path(Date.now()) : path, abort.signal)
         .then((data) => setState({ data, error: null }))
         .catch((e: Error) => {
           if (!abort.signal.aborted) setState((s) => ({ data: s.data, error: e.message }));
@@ -77,6 +81,6 @@ export function useApi<T>(
       clearInterval(timer);
       abort.abort();
     };
-  }, [path, everyMs]);
+  }, [restartOn, everyMs]);
   return state;
 }

@@ -1,12 +1,13 @@
 import { useState } from "react";
 import { Link, useLocation } from "wouter";
+import { useApi } from "../../app/api.ts";
 import { sendJson } from "../../app/api-write.ts";
 import { FormError } from "../../app/FormError.tsx";
 import { TableScroll } from "../../app/TableScroll.tsx";
 import { useAction } from "../../app/use-action.ts";
 import "./rca.css";
 import type { Analysis, Incident } from "./types.ts";
-import { spanText, useWindowApi, WINDOWS, type WindowId, windowParams } from "./use-window.ts";
+import { spanText, WINDOWS, type WindowId, windowParams } from "./use-window.ts";
 
 const MIN = 60_000;
 /**
@@ -28,10 +29,9 @@ const reasons = (i: Incident) =>
 export default function IncidentsPage() {
   const [windowId, setWindowId] = useState<WindowId>("1h");
   const ms = WINDOWS.find((w) => w.id === windowId)?.ms ?? 0;
-  const { data, error } = useWindowApi<{ data: Incident[] }>(
+  const { data, error } = useApi<{ data: Incident[] }>(
     (now) => `/rca/incidents?${new URLSearchParams(windowParams(ms, now))}`,
-    windowId,
-    15_000,
+    { key: windowId, everyMs: 15_000 },
   );
   const analyse = useAction();
   const [asking, setAsking] = useState<string | null>(null);

@@ -1,7 +1,7 @@
 import { Link } from "wouter";
 import { useApi } from "../../app/api.ts";
 import type { Incident, RcaResource } from "./types.ts";
-import { useWindowApi, windowParams } from "./use-window.ts";
+import { windowParams } from "./use-window.ts";
 
 const HOUR = 3_600_000;
 const COUNTED = 1_000;
@@ -11,10 +11,9 @@ const COUNTED = 1_000;
  * (refreshed every 15 s), and how many resources the graph holds (counted up to 1,000).
  */
 export function RcaPanel() {
-  const incidents = useWindowApi<{ data: Incident[] }>(
+  const incidents = useApi<{ data: Incident[] }>(
     (now) => `/rca/incidents?${new URLSearchParams(windowParams(HOUR, now))}`,
-    "1h",
-    15_000,
+    { key: "1h", everyMs: 15_000 },
   );
   const resources = useApi<{ data: RcaResource[]; nextCursor: string | null }>(
     `/rca/resources?limit=${COUNTED}`,

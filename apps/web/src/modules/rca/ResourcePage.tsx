@@ -7,7 +7,7 @@ import { EventsTable } from "./EventsTable.tsx";
 import "./rca.css";
 import { statusLine } from "./status.ts";
 import type { Neighbourhood, RcaEvent, RcaResource, Relation } from "./types.ts";
-import { useWindowApi, WINDOWS, type WindowId, windowParams } from "./use-window.ts";
+import { WINDOWS, type WindowId, windowParams } from "./use-window.ts";
 
 const EVENTS_LIMIT = 1_000;
 
@@ -99,11 +99,10 @@ export default function ResourcePage({ params }: { params: Record<string, string
     `/rca/neighbourhood?${new URLSearchParams({ resource: id, hops })}`,
   );
   const ms = WINDOWS.find((w) => w.id === windowId)?.ms ?? 0;
-  const events = useWindowApi<{ data: RcaEvent[] }>(
+  const events = useApi<{ data: RcaEvent[] }>(
     (now) =>
       `/rca/events?${new URLSearchParams({ ...windowParams(ms, now), resource: id, limit: String(EVENTS_LIMIT) })}`,
-    `${id} ${windowId}`,
-    15_000,
+    { key: `${id} ${windowId}`, everyMs: 15_000 },
   );
   const r = n.data?.nodes.find((x) => x.id === id)?.resource ?? null;
   const s = r ? statusLine(r.kind, r.status) : null;

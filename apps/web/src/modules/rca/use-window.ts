@@ -1,5 +1,3 @@
-import { useEffect, useState } from "react";
-import { getJson } from "../../app/api.ts";
 import { utc } from "../../app/format.ts";
 
 const MIN = 60_000;
@@ -17,40 +15,6 @@ export type WindowId = (typeof WINDOWS)[number]["id"];
 /** `[now − ms, now)` as the API's `from` and `to`. */
 export function windowParams(ms: number, now = Date.now()): { from: string; to: string } {
   return { from: new Date(now - ms).toISOString(), to: new Date(now).toISOString() };
-}
-
-/**
- * Like `useApi`, for a path that names a time window ending now: `pathAt(now)` is called on each
- * request, so a refresh (every `everyMs`) moves the window on. `key` restarts it (a new filter).
- * What it shows stays until the next answer arrives.
- */
-export function useWindowApi<T>(
-  pathAt: (now: number) => string,
-  key: string,
-  everyMs?: number,
-): { data: T | null; error: string | null } {
-  const [state, setState] = useState<{ data: T | null; error: string | null }>({
-    data: null,
-    error: null,
-  });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names what `pathAt` reads
-  useEffect(() => {
-    setState({ data: null, error: null });
-    const abort = new AbortController();
-    const load = () =>
-      getJson<T>(pathAt(Date.now()), abort.signal)
-        .then((data) => setState({ data, error: null }))
-        .catch((e: Error) => {
-          if (!abort.signal.aborted) setState((s) => ({ data: s.data, error: e.message }));
-        });
-    load();
-    const timer = everyMs ? setInterval(load, everyMs) : undefined;
-    return () => {
-      clearInterval(timer);
-      abort.abort();
-    };
-  }, [key, everyMs]);
-  return state;
 }
 
 /** The window of a query as a table says it: `2026-05-01 14:03 to 14:18 UTC`. */
