@@ -111,6 +111,29 @@ export function ingestRoutes(
     bodyLimit: MAX_BODY_BYTES,
   };
 
+  /**
+   * Meters `n` events of a body (one usage record, keyed by the body's SHA-256, so a retried body
+   * counts once) and counts them in `/metrics`.
+   */
+  const meter = async (tenantId: string, what: string, raw: Buffer, n: number) => {
+    if (n <= 0) return;
+    billable.inc({ tenant: tenantId }, n);
+    await recordUsage(
+      deps.db,
+      [
+        {
+          tenantId,
+          product: "rca",
+          meter: "events_ingested",
+          value: n,
+          eventAt: deps.clock.now(),
+          idempotencyKey: `ingest:${what}:${createHash("sha256").update(raw).digest("hex")}`,
+        },
+      ],
+      deps.clock.now(),
+    );
+  };
+
   /** Reserve, queue, meter: the common end of every ingest route. */
   const admit = async (
     req: FastifyRequest,
@@ -133,23 +156,7 @@ export function ingestRoutes(
           { cause: err, retryable: true },
         );
       }
-    const metered = Math.min(billableCount, published.accepted);
-    if (metered > 0) billable.inc({ tenant: tenantId }, metered);
-    if (metered > 0)
-      await recordUsage(
-        deps.db,
-        [
-          {
-            tenantId,
-            product: "rca",
-            meter: "events_ingested",
-            value: metered,
-            eventAt: deps.clock.now(),
-            idempotencyKey: `ingest:${what}:${createHash("sha256").update(raw).digest("hex")}`,
-          },
-        ],
-        deps.clock.now(),
-      );
+    await meter(tenantId, what, raw, Math.min(billableCount, published.accepted));
     return published;
   };
 
@@ -282,22 +289,7 @@ export function ingestRoutes(
       const errorsCounted = aggregator.stats.errors - errorsBefore;
       // Minutes that ended (with their grace) go out now rather than at the next timer.
       await runtime.flushLogs();
-      if (errorsCounted > 0)
-        await recordUsage(
-          deps.db,
-          [
-            {
-              tenantId: req.ctx.tenantId,
-              product: "rca",
-              meter: "events_ingested",
-              value: errorsCounted,
-              eventAt: deps.clock.now(),
-              idempotencyKey: `ingest:logs:${createHash("sha256").update(raw).digest("hex")}`,
-            },
-          ],
-          deps.clock.now(),
-        );
-      if (errorsCounted > 0) billable.inc({ tenant: req.ctx.tenantId }, errorsCounted);
+      await meter(req.ctx.tenantId, "logs", raw, errorsCounted);
       return reply
         .code(202)
         .send(
