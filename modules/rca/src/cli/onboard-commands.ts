@@ -26,13 +26,8 @@ interface OnboardOptions {
 }
 
 /** The platform's NATS, as the platform's own credentials reach it (to make or drop streams). */
-async function platformBus(url: string, credsFile: string | undefined): Promise<JetStreamBus> {
-  return JetStreamBus.connect({
-    servers: url.split(",").map((s) => s.trim()),
-    ...(credsFile ? { creds: readFileSync(credsFile, "utf8") } : {}),
-    tenants: async () => [],
-  });
-}
+const platformBus = (url: string, credsFile: string | undefined) =>
+  JetStreamBus.connectAs(url, credsFile, async () => []);
 
 /**
  * `kamiyo rca onboard NAME --plan rca_… --endpoint URL --out DIR [--nats URL --nats-trust DIR]`:

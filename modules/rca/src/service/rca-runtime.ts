@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { recordUsage } from "@kamiyo/billing";
 import type { Logger } from "@kamiyo/core";
 import { type Db, tenantDb } from "@kamiyo/db";
@@ -60,16 +59,11 @@ export async function startRcaRuntime(
   },
 ): Promise<RcaRuntime> {
   const bus: IngestBus = settings.natsUrl
-    ? await JetStreamBus.connect({
-        servers: settings.natsUrl.split(",").map((s) => s.trim()),
-        ...(settings.natsCredsFile
-          ? { creds: await readFile(settings.natsCredsFile, "utf8") }
-          : {}),
-        tenants: async () =>
-          (await deps.db.query<{ id: string }>("SELECT id FROM tenants ORDER BY id")).map(
-            (r) => r.id,
-          ),
-      })
+    ? await JetStreamBus.connectAs(settings.natsUrl, settings.natsCredsFile, async () =>
+        (await deps.db.query<{ id: string }>("SELECT id FROM tenants ORDER BY id")).map(
+          (r) => r.id,
+        ),
+      )
     : new MemoryBus({ now: deps.now });
   const builder = settings.builder
     ? startGraphBuilder(bus, deps.db, { log: deps.log, now: () => new Date(deps.now()) })

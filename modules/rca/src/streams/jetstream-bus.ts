@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import {
   AckPolicy,
   type Consumer,
@@ -88,6 +89,22 @@ export class JetStreamBus implements IngestBus {
         : {}),
     });
     return new JetStreamBus(nc, await jetstreamManager(nc), opts);
+  }
+
+  /**
+   * The platform's connection as its settings name it: `url` (servers comma-separated) and the
+   * platform's `.creds` file, when the server requires one.
+   */
+  static async connectAs(
+    url: string,
+    credsFile: string | undefined,
+    tenants: JetStreamBusOptions["tenants"],
+  ): Promise<JetStreamBus> {
+    return JetStreamBus.connect({
+      servers: url.split(",").map((s) => s.trim()),
+      ...(credsFile ? { creds: await readFile(credsFile, "utf8") } : {}),
+      tenants,
+    });
   }
 
   /** Creates the tenant's stream if it does not exist yet. */
