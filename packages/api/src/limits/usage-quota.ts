@@ -65,12 +65,10 @@ export class UsageQuota {
     const limit = plan?.limits[quota.key] ?? null;
     if (!plan || limit === null) return null;
     const now = this.#now();
+    const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
     const window =
       quota.per === "day"
-        ? {
-            start: Math.floor(now / DAY_MS) * DAY_MS,
-            end: Math.floor(now / DAY_MS) * DAY_MS + DAY_MS,
-          }
+        ? { start: dayStart, end: dayStart + DAY_MS }
         : billingPeriod(entitled.subscription(product)?.anchorAt ?? now, now);
     const key = `usage:${tenantId}:${product}:${meter}:${window.start}`;
     const ttl = window.end - now;
