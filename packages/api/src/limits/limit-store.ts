@@ -59,10 +59,7 @@ export class LimitStore implements FastifyRateLimitStore {
         })
       : null;
     this.#redis?.on("error", (err: Error) => this.#degrade(err));
-    this.#redis?.on("ready", () => {
-      if (this.#error !== null) this.#log.info({}, "Redis is back: rate limits are shared again");
-      this.#error = null;
-    });
+    this.#redis?.on("ready", () => this.#recover());
   }
 
   /** Adds one hit to `key`'s window of `timeWindow` ms (`@fastify/rate-limit`'s store contract). */
@@ -103,6 +100,7 @@ export class LimitStore implements FastifyRateLimitStore {
       .pttl(key)
       .exec()
       .then((replies) => {
+        this.#recover();
         const current = Number(replies?.[0]?.[1] ?? 0);
         const ttl = Number(replies?.[1]?.[1] ?? -1);
         callback(null, { current, ttl: ttl > 0 ? ttl : timeWindow });
@@ -128,6 +126,7 @@ export class LimitStore implements FastifyRateLimitStore {
     return redis
       .eval(INCR_SCRIPT, 1, key, Math.max(1, Math.ceil(timeWindow)), by)
       .then((reply) => {
+        this.#recover();
         const [current, ttl] = reply as [number, number];
         return { current, ttl };
       })
@@ -194,6 +193,16 @@ export class LimitStore implements FastifyRateLimitStore {
   #prune(now: number): void {
     for (const [k, w] of this.#memory) if (w.endsAt <= now) this.#memory.delete(k);
     if (this.#memory.size >= MAX_MEMORY_KEYS) this.#memory.clear();
+  }
+
+  /**
+   * Redis answered (or reconnected): no longer degraded. A command that timed out leaves the
+   * connection up, so no `ready` event follows it; the next answer ends the degradation.
+   */
+  #recover(): void {
+    if (this.#error === null) return;
+    this.#error = null;
+    this.#log.info({}, "Redis is back: rate limits are shared again");
   }
 
   #degrade(err: Error): void {

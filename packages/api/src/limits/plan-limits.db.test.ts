@@ -1,6 +1,8 @@
 import { type ProductId, subscribe } from "@kamiyo/billing";
+import { silentLogger } from "@kamiyo/core";
 import { createTenant } from "@kamiyo/tenancy";
 import { startTestRedis, type TestRedis, testDbKind } from "@kamiyo/testing";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { ApiModule } from "../api-module.ts";
@@ -8,6 +10,7 @@ import { buildApi } from "../build-api.ts";
 import { apiConfig } from "../config.ts";
 import { errorResponses } from "../schemas/common.ts";
 import { apiHarness, createOperatorKey, type Harness, NOW } from "../testing/api-harness.ts";
+import { LimitStore } from "./limit-store.ts";
 
 /** A product's one route, to see its plan govern it. */
 const probe = (product: ProductId): ApiModule => ({
@@ -193,6 +196,32 @@ describe.skipIf(testDbKind === "postgres")("limits shared through Redis", () => 
     expect((await call(shared.app)).json().error.code).toBe("quota_exceeded");
   });
 
+  it("reports a command that timed out as degraded until Redis answers again", async () => {
+    const store = new LimitStore({ redisUrl: redis.url, log: silentLogger, now: () => NOW });
+    const admin = new Redis(redis.url);
+    try {
+      await store.ready();
+      await store.take("timeout-probe", 60_000);
+      expect(store.state.backend).toBe("redis");
+      // Every client's commands held for longer than the store's command timeout (500 ms).
+      await admin.call("CLIENT", "PAUSE", "1500", "ALL");
+      await store.take("timeout-probe", 60_000);
+      expect(store.state).toMatchObject({ backend: "memory", degraded: true });
+      await expect
+        .poll(
+          async () => {
+            await store.take("timeout-probe", 60_000);
+            return store.state;
+          },
+          { timeout: 10_000, interval: 200 },
+        )
+        .toEqual({ backend: "redis", degraded: false, error: null });
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
+  });
+
   it("keeps answering through a Redis outage, counting per process, and says so in /ready", async () => {
     const made = await createTenant(shared.db, {
       name: "outage",
@@ -203,8 +232,9 @@ describe.skipIf(testDbKind === "postgres")("limits shared through Redis", () => 
     const call = () =>
       shared.app.inject({ method: "GET", url: "/probe/intel", headers: { "x-api-key": made.key } });
     const ready = async () => (await shared.app.inject({ method: "GET", url: "/ready" })).json();
-    expect((await ready()).limits).toEqual({ backend: "redis", degraded: false, error: null });
+    // (The call first: Redis's answer ends a degradation a command timed out in the test before.)
     expect((await call()).headers["ratelimit-remaining"]).toBe("99");
+    expect((await ready()).limits).toEqual({ backend: "redis", degraded: false, error: null });
     await redis.kill();
     const during = await call();
     expect(during.statusCode).toBe(200);
