@@ -59,13 +59,7 @@ export class BgNbdModel {
 
   /** {@link probabilityAlive} of each customer of `c`, into `out` (returned). */
   probabilityAliveBatch(c: RfmColumns, out = new Float64Array(c.frequency.length)): Float64Array {
-    for (let i = 0; i < out.length; i++)
-      out[i] = this.probabilityAlive(
-        c.frequency[i] as number,
-        c.recency[i] as number,
-        c.T[i] as number,
-      );
-    return out;
+    return eachCustomer(c, out, (x, recency, T) => this.probabilityAlive(x, recency, T));
   }
 
   /** {@link expectedPurchases} in the next `t` of each customer of `c`, into `out` (returned). */
@@ -74,13 +68,17 @@ export class BgNbdModel {
     c: RfmColumns,
     out = new Float64Array(c.frequency.length),
   ): Float64Array {
-    for (let i = 0; i < out.length; i++)
-      out[i] = this.expectedPurchases(
-        t,
-        c.frequency[i] as number,
-        c.recency[i] as number,
-        c.T[i] as number,
-      );
-    return out;
+    return eachCustomer(c, out, (x, recency, T) => this.expectedPurchases(t, x, recency, T));
   }
+}
+
+/** `out[i] = f(x, t_x, T, i)` of customer i of `c`, for every i of `out`; returns `out`. */
+export function eachCustomer(
+  c: RfmColumns,
+  out: Float64Array,
+  f: (x: number, recency: number, T: number, i: number) => number,
+): Float64Array {
+  for (let i = 0; i < out.length; i++)
+    out[i] = f(c.frequency[i] as number, c.recency[i] as number, c.T[i] as number, i);
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { BgNbdModel, RfmColumns } from "./bgnbd-model.ts";
+import { type BgNbdModel, eachCustomer, type RfmColumns } from "./bgnbd-model.ts";
 import type { GammaGammaModel, SpendColumns } from "./gamma-gamma.ts";
 
 /** The horizon and discounting of {@link LifetimeValue}. */
@@ -58,13 +58,7 @@ export class LifetimeValue {
 
   /** {@link of} each customer of `c`, into `out` (returned). */
   batch(c: RfmColumns & SpendColumns, out = new Float64Array(c.frequency.length)): Float64Array {
-    for (let i = 0; i < out.length; i++)
-      out[i] = this.of(
-        c.frequency[i] as number,
-        c.recency[i] as number,
-        c.T[i] as number,
-        c.monetaryValue[i] as number,
-      );
-    return out;
+    const m = c.monetaryValue;
+    return eachCustomer(c, out, (x, recency, T, i) => this.of(x, recency, T, m[i] as number));
   }
 }
