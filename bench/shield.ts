@@ -4,7 +4,7 @@
  * customers repeated to 1,000,000 (Float64Array columns, results written into a preallocated
  * array): P(alive), expected purchases in the next 52 weeks, expected spend, and 12-month
  * lifetime value (weeks: 4.345 a month, 1 % a month discount). Each figure is the best of 3
- * runs after a warm-up.
+ * runs after a warm-up run.
  */
 import {
   BgNbdModel,
@@ -15,20 +15,15 @@ import {
   type RfmSummary,
 } from "@kamiyo/shield";
 import { cdnowSummary } from "@kamiyo/shield/testing";
+import { best } from "./ml.ts";
 
 type Row = [string, string, string];
 const CUSTOMERS = 1_000_000;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-
-const best = (runs: number, fn: () => unknown): number => {
+/** Best of 3 runs of `fn` after a warm-up run, in ms. */
+const warmBest = (fn: () => unknown) => {
   fn();
-  let min = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    fn();
-    min = Math.min(min, performance.now() - t0);
-  }
-  return min;
+  return best(3, fn);
 };
 
 /** `n` customers: the cohort's, repeated in order. */
@@ -49,8 +44,8 @@ export function shieldBench(): Row[] {
     frequency: cdnow.frequency,
     monetaryValue: cdnow.monetaryValue as Float64Array,
   };
-  const bgMs = best(3, () => fitBgNbd(cdnow));
-  const ggMs = best(3, () => fitGammaGamma(spendData));
+  const bgMs = warmBest(() => fitBgNbd(cdnow));
+  const ggMs = warmBest(() => fitGammaGamma(spendData));
   const bg = fitBgNbd(cdnow);
   const gg = fitGammaGamma(spendData);
   const purchases = new BgNbdModel(bg.params);
@@ -60,10 +55,10 @@ export function shieldBench(): Row[] {
   const out = new Float64Array(CUSTOMERS);
   const rate = (ms: number) => `${fmt((CUSTOMERS / ms) * 1000)} predictions/s`;
   const note = `${fmt(CUSTOMERS)} customers (CDNOW's 2,357 repeated) in Float64Array columns, into a preallocated Float64Array; best of 3 after a warm-up, one thread`;
-  const aliveMs = best(3, () => purchases.probabilityAliveBatch(batch, out));
-  const expectedMs = best(3, () => purchases.expectedPurchasesBatch(52, batch, out));
-  const spendMs = best(3, () => spend.expectedAverageSpendBatch(batch, out));
-  const ltvMs = best(3, () => ltv.batch(batch, out));
+  const aliveMs = warmBest(() => purchases.probabilityAliveBatch(batch, out));
+  const expectedMs = warmBest(() => purchases.expectedPurchasesBatch(52, batch, out));
+  const spendMs = warmBest(() => spend.expectedAverageSpendBatch(batch, out));
+  const ltvMs = warmBest(() => ltv.batch(batch, out));
   const bothMs = aliveMs + expectedMs;
   return [
     [
