@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: pipeline throughput, detection latency under load, replay memory and the HTTP
  * API under load, each in fresh child processes, printed as a markdown table with the machine it
- * ran on; `ml` compares the Isolation Forest with scikit-learn's (bench/ml.ts).
- * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca (repeatable), --frames N
+ * ran on; `ml` compares the Isolation Forest with scikit-learn's (bench/ml.ts), `shield` times the
+ * lifetime-value fits and batch predictions (bench/shield.ts).
+ * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca|shield (repeatable), --frames N
  * (throughput frames), --deliveries N (alerts: outbox size, default 20,000);
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
  * embedded database is measured), --api-db postgres|pglite (repeatable; default both),
@@ -29,6 +30,7 @@ import { cpuSnapshot, cpuSplit } from "./cpu-split.ts";
 import { intelBench } from "./intel.ts";
 import { mlBench } from "./ml.ts";
 import { rcaBench } from "./rca.ts";
+import { shieldBench } from "./shield.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const { values } = parseArgs({
@@ -47,7 +49,17 @@ const { values } = parseArgs({
   },
 });
 const only = new Set(
-  values.only ?? ["throughput", "latency", "memory", "api", "alerts", "intel", "ml", "rca"],
+  values.only ?? [
+    "throughput",
+    "latency",
+    "memory",
+    "api",
+    "alerts",
+    "intel",
+    "ml",
+    "rca",
+    "shield",
+  ],
 );
 const rows: [string, string, string][] = [];
 
@@ -685,5 +697,6 @@ if (only.has("rca"))
       objects: Number(values["rca-objects"] ?? 20_000),
     })),
   );
+if (only.has("shield")) rows.push(...shieldBench());
 console.log("\n| benchmark | result | details |\n| --- | --- | --- |");
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

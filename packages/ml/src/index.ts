@@ -6,4 +6,5 @@ export * from "./isolation-forest.ts";
 export * from "./matrix.ts";
 export * from "./metrics.ts";
 export * from "./one-class-svm.ts";
+export * from "./optimize.ts";
 export * from "./random-forest.ts";

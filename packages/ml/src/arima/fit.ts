@@ -1,8 +1,8 @@
 import { AppError } from "@kamiyo/core";
+import { type MinimizeResult, minimizeLbfgs } from "../optimize.ts";
 import { ArimaModel } from "./arima.ts";
 import { difference, isConstant, lastLevels } from "./differencing.ts";
 import { armaKalmanFilter, concentratedLogLikelihood, type MeanHandling } from "./kalman.ts";
-import { type MinimizeResult, minimizeLbfgs } from "./optimize.ts";
 import { hannanRissanen } from "./start-params.ts";
 import { constrainStationary, unconstrainStationary } from "./transforms.ts";
 import {

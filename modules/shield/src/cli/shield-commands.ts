@@ -1,0 +1,21 @@
+import type { ModuleCliContext } from "@kamiyo/platform";
+import type { Command } from "commander";
+import { ltvFitCommand } from "./ltv-fit.ts";
+
+/** Adds `kamiyo shield …`: `ltv fit` so far. */
+export function shieldCli(program: Command, ctx: Pick<ModuleCliContext<unknown>, "io">): void {
+  const shield = program.command("shield").description("Shield: customer value and governed bids");
+  const ltv = shield.command("ltv").description("customer lifetime value (BG/NBD and Gamma-Gamma)");
+  ltv
+    .command("fit")
+    .description("fit the purchase (BG/NBD) and spend (Gamma-Gamma) models and print them")
+    .option(
+      "--summary <file>",
+      "a summary CSV: ID,frequency,recency,T[,monetary_value] (or ID,x,t_x,T,zbar)",
+    )
+    .option("--transactions <file>", "a transactions CSV instead: customer_id,date[,amount]")
+    .option("--unit <unit>", "with --transactions: recency and T in day (default) or week")
+    .option("--end <date>", "with --transactions: the end of observation (default: the last date)")
+    .option("--json", 'one JSON object: {"bgnbd": {r, alpha, a, b, logLikelihood}, "gammaGamma"}')
+    .action((o) => ltvFitCommand(ctx.io, o));
+}

@@ -1,0 +1,35 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { RfmSummary } from "../ltv/rfm.ts";
+import { parseSummaryCsv } from "../ltv/summary-csv.ts";
+import type { Transaction } from "../ltv/transactions.ts";
+
+/** A file of `fixtures/ltv/` (the CDNOW data, see its README). */
+export const cdnowFixture = (name: string): string =>
+  fileURLToPath(new URL(`../../fixtures/ltv/${name}`, import.meta.url));
+
+/** The CDNOW summary in weeks (`ID,x,t_x,T,zbar`): 2,357 customers with their mean repeat spend. */
+export function cdnowSummary(): RfmSummary {
+  return parseSummaryCsv(
+    readFileSync(cdnowFixture("cdnow_customers_summary_with_transactions.csv"), "utf8"),
+  );
+}
+
+/**
+ * The CDNOW sample's raw transactions (`CDNOW_sample.txt`: master id, sample id, YYYYMMDD,
+ * CDs, dollars, whitespace-separated), the customer named by its sample id without zero padding.
+ */
+export function cdnowTransactions(): Transaction[] {
+  return readFileSync(cdnowFixture("CDNOW_sample.txt"), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      const [, id = "", day = "", , dollars = ""] = line.trim().split(/\s+/);
+      const at = Date.UTC(
+        Number(day.slice(0, 4)),
+        Number(day.slice(4, 6)) - 1,
+        Number(day.slice(6)),
+      );
+      return { customerId: String(Number(id)), at, amount: Number(dollars) };
+    });
+}
