@@ -130,7 +130,8 @@ describe(`kamiyo rca onboard and offboard (${testDbKind})`, () => {
     const resources = lines.filter((l) => l.table === "rca_resources");
     expect(resources.map((l) => l.row.id)).toContain("pod/shop/cart-7d9f8b6c5-x2k4p");
     expect(resources[0].row.tenant_id).toBeUndefined();
-    expect(await tenantDb(db, tenantId).query("SELECT id FROM rca_resources")).toEqual([]);
+    for (const table of ["rca_resources", "rca_relations", "rca_pod_labels"])
+      expect(await tenantDb(db, tenantId).query(`SELECT 1 FROM ${table}`)).toEqual([]);
     expect(await findKeyGrant(db, agentKey)).toMatchObject({ revokedAt: expect.any(Number) });
     expect((await findKeyGrant(db, ownerKey))?.revokedAt ?? null).toBeNull();
     await expect(jsm.streams.info(streamOf(tenantId))).rejects.toThrow(/stream not found/);

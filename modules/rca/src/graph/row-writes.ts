@@ -4,6 +4,7 @@ import { type RelationRow, RelationSet, relationKey } from "./relation-set.ts";
 
 /** What the store holds of a resource, with the times the writes need (ISO 8601). */
 export interface StoredRow extends StoredResource {
+  readonly labels: Readonly<Record<string, string>>;
   readonly firstSeenAt: string;
   readonly deletedAt: string | null;
 }

@@ -67,6 +67,8 @@ export async function offboardTenant(
     streamDeleted = true;
   }
   await tdb.transaction(async (tx) => {
+    // The live pods' label lookup is derived from rca_resources: deleted, not exported.
+    await tx.query("DELETE FROM rca_pod_labels");
     for (const t of TABLES) await tx.query(`DELETE FROM ${t.name}`);
   });
   let revokedKeys = 0;

@@ -39,12 +39,13 @@ export async function loadStoredRows(
     uid: string | null;
     resource_version: string | null;
     status: StatusSummary;
+    labels: Record<string, string>;
     first_seen_at: Date;
     deleted_at: Date | null;
   }>(
     perKey(
       1,
-      "id, uid, resource_version, status, first_seen_at, deleted_at",
+      "id, uid, resource_version, status, labels, first_seen_at, deleted_at",
       "rca_resources",
       "id = k.id",
     ),
@@ -55,6 +56,7 @@ export async function loadStoredRows(
       ...(r.uid !== null ? { uid: r.uid } : {}),
       ...(r.resource_version !== null ? { resourceVersion: r.resource_version } : {}),
       status: r.status,
+      labels: r.labels,
       deleted: r.deleted_at !== null,
       firstSeenAt: r.first_seen_at.toISOString(),
       deletedAt: r.deleted_at?.toISOString() ?? null,

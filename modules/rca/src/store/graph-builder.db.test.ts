@@ -157,6 +157,40 @@ describe(`the graph builder on the stored graph (${testDbKind})`, () => {
     expect(bySelector).toEqual([]);
   });
 
+  it("matches a new Service with the stored pods' labels as they are now, live pods only", async () => {
+    const t = await freshTenant();
+    await applyWatchBatch(t, clusterWatch(), T0);
+    // One cart pod relabelled, the other deleted, in a batch of their own.
+    const relabelled = objectNamed(clusterWatch(), "Pod", "cart-7d9f8b6c5-x2k4p");
+    relabelled.type = "MODIFIED";
+    Object.assign(relabelled.object.metadata, {
+      labels: { app: "cart", track: "canary" },
+      resourceVersion: "1500",
+    });
+    const deleted = objectNamed(clusterWatch(), "Pod", "cart-7d9f8b6c5-q8m3z");
+    deleted.type = "DELETED";
+    await applyWatchBatch(t, [relabelled, deleted], T1);
+    // Then two Services, one by the new label and one by labels both pods had.
+    const service = (name: string, selector: Record<string, string>) => {
+      const s = objectNamed(clusterWatch(), "Service", "cart");
+      Object.assign(s.object.metadata, { name, uid: `uid-${name}`, resourceVersion: "1600" });
+      (s.object.spec as { selector: Record<string, string> }).selector = selector;
+      return s;
+    };
+    await applyWatchBatch(
+      t,
+      [
+        service("cart-canary", { app: "cart", track: "canary" }),
+        service("cart-stable", { "pod-template-hash": "7d9f8b6c5" }),
+      ],
+      new Date(T1.getTime() + 60_000),
+    );
+    const selects = (await liveEdges(t)).filter((e) => e.includes("#") || e.startsWith("SELECTS"));
+    expect(selects.filter((e) => /cart-(canary|stable) /.test(e))).toEqual([
+      "SELECTS service/shop/cart-canary -> pod/shop/cart-7d9f8b6c5-x2k4p",
+    ]);
+  });
+
   it("records OOMKilled, CrashLoopBackOff, ImagePullBackOff, restarts, NotReady and unavailable replicas once each", async () => {
     const t = await freshTenant();
     await applyWatchBatch(t, clusterWatch(), T0);

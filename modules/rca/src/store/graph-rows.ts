@@ -1,4 +1,5 @@
 import type { Queryable } from "@kamiyo/db";
+import { selectorKey } from "../graph/label-pairs.ts";
 import type { RelationRow } from "../graph/relation-set.ts";
 import type { ResourceWrite } from "../graph/row-writes.ts";
 import { TENANT } from "./batch-state.ts";
@@ -21,6 +22,7 @@ export async function upsertResources(
     uid: [] as (string | null)[],
     labels: [] as (string | null)[],
     selector: [] as (string | null)[],
+    selectorKey: [] as (string | null)[],
     status: [] as (string | null)[],
     version: [] as (string | null)[],
     firstSeen: [] as string[],
@@ -35,6 +37,7 @@ export async function upsertResources(
     cols.uid.push(r.uid ?? null);
     cols.labels.push(json(r.labels));
     cols.selector.push(json(r.selector));
+    cols.selectorKey.push(selectorKey(r.selector) ?? null);
     cols.status.push(json(r.status));
     cols.version.push(r.resourceVersion ?? null);
     cols.firstSeen.push(firstSeenAt);
@@ -42,16 +45,18 @@ export async function upsertResources(
   }
   await tx.query(
     `INSERT INTO rca_resources (tenant_id, id, kind, namespace, name, service, uid, labels, selector,
-       status, resource_version, first_seen_at, last_seen_at, deleted_at)
+       selector_key, status, resource_version, first_seen_at, last_seen_at, deleted_at)
      SELECT ${TENANT}, r.id, r.kind, r.namespace, r.name, r.service, r.uid, r.labels::jsonb,
-       r.selector::jsonb, r.status::jsonb, r.version, r.first_seen, $13, r.deleted
+       r.selector::jsonb, r.selector_key, r.status::jsonb, r.version, r.first_seen, $14, r.deleted
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-       $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[])
-       AS r(id, kind, namespace, name, service, uid, labels, selector, status, version, first_seen, deleted)
+       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],
+       $13::timestamptz[])
+       AS r(id, kind, namespace, name, service, uid, labels, selector, selector_key, status, version,
+         first_seen, deleted)
      ON CONFLICT (tenant_id, id) DO UPDATE SET
        kind = EXCLUDED.kind, namespace = EXCLUDED.namespace, name = EXCLUDED.name,
        service = EXCLUDED.service, uid = EXCLUDED.uid, labels = EXCLUDED.labels,
-       selector = EXCLUDED.selector, status = EXCLUDED.status,
+       selector = EXCLUDED.selector, selector_key = EXCLUDED.selector_key, status = EXCLUDED.status,
        resource_version = EXCLUDED.resource_version, first_seen_at = EXCLUDED.first_seen_at,
        last_seen_at = EXCLUDED.last_seen_at, deleted_at = EXCLUDED.deleted_at`,
     [
@@ -63,6 +68,7 @@ export async function upsertResources(
       cols.uid,
       cols.labels,
       cols.selector,
+      cols.selectorKey,
       cols.status,
       cols.version,
       cols.firstSeen,

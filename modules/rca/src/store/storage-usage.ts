@@ -1,6 +1,6 @@
 import type { Db } from "@kamiyo/db";
 
-/** The tables a tenant's RCA data lives in. */
+/** The tables a tenant's RCA data lives in (not the pods' label lookup, an index of ours). */
 const TABLES = ["rca_resources", "rca_relations", "rca_events", "rca_analyses", "rca_agents"];
 
 /**

@@ -7,9 +7,11 @@ import {
   touchedIds,
 } from "../graph/builder.ts";
 import type { EdgeRow } from "../graph/describe.ts";
+import { podLabelChanges } from "../graph/label-pairs.ts";
 import { matchSelectors, planRowWrites, relationScope, selectorIds } from "../graph/row-writes.ts";
 import { loadRelations, loadStoredRows, lockTenantGraph, TENANT } from "./batch-state.ts";
 import { upsertRelations, upsertResources } from "./graph-rows.ts";
+import { writePodLabels } from "./pod-labels.ts";
 import { insertEvents } from "./record-events.ts";
 import { selectorMatches } from "./selector-matches.ts";
 
@@ -38,10 +40,11 @@ export async function applyWatchBatch(
 }
 
 /**
- * {@link applyWatchBatch} inside the caller's transaction of the tenant's view, in at most seven
+ * {@link applyWatchBatch} inside the caller's transaction of the tenant's view, in at most nine
  * statements whatever the batch's size: the tenant's graph lock; what is stored of the touched
- * objects, then of the relations they can change (two reads); the resources written; the Services
- * and pods matched by selector (one read); the relations written; the events inserted. The writes
+ * objects, then of the relations they can change (two reads); the resources written; the live
+ * pods' label lookup kept (two writes, when labels changed); the Services and pods matched by
+ * selector (one read); the relations written; the events inserted. The writes
  * are planned in memory (`planRowWrites`), event after event, so the graph ends as applying the
  * events one by one would leave it; selector edges are matched once, at the end of the batch.
  */
@@ -60,6 +63,7 @@ export async function writeWatchBatch(
     const relations = await loadRelations(tx, relationScope(plan.ops, stored, iso));
     const writes = planRowWrites(plan.ops, stored, relations, iso);
     await upsertResources(tx, writes.resources, iso);
+    await writePodLabels(tx, podLabelChanges(writes.resources, stored));
     const selecting = selectorIds(plan.ops);
     matchSelectors(writes.relations, selecting, await selectorMatches(tx, selecting), iso);
     await upsertRelations(tx, writes.relations.changed());
