@@ -280,7 +280,8 @@ describe("Binance and Coinbase behind their venue gates (local venue servers, vi
     const run = await start(
       clock,
       {
-        binance: { urls: [binance.url], requestTimeoutMs: 100, retries: 0 },
+        // Long enough that an answered request never times out on a loaded machine.
+        binance: { urls: [binance.url], requestTimeoutMs: 1_000, retries: 0 },
         coinbase: { urls: [coinbase.url] },
       },
       () => binance.held,
@@ -288,7 +289,7 @@ describe("Binance and Coinbase behind their venue gates (local venue servers, vi
     await until(() => run.health("binance").counters.failures === 1, "the request timeout");
     expect(run.health("binance")).toMatchObject({
       status: "degraded",
-      detail: expect.stringMatching(/^failing: timed out after 100 ms: /),
+      detail: expect.stringMatching(/^failing: timed out after 1000 ms: /),
     });
     await runTo(run, T0 + 3 * POLL_MS);
     expect(binance.requests.map((r) => r.at)).toEqual([
