@@ -1,4 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { flushSync } from "react-dom";
 import type { Webhook, WebhookWithSecret } from "./alerts/alert-types.ts";
 import { DeliveryLog } from "./alerts/DeliveryLog.tsx";
 import { describeFilter, utcMinute } from "./alerts/format.ts";
@@ -155,8 +156,9 @@ export function WebhooksPage() {
                       confirmLabel="Yes, delete it and its log"
                       onConfirm={() =>
                         act.run(async () => {
+                          // Its panels close first, so the delivery log stops looking at it.
+                          if (panel?.id === h.id) flushSync(() => setPanel(null));
                           await sendJson("DELETE", `/webhooks/${h.id}`);
-                          if (panel?.id === h.id) setPanel(null);
                           load();
                         })
                       }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
+import { flushSync } from "react-dom";
 import { getJson } from "../api.ts";
 import { sendJson } from "../api-write.ts";
 import { ConfirmAction } from "../ConfirmAction.tsx";
@@ -120,8 +121,9 @@ export function ChannelsPage() {
                       confirmLabel="Yes, delete it"
                       onConfirm={() =>
                         act.run(async () => {
+                          // Its panels close first, so the delivery log stops looking at it.
+                          if (panel?.id === c.id) flushSync(() => setPanel(null));
                           await sendJson("DELETE", `/channels/${c.id}`);
-                          if (panel?.id === c.id) setPanel(null);
                           setNote(null);
                           load();
                         })

@@ -30,8 +30,11 @@ export function DeliveryLog({
   const attempts = useRef<number | null>(null);
   const attempted = useRef(onAttempt);
   attempted.current = onAttempt;
+  // Aborted when the log goes away: a look still in flight must not land after the endpoint does.
+  const shown = useRef(new AbortController());
   const load = useCallback(() => {
-    getJson<Page<Delivery>>(path)
+    const { signal } = shown.current;
+    getJson<Page<Delivery>>(path, signal)
       .then((b) => {
         setDeliveries(b.data);
         setLoadError(null);
@@ -40,13 +43,19 @@ export function DeliveryLog({
         if (seen !== (attempts.current ?? 0)) attempted.current?.();
         attempts.current = seen;
       })
-      .catch((e: Error) => setLoadError(e.message));
+      .catch((e: Error) => {
+        if (!signal.aborted) setLoadError(e.message);
+      });
   }, [path]);
   useEffect(() => {
+    shown.current = new AbortController();
     setDeliveries(null);
     load();
     const timer = setInterval(load, 2_000);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      shown.current.abort();
+    };
   }, [load]);
 
   return (
