@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { rcaMigrations } from "../module.ts";
 import { rcaSettings } from "../settings.ts";
+import { recordAgentReport } from "../store/agents.ts";
 import { applyWatchBatch } from "../store/write-graph.ts";
 import { streamOf } from "../streams/jetstream-bus.ts";
 import { startNatsServer } from "../streams/nats-server.testing.ts";
@@ -112,6 +113,11 @@ describe(`kamiyo rca onboard and offboard (${testDbKind})`, () => {
 
     // Its graph, then offboarding: export first, then the stream, graph and agent key go.
     await applyWatchBatch(tenantDb(db, tenantId), clusterWatch(), new Date());
+    await recordAgentReport(
+      tenantDb(db, tenantId),
+      { agent: "state-watcher", version: "0.1.0", startedAt: new Date(), health: {} },
+      new Date(),
+    );
     const exported = join(dir, "acme-export.ndjson.gz");
     const done = await run(
       { natsUrl: nats.url, natsCredsFile: join(trust, "platform.creds") },
@@ -127,10 +133,13 @@ describe(`kamiyo rca onboard and offboard (${testDbKind})`, () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ format: "kamiyo-rca-export", version: 1, tenant: tenantId });
+    expect(lines.filter((l) => l.table === "rca_agents").map((l) => l.row.agent)).toEqual([
+      "state-watcher",
+    ]);
     const resources = lines.filter((l) => l.table === "rca_resources");
     expect(resources.map((l) => l.row.id)).toContain("pod/shop/cart-7d9f8b6c5-x2k4p");
     expect(resources[0].row.tenant_id).toBeUndefined();
-    for (const table of ["rca_resources", "rca_relations", "rca_pod_labels"])
+    for (const table of ["rca_resources", "rca_relations", "rca_pod_labels", "rca_agents"])
       expect(await tenantDb(db, tenantId).query(`SELECT 1 FROM ${table}`)).toEqual([]);
     expect(await findKeyGrant(db, agentKey)).toMatchObject({ revokedAt: expect.any(Number) });
     expect((await findKeyGrant(db, ownerKey))?.revokedAt ?? null).toBeNull();

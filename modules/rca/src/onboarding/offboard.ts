@@ -7,6 +7,7 @@ import { listApiKeys, revokeApiKey } from "@kamiyo/tenancy";
 
 /** The RCA tables of a tenant, children first (the order they are deleted in). */
 const TABLES = [
+  { name: "rca_agents", order: "agent" },
   { name: "rca_analyses", order: "id" },
   { name: "rca_events", order: "id" },
   { name: "rca_relations", order: "from_id, type, to_id, source_id" },
