@@ -1,3 +1,9 @@
+export * from "./audit/append.ts";
+export * from "./audit/canonical-json.ts";
+export * from "./audit/export.ts";
+export * from "./audit/read-records.ts";
+export * from "./audit/record-hash.ts";
+export * from "./audit/verify.ts";
 export * from "./ltv/bgnbd.ts";
 export * from "./ltv/bgnbd-model.ts";
 export * from "./ltv/csv.ts";
@@ -7,3 +13,4 @@ export * from "./ltv/rfm.ts";
 export * from "./ltv/summary-csv.ts";
 export * from "./ltv/transactions.ts";
 export * from "./ltv/transactions-csv.ts";
+export { shieldMigrations } from "./shield-migrations.ts";

@@ -13,7 +13,7 @@ async function run(...args: string[]): Promise<string> {
   let out = "";
   const io = { env: {}, out: (t: string) => (out += t), err: () => {} } satisfies CliIo;
   const program = new Command("kamiyo").exitOverride();
-  shieldCli(program, { io });
+  shieldCli(program, { io, openDb: () => Promise.reject(new Error("not in these tests")) });
   await program.parseAsync(["shield", ...args], { from: "user" });
   return out;
 }

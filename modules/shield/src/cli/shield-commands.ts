@@ -1,9 +1,9 @@
-import type { ModuleCliContext } from "@kamiyo/platform";
 import type { Command } from "commander";
+import { type AuditCliContext, auditCli } from "./audit-commands.ts";
 import { ltvFitCommand } from "./ltv-fit.ts";
 
-/** Adds `kamiyo shield …`: `ltv fit` so far. */
-export function shieldCli(program: Command, ctx: Pick<ModuleCliContext<unknown>, "io">): void {
+/** Adds `kamiyo shield …`: `ltv fit`, `audit verify` and `audit export` so far. */
+export function shieldCli(program: Command, ctx: AuditCliContext): void {
   const shield = program.command("shield").description("Shield: customer value and governed bids");
   const ltv = shield.command("ltv").description("customer lifetime value (BG/NBD and Gamma-Gamma)");
   ltv
@@ -18,4 +18,5 @@ export function shieldCli(program: Command, ctx: Pick<ModuleCliContext<unknown>,
     .option("--end <date>", "with --transactions: the end of observation (default: the last date)")
     .option("--json", 'one JSON object: {"bgnbd": {r, alpha, a, b, logLikelihood}, "gammaGamma"}')
     .action((o) => ltvFitCommand(ctx.io, o));
+  auditCli(shield, ctx);
 }

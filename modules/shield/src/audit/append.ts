@@ -1,0 +1,145 @@
+import type { Queryable } from "@kamiyo/db";
+import { canonicalJson } from "./canonical-json.ts";
+import { auditGenesisHash, auditRecordHash } from "./record-hash.ts";
+
+/** What a caller appends: a decision today, anything a tenant must be able to prove later. */
+export interface AuditRecordInput {
+  /** What the record is, e.g. "decision". */
+  kind: string;
+  /** When it happened, ms since the epoch (stored and hashed to the millisecond). */
+  at: number;
+  /** The record: any JSON object (a decision's inputs, policy version, verdict and reasons). */
+  body: Readonly<Record<string, unknown>>;
+}
+
+/** A record as appended: its place in the chain. */
+export interface AppendedAuditRecord {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** Records between two automatic checkpoints. */
+export const AUDIT_CHECKPOINT_EVERY = 1_000;
+
+/** The tenant's chain head, under the tenant's chain lock. */
+interface ChainHead {
+  tenantId: string;
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Takes the tenant's audit-chain lock until the transaction ends (appenders of one tenant queue,
+ * other tenants do not wait), then reads the head. Two statements: the head is read after the
+ * lock is held, so it includes what the previous holder committed.
+ * @throws Error outside a tenant's transaction (`tenantDb(db, tenantId).transaction`).
+ */
+async function lockChainHead(tx: Queryable): Promise<ChainHead> {
+  const [lock] = await tx.query<{ tenant: string | null }>(
+    `SELECT current_setting('app.tenant_id', true) AS tenant,
+       pg_advisory_xact_lock(hashtext('shield_audit/' || current_setting('app.tenant_id', true)))`,
+  );
+  const tenantId = lock?.tenant;
+  if (!tenantId) throw new Error("the audit trail is written in a tenant's transaction (tenantDb)");
+  const [head] = await tx.query<{ seq: number; hash: string }>(
+    `SELECT seq, hash FROM shield_audit_records WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`,
+    [tenantId],
+  );
+  return head
+    ? { tenantId, seq: Number(head.seq), hash: head.hash }
+    : { tenantId, seq: 0, hash: auditGenesisHash(tenantId) };
+}
+
+/**
+ * Appends `records` to the tenant's chain, in order, inside the caller's transaction of the
+ * tenant's view, so a decision and its record commit together; writes a checkpoint at every
+ * multiple of `checkpointEvery` (default `AUDIT_CHECKPOINT_EVERY`). One insert for the batch.
+ * @throws Error outside a tenant's transaction, for an empty kind, an invalid time, or a body
+ *   JSON cannot hold (NaN, Infinity, a lone surrogate, a cycle; PostgreSQL refuses `\u0000`).
+ */
+export async function appendAuditRecords(
+  tx: Queryable,
+  records: readonly AuditRecordInput[],
+  opts: { checkpointEvery?: number } = {},
+): Promise<AppendedAuditRecord[]> {
+  if (records.length === 0) return [];
+  const every = opts.checkpointEvery ?? AUDIT_CHECKPOINT_EVERY;
+  const head = await lockChainHead(tx);
+  const cols = {
+    seq: [] as number[],
+    kind: [] as string[],
+    at: [] as string[],
+    body: [] as string[],
+  };
+  const prev: string[] = [];
+  const hashes: string[] = [];
+  let prevHash = head.hash;
+  for (const [i, r] of records.entries()) {
+    if (r.kind === "") throw new Error("an audit record needs a kind");
+    const seq = head.seq + i + 1;
+    const at = new Date(r.at).toISOString();
+    const hash = auditRecordHash({ seq, kind: r.kind, at, body: r.body, prev_hash: prevHash });
+    cols.seq.push(seq);
+    cols.kind.push(r.kind);
+    cols.at.push(at);
+    cols.body.push(canonicalJson(r.body));
+    prev.push(prevHash);
+    hashes.push(hash);
+    prevHash = hash;
+  }
+  await tx.query(
+    `INSERT INTO shield_audit_records (tenant_id, seq, kind, at, body, prev_hash, hash)
+     SELECT $1, r.seq, r.kind, r.at, r.body::jsonb, r.prev_hash, r.hash
+     FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[])
+       AS r(seq, kind, at, body, prev_hash, hash)`,
+    [head.tenantId, cols.seq, cols.kind, cols.at, cols.body, prev, hashes],
+  );
+  const due = cols.seq.flatMap((seq, i) => (seq % every === 0 ? [i] : []));
+  if (due.length > 0)
+    await tx.query(
+      `INSERT INTO shield_audit_checkpoints (tenant_id, seq, hash, at)
+       SELECT $1, c.seq, c.hash, c.at FROM unnest($2::bigint[], $3::text[], $4::timestamptz[]) AS c(seq, hash, at)`,
+      [
+        head.tenantId,
+        due.map((i) => cols.seq[i]),
+        due.map((i) => hashes[i]),
+        due.map((i) => cols.at[i]),
+      ],
+    );
+  return cols.seq.map((seq, i) => ({
+    seq,
+    prevHash: prev[i] as string,
+    hash: hashes[i] as string,
+  }));
+}
+
+/** Appends one record: `appendAuditRecords` with a batch of one. */
+export async function appendAuditRecord(
+  tx: Queryable,
+  record: AuditRecordInput,
+  opts: { checkpointEvery?: number } = {},
+): Promise<AppendedAuditRecord> {
+  const [appended] = await appendAuditRecords(tx, [record], opts);
+  return appended as AppendedAuditRecord;
+}
+
+/**
+ * Writes a checkpoint at the tenant's chain head now (on demand: before an export, at the end of
+ * a billing period), unless one is there already.
+ * @returns the checkpoint, or null for an empty chain.
+ * @throws Error outside a tenant's transaction.
+ */
+export async function writeAuditCheckpoint(
+  tx: Queryable,
+  atMs: number,
+): Promise<{ seq: number; hash: string } | null> {
+  const head = await lockChainHead(tx);
+  if (head.seq === 0) return null;
+  await tx.query(
+    `INSERT INTO shield_audit_checkpoints (tenant_id, seq, hash, at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (tenant_id, seq) DO NOTHING`,
+    [head.tenantId, head.seq, head.hash, new Date(atMs).toISOString()],
+  );
+  return { seq: head.seq, hash: head.hash };
+}

@@ -1,0 +1,7 @@
+import type { MigrationSource } from "@kamiyo/db";
+
+/** The module's tables: the audit trail (`migrations/`). */
+export const shieldMigrations: MigrationSource = {
+  module: "shield",
+  dir: new URL("./migrations/", import.meta.url),
+};
