@@ -2,7 +2,8 @@
  * `npm run bench`: pipeline throughput, detection latency under load, replay memory and the HTTP
  * API under load, each in fresh child processes, printed as a markdown table with the machine it
  * ran on; `ml` compares the Isolation Forest with scikit-learn's (bench/ml.ts), `shield` times the
- * lifetime-value fits and batch predictions (bench/shield.ts).
+ * lifetime-value fits and batch predictions (bench/shield.ts) and the audit trail's appends and
+ * verification (bench/shield-audit.ts; PostgreSQL too with --database-url).
  * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca|shield (repeatable), --frames N
  * (throughput frames), --deliveries N (alerts: outbox size, default 20,000);
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
@@ -31,6 +32,7 @@ import { intelBench } from "./intel.ts";
 import { mlBench } from "./ml.ts";
 import { rcaBench } from "./rca.ts";
 import { shieldBench } from "./shield.ts";
+import { shieldAuditBench } from "./shield-audit.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const { values } = parseArgs({
@@ -697,6 +699,14 @@ if (only.has("rca"))
       objects: Number(values["rca-objects"] ?? 20_000),
     })),
   );
-if (only.has("shield")) rows.push(...shieldBench());
+if (only.has("shield")) {
+  rows.push(...shieldBench());
+  rows.push(
+    ...(await shieldAuditBench({
+      databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
+      kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
+    })),
+  );
+}
 console.log("\n| benchmark | result | details |\n| --- | --- | --- |");
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
