@@ -441,7 +441,10 @@ describe(`row-level security on its own (${testDbKind})`, () => {
     expect(owned.length).toBeGreaterThanOrEqual(11);
     // The modules' tables are here too (the harness migrates the app's modules).
     expect(owned.map((r) => r.name)).toEqual(
-      expect.arrayContaining(["rca_resources", "rca_relations", "rca_events", "rca_analyses"]),
+      expect.arrayContaining([
+        ...["rca_resources", "rca_relations", "rca_events", "rca_analyses"],
+        ...["shield_audit_records", "shield_audit_checkpoints"],
+      ]),
     );
     expect(owned.filter((r) => !r.rls || !r.forced).map((r) => r.name)).toEqual([]);
   });
