@@ -58,3 +58,16 @@ export function testCacheDir(): string {
 export const testDbKind: "pglite" | "postgres" = process.env.TEST_DATABASE_URL
   ? "postgres"
   : "pglite";
+
+/** `db` for a command that closes the database it opens: its close leaves the test's open. */
+export function unclosable(db: Db): Db {
+  return {
+    kind: db.kind,
+    description: db.description,
+    poolStats: () => db.poolStats(),
+    query: (sql, params) => db.query(sql, params),
+    exec: (sql) => db.exec(sql),
+    transaction: (fn) => db.transaction(fn),
+    close: async () => {},
+  };
+}

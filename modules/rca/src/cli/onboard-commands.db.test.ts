@@ -6,7 +6,7 @@ import { createLogger } from "@kamiyo/core";
 import { type Db, tenantDb } from "@kamiyo/db";
 import type { CliIo } from "@kamiyo/platform";
 import { findKeyGrant } from "@kamiyo/tenancy";
-import { createTestDb, testDbKind } from "@kamiyo/testing";
+import { createTestDb, testDbKind, unclosable } from "@kamiyo/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { Command } from "commander";
@@ -34,14 +34,7 @@ async function run(env: Record<string, string>, ...args: string[]): Promise<stri
   rcaCli(program, {
     io,
     logger: () => createLogger("silent", {}),
-    // The command closes what it opens: hand it a view whose close leaves the test's open.
-    openDb: async () =>
-      ({
-        ...db,
-        query: db.query.bind(db),
-        transaction: db.transaction.bind(db),
-        close: async () => {},
-      }) as Db,
+    openDb: async () => unclosable(db),
     openTemporaryDb: () => Promise.reject(new Error("not in these tests")),
     settings: () => rcaSettings.parse(env),
   });

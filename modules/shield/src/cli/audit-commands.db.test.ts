@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Db, tenantDb } from "@kamiyo/db";
 import { CliError, CliExit, type CliIo } from "@kamiyo/platform";
-import { createTestDb, testDbKind } from "@kamiyo/testing";
+import { createTestDb, testDbKind, unclosable } from "@kamiyo/testing";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAuditRecords } from "../audit/append.ts";
@@ -26,17 +26,7 @@ async function run(...args: string[]): Promise<{ out: string; err: string; code:
     err: (t: string) => (err += t),
   } satisfies CliIo;
   const program = new Command("kamiyo").exitOverride();
-  // The command closes what it opens: hand it a view whose close leaves the test's open.
-  shieldCli(program, {
-    io,
-    openDb: async () =>
-      ({
-        ...db,
-        query: db.query.bind(db),
-        transaction: db.transaction.bind(db),
-        close: async () => {},
-      }) as Db,
-  });
+  shieldCli(program, { io, openDb: async () => unclosable(db) });
   try {
     await program.parseAsync(["shield", "audit", ...args], { from: "user" });
     return { out, err, code: 0 };
