@@ -55,8 +55,9 @@ async function lockChainHead(tx: Queryable): Promise<ChainHead> {
  * Appends `records` to the tenant's chain, in order, inside the caller's transaction of the
  * tenant's view, so a decision and its record commit together; writes a checkpoint at every
  * multiple of `checkpointEvery` (default `AUDIT_CHECKPOINT_EVERY`). One insert for the batch.
- * @throws Error outside a tenant's transaction, for an empty kind, an invalid time, or a body
- *   JSON cannot hold (NaN, Infinity, a lone surrogate, a cycle; PostgreSQL refuses `\u0000`).
+ * @throws Error outside a tenant's transaction, for an empty kind, an invalid time or
+ *   `checkpointEvery`, or a body JSON cannot hold (NaN, Infinity, a lone surrogate, a cycle;
+ *   PostgreSQL refuses `\u0000`).
  */
 export async function appendAuditRecords(
   tx: Queryable,
@@ -65,53 +66,39 @@ export async function appendAuditRecords(
 ): Promise<AppendedAuditRecord[]> {
   if (records.length === 0) return [];
   const every = opts.checkpointEvery ?? AUDIT_CHECKPOINT_EVERY;
+  if (!Number.isSafeInteger(every) || every < 1)
+    throw new Error(`checkpointEvery: expected a whole number ≥ 1, got ${every}`);
   const head = await lockChainHead(tx);
-  const cols = {
-    seq: [] as number[],
-    kind: [] as string[],
-    at: [] as string[],
-    body: [] as string[],
-  };
-  const prev: string[] = [];
-  const hashes: string[] = [];
+  const rows: (AppendedAuditRecord & { kind: string; at: string; body: string })[] = [];
   let prevHash = head.hash;
   for (const [i, r] of records.entries()) {
     if (r.kind === "") throw new Error("an audit record needs a kind");
     const seq = head.seq + i + 1;
     const at = new Date(r.at).toISOString();
     const hash = auditRecordHash({ seq, kind: r.kind, at, body: r.body, prev_hash: prevHash });
-    cols.seq.push(seq);
-    cols.kind.push(r.kind);
-    cols.at.push(at);
-    cols.body.push(canonicalJson(r.body));
-    prev.push(prevHash);
-    hashes.push(hash);
+    rows.push({ seq, kind: r.kind, at, body: canonicalJson(r.body), prevHash, hash });
     prevHash = hash;
   }
+  const col = <K extends keyof (typeof rows)[number]>(key: K, of = rows) => of.map((r) => r[key]);
   await tx.query(
     `INSERT INTO shield_audit_records (tenant_id, seq, kind, at, body, prev_hash, hash)
      SELECT $1, r.seq, r.kind, r.at, r.body::jsonb, r.prev_hash, r.hash
      FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[])
        AS r(seq, kind, at, body, prev_hash, hash)`,
-    [head.tenantId, cols.seq, cols.kind, cols.at, cols.body, prev, hashes],
+    [
+      head.tenantId,
+      ...[col("seq"), col("kind"), col("at"), col("body"), col("prevHash"), col("hash")],
+    ],
   );
-  const due = cols.seq.flatMap((seq, i) => (seq % every === 0 ? [i] : []));
+  const due = rows.filter((r) => r.seq % every === 0);
   if (due.length > 0)
     await tx.query(
       `INSERT INTO shield_audit_checkpoints (tenant_id, seq, hash, at)
-       SELECT $1, c.seq, c.hash, c.at FROM unnest($2::bigint[], $3::text[], $4::timestamptz[]) AS c(seq, hash, at)`,
-      [
-        head.tenantId,
-        due.map((i) => cols.seq[i]),
-        due.map((i) => hashes[i]),
-        due.map((i) => cols.at[i]),
-      ],
+       SELECT $1, c.seq, c.hash, c.at
+       FROM unnest($2::bigint[], $3::text[], $4::timestamptz[]) AS c(seq, hash, at)`,
+      [head.tenantId, col("seq", due), col("hash", due), col("at", due)],
     );
-  return cols.seq.map((seq, i) => ({
-    seq,
-    prevHash: prev[i] as string,
-    hash: hashes[i] as string,
-  }));
+  return rows.map(({ seq, prevHash, hash }) => ({ seq, prevHash, hash }));
 }
 
 /** Appends one record: `appendAuditRecords` with a batch of one. */

@@ -106,6 +106,12 @@ describe(`the audit trail (${testDbKind})`, () => {
         appendAuditRecord(tx, { kind: "note", at: T0, body: { x: Number.NaN } }),
       ),
     ).rejects.toThrow("NaN");
+    await expect(
+      tenantDb(db, id).transaction((tx) =>
+        appendAuditRecord(tx, { kind: "note", at: T0, body: { x: "nul \u0000" } }),
+      ),
+    ).rejects.toThrow("unsupported Unicode escape sequence");
+    expect(await verifyAuditChain(db, id)).toMatchObject({ ok: true, records: 1 });
   });
 
   it("gives concurrent appenders a gapless chain", async () => {
