@@ -39,8 +39,7 @@ export async function* exportAuditTrail(
         .join("");
     return;
   }
-  const header = { format: "kamiyo-shield-audit", version: 1, tenant: tenantId };
-  yield `${JSON.stringify(header).slice(0, -1)},"genesis":"${auditGenesisHash(tenantId)}","records":[`;
+  yield `{"format":"kamiyo-shield-audit","version":1,"tenant":${JSON.stringify(tenantId)},"genesis":"${auditGenesisHash(tenantId)}","records":[`;
   let first = true;
   for await (const page of auditRecordPages(db, tenantId)) {
     let chunk = "";

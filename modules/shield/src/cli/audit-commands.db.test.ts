@@ -151,6 +151,20 @@ describe(`kamiyo shield audit (${testDbKind})`, () => {
     ).rejects.toThrow("already exists");
   });
 
+  it("checkpoint: writes one at the head and prints it, for verify --anchors", async () => {
+    await tenantWith("ten_checkpoint", 3);
+    const { out, code } = await run("checkpoint", "--tenant", "ten_checkpoint");
+    expect(code).toBe(0);
+    const written = JSON.parse(out);
+    expect(written).toEqual({ seq: 3, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const anchors = join(dir, "written.json");
+    writeFileSync(anchors, JSON.stringify([written]));
+    expect((await run("verify", "--tenant", "ten_checkpoint", "--from", "3")).code).toBe(0);
+    expect((await run("verify", "--tenant", "ten_checkpoint", "--anchors", anchors)).code).toBe(0);
+    await db.query("INSERT INTO tenants (id, name) VALUES ('ten_empty', 'e')");
+    expect((await run("checkpoint", "--tenant", "ten_empty")).out).toBe("null\n");
+  });
+
   it("export: CSV on stdout, one line a record, fields quoted as RFC 4180 says", async () => {
     const { out } = await run("export", "--tenant", "ten_intact", "--format", "csv");
     // The body's line break is JSON's "\n", so a record is one line.

@@ -1,8 +1,9 @@
 import { createWriteStream, existsSync, readFileSync, renameSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import type { Db } from "@kamiyo/db";
+import { type Db, tenantDb } from "@kamiyo/db";
 import { CliError, CliExit, type ModuleCliContext } from "@kamiyo/platform";
 import { type Command, InvalidArgumentError } from "commander";
+import { writeAuditCheckpoint } from "../audit/append.ts";
 import { AUDIT_EXPORT_FORMATS, type AuditExportFormat, exportAuditTrail } from "../audit/export.ts";
 import { type AuditAnchor, verifyAuditChain } from "../audit/verify.ts";
 
@@ -108,6 +109,22 @@ export async function auditExportCommand(
   });
 }
 
+/**
+ * `kamiyo shield audit checkpoint --tenant ID`: writes a checkpoint at the tenant's chain head now
+ * and prints it as one JSON object `{"seq", "hash"}` (null for an empty chain), to keep outside
+ * the database and give back to `verify --anchors` in an array.
+ * @throws CliError for an unknown tenant.
+ */
+export async function auditCheckpointCommand(
+  ctx: AuditCliContext,
+  opts: { tenant: string },
+): Promise<void> {
+  const written = await withTenant(ctx, opts.tenant, (db) =>
+    tenantDb(db, opts.tenant).transaction((tx) => writeAuditCheckpoint(tx, Date.now())),
+  );
+  ctx.io.out(`${JSON.stringify(written)}\n`);
+}
+
 /** A whole number ≥ 1 (a seq). */
 function parseSeq(text: string): number {
   const n = Number(text);
@@ -116,7 +133,7 @@ function parseSeq(text: string): number {
   return n;
 }
 
-/** Adds `audit verify` and `audit export` to `kamiyo shield`. */
+/** Adds `audit verify`, `audit export` and `audit checkpoint` to `kamiyo shield`. */
 export function auditCli(shield: Command, ctx: AuditCliContext): void {
   const audit = shield.command("audit").description("the tamper-evident audit trail of decisions");
   audit
@@ -134,4 +151,11 @@ export function auditCli(shield: Command, ctx: AuditCliContext): void {
     .requiredOption("--format <format>", "csv or json")
     .option("--out <file>", "write to this file (default: stdout)")
     .action((o) => auditExportCommand(ctx, o));
+  audit
+    .command("checkpoint")
+    .description(
+      'write a checkpoint at the chain head now; print {"seq", "hash"} to keep elsewhere',
+    )
+    .requiredOption("--tenant <id>", "the tenant")
+    .action((o) => auditCheckpointCommand(ctx, o));
 }
