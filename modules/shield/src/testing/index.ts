@@ -33,3 +33,4 @@ export function cdnowTransactions(): Transaction[] {
       return { customerId: String(Number(id)), at, amount: Number(dollars) };
     });
 }
+export * from "./run-shield-cli.ts";
