@@ -64,3 +64,22 @@ export interface PredictBatchResponse {
   ltv: number[];
   modelVersion: number;
 }
+
+type UnaryMethod = (
+  req: object,
+  md: grpc.Metadata,
+  cb: (err: grpc.ServiceError | null, res: unknown) => void,
+) => void;
+
+/** Calls one of a SyncValue client's methods; rejects with the call's ServiceError. */
+export function callSyncValue<Res>(
+  client: grpc.Client,
+  method: "Predict" | "PredictBatch",
+  req: object,
+  md: grpc.Metadata,
+): Promise<Res> {
+  const fn = (client as unknown as Record<string, UnaryMethod>)[method] as UnaryMethod;
+  return new Promise((resolve, reject) =>
+    fn.call(client, req, md, (err, res) => (err ? reject(err) : resolve(res as Res))),
+  );
+}

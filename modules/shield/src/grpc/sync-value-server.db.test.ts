@@ -16,7 +16,7 @@ import type {
   PredictRequest,
   PredictResponse,
 } from "./sync-value-proto.ts";
-import { loadSyncValue } from "./sync-value-proto.ts";
+import { callSyncValue, loadSyncValue } from "./sync-value-proto.ts";
 import { type SyncValueServer, startSyncValueServer } from "./sync-value-server.ts";
 import { MODEL_STAMP_TTL_MS } from "./tenant-models.ts";
 
@@ -37,29 +37,15 @@ let client: grpc.Client;
 const clock = new VirtualClock(Date.now());
 const keys: Record<"a" | "b" | "c", string> = { a: "", b: "", c: "" };
 
-type Unary<Req, Res> = (
-  req: Req,
-  md: grpc.Metadata,
-  cb: (err: grpc.ServiceError | null, res: Res) => void,
-) => void;
-const call = <Req, Res>(method: string, req: Req, md: grpc.Metadata): Promise<Res> =>
-  new Promise((resolve, reject) =>
-    (client as unknown as Record<string, Unary<Req, Res>>)[method]?.call(
-      client,
-      req,
-      md,
-      (err, res) => (err ? reject(err) : resolve(res)),
-    ),
-  );
 const bearer = (key: string) => {
   const md = new grpc.Metadata();
   md.set("authorization", `Bearer ${key}`);
   return md;
 };
 const predict = (req: Partial<PredictRequest>, md = bearer(keys.a)) =>
-  call<Partial<PredictRequest>, PredictResponse>("Predict", req, md);
+  callSyncValue<PredictResponse>(client, "Predict", req, md);
 const predictBatch = (req: Partial<PredictBatchRequest>, md = bearer(keys.a)) =>
-  call<Partial<PredictBatchRequest>, PredictBatchResponse>("PredictBatch", req, md);
+  callSyncValue<PredictBatchResponse>(client, "PredictBatch", req, md);
 /** The gRPC status a call failed with, and its message. */
 const failure = (p: Promise<unknown>) =>
   p.then(
