@@ -13,7 +13,7 @@ import {
   shieldMigrations,
   startSyncValueServer,
 } from "@kamiyo/shield";
-import { cdnowSummary } from "@kamiyo/shield/testing";
+import { CDNOW_PUBLISHED_FIT, cdnowSummary } from "@kamiyo/shield/testing";
 import { createApiKey } from "@kamiyo/tenancy";
 import { openBenchDb } from "./bench-db.ts";
 
@@ -38,19 +38,7 @@ export async function shieldGrpcBench(): Promise<Row[]> {
       createdBy: "bench",
       nowMs: Date.now(),
     });
-    await saveLtvModel(
-      db,
-      TENANT,
-      {
-        bgnbd: { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 },
-        gammaGamma: { p: 6.25, q: 3.74, v: 15.45 },
-        logLikelihood: -9582.4,
-        customers: 2357,
-        timeUnit: "week",
-        unitsPerMonth: 4.345,
-      },
-      { activate: true },
-    );
+    await saveLtvModel(db, TENANT, CDNOW_PUBLISHED_FIT, { activate: true });
     const server = await startSyncValueServer({ db, port: 0, log: silentLogger });
     const { Client } = loadSyncValue();
     const client = new Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());

@@ -9,7 +9,7 @@ import { GammaGammaModel } from "../ltv/gamma-gamma.ts";
 import { LifetimeValue } from "../ltv/lifetime-value.ts";
 import { activateLtvModel, type LtvModelFit, saveLtvModel } from "../ltv/model-store.ts";
 import { shieldMigrations } from "../shield-migrations.ts";
-import { cdnowSummary } from "../testing/index.ts";
+import { CDNOW_PUBLISHED_FIT, cdnowSummary } from "../testing/index.ts";
 import type {
   PredictBatchRequest,
   PredictBatchResponse,
@@ -20,15 +20,8 @@ import { callSyncValue, loadSyncValue } from "./sync-value-proto.ts";
 import { type SyncValueServer, startSyncValueServer } from "./sync-value-server.ts";
 import { MODEL_STAMP_TTL_MS } from "./tenant-models.ts";
 
-/** The published CDNOW fit (weeks), tenant A's model; B's differs so a mix-up shows. */
-const CDNOW: LtvModelFit = {
-  bgnbd: { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 },
-  gammaGamma: { p: 6.25, q: 3.74, v: 15.45 },
-  logLikelihood: -9582.4,
-  customers: 2357,
-  timeUnit: "week",
-  unitsPerMonth: 4.345,
-};
+/** The published CDNOW fit, tenant A's model; B's differs so a mix-up shows. */
+const CDNOW = CDNOW_PUBLISHED_FIT;
 const OTHER: LtvModelFit = { ...CDNOW, bgnbd: { r: 0.5, alpha: 2, a: 1.5, b: 3 } };
 
 let db: Db;
