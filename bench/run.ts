@@ -2,7 +2,8 @@
  * `npm run bench`: pipeline throughput, detection latency under load, replay memory and the HTTP
  * API under load, each in fresh child processes, printed as a markdown table with the machine it
  * ran on; `ml` compares the Isolation Forest with scikit-learn's (bench/ml.ts), `shield` times the
- * lifetime-value fits and batch predictions (bench/shield.ts) and the audit trail's appends and
+ * lifetime-value fits and batch predictions (bench/shield.ts), SyncValue over gRPC on loopback
+ * (bench/shield-grpc.ts) and the audit trail's appends and
  * verification (bench/shield-audit.ts; PostgreSQL too with --database-url).
  * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca|shield (repeatable), --frames N
  * (throughput frames), --deliveries N (alerts: outbox size, default 20,000);
@@ -33,6 +34,7 @@ import { mlBench } from "./ml.ts";
 import { rcaBench } from "./rca.ts";
 import { shieldBench } from "./shield.ts";
 import { shieldAuditBench } from "./shield-audit.ts";
+import { shieldGrpcBench } from "./shield-grpc.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const { values } = parseArgs({
@@ -701,6 +703,7 @@ if (only.has("rca"))
   );
 if (only.has("shield")) {
   rows.push(...shieldBench());
+  rows.push(...(await shieldGrpcBench()));
   rows.push(
     ...(await shieldAuditBench({
       databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,

@@ -443,7 +443,7 @@ describe(`row-level security on its own (${testDbKind})`, () => {
     expect(owned.map((r) => r.name)).toEqual(
       expect.arrayContaining([
         ...["rca_resources", "rca_relations", "rca_events", "rca_analyses"],
-        ...["shield_audit_records", "shield_audit_checkpoints"],
+        ...["shield_audit_records", "shield_audit_checkpoints", "shield_ltv_models"],
       ]),
     );
     expect(owned.filter((r) => !r.rls || !r.forced).map((r) => r.name)).toEqual([]);

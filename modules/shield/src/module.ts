@@ -6,8 +6,9 @@ export { shieldMigrations };
 
 /**
  * Shield, governance for growth teams' ad spend, as the platform composes it. So far its
- * lifetime-value models, its audit trail's tables and their commands (`kamiyo shield ltv fit`,
- * `kamiyo shield audit verify|export`); no routes yet.
+ * lifetime-value models, its tables (the audit trail, each tenant's LTV model versions) and their
+ * commands (`kamiyo shield ltv fit|models`, `kamiyo shield audit verify|export|checkpoint`); no
+ * routes yet, and the SyncValue gRPC server (`startSyncValueServer`) is not started by `serve`.
  */
 export const shieldModule = defineModule({
   id: "shield",

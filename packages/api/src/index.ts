@@ -7,6 +7,7 @@ export type {
   StatsSection,
 } from "./api-module.ts";
 export type { ZodApp } from "./app-types.ts";
+export { type Authentication, Authenticator } from "./authenticate.ts";
 export { buildApi } from "./build-api.ts";
 export { type ApiConfig, apiConfig } from "./config.ts";
 export { type ApiDeps, type DemoInfo, type PluginInfo, pluginCatalog } from "./deps.ts";

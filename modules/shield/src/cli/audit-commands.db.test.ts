@@ -3,38 +3,20 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Db, tenantDb } from "@kamiyo/db";
-import { CliError, CliExit, type CliIo } from "@kamiyo/platform";
-import { createTestDb, testDbKind, unclosable } from "@kamiyo/testing";
-import { Command } from "commander";
+import { CliError } from "@kamiyo/platform";
+import { createTestDb, testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAuditRecords } from "../audit/append.ts";
 import { canonicalJson } from "../audit/canonical-json.ts";
 import { shieldMigrations } from "../shield-migrations.ts";
-import { shieldCli } from "./shield-commands.ts";
+import { runShieldCli } from "../testing/index.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 let db: Db;
 let dir: string;
 
 /** Runs `kamiyo shield audit …args` in-process on the test database; returns what it printed. */
-async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = "";
-  let err = "";
-  const io = {
-    env: {},
-    out: (t: string) => (out += t),
-    err: (t: string) => (err += t),
-  } satisfies CliIo;
-  const program = new Command("kamiyo").exitOverride();
-  shieldCli(program, { io, openDb: async () => unclosable(db) });
-  try {
-    await program.parseAsync(["shield", "audit", ...args], { from: "user" });
-    return { out, err, code: 0 };
-  } catch (e) {
-    if (e instanceof CliExit) return { out, err, code: e.code };
-    throw e;
-  }
-}
+const run = (...args: string[]) => runShieldCli(db, "audit", ...args);
 
 /** A tenant with `n` decisions, a checkpoint every 5. */
 async function tenantWith(id: string, n: number): Promise<void> {

@@ -11,7 +11,7 @@ import { type AuditAnchor, verifyAuditChain } from "../audit/verify.ts";
 export type AuditCliContext = Pick<ModuleCliContext<unknown>, "io" | "openDb">;
 
 /** Opens the database, checks the tenant exists, runs `fn`, closes the database. */
-async function withTenant<T>(
+export async function withTenant<T>(
   ctx: AuditCliContext,
   tenantId: string,
   fn: (db: Db) => Promise<T>,

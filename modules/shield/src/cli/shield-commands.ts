@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { type AuditCliContext, auditCli } from "./audit-commands.ts";
 import { ltvFitCommand } from "./ltv-fit.ts";
+import { ltvModelsCommand } from "./ltv-models.ts";
 
-/** Adds `kamiyo shield …`: `ltv fit`, `audit verify` and `audit export` so far. */
+/** Adds `kamiyo shield …`: `ltv fit`, `ltv models`, `audit verify` and `audit export` so far. */
 export function shieldCli(program: Command, ctx: AuditCliContext): void {
   const shield = program.command("shield").description("Shield: customer value and governed bids");
   const ltv = shield.command("ltv").description("customer lifetime value (BG/NBD and Gamma-Gamma)");
@@ -14,9 +15,21 @@ export function shieldCli(program: Command, ctx: AuditCliContext): void {
       "a summary CSV: ID,frequency,recency,T[,monetary_value] (or ID,x,t_x,T,zbar)",
     )
     .option("--transactions <file>", "a transactions CSV instead: customer_id,date[,amount]")
-    .option("--unit <unit>", "with --transactions: recency and T in day (default) or week")
+    .option(
+      "--unit <unit>",
+      "with --transactions: recency and T in day (default) or week; with --summary --save: its unit",
+    )
     .option("--end <date>", "with --transactions: the end of observation (default: the last date)")
     .option("--json", 'one JSON object: {"bgnbd": {r, alpha, a, b, logLikelihood}, "gammaGamma"}')
-    .action((o) => ltvFitCommand(ctx.io, o));
+    .option("--tenant <id>", "with --save: the tenant whose model this is")
+    .option("--save", "store the fit as the tenant's next model version")
+    .option("--activate", "with --save: make it the version SyncValue serves")
+    .action((o) => ltvFitCommand(ctx, o));
+  ltv
+    .command("models")
+    .description("list a tenant's saved LTV model versions (* marks the active one)")
+    .requiredOption("--tenant <id>", "the tenant")
+    .option("--json", "as a JSON array")
+    .action((o) => ltvModelsCommand(ctx, o));
   auditCli(shield, ctx);
 }

@@ -12,6 +12,8 @@ export interface Transaction {
 /** The summary's time unit, in days. */
 export const TIME_UNITS = { day: 1, week: 7 } as const;
 export type TimeUnit = keyof typeof TIME_UNITS;
+/** Each time unit's count in a month, as lifetimes' `freq` factors (52.14 weeks / 12). */
+export const UNITS_PER_MONTH: Readonly<Record<TimeUnit, number>> = { day: 30, week: 4.345 };
 
 const DAY_MS = 86_400_000;
 

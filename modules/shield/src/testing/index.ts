@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { LtvModelFit } from "../ltv/model-store.ts";
 import type { RfmSummary } from "../ltv/rfm.ts";
 import { parseSummaryCsv } from "../ltv/summary-csv.ts";
 import type { Transaction } from "../ltv/transactions.ts";
@@ -33,3 +34,14 @@ export function cdnowTransactions(): Transaction[] {
       return { customerId: String(Number(id)), at, amount: Number(dollars) };
     });
 }
+export * from "./run-shield-cli.ts";
+
+/** The published CDNOW fit (lifetimes' figures, in weeks) as a model to save: a known model. */
+export const CDNOW_PUBLISHED_FIT: LtvModelFit = {
+  bgnbd: { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 },
+  gammaGamma: { p: 6.25, q: 3.74, v: 15.45 },
+  logLikelihood: -9582.4,
+  customers: 2357,
+  timeUnit: "week",
+  unitsPerMonth: 4.345,
+};

@@ -1,0 +1,196 @@
+import * as grpc from "@grpc/grpc-js";
+import { silentLogger, VirtualClock } from "@kamiyo/core";
+import type { Db } from "@kamiyo/db";
+import { createApiKey } from "@kamiyo/tenancy";
+import { createTestDb, testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BgNbdModel } from "../ltv/bgnbd-model.ts";
+import { GammaGammaModel } from "../ltv/gamma-gamma.ts";
+import { LifetimeValue } from "../ltv/lifetime-value.ts";
+import { activateLtvModel, type LtvModelFit, saveLtvModel } from "../ltv/model-store.ts";
+import { shieldMigrations } from "../shield-migrations.ts";
+import { CDNOW_PUBLISHED_FIT, cdnowSummary } from "../testing/index.ts";
+import type {
+  PredictBatchRequest,
+  PredictBatchResponse,
+  PredictRequest,
+  PredictResponse,
+} from "./sync-value-proto.ts";
+import { callSyncValue, loadSyncValue } from "./sync-value-proto.ts";
+import { type SyncValueServer, startSyncValueServer } from "./sync-value-server.ts";
+import { MODEL_STAMP_TTL_MS } from "./tenant-models.ts";
+
+/** The published CDNOW fit, tenant A's model; B's differs so a mix-up shows. */
+const CDNOW = CDNOW_PUBLISHED_FIT;
+const OTHER: LtvModelFit = { ...CDNOW, bgnbd: { r: 0.5, alpha: 2, a: 1.5, b: 3 } };
+
+let db: Db;
+let server: SyncValueServer;
+let client: grpc.Client;
+const clock = new VirtualClock(Date.now());
+const keys: Record<"a" | "b" | "c", string> = { a: "", b: "", c: "" };
+
+const bearer = (key: string) => {
+  const md = new grpc.Metadata();
+  md.set("authorization", `Bearer ${key}`);
+  return md;
+};
+const predict = (req: Partial<PredictRequest>, md = bearer(keys.a)) =>
+  callSyncValue<PredictResponse>(client, "Predict", req, md);
+const predictBatch = (req: Partial<PredictBatchRequest>, md = bearer(keys.a)) =>
+  callSyncValue<PredictBatchResponse>(client, "PredictBatch", req, md);
+/** The gRPC status a call failed with, and its message. */
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => ({ code: grpc.status.OK, details: "" }),
+    (e: grpc.ServiceError) => ({ code: e.code, details: e.details }),
+  );
+
+beforeAll(async () => {
+  db = await createTestDb({ modules: [shieldMigrations] });
+  for (const t of ["a", "b", "c"] as const) {
+    await db.query("INSERT INTO tenants (id, name) VALUES ($1, $1)", [`ten_${t}`]);
+    const created = await createApiKey(db, {
+      tenantId: `ten_${t}`,
+      name: "grpc",
+      role: "viewer",
+      createdBy: "test",
+      nowMs: clock.now(),
+    });
+    keys[t] = created.key;
+  }
+  await saveLtvModel(db, "ten_a", CDNOW, { activate: true });
+  await saveLtvModel(db, "ten_b", OTHER);
+  await saveLtvModel(db, "ten_b", OTHER, { activate: true });
+  server = await startSyncValueServer({ db, port: 0, log: silentLogger, clock });
+  const { Client } = loadSyncValue();
+  client = new Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+});
+afterAll(async () => {
+  client?.close();
+  await server?.close();
+  await db?.close();
+});
+
+describe(`SyncValue over gRPC on loopback (${testDbKind})`, () => {
+  const customer = { frequency: 2, recency: 30.43, T: 38.86, monetaryValue: 22.5 };
+
+  it("Predict answers with the tenant's active model, as the in-process models do", async () => {
+    const got = await predict({ ...customer, horizonMonths: 12 });
+    const bg = new BgNbdModel(CDNOW.bgnbd);
+    const gg = new GammaGammaModel(CDNOW.gammaGamma as NonNullable<LtvModelFit["gammaGamma"]>);
+    const ltv = new LifetimeValue(bg, gg, { unitsPerMonth: 4.345 });
+    const { frequency: x, recency, T, monetaryValue: m } = customer;
+    expect(got).toEqual({
+      pAlive: bg.probabilityAlive(x, recency, T),
+      expectedPurchases: bg.expectedPurchases(12 * 4.345, x, recency, T),
+      expectedSpend: gg.expectedAverageSpend(x, m),
+      ltv: ltv.of(x, recency, T, m),
+      modelVersion: 1,
+    });
+    // 0 months means the default 12, and the discount rate defaults to 1 % a month.
+    expect(await predict(customer)).toEqual(got);
+    const undiscounted = await predict({ ...customer, monthlyDiscountRate: 0 });
+    expect(undiscounted.ltv).toBeGreaterThan(got.ltv as number);
+  });
+
+  it("PredictBatch's columns equal Predict customer by customer", async () => {
+    const s = cdnowSummary();
+    const n = 50;
+    const cols = {
+      frequency: [...s.frequency.subarray(0, n)],
+      recency: [...s.recency.subarray(0, n)],
+      T: [...s.T.subarray(0, n)],
+      monetaryValue: [...(s.monetaryValue as Float64Array).subarray(0, n)],
+      horizonMonths: 6,
+    };
+    const batch = await predictBatch(cols);
+    expect(batch.modelVersion).toBe(1);
+    expect(batch.ltv).toHaveLength(n);
+    for (const i of [0, 1, 17, n - 1]) {
+      const one = await predict({
+        frequency: cols.frequency[i],
+        recency: cols.recency[i],
+        T: cols.T[i],
+        monetaryValue: cols.monetaryValue[i],
+        horizonMonths: 6,
+      });
+      expect([
+        batch.pAlive[i],
+        batch.expectedPurchases[i],
+        batch.expectedSpend[i],
+        batch.ltv[i],
+      ]).toEqual([one.pAlive, one.expectedPurchases, one.expectedSpend, one.ltv]);
+    }
+  });
+
+  it("takes the key as a Bearer token or x-api-key; none or a wrong one is UNAUTHENTICATED", async () => {
+    const md = new grpc.Metadata();
+    md.set("x-api-key", keys.a);
+    expect((await predict(customer, md)).modelVersion).toBe(1);
+    const none = await failure(predict(customer, new grpc.Metadata()));
+    expect(none).toEqual({
+      code: grpc.status.UNAUTHENTICATED,
+      details: expect.stringMatching(/API key is required/),
+    });
+    const wrong = await failure(predict(customer, bearer(`${keys.a.slice(0, -4)}abcd`)));
+    expect(wrong).toEqual({ code: grpc.status.UNAUTHENTICATED, details: "invalid API key" });
+  });
+
+  it("answers each tenant with its own model: B's key gets B's, a tenant without one FAILED_PRECONDITION", async () => {
+    const a = await predict(customer);
+    const b = await predict(customer, bearer(keys.b));
+    expect(b.modelVersion).toBe(2);
+    expect(b.pAlive).toBe(new BgNbdModel(OTHER.bgnbd).probabilityAlive(2, 30.43, 38.86));
+    expect(b.pAlive).not.toBe(a.pAlive);
+    const c = await failure(predict(customer, bearer(keys.c)));
+    expect(c.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(c.details).toMatch(/no active LTV model for this tenant/);
+  });
+
+  it("refuses bad numbers with INVALID_ARGUMENT naming the field (and the customer in a batch)", async () => {
+    const bad = async (req: Partial<PredictRequest>) => failure(predict({ ...customer, ...req }));
+    expect(await bad({ frequency: -1 })).toEqual({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: "frequency: expected a finite number ≥ 0, got -1",
+    });
+    expect((await bad({ recency: Number.NaN })).details).toBe(
+      "recency: expected a finite number ≥ 0, got NaN",
+    );
+    expect((await bad({ recency: 40 })).details).toBe("recency: 40 is after T 38.86");
+    expect((await bad({ monetaryValue: Number.POSITIVE_INFINITY })).details).toMatch(
+      /^monetary_value: /,
+    );
+    expect((await bad({ horizonMonths: 500 })).details).toMatch(/^horizon_months: /);
+    const batch = await failure(
+      predictBatch({ frequency: [1, 2], recency: [1, 5], T: [2, 3], monetaryValue: [1, 1] }),
+    );
+    expect(batch).toEqual({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: "recency[1]: 5 is after T 3",
+    });
+    const short = await failure(predictBatch({ frequency: [1, 2], recency: [1], T: [2, 3] }));
+    expect(short.details).toBe("recency: 1 values for 2 frequencies");
+  });
+
+  it("serves a newly activated version once the cached one's stamp is older than the TTL", async () => {
+    const v2 = await saveLtvModel(db, "ten_a", OTHER);
+    await activateLtvModel(db, "ten_a", v2.version);
+    expect((await predict(customer)).modelVersion).toBe(1);
+    clock.advanceTo(clock.now() + MODEL_STAMP_TTL_MS);
+    expect((await predict(customer)).modelVersion).toBe(2);
+  });
+
+  it("leaves spend and LTV unset for a model fitted without amounts", async () => {
+    await saveLtvModel(db, "ten_c", { ...CDNOW, gammaGamma: null }, { activate: true });
+    clock.advanceTo(clock.now() + MODEL_STAMP_TTL_MS);
+    const one = await predict(customer, bearer(keys.c));
+    expect(one).toEqual({
+      pAlive: expect.any(Number),
+      expectedPurchases: expect.any(Number),
+      modelVersion: 1,
+    });
+    const batch = await predictBatch({ frequency: [1], recency: [1], T: [2] }, bearer(keys.c));
+    expect([batch.pAlive.length, batch.expectedSpend, batch.ltv]).toEqual([1, [], []]);
+  });
+});
