@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rankCandidates } from "../analysis/rank.ts";
 import type { EventRow } from "../graph/state-events.ts";
 import { rcaMigrations } from "../module.ts";
-import { clusterWatch, faultsWatch } from "../testing/k8s-fixtures.ts";
+import { clusterWatch } from "../testing/k8s-fixtures.ts";
+import { storeShopGraph } from "../testing/shop-graph.ts";
 import { getAnalysis, saveAnalysis } from "./analyses.ts";
 import { eventsInWindow, listResources, neighbourhood, pathsBetween } from "./graph-queries.ts";
 import { loadRcaInput } from "./load-input.ts";
 import { recordEvents } from "./record-events.ts";
-import { applyWatchBatch, replaceCallEdges } from "./write-graph.ts";
+import { applyWatchBatch } from "./write-graph.ts";
 
 let db: Db;
 let a: Db;
@@ -24,17 +25,7 @@ beforeAll(async () => {
     await db.query("INSERT INTO tenants (id, name) VALUES ($1, $1)", [t]);
   a = tenantDb(db, "ten_alpha");
   b = tenantDb(db, "ten_beta");
-  await applyWatchBatch(a, clusterWatch(), T0);
-  await applyWatchBatch(a, faultsWatch(), T1);
-  await replaceCallEdges(
-    a,
-    "traces",
-    [
-      { namespace: "shop", source: "frontend", target: "cart" },
-      { namespace: "shop", source: "cart", target: "redis" },
-    ],
-    T0,
-  );
+  await storeShopGraph(a, T0, T1);
 });
 afterAll(async () => db?.close());
 

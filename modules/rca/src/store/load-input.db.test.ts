@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rankCandidates } from "../analysis/rank.ts";
 import type { RcaInput, Relation, Resource } from "../model.ts";
 import { rcaMigrations } from "../module.ts";
-import { clusterWatch, faultsWatch } from "../testing/k8s-fixtures.ts";
+import { storeShopGraph } from "../testing/shop-graph.ts";
 import { loadRcaInput } from "./load-input.ts";
-import { applyWatchBatch, replaceCallEdges } from "./write-graph.ts";
 
 let db: Db;
 let a: Db;
@@ -17,17 +16,7 @@ beforeAll(async () => {
   db = await createTestDb({ modules: [rcaMigrations] });
   await db.query("INSERT INTO tenants (id, name) VALUES ('ten_alpha', 'ten_alpha')");
   a = tenantDb(db, "ten_alpha");
-  await applyWatchBatch(a, clusterWatch(), T0);
-  await applyWatchBatch(a, faultsWatch(), T1);
-  await replaceCallEdges(
-    a,
-    "traces",
-    [
-      { namespace: "shop", source: "frontend", target: "cart" },
-      { namespace: "shop", source: "cart", target: "redis" },
-    ],
-    T0,
-  );
+  await storeShopGraph(a, T0, T1);
 });
 afterAll(async () => db?.close());
 
