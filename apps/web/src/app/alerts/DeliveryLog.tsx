@@ -31,9 +31,9 @@ export function DeliveryLog({
   const attempted = useRef(onAttempt);
   attempted.current = onAttempt;
   // Aborted when the log goes away: a look still in flight must not land after the endpoint does.
-  const shown = useRef(new AbortController());
+  const shown = useRef<AbortController | null>(null);
   const load = useCallback(() => {
-    const { signal } = shown.current;
+    const signal = shown.current?.signal;
     getJson<Page<Delivery>>(path, signal)
       .then((b) => {
         setDeliveries(b.data);
@@ -44,7 +44,7 @@ export function DeliveryLog({
         attempts.current = seen;
       })
       .catch((e: Error) => {
-        if (!signal.aborted) setLoadError(e.message);
+        if (!signal?.aborted) setLoadError(e.message);
       });
   }, [path]);
   useEffect(() => {
@@ -54,7 +54,7 @@ export function DeliveryLog({
     const timer = setInterval(load, 2_000);
     return () => {
       clearInterval(timer);
-      shown.current.abort();
+      shown.current?.abort();
     };
   }, [load]);
 
