@@ -1,5 +1,7 @@
 import { defineModule } from "@kamiyo/platform";
+import { shieldApi } from "./api/index.ts";
 import { shieldCli } from "./cli/shield-commands.ts";
+import { shieldSettings } from "./settings.ts";
 import { shieldMigrations } from "./shield-migrations.ts";
 
 export { shieldMigrations };
@@ -14,5 +16,7 @@ export const shieldModule = defineModule({
   id: "shield",
   title: "Shield",
   migrations: { dir: shieldMigrations.dir },
+  api: shieldApi,
+  settings: { prefix: "SHIELD", schema: shieldSettings },
   cli: shieldCli,
 });
