@@ -1,0 +1,32 @@
+import type { BidTarget, PlatformId } from "./platform.ts";
+
+/** A bid a client wants placed: what to set, where, for which client and campaign. */
+export interface BidRequest {
+  /** The tenant's client (advertiser) the bid is for. */
+  clientId: string;
+  /** The campaign in Shield's terms (what budgets and policies are kept by). */
+  campaignId: string;
+  platform: PlatformId;
+  /** The platform account: a Google Ads customer id, a Meta ad account id (`act_…`). */
+  account: string;
+  target: BidTarget;
+  /** The amount to set, integer micros of the account's currency. */
+  amountMicros: number;
+}
+
+/** Shield's answer for a bid. */
+export interface BidVerdict {
+  allowed: boolean;
+  /** The decision's id in the audit trail: the `bid` record names it. */
+  decisionId: string;
+  /** Why, in words (the denial's reasons; may be empty for an allow). */
+  reasons: readonly string[];
+}
+
+/**
+ * The policy check every bid passes before it is sent (SyncShield's check, or anything that
+ * answers as it does). The bidder sends nothing the gate did not allow.
+ */
+export interface BidGate {
+  check(tenantId: string, bid: BidRequest): Promise<BidVerdict>;
+}

@@ -1,0 +1,185 @@
+import { BoundedQueue, type Clock } from "@kamiyo/core";
+import { type Db, tenantDb } from "@kamiyo/db";
+import { appendAuditRecord } from "../audit/append.ts";
+import type { BidGate, BidRequest } from "./bid-gate.ts";
+import { assertMicros } from "./money.ts";
+import { type AdPlatform, PlatformError, type PlatformId, type SpendQuery } from "./platform.ts";
+import { type LaneOptions, type LaneSnapshot, PlatformLane } from "./platform-lane.ts";
+
+/** What became of a bid. */
+export type BidOutcome =
+  | { status: "denied"; decisionId: string; reasons: readonly string[] }
+  | { status: "sent"; decisionId: string; externalId: string; auditSeq: number };
+
+/** What the bidder is built with. */
+export interface BidderDeps {
+  db: Db;
+  /** The policy check: nothing is sent that it did not allow. */
+  gate: BidGate;
+  /** The platforms bids can go to; a bid for another is refused. */
+  platforms: Partial<Record<PlatformId, AdPlatform>>;
+  clock: Clock;
+  /** Per platform: its lanes' timeouts, retries, breaker and pace (`LANE_DEFAULTS` otherwise). */
+  lanes?: Partial<Record<PlatformId, Partial<LaneOptions>>>;
+  /** Bids waiting per account before more are refused; default 1,000. */
+  queueCapacity?: number;
+}
+
+/** `PlatformError.code` of a bid refused because its account's queue is full. */
+export const QUEUE_FULL = "queue_full";
+
+interface Job {
+  tenantId: string;
+  bid: BidRequest;
+  decisionId: string;
+  resolve(outcome: BidOutcome): void;
+  reject(err: unknown): void;
+}
+
+interface Lane {
+  lane: PlatformLane;
+  queue: BoundedQueue<Job>;
+  drained: Promise<void>;
+}
+
+/**
+ * SyncFlow's bidder: a bid is checked by the gate, queued on its platform account's lane (a
+ * bounded queue drained one at a time at the account's pace), sent through the lane's breaker,
+ * timeout and retries, and, once the platform accepted it, recorded as a `bid` record in the
+ * tenant's audit trail (`{decisionId, clientId, campaignId, platform, externalId,
+ * spendMicros}`, the amount set; outcome billing sums these). A denied bid is never sent.
+ */
+export class Bidder {
+  readonly #deps: BidderDeps;
+  readonly #lanes = new Map<string, Lane>();
+  readonly #spend = new Map<PlatformId, number>();
+  #closed = false;
+
+  constructor(deps: BidderDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Checks `bid` with the gate and, if allowed, sends it and records it.
+   * @throws RangeError for a bad amount or a platform the bidder has no client for (before the
+   *   gate is asked); PlatformError when the platform refused or failed (nothing is recorded),
+   *   or `queue_full` when the account's queue is full.
+   */
+  async submit(tenantId: string, bid: BidRequest): Promise<BidOutcome> {
+    assertMicros("amountMicros", bid.amountMicros);
+    if (!this.#deps.platforms[bid.platform])
+      throw new RangeError(`platform: no client configured for ${bid.platform}`);
+    if (this.#closed) throw new Error("the bidder is closed");
+    const verdict = await this.#deps.gate.check(tenantId, bid);
+    if (!verdict.allowed)
+      return { status: "denied", decisionId: verdict.decisionId, reasons: verdict.reasons };
+    const lane = this.#lane(bid.platform, bid.account);
+    return new Promise<BidOutcome>((resolve, reject) => {
+      const job: Job = { tenantId, bid, decisionId: verdict.decisionId, resolve, reject };
+      if (!lane.queue.push(job))
+        reject(
+          new PlatformError(
+            bid.platform,
+            "rate_limited",
+            `account ${bid.account}: bid queue full`,
+            {
+              code: QUEUE_FULL,
+            },
+          ),
+        );
+    });
+  }
+
+  /** Reads an object's spend through its account's lane (a read: retried when it fails). */
+  readSpend(platform: PlatformId, query: SpendQuery): Promise<{ spendMicros: number }> {
+    const client = this.#platform(platform);
+    return this.#lane(platform, query.account).lane.run(
+      (signal) => client.readSpend(query, signal),
+      {
+        idempotent: true,
+      },
+    );
+  }
+
+  /** Every lane's breaker state and counters (one per platform account used so far). */
+  lanes(): LaneSnapshot[] {
+    return [...this.#lanes.values()].map((l) => l.lane.snapshot());
+  }
+
+  /** Micros set by accepted bids per platform since start (`syncflow_spend_total`). */
+  spendTotals(): Partial<Record<PlatformId, number>> {
+    return Object.fromEntries(this.#spend);
+  }
+
+  /** Stops taking bids and waits for the queued ones to finish. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const l of this.#lanes.values()) l.queue.close();
+    await Promise.all([...this.#lanes.values()].map((l) => l.drained));
+  }
+
+  #platform(id: PlatformId): AdPlatform {
+    const p = this.#deps.platforms[id];
+    if (!p) throw new RangeError(`platform: no client configured for ${id}`);
+    return p;
+  }
+
+  #lane(platform: PlatformId, account: string): Lane {
+    const key = `${platform}/${account}`;
+    let lane = this.#lanes.get(key);
+    if (!lane) {
+      const queue = new BoundedQueue<Job>(this.#deps.queueCapacity ?? 1_000);
+      const l = new PlatformLane(platform, account, this.#deps.clock, this.#deps.lanes?.[platform]);
+      lane = { lane: l, queue, drained: this.#drain(l, queue) };
+      this.#lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  async #drain(lane: PlatformLane, queue: BoundedQueue<Job>): Promise<void> {
+    for (;;) {
+      await queue.wait();
+      const job = queue.shift();
+      if (!job) {
+        if (queue.closed) return;
+        continue;
+      }
+      try {
+        job.resolve(await this.#send(lane, job));
+      } catch (err) {
+        job.reject(err);
+      }
+    }
+  }
+
+  async #send(lane: PlatformLane, job: Job): Promise<BidOutcome> {
+    const { bid } = job;
+    const client = this.#platform(bid.platform);
+    const change = { account: bid.account, target: bid.target, amountMicros: bid.amountMicros };
+    // Setting an absolute amount is idempotent: a retry after a timeout sets the same value.
+    const accepted = await lane.run((signal) => client.setAmount(change, signal), {
+      idempotent: true,
+    });
+    const record = await tenantDb(this.#deps.db, job.tenantId).transaction((tx) =>
+      appendAuditRecord(tx, {
+        kind: "bid",
+        at: this.#deps.clock.now(),
+        body: {
+          decisionId: job.decisionId,
+          clientId: bid.clientId,
+          campaignId: bid.campaignId,
+          platform: bid.platform,
+          externalId: accepted.externalId,
+          spendMicros: bid.amountMicros,
+        },
+      }),
+    );
+    this.#spend.set(bid.platform, (this.#spend.get(bid.platform) ?? 0) + bid.amountMicros);
+    return {
+      status: "sent",
+      decisionId: job.decisionId,
+      externalId: accepted.externalId,
+      auditSeq: record.seq,
+    };
+  }
+}

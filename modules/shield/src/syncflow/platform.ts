@@ -1,0 +1,113 @@
+/** The ad platforms SyncFlow bids on. */
+export type PlatformId = "google_ads" | "meta";
+
+/**
+ * What a bid sets, on which platform object. Every target is set to an absolute amount, so
+ * sending the same change twice leaves the platform as sending it once: these mutations are
+ * idempotent and safe to retry.
+ */
+export type BidTarget =
+  /** Google Ads: an ad group's default max CPC (`AdGroup.cpc_bid_micros`). */
+  | { kind: "ad_group_cpc"; adGroupId: string }
+  /** Google Ads: a keyword's max CPC (`AdGroupCriterion.cpc_bid_micros`). */
+  | { kind: "keyword_cpc"; adGroupId: string; criterionId: string }
+  /** Google Ads: a campaign budget's daily amount (`CampaignBudget.amount_micros`). */
+  | { kind: "campaign_budget"; budgetId: string }
+  /** Meta: an ad set's bid cap or cost target (`bid_amount`, in the account's minor units). */
+  | { kind: "ad_set_bid"; adSetId: string }
+  /** Meta: an ad set's daily budget (`daily_budget`, in the account's minor units). */
+  | { kind: "ad_set_daily_budget"; adSetId: string };
+
+/** One change to send: an account on a platform, a target in it, an amount in micros. */
+export interface AmountChange {
+  /** The platform's account: a Google Ads customer id (digits), a Meta ad account id (`act_…`). */
+  account: string;
+  target: BidTarget;
+  /** The amount to set, integer micros of the account's currency. */
+  amountMicros: number;
+}
+
+/** What the platform answered for an accepted change. */
+export interface AcceptedChange {
+  /** The platform's name for the object changed (a resource name, an ad set id). */
+  externalId: string;
+}
+
+/** A spend read: what an object spent over a period, as the platform reports it. */
+export interface SpendQuery {
+  account: string;
+  /** Google Ads: a campaign id; Meta: an ad set id. */
+  objectId: string;
+  /** Inclusive UTC dates, `YYYY-MM-DD`. */
+  since: string;
+  until: string;
+}
+
+/**
+ * One ad platform behind SyncFlow's one interface. Each method sends one request (no retries
+ * of its own: the caller's policy decides) and throws `PlatformError` for anything but success.
+ */
+export interface AdPlatform {
+  readonly id: PlatformId;
+  /** Sets an absolute amount (idempotent). */
+  setAmount(change: AmountChange, signal?: AbortSignal): Promise<AcceptedChange>;
+  /** Reads spend, in integer micros (a read: safe to retry). */
+  readSpend(query: SpendQuery, signal?: AbortSignal): Promise<{ spendMicros: number }>;
+}
+
+/** Why a platform call failed, as SyncFlow acts on it. */
+export type PlatformErrorKind =
+  /** The platform's rate limit or quota: wait (`retryAfterMs` when it said how long). */
+  | "rate_limited"
+  /** The platform failed or could not be reached (5xx, network, transient errors). */
+  | "unavailable"
+  /** The call took longer than its timeout. */
+  | "timeout"
+  /** Credentials refused or missing permission. */
+  | "auth"
+  /** The platform refused the request itself (bad id, invalid amount): sending again won't help. */
+  | "rejected";
+
+/**
+ * A failed platform call. `retryable` says whether the same request may succeed later; only
+ * `rate_limited`, `unavailable` and `timeout` count toward opening the platform's circuit (a
+ * rejected bid says nothing about the platform's health).
+ */
+export class PlatformError extends Error {
+  override readonly name = "PlatformError";
+  readonly platform: PlatformId;
+  readonly kind: PlatformErrorKind;
+  /** The HTTP status, when there was a response. */
+  readonly status: number | undefined;
+  /** The platform's error code (`quotaError: RESOURCE_EXHAUSTED`, `17/2446079`). */
+  readonly code: string | undefined;
+  /** How long the platform asked to wait, ms. */
+  readonly retryAfterMs: number | undefined;
+  /** The platform's request id, for its support. */
+  readonly requestId: string | undefined;
+
+  constructor(
+    platform: PlatformId,
+    kind: PlatformErrorKind,
+    message: string,
+    extra: {
+      status?: number;
+      code?: string;
+      retryAfterMs?: number;
+      requestId?: string;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(`${platform}: ${message}`, { cause: extra.cause });
+    this.platform = platform;
+    this.kind = kind;
+    this.status = extra.status;
+    this.code = extra.code;
+    this.retryAfterMs = extra.retryAfterMs;
+    this.requestId = extra.requestId;
+  }
+
+  get retryable(): boolean {
+    return this.kind === "rate_limited" || this.kind === "unavailable" || this.kind === "timeout";
+  }
+}
