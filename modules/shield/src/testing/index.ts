@@ -45,3 +45,7 @@ export const CDNOW_PUBLISHED_FIT: LtvModelFit = {
   timeUnit: "week",
   unitsPerMonth: 4.345,
 };
+export * from "./campaign-bid-gate.ts";
+export * from "./local-google-ads.ts";
+export * from "./local-graph-api.ts";
+export * from "./local-http.ts";
