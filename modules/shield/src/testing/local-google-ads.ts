@@ -73,7 +73,10 @@ export async function startLocalGoogleAds(opts: {
   accessToken: string;
   developerToken: string;
   loginCustomerId?: string;
+  /** Serve `POST /token` (OAuth 2.0 refresh-token grant) for this client and refresh token. */
+  oauth?: { clientId: string; clientSecret: string; refreshToken: string };
 }): Promise<LocalGoogleAds> {
+  const issued = new Set([opts.accessToken]);
   const requests: SeenRequest[] = [];
   const resources = new Map<string, string>();
   const costs = new Map<string, string>();
@@ -87,10 +90,34 @@ export async function startLocalGoogleAds(opts: {
       body = undefined;
     }
     requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body });
+    if (req.url === "/token" && req.method === "POST" && opts.oauth) {
+      const form = new URLSearchParams(text);
+      const o = opts.oauth;
+      if (
+        form.get("grant_type") !== "refresh_token" ||
+        form.get("client_id") !== o.clientId ||
+        form.get("client_secret") !== o.clientSecret
+      )
+        return replyJson(res, 401, { error: "invalid_client", error_description: "Unauthorized" });
+      if (form.get("refresh_token") !== o.refreshToken)
+        return replyJson(res, 400, {
+          error: "invalid_grant",
+          error_description: "Token has been expired or revoked.",
+        });
+      const token = `ya29.local-${issued.size}`;
+      issued.add(token);
+      return replyJson(res, 200, {
+        access_token: token,
+        expires_in: 3599,
+        scope: "https://www.googleapis.com/auth/adwords",
+        token_type: "Bearer",
+      });
+    }
     const m = /^\/(v\d+)\/customers\/(\d+)\/(\w+):(mutate|search)$/.exec(req.url ?? "");
     const version = m?.[1] ?? "v0";
     if (!m || req.method !== "POST") return fail(res, version, 404, "NOT_FOUND", "Not found");
-    if (req.headers.authorization !== `Bearer ${opts.accessToken}`)
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    if (!bearer || !issued.has(bearer))
       return fail(
         res,
         version,

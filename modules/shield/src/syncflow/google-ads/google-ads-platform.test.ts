@@ -3,11 +3,17 @@ import { type LocalGoogleAds, startLocalGoogleAds } from "../../testing/local-go
 import { PlatformError } from "../platform.ts";
 import { GoogleAdsRestClient } from "./google-ads-client.ts";
 import { googleAdsPlatform } from "./google-ads-platform.ts";
+import { googleOAuthAccessToken } from "./google-oauth.ts";
 
 const creds = {
   accessToken: "ya29.test-token",
   developerToken: "dev-token-123",
   loginCustomerId: "9998887776",
+};
+const oauth = {
+  clientId: "123-abc.apps.googleusercontent.com",
+  clientSecret: "GOCSPX-secret",
+  refreshToken: "1//refresh-secret",
 };
 let server: LocalGoogleAds;
 let ads: ReturnType<typeof googleAdsPlatform>;
@@ -21,7 +27,7 @@ const client = (over: Partial<{ accessToken: string; developerToken: string }> =
   });
 
 beforeAll(async () => {
-  server = await startLocalGoogleAds(creds);
+  server = await startLocalGoogleAds({ ...creds, oauth });
   ads = googleAdsPlatform(client());
 });
 afterAll(() => server.close());
@@ -162,5 +168,43 @@ describe("Google Ads over REST", () => {
       }),
     ).rejects.toThrow("target kind ad_set_bid is not a Google Ads object");
     expect(server.requests).toHaveLength(0);
+  });
+
+  it("gets its access token from a refresh token through google-auth-library, once for several calls", async () => {
+    const viaOAuth = googleAdsPlatform(
+      new GoogleAdsRestClient({
+        baseUrl: server.url,
+        developerToken: creds.developerToken,
+        loginCustomerId: creds.loginCustomerId,
+        accessToken: googleOAuthAccessToken({ ...oauth, tokenUrl: `${server.url}/token` }),
+      }),
+    );
+    for (const micros of [1_000_000, 2_000_000])
+      await viaOAuth.setAmount({
+        account: "1234567890",
+        target: { kind: "ad_group_cpc", adGroupId: "111" },
+        amountMicros: micros,
+      });
+    expect(server.requests.map((r) => r.path)).toEqual([
+      "/token",
+      "/v24/customers/1234567890/adGroups:mutate",
+      "/v24/customers/1234567890/adGroups:mutate",
+    ]);
+    expect(server.requests[1]?.headers.authorization).toBe("Bearer ya29.local-1");
+
+    const revoked = googleOAuthAccessToken({
+      ...oauth,
+      refreshToken: "1//revoked",
+      tokenUrl: `${server.url}/token`,
+    });
+    const err = await revoked().catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      kind: "auth",
+      status: 400,
+      message: "google_ads: Google refused the OAuth refresh token",
+    });
+    expect(JSON.stringify({ ...(err as object), cause: (err as Error).cause })).not.toContain(
+      "secret",
+    );
   });
 });

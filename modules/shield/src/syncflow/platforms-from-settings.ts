@@ -1,0 +1,43 @@
+import type { ShieldSettings } from "../settings.ts";
+import { GoogleAdsRestClient } from "./google-ads/google-ads-client.ts";
+import { googleAdsPlatform } from "./google-ads/google-ads-platform.ts";
+import { googleOAuthAccessToken } from "./google-ads/google-oauth.ts";
+import { metaPlatform } from "./meta/meta-platform.ts";
+import type { AdPlatform, PlatformId } from "./platform.ts";
+
+/**
+ * The ad platforms Shield's settings configure: Google Ads when its developer token is set (with
+ * the OAuth client and refresh token, all three required then), Meta when its access token is.
+ * @throws Error naming the missing setting for a half-configured Google Ads.
+ */
+export function platformsFromSettings(s: ShieldSettings): Partial<Record<PlatformId, AdPlatform>> {
+  const out: Partial<Record<PlatformId, AdPlatform>> = {};
+  if (s.googleAdsDeveloperToken) {
+    for (const k of [
+      "googleAdsClientId",
+      "googleAdsClientSecret",
+      "googleAdsRefreshToken",
+    ] as const)
+      if (!s[k])
+        throw new Error(
+          `SHIELD_${k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}: required with a Google Ads developer token`,
+        );
+    out.google_ads = googleAdsPlatform(
+      new GoogleAdsRestClient({
+        baseUrl: s.googleAdsApiUrl,
+        version: s.googleAdsApiVersion,
+        developerToken: s.googleAdsDeveloperToken,
+        ...(s.googleAdsLoginCustomerId ? { loginCustomerId: s.googleAdsLoginCustomerId } : {}),
+        accessToken: googleOAuthAccessToken({
+          clientId: s.googleAdsClientId as string,
+          clientSecret: s.googleAdsClientSecret as string,
+          refreshToken: s.googleAdsRefreshToken as string,
+          tokenUrl: s.googleOAuthTokenUrl,
+        }),
+      }),
+    );
+  }
+  if (s.metaAccessToken)
+    out.meta = metaPlatform({ accessToken: s.metaAccessToken, graphUrl: s.metaGraphUrl });
+  return out;
+}
