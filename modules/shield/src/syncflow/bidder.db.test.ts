@@ -7,12 +7,17 @@ import { verifyAuditChain } from "../audit/verify.ts";
 import { shieldMigrations } from "../shield-migrations.ts";
 import { CampaignBidGate } from "../testing/campaign-bid-gate.ts";
 import { type LocalGoogleAds, startLocalGoogleAds } from "../testing/local-google-ads.ts";
-import { type LocalGraphApi, startLocalGraphApi } from "../testing/local-graph-api.ts";
+import {
+  type LocalAdSet,
+  type LocalGraphApi,
+  startLocalGraphApi,
+} from "../testing/local-graph-api.ts";
 import type { BidRequest } from "./bid-gate.ts";
 import { Bidder, QUEUE_FULL } from "./bidder.ts";
 import { GoogleAdsRestClient } from "./google-ads/google-ads-client.ts";
 import { googleAdsPlatform } from "./google-ads/google-ads-platform.ts";
 import { metaPlatform } from "./meta/meta-platform.ts";
+import { syncflowMetrics } from "./metrics.ts";
 import { CIRCUIT_OPEN, type LaneOptions } from "./platform-lane.ts";
 
 const FAST: Partial<LaneOptions> = {
@@ -234,5 +239,46 @@ describe("the bidder", () => {
       "platform: no client configured for google_ads",
     );
     expect(gate.checked).toEqual([]);
+  });
+
+  it("reports its breakers, the micros its bids set, and budgets under the seed's metric names", async () => {
+    const tenant = await newTenant();
+    google.faults.push({ kind: "unavailable" }, { kind: "unavailable" });
+    await bidder.submit(tenant, googleBid("cmp_g")).catch(() => undefined);
+    await bidder.submit(tenant, {
+      ...metaBid("cmp_m"),
+      target: { kind: "ad_set_daily_budget", adSetId: "7001" },
+      amountMicros: 50_000_000,
+    });
+    await bidder.submit(tenant, metaBid("cmp_m", 1_230_000));
+    graph.adSets.set("7001", { ...(graph.adSets.get("7001") as LocalAdSet), spend: "12.34" });
+    await bidder.readSpend("meta", {
+      account: "act_300",
+      objectId: "7001",
+      since: "2026-12-06",
+      until: "2026-12-06",
+    });
+    const samples = syncflowMetrics(bidder);
+    const value = (name: string, labels: Record<string, string>) =>
+      samples.find(
+        (m) => m.name === name && Object.entries(labels).every(([k, v]) => m.labels[k] === v),
+      )?.value;
+    expect(
+      value("syncflow_circuit_breaker_state_count", { platform: "google_ads", state: "open" }),
+    ).toBe(1);
+    expect(
+      value("syncflow_circuit_breaker_state_count", { platform: "google_ads", state: "closed" }),
+    ).toBe(0);
+    expect(
+      value("syncflow_circuit_breaker_state_count", { platform: "meta", state: "closed" }),
+    ).toBe(1);
+    expect(value("syncflow_spend_total", { platform: "meta" })).toBe(51_230_000);
+    expect(value("syncflow_spend_total", { platform: "google_ads" })).toBeUndefined();
+    expect(value("syncflow_budget_limit_micros", { platform: "meta", object: "7001" })).toBe(
+      50_000_000,
+    );
+    expect(value("syncflow_budget_spent_micros", { platform: "meta", object: "7001" })).toBe(
+      12_340_000,
+    );
   });
 });

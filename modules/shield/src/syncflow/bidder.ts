@@ -25,6 +25,19 @@ export interface BidderDeps {
   queueCapacity?: number;
 }
 
+/**
+ * What the bidder last knew of one platform object's budget: the daily amount an accepted bid set
+ * it to (a `campaign_budget` or `ad_set_daily_budget` target), and the spend last read for it.
+ */
+export interface BudgetGauge {
+  platform: PlatformId;
+  account: string;
+  /** A Google Ads budget or campaign id, a Meta ad set id. */
+  objectId: string;
+  limitMicros?: number;
+  spentMicros?: number;
+}
+
 /** `PlatformError.code` of a bid refused because its account's queue is full. */
 export const QUEUE_FULL = "queue_full";
 
@@ -53,6 +66,7 @@ export class Bidder {
   readonly #deps: BidderDeps;
   readonly #lanes = new Map<string, Lane>();
   readonly #spend = new Map<PlatformId, number>();
+  readonly #budgets = new Map<string, BudgetGauge>();
   #closed = false;
 
   constructor(deps: BidderDeps) {
@@ -91,14 +105,19 @@ export class Bidder {
   }
 
   /** Reads an object's spend through its account's lane (a read: retried when it fails). */
-  readSpend(platform: PlatformId, query: SpendQuery): Promise<{ spendMicros: number }> {
+  async readSpend(platform: PlatformId, query: SpendQuery): Promise<{ spendMicros: number }> {
     const client = this.#platform(platform);
-    return this.#lane(platform, query.account).lane.run(
+    const read = await this.#lane(platform, query.account).lane.run(
       (signal) => client.readSpend(query, signal),
-      {
-        idempotent: true,
-      },
+      { idempotent: true },
     );
+    this.#budget(platform, query.account, query.objectId).spentMicros = read.spendMicros;
+    return read;
+  }
+
+  /** Each object's last known budget and spend (`syncflow_budget_limit_micros`, `…_spent_micros`). */
+  budgets(): BudgetGauge[] {
+    return [...this.#budgets.values()].map((b) => ({ ...b }));
   }
 
   /** Every lane's breaker state and counters (one per platform account used so far). */
@@ -116,6 +135,16 @@ export class Bidder {
     this.#closed = true;
     for (const l of this.#lanes.values()) l.queue.close();
     await Promise.all([...this.#lanes.values()].map((l) => l.drained));
+  }
+
+  #budget(platform: PlatformId, account: string, objectId: string): BudgetGauge {
+    const key = `${platform}/${account}/${objectId}`;
+    let b = this.#budgets.get(key);
+    if (!b) {
+      b = { platform, account, objectId };
+      this.#budgets.set(key, b);
+    }
+    return b;
   }
 
   #platform(id: PlatformId): AdPlatform {
@@ -175,6 +204,13 @@ export class Bidder {
       }),
     );
     this.#spend.set(bid.platform, (this.#spend.get(bid.platform) ?? 0) + bid.amountMicros);
+    const t = bid.target;
+    if (t.kind === "campaign_budget" || t.kind === "ad_set_daily_budget")
+      this.#budget(
+        bid.platform,
+        bid.account,
+        t.kind === "campaign_budget" ? t.budgetId : t.adSetId,
+      ).limitMicros = bid.amountMicros;
     return {
       status: "sent",
       decisionId: job.decisionId,

@@ -4,13 +4,21 @@ import { googleAdsPlatform } from "./google-ads/google-ads-platform.ts";
 import { googleOAuthAccessToken } from "./google-ads/google-oauth.ts";
 import { metaPlatform } from "./meta/meta-platform.ts";
 import type { AdPlatform, PlatformId } from "./platform.ts";
+import type { LaneOptions } from "./platform-lane.ts";
+
+/** What a `Bidder` takes from Shield's settings: its platforms and their lanes' options. */
+export interface SyncflowFromSettings {
+  platforms: Partial<Record<PlatformId, AdPlatform>>;
+  lanes: Partial<Record<PlatformId, Partial<LaneOptions>>>;
+}
 
 /**
  * The ad platforms Shield's settings configure: Google Ads when its developer token is set (with
- * the OAuth client and refresh token, all three required then), Meta when its access token is.
+ * the OAuth client and refresh token, all three required then), Meta when its access token is;
+ * each platform's calls timed out after `syncflowTimeoutMs`.
  * @throws Error naming the missing setting for a half-configured Google Ads.
  */
-export function platformsFromSettings(s: ShieldSettings): Partial<Record<PlatformId, AdPlatform>> {
+export function syncflowFromSettings(s: ShieldSettings): SyncflowFromSettings {
   const out: Partial<Record<PlatformId, AdPlatform>> = {};
   if (s.googleAdsDeveloperToken) {
     for (const k of [
@@ -39,5 +47,6 @@ export function platformsFromSettings(s: ShieldSettings): Partial<Record<Platfor
   }
   if (s.metaAccessToken)
     out.meta = metaPlatform({ accessToken: s.metaAccessToken, graphUrl: s.metaGraphUrl });
-  return out;
+  const lane = { timeoutMs: s.syncflowTimeoutMs };
+  return { platforms: out, lanes: { google_ads: lane, meta: lane } };
 }

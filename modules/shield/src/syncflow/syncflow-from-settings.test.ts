@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shieldSettings } from "../settings.ts";
 import { type LocalGoogleAds, startLocalGoogleAds } from "../testing/local-google-ads.ts";
 import { type LocalGraphApi, startLocalGraphApi } from "../testing/local-graph-api.ts";
-import { platformsFromSettings } from "./platforms-from-settings.ts";
+import { syncflowFromSettings } from "./syncflow-from-settings.ts";
 
 const oauth = {
   clientId: "cid.apps.googleusercontent.com",
@@ -31,8 +31,8 @@ afterAll(async () => {
 
 describe("the platforms Shield's settings configure", () => {
   it("are none without credentials, and both with them, pointed at the configured URLs", async () => {
-    expect(platformsFromSettings(shieldSettings.parse({}))).toEqual({});
-    const platforms = platformsFromSettings(
+    expect(syncflowFromSettings(shieldSettings.parse({})).platforms).toEqual({});
+    const { platforms, lanes } = syncflowFromSettings(
       shieldSettings.parse({
         googleAdsApiUrl: google.url,
         googleAdsDeveloperToken: "dev-s",
@@ -43,8 +43,10 @@ describe("the platforms Shield's settings configure", () => {
         googleOAuthTokenUrl: `${google.url}/token`,
         metaGraphUrl: graph.url,
         metaAccessToken: "EAAB-s",
+        syncflowTimeoutMs: 2_500,
       }),
     );
+    expect(lanes).toEqual({ google_ads: { timeoutMs: 2_500 }, meta: { timeoutMs: 2_500 } });
     await platforms.google_ads?.setAmount({
       account: "42",
       target: { kind: "ad_group_cpc", adGroupId: "7" },
@@ -62,7 +64,7 @@ describe("the platforms Shield's settings configure", () => {
 
   it("name what is missing from a half-configured Google Ads, and refuse malformed values", () => {
     expect(() =>
-      platformsFromSettings(
+      syncflowFromSettings(
         shieldSettings.parse({ googleAdsDeveloperToken: "dev", googleAdsClientId: "c" }),
       ),
     ).toThrow("SHIELD_GOOGLE_ADS_CLIENT_SECRET: required with a Google Ads developer token");
