@@ -4,7 +4,12 @@ import { appendAuditRecord } from "../audit/append.ts";
 import type { BidGate, BidRequest } from "./bid-gate.ts";
 import { assertMicros } from "./money.ts";
 import { type AdPlatform, PlatformError, type PlatformId, type SpendQuery } from "./platform.ts";
-import { type LaneOptions, type LaneSnapshot, PlatformLane } from "./platform-lane.ts";
+import {
+  type LaneOptions,
+  type LaneSnapshot,
+  PlatformLane,
+  type PlatformPause,
+} from "./platform-lane.ts";
 
 /** What became of a bid. */
 export type BidOutcome =
@@ -65,6 +70,7 @@ interface Lane {
 export class Bidder {
   readonly #deps: BidderDeps;
   readonly #lanes = new Map<string, Lane>();
+  readonly #pauses = new Map<PlatformId, PlatformPause>();
   readonly #spend = new Map<PlatformId, number>();
   readonly #budgets = new Map<string, BudgetGauge>();
   #closed = false;
@@ -158,7 +164,18 @@ export class Bidder {
     let lane = this.#lanes.get(key);
     if (!lane) {
       const queue = new BoundedQueue<Job>(this.#deps.queueCapacity ?? 1_000);
-      const l = new PlatformLane(platform, account, this.#deps.clock, this.#deps.lanes?.[platform]);
+      let pause = this.#pauses.get(platform);
+      if (!pause) {
+        pause = { until: 0 };
+        this.#pauses.set(platform, pause);
+      }
+      const l = new PlatformLane(
+        platform,
+        account,
+        this.#deps.clock,
+        this.#deps.lanes?.[platform],
+        pause,
+      );
       lane = { lane: l, queue, drained: this.#drain(l, queue) };
       this.#lanes.set(key, lane);
     }

@@ -6,7 +6,12 @@ import { GoogleAdsRestClient } from "./google-ads/google-ads-client.ts";
 import { googleAdsPlatform } from "./google-ads/google-ads-platform.ts";
 import { metaPlatform } from "./meta/meta-platform.ts";
 import type { AdPlatform, PlatformError } from "./platform.ts";
-import { CIRCUIT_OPEN, type LaneOptions, PlatformLane } from "./platform-lane.ts";
+import {
+  CIRCUIT_OPEN,
+  type LaneOptions,
+  PlatformLane,
+  type PlatformPause,
+} from "./platform-lane.ts";
 
 const creds = { accessToken: "ya29.lane", developerToken: "dev-lane" };
 const FAST: Partial<LaneOptions> = {
@@ -216,5 +221,36 @@ describe("a platform account's lane", () => {
     clock.advanceTo(t0 + 1_000);
     await third;
     expect(google.requests).toHaveLength(3);
+  });
+
+  it("holds every account of the platform for a developer-token quota, only the account for an account quota", async () => {
+    google.resources.set("customers/43/adGroups/1", "0");
+    const setOther = (signal: AbortSignal) =>
+      ads.setAmount(
+        { account: "43", target: { kind: "ad_group_cpc", adGroupId: "1" }, amountMicros: 5 },
+        signal,
+      );
+    for (const rateScope of ["ACCOUNT", "DEVELOPER"] as const) {
+      google.requests.length = 0;
+      const clock = new VirtualClock(Date.UTC(2026, 11, 6));
+      const pause: PlatformPause = { until: 0 };
+      const a = new PlatformLane("google_ads", "42", clock, FAST, pause);
+      const b = new PlatformLane("google_ads", "43", clock, FAST, pause);
+      google.faults.push({ kind: "quota", retryDelay: "20s", rateScope });
+      const first = a.run(setBid(), { idempotent: true });
+      await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1));
+      const other = b.run(setOther, { idempotent: true });
+      if (rateScope === "ACCOUNT") {
+        await other;
+        expect(google.requests).toHaveLength(2);
+      } else {
+        await vi.waitFor(() => expect(clock.pendingTimers()).toBe(2));
+        expect(google.requests).toHaveLength(1);
+        expect(b.snapshot().pausedUntil).toBe(clock.now() + 20_000);
+      }
+      clock.advanceTo(clock.now() + 20_000);
+      await Promise.all([first, other]);
+      expect(google.requests).toHaveLength(3);
+    }
   });
 });

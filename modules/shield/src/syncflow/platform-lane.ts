@@ -89,6 +89,14 @@ export interface LaneSnapshot {
 /** `PlatformError.code` of a call refused because the lane's circuit is open (never sent). */
 export const CIRCUIT_OPEN = "circuit_open";
 
+/**
+ * A wait shared by every lane of one platform: set when the platform limits all the accounts
+ * its credentials call for (a `PlatformError.limitScope` of "platform").
+ */
+export interface PlatformPause {
+  until: number;
+}
+
 const tripsBreaker = (err: unknown): boolean =>
   err instanceof TaskCancelledError || (err instanceof PlatformError && err.retryable);
 
@@ -96,7 +104,8 @@ const tripsBreaker = (err: unknown): boolean =>
  * One platform account's calls: its own circuit breaker (cockatiel, consecutive failures), a
  * timeout per attempt, retries with jittered exponential backoff for idempotent calls only, and
  * pacing: a token bucket on the injected clock plus a pause when the platform says to wait.
- * Lanes share nothing, so one account or platform failing leaves the others sending.
+ * Lanes share nothing but a platform-wide pause (a limit over all of the credentials' accounts),
+ * so one account or platform failing leaves the others sending.
  */
 export class PlatformLane {
   readonly platform: PlatformId;
@@ -108,6 +117,7 @@ export class PlatformLane {
   readonly #timeout: TimeoutPolicy;
   readonly #retry: RetryPolicy;
   #pausedUntil = 0;
+  readonly #platformPause: PlatformPause;
   readonly #counters: LaneCounters = {
     calls: 0,
     successes: 0,
@@ -121,12 +131,18 @@ export class PlatformLane {
     closed: 0,
   };
 
+  /**
+   * @param platformPause the wait this platform's lanes share (one object per platform); the
+   *   lane's own by default.
+   */
   constructor(
     platform: PlatformId,
     account: string,
     clock: Clock,
     options: Partial<LaneOptions> = {},
+    platformPause: PlatformPause = { until: 0 },
   ) {
+    this.#platformPause = platformPause;
     this.platform = platform;
     this.account = account;
     this.#clock = clock;
@@ -195,15 +211,19 @@ export class PlatformLane {
       platform: this.platform,
       account: this.account,
       state: STATE[this.#breaker.state],
-      pausedUntil: this.#pausedUntil > this.#clock.now() ? this.#pausedUntil : 0,
+      pausedUntil: this.#until() > this.#clock.now() ? this.#until() : 0,
       counters: { ...this.#counters },
     };
+  }
+
+  #until(): number {
+    return Math.max(this.#pausedUntil, this.#platformPause.until);
   }
 
   /** Waits out a platform-announced pause, then for a token of the account's pace. */
   async #paced(signal?: AbortSignal): Promise<void> {
     for (;;) {
-      const wait = this.#pausedUntil - this.#clock.now();
+      const wait = this.#until() - this.#clock.now();
       if (wait <= 0) break;
       await this.#clock.sleep(wait, signal);
     }
@@ -238,8 +258,10 @@ export class PlatformLane {
     if (err instanceof PlatformError && err.kind === "rate_limited") {
       this.#counters.rateLimited++;
       // Unannounced limits still wait the first backoff step, so retries don't hammer.
-      const wait = err.retryAfterMs ?? this.#options.backoffInitialMs;
-      this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + wait);
+      const until = this.#clock.now() + (err.retryAfterMs ?? this.#options.backoffInitialMs);
+      if (err.limitScope === "platform")
+        this.#platformPause.until = Math.max(this.#platformPause.until, until);
+      else this.#pausedUntil = Math.max(this.#pausedUntil, until);
     }
     return err;
   }

@@ -85,6 +85,11 @@ export class PlatformError extends Error {
   readonly retryAfterMs: number | undefined;
   /** The platform's request id, for its support. */
   readonly requestId: string | undefined;
+  /**
+   * What a rate limit covers: this account, or every account the credentials call for (Google
+   * Ads' developer-token quota, Meta's app and user limits).
+   */
+  readonly limitScope: "account" | "platform" | undefined;
 
   constructor(
     platform: PlatformId,
@@ -95,6 +100,7 @@ export class PlatformError extends Error {
       code?: string;
       retryAfterMs?: number;
       requestId?: string;
+      limitScope?: "account" | "platform";
       cause?: unknown;
     } = {},
   ) {
@@ -105,6 +111,7 @@ export class PlatformError extends Error {
     this.code = extra.code;
     this.retryAfterMs = extra.retryAfterMs;
     this.requestId = extra.requestId;
+    this.limitScope = extra.limitScope;
   }
 
   get retryable(): boolean {

@@ -4,7 +4,7 @@ import { holdReply, type LocalHttp, readBody, replyJson, startLocalHttp } from "
 /** A reply the server gives instead of serving the next request (a test's script). */
 export type GoogleAdsFault =
   /** HTTP 429 `RESOURCE_EXHAUSTED`, a `quotaError` with `QuotaErrorDetails.retry_delay`. */
-  | { kind: "quota"; retryDelay: string }
+  | { kind: "quota"; retryDelay: string; rateScope?: "ACCOUNT" | "DEVELOPER" }
   /** HTTP 503 `UNAVAILABLE`. */
   | { kind: "unavailable" }
   /** The reply held back `ms` (then served normally, if the client is still there). */
@@ -166,7 +166,7 @@ export async function startLocalGoogleAds(opts: {
             message: "Too many requests. Retry in some time.",
             details: {
               quotaErrorDetails: {
-                rateScope: "ACCOUNT",
+                rateScope: fault.rateScope ?? "ACCOUNT",
                 rateName: "Requests per service per method",
                 retryDelay: fault.retryDelay,
               },

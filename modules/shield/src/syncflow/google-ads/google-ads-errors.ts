@@ -37,7 +37,8 @@ const AUTH = new Set(["UNAUTHENTICATED", "PERMISSION_DENIED"]);
 /**
  * A failed Google Ads REST call as a `PlatformError`: quota errors (HTTP 429,
  * `RESOURCE_EXHAUSTED`) are `rate_limited` with the wait the `QuotaErrorDetails.retry_delay`
- * (or a `google.rpc.RetryInfo`, or a `Retry-After` header) gave; 5xx `unavailable`; 401/403
+ * (or a `google.rpc.RetryInfo`, or a `Retry-After` header) gave, over the developer token
+ * (`rate_scope` DEVELOPER: every account) or the account; 5xx `unavailable`; 401/403
  * `auth`; the rest `rejected`, with the first error's code and message.
  */
 export function googleAdsError(
@@ -64,8 +65,12 @@ export function googleAdsError(
   else if (status >= 500 || UNAVAILABLE.has(rpcStatus)) kind = "unavailable";
   else if (status === 401 || status === 403 || AUTH.has(rpcStatus)) kind = "auth";
   const message = first?.message ?? rpc?.message ?? `HTTP ${status}`;
+  const rateScope = first?.details?.quotaErrorDetails?.rateScope;
   return new PlatformError("google_ads", kind, message, {
     status,
+    ...(kind === "rate_limited"
+      ? { limitScope: rateScope === "DEVELOPER" ? ("platform" as const) : ("account" as const) }
+      : {}),
     ...(codeKey ? { code: `${codeKey}: ${codeValue}` } : rpcStatus ? { code: rpcStatus } : {}),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     ...((failure?.requestId ?? headers.get("request-id"))

@@ -112,6 +112,7 @@ describe("Google Ads over REST", () => {
       status: 429,
       code: "quotaError: RESOURCE_TEMPORARILY_EXHAUSTED",
       retryAfterMs: 30_000,
+      limitScope: "account",
       retryable: true,
     });
     expect((err as PlatformError).requestId).toMatch(/^req-/);

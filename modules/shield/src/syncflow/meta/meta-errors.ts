@@ -88,6 +88,10 @@ export function metaError(err: unknown): PlatformError {
   const retryAfterMs = bucRetryAfterMs(header(e.headers, "x-business-use-case-usage"));
   return new PlatformError("meta", kind, g.message ?? e.message ?? "Graph API error", {
     ...(status !== undefined ? { status } : {}),
+    // 4 (the app's calls) and 17 (the user's) count over every account; the rest per account.
+    ...(kind === "rate_limited"
+      ? { limitScope: code === 4 || code === 17 ? ("platform" as const) : ("account" as const) }
+      : {}),
     ...(code !== undefined
       ? { code: g.error_subcode !== undefined ? `${code}/${g.error_subcode}` : String(code) }
       : {}),

@@ -84,13 +84,18 @@ describe("Meta Marketing API through facebook-nodejs-business-sdk", () => {
     });
   });
 
-  it("reads throttling codes 80004, 17 and 613 as rate limited, waiting what the BUC header says", async () => {
+  it("reads throttling codes 80004, 17 and 613 as rate limited, waiting what the BUC header says, 17 over every account", async () => {
     await bid("6001", 10_000); // the currency is cached, so each fault meets the POST
     for (const code of [80004, 17, 613] as const) {
       server.faults.push({ kind: "throttle", code, minutes: 5 });
       const err = await bid("6001", 10_000).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PlatformError);
-      expect(err).toMatchObject({ kind: "rate_limited", retryAfterMs: 300_000, status: 400 });
+      expect(err).toMatchObject({
+        kind: "rate_limited",
+        retryAfterMs: 300_000,
+        status: 400,
+        limitScope: code === 17 ? "platform" : "account",
+      });
       expect((err as PlatformError).code).toMatch(new RegExp(`^${code}/`));
     }
   });
