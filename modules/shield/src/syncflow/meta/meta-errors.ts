@@ -73,9 +73,8 @@ const header = (headers: SdkRequestError["headers"], name: string): string | und
 export function metaError(err: unknown): PlatformError {
   const e = (err ?? {}) as SdkRequestError;
   if (e.name !== "FacebookRequestError")
-    return new PlatformError("meta", "unavailable", `request failed: ${e.message ?? String(err)}`, {
-      cause: err,
-    });
+    // No cause: the SDK's errors carry the request URL, and the SDK puts the token in it.
+    return new PlatformError("meta", "unavailable", `request failed: ${e.message ?? String(err)}`);
   const g = e.response ?? {};
   const status = e.status ?? undefined;
   const code = g.code;

@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LocalGraphApi, startLocalGraphApi } from "../../testing/local-graph-api.ts";
 import { PlatformError } from "../platform.ts";
@@ -132,5 +133,20 @@ describe("Meta Marketing API through facebook-nodejs-business-sdk", () => {
     expect(bucRetryAfterMs(header)).toBe(420_000);
     expect(bucRetryAfterMs('{"1":[{"estimated_time_to_regain_access":0}]}')).toBeUndefined();
     expect(bucRetryAfterMs("not json")).toBeUndefined();
+  });
+
+  it("reads a platform it cannot reach as unavailable, without the token (which the SDK puts in URLs) in the error", async () => {
+    const closed = await startLocalGraphApi({ accessToken: TOKEN });
+    await closed.close();
+    const unreachable = metaPlatform({ accessToken: TOKEN, graphUrl: closed.url });
+    const err = await unreachable
+      .setAmount({
+        account: "act_100",
+        target: { kind: "ad_set_bid", adSetId: "6001" },
+        amountMicros: 10_000,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: "unavailable", retryable: true });
+    expect(inspect(err, { depth: 8 })).not.toContain(TOKEN);
   });
 });
