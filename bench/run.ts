@@ -3,7 +3,8 @@
  * API under load, each in fresh child processes, printed as a markdown table with the machine it
  * ran on; `ml` compares the Isolation Forest with scikit-learn's (bench/ml.ts), `shield` times the
  * lifetime-value fits and batch predictions (bench/shield.ts), SyncValue over gRPC on loopback
- * (bench/shield-grpc.ts) and the audit trail's appends and
+ * (bench/shield-grpc.ts), SyncFlow's bids end to end on loopback (bench/shield-syncflow.ts) and
+ * the audit trail's appends and
  * verification (bench/shield-audit.ts; PostgreSQL too with --database-url).
  * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca|shield (repeatable), --frames N
  * (throughput frames), --deliveries N (alerts: outbox size, default 20,000);
@@ -35,6 +36,7 @@ import { rcaBench } from "./rca.ts";
 import { shieldBench } from "./shield.ts";
 import { shieldAuditBench } from "./shield-audit.ts";
 import { shieldGrpcBench } from "./shield-grpc.ts";
+import { shieldSyncflowBench } from "./shield-syncflow.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const { values } = parseArgs({
@@ -704,6 +706,7 @@ if (only.has("rca"))
 if (only.has("shield")) {
   rows.push(...shieldBench());
   rows.push(...(await shieldGrpcBench()));
+  rows.push(...(await shieldSyncflowBench()));
   rows.push(
     ...(await shieldAuditBench({
       databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
