@@ -21,7 +21,7 @@ import { syncflowMetrics } from "./metrics.ts";
 import { CIRCUIT_OPEN, type LaneOptions } from "./platform-lane.ts";
 
 const FAST: Partial<LaneOptions> = {
-  timeoutMs: 150,
+  timeoutMs: 2_000, // generous: a loaded CI machine must not time out a loopback call
   retries: 1,
   backoffInitialMs: 1,
   backoffMaxMs: 2,
@@ -208,13 +208,15 @@ describe("the bidder", () => {
     const tenant = await newTenant();
     await bidder.close();
     bidder = newBidder(1);
-    google.faults.push({ kind: "slow", ms: 100 }); // within the timeout: held, not retried
+    const release = Promise.withResolvers<void>();
+    google.faults.push({ kind: "held", until: release.promise }); // the first bid is in flight
     const first = bidder.submit(tenant, googleBid("cmp_q", 1_000_000));
-    await vi.waitFor(() => expect(google.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(google.requests).toHaveLength(1), { timeout: 5_000 });
     const second = bidder.submit(tenant, googleBid("cmp_q", 2_000_000));
     await expect(bidder.submit(tenant, googleBid("cmp_q", 3_000_000))).rejects.toMatchObject({
       code: QUEUE_FULL,
     });
+    release.resolve();
     await first;
     await second;
     expect(

@@ -15,7 +15,7 @@ import {
 
 const creds = { accessToken: "ya29.lane", developerToken: "dev-lane" };
 const FAST: Partial<LaneOptions> = {
-  timeoutMs: 150,
+  timeoutMs: 2_000, // generous: a loaded CI machine must not time out a loopback call
   retries: 2,
   backoffInitialMs: 1,
   backoffMaxMs: 2,
@@ -137,13 +137,17 @@ describe("a platform account's lane", () => {
   });
 
   it("never sends a non-idempotent call twice, not even after a timeout; an idempotent one is sent again", async () => {
-    const lane = new PlatformLane("google_ads", "42", new SystemClock(), FAST);
-    google.faults.push({ kind: "slow", ms: 2_000 });
+    // Replies held a minute (until the client gives up): only the timeout ends these calls.
+    const lane = new PlatformLane("google_ads", "42", new SystemClock(), {
+      ...FAST,
+      timeoutMs: 400,
+    });
+    google.faults.push({ kind: "slow", ms: 60_000 });
     expect(await fails(lane.run(setBid(), { idempotent: false }))).toMatchObject({
       kind: "timeout",
     });
     expect(google.requests).toHaveLength(1);
-    google.faults.push({ kind: "slow", ms: 2_000 });
+    google.faults.push({ kind: "slow", ms: 60_000 });
     await lane.run(setBid(), { idempotent: true });
     expect(google.requests).toHaveLength(3);
     expect(lane.snapshot().counters).toMatchObject({ timeouts: 2, retries: 1, successes: 1 });
@@ -165,7 +169,7 @@ describe("a platform account's lane", () => {
     const lane = new PlatformLane("google_ads", "42", clock, FAST);
     google.faults.push({ kind: "quota", retryDelay: "30s" });
     const first = lane.run(setBid(), { idempotent: true });
-    await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1));
+    await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1), { timeout: 5_000 });
     const second = lane.run(setBid(), { idempotent: false });
     expect(lane.snapshot().pausedUntil).toBe(t0 + 30_000);
     clock.advanceTo(t0 + 29_999);
@@ -196,7 +200,7 @@ describe("a platform account's lane", () => {
     expect(graph.requests).toHaveLength(3);
     expect(lane.snapshot().pausedUntil).toBe(clock.now() + 300_000);
     const held = lane.run(bid, { idempotent: true });
-    await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1));
+    await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1), { timeout: 5_000 });
     expect(graph.requests).toHaveLength(3);
     clock.advanceTo(clock.now() + 300_000);
     await held;
@@ -215,7 +219,7 @@ describe("a platform account's lane", () => {
     await lane.run(setBid(), { idempotent: true });
     await lane.run(setBid(), { idempotent: true });
     const third = lane.run(setBid(), { idempotent: true });
-    await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1));
+    await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1), { timeout: 5_000 });
     expect(clock.nextTimerAt()).toBe(t0 + 1_000);
     expect(google.requests).toHaveLength(2);
     clock.advanceTo(t0 + 1_000);
@@ -238,13 +242,13 @@ describe("a platform account's lane", () => {
       const b = new PlatformLane("google_ads", "43", clock, FAST, pause);
       google.faults.push({ kind: "quota", retryDelay: "20s", rateScope });
       const first = a.run(setBid(), { idempotent: true });
-      await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1));
+      await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1), { timeout: 5_000 });
       const other = b.run(setOther, { idempotent: true });
       if (rateScope === "ACCOUNT") {
         await other;
         expect(google.requests).toHaveLength(2);
       } else {
-        await vi.waitFor(() => expect(clock.pendingTimers()).toBe(2));
+        await vi.waitFor(() => expect(clock.pendingTimers()).toBe(2), { timeout: 5_000 });
         expect(google.requests).toHaveLength(1);
         expect(b.snapshot().pausedUntil).toBe(clock.now() + 20_000);
       }

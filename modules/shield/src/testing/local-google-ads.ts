@@ -8,7 +8,9 @@ export type GoogleAdsFault =
   /** HTTP 503 `UNAVAILABLE`. */
   | { kind: "unavailable" }
   /** The reply held back `ms` (then served normally, if the client is still there). */
-  | { kind: "slow"; ms: number };
+  | { kind: "slow"; ms: number }
+  /** The reply held back until `until` settles (a test's gate), then served normally. */
+  | { kind: "held"; until: Promise<void> };
 
 /** A request as the server saw it. */
 export interface SeenRequest {
@@ -180,6 +182,7 @@ export async function startLocalGoogleAds(opts: {
       await holdReply(req, fault.ms);
       if (req.socket.destroyed) return;
     }
+    if (fault?.kind === "held") await fault.until;
     const [, , customer, collection, verb] = m;
     if (verb === "search" && collection === "googleAds") {
       const id = /campaign\.id\s*=\s*(\d+)/.exec((body as { query?: string })?.query ?? "")?.[1];
