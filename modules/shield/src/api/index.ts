@@ -1,9 +1,16 @@
+import { readFile } from "node:fs/promises";
 import type { ApiModule } from "@kamiyo/api";
+import { GrpcAccess } from "../grpc/grpc-access.ts";
+import { startShieldGrpcServer } from "../grpc/shield-grpc-server.ts";
+import { syncValueService } from "../grpc/sync-value-service.ts";
+import { TenantModels } from "../grpc/tenant-models.ts";
 import { shieldSettings } from "../settings.ts";
+import { ltvRoutes } from "./ltv-routes.ts";
 
 /**
  * Shield in the HTTP API (product `shield`): its routes under `/shield/`, each file in this folder
- * a group registered here, and its gRPC services started beside them when SHIELD_GRPC_PORT is set.
+ * a group registered here, and its gRPC services beside them on SHIELD_GRPC_PORT (when set), with
+ * the same keys, scopes and failed-authentication limit as HTTP.
  */
 export const shieldApi: ApiModule = {
   id: "shield",
@@ -15,7 +22,27 @@ export const shieldApi: ApiModule = {
         "Ad-spend governance: customers' predicted lifetime value, the policy check every bid passes, the audit trail of decisions, outcome billing",
     },
   ],
-  async routes(_app, ctx) {
-    shieldSettings.parse(ctx.settings ?? {});
+  async routes(app, ctx) {
+    const settings = shieldSettings.parse(ctx.settings ?? {});
+    const { deps } = ctx;
+    // One cache of each tenant's active model, for HTTP and gRPC alike.
+    const models = new TenantModels(deps.db, () => deps.clock.now());
+    ltvRoutes(app, deps, models);
+    if (settings.grpcPort === undefined) return;
+    const access = new GrpcAccess({ auth: ctx.auth, authFailure: ctx.authFailure, log: deps.log });
+    const server = await startShieldGrpcServer({
+      services: [syncValueService({ access, models })],
+      host: settings.grpcHost,
+      port: settings.grpcPort,
+      ...(settings.grpcTlsCertFile &&
+        settings.grpcTlsKeyFile && {
+          tls: {
+            certChain: await readFile(settings.grpcTlsCertFile),
+            privateKey: await readFile(settings.grpcTlsKeyFile),
+          },
+        }),
+      log: deps.log,
+    });
+    ctx.onClose(() => server.close());
   },
 };
