@@ -14,6 +14,7 @@ export * from "./ltv/bgnbd-model.ts";
 export * from "./ltv/csv.ts";
 export * from "./ltv/gamma-gamma.ts";
 export * from "./ltv/lifetime-value.ts";
+export * from "./ltv/ltv-pool.ts";
 export * from "./ltv/ltv-predictor.ts";
 export * from "./ltv/model-store.ts";
 export * from "./ltv/rfm.ts";
