@@ -7,7 +7,6 @@
  * thread per core (`LtvPool`, columns in shared memory). Each figure is the best of 3 runs after a
  * warm-up run.
  */
-import { availableParallelism } from "node:os";
 import {
   BgNbdModel,
   fitBgNbd,
