@@ -80,6 +80,8 @@ export interface ApiModuleContext {
   settings: unknown;
   /** Adds the module's counters to `/metrics`. */
   counter: Metrics["counter"];
+  /** Adds the module's gauges to `/metrics`, read at each scrape. */
+  gauge: Metrics["gauge"];
   /**
    * The API's authenticator (keys, sessions, revocation, its cache): for a module's servers beside
    * HTTP (gRPC), so a key means the same everywhere.

@@ -116,6 +116,7 @@ export async function buildApi(
     deps,
     config,
     counter: (spec) => metrics.counter(spec),
+    gauge: (spec) => metrics.gauge(spec),
     responseCache: (name, generation) => {
       const c = new ResponseCache({
         generation,

@@ -27,11 +27,19 @@ export const shieldApi: ApiModule = {
     const { deps } = ctx;
     // One cache of each tenant's active model, for HTTP and gRPC alike.
     const models = new TenantModels(deps.db, () => deps.clock.now());
-    ltvRoutes(app, deps, models);
+    const predicted = ctx.counter({
+      name: "syncvalue_predicted_ltv_total",
+      help: "Lifetime value predicted by SyncValue (HTTP and gRPC), summed in the models' currency unit, by tenant",
+      labelNames: ["tenant"],
+    });
+    const countLtv = (tenant: string, sum: number) => {
+      if (sum > 0) predicted.inc({ tenant }, sum);
+    };
+    ltvRoutes(app, deps, { models, countLtv });
     if (settings.grpcPort === undefined) return;
     const access = new GrpcAccess({ auth: ctx.auth, authFailure: ctx.authFailure, log: deps.log });
     const server = await startShieldGrpcServer({
-      services: [syncValueService({ access, models })],
+      services: [syncValueService({ access, models, countLtv })],
       host: settings.grpcHost,
       port: settings.grpcPort,
       ...(settings.grpcTlsCertFile &&

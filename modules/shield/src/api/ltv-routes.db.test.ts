@@ -65,6 +65,14 @@ const post = (payload: object, k = key) =>
     headers: { "x-api-key": k },
     payload: payload as Record<string, unknown>,
   });
+/** `syncvalue_predicted_ltv_total` of the tenant, as `/metrics` shows it. */
+async function predictedLtv(): Promise<number> {
+  const text = (await h.app.inject({ method: "GET", url: "/metrics" })).body;
+  const line = text
+    .split("\n")
+    .find((l) => l.startsWith(`syncvalue_predicted_ltv_total{tenant="${tenantId}"}`));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
 const bearer = (k: string) => {
   const md = new grpc.Metadata();
   md.set("authorization", `Bearer ${k}`);
@@ -123,6 +131,11 @@ describe(`SyncValue through the API (${testDbKind})`, () => {
     const http = (await post({ customers: [customer] })).json().data[0];
     const got = await callSyncValue<PredictResponse>(client, "Predict", customer, bearer(key));
     expect(got).toEqual({ ...http, modelVersion: 1 });
+    // Both protocols count what they predicted, for the Command Center's LTV momentum.
+    const before = await predictedLtv();
+    await post({ customers: [customer, customer] });
+    await callSyncValue<PredictResponse>(client, "Predict", customer, bearer(key));
+    expect((await predictedLtv()) - before).toBeCloseTo(3 * http.ltv, 9);
     const denied = await callSyncValue(client, "Predict", customer, bearer(noRead)).catch(
       (e: grpc.ServiceError) => e,
     );

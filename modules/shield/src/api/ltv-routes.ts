@@ -44,7 +44,16 @@ const modelSchema = z.object({
  * SyncValue over HTTP: the tenant's model versions, and predictions of its active model for up to
  * {@link MAX_CUSTOMERS_PER_REQUEST} customers, the same numbers gRPC's Predict gives.
  */
-export function ltvRoutes(app: ZodApp, deps: ApiDeps, models: TenantModels): void {
+export function ltvRoutes(
+  app: ZodApp,
+  deps: ApiDeps,
+  opts: {
+    models: TenantModels;
+    /** Counts the lifetime value a request predicted (`syncvalue_predicted_ltv_total`). */
+    countLtv(tenantId: string, sum: number): void;
+  },
+): void {
+  const { models } = opts;
   app.get(
     "/shield/ltv/models",
     {
@@ -123,18 +132,19 @@ export function ltvRoutes(app: ZodApp, deps: ApiDeps, models: TenantModels): voi
           `body "customers.${missing}.monetaryValue": required, as the tenant's model predicts spend`,
         );
       const horizon = { months: horizonMonths, monthlyDiscountRate };
-      return {
-        modelVersion: model.version,
-        data: customers.map((c) => {
-          const p = model.predict({ ...c, monetaryValue: c.monetaryValue ?? 0 }, horizon);
-          return {
-            pAlive: p.pAlive,
-            expectedPurchases: p.expectedPurchases,
-            expectedSpend: p.expectedSpend ?? null,
-            ltv: p.ltv ?? null,
-          };
-        }),
-      };
+      let sum = 0;
+      const data = customers.map((c) => {
+        const p = model.predict({ ...c, monetaryValue: c.monetaryValue ?? 0 }, horizon);
+        sum += p.ltv ?? 0;
+        return {
+          pAlive: p.pAlive,
+          expectedPurchases: p.expectedPurchases,
+          expectedSpend: p.expectedSpend ?? null,
+          ltv: p.ltv ?? null,
+        };
+      });
+      opts.countLtv(req.ctx.tenantId, sum);
+      return { modelVersion: model.version, data };
     },
   );
 }

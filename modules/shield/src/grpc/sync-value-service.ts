@@ -53,8 +53,14 @@ async function withModel<Res>(
  * SyncValue (modules/shield/proto/syncvalue.proto): the caller's tenant's active model answers from
  * memory ({@link TenantModels}); keys need the `read` scope.
  */
-export function syncValueService(deps: { access: GrpcAccess; models: TenantModels }): GrpcService {
+export function syncValueService(deps: {
+  access: GrpcAccess;
+  models: TenantModels;
+  /** Counts the lifetime value a call predicted (`syncvalue_predicted_ltv_total`). */
+  countLtv?: (tenantId: string, sum: number) => void;
+}): GrpcService {
   const { access, models } = deps;
+  const count = deps.countLtv ?? (() => {});
   return {
     definition: loadSyncValue().service,
     implementation: {
@@ -62,14 +68,19 @@ export function syncValueService(deps: { access: GrpcAccess; models: TenantModel
         withModel(models, caller.tenantId, (model) => {
           const horizon = horizonOf(req);
           checkCustomer(req, model.withSpend);
-          return { ...model.predict(req, horizon), modelVersion: model.version } as PredictResponse;
+          const p = model.predict(req, horizon);
+          count(caller.tenantId, p.ltv ?? 0);
+          return { ...p, modelVersion: model.version } as PredictResponse;
         }),
       ),
       PredictBatch: access.unary<PredictBatchRequest, PredictBatchResponse>("read", (caller, req) =>
-        withModel(models, caller.tenantId, (model) => ({
-          ...predictBatch(model, req, horizonOf(req)),
-          modelVersion: model.version,
-        })),
+        withModel(models, caller.tenantId, (model) => {
+          const answer = predictBatch(model, req, horizonOf(req));
+          let sum = 0;
+          for (const v of answer.ltv) sum += v;
+          count(caller.tenantId, sum);
+          return { ...answer, modelVersion: model.version };
+        }),
       ),
     },
   };
