@@ -29,11 +29,12 @@ export const shieldApi: ApiModule = {
     const models = new TenantModels(deps.db, () => deps.clock.now());
     const predicted = ctx.counter({
       name: "syncvalue_predicted_ltv_total",
-      help: "Lifetime value predicted by SyncValue (HTTP and gRPC), summed in the models' currency unit, by tenant",
+      help: "Lifetime value predicted by SyncValue (HTTP and gRPC), summed in micros of the models' currency, by tenant",
       labelNames: ["tenant"],
     });
+    // In micros, as SyncFlow's spend: their ratio is the Command Center's LTV momentum.
     const countLtv = (tenant: string, sum: number) => {
-      if (sum > 0) predicted.inc({ tenant }, sum);
+      if (sum > 0) predicted.inc({ tenant }, Math.round(sum * 1_000_000));
     };
     ltvRoutes(app, deps, { models, countLtv });
     if (settings.grpcPort === undefined) return;
