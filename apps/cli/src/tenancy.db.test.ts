@@ -3,7 +3,7 @@ import { recordUsage } from "@kamiyo/billing";
 import { PUBLIC_TENANT_TABLES, tenantDb } from "@kamiyo/db";
 import { monitorConfig } from "@kamiyo/hyperliquid";
 import { applyWatchBatch } from "@kamiyo/rca";
-import { LtvPredictor, saveLtvModel } from "@kamiyo/shield";
+import { appendAuditRecords, LtvPredictor, saveLtvModel } from "@kamiyo/shield";
 import { CDNOW_PUBLISHED_FIT } from "@kamiyo/shield/testing";
 import {
   createTenant,
@@ -126,6 +126,19 @@ beforeAll(async () => {
   b = await makeSide("beta");
   await saveLtvModel(h.db, a.tenantId, LTV_FITS.alpha, { activate: true });
   await saveLtvModel(h.db, b.tenantId, LTV_FITS.beta, { activate: true });
+  // Each side's audit trail names its own tenant (so an answer holding B's id is a leak).
+  for (const side of [a, b])
+    await tenantDb(h.db, side.tenantId).transaction((tx) =>
+      appendAuditRecords(
+        tx,
+        Array.from({ length: 3 }, (_, i) => ({
+          kind: "decision",
+          at: NOW + i,
+          body: { tenant: side.tenantId, webhook: side.webhook },
+        })),
+        { checkpointEvery: 2 },
+      ),
+    );
   // Each side has a knowledge graph of its own (the same object names in both).
   for (const side of [a, b]) {
     const pod = {
@@ -240,6 +253,9 @@ const ROUTE_KINDS: Record<
   "POST /rca/ingest/otlp/v1/traces": "create",
   "GET /rca/agents": "own-list",
   "GET /shield/ltv/models": "own-list",
+  "GET /shield/audit/records": "own-list",
+  "GET /shield/audit/checkpoints": "own-list",
+  "POST /shield/audit/verifications": "create",
   "POST /shield/ltv/predictions": "create",
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
@@ -266,6 +282,7 @@ const BODIES: Record<string, unknown> = {
   "PATCH /billing/subscription": { plan: "intel_pro" },
   "POST /auth/password": { currentPassword: "whatever it is", newPassword: "a fresh pass phrase" },
   "POST /rca/analyses": { from: "2026-12-06T08:00:00Z", to: "2026-12-06T08:05:00Z" },
+  "POST /shield/audit/verifications": {},
   "POST /shield/ltv/predictions": {
     customers: [{ frequency: 2, recency: 30, T: 38, monetaryValue: 22.5 }],
   },
@@ -454,6 +471,17 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
       expect(res.json().data[0].pAlive).toBe(own.pAlive);
       const models = (await call(side.keys.viewer, "GET", "/shield/ltv/models")).json().data;
       expect(models.map((m: { bgnbd: { r: number } }) => m.bgnbd.r)).toEqual([fit.bgnbd.r]);
+    }
+  });
+
+  it("shows and verifies only the caller's own audit trail", async () => {
+    for (const side of [a, b]) {
+      const records = (await call(side.keys.viewer, "GET", "/shield/audit/records")).json().data;
+      expect(records.map((r: { body: { tenant: string } }) => r.body.tenant)).toEqual(
+        Array(3).fill(side.tenantId),
+      );
+      const v = (await call(side.keys.viewer, "POST", "/shield/audit/verifications", {})).json();
+      expect(v).toMatchObject({ ok: true, records: 3 });
     }
   });
 });

@@ -5,6 +5,7 @@ import { startShieldGrpcServer } from "../grpc/shield-grpc-server.ts";
 import { syncValueService } from "../grpc/sync-value-service.ts";
 import { TenantModels } from "../grpc/tenant-models.ts";
 import { shieldSettings } from "../settings.ts";
+import { auditRoutes } from "./audit-routes.ts";
 import { ltvRoutes } from "./ltv-routes.ts";
 
 /**
@@ -37,6 +38,7 @@ export const shieldApi: ApiModule = {
       if (sum > 0) predicted.inc({ tenant }, Math.round(sum * 1_000_000));
     };
     ltvRoutes(app, deps, { models, countLtv });
+    auditRoutes(app, deps);
     if (settings.grpcPort === undefined) return;
     const access = new GrpcAccess({ auth: ctx.auth, authFailure: ctx.authFailure, log: deps.log });
     const server = await startShieldGrpcServer({

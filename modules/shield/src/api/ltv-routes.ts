@@ -1,4 +1,4 @@
-import { type ApiDeps, errorResponses, forTenant, type ZodApp } from "@kamiyo/api";
+import { type ApiDeps, errorResponses, type ZodApp } from "@kamiyo/api";
 import { AppError } from "@kamiyo/core";
 import { z } from "zod";
 import type { TenantModels } from "../grpc/tenant-models.ts";
@@ -54,6 +54,8 @@ export function ltvRoutes(
   },
 ): void {
   const { models } = opts;
+  // The store's functions take the tenant and run as it, under row-level security (tenantDb).
+  const db = deps.requestDb ?? deps.db;
   app.get(
     "/shield/ltv/models",
     {
@@ -64,7 +66,7 @@ export function ltvRoutes(
       },
     },
     async (req) => {
-      const rows = await listLtvModels(forTenant(deps, req).db, req.ctx.tenantId);
+      const rows = await listLtvModels(db, req.ctx.tenantId);
       return {
         data: rows.map((m) => ({
           version: m.version,
