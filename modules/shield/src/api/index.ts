@@ -4,6 +4,7 @@ import { GrpcAccess } from "../grpc/grpc-access.ts";
 import { startShieldGrpcServer } from "../grpc/shield-grpc-server.ts";
 import { syncValueService } from "../grpc/sync-value-service.ts";
 import { TenantModels } from "../grpc/tenant-models.ts";
+import { LtvPool } from "../ltv/ltv-pool.ts";
 import { shieldSettings } from "../settings.ts";
 import { auditRoutes } from "./audit-routes.ts";
 import { ltvRoutes } from "./ltv-routes.ts";
@@ -41,8 +42,10 @@ export const shieldApi: ApiModule = {
     auditRoutes(app, deps);
     if (settings.grpcPort === undefined) return;
     const access = new GrpcAccess({ auth: ctx.auth, authFailure: ctx.authFailure, log: deps.log });
+    // Large PredictBatch calls' lifetime values on worker threads (started on the first one).
+    const pool = new LtvPool();
     const server = await startShieldGrpcServer({
-      services: [syncValueService({ access, models, countLtv })],
+      services: [syncValueService({ access, models, countLtv, pool })],
       host: settings.grpcHost,
       port: settings.grpcPort,
       ...(settings.grpcTlsCertFile &&
@@ -54,6 +57,9 @@ export const shieldApi: ApiModule = {
         }),
       log: deps.log,
     });
-    ctx.onClose(() => server.close());
+    ctx.onClose(async () => {
+      await server.close();
+      await pool.close();
+    });
   },
 };

@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BgNbdModel } from "../ltv/bgnbd-model.ts";
 import { GammaGammaModel } from "../ltv/gamma-gamma.ts";
 import { LifetimeValue } from "../ltv/lifetime-value.ts";
+import { LtvPool, POOL_MIN_BATCH } from "../ltv/ltv-pool.ts";
+import { LtvPredictor } from "../ltv/ltv-predictor.ts";
 import { activateLtvModel, type LtvModelFit, saveLtvModel } from "../ltv/model-store.ts";
 import { shieldMigrations } from "../shield-migrations.ts";
 import { CDNOW_PUBLISHED_FIT, cdnowSummary } from "../testing/index.ts";
@@ -33,6 +35,8 @@ const OTHER: LtvModelFit = { ...CDNOW, bgnbd: { r: 0.5, alpha: 2, a: 1.5, b: 3 }
 
 let db: Db;
 let server: ShieldGrpcServer;
+/** Where large batches' lifetime values go (two workers, whatever the machine). */
+const pool = new LtvPool(2);
 let client: grpc.Client;
 const clock = new VirtualClock(Date.now());
 const keys: Record<"a" | "b" | "c", string> = { a: "", b: "", c: "" };
@@ -50,7 +54,7 @@ function serve(tls?: { certChain: Buffer; privateKey: Buffer }) {
   const access = new GrpcAccess({ auth, authFailure: countFailure, log: silentLogger });
   const models = new TenantModels(db, () => clock.now());
   return startShieldGrpcServer({
-    services: [syncValueService({ access, models })],
+    services: [syncValueService({ access, models, pool })],
     host: "127.0.0.1",
     port: 0,
     log: silentLogger,
@@ -97,6 +101,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.close();
   await server?.close();
+  await pool.close();
   await db?.close();
 });
 
@@ -150,6 +155,33 @@ describe(`SyncValue over gRPC on loopback (${testDbKind})`, () => {
         batch.ltv[i],
       ]).toEqual([one.pAlive, one.expectedPurchases, one.expectedSpend, one.ltv]);
     }
+  });
+
+  it("computes a large batch's lifetime values on the pool's workers, the same numbers", async () => {
+    const s = cdnowSummary();
+    const n = POOL_MIN_BATCH + 5;
+    const col = (c: Float64Array) => Array.from({ length: n }, (_, i) => c[i % c.length] as number);
+    const cols = {
+      frequency: col(s.frequency),
+      recency: col(s.recency),
+      T: col(s.T),
+      monetaryValue: col(s.monetaryValue as Float64Array),
+    };
+    expect(pool.running).toBe(0);
+    const batch = await predictBatch(cols);
+    expect(pool.running).toBe(2);
+    const model = new LtvPredictor({ ...CDNOW, version: 1 });
+    const want = Array.from({ length: n }, (_, i) =>
+      model.predict({
+        frequency: cols.frequency[i] as number,
+        recency: cols.recency[i] as number,
+        T: cols.T[i] as number,
+        monetaryValue: cols.monetaryValue[i] as number,
+      }),
+    );
+    expect(batch.ltv).toEqual(want.map((p) => p.ltv));
+    expect(batch.pAlive).toEqual(want.map((p) => p.pAlive));
+    expect(batch.expectedSpend).toEqual(want.map((p) => p.expectedSpend));
   });
 
   it("takes the key as a Bearer token or x-api-key; none or a wrong one is UNAUTHENTICATED, and past the address's failure limit RESOURCE_EXHAUSTED with retry-after", async () => {

@@ -1,4 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
+import type { LtvPool } from "../ltv/ltv-pool.ts";
 import {
   checkCustomer,
   checkHorizon,
@@ -32,7 +33,7 @@ function horizonOf(req: { horizonMonths: number; monthlyDiscountRate?: number })
 async function withModel<Res>(
   models: TenantModels,
   tenantId: string,
-  fn: (model: LtvPredictor) => Res,
+  fn: (model: LtvPredictor) => Res | Promise<Res>,
 ): Promise<Res> {
   const model = await models.get(tenantId);
   if (!model)
@@ -41,7 +42,7 @@ async function withModel<Res>(
       "no active LTV model for this tenant: fit one with `kamiyo shield ltv fit --tenant ID --save --activate`",
     );
   try {
-    return fn(model);
+    return await fn(model);
   } catch (err) {
     if (err instanceof PredictionInputError)
       throw new CallError(grpc.status.INVALID_ARGUMENT, err.message);
@@ -58,6 +59,8 @@ export function syncValueService(deps: {
   models: TenantModels;
   /** Counts the lifetime value a call predicted (`syncvalue_predicted_ltv_total`). */
   countLtv?: (tenantId: string, sum: number) => void;
+  /** Where large batches' lifetime values are computed (else on the server's thread). */
+  pool?: LtvPool;
 }): GrpcService {
   const { access, models } = deps;
   const count = deps.countLtv ?? (() => {});
@@ -74,8 +77,8 @@ export function syncValueService(deps: {
         }),
       ),
       PredictBatch: access.unary<PredictBatchRequest, PredictBatchResponse>("read", (caller, req) =>
-        withModel(models, caller.tenantId, (model) => {
-          const answer = predictBatch(model, req, horizonOf(req));
+        withModel(models, caller.tenantId, async (model) => {
+          const answer = await predictBatch(model, req, horizonOf(req), deps.pool);
           let sum = 0;
           for (const v of answer.ltv) sum += v;
           count(caller.tenantId, sum);

@@ -60,6 +60,11 @@ export class LtvPool {
   readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   #closed = false;
 
+  /** Worker threads running now (none until the first large batch). */
+  get running(): number {
+    return this.#workers.length;
+  }
+
   constructor(size = availableParallelism()) {
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`size: expected a whole number ≥ 1, got ${size}`);
