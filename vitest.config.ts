@@ -17,6 +17,9 @@ const postgresUrl = process.env.TEST_DATABASE_URL ?? "";
 const shared = {
   testTimeout: 30_000,
   hookTimeout: 60_000,
+  // A poll ends as soon as it holds: the wait is only for a loaded machine (Vitest's 1 s default
+  // failed a Stripe webhook's round trip while other work shared the two cores).
+  expect: { poll: { timeout: 10_000 } },
 };
 
 const ourTests = [

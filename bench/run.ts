@@ -704,7 +704,7 @@ if (only.has("rca"))
     })),
   );
 if (only.has("shield")) {
-  rows.push(...shieldBench());
+  rows.push(...(await shieldBench()));
   rows.push(...(await shieldGrpcBench()));
   rows.push(...(await shieldSyncflowBench()));
   rows.push(

@@ -5,13 +5,17 @@
  * customers repeated into packed columns of 10,000.
  */
 import * as grpc from "@grpc/grpc-js";
-import { silentLogger } from "@kamiyo/core";
+import { Authenticator } from "@kamiyo/api";
+import { SystemClock, silentLogger } from "@kamiyo/core";
 import {
   callSyncValue,
+  GrpcAccess,
   loadSyncValue,
   saveLtvModel,
   shieldMigrations,
-  startSyncValueServer,
+  startShieldGrpcServer,
+  syncValueService,
+  TenantModels,
 } from "@kamiyo/shield";
 import { CDNOW_PUBLISHED_FIT, cdnowSummary } from "@kamiyo/shield/testing";
 import { createApiKey } from "@kamiyo/tenancy";
@@ -39,7 +43,18 @@ export async function shieldGrpcBench(): Promise<Row[]> {
       nowMs: Date.now(),
     });
     await saveLtvModel(db, TENANT, CDNOW_PUBLISHED_FIT, { activate: true });
-    const server = await startSyncValueServer({ db, port: 0, log: silentLogger });
+    const auth = new Authenticator({ db, clock: new SystemClock(), log: silentLogger }, []);
+    const server = await startShieldGrpcServer({
+      services: [
+        syncValueService({
+          access: new GrpcAccess({ auth, log: silentLogger }),
+          models: new TenantModels(db),
+        }),
+      ],
+      host: "127.0.0.1",
+      port: 0,
+      log: silentLogger,
+    });
     const { Client } = loadSyncValue();
     const client = new Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
     const md = new grpc.Metadata();

@@ -3,6 +3,8 @@ import { recordUsage } from "@kamiyo/billing";
 import { PUBLIC_TENANT_TABLES, tenantDb } from "@kamiyo/db";
 import { monitorConfig } from "@kamiyo/hyperliquid";
 import { applyWatchBatch } from "@kamiyo/rca";
+import { appendAuditRecords, LtvPredictor, saveLtvModel } from "@kamiyo/shield";
+import { CDNOW_PUBLISHED_FIT } from "@kamiyo/shield/testing";
 import {
   createTenant,
   hashPassword,
@@ -122,6 +124,21 @@ beforeAll(async () => {
   operatorKey = await createOperatorKey(h.db);
   a = await makeSide("alpha");
   b = await makeSide("beta");
+  await saveLtvModel(h.db, a.tenantId, LTV_FITS.alpha, { activate: true });
+  await saveLtvModel(h.db, b.tenantId, LTV_FITS.beta, { activate: true });
+  // Each side's audit trail names its own tenant (so an answer holding B's id is a leak).
+  for (const side of [a, b])
+    await tenantDb(h.db, side.tenantId).transaction((tx) =>
+      appendAuditRecords(
+        tx,
+        Array.from({ length: 3 }, (_, i) => ({
+          kind: "decision",
+          at: NOW + i,
+          body: { tenant: side.tenantId, webhook: side.webhook },
+        })),
+        { checkpointEvery: 2 },
+      ),
+    );
   // Each side has a knowledge graph of its own (the same object names in both).
   for (const side of [a, b]) {
     const pod = {
@@ -152,6 +169,12 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => h?.close());
+
+/** Each side's lifetime-value model: A's the CDNOW fit, B's another, so a mix-up shows. */
+const LTV_FITS = {
+  alpha: CDNOW_PUBLISHED_FIT,
+  beta: { ...CDNOW_PUBLISHED_FIT, bgnbd: { r: 0.5, alpha: 2, a: 1.5, b: 3 } },
+};
 
 /** How the suite treats each route: new routes fail the suite until they are placed here. */
 const ROUTE_KINDS: Record<
@@ -229,6 +252,11 @@ const ROUTE_KINDS: Record<
   "POST /rca/ingest/agent-health": "create",
   "POST /rca/ingest/otlp/v1/traces": "create",
   "GET /rca/agents": "own-list",
+  "GET /shield/ltv/models": "own-list",
+  "GET /shield/audit/records": "own-list",
+  "GET /shield/audit/checkpoints": "own-list",
+  "POST /shield/audit/verifications": "create",
+  "POST /shield/ltv/predictions": "create",
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
   "PATCH /admin/tenants/:id": "operator",
@@ -254,6 +282,10 @@ const BODIES: Record<string, unknown> = {
   "PATCH /billing/subscription": { plan: "intel_pro" },
   "POST /auth/password": { currentPassword: "whatever it is", newPassword: "a fresh pass phrase" },
   "POST /rca/analyses": { from: "2026-12-06T08:00:00Z", to: "2026-12-06T08:05:00Z" },
+  "POST /shield/audit/verifications": {},
+  "POST /shield/ltv/predictions": {
+    customers: [{ frequency: 2, recency: 30, T: 38, monetaryValue: 22.5 }],
+  },
   "POST /rca/ingest/state": [
     {
       type: "ADDED",
@@ -423,6 +455,34 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
     }
     const me = (await call(b.keys.viewer, "GET", "/tenants/me")).json();
     expect(me).toMatchObject({ tenant: { id: b.tenantId, name: "beta" }, role: "viewer" });
+  });
+
+  it("predicts lifetime value with the caller's own model", async () => {
+    const customer = { frequency: 2, recency: 30, T: 38, monetaryValue: 22.5 };
+    for (const [side, fit] of [
+      [a, LTV_FITS.alpha],
+      [b, LTV_FITS.beta],
+    ] as const) {
+      const res = await call(side.keys.viewer, "POST", "/shield/ltv/predictions", {
+        customers: [customer],
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const own = new LtvPredictor({ ...fit, version: 1 }).predict(customer);
+      expect(res.json().data[0].pAlive).toBe(own.pAlive);
+      const models = (await call(side.keys.viewer, "GET", "/shield/ltv/models")).json().data;
+      expect(models.map((m: { bgnbd: { r: number } }) => m.bgnbd.r)).toEqual([fit.bgnbd.r]);
+    }
+  });
+
+  it("shows and verifies only the caller's own audit trail", async () => {
+    for (const side of [a, b]) {
+      const records = (await call(side.keys.viewer, "GET", "/shield/audit/records")).json().data;
+      expect(records.map((r: { body: { tenant: string } }) => r.body.tenant)).toEqual(
+        Array(3).fill(side.tenantId),
+      );
+      const v = (await call(side.keys.viewer, "POST", "/shield/audit/verifications", {})).json();
+      expect(v).toMatchObject({ ok: true, records: 3 });
+    }
   });
 });
 

@@ -8,10 +8,10 @@ export { shieldMigrations };
 
 /**
  * Shield, governance for growth teams' ad spend, as the platform composes it. So far its
- * lifetime-value models, its tables (the audit trail, each tenant's LTV model versions) and their
- * commands (`kamiyo shield ltv fit|models`, `kamiyo shield audit verify|export|checkpoint`); no
- * routes yet, and the SyncValue gRPC server (`startSyncValueServer`) is not started by `serve`;
- * the settings of SyncFlow's platforms (their credentials masked as secrets), whose `Bidder` no
+ * lifetime-value models, its tables (the audit trail, each tenant's LTV model versions), its API
+ * (`/shield/ltv/…`, and SyncValue over gRPC beside it on SHIELD_GRPC_PORT) and its commands
+ * (`kamiyo shield ltv fit|models`, `kamiyo shield audit verify|export|checkpoint`); and the
+ * settings of SyncFlow's platforms (their credentials masked as secrets), whose `Bidder` no
  * process composes yet.
  */
 export const shieldModule = defineModule({

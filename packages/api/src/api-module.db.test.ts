@@ -53,11 +53,17 @@ describe(`a product module's routes (${testDbKind})`, () => {
       headers: { "x-api-key": viewer },
     });
     expect(refused.statusCode).toBe(403);
+    const gauge = /kamiyo_example_cache_generation\{module="example"\} (\d+)/;
+    const generation = async () =>
+      Number(gauge.exec((await h.app.inject({ method: "GET", url: "/metrics" })).body)?.[1]);
+    const before = await generation();
     const done = await h.app.inject({
       method: "POST",
       url: "/example/refresh",
       headers: { "x-api-key": owner },
     });
+    // The module's gauge is read at the scrape: it shows the refresh.
+    expect(await generation()).toBe(before + 1);
     expect(done.json()).toEqual({ id: "example", generation: 1 });
     const log = (await get("/audit-log", owner)).json().data;
     expect(log[0]).toMatchObject({ action: "example.refresh", target: "example" });

@@ -1,6 +1,7 @@
 import type { ProductId } from "@kamiyo/billing";
 import type { z } from "zod";
 import type { ZodApp } from "./app-types.ts";
+import type { Authenticator } from "./authenticate.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiDeps } from "./deps.ts";
 import type { UsageQuota } from "./limits/usage-quota.ts";
@@ -79,4 +80,17 @@ export interface ApiModuleContext {
   settings: unknown;
   /** Adds the module's counters to `/metrics`. */
   counter: Metrics["counter"];
+  /** Adds the module's gauges to `/metrics`, read at each scrape. */
+  gauge: Metrics["gauge"];
+  /**
+   * The API's authenticator (keys, sessions, revocation, its cache): for a module's servers beside
+   * HTTP (gRPC), so a key means the same everywhere.
+   */
+  auth: Authenticator;
+  /**
+   * Counts a failed authentication from `ip` against the HTTP API's per-address limit
+   * (`API_AUTH_FAILURES_PER_MINUTE`, the same counter): `limited` once past it, to be refused
+   * with the retry delay as HTTP answers 429.
+   */
+  authFailure(ip: string): Promise<{ limited: boolean; retryAfterSeconds: number }>;
 }

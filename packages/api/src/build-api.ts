@@ -112,10 +112,11 @@ export async function buildApi(
       Object.fromEntries([...caches].map(([name, c]) => [name, c.counts] as const)),
   });
   const modules = deps.modules ?? [];
-  const moduleContext: Omit<ApiModuleContext, "quota" | "settings"> = {
+  const moduleContext: Omit<ApiModuleContext, "quota" | "settings" | "auth" | "authFailure"> = {
     deps,
     config,
     counter: (spec) => metrics.counter(spec),
+    gauge: (spec) => metrics.gauge(spec),
     responseCache: (name, generation) => {
       const c = new ResponseCache({
         generation,
@@ -292,7 +293,20 @@ export async function buildApi(
     figuresRoutes(s, deps);
     for (const m of modules)
       await forProduct(s, m.product, (p) =>
-        m.routes(p, { ...moduleContext, quota, settings: deps.moduleSettings?.[m.id] }),
+        m.routes(p, {
+          ...moduleContext,
+          quota,
+          settings: deps.moduleSettings?.[m.id],
+          auth,
+          authFailure: async (ip) => {
+            // The counter requireKeys' limiter keeps for the address (its key is `ip:<address>`).
+            const { current, ttl } = await limitStore.take(`ip:${ip}`, 60_000);
+            return {
+              limited: current > config.authFailuresPerMinute,
+              retryAfterSeconds: Math.ceil(ttl / 1000),
+            };
+          },
+        }),
       );
   });
   if (config.docs) {

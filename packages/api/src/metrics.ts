@@ -179,8 +179,8 @@ export class Metrics {
   }
 
   /**
-   * A counter a product module adds to `/metrics` (`kamiyo_<module>_…`, named by the module), with
-   * its labels; the module counts through `inc` without depending on the metrics library.
+   * A counter a product module adds to `/metrics` (named by the module), with its labels; the
+   * module counts through `inc` without depending on the metrics library.
    */
   counter<L extends string>(
     spec: ModuleCounter<L>,
@@ -193,11 +193,39 @@ export class Metrics {
     });
     return { inc: (labels, value = 1) => c.inc(labels, value) };
   }
+
+  /**
+   * A gauge a product module adds to `/metrics`, read at each scrape: `read()` gives every series
+   * as it stands (a series not given is absent until given again).
+   */
+  gauge<L extends string>(spec: ModuleGauge<L>): void {
+    new Gauge({
+      name: spec.name,
+      help: spec.help,
+      labelNames: [...spec.labelNames],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [labels, value] of spec.read()) this.set(labels, value);
+      },
+    });
+  }
 }
 
-/** A module's counter: `kamiyo_<module>_<what>_total`, its help and label names. */
+/**
+ * A module's counter: `kamiyo_<module>_<what>_total`, or a name its product's dashboards already
+ * use (Shield's `syncvalue_…`, `syncflow_…`); its help and label names.
+ */
 export interface ModuleCounter<L extends string> {
-  name: `kamiyo_${string}_total`;
+  name: `${string}_total`;
   help: string;
   labelNames: readonly L[];
+}
+
+/** A module's gauge, named as its counters are, and how to read its series at a scrape. */
+export interface ModuleGauge<L extends string> {
+  name: string;
+  help: string;
+  labelNames: readonly L[];
+  read(): Iterable<readonly [Record<L, string>, number]>;
 }

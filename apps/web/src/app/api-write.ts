@@ -1,8 +1,8 @@
 import { ApiError, authHeaders } from "./api.ts";
 
-/** POST, PATCH or DELETE a JSON route of the public API with this tab's key or the session cookie. */
+/** POST, PUT, PATCH or DELETE a JSON route of the public API with this tab's key or the session cookie. */
 export async function sendJson<T>(
-  method: "POST" | "PATCH" | "DELETE",
+  method: "POST" | "PUT" | "PATCH" | "DELETE",
   path: string,
   body?: unknown,
 ): Promise<T> {

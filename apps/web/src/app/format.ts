@@ -24,6 +24,9 @@ export const usdWhole = (n: number | null | undefined): string =>
 export const cents = (n: number): string =>
   `$${(n / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
+/** Integer micros (a millionth of the currency unit) as dollars and cents: $1,234.50. */
+export const micros = (n: number | string): string => cents(Math.round(Number(n) / 10_000));
+
 /** 1.23 %; "–" for null. */
 export const pct = (n: number | null | undefined, digits = 2): string =>
   n === null || n === undefined ? "–" : `${n.toFixed(digits)} %`;

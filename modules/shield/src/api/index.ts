@@ -1,9 +1,18 @@
+import { readFile } from "node:fs/promises";
 import type { ApiModule } from "@kamiyo/api";
+import { GrpcAccess } from "../grpc/grpc-access.ts";
+import { startShieldGrpcServer } from "../grpc/shield-grpc-server.ts";
+import { syncValueService } from "../grpc/sync-value-service.ts";
+import { TenantModels } from "../grpc/tenant-models.ts";
+import { LtvPool } from "../ltv/ltv-pool.ts";
 import { shieldSettings } from "../settings.ts";
+import { auditRoutes } from "./audit-routes.ts";
+import { ltvRoutes } from "./ltv-routes.ts";
 
 /**
  * Shield in the HTTP API (product `shield`): its routes under `/shield/`, each file in this folder
- * a group registered here, and its gRPC services started beside them when SHIELD_GRPC_PORT is set.
+ * a group registered here, and its gRPC services beside them on SHIELD_GRPC_PORT (when set), with
+ * the same keys, scopes and failed-authentication limit as HTTP.
  */
 export const shieldApi: ApiModule = {
   id: "shield",
@@ -15,7 +24,42 @@ export const shieldApi: ApiModule = {
         "Ad-spend governance: customers' predicted lifetime value, the policy check every bid passes, the audit trail of decisions, outcome billing",
     },
   ],
-  async routes(_app, ctx) {
-    shieldSettings.parse(ctx.settings ?? {});
+  async routes(app, ctx) {
+    const settings = shieldSettings.parse(ctx.settings ?? {});
+    const { deps } = ctx;
+    // One cache of each tenant's active model, for HTTP and gRPC alike.
+    const models = new TenantModels(deps.db, () => deps.clock.now());
+    const predicted = ctx.counter({
+      name: "syncvalue_predicted_ltv_total",
+      help: "Lifetime value predicted by SyncValue (HTTP and gRPC), summed in micros of the models' currency, by tenant",
+      labelNames: ["tenant"],
+    });
+    // In micros, as SyncFlow's spend: their ratio is the Command Center's LTV momentum.
+    const countLtv = (tenant: string, sum: number) => {
+      if (sum > 0) predicted.inc({ tenant }, Math.round(sum * 1_000_000));
+    };
+    ltvRoutes(app, deps, { models, countLtv });
+    auditRoutes(app, deps);
+    if (settings.grpcPort === undefined) return;
+    const access = new GrpcAccess({ auth: ctx.auth, authFailure: ctx.authFailure, log: deps.log });
+    // Large PredictBatch calls' lifetime values on worker threads (started on the first one).
+    const pool = new LtvPool();
+    const server = await startShieldGrpcServer({
+      services: [syncValueService({ access, models, countLtv, pool })],
+      host: settings.grpcHost,
+      port: settings.grpcPort,
+      ...(settings.grpcTlsCertFile &&
+        settings.grpcTlsKeyFile && {
+          tls: {
+            certChain: await readFile(settings.grpcTlsCertFile),
+            privateKey: await readFile(settings.grpcTlsKeyFile),
+          },
+        }),
+      log: deps.log,
+    });
+    ctx.onClose(async () => {
+      await server.close();
+      await pool.close();
+    });
   },
 };

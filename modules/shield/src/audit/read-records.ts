@@ -55,6 +55,48 @@ export async function* auditRecordPages(
   }
 }
 
+/** A page of records, newest first; `nextCursor` (a seq) reads the older ones. */
+export interface AuditRecordPage {
+  items: StoredAuditRecord[];
+  nextCursor: number | null;
+}
+
+/**
+ * The tenant's records newest first, `limit` a page, before seq `before` (a page's `nextCursor`),
+ * of one `kind` when asked: what a person browsing the trail reads.
+ */
+export async function latestAuditRecords(
+  db: Db,
+  tenantId: string,
+  opts: { limit: number; before?: number | undefined; kind?: string | undefined },
+): Promise<AuditRecordPage> {
+  const rows = await tenantDb(db, tenantId).query<{
+    seq: number;
+    kind: string;
+    at: Date;
+    body: unknown;
+    prev_hash: string;
+    hash: string;
+  }>(
+    `SELECT seq, kind, at, body, prev_hash, hash FROM shield_audit_records
+     WHERE tenant_id = $1 AND seq < $2 AND ($3::text IS NULL OR kind = $3)
+     ORDER BY seq DESC LIMIT $4`,
+    [tenantId, opts.before ?? Number.MAX_SAFE_INTEGER, opts.kind ?? null, opts.limit + 1],
+  );
+  const page = rows.slice(0, opts.limit).map((r) => ({
+    seq: Number(r.seq),
+    kind: r.kind,
+    at: r.at.toISOString(),
+    body: r.body,
+    prev_hash: r.prev_hash,
+    hash: r.hash,
+  }));
+  return {
+    items: page,
+    nextCursor: rows.length > opts.limit ? (page.at(-1)?.seq ?? null) : null,
+  };
+}
+
 /** The tenant's checkpoints with `afterSeq < seq <= upToSeq` (default: all after), in seq order. */
 export async function auditCheckpoints(
   db: Db,

@@ -68,6 +68,7 @@ export interface PredictBatchResponse {
 type UnaryMethod = (
   req: object,
   md: grpc.Metadata,
+  options: grpc.CallOptions,
   cb: (err: grpc.ServiceError | null, res: unknown) => void,
 ) => void;
 
@@ -77,9 +78,12 @@ export function callSyncValue<Res>(
   method: "Predict" | "PredictBatch",
   req: object,
   md: grpc.Metadata,
+  deadline?: number,
 ): Promise<Res> {
   const fn = (client as unknown as Record<string, UnaryMethod>)[method] as UnaryMethod;
   return new Promise((resolve, reject) =>
-    fn.call(client, req, md, (err, res) => (err ? reject(err) : resolve(res as Res))),
+    fn.call(client, req, md, deadline === undefined ? {} : { deadline }, (err, res) =>
+      err ? reject(err) : resolve(res as Res),
+    ),
   );
 }

@@ -49,16 +49,30 @@ export class BgNbdModel {
    */
   expectedPurchases(t: number, x: number, recency: number, T: number): number {
     if (t === 0) return 0;
-    const { alpha, a, b } = this.params;
-    const rest = (alpha + T) / (alpha + T + t);
-    const g = hyp2f1(this.#p, this.#q, a + b + x - 1, 1 - rest);
+    const { a, b } = this.params;
     return (
-      (this.probabilityAlive(x, recency, T) * (a + b + x - 1) * (1 - rest ** this.#q * g)) / this.#q
+      (this.probabilityAlive(x, recency, T) * (a + b + x - 1) * this.purchaseShortfall(t, x, T)) /
+      this.#q
     );
   }
 
+  /**
+   * The part of {@link expectedPurchases} that depends on the horizon:
+   * 1 − ((α+T)/(α+T+t))^{a−1} · 2F1(a+b−1−r, a−1; a+b+x−1; t/(α+T+t)), so that
+   * E[Y(t)] = P(alive) · (a+b+x−1)/(a−1) · this. Lifetime value takes it at each month's end and
+   * P(alive) once.
+   */
+  purchaseShortfall(t: number, x: number, T: number): number {
+    const { alpha, a, b } = this.params;
+    const rest = (alpha + T) / (alpha + T + t);
+    return 1 - rest ** this.#q * gauss2f1(this.#p, this.#q, a + b + x - 1, 1 - rest);
+  }
+
   /** {@link probabilityAlive} of each customer of `c`, into `out` (returned). */
-  probabilityAliveBatch(c: RfmColumns, out = new Float64Array(c.frequency.length)): Float64Array {
+  probabilityAliveBatch(
+    c: RfmColumns,
+    out: Float64Array = new Float64Array(c.frequency.length),
+  ): Float64Array {
     return eachCustomer(c, out, (x, recency, T) => this.probabilityAlive(x, recency, T));
   }
 
@@ -66,10 +80,33 @@ export class BgNbdModel {
   expectedPurchasesBatch(
     t: number,
     c: RfmColumns,
-    out = new Float64Array(c.frequency.length),
+    out: Float64Array = new Float64Array(c.frequency.length),
   ): Float64Array {
     return eachCustomer(c, out, (x, recency, T) => this.expectedPurchases(t, x, recency, T));
   }
+}
+
+/** Below this z the power series converges in at most about 130 terms; above, Cephes' 2F1. */
+const SERIES_BELOW = 0.75;
+const MAX_TERMS = 300;
+
+/**
+ * The Gauss hypergeometric 2F1(p, q; c; z) for 0 ≤ z < 1, c > 0: its power series
+ * Σ (p)_n (q)_n / ((c)_n n!) z^n summed to double precision where it converges quickly (two to
+ * four times faster than the general routine there, the same to the last digit), else
+ * `@stdlib`'s port of Cephes' `hyp2f1` (scipy's), which transforms z near 1.
+ */
+export function gauss2f1(p: number, q: number, c: number, z: number): number {
+  if (z < SERIES_BELOW) {
+    let term = 1;
+    let sum = 1;
+    for (let n = 0; n < MAX_TERMS; n++) {
+      term *= (((p + n) * (q + n)) / ((c + n) * (n + 1))) * z;
+      sum += term;
+      if (Math.abs(term) <= 1e-17 * Math.abs(sum)) return sum;
+    }
+  }
+  return hyp2f1(p, q, c, z);
 }
 
 /** `out[i] = f(x, t_x, T, i)` of customer i of `c`, for every i of `out`; returns `out`. */

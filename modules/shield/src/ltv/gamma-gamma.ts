@@ -107,7 +107,7 @@ export class GammaGammaModel {
   /** {@link expectedAverageSpend} of each customer of `c`, into `out` (returned). */
   expectedAverageSpendBatch(
     c: SpendColumns,
-    out = new Float64Array(c.frequency.length),
+    out: Float64Array = new Float64Array(c.frequency.length),
   ): Float64Array {
     for (let i = 0; i < out.length; i++)
       out[i] = this.expectedAverageSpend(c.frequency[i] as number, c.monetaryValue[i] as number);

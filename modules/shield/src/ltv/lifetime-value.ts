@@ -46,18 +46,25 @@ export class LifetimeValue {
   /** One customer's lifetime value; `monetaryValue` is the mean of its repeat purchases. */
   of(x: number, recency: number, T: number, monetaryValue: number): number {
     const spend = this.#spend.expectedAverageSpend(x, monetaryValue);
+    // E[Y(t)] = P(alive) · (a+b+x−1)/(a−1) · shortfall(t): the factor outside the sum, once.
+    const bg = this.#bgNbd;
+    const { a, b } = bg.params;
+    const scale = (bg.probabilityAlive(x, recency, T) * (a + b + x - 1)) / (a - 1);
     let value = 0;
     let before = 0;
     for (let i = 0; i < this.#discount.length; i++) {
-      const upTo = this.#bgNbd.expectedPurchases((i + 1) * this.#unitsPerMonth, x, recency, T);
+      const upTo = bg.purchaseShortfall((i + 1) * this.#unitsPerMonth, x, T);
       value += (upTo - before) * (this.#discount[i] as number);
       before = upTo;
     }
-    return spend * value;
+    return spend * scale * value;
   }
 
   /** {@link of} each customer of `c`, into `out` (returned). */
-  batch(c: RfmColumns & SpendColumns, out = new Float64Array(c.frequency.length)): Float64Array {
+  batch(
+    c: RfmColumns & SpendColumns,
+    out: Float64Array = new Float64Array(c.frequency.length),
+  ): Float64Array {
     const m = c.monetaryValue;
     return eachCustomer(c, out, (x, recency, T, i) => this.of(x, recency, T, m[i] as number));
   }

@@ -1,6 +1,7 @@
 import { BgNbdModel } from "./bgnbd-model.ts";
 import { GammaGammaModel } from "./gamma-gamma.ts";
 import { LifetimeValue } from "./lifetime-value.ts";
+import type { LtvModelSpec } from "./ltv-pool.ts";
 import type { LtvModelFit } from "./model-store.ts";
 
 /** One customer as predictions take it: recency and T in the model's time unit. */
@@ -76,6 +77,7 @@ export class LtvPredictor {
   readonly #spend: GammaGammaModel | null;
   readonly #unitsPerMonth: number;
   readonly #ltv = new Map<string, LifetimeValue>();
+  readonly #spec: LtvModelSpec | null;
 
   constructor(model: LtvModelFit & { version: number }) {
     this.version = model.version;
@@ -83,10 +85,23 @@ export class LtvPredictor {
     this.#spend = model.gammaGamma && new GammaGammaModel(model.gammaGamma);
     this.withSpend = this.#spend !== null;
     this.#unitsPerMonth = model.unitsPerMonth;
+    this.#spec = model.gammaGamma && {
+      bgnbd: model.bgnbd,
+      gammaGamma: model.gammaGamma,
+      unitsPerMonth: model.unitsPerMonth,
+    };
   }
 
-  /** One customer, already checked ({@link checkCustomer}, {@link checkHorizon}). */
-  predict(c: CustomerInput, h: Horizon = DEFAULT_HORIZON): CustomerPrediction {
+  /** The fit a lifetime value needs ({@link LtvPool}'s workers build it), or null without spend. */
+  get ltvSpec(): LtvModelSpec | null {
+    return this.#spec;
+  }
+
+  /**
+   * One customer, already checked ({@link checkCustomer}, {@link checkHorizon}). `withLtv: false`
+   * leaves `ltv` undefined (a caller computing it elsewhere, such as across an {@link LtvPool}).
+   */
+  predict(c: CustomerInput, h: Horizon = DEFAULT_HORIZON, withLtv = true): CustomerPrediction {
     const { frequency: x, recency, T } = c;
     const pAlive = this.#bgNbd.probabilityAlive(x, recency, T);
     const expectedPurchases = this.#bgNbd.expectedPurchases(
@@ -101,7 +116,9 @@ export class LtvPredictor {
       pAlive,
       expectedPurchases,
       expectedSpend: this.#spend.expectedAverageSpend(x, c.monetaryValue),
-      ltv: this.#lifetimeValue(this.#spend, h).of(x, recency, T, c.monetaryValue),
+      ltv: withLtv
+        ? this.#lifetimeValue(this.#spend, h).of(x, recency, T, c.monetaryValue)
+        : undefined,
     };
   }
 

@@ -157,6 +157,8 @@ export async function apiHarness(
     redisUrl?: string;
     /** Billing through Stripe (ApiDeps.billing; default none). */
     billing?: ApiDeps["billing"];
+    /** The modules' settings by module id, as the app parsed them (ApiDeps.moduleSettings). */
+    moduleSettings?: ApiDeps["moduleSettings"];
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb({ modules: options.migrations ?? [] });
@@ -186,6 +188,7 @@ export async function apiHarness(
     monitoredChains: [{ chain: "hyperliquid", name: "Hyperliquid" }],
     redisUrl: options.redisUrl ?? null,
     billing: options.billing ?? null,
+    ...(options.moduleSettings && { moduleSettings: options.moduleSettings }),
   };
   const { app, routes } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
   await app.ready();

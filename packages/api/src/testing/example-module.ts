@@ -26,6 +26,13 @@ export const exampleApi: ApiModule = {
   routes(app, ctx) {
     let generation = 0;
     const cache = ctx.responseCache("example", () => generation);
+    // A gauge read at each scrape: the cache's generation, by module.
+    ctx.gauge({
+      name: "kamiyo_example_cache_generation",
+      help: "Times the example module's cached answers were dropped",
+      labelNames: ["module"],
+      read: () => [[{ module: "example" }, generation]],
+    });
 
     app.get(
       "/example/detectors",

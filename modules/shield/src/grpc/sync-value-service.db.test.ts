@@ -1,4 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
+import { Authenticator } from "@kamiyo/api";
 import { silentLogger, VirtualClock } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import { createApiKey } from "@kamiyo/tenancy";
@@ -7,9 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BgNbdModel } from "../ltv/bgnbd-model.ts";
 import { GammaGammaModel } from "../ltv/gamma-gamma.ts";
 import { LifetimeValue } from "../ltv/lifetime-value.ts";
+import { LtvPool, POOL_MIN_BATCH } from "../ltv/ltv-pool.ts";
+import { LtvPredictor } from "../ltv/ltv-predictor.ts";
 import { activateLtvModel, type LtvModelFit, saveLtvModel } from "../ltv/model-store.ts";
 import { shieldMigrations } from "../shield-migrations.ts";
 import { CDNOW_PUBLISHED_FIT, cdnowSummary } from "../testing/index.ts";
+import { type AuthFailureCounter, GrpcAccess, peerAddress } from "./grpc-access.ts";
+import { type ShieldGrpcServer, startShieldGrpcServer } from "./shield-grpc-server.ts";
 import type {
   PredictBatchRequest,
   PredictBatchResponse,
@@ -17,18 +26,41 @@ import type {
   PredictResponse,
 } from "./sync-value-proto.ts";
 import { callSyncValue, loadSyncValue } from "./sync-value-proto.ts";
-import { type SyncValueServer, startSyncValueServer } from "./sync-value-server.ts";
-import { MODEL_STAMP_TTL_MS } from "./tenant-models.ts";
+import { syncValueService } from "./sync-value-service.ts";
+import { MODEL_STAMP_TTL_MS, TenantModels } from "./tenant-models.ts";
 
 /** The published CDNOW fit, tenant A's model; B's differs so a mix-up shows. */
 const CDNOW = CDNOW_PUBLISHED_FIT;
 const OTHER: LtvModelFit = { ...CDNOW, bgnbd: { r: 0.5, alpha: 2, a: 1.5, b: 3 } };
 
 let db: Db;
-let server: SyncValueServer;
+let server: ShieldGrpcServer;
+/** Where large batches' lifetime values go (two workers, whatever the machine). */
+const pool = new LtvPool(2);
 let client: grpc.Client;
 const clock = new VirtualClock(Date.now());
 const keys: Record<"a" | "b" | "c", string> = { a: "", b: "", c: "" };
+/** Failed authentications counted per address, past two limited (as the HTTP API's counter). */
+const failures = new Map<string, number>();
+const countFailure: AuthFailureCounter = async (ip) => {
+  const n = (failures.get(ip) ?? 0) + 1;
+  failures.set(ip, n);
+  return { limited: n > 2, retryAfterSeconds: 42 };
+};
+
+/** SyncValue on a server of its own, over TLS when given a certificate. */
+function serve(tls?: { certChain: Buffer; privateKey: Buffer }) {
+  const auth = new Authenticator({ db, clock, log: silentLogger }, []);
+  const access = new GrpcAccess({ auth, authFailure: countFailure, log: silentLogger });
+  const models = new TenantModels(db, () => clock.now());
+  return startShieldGrpcServer({
+    services: [syncValueService({ access, models, pool })],
+    host: "127.0.0.1",
+    port: 0,
+    log: silentLogger,
+    ...(tls && { tls }),
+  });
+}
 
 const bearer = (key: string) => {
   const md = new grpc.Metadata();
@@ -62,13 +94,14 @@ beforeAll(async () => {
   await saveLtvModel(db, "ten_a", CDNOW, { activate: true });
   await saveLtvModel(db, "ten_b", OTHER);
   await saveLtvModel(db, "ten_b", OTHER, { activate: true });
-  server = await startSyncValueServer({ db, port: 0, log: silentLogger, clock });
+  server = await serve();
   const { Client } = loadSyncValue();
   client = new Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
 });
 afterAll(async () => {
   client?.close();
   await server?.close();
+  await pool.close();
   await db?.close();
 });
 
@@ -124,7 +157,35 @@ describe(`SyncValue over gRPC on loopback (${testDbKind})`, () => {
     }
   });
 
-  it("takes the key as a Bearer token or x-api-key; none or a wrong one is UNAUTHENTICATED", async () => {
+  it("computes a large batch's lifetime values on the pool's workers, the same numbers", async () => {
+    const s = cdnowSummary();
+    const n = POOL_MIN_BATCH + 5;
+    const col = (c: Float64Array) => Array.from({ length: n }, (_, i) => c[i % c.length] as number);
+    const cols = {
+      frequency: col(s.frequency),
+      recency: col(s.recency),
+      T: col(s.T),
+      monetaryValue: col(s.monetaryValue as Float64Array),
+    };
+    expect(pool.running).toBe(0);
+    const batch = await predictBatch(cols);
+    expect(pool.running).toBe(2);
+    const model = new LtvPredictor({ ...CDNOW, version: 1 });
+    const want = Array.from({ length: n }, (_, i) =>
+      model.predict({
+        frequency: cols.frequency[i] as number,
+        recency: cols.recency[i] as number,
+        T: cols.T[i] as number,
+        monetaryValue: cols.monetaryValue[i] as number,
+      }),
+    );
+    expect(batch.ltv).toEqual(want.map((p) => p.ltv));
+    expect(batch.pAlive).toEqual(want.map((p) => p.pAlive));
+    expect(batch.expectedSpend).toEqual(want.map((p) => p.expectedSpend));
+  });
+
+  it("takes the key as a Bearer token or x-api-key; none or a wrong one is UNAUTHENTICATED, and past the address's failure limit RESOURCE_EXHAUSTED with retry-after", async () => {
+    failures.clear();
     const md = new grpc.Metadata();
     md.set("x-api-key", keys.a);
     expect((await predict(customer, md)).modelVersion).toBe(1);
@@ -135,6 +196,69 @@ describe(`SyncValue over gRPC on loopback (${testDbKind})`, () => {
     });
     const wrong = await failure(predict(customer, bearer(`${keys.a.slice(0, -4)}abcd`)));
     expect(wrong).toEqual({ code: grpc.status.UNAUTHENTICATED, details: "invalid API key" });
+    expect([...failures]).toEqual([["127.0.0.1", 2]]);
+    // The third failure from the address is past the limit: refused with when to retry.
+    const limited = await predict(customer, bearer("kmy_live_wrong")).then(
+      () => null,
+      (e: grpc.ServiceError) => e,
+    );
+    expect([limited?.code, limited?.details]).toEqual([
+      grpc.status.RESOURCE_EXHAUSTED,
+      "too many failed authentications from this address; retry in 42 s",
+    ]);
+    expect(limited?.metadata.get("retry-after")).toEqual(["42"]);
+    // A valid key still passes, and is not counted.
+    expect((await predict(customer)).modelVersion).toBe(1);
+    expect(failures.get("127.0.0.1")).toBe(3);
+  });
+
+  it("reads the caller's address from grpc-js's peer string", () => {
+    expect(peerAddress("10.1.2.3:51234")).toBe("10.1.2.3");
+    expect(peerAddress("[::1]:51234")).toBe("::1");
+    expect(peerAddress("ipv4:10.1.2.3:51234")).toBe("10.1.2.3");
+    expect(peerAddress("ipv6:[2001:db8::7]:51234")).toBe("2001:db8::7");
+  });
+
+  it("speaks TLS with a certificate, and then refuses a plaintext client", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kamiyo-grpc-tls-"));
+    try {
+      // A self-signed certificate for 127.0.0.1, as an operator's own CA would issue one.
+      execFileSync(
+        "openssl",
+        [
+          ..."req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1".split(" "),
+          ...["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+          ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+        ],
+        { stdio: "ignore" },
+      );
+      const cert = readFileSync(join(dir, "cert.pem"));
+      const tls = await serve({ certChain: cert, privateKey: readFileSync(join(dir, "key.pem")) });
+      const { Client } = loadSyncValue();
+      const secure = new Client(`127.0.0.1:${tls.port}`, grpc.credentials.createSsl(cert));
+      const plain = new Client(`127.0.0.1:${tls.port}`, grpc.credentials.createInsecure(), {
+        "grpc.initial_reconnect_backoff_ms": 100,
+      });
+      try {
+        const got = await callSyncValue<PredictResponse>(
+          secure,
+          "Predict",
+          customer,
+          bearer(keys.a),
+        );
+        expect(got.modelVersion).toBe(1);
+        const refused = await failure(
+          callSyncValue(plain, "Predict", customer, bearer(keys.a), Date.now() + 2_000),
+        );
+        expect(refused.code).toBeOneOf([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
+      } finally {
+        secure.close();
+        plain.close();
+        await tls.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("answers each tenant with its own model: B's key gets B's, a tenant without one FAILED_PRECONDITION", async () => {
