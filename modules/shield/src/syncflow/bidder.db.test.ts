@@ -1,6 +1,7 @@
+import type { ApiModuleContext } from "@kamiyo/api";
+import { apiHarness, type Harness } from "@kamiyo/api/testing";
 import { SystemClock } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
-import { createTestDb } from "@kamiyo/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { auditRecordPages } from "../audit/read-records.ts";
 import { verifyAuditChain } from "../audit/verify.ts";
@@ -17,7 +18,7 @@ import { Bidder, QUEUE_FULL } from "./bidder.ts";
 import { GoogleAdsRestClient } from "./google-ads/google-ads-client.ts";
 import { googleAdsPlatform } from "./google-ads/google-ads-platform.ts";
 import { metaPlatform } from "./meta/meta-platform.ts";
-import { syncflowMetrics } from "./metrics.ts";
+import { registerSyncflowMetrics } from "./metrics.ts";
 import { CIRCUIT_OPEN, type LaneOptions } from "./platform-lane.ts";
 
 const FAST: Partial<LaneOptions> = {
@@ -30,6 +31,8 @@ const FAST: Partial<LaneOptions> = {
   burst: 100,
 };
 let db: Db;
+let h: Harness;
+let addGauge: ApiModuleContext["gauge"] | undefined;
 let google: LocalGoogleAds;
 let graph: LocalGraphApi;
 let tenants = 0;
@@ -86,7 +89,22 @@ function newBidder(queueCapacity?: number): Bidder {
 }
 
 beforeAll(async () => {
-  db = await createTestDb({ modules: [shieldMigrations] });
+  // The API (its /metrics) on the test database, with a module that hands over its gauge seam.
+  h = await apiHarness({
+    seeded: false,
+    migrations: [shieldMigrations],
+    modules: [
+      {
+        id: "syncflow_test",
+        product: "shield",
+        tags: [],
+        routes: (_app, ctx) => {
+          addGauge = ctx.gauge;
+        },
+      },
+    ],
+  });
+  db = h.db;
   google = await startLocalGoogleAds({ accessToken: "ya29.flow", developerToken: "dev-flow" });
   graph = await startLocalGraphApi({ accessToken: "EAAB-flow" });
   graph.accounts.set("act_300", "EUR");
@@ -94,7 +112,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await google.close();
   await graph.close();
-  await db.close();
+  await h.close();
 });
 beforeEach(() => {
   for (const s of [google, graph]) {
@@ -243,7 +261,7 @@ describe("the bidder", () => {
     expect(gate.checked).toEqual([]);
   });
 
-  it("reports its breakers, the micros its bids set, and budgets under the seed's metric names", async () => {
+  it("reports its breakers, the micros its bids set, and budgets on /metrics under the seed's names", async () => {
     const tenant = await newTenant();
     google.faults.push({ kind: "unavailable" }, { kind: "unavailable" });
     await bidder.submit(tenant, googleBid("cmp_g")).catch(() => undefined);
@@ -260,11 +278,19 @@ describe("the bidder", () => {
       since: "2026-12-06",
       until: "2026-12-06",
     });
-    const samples = syncflowMetrics(bidder);
-    const value = (name: string, labels: Record<string, string>) =>
-      samples.find(
-        (m) => m.name === name && Object.entries(labels).every(([k, v]) => m.labels[k] === v),
-      )?.value;
+    registerSyncflowMetrics(addGauge as ApiModuleContext["gauge"], bidder);
+    const text = (await h.app.inject({ method: "GET", url: "/metrics" })).body;
+    /** The value of the series of `name` with these labels, as /metrics shows it. */
+    const value = (name: string, labels: Record<string, string>) => {
+      const line = text
+        .split("\n")
+        .find(
+          (l) =>
+            l.startsWith(`${name}{`) &&
+            Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)),
+        );
+      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
+    };
     expect(
       value("syncflow_circuit_breaker_state_count", { platform: "google_ads", state: "open" }),
     ).toBe(1);

@@ -1,3 +1,4 @@
+import type { ApiModuleContext } from "@kamiyo/api";
 import type { Bidder } from "./bidder.ts";
 import type { BreakerState } from "./platform-lane.ts";
 
@@ -48,4 +49,48 @@ export function syncflowMetrics(bidder: Bidder): MetricSample[] {
       out.push({ name: SYNCFLOW_METRICS.budgetLimitMicros, labels, value: b.limitMicros });
   }
   return out;
+}
+
+/** How a module adds a gauge read at each scrape (`ApiModuleContext.gauge`). */
+type AddGauge = ApiModuleContext["gauge"];
+
+const HELP: Record<keyof typeof SYNCFLOW_METRICS, [string, readonly string[]]> = {
+  circuitBreakerStateCount: [
+    "SyncFlow's platform-account circuit breakers in each state",
+    ["platform", "state"],
+  ],
+  spendTotal: [
+    "Micros set by bids the platforms accepted, since the process started",
+    ["platform", "unit"],
+  ],
+  budgetSpentMicros: [
+    "Spend last read for a platform object, micros",
+    ["platform", "account", "object"],
+  ],
+  budgetLimitMicros: [
+    "Daily budget an accepted bid last set on a platform object, micros",
+    ["platform", "account", "object"],
+  ],
+};
+
+/**
+ * Adds the bidder's figures to `/metrics` under the seed's names (what the Command Center
+ * dashboard reads), each read from `syncflowMetrics(bidder)` at the scrape. Once per process.
+ */
+export function registerSyncflowMetrics(gauge: AddGauge, bidder: Bidder): void {
+  for (const [key, name] of Object.entries(SYNCFLOW_METRICS) as [
+    keyof typeof SYNCFLOW_METRICS,
+    string,
+  ][]) {
+    const [help, labelNames] = HELP[key];
+    gauge({
+      name,
+      help,
+      labelNames,
+      read: () =>
+        syncflowMetrics(bidder)
+          .filter((m) => m.name === name)
+          .map((m) => [m.labels as Record<string, string>, m.value] as const),
+    });
+  }
 }
