@@ -1,7 +1,7 @@
 import { defineModule } from "@kamiyo/platform";
 import { shieldApi } from "./api/index.ts";
 import { shieldCli } from "./cli/shield-commands.ts";
-import { shieldSettings } from "./settings.ts";
+import { SHIELD_SECRETS, shieldSettings } from "./settings.ts";
 import { shieldMigrations } from "./shield-migrations.ts";
 
 export { shieldMigrations };
@@ -17,6 +17,6 @@ export const shieldModule = defineModule({
   title: "Shield",
   migrations: { dir: shieldMigrations.dir },
   api: shieldApi,
-  settings: { prefix: "SHIELD", schema: shieldSettings },
+  settings: { prefix: "SHIELD", schema: shieldSettings, secrets: SHIELD_SECRETS },
   cli: shieldCli,
 });

@@ -12,6 +12,57 @@ export const shieldSettings = z.object({
       "Port of Shield's gRPC services (SyncValue) beside the HTTP API; 0 picks a free one. Unset: gRPC is not served",
     ),
   grpcHost: z.string().min(1).default("127.0.0.1").describe("Address the gRPC services listen on"),
+  billingTimeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe("Timeout of each call outcome billing makes to a payment provider or CRM, ms"),
+  stripeSecretKey: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, "expected a Stripe secret key (sk_test_…, sk_live_…)")
+    .optional()
+    .describe(
+      "Stripe secret key outcome invoices are collected with. Unset: clients whose terms name Stripe are invoiced but not charged",
+    ),
+  stripeApiUrl: z
+    .url({ protocol: /^https?$/ })
+    .default("https://api.stripe.com")
+    .describe("Stripe's API base URL (another only for a server that speaks the same API)"),
+  paypalClientId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "PayPal REST app's client id. Unset: clients whose terms name PayPal are not charged",
+    ),
+  paypalClientSecret: z.string().min(1).optional().describe("PayPal REST app's secret"),
+  paypalEnvironment: z
+    .enum(["sandbox", "production"])
+    .default("sandbox")
+    .describe("PayPal's environment: sandbox (api-m.sandbox.paypal.com) or production"),
+  paypalApiUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("Another origin speaking PayPal's REST API in place of the environment's"),
+  hubspotAccessToken: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "HubSpot private app token (deals and companies write). Unset: clients whose terms name HubSpot are not synced",
+    ),
+  hubspotApiUrl: z
+    .url({ protocol: /^https?$/ })
+    .default("https://api.hubapi.com")
+    .describe("HubSpot's API base URL (another only for a server that speaks the same API)"),
 });
 
 export type ShieldSettings = z.infer<typeof shieldSettings>;
+
+/** The settings that are secrets (never logged or shown). */
+export const SHIELD_SECRETS = [
+  "stripeSecretKey",
+  "paypalClientSecret",
+  "hubspotAccessToken",
+] as const;

@@ -13,8 +13,8 @@ export const STRIPE_INVOICE_METADATA = "shield_invoice_id";
  * Collects through Stripe, with the platform's SDK client (`stripeClient` of
  * `@kamiyo/billing/stripe`): a one-off invoice for the customer (charged automatically, pending
  * items excluded) with Shield's invoice id in its metadata, one invoice item, finalized, then
- * paid with the customer's default payment method. Each call carries an idempotency key derived
- * from Shield's invoice id, and a re-run first looks the invoice up by its metadata and picks up
+ * paid with the customer's default payment method. Each call that creates carries an idempotency
+ * key derived from Shield's invoice id (paying needs none: Stripe refuses to pay a paid invoice), and a re-run first looks the invoice up by its metadata and picks up
  * where it stopped (item added, finalized, paid), so a crash between any two calls charges once
  * even after Stripe's keys expire (24 h).
  */
@@ -70,7 +70,8 @@ export class StripePayments implements PaymentProvider {
       await afterCall?.("stripe.invoices.finalizeInvoice");
     }
     if (invoice.status === "open") {
-      invoice = await this.stripe.invoices.pay(id, {}, { idempotencyKey: key("pay") });
+      // No key of ours: Stripe refuses to pay a paid invoice, and a declined attempt may be retried.
+      invoice = await this.stripe.invoices.pay(id, {});
       await afterCall?.("stripe.invoices.pay");
     }
     return { externalId: id, status: invoice.status === "paid" ? "paid" : "pending" };
