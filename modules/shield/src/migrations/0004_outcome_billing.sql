@@ -68,3 +68,7 @@ CREATE TABLE shield_billing_runs (
   FOREIGN KEY (tenant_id, invoice_id) REFERENCES shield_invoices (tenant_id, id) ON DELETE CASCADE
 );
 SELECT tenant_owned('shield_billing_runs');
+
+-- Outcomes and invoices are written once: the app role may not rewrite or delete them.
+REVOKE UPDATE, DELETE ON shield_outcomes FROM kamiyo_app;
+REVOKE UPDATE, DELETE ON shield_invoices FROM kamiyo_app;
