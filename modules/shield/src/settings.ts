@@ -45,6 +45,18 @@ export const shieldSettings = z.object({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe("Another origin speaking PayPal's REST API in place of the environment's"),
+  zuoraClientId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Zuora OAuth client id. Unset: clients whose terms name Zuora are not charged"),
+  zuoraClientSecret: z.string().min(1).optional().describe("Zuora OAuth client secret"),
+  zuoraApiUrl: z
+    .url({ protocol: /^https?$/ })
+    .default("https://rest.zuora.com")
+    .describe(
+      "Zuora tenant's REST base URL (per data center: rest.zuora.com, rest.eu.zuora.com, rest.apisandbox.zuora.com, …)",
+    ),
   hubspotAccessToken: z
     .string()
     .min(1)

@@ -6,6 +6,7 @@ import { HubSpotCrm, hubspotClient } from "./crm/hubspot-crm.ts";
 import type { PaymentProvider } from "./payments/payment-provider.ts";
 import { PayPalPayments, paypalClient } from "./payments/paypal-payments.ts";
 import { StripePayments } from "./payments/stripe-payments.ts";
+import { ZuoraPayments } from "./payments/zuora-payments.ts";
 
 /** The payment providers and CRMs the install has credentials for. */
 export interface BillingProviders {
@@ -15,7 +16,8 @@ export interface BillingProviders {
 
 /**
  * The providers Shield's settings configure: Stripe with `SHIELD_STRIPE_SECRET_KEY` (through the
- * platform's client), PayPal with `SHIELD_PAYPAL_CLIENT_ID` and `…_SECRET`, HubSpot with
+ * platform's client), PayPal with `SHIELD_PAYPAL_CLIENT_ID` and `…_SECRET`, Zuora with `SHIELD_ZUORA_CLIENT_ID` and `…_SECRET`,
+ * HubSpot with
  * `SHIELD_HUBSPOT_ACCESS_TOKEN`; the others are left out (their clients are not charged or synced).
  */
 export function billingProvidersFrom(s: ShieldSettings): BillingProviders {
@@ -37,6 +39,13 @@ export function billingProvidersFrom(s: ShieldSettings): BillingProviders {
         ...(s.paypalApiUrl ? { apiUrl: s.paypalApiUrl } : {}),
       }),
     );
+  if (s.zuoraClientId && s.zuoraClientSecret)
+    out.payments.zuora = new ZuoraPayments({
+      clientId: s.zuoraClientId,
+      clientSecret: s.zuoraClientSecret,
+      apiUrl: s.zuoraApiUrl,
+      timeoutMs: s.billingTimeoutMs,
+    });
   if (s.hubspotAccessToken)
     out.crms.hubspot = new HubSpotCrm(
       hubspotClient({

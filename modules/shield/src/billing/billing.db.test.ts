@@ -14,6 +14,7 @@ import {
   type PayPalApiServer,
   startPayPalApiServer,
 } from "../testing/paypal-api/paypal-api-server.ts";
+import { startZuoraApiServer, type ZuoraApiServer } from "../testing/zuora-api/zuora-api-server.ts";
 import type { BidRecordBody, OutcomeRecordBody } from "./audit-kinds.ts";
 import { type BillPeriodDeps, billPeriod } from "./bill-period.ts";
 import { parseOutcomePeriod } from "./billing-period.ts";
@@ -22,6 +23,7 @@ import { HubSpotCrm, hubspotClient } from "./crm/hubspot-crm.ts";
 import { outcomeInvoices, platformInvoiceOf } from "./outcome-invoice.ts";
 import { PayPalPayments, paypalClient } from "./payments/paypal-payments.ts";
 import { StripePayments } from "./payments/stripe-payments.ts";
+import { ZuoraPayments } from "./payments/zuora-payments.ts";
 import { recordOutcomes } from "./record-outcomes.ts";
 
 const NOV = parseOutcomePeriod("2026-11");
@@ -32,6 +34,8 @@ let stripeApi: StripeApiServer;
 let stripe: Stripe;
 let paypalApi: PayPalApiServer;
 let hubspotApi: HubSpotApiServer;
+let zuoraApi: ZuoraApiServer;
+const ZUORA_ACCOUNT = "8ad09be48db5aba7018db604776d4854";
 let providers: Pick<BillPeriodDeps, "payments" | "crms">;
 let tenants = 0;
 
@@ -44,6 +48,7 @@ beforeAll(async () => {
   });
   paypalApi = await startPayPalApiServer({ vaultIds: ["8kk8451t"] });
   hubspotApi = await startHubSpotApiServer({ accessToken: "pat-na1-shield" });
+  zuoraApi = await startZuoraApiServer({ accountIds: [ZUORA_ACCOUNT] });
   providers = {
     payments: {
       stripe: new StripePayments(stripe),
@@ -56,6 +61,12 @@ beforeAll(async () => {
           timeoutMs: 5_000,
         }),
       ),
+      zuora: new ZuoraPayments({
+        clientId: "local-zuora-client",
+        clientSecret: "local-zuora-secret",
+        apiUrl: zuoraApi.url,
+        timeoutMs: 5_000,
+      }),
     },
     crms: {
       hubspot: new HubSpotCrm(
@@ -66,7 +77,12 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  await Promise.all([stripeApi?.close(), paypalApi?.close(), hubspotApi?.close()]);
+  await Promise.all([
+    stripeApi?.close(),
+    paypalApi?.close(),
+    hubspotApi?.close(),
+    zuoraApi?.close(),
+  ]);
   await db?.close();
 });
 
@@ -190,6 +206,7 @@ describe(`outcome billing from the audit trail (${testDbKind})`, () => {
     });
   });
 
+  let paymentsBefore = 0;
   const stripePoints = [
     "saved invoiced",
     "stripe.invoices.create",
@@ -277,6 +294,35 @@ describe(`outcome billing from the audit trail (${testDbKind})`, () => {
     },
   );
 
+  it.each(["zuora.invoices.create", "zuora.payments.create", "saved paid"])(
+    "resumes a Zuora run after a crash at %s: one invoice, one payment",
+    async (point) => {
+      const tenant = await seededTenant();
+      await withTerms(tenant, {
+        baselineRoasBps: 30_000,
+        payment: { provider: "zuora", customerId: ZUORA_ACCOUNT },
+      });
+      let crashed = false;
+      await billPeriod(
+        deps((call) => {
+          if (call === point && !crashed) {
+            crashed = true;
+            throw new Error("crash");
+          }
+        }),
+        tenant,
+        NOV,
+      );
+      expect(crashed).toBe(true);
+      const bill = (await billPeriod(deps(), tenant, NOV)).bills[0];
+      expect(bill?.step).toBe("synced");
+      const invoices = zuoraApi.invoices().filter((i) => i.id === bill?.paymentId);
+      expect(invoices).toMatchObject([{ amount: 220.5, balance: 0 }]);
+      expect(zuoraApi.payments().length - paymentsBefore).toBe(1);
+      paymentsBefore = zuoraApi.payments().length;
+    },
+  );
+
   it("charges nothing when the additional revenue is not positive, and stops at an unconfigured provider", async () => {
     const tenant = await seededTenant();
     const customer = await stripeCustomer();
@@ -294,7 +340,8 @@ describe(`outcome billing from the audit trail (${testDbKind})`, () => {
       baselineRoasBps: 30_000,
       payment: { provider: "zuora", customerId: "A-1" },
     });
-    const [stopped] = (await billPeriod(deps(), other, NOV)).bills;
+    const withoutZuora = { ...deps(), payments: { stripe: providers.payments.stripe } };
+    const [stopped] = (await billPeriod(withoutZuora, other, NOV)).bills;
     expect(stopped).toMatchObject({ step: "invoiced", stopped: "zuora is not configured" });
   });
 
