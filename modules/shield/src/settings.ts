@@ -57,6 +57,24 @@ export const shieldSettings = z.object({
     .describe(
       "Zuora tenant's REST base URL (per data center: rest.zuora.com, rest.eu.zuora.com, rest.apisandbox.zuora.com, …)",
     ),
+  salesforceClientId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Salesforce connected app's consumer key (client credentials flow). Unset: clients whose terms name Salesforce are not synced",
+    ),
+  salesforceClientSecret: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Salesforce connected app's consumer secret"),
+  salesforceLoginUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      "The org's My Domain URL (https://example.my.salesforce.com), where tokens are asked",
+    ),
   hubspotAccessToken: z
     .string()
     .min(1)

@@ -3,6 +3,7 @@ import type { ShieldSettings } from "../settings.ts";
 import type { CrmProviderKind, PaymentProviderKind } from "./billing-terms.ts";
 import type { CrmProvider } from "./crm/crm-provider.ts";
 import { HubSpotCrm, hubspotClient } from "./crm/hubspot-crm.ts";
+import { SalesforceCrm } from "./crm/salesforce-crm.ts";
 import type { PaymentProvider } from "./payments/payment-provider.ts";
 import { PayPalPayments, paypalClient } from "./payments/paypal-payments.ts";
 import { StripePayments } from "./payments/stripe-payments.ts";
@@ -17,7 +18,7 @@ export interface BillingProviders {
 /**
  * The providers Shield's settings configure: Stripe with `SHIELD_STRIPE_SECRET_KEY` (through the
  * platform's client), PayPal with `SHIELD_PAYPAL_CLIENT_ID` and `…_SECRET`, Zuora with `SHIELD_ZUORA_CLIENT_ID` and `…_SECRET`,
- * HubSpot with
+ * Salesforce with `SHIELD_SALESFORCE_CLIENT_ID`, `…_SECRET` and `…_LOGIN_URL`, HubSpot with
  * `SHIELD_HUBSPOT_ACCESS_TOKEN`; the others are left out (their clients are not charged or synced).
  */
 export function billingProvidersFrom(s: ShieldSettings): BillingProviders {
@@ -44,6 +45,13 @@ export function billingProvidersFrom(s: ShieldSettings): BillingProviders {
       clientId: s.zuoraClientId,
       clientSecret: s.zuoraClientSecret,
       apiUrl: s.zuoraApiUrl,
+      timeoutMs: s.billingTimeoutMs,
+    });
+  if (s.salesforceClientId && s.salesforceClientSecret && s.salesforceLoginUrl)
+    out.crms.salesforce = new SalesforceCrm({
+      clientId: s.salesforceClientId,
+      clientSecret: s.salesforceClientSecret,
+      loginUrl: s.salesforceLoginUrl,
       timeoutMs: s.billingTimeoutMs,
     });
   if (s.hubspotAccessToken)

@@ -14,12 +14,17 @@ import {
   type PayPalApiServer,
   startPayPalApiServer,
 } from "../testing/paypal-api/paypal-api-server.ts";
+import {
+  type SalesforceApiServer,
+  startSalesforceApiServer,
+} from "../testing/salesforce-api/salesforce-api-server.ts";
 import { startZuoraApiServer, type ZuoraApiServer } from "../testing/zuora-api/zuora-api-server.ts";
 import type { BidRecordBody, OutcomeRecordBody } from "./audit-kinds.ts";
 import { type BillPeriodDeps, billPeriod } from "./bill-period.ts";
 import { parseOutcomePeriod } from "./billing-period.ts";
 import { type BillingTermsInput, putBillingTerms } from "./billing-terms.ts";
 import { HubSpotCrm, hubspotClient } from "./crm/hubspot-crm.ts";
+import { SalesforceCrm } from "./crm/salesforce-crm.ts";
 import { outcomeInvoices, platformInvoiceOf } from "./outcome-invoice.ts";
 import { PayPalPayments, paypalClient } from "./payments/paypal-payments.ts";
 import { StripePayments } from "./payments/stripe-payments.ts";
@@ -35,6 +40,7 @@ let stripe: Stripe;
 let paypalApi: PayPalApiServer;
 let hubspotApi: HubSpotApiServer;
 let zuoraApi: ZuoraApiServer;
+let salesforceApi: SalesforceApiServer;
 const ZUORA_ACCOUNT = "8ad09be48db5aba7018db604776d4854";
 let providers: Pick<BillPeriodDeps, "payments" | "crms">;
 let tenants = 0;
@@ -49,6 +55,7 @@ beforeAll(async () => {
   paypalApi = await startPayPalApiServer({ vaultIds: ["8kk8451t"] });
   hubspotApi = await startHubSpotApiServer({ accessToken: "pat-na1-shield" });
   zuoraApi = await startZuoraApiServer({ accountIds: [ZUORA_ACCOUNT] });
+  salesforceApi = await startSalesforceApiServer();
   providers = {
     payments: {
       stripe: new StripePayments(stripe),
@@ -73,6 +80,12 @@ beforeAll(async () => {
         hubspotClient({ accessToken: "pat-na1-shield", apiUrl: hubspotApi.url, timeoutMs: 5_000 }),
         5_000,
       ),
+      salesforce: new SalesforceCrm({
+        clientId: "3MVG9local",
+        clientSecret: "local-salesforce-secret",
+        loginUrl: salesforceApi.url,
+        timeoutMs: 5_000,
+      }),
     },
   };
 });
@@ -82,6 +95,7 @@ afterAll(async () => {
     paypalApi?.close(),
     hubspotApi?.close(),
     zuoraApi?.close(),
+    salesforceApi?.close(),
   ]);
   await db?.close();
 });
@@ -320,6 +334,40 @@ describe(`outcome billing from the audit trail (${testDbKind})`, () => {
       expect(invoices).toMatchObject([{ amount: 220.5, balance: 0 }]);
       expect(zuoraApi.payments().length - paymentsBefore).toBe(1);
       paymentsBefore = zuoraApi.payments().length;
+    },
+  );
+
+  it.each(["salesforce.opportunity.upsert", "salesforce.account.update", "saved synced"])(
+    "resumes a Salesforce sync after a crash at %s: one opportunity",
+    async (point) => {
+      const tenant = await seededTenant();
+      const account = salesforceApi.addAccount(`Acme ${point}`);
+      await withTerms(tenant, {
+        baselineRoasBps: 30_000,
+        payment: { provider: "paypal", customerId: "8kk8451t" },
+        crm: { provider: "salesforce", accountId: account },
+      });
+      let crashed = false;
+      await billPeriod(
+        deps((call) => {
+          if (call === point && !crashed) {
+            crashed = true;
+            throw new Error("crash");
+          }
+        }),
+        tenant,
+        NOV,
+      );
+      expect(crashed).toBe(true);
+      const bill = (await billPeriod(deps(), tenant, NOV)).bills[0];
+      expect(bill?.step).toBe("synced");
+      const opportunities = salesforceApi.opportunities().filter((o) => o.AccountId === account);
+      expect(opportunities.map((o) => [o.Id, o.Amount, o.Shield_Invoice_Id__c])).toEqual([
+        [bill?.crmId, 220.5, bill?.invoice.id],
+      ]);
+      expect(salesforceApi.accounts().find((a) => a.Id === account)).toMatchObject({
+        Shield_Earnings__c: 220.5,
+      });
     },
   );
 
