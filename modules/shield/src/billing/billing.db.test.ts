@@ -407,6 +407,20 @@ describe(`outcome billing from the audit trail (${testDbKind})`, () => {
     expect(one.bills.map((b) => b.invoice.clientId)).toEqual(["other"]);
   });
 
+  it("refuses to bill from a bid record it cannot read, naming its seq and field", async () => {
+    const tenant = await seededTenant();
+    await withTerms(tenant, { baselineRoasBps: 30_000 });
+    await tenantDb(db, tenant).transaction((tx) =>
+      appendAuditRecords(tx, [
+        { kind: "bid", at: NOV.start, body: { ...bid("acme", 9, 1), spendMicros: 1.5 } },
+      ]),
+    );
+    await expect(billPeriod(deps(), tenant, NOV)).rejects.toThrow(
+      /audit record 10 \(bid\): spendMicros/,
+    );
+    expect(await outcomeInvoices(tenantDb(db, tenant))).toEqual([]);
+  });
+
   it("records an outcome once by its id, and refuses a body that is not an outcome", async () => {
     const tenant = await seededTenant("solo");
     const again = await tenantDb(db, tenant).transaction((tx) =>
