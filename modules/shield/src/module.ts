@@ -8,9 +8,12 @@ export { shieldMigrations };
 
 /**
  * Shield, governance for growth teams' ad spend, as the platform composes it. So far its
- * lifetime-value models, its tables (the audit trail, each tenant's LTV model versions) and their
- * commands (`kamiyo shield ltv fit|models`, `kamiyo shield audit verify|export|checkpoint`); no
- * routes yet, and the SyncValue gRPC server (`startSyncValueServer`) is not started by `serve`.
+ * lifetime-value models, its tables (the audit trail, each tenant's LTV model versions, outcome
+ * billing's terms, outcomes, invoices and runs), its outcome billing routes (`/shield/outcomes`,
+ * `/shield/billing-terms`, `/shield/invoices`) and commands (`kamiyo shield ltv fit|models`,
+ * `kamiyo shield audit verify|export|checkpoint`, `kamiyo shield bill`); the SyncValue gRPC
+ * server (`startSyncValueServer`) is not started by `serve`. The payment and CRM credentials in
+ * its settings are secrets.
  */
 export const shieldModule = defineModule({
   id: "shield",
