@@ -170,5 +170,15 @@ describe(`kamiyo shield bill, as the app composes it (${testDbKind})`, () => {
     );
     expect(key.code).toBe(2);
     expect(key.stderr).toContain("SHIELD_STRIPE_SECRET_KEY");
+    const half = await storage.run(
+      ["shield", "bill", "--tenant", "ten_bill", "--period", "2026-11"],
+      {
+        SHIELD_PAYPAL_CLIENT_ID: "AbC",
+      },
+    );
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain(
+      "SHIELD_PAYPAL_CLIENT_SECRET: needed with SHIELD_PAYPAL_CLIENT_ID",
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-/** Shield's settings (environment prefix SHIELD_). */
-export const shieldSettings = z.object({
+/** Shield's settings' fields (environment prefix SHIELD_). */
+const shieldFields = z.object({
   grpcPort: z
     .number()
     .int()
@@ -88,7 +88,35 @@ export const shieldSettings = z.object({
     .describe("HubSpot's API base URL (another only for a server that speaks the same API)"),
 });
 
-export type ShieldSettings = z.infer<typeof shieldSettings>;
+/** A setting's environment variable: `paypalClientId` → SHIELD_PAYPAL_CLIENT_ID. */
+const envName = (key: string) => `SHIELD_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+/** Settings that only work together: one of a group set without the others is an error. */
+const TOGETHER = [
+  ["paypalClientId", "paypalClientSecret"],
+  ["zuoraClientId", "zuoraClientSecret"],
+  ["salesforceClientId", "salesforceClientSecret", "salesforceLoginUrl"],
+] as const;
+
+/**
+ * Shield's settings (environment prefix SHIELD_), checked as a whole: a provider's credentials
+ * are given all or none (the missing ones are named).
+ */
+export const shieldSettings = shieldFields.superRefine((s, ctx) => {
+  for (const group of TOGETHER) {
+    const set = group.filter((k) => s[k] !== undefined);
+    if (set.length === 0 || set.length === group.length) continue;
+    for (const k of group)
+      if (s[k] === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          message: `needed with ${set.map(envName).join(", ")}`,
+        });
+  }
+});
+
+export type ShieldSettings = z.infer<typeof shieldFields>;
 
 /** The settings that are secrets (never logged or shown). */
 export const SHIELD_SECRETS = [
