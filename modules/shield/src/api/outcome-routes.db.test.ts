@@ -35,6 +35,11 @@ describe(`outcome billing's API (${testDbKind})`, () => {
     });
     expect(again.json().data.map((o: { created: boolean }) => o.created)).toEqual([false, true]);
     expect(again.json().data[0].seq).toBe(first.json().data[0].seq);
+    const changed = await send("POST", "/shield/outcomes", {
+      outcomes: [outcome(1, 5_000_000_000)],
+    });
+    expect(changed.statusCode).toBe(409);
+    expect(changed.json().error.message).toBe("outcome out_1 was recorded with another body");
 
     const terms = await send("PUT", "/shield/billing-terms/acme", { baselineRoasBps: 30_000 });
     expect(terms.statusCode, terms.body).toBe(200);

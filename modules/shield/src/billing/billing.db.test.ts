@@ -425,7 +425,7 @@ describe(`outcome billing from the audit trail (${testDbKind})`, () => {
     const tenant = await seededTenant("solo");
     const again = await tenantDb(db, tenant).transaction((tx) =>
       recordOutcomes(tx, [
-        outcome("solo", 1, 1, NOV.start),
+        outcome("solo", 1, 4_000_000_000, NOV.start + 5 * DAY),
         outcome("solo", 9, 5, NOV.start),
         outcome("solo", 9, 5, NOV.start),
       ]),
@@ -441,5 +441,10 @@ describe(`outcome billing from the audit trail (${testDbKind})`, () => {
         recordOutcomes(tx, [{ ...outcome("solo", 10, 1, NOV.start), ltvMicros: -5 }]),
       ),
     ).rejects.toThrow(/ltvMicros/);
+    await expect(
+      tenantDb(db, tenant).transaction((tx) =>
+        recordOutcomes(tx, [outcome("solo", 11, 1, NOV.start), outcome("solo", 11, 2, NOV.start)]),
+      ),
+    ).rejects.toThrow("outcome out_solo_11 was recorded with another body");
   });
 });

@@ -1,5 +1,7 @@
+import { AppError } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
 import { appendAuditRecords } from "../audit/append.ts";
+import { canonicalJson } from "../audit/canonical-json.ts";
 import { OUTCOME_KIND, type OutcomeRecordBody, outcomeRecordBody } from "./audit-kinds.ts";
 
 /** An outcome as recorded: its audit record, and whether this call appended it. */
@@ -13,9 +15,11 @@ export interface RecordedOutcome {
 /**
  * Appends outcomes to the tenant's audit trail as `kind: "outcome"` records, each once by its
  * `outcomeId`: an id already recorded (before, or earlier in `outcomes`) appends nothing and
- * returns the record that holds it. Runs in the caller's tenant transaction (`tenantDb(…).transaction`).
- * The record's time is the outcome's `occurredAt`.
- * @throws ZodError for a body that is not an outcome; Error outside a tenant's transaction.
+ * returns the record that holds it, provided the body is the same (as canonical JSON). Runs in the
+ * caller's tenant transaction (`tenantDb(…).transaction`). The record's time is the outcome's
+ * `occurredAt`.
+ * @throws ZodError for a body that is not an outcome; AppError `conflict` for an outcome id
+ *   recorded (or given earlier in `outcomes`) with another body; Error outside a tenant's transaction.
  */
 export async function recordOutcomes(
   tx: Queryable,
@@ -29,17 +33,23 @@ export async function recordOutcomes(
   await tx.query(
     `SELECT pg_advisory_xact_lock(hashtext('shield_audit/' || current_setting('app.tenant_id', true)))`,
   );
-  const known = new Map(
-    (
-      await tx.query<{ outcome_id: string; seq: number }>(
-        `SELECT outcome_id, seq FROM shield_outcomes WHERE outcome_id = ANY($1::text[])`,
-        [ids],
-      )
-    ).map((r) => [r.outcome_id, Number(r.seq)]),
+  const rows = await tx.query<{ outcome_id: string; seq: number; body: unknown }>(
+    `SELECT o.outcome_id, o.seq, r.body FROM shield_outcomes o
+     JOIN shield_audit_records r ON r.tenant_id = o.tenant_id AND r.seq = o.seq
+     WHERE o.outcome_id = ANY($1::text[])`,
+    [ids],
   );
+  const known = new Map(rows.map((r) => [r.outcome_id, Number(r.seq)]));
+  const bodyOf = new Map(rows.map((r) => [r.outcome_id, canonicalJson(r.body)]));
   const fresh: OutcomeRecordBody[] = [];
-  for (const b of bodies)
+  for (const b of bodies) {
+    const canonical = canonicalJson(b);
+    const before = bodyOf.get(b.outcomeId);
+    if (before !== undefined && before !== canonical)
+      throw new AppError("conflict", `outcome ${b.outcomeId} was recorded with another body`);
+    bodyOf.set(b.outcomeId, canonical);
     if (!known.has(b.outcomeId) && !fresh.some((f) => f.outcomeId === b.outcomeId)) fresh.push(b);
+  }
   const appended = await appendAuditRecords(
     tx,
     fresh.map((body) => ({ kind: OUTCOME_KIND, at: Date.parse(body.occurredAt), body })),
