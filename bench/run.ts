@@ -4,7 +4,8 @@
  * ran on; `ml` compares the Isolation Forest with scikit-learn's (bench/ml.ts), `shield` times the
  * lifetime-value fits and batch predictions (bench/shield.ts), SyncValue over gRPC on loopback
  * (bench/shield-grpc.ts) and the audit trail's appends and
- * verification (bench/shield-audit.ts; PostgreSQL too with --database-url).
+ * verification (bench/shield-audit.ts; PostgreSQL too with --database-url), and its outcome
+ * billing's sums and a month billed from a 100,000-record trail (bench/shield-billing.ts).
  * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca|shield (repeatable), --frames N
  * (throughput frames), --deliveries N (alerts: outbox size, default 20,000);
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
@@ -34,6 +35,7 @@ import { mlBench } from "./ml.ts";
 import { rcaBench } from "./rca.ts";
 import { shieldBench } from "./shield.ts";
 import { shieldAuditBench } from "./shield-audit.ts";
+import { shieldBillingBench } from "./shield-billing.ts";
 import { shieldGrpcBench } from "./shield-grpc.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -706,6 +708,12 @@ if (only.has("shield")) {
   rows.push(...(await shieldGrpcBench()));
   rows.push(
     ...(await shieldAuditBench({
+      databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
+      kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
+    })),
+  );
+  rows.push(
+    ...(await shieldBillingBench({
       databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
       kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
     })),
