@@ -3,9 +3,10 @@
  * API under load, each in fresh child processes, printed as a markdown table with the machine it
  * ran on; `ml` compares the Isolation Forest with scikit-learn's (bench/ml.ts), `shield` times the
  * lifetime-value fits and batch predictions (bench/shield.ts), SyncValue over gRPC on loopback
- * (bench/shield-grpc.ts), SyncFlow's bids end to end on loopback (bench/shield-syncflow.ts) and
- * the audit trail's appends and
- * verification (bench/shield-audit.ts; PostgreSQL too with --database-url).
+ * (bench/shield-grpc.ts), SyncFlow's bids end to end on loopback (bench/shield-syncflow.ts), the
+ * audit trail's appends and verification (bench/shield-audit.ts; PostgreSQL too with
+ * --database-url), and its outcome billing's sums and a month billed from a 100,000-record trail
+ * (bench/shield-billing.ts).
  * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca|shield (repeatable), --frames N
  * (throughput frames), --deliveries N (alerts: outbox size, default 20,000);
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
@@ -35,6 +36,7 @@ import { mlBench } from "./ml.ts";
 import { rcaBench } from "./rca.ts";
 import { shieldBench } from "./shield.ts";
 import { shieldAuditBench } from "./shield-audit.ts";
+import { shieldBillingBench } from "./shield-billing.ts";
 import { shieldGrpcBench } from "./shield-grpc.ts";
 import { shieldSyncflowBench } from "./shield-syncflow.ts";
 
@@ -709,6 +711,12 @@ if (only.has("shield")) {
   rows.push(...(await shieldSyncflowBench()));
   rows.push(
     ...(await shieldAuditBench({
+      databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
+      kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
+    })),
+  );
+  rows.push(
+    ...(await shieldBillingBench({
       databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
       kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
     })),

@@ -3,7 +3,13 @@ import { recordUsage } from "@kamiyo/billing";
 import { PUBLIC_TENANT_TABLES, tenantDb } from "@kamiyo/db";
 import { monitorConfig } from "@kamiyo/hyperliquid";
 import { applyWatchBatch } from "@kamiyo/rca";
-import { appendAuditRecords, LtvPredictor, saveLtvModel } from "@kamiyo/shield";
+import {
+  appendAuditRecords,
+  billPeriod,
+  LtvPredictor,
+  parseOutcomePeriod,
+  saveLtvModel,
+} from "@kamiyo/shield";
 import { CDNOW_PUBLISHED_FIT } from "@kamiyo/shield/testing";
 import {
   createTenant,
@@ -40,6 +46,8 @@ interface Side {
   channel: string;
   member: string;
   analysis: string;
+  /** A Shield outcome invoice (of client "acme", November 2026). */
+  shieldInvoice: string;
 }
 let a: Side;
 let b: Side;
@@ -93,6 +101,37 @@ async function makeSide(name: string): Promise<Side> {
     to: "2026-12-06T08:05:00Z",
   });
   expect(analysis.statusCode, analysis.body).toBe(201);
+  const recorded = await call(owner, "POST", "/shield/outcomes", {
+    outcomes: [{ ...SHIELD_OUTCOME, outcomeId: "out_side" }],
+  });
+  expect(recorded.statusCode, recorded.body).toBe(200);
+  const terms = await call(owner, "PUT", "/shield/billing-terms/acme", {
+    baselineRoasBps: name === "alpha" ? 30_000 : 20_000,
+  });
+  expect(terms.statusCode, terms.body).toBe(200);
+  await tenantDb(h.db, tenant.id).transaction((tx) =>
+    appendAuditRecords(tx, [
+      {
+        kind: "bid",
+        at: Date.UTC(2026, 10, 2),
+        body: {
+          decisionId: `dec_${name}`,
+          clientId: "acme",
+          campaignId: "cmp_1",
+          platform: "google_ads",
+          externalId: `ext_${name}`,
+          spendMicros: 1_000_000,
+        },
+      },
+    ]),
+  );
+  const billed = await billPeriod(
+    { db: h.db, now: () => NOW, payments: {}, crms: {} },
+    tenant.id,
+    parseOutcomePeriod("2026-11"),
+  );
+  const shieldInvoice = billed.bills[0]?.invoice.id as string;
+  expect(shieldInvoice).toMatch(/^soi_/);
   return {
     tenantId: tenant.id,
     owner,
@@ -104,8 +143,19 @@ async function makeSide(name: string): Promise<Side> {
     channel: chat.json().id,
     member: member.json().userId,
     analysis: analysis.json().id,
+    shieldInvoice,
   };
 }
+
+/** An outcome of client "acme" in November 2026 (the ids vary per use). */
+const SHIELD_OUTCOME = {
+  outcomeId: "out_1",
+  clientId: "acme",
+  campaignId: "cmp_1",
+  customerId: "cus_1",
+  ltvMicros: 4_470_000,
+  occurredAt: "2026-11-10T00:00:00Z",
+};
 
 beforeAll(async () => {
   h = await apiHarness({
@@ -257,6 +307,12 @@ const ROUTE_KINDS: Record<
   "GET /shield/audit/checkpoints": "own-list",
   "POST /shield/audit/verifications": "create",
   "POST /shield/ltv/predictions": "create",
+  "POST /shield/outcomes": "create",
+  // A client id is the tenant's own name for its client: the same name at B is B's own terms.
+  "PUT /shield/billing-terms/:clientId": "create",
+  "GET /shield/billing-terms": "own-list",
+  "GET /shield/invoices": "own-list",
+  "GET /shield/invoices/:id": "by-id",
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
   "PATCH /admin/tenants/:id": "operator",
@@ -286,6 +342,8 @@ const BODIES: Record<string, unknown> = {
   "POST /shield/ltv/predictions": {
     customers: [{ frequency: 2, recency: 30, T: 38, monetaryValue: 22.5 }],
   },
+  "POST /shield/outcomes": { outcomes: [SHIELD_OUTCOME] },
+  "PUT /shield/billing-terms/:clientId": { baselineRoasBps: 25_000 },
   "POST /rca/ingest/state": [
     {
       type: "ADDED",
@@ -333,6 +391,8 @@ function urlFor(url: string, side: Side, ids: Partial<Record<string, string>> = 
     if (url.startsWith("/api-keys")) return ids.apiKey ?? side.apiKey;
     if (url.startsWith("/admin/tenants")) return ids.tenant ?? side.tenantId;
     if (url.startsWith("/rca/analyses")) return ids.analysis ?? side.analysis;
+    if (url.startsWith("/shield/invoices")) return ids.shieldInvoice ?? side.shieldInvoice;
+    if (url.startsWith("/shield/billing-terms")) return "acme";
     if (url.startsWith("/security/events")) return "fnd_000000000000000000001";
     if (url.startsWith("/exploits")) return "exp_0000000000000001";
     if (url.startsWith("/billing/subscription")) return "intel";
@@ -350,6 +410,7 @@ const idsOf = (s: Side) => [
   s.channel,
   s.member,
   s.analysis,
+  s.shieldInvoice,
 ];
 
 describe(`tenant isolation through every route (${testDbKind})`, () => {
@@ -476,13 +537,42 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
 
   it("shows and verifies only the caller's own audit trail", async () => {
     for (const side of [a, b]) {
-      const records = (await call(side.keys.viewer, "GET", "/shield/audit/records")).json().data;
-      expect(records.map((r: { body: { tenant: string } }) => r.body.tenant)).toEqual(
-        Array(3).fill(side.tenantId),
-      );
+      const res = await call(side.keys.viewer, "GET", "/shield/audit/records?limit=500");
+      const records = res.json().data as { body: { tenant?: string } }[];
+      const other = side === a ? b : a;
+      expect(res.body).not.toContain(other.tenantId);
+      expect(records.filter((r) => r.body.tenant === side.tenantId)).toHaveLength(3);
       const v = (await call(side.keys.viewer, "POST", "/shield/audit/verifications", {})).json();
-      expect(v).toMatchObject({ ok: true, records: 3 });
+      expect(v).toMatchObject({ ok: true, records: records.length });
     }
+  });
+});
+
+describe(`Shield's outcome billing per tenant (${testDbKind})`, () => {
+  it("keeps each tenant's terms, outcomes and invoices of the same client id apart", async () => {
+    // A and B both call their client "acme" and both recorded "out_side".
+    const put = await call(a.owner, "PUT", "/shield/billing-terms/acme", {
+      baselineRoasBps: 41_000,
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const bTerms = (await call(b.owner, "GET", "/shield/billing-terms")).json().data;
+    expect(bTerms).toEqual([
+      expect.objectContaining({ clientId: "acme", baselineRoasBps: 20_000 }),
+    ]);
+    const mine = await call(a.owner, "POST", "/shield/outcomes", {
+      outcomes: [{ ...SHIELD_OUTCOME, outcomeId: "out_only_a" }],
+    });
+    expect(mine.json().data[0].created).toBe(true);
+    const theirs = await call(b.owner, "POST", "/shield/outcomes", {
+      outcomes: [{ ...SHIELD_OUTCOME, outcomeId: "out_only_a" }],
+    });
+    expect(theirs.json().data[0].created).toBe(true);
+    const bInvoices = (await call(b.owner, "GET", "/shield/invoices")).json().data;
+    expect(bInvoices.map((i: { id: string }) => i.id)).toEqual([b.shieldInvoice]);
+    expect(bInvoices[0]).toMatchObject({ baselineRoasBps: 20_000 });
+    expect((await call(a.owner, "GET", `/shield/invoices/${b.shieldInvoice}`)).statusCode).toBe(
+      404,
+    );
   });
 });
 
@@ -504,6 +594,7 @@ describe(`row-level security on its own (${testDbKind})`, () => {
       expect.arrayContaining([
         ...["rca_resources", "rca_relations", "rca_events", "rca_analyses"],
         ...["shield_audit_records", "shield_audit_checkpoints", "shield_ltv_models"],
+        ...["shield_billing_terms", "shield_outcomes", "shield_invoices", "shield_billing_runs"],
       ]),
     );
     expect(owned.filter((r) => !r.rls || !r.forced).map((r) => r.name)).toEqual([]);

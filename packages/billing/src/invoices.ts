@@ -6,8 +6,11 @@ import { QUOTAS } from "./usage.ts";
 
 /** One line of an invoice: integer cents. */
 export interface InvoiceLine {
-  /** `correction`: overage of an earlier, final invoice's period from usage recorded after it. */
-  kind: "fee" | "overage" | "correction";
+  /**
+   * `correction`: overage of an earlier, final invoice's period from usage recorded after it;
+   * `outcome`: a share of the additional revenue an outcome-billed product (Shield) produced.
+   */
+  kind: "fee" | "overage" | "correction" | "outcome";
   product: ProductId;
   plan: string;
   description: string;

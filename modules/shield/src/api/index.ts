@@ -8,11 +8,14 @@ import { LtvPool } from "../ltv/ltv-pool.ts";
 import { shieldSettings } from "../settings.ts";
 import { auditRoutes } from "./audit-routes.ts";
 import { ltvRoutes } from "./ltv-routes.ts";
+import { outcomeRoutes } from "./outcome-routes.ts";
 
 /**
  * Shield in the HTTP API (product `shield`): its routes under `/shield/`, each file in this folder
- * a group registered here, and its gRPC services beside them on SHIELD_GRPC_PORT (when set), with
- * the same keys, scopes and failed-authentication limit as HTTP.
+ * a group registered here (`ltv-routes.ts`: predictions and models; `audit-routes.ts`: the audit
+ * trail; `outcome-routes.ts`: outcomes, billing terms, invoices), and its gRPC services beside
+ * them on SHIELD_GRPC_PORT (when set), with the same keys, scopes and failed-authentication limit
+ * as HTTP.
  */
 export const shieldApi: ApiModule = {
   id: "shield",
@@ -40,6 +43,7 @@ export const shieldApi: ApiModule = {
     };
     ltvRoutes(app, deps, { models, countLtv });
     auditRoutes(app, deps);
+    outcomeRoutes(app, deps);
     if (settings.grpcPort === undefined) return;
     const access = new GrpcAccess({ auth: ctx.auth, authFailure: ctx.authFailure, log: deps.log });
     // Large PredictBatch calls' lifetime values on worker threads (started on the first one).

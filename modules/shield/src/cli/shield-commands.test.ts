@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { CliError, type CliIo } from "@kamiyo/platform";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shieldSettings } from "../settings.ts";
 import { cdnowFixture, cdnowTransactions } from "../testing/index.ts";
 import type { LtvFitJson } from "./ltv-fit.ts";
 import { shieldCli } from "./shield-commands.ts";
@@ -13,7 +14,11 @@ async function run(...args: string[]): Promise<string> {
   let out = "";
   const io = { env: {}, out: (t: string) => (out += t), err: () => {} } satisfies CliIo;
   const program = new Command("kamiyo").exitOverride();
-  shieldCli(program, { io, openDb: () => Promise.reject(new Error("not in these tests")) });
+  shieldCli(program, {
+    io,
+    openDb: () => Promise.reject(new Error("not in these tests")),
+    settings: () => shieldSettings.parse({}),
+  });
   await program.parseAsync(["shield", ...args], { from: "user" });
   return out;
 }

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
-import { type AuditCliContext, auditCli } from "./audit-commands.ts";
+import { auditCli } from "./audit-commands.ts";
+import { type BillCliContext, billCommand } from "./bill-command.ts";
 import { ltvFitCommand } from "./ltv-fit.ts";
 import { ltvModelsCommand } from "./ltv-models.ts";
 
-/** Adds `kamiyo shield …`: `ltv fit`, `ltv models`, `audit verify` and `audit export` so far. */
-export function shieldCli(program: Command, ctx: AuditCliContext): void {
+/** Adds `kamiyo shield …`: `ltv fit|models`, `audit verify|export|checkpoint` and `bill`. */
+export function shieldCli(program: Command, ctx: BillCliContext): void {
   const shield = program.command("shield").description("Shield: customer value and governed bids");
   const ltv = shield.command("ltv").description("customer lifetime value (BG/NBD and Gamma-Gamma)");
   ltv
@@ -32,4 +33,18 @@ export function shieldCli(program: Command, ctx: AuditCliContext): void {
     .option("--json", "as a JSON array")
     .action((o) => ltvModelsCommand(ctx, o));
   auditCli(shield, ctx);
+  shield
+    .command("bill")
+    .description(
+      "bill the tenant's clients for a period: invoice from the audit trail, payment, CRM (resumes a crashed run)",
+    )
+    .requiredOption("--tenant <id>", "the tenant")
+    .requiredOption(
+      "--period <period>",
+      "a month (2026-11) or UTC days FROM/TO (2026-11-01/2026-11-16, TO excluded)",
+    )
+    .option("--client <id>", "only this client")
+    .option("--dry-run", "compute the invoices; store and send nothing")
+    .option("--json", "one JSON object: {tenantId, period, bills, withoutTerms}")
+    .action((o) => billCommand(ctx, o));
 }

@@ -3,12 +3,18 @@ import { CliExit, type CliIo } from "@kamiyo/platform";
 import { unclosable } from "@kamiyo/testing";
 import { Command } from "commander";
 import { shieldCli } from "../cli/shield-commands.ts";
+import { type ShieldSettings, shieldSettings } from "../settings.ts";
 
-/** Runs `kamiyo shield …args` in-process on `db`; returns what it printed and its exit code. */
+/**
+ * Runs `kamiyo shield …args` in-process on `db` (with Shield's default settings, or `settings`);
+ * returns what it printed and its exit code.
+ */
 export async function runShieldCli(
-  db: Db,
+  db: Db | { db: Db; settings: Partial<ShieldSettings> },
   ...args: string[]
 ): Promise<{ out: string; err: string; code: number }> {
+  const on = "settings" in db ? db : { db, settings: {} };
+  const settings = shieldSettings.parse(on.settings);
   let out = "";
   let err = "";
   const io = {
@@ -17,7 +23,7 @@ export async function runShieldCli(
     err: (t: string) => (err += t),
   } satisfies CliIo;
   const program = new Command("kamiyo").exitOverride();
-  shieldCli(program, { io, openDb: async () => unclosable(db) });
+  shieldCli(program, { io, openDb: async () => unclosable(on.db), settings: () => settings });
   try {
     await program.parseAsync(["shield", ...args], { from: "user" });
     return { out, err, code: 0 };

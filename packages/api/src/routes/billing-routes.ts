@@ -40,7 +40,7 @@ const billingSchema = z
   .meta({ id: "Billing" });
 
 const lineSchema = z.object({
-  kind: z.enum(["fee", "overage", "correction"]),
+  kind: z.enum(["fee", "overage", "correction", "outcome"]),
   product: z.enum(PRODUCT_IDS as [ProductId, ...ProductId[]]),
   plan: z.string(),
   description: z.string(),

@@ -168,7 +168,7 @@ export interface UpcomingInvoice {
   currency: "usd";
   totalCents: number;
   lines: {
-    kind: "fee" | "overage" | "correction";
+    kind: "fee" | "overage" | "correction" | "outcome";
     product: string;
     plan: string;
     description: string;

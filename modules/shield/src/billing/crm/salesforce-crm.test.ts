@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type SalesforceApiServer,
+  startSalesforceApiServer,
+} from "../../testing/salesforce-api/salesforce-api-server.ts";
+import type { OutcomeInvoice } from "../outcome-invoice.ts";
+import { SalesforceCrm } from "./salesforce-crm.ts";
+
+let server: SalesforceApiServer;
+let crm: SalesforceCrm;
+
+beforeAll(async () => {
+  server = await startSalesforceApiServer();
+  crm = new SalesforceCrm({
+    clientId: "3MVG9local",
+    clientSecret: "local-salesforce-secret",
+    loginUrl: server.url,
+    timeoutMs: 5_000,
+  });
+});
+afterAll(() => server.close());
+
+const invoice: OutcomeInvoice = {
+  id: "soi_00000000000000000000000c",
+  clientId: "acme",
+  period: { start: "2026-11-01T00:00:00.000Z", end: "2026-12-01T00:00:00.000Z", label: "2026-11" },
+  currency: "usd",
+  spendMicros: "1000000000",
+  ltvMicros: "4470000000",
+  bids: 3,
+  outcomes: 2,
+  roasBps: 44_700,
+  baselineRoasBps: 30_000,
+  marginImprovementBps: 4_900,
+  additionalRevenueCents: "147000",
+  shareBps: 1_500,
+  earningsCents: 22_050,
+  rounding: "half-up",
+  audit: { firstSeq: 1, lastSeq: 5, throughSeq: 5, headHash: "0".repeat(64) },
+  createdAt: "2026-12-01T00:05:00.000Z",
+};
+
+describe("Salesforce through jsforce", () => {
+  it("records an invoice as one Opportunity on the client's Account, and the Account's metrics", async () => {
+    const account = server.addAccount("Acme");
+    const first = await crm.syncInvoice({
+      invoice,
+      accountId: account,
+      paymentId: "in_1",
+      paid: false,
+    });
+    server.expireSessions(); // the next call asks for a token again
+    const again = await crm.syncInvoice({
+      invoice,
+      accountId: account,
+      paymentId: "in_1",
+      paid: true,
+    });
+    expect(again.externalId).toBe(first.externalId);
+    expect(server.opportunities()).toEqual([
+      expect.objectContaining({
+        Id: first.externalId,
+        Shield_Invoice_Id__c: invoice.id,
+        AccountId: account,
+        Amount: 220.5,
+        StageName: "Closed Won",
+        CloseDate: "2026-11-30",
+      }),
+    ]);
+    expect(server.accounts()[0]).toMatchObject({
+      Shield_ROAS__c: 4.47,
+      Shield_Baseline_ROAS__c: 3,
+      Shield_Spend__c: 1_000,
+      Shield_LTV__c: 4_470,
+      Shield_Earnings__c: 220.5,
+      Shield_Period__c: "2026-11",
+    });
+  });
+
+  it("fails naming Salesforce's error for an Account the org does not have", async () => {
+    await expect(
+      crm.syncInvoice({
+        invoice: { ...invoice, id: "soi_00000000000000000000000d" },
+        accountId: "001000000000000AAA",
+        paymentId: null,
+        paid: true,
+      }),
+    ).rejects.toThrow(/invalid cross reference id/);
+  });
+});
