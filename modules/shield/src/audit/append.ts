@@ -29,6 +29,24 @@ interface ChainHead {
   hash: string;
 }
 
+/** Takes the transaction's tenant's chain lock (the tenant is `app.tenant_id`, set by tenantDb). */
+const CHAIN_LOCK = `pg_advisory_xact_lock(hashtext('shield_audit/' || current_setting('app.tenant_id', true)))`;
+
+/**
+ * Takes the tenant's audit-chain lock until the transaction ends, before anything else the
+ * transaction reads: a writer that decides from the tenant's state (the policy check reserving
+ * spend) then sees everything the previous holder committed, and its decisions and the chain stay
+ * in one order. Appending takes it again (the lock is re-entrant).
+ * @throws Error outside a tenant's transaction (`tenantDb(db, tenantId).transaction`).
+ */
+export async function lockAuditChain(tx: Queryable): Promise<void> {
+  const [lock] = await tx.query<{ tenant: string | null }>(
+    `SELECT current_setting('app.tenant_id', true) AS tenant, ${CHAIN_LOCK}`,
+  );
+  if (!lock?.tenant)
+    throw new Error("the audit trail is written in a tenant's transaction (tenantDb)");
+}
+
 /**
  * Takes the tenant's audit-chain lock until the transaction ends (appenders of one tenant queue,
  * other tenants do not wait), then reads the head. Two statements: the head is read after the
@@ -37,8 +55,7 @@ interface ChainHead {
  */
 async function lockChainHead(tx: Queryable): Promise<ChainHead> {
   const [lock] = await tx.query<{ tenant: string | null }>(
-    `SELECT current_setting('app.tenant_id', true) AS tenant,
-       pg_advisory_xact_lock(hashtext('shield_audit/' || current_setting('app.tenant_id', true)))`,
+    `SELECT current_setting('app.tenant_id', true) AS tenant, ${CHAIN_LOCK}`,
   );
   const tenantId = lock?.tenant;
   if (!tenantId) throw new Error("the audit trail is written in a tenant's transaction (tenantDb)");

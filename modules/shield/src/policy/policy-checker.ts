@@ -1,0 +1,164 @@
+import { randomBytes } from "node:crypto";
+import { AppError } from "@kamiyo/core";
+import type { Db } from "@kamiyo/db";
+import { TenantModels } from "../grpc/tenant-models.ts";
+import { checkCustomer, PredictionInputError } from "../ltv/ltv-predictor.ts";
+import { type CheckInput, parseCheckInput } from "./check-input.ts";
+import { commitChecks, type ResolvedCheck } from "./commit-checks.ts";
+import type { Decision } from "./decision.ts";
+import { MAX_MICROS } from "./policy-document.ts";
+import { PolicyCache } from "./policy-store.ts";
+
+export interface PolicyCheckerOptions {
+  db: Db;
+  /** The clock, epoch ms (default Date.now). */
+  now?: () => number;
+  /** Each tenant's active LTV model, for checks that give a customer summary (default: one of its own). */
+  models?: TenantModels;
+  /** The most checks one transaction commits (default 2,000). */
+  maxBatch?: number;
+}
+
+interface Pending {
+  check: ResolvedCheck;
+  resolve(d: Decision): void;
+  reject(e: unknown): void;
+}
+
+interface Queue {
+  pending: Pending[];
+  running: boolean;
+}
+
+/**
+ * The policy check with group commit: the checks of a tenant that arrive while its previous
+ * batch commits wait, then are decided in arrival order and committed together in one
+ * transaction ({@link commitChecks}: their spend reservations and audit records), each caller
+ * answered after that commit. One batch of a tenant at a time in this process (and, through the
+ * tenant's audit-chain lock, across processes); tenants do not wait for each other. Hold one per
+ * process: it is what makes the batches.
+ */
+export class PolicyChecker {
+  readonly #db: Db;
+  readonly #now: () => number;
+  readonly #models: TenantModels;
+  readonly #maxBatch: number;
+  readonly #policies = new PolicyCache();
+  readonly #queues = new Map<string, Queue>();
+  /** A random prefix per process and a counter: decision ids without a random draw each. */
+  readonly #idPrefix = randomBytes(6).toString("hex");
+  #idCounter = 0;
+
+  constructor(opts: PolicyCheckerOptions) {
+    this.#db = opts.db;
+    this.#now = opts.now ?? Date.now;
+    this.#models = opts.models ?? new TenantModels(opts.db, this.#now);
+    this.#maxBatch = opts.maxBatch ?? 2_000;
+  }
+
+  /**
+   * Checks one bid of the tenant: validates it, predicts the customer's LTV when a summary is
+   * given, and resolves with the decision once it is committed with its audit record (an
+   * allowed bid's amount reserved against its campaign's period spend).
+   * @throws AppError `invalid_input` naming the field; `not_found` for a campaign the tenant
+   *   does not have under that client; `conflict` without an active policy, or with a customer
+   *   summary but no active LTV model with spend; the transaction's error when the batch could
+   *   not commit (nothing of it was then recorded or reserved).
+   */
+  async check(tenantId: string, input: CheckInput): Promise<Decision> {
+    const bid = parseCheckInput(input);
+    const ltv = bid.customer
+      ? await this.#predict(tenantId, bid.customer)
+      : { micros: bid.predictedLtvMicros ?? null, version: null };
+    const atMs = this.#now();
+    const check: ResolvedCheck = {
+      decisionId: this.#newId(atMs),
+      atMs,
+      clientId: bid.clientId,
+      campaignId: bid.campaignId,
+      bidMicros: bid.bidMicros,
+      predictedLtvMicros: ltv.micros,
+      ltvModelVersion: ltv.version,
+    };
+    return new Promise<Decision>((resolve, reject) => {
+      let queue = this.#queues.get(tenantId);
+      if (!queue) {
+        queue = { pending: [], running: false };
+        this.#queues.set(tenantId, queue);
+      }
+      queue.pending.push({ check, resolve, reject });
+      if (!queue.running) {
+        queue.running = true;
+        // After this turn of the event loop: the checks arriving with it join the first batch.
+        setImmediate(() => void this.#drain(tenantId, queue));
+      }
+    });
+  }
+
+  async #drain(tenantId: string, queue: Queue): Promise<void> {
+    while (queue.pending.length > 0) {
+      const batch = queue.pending.splice(0, this.#maxBatch);
+      try {
+        const results = await commitChecks(
+          this.#db,
+          tenantId,
+          batch.map((p) => p.check),
+          this.#policies,
+        );
+        for (const [i, p] of batch.entries()) {
+          const r = results[i] as Decision | AppError;
+          if (r instanceof AppError) p.reject(r);
+          else p.resolve(r);
+        }
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    queue.running = false;
+    this.#queues.delete(tenantId);
+  }
+
+  async #predict(
+    tenantId: string,
+    customer: NonNullable<CheckInput["customer"]>,
+  ): Promise<{ micros: number; version: number }> {
+    const model = await this.#models.get(tenantId);
+    if (!model?.withSpend)
+      throw new AppError(
+        "conflict",
+        model
+          ? `the active LTV model (version ${model.version}) has no spend part: give predictedLtvMicros, or fit one on amounts`
+          : "no active LTV model for this tenant: give predictedLtvMicros, or fit one with `kamiyo shield ltv fit --tenant ID --save --activate`",
+      );
+    try {
+      checkCustomer(customer, true);
+    } catch (err) {
+      if (err instanceof PredictionInputError)
+        throw new AppError("invalid_input", `customer.${err.message}`);
+      throw err;
+    }
+    const ltv = model.predict(customer).ltv as number;
+    // A prediction in currency units, made an amount: whole micros, never below 0.
+    const micros = Math.min(Math.max(Math.round(ltv * 1_000_000), 0), MAX_MICROS);
+    return { micros: Number.isFinite(micros) ? micros : 0, version: model.version };
+  }
+
+  #newId(atMs: number): string {
+    this.#idCounter = (this.#idCounter + 1) % 0x1000000;
+    return `dec_${atMs.toString(36).padStart(9, "0")}${this.#idPrefix}${this.#idCounter.toString(16).padStart(6, "0")}`;
+  }
+}
+
+/**
+ * Checks one bid in a transaction of its own ({@link PolicyChecker} without batching): for a
+ * caller that checks now and then. A bidder checking many bids holds a {@link PolicyChecker}.
+ * @throws as {@link PolicyChecker.check}.
+ */
+export function checkBid(
+  db: Db,
+  tenantId: string,
+  input: CheckInput,
+  opts: { now?: () => number } = {},
+): Promise<Decision> {
+  return new PolicyChecker({ db, now: opts.now }).check(tenantId, input);
+}
