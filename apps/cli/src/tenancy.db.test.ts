@@ -48,6 +48,10 @@ interface Side {
   analysis: string;
   /** A Shield outcome invoice (of client "acme", November 2026). */
   shieldInvoice: string;
+  /** Shield: a client, its campaign, and a decision on it. */
+  client: string;
+  campaign: string;
+  decision: string;
 }
 let a: Side;
 let b: Side;
@@ -132,6 +136,25 @@ async function makeSide(name: string): Promise<Side> {
   );
   const shieldInvoice = billed.bills[0]?.invoice.id as string;
   expect(shieldInvoice).toMatch(/^soi_/);
+  const shield = {
+    policy: await call(owner, "PUT", "/shield/policy", { maxBidMicros: 5_000_000 }),
+    client: await call(owner, "POST", "/shield/clients", { id: `${name}-client`, name }),
+    campaign: await call(owner, "POST", "/shield/campaigns", {
+      id: `${name}-campaign`,
+      clientId: `${name}-client`,
+      name,
+      budgetMicros: 10_000_000,
+      period: "day",
+    }),
+    check: await call(owner, "POST", "/shield/checks", {
+      clientId: `${name}-client`,
+      campaignId: `${name}-campaign`,
+      bidMicros: 1_000_000,
+    }),
+  };
+  for (const [what, res] of Object.entries(shield))
+    expect(res.statusCode, `${what}: ${res.body}`).toBeLessThan(300);
+  expect(shield.check.json().verdict).toBe("allow");
   return {
     tenantId: tenant.id,
     owner,
@@ -144,6 +167,9 @@ async function makeSide(name: string): Promise<Side> {
     member: member.json().userId,
     analysis: analysis.json().id,
     shieldInvoice,
+    client: shield.client.json().id,
+    campaign: shield.campaign.json().id,
+    decision: shield.check.json().decisionId,
   };
 }
 
@@ -313,6 +339,19 @@ const ROUTE_KINDS: Record<
   "GET /shield/billing-terms": "own-list",
   "GET /shield/invoices": "own-list",
   "GET /shield/invoices/:id": "by-id",
+  "GET /shield/policy": "own-list",
+  "PUT /shield/policy": "create",
+  "GET /shield/clients": "own-list",
+  "POST /shield/clients": "create",
+  "PATCH /shield/clients/:id": "by-id",
+  "PUT /shield/clients/:id/kill-switch": "by-id",
+  "GET /shield/campaigns": "own-list",
+  "POST /shield/campaigns": "create",
+  "GET /shield/campaigns/:id": "by-id",
+  "PATCH /shield/campaigns/:id": "by-id",
+  "PUT /shield/campaigns/:id/kill-switch": "by-id",
+  "POST /shield/checks": "create",
+  "GET /shield/decisions": "own-list",
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
   "PATCH /admin/tenants/:id": "operator",
@@ -371,6 +410,25 @@ const BODIES: Record<string, unknown> = {
       },
     ],
   },
+  "PUT /shield/policy": { roasFloor: { minRoasBps: 10_000 } },
+  "POST /shield/clients": { id: "created-client", name: "Created" },
+  "PATCH /shield/clients/:id": { name: "taken over" },
+  "PUT /shield/clients/:id/kill-switch": { on: true, reason: "taken over" },
+  "POST /shield/campaigns": {
+    id: "created-campaign",
+    clientId: "alpha-client",
+    name: "Created",
+    budgetMicros: 1_000_000,
+    period: "week",
+  },
+  "PATCH /shield/campaigns/:id": { budgetMicros: 1 },
+  "PUT /shield/campaigns/:id/kill-switch": { on: true, reason: "taken over" },
+  // Tenant A checking a bid on B's campaign: A has no such campaign (404), B's spend is untouched.
+  "POST /shield/checks": {
+    clientId: "beta-client",
+    campaignId: "beta-campaign",
+    bidMicros: 1_000_000,
+  },
   "POST /rca/ingest/logs": [
     {
       message: "ERROR: connection refused",
@@ -393,6 +451,8 @@ function urlFor(url: string, side: Side, ids: Partial<Record<string, string>> = 
     if (url.startsWith("/rca/analyses")) return ids.analysis ?? side.analysis;
     if (url.startsWith("/shield/invoices")) return ids.shieldInvoice ?? side.shieldInvoice;
     if (url.startsWith("/shield/billing-terms")) return "acme";
+    if (url.startsWith("/shield/clients")) return ids.client ?? side.client;
+    if (url.startsWith("/shield/campaigns")) return ids.campaign ?? side.campaign;
     if (url.startsWith("/security/events")) return "fnd_000000000000000000001";
     if (url.startsWith("/exploits")) return "exp_0000000000000001";
     if (url.startsWith("/billing/subscription")) return "intel";
@@ -411,6 +471,9 @@ const idsOf = (s: Side) => [
   s.member,
   s.analysis,
   s.shieldInvoice,
+  s.client,
+  s.campaign,
+  s.decision,
 ];
 
 describe(`tenant isolation through every route (${testDbKind})`, () => {
@@ -458,6 +521,20 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
     const keys = (await call(b.owner, "GET", "/api-keys")).json().data;
     expect(keys.find((k: { id: string }) => k.id === b.apiKey)?.revokedAt).toBeNull();
     expect((await call(b.owner, "GET", "/tenants/me")).json().tenant.status).toBe("active");
+    const campaign = (await call(b.owner, "GET", `/shield/campaigns/${b.campaign}`)).json();
+    expect(campaign).toMatchObject({
+      budgetMicros: 10_000_000,
+      spentMicros: 1_000_000,
+      killed: false,
+    });
+    const client = (await call(b.owner, "GET", "/shield/clients")).json().data;
+    expect(client).toEqual([
+      expect.objectContaining({ id: b.client, name: "beta", killed: false }),
+    ]);
+    const policies = (await call(b.owner, "GET", "/shield/policy")).json().data;
+    expect(policies.map((p: { version: number }) => p.version)).toEqual([1]);
+    const decisions = (await call(b.owner, "GET", "/shield/decisions")).json().data;
+    expect(decisions.map((d: { decisionId: string }) => d.decisionId)).toEqual([b.decision]);
     // What A created stayed A's.
     const mine = (await call(a.owner, "GET", "/webhooks")).json().data;
     expect(mine.map((w: { url: string }) => w.url)).toContain("https://hooks.example.com/created");
@@ -508,6 +585,10 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
       "/silences",
       "/api-keys",
       "/audit-log?limit=1000",
+      "/shield/policy",
+      "/shield/clients",
+      "/shield/campaigns",
+      "/shield/decisions",
     ]) {
       const res = await call(b.owner, "GET", url);
       expect(res.statusCode, url).toBe(200);
@@ -595,6 +676,7 @@ describe(`row-level security on its own (${testDbKind})`, () => {
         ...["rca_resources", "rca_relations", "rca_events", "rca_analyses"],
         ...["shield_audit_records", "shield_audit_checkpoints", "shield_ltv_models"],
         ...["shield_billing_terms", "shield_outcomes", "shield_invoices", "shield_billing_runs"],
+        ...["shield_policies", "shield_clients", "shield_campaigns", "shield_campaign_spend"],
       ]),
     );
     expect(owned.filter((r) => !r.rls || !r.forced).map((r) => r.name)).toEqual([]);
@@ -668,6 +750,11 @@ describe(`row-level security on its own (${testDbKind})`, () => {
       "rca_resources",
       "rca_relations",
       "rca_events",
+      "shield_policies",
+      "shield_clients",
+      "shield_campaigns",
+      "shield_campaign_spend",
+      "shield_audit_records",
     ])
       expect(seen[t], t).toBeGreaterThan(0);
     await expect(
@@ -749,6 +836,8 @@ describe(`roles and scopes (${testDbKind})`, () => {
     channel: "chn_0000000000000000000000000",
     member: "usr_0000000000000000000000000",
     tenant: "ten_0000000000000000000000000",
+    client: "no-such-client",
+    campaign: "no-such-campaign",
   };
 
   it("lets each role through exactly the routes its scopes allow, on every route", async () => {

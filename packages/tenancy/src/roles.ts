@@ -15,6 +15,8 @@ export const SCOPES = [
   "members:write",
   "audit:read",
   "billing:write",
+  "shield:check",
+  "shield:write",
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -30,6 +32,10 @@ const LEAST_ROLE: Record<Scope, Role> = {
   "audit:read": "admin",
   /** Changing what the tenant pays. */
   "billing:write": "owner",
+  /** Checking bids against Shield's policy (a bidder's key holds only this). */
+  "shield:check": "member",
+  /** Shield's policies, budgets and kill switches: what may be spent. */
+  "shield:write": "admin",
 };
 
 /** Scopes the role grants. */

@@ -5,10 +5,12 @@ import { startShieldGrpcServer } from "../grpc/shield-grpc-server.ts";
 import { syncValueService } from "../grpc/sync-value-service.ts";
 import { TenantModels } from "../grpc/tenant-models.ts";
 import { LtvPool } from "../ltv/ltv-pool.ts";
+import { PolicyChecker } from "../policy/policy-checker.ts";
 import { shieldSettings } from "../settings.ts";
 import { auditRoutes } from "./audit-routes.ts";
 import { ltvRoutes } from "./ltv-routes.ts";
 import { outcomeRoutes } from "./outcome-routes.ts";
+import { policyRoutes } from "./policy-routes.ts";
 
 /**
  * Shield in the HTTP API (product `shield`): its routes under `/shield/`, each file in this folder
@@ -44,6 +46,13 @@ export const shieldApi: ApiModule = {
     ltvRoutes(app, deps, { models, countLtv });
     auditRoutes(app, deps);
     outcomeRoutes(app, deps);
+    // One per process: the checks arriving together are committed together.
+    const checker = new PolicyChecker({
+      db: deps.requestDb ?? deps.db,
+      now: () => deps.clock.now(),
+      models,
+    });
+    policyRoutes(app, deps, checker);
     if (settings.grpcPort === undefined) return;
     const access = new GrpcAccess({ auth: ctx.auth, authFailure: ctx.authFailure, log: deps.log });
     // Large PredictBatch calls' lifetime values on worker threads (started on the first one).

@@ -12,6 +12,8 @@ export const SCOPES = [
   "members:write",
   "audit:read",
   "billing:write",
+  "shield:check",
+  "shield:write",
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

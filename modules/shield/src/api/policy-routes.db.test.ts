@@ -1,0 +1,162 @@
+import { apiHarness, type Harness } from "@kamiyo/api/testing";
+import { testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAuditChain } from "../audit/verify.ts";
+import { shieldMigrations } from "../shield-migrations.ts";
+import { shieldApi } from "./index.ts";
+
+let h: Harness;
+
+const send = (method: "PUT" | "POST" | "PATCH", url: string, payload: unknown) =>
+  h.app.inject({ method, url, payload: payload as Record<string, unknown> });
+const check = (bidMicros: number, over: object = {}) =>
+  send("POST", "/shield/checks", { clientId: "acme", campaignId: "search", bidMicros, ...over });
+
+beforeAll(async () => {
+  h = await apiHarness({ seeded: false, modules: [shieldApi], migrations: [shieldMigrations] });
+});
+afterAll(async () => h?.close());
+
+describe(`SyncShield over HTTP (${testDbKind})`, () => {
+  it("refuses a bad policy with 400 naming the field, saves good ones as versions", async () => {
+    const bad = await send("PUT", "/shield/policy", { pacing: { toleranceBps: 20_000 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/^body "pacing\.toleranceBps": /);
+    const deep = await send("PUT", "/shield/policy", {
+      campaigns: { search: { roasFloor: { minRoasBps: "3x" } } },
+    });
+    expect(deep.json().error.message).toMatch(/^body "campaigns\.search\.roasFloor\.minRoasBps"/);
+    const unknown = await send("PUT", "/shield/policy", { budgetCap: 1 });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.message).toContain("budgetCap");
+    const v1 = await send("PUT", "/shield/policy", { roasFloor: { minRoasBps: 30_000 } });
+    expect(v1.statusCode, v1.body).toBe(201);
+    expect(v1.json()).toMatchObject({ version: 1, active: true, createdBy: "local" });
+    const v2 = await send("PUT", "/shield/policy?activate=false", { maxBidMicros: 1 });
+    expect(v2.json()).toMatchObject({ version: 2, active: false });
+    const list = await h.get("/shield/policy", "/shield/policy");
+    expect(
+      list.data.map((p: { version: number; active: boolean }) => [p.version, p.active]),
+    ).toEqual([
+      [2, false],
+      [1, true],
+    ]);
+  });
+
+  it("keeps clients and campaigns: 409 for a taken id, 404 for an unknown one, 400 naming the field", async () => {
+    expect((await send("POST", "/shield/clients", { id: "acme", name: "Acme" })).statusCode).toBe(
+      201,
+    );
+    expect((await send("POST", "/shield/clients", { id: "acme", name: "Again" })).statusCode).toBe(
+      409,
+    );
+    const badId = await send("POST", "/shield/clients", { id: "a b", name: "x" });
+    expect(badId.json().error.message).toMatch(/^body "id"/);
+    const made = await send("POST", "/shield/campaigns", {
+      id: "search",
+      clientId: "acme",
+      name: "Search",
+      budgetMicros: 10_000_000,
+      period: "day",
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json()).toMatchObject({ budgetMicros: 10_000_000, spentMicros: 0, killed: false });
+    const noClient = await send("POST", "/shield/campaigns", {
+      id: "orphan",
+      clientId: "nobody",
+      name: "x",
+      budgetMicros: 1,
+      period: "week",
+    });
+    expect(noClient.statusCode).toBe(404);
+    const float = await send("PATCH", "/shield/campaigns/search", { budgetMicros: 1.5 });
+    expect(float.statusCode).toBe(400);
+    expect(float.json().error.message).toMatch(/^body "budgetMicros"/);
+    const period = await send("PATCH", "/shield/campaigns/search", { period: "year" });
+    expect(period.json().error.message).toMatch(/^body "period"/);
+    expect((await send("PATCH", "/shield/campaigns/nope", { name: "x" })).statusCode).toBe(404);
+    expect((await send("PATCH", "/shield/clients/acme", { name: "Acme Inc" })).json().name).toBe(
+      "Acme Inc",
+    );
+    await h.get("/shield/campaigns/nope", "/shield/campaigns/{id}", 404);
+  });
+
+  it("checks bids: allows and reserves, denies with every reason, 400 naming the field", async () => {
+    const ok = await check(2_000_000, { predictedLtvMicros: 6_000_000 });
+    expect(ok.statusCode, ok.body).toBe(200);
+    h.expectValid("POST", "/shield/checks", 200, ok.json());
+    expect(ok.json()).toMatchObject({
+      verdict: "allow",
+      reasons: [],
+      policyVersion: 1,
+      auditSeq: 1,
+    });
+    const low = (await check(2_000_000, { predictedLtvMicros: 5_999_999 })).json();
+    expect(low).toMatchObject({ verdict: "deny", reasons: [{ code: "roas_below_floor" }] });
+    const bad = await check(-5);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/^body "bidMicros"/);
+    const both = await check(1, {
+      predictedLtvMicros: 1,
+      customer: { frequency: 1, recency: 1, T: 2, monetaryValue: 1 },
+    });
+    expect(both.json().error.message).toMatch(
+      /^body "customer": give predictedLtvMicros or customer/,
+    );
+    expect((await check(1, { campaignId: "nope", predictedLtvMicros: 9 })).statusCode).toBe(404);
+    const noModel = await check(1, {
+      customer: { frequency: 1, recency: 1, T: 2, monetaryValue: 1 },
+    });
+    expect(noModel.statusCode).toBe(409);
+    const campaign = await h.get("/shield/campaigns/search", "/shield/campaigns/{id}");
+    expect(campaign).toMatchObject({
+      spentMicros: 2_000_000,
+      periodStart: "2025-03-12T00:00:00.000Z",
+    });
+  });
+
+  it("lets concurrent checks through only as far as the budget goes", async () => {
+    // 8M left of 10M: 20 concurrent bids of 1M, 8 fit.
+    const all = await Promise.all(
+      Array.from({ length: 20 }, () => check(1_000_000, { predictedLtvMicros: 3_000_000 })),
+    );
+    const verdicts = all.map((r) => r.json().verdict);
+    expect(verdicts.filter((v) => v === "allow")).toHaveLength(8);
+    const campaigns = await h.get("/shield/campaigns?client=acme", "/shield/campaigns");
+    expect(campaigns.data[0]).toMatchObject({ id: "search", spentMicros: 10_000_000 });
+  });
+
+  it("stops a campaign by its kill switch, and lists decisions newest first, paged", async () => {
+    const off = await send("PUT", "/shield/campaigns/search/kill-switch", {
+      on: true,
+      reason: "fraud",
+    });
+    expect(off.json()).toMatchObject({ id: "search", killed: true, killReason: "fraud" });
+    expect((await send("PUT", "/shield/clients/nope/kill-switch", { on: true })).statusCode).toBe(
+      404,
+    );
+    const denied = (await check(1, { predictedLtvMicros: 3 })).json();
+    expect(denied.reasons.map((r: { code: string }) => r.code)).toEqual([
+      "campaign_killed",
+      "budget_exceeded",
+    ]);
+    const page = await h.get("/shield/decisions?limit=2", "/shield/decisions");
+    expect(page.data.map((d: { decisionId: string }) => d.decisionId)).toEqual([
+      denied.decisionId,
+      expect.any(String),
+    ]);
+    const rest = await h.get(
+      `/shield/decisions?limit=100&cursor=${page.nextCursor}`,
+      "/shield/decisions",
+    );
+    expect(rest.data).toHaveLength(21);
+    expect(rest.nextCursor).toBeNull();
+    const denials = await h.get(
+      "/shield/decisions?verdict=deny&campaign=search",
+      "/shield/decisions",
+    );
+    expect(denials.data.every((d: { verdict: string }) => d.verdict === "deny")).toBe(true);
+    expect(denials.data).toHaveLength(14);
+    expect(await verifyAuditChain(h.db, h.deps.tenantId)).toMatchObject({ ok: true, records: 23 });
+  });
+});
