@@ -20,6 +20,8 @@ export * from "./billing/payments/stripe-payments.ts";
 export * from "./billing/record-outcomes.ts";
 export * from "./grpc/grpc-access.ts";
 export * from "./grpc/shield-grpc-server.ts";
+export * from "./grpc/sync-shield-proto.ts";
+export * from "./grpc/sync-shield-service.ts";
 export * from "./grpc/sync-value-proto.ts";
 export * from "./grpc/sync-value-service.ts";
 export * from "./grpc/tenant-models.ts";

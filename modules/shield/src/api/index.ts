@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { ApiModule } from "@kamiyo/api";
 import { GrpcAccess } from "../grpc/grpc-access.ts";
 import { startShieldGrpcServer } from "../grpc/shield-grpc-server.ts";
+import { syncShieldService } from "../grpc/sync-shield-service.ts";
 import { syncValueService } from "../grpc/sync-value-service.ts";
 import { TenantModels } from "../grpc/tenant-models.ts";
 import { LtvPool } from "../ltv/ltv-pool.ts";
@@ -58,7 +59,10 @@ export const shieldApi: ApiModule = {
     // Large PredictBatch calls' lifetime values on worker threads (started on the first one).
     const pool = new LtvPool();
     const server = await startShieldGrpcServer({
-      services: [syncValueService({ access, models, countLtv, pool })],
+      services: [
+        syncValueService({ access, models, countLtv, pool }),
+        syncShieldService({ access, checker }),
+      ],
       host: settings.grpcHost,
       port: settings.grpcPort,
       ...(settings.grpcTlsCertFile &&
