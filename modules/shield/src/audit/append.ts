@@ -1,6 +1,6 @@
 import type { Queryable } from "@kamiyo/db";
 import { canonicalJson } from "./canonical-json.ts";
-import { auditGenesisHash, auditRecordHash } from "./record-hash.ts";
+import { auditGenesisHash, auditRecordHashOfCanonicalBody } from "./record-hash.ts";
 
 /** What a caller appends: a decision today, anything a tenant must be able to prove later. */
 export interface AuditRecordInput {
@@ -92,8 +92,12 @@ export async function appendAuditRecords(
     if (r.kind === "") throw new Error("an audit record needs a kind");
     const seq = head.seq + i + 1;
     const at = new Date(r.at).toISOString();
-    const hash = auditRecordHash({ seq, kind: r.kind, at, body: r.body, prev_hash: prevHash });
-    rows.push({ seq, kind: r.kind, at, body: canonicalJson(r.body), prevHash, hash });
+    const body = canonicalJson(r.body);
+    const hash = auditRecordHashOfCanonicalBody(
+      { seq, kind: r.kind, at, prev_hash: prevHash },
+      body,
+    );
+    rows.push({ seq, kind: r.kind, at, body, prevHash, hash });
     prevHash = hash;
   }
   const col = <K extends keyof (typeof rows)[number]>(key: K, of = rows) => of.map((r) => r[key]);

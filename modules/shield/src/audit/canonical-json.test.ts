@@ -1,7 +1,11 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical-json.ts";
-import { auditGenesisHash, auditRecordHash } from "./record-hash.ts";
+import {
+  auditGenesisHash,
+  auditRecordHash,
+  auditRecordHashOfCanonicalBody,
+} from "./record-hash.ts";
 
 /** RFC 8785 Appendix B: IEEE 754 doubles (as hex) and their canonical JSON. */
 const APPENDIX_B: [string, string][] = [
@@ -95,5 +99,20 @@ describe("auditRecordHash", () => {
       sha256('{"chain":"kamiyo-shield-audit","tenant":"ten_a"}'),
     );
     expect(auditGenesisHash("ten_a")).not.toBe(auditGenesisHash("ten_b"));
+  });
+
+  it("is the same when the body's canonical JSON is made first (as appending does)", () => {
+    const body = { verdict: "allow", reasons: [{ code: "x", message: 'é \u2028 "q"' }], n: 1e21 };
+    for (const kind of ["decision", 'naïve "kind"\n']) {
+      const fields = {
+        seq: 123_456,
+        kind,
+        at: "2026-01-01T00:00:00.000Z",
+        prev_hash: "ab".repeat(32),
+      };
+      expect(auditRecordHashOfCanonicalBody(fields, canonicalJson(body))).toBe(
+        auditRecordHash({ ...fields, body }),
+      );
+    }
   });
 });

@@ -26,6 +26,22 @@ export function auditRecordHash(fields: HashedFields): string {
 }
 
 /**
+ * {@link auditRecordHash} of a record whose body's canonical JSON is already made (appending
+ * makes it for the insert): the record's canonical JSON is written around it, its members in
+ * RFC 8785 order (`at`, `body`, `kind`, `prev_hash`, `seq`), so the body is serialised once.
+ */
+export function auditRecordHashOfCanonicalBody(
+  fields: Omit<HashedFields, "body">,
+  canonicalBody: string,
+): string {
+  if (!Number.isSafeInteger(fields.seq))
+    throw new Error(`seq: expected a safe integer, got ${fields.seq}`);
+  return sha256Hex(
+    `{"at":${canonicalJson(fields.at)},"body":${canonicalBody},"kind":${canonicalJson(fields.kind)},"prev_hash":${canonicalJson(fields.prev_hash)},"seq":${fields.seq}}`,
+  );
+}
+
+/**
  * The first record's prev_hash for `tenantId`: hex SHA-256 of the canonical JSON of
  * `{"chain": "kamiyo-shield-audit", "tenant": tenantId}`. Per tenant rather than 64 zeros, so a
  * tenant's records copied into another tenant's trail do not verify there.
