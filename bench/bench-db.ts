@@ -18,6 +18,14 @@ export interface BenchDb {
   storage: string;
   /** Closes it and removes what it made (the schema, or the data folder). */
   close(): Promise<void>;
+  /** How a child process opens the same database: `pglite <dir>` or `postgres <url> <schema>`. */
+  childArgs: string[];
+  /**
+   * Lends the database to a child process (PGlite's folder has one user at a time: this closes
+   * `db` until `resume`, which opens it again; PostgreSQL needs neither).
+   */
+  lend(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 /**
@@ -38,6 +46,9 @@ export async function openBenchDb(
     bench = {
       db,
       storage: `PostgreSQL at ${describeUrl(url)}`,
+      childArgs: ["postgres", url, schema],
+      lend: async () => {},
+      resume: async () => {},
       close: async () => {
         await db.close();
         await admin.query(`DROP SCHEMA ${schema} CASCADE`);
@@ -46,13 +57,24 @@ export async function openBenchDb(
     };
   } else {
     const dir = mkdtempSync(join(tmpdir(), `kamiyo-bench-${part}-`));
-    const db = await PgliteDb.open(dir);
+    let db: Db | null = await PgliteDb.open(dir);
     bench = {
-      db,
+      get db() {
+        if (!db) throw new Error("the database is lent to a child process");
+        return db;
+      },
       storage: "embedded PGlite",
       close: async () => {
-        await db.close();
+        await db?.close();
         rmSync(dir, { recursive: true, force: true });
+      },
+      childArgs: ["pglite", dir],
+      lend: async () => {
+        await db?.close();
+        db = null;
+      },
+      resume: async () => {
+        db ??= await PgliteDb.open(dir);
       },
     };
   }

@@ -5,8 +5,9 @@
  * lifetime-value fits and batch predictions (bench/shield.ts), SyncValue over gRPC on loopback
  * (bench/shield-grpc.ts), SyncFlow's bids end to end on loopback (bench/shield-syncflow.ts), the
  * audit trail's appends and verification (bench/shield-audit.ts; PostgreSQL too with
- * --database-url), and its outcome billing's sums and a month billed from a 100,000-record trail
- * (bench/shield-billing.ts).
+ * --database-url), its outcome billing's sums and a month billed from a 100,000-record trail
+ * (bench/shield-billing.ts), and the policy check (bench/shield-policy.ts: evaluation in process,
+ * group-committed checks, POST /shield/checks).
  * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca|shield (repeatable), --frames N
  * (throughput frames), --deliveries N (alerts: outbox size, default 20,000);
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
@@ -38,6 +39,7 @@ import { shieldBench } from "./shield.ts";
 import { shieldAuditBench } from "./shield-audit.ts";
 import { shieldBillingBench } from "./shield-billing.ts";
 import { shieldGrpcBench } from "./shield-grpc.ts";
+import { shieldPolicyBench } from "./shield-policy.ts";
 import { shieldSyncflowBench } from "./shield-syncflow.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -719,6 +721,13 @@ if (only.has("shield")) {
     ...(await shieldBillingBench({
       databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
       kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
+    })),
+  );
+  rows.push(
+    ...(await shieldPolicyBench({
+      databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
+      kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
+      seconds: Number(values.seconds ?? 10),
     })),
   );
 }

@@ -45,6 +45,8 @@ export class PolicyChecker {
   readonly #maxBatch: number;
   readonly #policies = new PolicyCache();
   readonly #queues = new Map<string, Queue>();
+  /** Transactions committed (or failed) and the checks in them, since it was made. */
+  readonly stats = { batches: 0, checks: 0 };
   /** A random prefix per process and a counter: decision ids without a random draw each. */
   readonly #idPrefix = randomBytes(6).toString("hex");
   #idCounter = 0;
@@ -98,6 +100,8 @@ export class PolicyChecker {
   async #drain(tenantId: string, queue: Queue): Promise<void> {
     while (queue.pending.length > 0) {
       const batch = queue.pending.splice(0, this.#maxBatch);
+      this.stats.batches++;
+      this.stats.checks += batch.length;
       try {
         const results = await commitChecks(
           this.#db,
