@@ -197,6 +197,8 @@ async function httpRows(
   seconds: number,
 ): Promise<Row[]> {
   const before = await decisionsOf(bench);
+  await bench.lend();
+  // The child opens the database: PGlite's folder has one user at a time.
   const server = start("shield-policy-server.ts", serverArgs);
   try {
     const { port } = await next<{ port: number }>(server, "listening");
@@ -254,8 +256,6 @@ export async function shieldPolicyBench(opts: {
     try {
       const key = await seed(bench);
       rows.push(...(await inProcessRows(bench)));
-      // The child opens the database: PGlite's folder has one user at a time.
-      await bench.lend();
       rows.push(...(await httpRows(bench, key, bench.childArgs, opts.seconds)));
     } finally {
       await bench.close();
