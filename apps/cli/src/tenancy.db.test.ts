@@ -623,6 +623,11 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
       const other = side === a ? b : a;
       expect(res.body).not.toContain(other.tenantId);
       expect(records.filter((r) => r.body.tenant === side.tenantId)).toHaveLength(3);
+      // And the policy check's decision of makeSide, on the side's own campaign.
+      const decisions = records.filter(
+        (r) => (r.body as { decisionId?: string }).decisionId === side.decision,
+      );
+      expect(decisions).toHaveLength(1);
       const v = (await call(side.keys.viewer, "POST", "/shield/audit/verifications", {})).json();
       expect(v).toMatchObject({ ok: true, records: records.length });
     }

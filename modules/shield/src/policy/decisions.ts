@@ -8,7 +8,8 @@ export interface DecisionPage {
 }
 
 /**
- * The tenant's decisions, newest first, read from its audit trail (`kind = 'decision'`): of one
+ * The tenant's decisions, newest first, read from its audit trail (records of kind `decision`
+ * that the check wrote, with a `decisionId`): of one
  * campaign or verdict when asked, `limit` a page, before the audit seq `before` (a page's
  * `nextCursor`).
  */
@@ -24,7 +25,7 @@ export async function listDecisions(
 ): Promise<DecisionPage> {
   const rows = await tenantDb(db, tenantId).query<{ seq: number; at: Date; body: Decision }>(
     `SELECT seq, at, body FROM shield_audit_records
-     WHERE tenant_id = $1 AND kind = 'decision' AND seq < $2
+     WHERE tenant_id = $1 AND kind = 'decision' AND body ? 'decisionId' AND seq < $2
        AND ($3::text IS NULL OR body->>'campaignId' = $3)
        AND ($4::text IS NULL OR body->>'verdict' = $4)
      ORDER BY seq DESC LIMIT $5`,
