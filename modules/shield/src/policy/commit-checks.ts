@@ -64,7 +64,9 @@ const RESERVE_SQL = `
 /**
  * Decides `checks` in order and commits them in one transaction of the tenant: takes the tenant's
  * audit-chain lock first (so every writer of the tenant's decisions, in any process, queues, and
- * the state read next includes what the previous one committed), reads the campaigns' state and
+ * the state read next includes what the previous one committed), then, given a function, calls it
+ * for the checks (so a transaction can be opened before its checks are known, and take those
+ * waiting when its turn comes), reads the campaigns' state and
  * the active policy, evaluates each check against the state the checks before it left, reserves
  * the allowed bids' amounts against their campaigns' period spend and appends one `decision`
  * record per check to the audit trail. All of it commits, or none.
@@ -76,15 +78,18 @@ const RESERVE_SQL = `
 export async function commitChecks(
   db: Db,
   tenantId: string,
-  checks: readonly ResolvedCheck[],
+  take: readonly ResolvedCheck[] | (() => readonly ResolvedCheck[]),
   policies: PolicyCache,
 ): Promise<(Decision | AppError)[]> {
-  const ids = [...new Set(checks.map((c) => c.campaignId))];
-  const starts = new Set<number>();
-  for (const c of checks)
-    for (const p of ["day", "week", "month"] as const) starts.add(periodBounds(p, c.atMs).startMs);
   return tenantDb(db, tenantId).transaction(async (tx) => {
     await lockAuditChain(tx);
+    const checks = typeof take === "function" ? take() : take;
+    if (checks.length === 0) return [];
+    const ids = [...new Set(checks.map((c) => c.campaignId))];
+    const starts = new Set<number>();
+    for (const c of checks)
+      for (const p of ["day", "week", "month"] as const)
+        starts.add(periodBounds(p, c.atMs).startMs);
     const rows = await tx.query<StateRow>(STATE_SQL, [
       tenantId,
       ids,

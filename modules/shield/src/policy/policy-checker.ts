@@ -27,16 +27,25 @@ interface Pending {
 
 interface Queue {
   pending: Pending[];
-  running: boolean;
+  /** The tenant's transactions open (at most {@link IN_FLIGHT}). */
+  open: number;
 }
+
+/**
+ * Transactions of a tenant open at once: while one decides and commits, the next has begun and
+ * waits for the tenant's lock, then takes the checks waiting (its round trips to begin are hidden
+ * behind the other's work, and the order of decisions stays the order of arrival: checks are taken
+ * under the lock).
+ */
+const IN_FLIGHT = 2;
 
 /**
  * The policy check with group commit: the checks of a tenant that arrive while its previous
  * batch commits wait, then are decided in arrival order and committed together in one
  * transaction ({@link commitChecks}: their spend reservations and audit records), each caller
- * answered after that commit. One batch of a tenant at a time in this process (and, through the
- * tenant's audit-chain lock, across processes); tenants do not wait for each other. Hold one per
- * process: it is what makes the batches.
+ * answered after that commit. One batch of a tenant decides at a time (the tenant's audit-chain
+ * lock, across processes too), the next transaction already open and waiting for it; tenants do
+ * not wait for each other. Hold one per process: it is what makes the batches.
  */
 export class PolicyChecker {
   readonly #db: Db;
@@ -85,41 +94,48 @@ export class PolicyChecker {
     return new Promise<Decision>((resolve, reject) => {
       let queue = this.#queues.get(tenantId);
       if (!queue) {
-        queue = { pending: [], running: false };
+        queue = { pending: [], open: 0 };
         this.#queues.set(tenantId, queue);
       }
       queue.pending.push({ check, resolve, reject });
-      if (!queue.running) {
-        queue.running = true;
-        // After this turn of the event loop: the checks arriving with it join the first batch.
-        setImmediate(() => void this.#drain(tenantId, queue));
-      }
+      if (queue.open < IN_FLIGHT) this.#open(tenantId, queue);
     });
   }
 
-  async #drain(tenantId: string, queue: Queue): Promise<void> {
-    while (queue.pending.length > 0) {
-      const batch = queue.pending.splice(0, this.#maxBatch);
-      this.stats.batches++;
-      this.stats.checks += batch.length;
-      try {
-        const results = await commitChecks(
-          this.#db,
-          tenantId,
-          batch.map((p) => p.check),
-          this.#policies,
-        );
-        for (const [i, p] of batch.entries()) {
-          const r = results[i] as Decision | AppError;
-          if (r instanceof AppError) p.reject(r);
-          else p.resolve(r);
-        }
-      } catch (err) {
-        for (const p of batch) p.reject(err);
+  /** Opens a transaction of the tenant that takes the checks waiting once it holds the lock. */
+  #open(tenantId: string, queue: Queue): void {
+    queue.open++;
+    let batch: Pending[] = [];
+    const take = () => {
+      batch = queue.pending.splice(0, this.#maxBatch);
+      if (batch.length > 0) {
+        this.stats.batches++;
+        this.stats.checks += batch.length;
       }
-    }
-    queue.running = false;
-    this.#queues.delete(tenantId);
+      return batch.map((p) => p.check);
+    };
+    commitChecks(this.#db, tenantId, take, this.#policies)
+      .then(
+        (results) => {
+          for (const [i, p] of batch.entries()) {
+            const r = results[i] as Decision | AppError;
+            if (r instanceof AppError) p.reject(r);
+            else p.resolve(r);
+          }
+        },
+        (err) => {
+          // Failed before it took any (the database unreachable): fail those waiting rather
+          // than open transaction after transaction.
+          const failed = batch.length > 0 ? batch : queue.pending.splice(0);
+          for (const p of failed) p.reject(err);
+        },
+      )
+      .finally(() => {
+        queue.open--;
+        if (queue.pending.length > 0) {
+          if (queue.open < IN_FLIGHT) this.#open(tenantId, queue);
+        } else if (queue.open === 0) this.#queues.delete(tenantId);
+      });
   }
 
   async #predict(
