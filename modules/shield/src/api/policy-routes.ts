@@ -1,4 +1,5 @@
 import { type ApiDeps, cursorParam, errorResponses, limitParam, type ZodApp } from "@kamiyo/api";
+import { AppError } from "@kamiyo/core";
 import { z } from "zod";
 import {
   createCampaign,
@@ -259,12 +260,9 @@ export function policyRoutes(app: ZodApp, deps: ApiDeps, checker: PolicyChecker)
         response: { 200: campaignSchema, ...errorResponses },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const c = await getCampaign(db, req.ctx.tenantId, req.params.id, now());
-      if (!c)
-        return reply.code(404).send({
-          error: { code: "not_found", message: `no campaign ${req.params.id}`, requestId: req.id },
-        });
+      if (!c) throw new AppError("not_found", `no campaign ${req.params.id}`);
       return campaignJson(c);
     },
   );
