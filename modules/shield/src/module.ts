@@ -8,12 +8,14 @@ export { shieldMigrations };
 
 /**
  * Shield, governance for growth teams' ad spend, as the platform composes it. So far its
- * lifetime-value models, its tables (the audit trail, each tenant's LTV model versions, outcome
- * billing's terms, outcomes, invoices and runs), its API (`/shield/ltv/…`, `/shield/audit/…`,
- * `/shield/outcomes`, `/shield/billing-terms`, `/shield/invoices`, and SyncValue over gRPC beside
- * it on SHIELD_GRPC_PORT) and its commands (`kamiyo shield ltv fit|models`, `kamiyo shield audit
- * verify|export|checkpoint`, `kamiyo shield bill`); and the settings of SyncFlow's platforms and
- * of the payment and CRM providers (their credentials masked as secrets).
+ * lifetime-value models, the policy check every bid passes, its tables (the audit trail, each
+ * tenant's LTV model versions, policies, clients, campaigns and their spend, outcome billing's
+ * terms, outcomes, invoices and runs), its API (`/shield/ltv/…`, `/shield/audit/…`,
+ * `/shield/policy`, `/shield/clients`, `/shield/campaigns`, `/shield/checks`, `/shield/decisions`,
+ * `/shield/outcomes`, `/shield/billing-terms`, `/shield/invoices`, and SyncValue and SyncShield
+ * over gRPC beside it on SHIELD_GRPC_PORT) and its commands (`kamiyo shield ltv fit|models`,
+ * `kamiyo shield audit verify|export|checkpoint`, `kamiyo shield bill`); and the settings of
+ * SyncFlow's platforms and of the payment and CRM providers (their credentials masked as secrets).
  */
 export const shieldModule = defineModule({
   id: "shield",

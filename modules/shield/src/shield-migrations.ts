@@ -1,6 +1,9 @@
 import type { MigrationSource } from "@kamiyo/db";
 
-/** The module's tables: the audit trail and the LTV model versions (`migrations/`). */
+/**
+ * The module's tables: the audit trail, the LTV model versions, and the policy check's policies,
+ * clients, campaigns and spend (`migrations/`).
+ */
 export const shieldMigrations: MigrationSource = {
   module: "shield",
   dir: new URL("./migrations/", import.meta.url),
