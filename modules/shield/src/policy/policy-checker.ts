@@ -27,17 +27,18 @@ interface Pending {
 
 interface Queue {
   pending: Pending[];
-  /** The tenant's transactions open (at most {@link IN_FLIGHT}). */
+  /** The tenant's transactions open (at most `IN_FLIGHT`). */
   open: number;
 }
 
 /**
- * Transactions of a tenant open at once: while one decides and commits, the next has begun and
- * waits for the tenant's lock, then takes the checks waiting (its round trips to begin are hidden
- * behind the other's work, and the order of decisions stays the order of arrival: checks are taken
- * under the lock).
+ * Transactions of a tenant open at once on PostgreSQL: while one decides and commits, the next has
+ * begun and waits for the tenant's lock, then takes the checks waiting (its round trips to begin
+ * are hidden behind the other's work, and the order of decisions stays the order of arrival:
+ * checks are taken under the lock). The embedded PGlite runs one transaction at a time in this
+ * process: a second open one would only wait, ahead of every other caller of the database.
  */
-const IN_FLIGHT = 2;
+const IN_FLIGHT = { postgres: 2, pglite: 1 } as const;
 
 /**
  * The policy check with group commit: the checks of a tenant that arrive while its previous
@@ -52,6 +53,7 @@ export class PolicyChecker {
   readonly #now: () => number;
   readonly #models: TenantModels;
   readonly #maxBatch: number;
+  readonly #inFlight: number;
   readonly #policies = new PolicyCache();
   readonly #queues = new Map<string, Queue>();
   /** Transactions committed (or failed) and the checks in them, since it was made. */
@@ -65,6 +67,7 @@ export class PolicyChecker {
     this.#now = opts.now ?? Date.now;
     this.#models = opts.models ?? new TenantModels(opts.db, this.#now);
     this.#maxBatch = opts.maxBatch ?? 2_000;
+    this.#inFlight = IN_FLIGHT[opts.db.kind];
   }
 
   /**
@@ -98,7 +101,7 @@ export class PolicyChecker {
         this.#queues.set(tenantId, queue);
       }
       queue.pending.push({ check, resolve, reject });
-      if (queue.open < IN_FLIGHT) this.#open(tenantId, queue);
+      if (queue.open < this.#inFlight) this.#open(tenantId, queue);
     });
   }
 
@@ -133,7 +136,7 @@ export class PolicyChecker {
       .finally(() => {
         queue.open--;
         if (queue.pending.length > 0) {
-          if (queue.open < IN_FLIGHT) this.#open(tenantId, queue);
+          if (queue.open < this.#inFlight) this.#open(tenantId, queue);
         } else if (queue.open === 0) this.#queues.delete(tenantId);
       });
   }
