@@ -351,6 +351,7 @@ const ROUTE_KINDS: Record<
   "PATCH /shield/campaigns/:id": "by-id",
   "PUT /shield/campaigns/:id/kill-switch": "by-id",
   "POST /shield/checks": "create",
+  "POST /shield/bids": "create",
   "GET /shield/decisions": "own-list",
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
@@ -424,6 +425,14 @@ const BODIES: Record<string, unknown> = {
   "PATCH /shield/campaigns/:id": { budgetMicros: 1 },
   "PUT /shield/campaigns/:id/kill-switch": { on: true, reason: "taken over" },
   // Tenant A checking a bid on B's campaign: A has no such campaign (404), B's spend is untouched.
+  "POST /shield/bids": {
+    clientId: "acme",
+    campaignId: "search",
+    platform: "google_ads",
+    account: "5550001111",
+    target: { kind: "ad_group_cpc", adGroupId: "11" },
+    amountMicros: 1_000_000,
+  },
   "POST /shield/checks": {
     clientId: "beta-client",
     campaignId: "beta-campaign",

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { ApiModule } from "@kamiyo/api";
+import { SystemClock } from "@kamiyo/core";
 import { GrpcAccess } from "../grpc/grpc-access.ts";
 import { startShieldGrpcServer } from "../grpc/shield-grpc-server.ts";
 import { syncShieldService } from "../grpc/sync-shield-service.ts";
@@ -8,7 +9,12 @@ import { TenantModels } from "../grpc/tenant-models.ts";
 import { LtvPool } from "../ltv/ltv-pool.ts";
 import { PolicyChecker } from "../policy/policy-checker.ts";
 import { shieldSettings } from "../settings.ts";
+import { Bidder } from "../syncflow/bidder.ts";
+import { registerSyncflowMetrics } from "../syncflow/metrics.ts";
+import { policyBidGate } from "../syncflow/policy-bid-gate.ts";
+import { syncflowFromSettings } from "../syncflow/syncflow-from-settings.ts";
 import { auditRoutes } from "./audit-routes.ts";
+import { bidRoutes } from "./bid-routes.ts";
 import { ltvRoutes } from "./ltv-routes.ts";
 import { outcomeRoutes } from "./outcome-routes.ts";
 import { policyRoutes } from "./policy-routes.ts";
@@ -16,7 +22,9 @@ import { policyRoutes } from "./policy-routes.ts";
 /**
  * Shield in the HTTP API (product `shield`): its routes under `/shield/`, each file in this folder
  * a group registered here (`ltv-routes.ts`: predictions and models; `audit-routes.ts`: the audit
- * trail; `outcome-routes.ts`: outcomes, billing terms, invoices), and its gRPC services beside
+ * trail; `outcome-routes.ts`: outcomes, billing terms, invoices; `policy-routes.ts`: policies,
+ * clients, campaigns, checks, decisions; `bid-routes.ts`: bids through SyncFlow's bidder), and its
+ * gRPC services beside
  * them on SHIELD_GRPC_PORT (when set), with the same keys, scopes and failed-authentication limit
  * as HTTP.
  */
@@ -54,6 +62,20 @@ export const shieldApi: ApiModule = {
       models,
     });
     policyRoutes(app, deps, checker);
+    // SyncFlow: bids checked by the same checker, sent to the platforms the settings configure
+    // (none without credentials: then only its metrics are served). Pacing and pauses are wall
+    // time whatever the API's clock.
+    const flow = syncflowFromSettings(settings);
+    const bidder = new Bidder({
+      db: deps.requestDb ?? deps.db,
+      gate: policyBidGate(checker),
+      platforms: flow.platforms,
+      lanes: flow.lanes,
+      clock: new SystemClock(),
+    });
+    registerSyncflowMetrics(ctx.gauge, bidder);
+    bidRoutes(app, deps, bidder);
+    ctx.onClose(() => bidder.close());
     if (settings.grpcPort === undefined) return;
     const access = new GrpcAccess({ auth: ctx.auth, authFailure: ctx.authFailure, log: deps.log });
     // Large PredictBatch calls' lifetime values on worker threads (started on the first one).

@@ -12,6 +12,10 @@ export interface BidRequest {
   target: BidTarget;
   /** The amount to set, integer micros of the account's currency. */
   amountMicros: number;
+  /** What the customer is worth, for the ROAS floor: given, in micros… */
+  predictedLtvMicros?: number;
+  /** …or predicted from their repeat-purchase summary by the tenant's active SyncValue model. */
+  customer?: { frequency: number; recency: number; T: number; monetaryValue: number };
 }
 
 /** Shield's answer for a bid. */

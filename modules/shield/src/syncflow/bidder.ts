@@ -121,6 +121,13 @@ export class Bidder {
     return read;
   }
 
+  /** The platforms this bidder has clients for. */
+  platforms(): PlatformId[] {
+    return (Object.keys(this.#deps.platforms) as PlatformId[]).filter(
+      (p) => this.#deps.platforms[p] !== undefined,
+    );
+  }
+
   /** Each object's last known budget and spend (`syncflow_budget_limit_micros`, `…_spent_micros`). */
   budgets(): BudgetGauge[] {
     return [...this.#budgets.values()].map((b) => ({ ...b }));

@@ -1,0 +1,136 @@
+import { apiHarness, type Harness } from "@kamiyo/api/testing";
+import { testDbKind } from "@kamiyo/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditRecordPages } from "../audit/read-records.ts";
+import { shieldMigrations } from "../shield-migrations.ts";
+import { type LocalGoogleAds, startLocalGoogleAds } from "../testing/local-google-ads.ts";
+import { shieldApi } from "./index.ts";
+
+const oauth = {
+  clientId: "cid.apps.googleusercontent.com",
+  clientSecret: "s",
+  refreshToken: "1//r",
+};
+const AD_GROUP = "customers/5550001111/adGroups/11";
+let h: Harness;
+let google: LocalGoogleAds;
+
+const send = (method: "POST" | "PUT", url: string, payload: object) =>
+  h.app.inject({ method, url, payload: payload as Record<string, unknown> });
+const bid = (amountMicros: number, extra: object = {}) =>
+  send("POST", "/shield/bids", {
+    clientId: "acme",
+    campaignId: "search",
+    platform: "google_ads",
+    account: "5550001111",
+    target: { kind: "ad_group_cpc", adGroupId: "11" },
+    amountMicros,
+    predictedLtvMicros: 50_000_000,
+    ...extra,
+  });
+const metric = async (line: string) => {
+  const text = (await h.app.inject({ method: "GET", url: "/metrics" })).body;
+  const found = text.split("\n").find((l) => l.startsWith(line));
+  return found === undefined ? undefined : Number(found.split(" ").at(-1));
+};
+
+beforeAll(async () => {
+  google = await startLocalGoogleAds({
+    accessToken: "unused",
+    developerToken: "dev-k",
+    oauth,
+  });
+  google.resources.set(AD_GROUP, "0");
+  h = await apiHarness({
+    seeded: false,
+    modules: [shieldApi],
+    migrations: [shieldMigrations],
+    moduleSettings: {
+      shield: {
+        googleAdsApiUrl: google.url,
+        googleAdsDeveloperToken: "dev-k",
+        googleAdsClientId: oauth.clientId,
+        googleAdsClientSecret: oauth.clientSecret,
+        googleAdsRefreshToken: oauth.refreshToken,
+        googleOAuthTokenUrl: `${google.url}/token`,
+        syncflowTimeoutMs: 5_000,
+      },
+    },
+  });
+  // No keys yet: the default tenant's owner (the zero-config start) sets the policy up.
+  for (const [method, url, body] of [
+    ["PUT", "/shield/policy", { roasFloor: { minRoasBps: 30_000 } }],
+    ["POST", "/shield/clients", { id: "acme", name: "Acme" }],
+    [
+      "POST",
+      "/shield/campaigns",
+      { id: "search", clientId: "acme", name: "Search", budgetMicros: 10_000_000, period: "month" },
+    ],
+  ] as const) {
+    const res = await send(method, url, body);
+    expect(res.statusCode, res.body).toBe(201);
+  }
+});
+afterAll(async () => {
+  await h?.close();
+  await google?.close();
+});
+
+describe(`bids through SyncFlow from the API (${testDbKind})`, () => {
+  it("sends an allowed bid to the platform and records it; a denied one never leaves", async () => {
+    const sent = await bid(4_000_000);
+    expect(sent.statusCode, sent.body).toBe(200);
+    h.expectValid("POST", "/shield/bids", 200, sent.json());
+    expect(sent.json()).toMatchObject({ status: "sent", externalId: AD_GROUP });
+    expect(google.resources.get(AD_GROUP)).toBe("4000000");
+    const calls = google.requests.filter((r) => r.path.endsWith(":mutate")).length;
+
+    // Past the budget (4 + 7 > 10) and below the ROAS floor (50 / 20 < 3): denied, not sent.
+    for (const [amount, code] of [
+      [7_000_000, "budget"],
+      [20_000_000, "ROAS"],
+    ] as const) {
+      const denied = await bid(amount);
+      expect(denied.json()).toMatchObject({ status: "denied" });
+      expect(denied.json().reasons.join(" ")).toMatch(new RegExp(code, "i"));
+    }
+    expect(google.requests.filter((r) => r.path.endsWith(":mutate")).length).toBe(calls);
+    expect(google.resources.get(AD_GROUP)).toBe("4000000");
+
+    // The trail: the three decisions, and the one bid sent, naming its decision.
+    const records = [];
+    for await (const page of auditRecordPages(h.db, h.deps.tenantId)) records.push(...page);
+    expect(records.map((r) => r.kind)).toEqual(["decision", "bid", "decision", "decision"]);
+    expect(records[1]?.body).toMatchObject({
+      decisionId: sent.json().decisionId,
+      platform: "google_ads",
+      spendMicros: 4_000_000,
+    });
+    // The Command Center's figures.
+    expect(await metric('syncflow_spend_total{platform="google_ads",unit="micros"}')).toBe(
+      4_000_000,
+    );
+    expect(
+      await metric('syncflow_circuit_breaker_state_count{platform="google_ads",state="closed"}'),
+    ).toBe(1);
+  });
+
+  it("answers the platform's rate limit with 429 and Retry-After, and refuses a platform it has no credentials for", async () => {
+    google.faults.push({ kind: "quota", retryDelay: "120s" });
+    const limited = await bid(1_000_000);
+    expect(limited.statusCode, limited.body).toBe(429);
+    expect(limited.headers["retry-after"]).toBe("120");
+    expect(limited.json().error.message).toMatch(/^google_ads: /);
+    const meta = await bid(1_000_000, {
+      platform: "meta",
+      account: "act_300",
+      target: { kind: "ad_set_bid", adSetId: "7001" },
+    });
+    expect([meta.statusCode, meta.json().error.message]).toEqual([
+      400,
+      'body "platform": this server has no meta credentials (docs/shield.md, SyncFlow\'s settings)',
+    ]);
+    const bad = await bid(1_000_000, { target: { kind: "ad_set_bid", adSetId: "x" } });
+    expect(bad.json().error.message).toMatch(/^body "target/);
+  });
+});

@@ -1,0 +1,27 @@
+import type { PolicyChecker } from "../policy/policy-checker.ts";
+import type { BidGate } from "./bid-gate.ts";
+
+/**
+ * The bidder's gate as Shield runs it: SyncShield's policy check (`PolicyChecker`, group-committed
+ * with the HTTP and gRPC checks), the bid's amount checked as the bid. An allowed bid's amount is
+ * reserved against its campaign's period budget and the decision is in the audit trail before the
+ * bid is sent.
+ */
+export function policyBidGate(checker: PolicyChecker): BidGate {
+  return {
+    async check(tenantId, bid) {
+      const d = await checker.check(tenantId, {
+        clientId: bid.clientId,
+        campaignId: bid.campaignId,
+        bidMicros: bid.amountMicros,
+        ...(bid.predictedLtvMicros !== undefined && { predictedLtvMicros: bid.predictedLtvMicros }),
+        ...(bid.customer && { customer: bid.customer }),
+      });
+      return {
+        allowed: d.verdict === "allow",
+        decisionId: d.decisionId,
+        reasons: d.reasons.map((r) => r.message),
+      };
+    },
+  };
+}
