@@ -91,7 +91,7 @@ export default function CampaignsPage() {
                     </td>
                     <td>{micros(c.budgetMicros)}</td>
                     <td>{micros(c.spentMicros)}</td>
-                    <td>
+                    <td className="shield-burn">
                       <meter
                         min={0}
                         max={100}
