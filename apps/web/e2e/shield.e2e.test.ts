@@ -144,6 +144,10 @@ describe("the dashboard's Shield pages", () => {
 
     await page.getByRole("button", { name: "Stop bids of Spring sale" }).click();
     await page.getByRole("button", { name: "Resume bids of Spring sale" }).waitFor();
+    // The table stays while it is read again: the button turned keeps the focus.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe(
+      "Resume bids of Spring sale",
+    );
     const spring = (await api("/shield/campaigns")).data.find(
       (c: { id: string }) => c.id === "spring",
     );
