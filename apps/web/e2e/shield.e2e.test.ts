@@ -46,22 +46,28 @@ async function seed(db: Db): Promise<void> {
   const decisions: Decision[] = [];
   for (const [campaignId, bidMicros] of bids)
     decisions.push(
-      await checkBid(db, tenant, {
-        clientId: CLIENT,
-        campaignId,
-        bidMicros,
-        predictedLtvMicros: 5 * bidMicros,
-      }),
+      await checkBid(
+        db,
+        tenant,
+        {
+          clientId: CLIENT,
+          campaignId,
+          bidMicros,
+          predictedLtvMicros: 5 * bidMicros,
+        },
+        { now: () => now },
+      ),
     );
   const t = tenantDb(db, tenant);
   await t.transaction(async (tx) => {
+    // As SyncFlow's bidder appends them once the ad platform accepted a bid.
     await appendAuditRecords(
       tx,
       decisions
         .filter((d) => d.verdict === "allow")
         .map((d, i) => ({
           kind: "bid",
-          at: Date.now(),
+          at: now,
           body: {
             decisionId: d.decisionId,
             clientId: d.clientId,
@@ -72,7 +78,7 @@ async function seed(db: Db): Promise<void> {
           },
         })),
     );
-    const at = new Date().toISOString();
+    const at = new Date(now).toISOString();
     await recordOutcomes(tx, [
       {
         outcomeId: "out-1",
@@ -93,10 +99,11 @@ async function seed(db: Db): Promise<void> {
     ]);
   });
   await putBillingTerms(t, CLIENT, { baselineRoasBps: 30_000 }, now);
+  // Everything at `now`, so all of it falls in the month billed.
   const month = new Date(now).toISOString().slice(0, 7);
   // No payment provider: the invoice is made and stored, nothing is charged.
   await billPeriod(
-    { db, now: () => Date.now(), payments: {}, crms: {} },
+    { db, now: () => now, payments: {}, crms: {} },
     tenant,
     parseOutcomePeriod(month),
   );
