@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useApi } from "../../app/api.ts";
 import { sendJson } from "../../app/api-write.ts";
 import { FormError } from "../../app/FormError.tsx";
@@ -13,20 +13,23 @@ const burn = (c: Campaign) => (c.budgetMicros > 0 ? (100 * c.spentMicros) / c.bu
 
 function KillSwitchButton({ campaign, onDone }: { campaign: Campaign; onDone: () => void }) {
   const action = useAction();
-  const turn = () =>
-    action.run(async () => {
+  const turn = () => {
+    if (action.busy) return;
+    return action.run(async () => {
       await sendJson("PUT", `/shield/campaigns/${encodeURIComponent(campaign.id)}/kill-switch`, {
         on: !campaign.killed,
         ...(campaign.killed ? {} : { reason: "stopped from the dashboard" }),
       });
       onDone();
     });
+  };
   return (
     <>
       <button
         type="button"
         className={campaign.killed ? undefined : "danger"}
-        disabled={action.busy}
+        // Not `disabled` while busy: a disabled button loses the keyboard's focus.
+        aria-disabled={action.busy}
         onClick={turn}
         aria-label={`${campaign.killed ? "Resume bids of" : "Stop bids of"} ${campaign.name}`}
       >
@@ -48,7 +51,12 @@ export default function CampaignsPage() {
     key: String(generation),
     everyMs: 10_000,
   });
-  const rows = data?.data ?? null;
+  // The last answer stays shown while the next is read (useApi empties it when the key changes):
+  // the table does not blink, and the button just turned keeps the focus.
+  const [rows, setRows] = useState<Campaign[] | null>(null);
+  useEffect(() => {
+    if (data) setRows(data.data);
+  }, [data]);
   return (
     <section aria-labelledby="shield-campaigns-title">
       <h1 id="shield-campaigns-title">Campaigns</h1>
@@ -91,7 +99,7 @@ export default function CampaignsPage() {
                     </td>
                     <td>{micros(c.budgetMicros)}</td>
                     <td>{micros(c.spentMicros)}</td>
-                    <td>
+                    <td className="shield-burn">
                       <meter
                         min={0}
                         max={100}

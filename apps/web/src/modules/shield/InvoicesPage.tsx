@@ -4,8 +4,8 @@ import { TableScroll } from "../../app/TableScroll.tsx";
 import "./shield.css";
 import type { Invoice } from "./types.ts";
 
-/** A ratio in basis points as "4.47×". */
-const roas = (bps: number | null) => (bps === null ? "–" : `${num(bps / 10_000, 2)}×`);
+/** A ratio in basis points as "4.47×" (always two decimals: "3.00×"). */
+const roas = (bps: number | null) => (bps === null ? "–" : `${(bps / 10_000).toFixed(2)}×`);
 
 /**
  * Outcome invoices: per client and period, the spend and value the audit trail holds, the ROAS
