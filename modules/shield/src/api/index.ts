@@ -1,10 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { ApiModule } from "@kamiyo/api";
 import { SystemClock } from "@kamiyo/core";
-import { GrpcAccess } from "../grpc/grpc-access.ts";
-import { startShieldGrpcServer } from "../grpc/shield-grpc-server.ts";
-import { syncShieldService } from "../grpc/sync-shield-service.ts";
-import { syncValueService } from "../grpc/sync-value-service.ts";
 import { TenantModels } from "../grpc/tenant-models.ts";
 import { LtvPool } from "../ltv/ltv-pool.ts";
 import { PolicyChecker } from "../policy/policy-checker.ts";
@@ -65,7 +61,7 @@ export const shieldApi: ApiModule = {
     // SyncFlow: bids checked by the same checker, sent to the platforms the settings configure
     // (none without credentials: then only its metrics are served). Pacing and pauses are wall
     // time whatever the API's clock.
-    const flow = syncflowFromSettings(settings);
+    const flow = await syncflowFromSettings(settings);
     const bidder = new Bidder({
       db: deps.requestDb ?? deps.db,
       gate: policyBidGate(checker),
@@ -77,6 +73,14 @@ export const shieldApi: ApiModule = {
     bidRoutes(app, deps, bidder);
     ctx.onClose(() => bidder.close());
     if (settings.grpcPort === undefined) return;
+    // gRPC is loaded only where it is served (grpc-js and the protos cost start-up time).
+    const [{ GrpcAccess }, { startShieldGrpcServer }, { syncShieldService }, { syncValueService }] =
+      await Promise.all([
+        import("../grpc/grpc-access.ts"),
+        import("../grpc/shield-grpc-server.ts"),
+        import("../grpc/sync-shield-service.ts"),
+        import("../grpc/sync-value-service.ts"),
+      ]);
     const access = new GrpcAccess({ auth: ctx.auth, authFailure: ctx.authFailure, log: deps.log });
     // Large PredictBatch calls' lifetime values on worker threads (started on the first one).
     const pool = new LtvPool();

@@ -2,10 +2,7 @@ import { stripeClient, stripeConfig } from "@kamiyo/billing/stripe";
 import type { ShieldSettings } from "../settings.ts";
 import type { CrmProviderKind, PaymentProviderKind } from "./billing-terms.ts";
 import type { CrmProvider } from "./crm/crm-provider.ts";
-import { HubSpotCrm, hubspotClient } from "./crm/hubspot-crm.ts";
-import { SalesforceCrm } from "./crm/salesforce-crm.ts";
 import type { PaymentProvider } from "./payments/payment-provider.ts";
-import { PayPalPayments, paypalClient } from "./payments/paypal-payments.ts";
 import { StripePayments } from "./payments/stripe-payments.ts";
 import { ZuoraPayments } from "./payments/zuora-payments.ts";
 
@@ -20,8 +17,10 @@ export interface BillingProviders {
  * platform's client), PayPal with `SHIELD_PAYPAL_CLIENT_ID` and `…_SECRET`, Zuora with `SHIELD_ZUORA_CLIENT_ID` and `…_SECRET`,
  * Salesforce with `SHIELD_SALESFORCE_CLIENT_ID`, `…_SECRET` and `…_LOGIN_URL`, HubSpot with
  * `SHIELD_HUBSPOT_ACCESS_TOKEN`; the others are left out (their clients are not charged or synced).
+ * The PayPal, Salesforce and HubSpot SDKs are loaded only when configured (together some 300 ms at
+ * start-up, which no other command should pay).
  */
-export function billingProvidersFrom(s: ShieldSettings): BillingProviders {
+export async function billingProvidersFrom(s: ShieldSettings): Promise<BillingProviders> {
   const out: BillingProviders = { payments: {}, crms: {} };
   if (s.stripeSecretKey)
     out.payments.stripe = new StripePayments(
@@ -30,7 +29,8 @@ export function billingProvidersFrom(s: ShieldSettings): BillingProviders {
         secretKey: s.stripeSecretKey,
       }),
     );
-  if (s.paypalClientId && s.paypalClientSecret)
+  if (s.paypalClientId && s.paypalClientSecret) {
+    const { PayPalPayments, paypalClient } = await import("./payments/paypal-payments.ts");
     out.payments.paypal = new PayPalPayments(
       paypalClient({
         clientId: s.paypalClientId,
@@ -40,6 +40,7 @@ export function billingProvidersFrom(s: ShieldSettings): BillingProviders {
         ...(s.paypalApiUrl ? { apiUrl: s.paypalApiUrl } : {}),
       }),
     );
+  }
   if (s.zuoraClientId && s.zuoraClientSecret)
     out.payments.zuora = new ZuoraPayments({
       clientId: s.zuoraClientId,
@@ -47,14 +48,17 @@ export function billingProvidersFrom(s: ShieldSettings): BillingProviders {
       apiUrl: s.zuoraApiUrl,
       timeoutMs: s.billingTimeoutMs,
     });
-  if (s.salesforceClientId && s.salesforceClientSecret && s.salesforceLoginUrl)
+  if (s.salesforceClientId && s.salesforceClientSecret && s.salesforceLoginUrl) {
+    const { SalesforceCrm } = await import("./crm/salesforce-crm.ts");
     out.crms.salesforce = new SalesforceCrm({
       clientId: s.salesforceClientId,
       clientSecret: s.salesforceClientSecret,
       loginUrl: s.salesforceLoginUrl,
       timeoutMs: s.billingTimeoutMs,
     });
-  if (s.hubspotAccessToken)
+  }
+  if (s.hubspotAccessToken) {
+    const { HubSpotCrm, hubspotClient } = await import("./crm/hubspot-crm.ts");
     out.crms.hubspot = new HubSpotCrm(
       hubspotClient({
         accessToken: s.hubspotAccessToken,
@@ -63,5 +67,6 @@ export function billingProvidersFrom(s: ShieldSettings): BillingProviders {
       }),
       s.billingTimeoutMs,
     );
+  }
   return out;
 }

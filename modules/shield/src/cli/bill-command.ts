@@ -50,7 +50,7 @@ export async function billCommand(
     throw new CliError(`--client: ${client.error.issues[0]?.message} (got "${opts.client}")`);
   const settings = ctx.settings();
   const result = await withTenant(ctx, opts.tenant, async (db) => {
-    const deps: BillPeriodDeps = { db, now: Date.now, ...billingProvidersFrom(settings) };
+    const deps: BillPeriodDeps = { db, now: Date.now, ...(await billingProvidersFrom(settings)) };
     try {
       return await billPeriod(deps, opts.tenant, period, {
         ...(client?.success ? { clientId: client.data } : {}),

@@ -31,8 +31,8 @@ afterAll(async () => {
 
 describe("the platforms Shield's settings configure", () => {
   it("are none without credentials, and both with them, pointed at the configured URLs", async () => {
-    expect(syncflowFromSettings(shieldSettings.parse({})).platforms).toEqual({});
-    const { platforms, lanes } = syncflowFromSettings(
+    expect((await syncflowFromSettings(shieldSettings.parse({}))).platforms).toEqual({});
+    const { platforms, lanes } = await syncflowFromSettings(
       shieldSettings.parse({
         googleAdsApiUrl: google.url,
         googleAdsDeveloperToken: "dev-s",
@@ -62,12 +62,14 @@ describe("the platforms Shield's settings configure", () => {
     expect(graph.adSets.get("77")?.daily_budget).toBe(2_000);
   });
 
-  it("name what is missing from a half-configured Google Ads, and refuse malformed values", () => {
-    expect(() =>
+  it("name what is missing from a half-configured Google Ads, and refuse malformed values", async () => {
+    await expect(
       syncflowFromSettings(
         shieldSettings.parse({ googleAdsDeveloperToken: "dev", googleAdsClientId: "c" }),
       ),
-    ).toThrow("SHIELD_GOOGLE_ADS_CLIENT_SECRET: required with a Google Ads developer token");
+    ).rejects.toThrow(
+      "SHIELD_GOOGLE_ADS_CLIENT_SECRET: required with a Google Ads developer token",
+    );
     expect(
       shieldSettings.safeParse({ googleAdsLoginCustomerId: "111-222-3334" }).error?.issues[0],
     ).toMatchObject({

@@ -64,6 +64,8 @@ describe("the catalog", () => {
       shield_oaas: 0,
     });
     expect(planById("shield_oaas").outcomeShareBps).toBe(1_500);
+    // A bidder's checks are not held to the install's per-key rate for people (6,000 a minute).
+    expect(planById("shield_oaas").limits.requestsPerMinute).toBe(1_200_000);
   });
 
   it("gives the editions the matrix's limits, features and support", () => {

@@ -10,7 +10,9 @@ export const SHIELD_PLANS = [
     product: "shield",
     label: "Outcome as a service",
     monthlyCents: 0,
-    limits: NO_LIMITS,
+    // A bidder checks every bid: 20,000 a second (issue 16's target), not the install's per-key
+    // default meant for people and dashboards (6,000 a minute).
+    limits: { ...NO_LIMITS, requestsPerMinute: 1_200_000 },
     features: NO_FEATURES,
     support: "priority",
     overage: [],
