@@ -119,6 +119,15 @@ export class ReplayServer implements ReplayProtocolServer<ServerStats> {
     }
   }
 
+  /** Whether a frame like `msg` would reach a client now: an open one subscribed to its stream. */
+  hasSubscriber(msg: unknown): boolean {
+    const route = frameSubscription(msg);
+    if (route === null) return false;
+    for (const c of this.#clients)
+      if ((route === "*" || c.subs.has(route)) && c.ws.readyState === c.ws.OPEN) return true;
+    return false;
+  }
+
   /** Pushes a recorded frame to the clients subscribed to its stream. */
   push(msg: unknown): void {
     const route = frameSubscription(msg);

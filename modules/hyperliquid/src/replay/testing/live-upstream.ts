@@ -62,6 +62,37 @@ export async function startLiveUpstream(): Promise<LiveUpstream> {
       ],
     ],
   });
+  /** The HLP Liquidator's backstop fill of 160,234 ETH, timed now. */
+  const backstop = () => ({
+    channel: "userFills",
+    data: {
+      user: LIQ,
+      fills: [
+        {
+          coin: "ETH",
+          px: "1915.0",
+          sz: "160234.0",
+          side: "B",
+          time: Date.now(),
+          startPosition: "0.0",
+          dir: "Liquidated Cross Long",
+          closedPnl: "0.0",
+          hash: `0x${"cd".repeat(32)}`,
+          oid: 2,
+          crossed: true,
+          fee: "0.0",
+          tid: 4242,
+          liquidation: {
+            liquidatedUser: "0xf3f496c9486be5924a93d67e98298733bb47057c",
+            markPx: "1915.0",
+            method: "backstop",
+          },
+          feeToken: "USDC",
+          twapId: null,
+        },
+      ],
+    },
+  });
   return {
     env: {
       HL_INFO_URL: `${upstream.url}/info`,
@@ -74,42 +105,17 @@ export async function startLiveUpstream(): Promise<LiveUpstream> {
       COINBASE_ENABLED: "false",
     },
     connected: async () => {
-      for (let i = 0; i < 100 && upstream.stats.connections === 0; i++)
+      // Until the monitor has subscribed to the liquidator's fills (on a loaded machine that
+      // came after a fixed wait from the connection, and the frame was lost)…
+      for (let i = 0; i < 200 && !upstream.hasSubscriber(backstop()); i++)
         await new Promise((r) => setTimeout(r, 100));
-      // The subscriptions follow the connection.
+      if (!upstream.hasSubscriber(backstop()))
+        throw new Error("the monitor did not subscribe to the HLP Liquidator's fills in 20 s");
+      // …then while it reads the family and the market its detectors need (the info requests
+      // follow the subscriptions).
       await new Promise((r) => setTimeout(r, 1_500));
     },
-    pushBackstop: () =>
-      upstream.push({
-        channel: "userFills",
-        data: {
-          user: LIQ,
-          fills: [
-            {
-              coin: "ETH",
-              px: "1915.0",
-              sz: "160234.0",
-              side: "B",
-              time: Date.now(),
-              startPosition: "0.0",
-              dir: "Liquidated Cross Long",
-              closedPnl: "0.0",
-              hash: `0x${"cd".repeat(32)}`,
-              oid: 2,
-              crossed: true,
-              fee: "0.0",
-              tid: 4242,
-              liquidation: {
-                liquidatedUser: "0xf3f496c9486be5924a93d67e98298733bb47057c",
-                markPx: "1915.0",
-                method: "backstop",
-              },
-              feeToken: "USDC",
-              twapId: null,
-            },
-          ],
-        },
-      }),
+    pushBackstop: () => upstream.push(backstop()),
     close: () => upstream.close(),
   };
 }
