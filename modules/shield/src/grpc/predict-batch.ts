@@ -1,4 +1,4 @@
-import { type LtvPool, POOL_MIN_BATCH } from "../ltv/ltv-pool.ts";
+import { type LtvPool, POOL_MIN_BATCH, sharedColumn } from "../ltv/ltv-pool.ts";
 import {
   checkCustomer,
   type Horizon,
@@ -6,13 +6,6 @@ import {
   PredictionInputError,
 } from "../ltv/ltv-predictor.ts";
 import type { PredictBatchRequest, PredictBatchResponse } from "./sync-value-proto.ts";
-
-/** A column in shared memory (the pool's workers read it where it is). */
-const sharedColumn = (values: readonly number[]) => {
-  const a = new Float64Array(new SharedArrayBuffer(values.length * 8));
-  a.set(values);
-  return a;
-};
 
 /**
  * PredictBatch's columns: every customer checked first (the first bad one named with its index),

@@ -37,13 +37,18 @@ interface Reply {
 export const POOL_MIN_BATCH = 20_000;
 const WORKER_URL = new URL("./ltv-worker.ts", import.meta.url);
 
+/** A copy of `values` in shared memory, which the pool's workers read where it is. */
+export function sharedColumn(values: ArrayLike<number>): Float64Array<SharedArrayBuffer> {
+  const column = new Float64Array(new SharedArrayBuffer(values.length * 8));
+  column.set(values);
+  return column;
+}
+
 /** `c` in shared memory: its own buffer when it already is, else a copy. */
 function shared(c: Float64Array): SharedArrayBuffer {
   if (c.buffer instanceof SharedArrayBuffer && c.byteOffset === 0 && c.length * 8 === c.byteLength)
     return c.buffer;
-  const b = new SharedArrayBuffer(c.length * 8);
-  new Float64Array(b).set(c);
-  return b;
+  return sharedColumn(c).buffer;
 }
 
 /**
