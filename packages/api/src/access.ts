@@ -18,6 +18,10 @@ export function scopeOf(method: string, config: { scope?: Scope } | undefined): 
  */
 export type FailureLimiter = ReturnType<FastifyInstance["createRateLimit"]>;
 
+/** The counter of an address's failed authentications (`LimitStore` key), a minute long. */
+export const authFailureKey = (ip: string): string => `ip:${ip}`;
+export const AUTH_FAILURE_WINDOW_MS = 60_000;
+
 /**
  * Authenticates every route but the open ones (`config.public`: health, readiness, metrics,
  * docs): the key (`X-API-Key` or `Authorization: Bearer`), else the session cookie, becomes
@@ -39,8 +43,8 @@ export function requireKeys(
 ): FailureLimiter {
   const failures = app.createRateLimit({
     max: config.authFailuresPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (req) => `ip:${req.ip}`,
+    timeWindow: AUTH_FAILURE_WINDOW_MS,
+    keyGenerator: (req) => authFailureKey(req.ip),
     allowList: () => false,
   });
   // On each route but those open when added (an unknown path is answered 404 or 405 whatever the

@@ -14,7 +14,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import { requireKeys } from "./access.ts";
+import { AUTH_FAILURE_WINDOW_MS, authFailureKey, requireKeys } from "./access.ts";
 import type { ApiModuleContext } from "./api-module.ts";
 import type { ZodApp } from "./app-types.ts";
 import { auditMutations } from "./audit-hook.ts";
@@ -299,8 +299,11 @@ export async function buildApi(
           settings: deps.moduleSettings?.[m.id],
           auth,
           authFailure: async (ip) => {
-            // The counter requireKeys' limiter keeps for the address (its key is `ip:<address>`).
-            const { current, ttl } = await limitStore.take(`ip:${ip}`, 60_000);
+            // The counter requireKeys' limiter keeps for the address.
+            const { current, ttl } = await limitStore.take(
+              authFailureKey(ip),
+              AUTH_FAILURE_WINDOW_MS,
+            );
             return {
               limited: current > config.authFailuresPerMinute,
               retryAfterSeconds: Math.ceil(ttl / 1000),
