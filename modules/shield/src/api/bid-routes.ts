@@ -1,4 +1,4 @@
-import { type ApiDeps, errorResponses, type ZodApp } from "@kamiyo/api";
+import { errorResponses, type ZodApp } from "@kamiyo/api";
 import { AppError } from "@kamiyo/core";
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
@@ -75,7 +75,7 @@ function platformFailure(err: PlatformError, reply: FastifyReply): AppError {
  * timeout, retries, pace) and answers once the platform accepted it and its `bid` record is in the
  * audit trail.
  */
-export function bidRoutes(app: ZodApp, _deps: ApiDeps, bidder: Bidder): void {
+export function bidRoutes(app: ZodApp, bidder: Bidder): void {
   app.post(
     "/shield/bids",
     {

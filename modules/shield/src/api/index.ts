@@ -70,7 +70,7 @@ export const shieldApi: ApiModule = {
       clock: new SystemClock(),
     });
     registerSyncflowMetrics(ctx.gauge, bidder);
-    bidRoutes(app, deps, bidder);
+    bidRoutes(app, bidder);
     ctx.onClose(() => bidder.close());
     if (settings.grpcPort === undefined) return;
     // gRPC is loaded only where it is served (grpc-js and the protos cost start-up time).
