@@ -1,16 +1,14 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { Link, useLocation } from "wouter";
-import { getJson } from "../../app/api.ts";
 import { sendJson } from "../../app/api-write.ts";
 import { FormError } from "../../app/FormError.tsx";
 import { num, utc } from "../../app/format.ts";
 import { TableScroll } from "../../app/TableScroll.tsx";
 import { useAction } from "../../app/use-action.ts";
+import { usePaged } from "../../app/use-paged.ts";
 import "./rca.css";
 import type { Analysis, AnalysisSummary } from "./types.ts";
 import { windowText } from "./use-window.ts";
-
-type Page = { data: AnalysisSummary[]; nextCursor: string | null };
 
 /** A time for a `datetime-local` input, in UTC (the dashboard's times are UTC): `2026-05-01T14:03`. */
 const inputTime = (ms: number) => new Date(ms).toISOString().slice(0, 16);
@@ -88,31 +86,7 @@ function AskForm() {
 
 /** RCA queries: a form to ask one, and those asked before, newest first (paged by cursor). */
 export default function AnalysesPage() {
-  const [rows, setRows] = useState<AnalysisSummary[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const abort = new AbortController();
-    getJson<Page>("/rca/analyses?limit=20", abort.signal)
-      .then((page) => {
-        setRows(page.data);
-        setNext(page.nextCursor);
-      })
-      .catch((e: Error) => {
-        if (!abort.signal.aborted) setError(e.message);
-      });
-    return () => abort.abort();
-  }, []);
-  const more = async () => {
-    if (!next) return;
-    try {
-      const page = await getJson<Page>(`/rca/analyses?limit=20&cursor=${next}`);
-      setRows((r) => [...(r ?? []), ...page.data]);
-      setNext(page.nextCursor);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const { rows, error, hasMore, more } = usePaged<AnalysisSummary>("/rca/analyses?limit=20");
   return (
     <section aria-labelledby="rca-analyses-title">
       <h1 id="rca-analyses-title">Root causes</h1>
@@ -159,7 +133,7 @@ export default function AnalysesPage() {
           </table>
         </TableScroll>
       )}
-      {next ? (
+      {hasMore ? (
         <button type="button" onClick={more}>
           More
         </button>
