@@ -16,6 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { stripeClient, stripeConfig } from "@kamiyo/billing/stripe";
 import { describe, expect, it } from "vitest";
+import { sampleInvoice } from "../testing/sample-invoice.ts";
 import { HubSpotCrm, hubspotClient } from "./crm/hubspot-crm.ts";
 import { SalesforceCrm } from "./crm/salesforce-crm.ts";
 import type { OutcomeInvoice } from "./outcome-invoice.ts";
@@ -36,25 +37,15 @@ const request = (customerId: string) => ({
   currency: "usd",
   description: "Kamiyo Shield live test: outcome share",
 });
-const invoice = (): OutcomeInvoice => ({
-  id: invoiceId(),
-  clientId: "live-test",
-  period: { start: "2026-11-01T00:00:00.000Z", end: "2026-12-01T00:00:00.000Z", label: "2026-11" },
-  currency: "usd",
-  spendMicros: "1000000000",
-  ltvMicros: "4470000000",
-  bids: 1,
-  outcomes: 1,
-  roasBps: 44_700,
-  baselineRoasBps: 30_000,
-  marginImprovementBps: 4_900,
-  additionalRevenueCents: "147000",
-  shareBps: 1_500,
-  earningsCents: 22_050,
-  rounding: "half-up",
-  audit: { firstSeq: 1, lastSeq: 2, throughSeq: 2, headHash: "0".repeat(64) },
-  createdAt: new Date().toISOString(),
-});
+const invoice = (): OutcomeInvoice =>
+  sampleInvoice({
+    id: invoiceId(),
+    clientId: "live-test",
+    bids: 1,
+    outcomes: 1,
+    audit: { firstSeq: 1, lastSeq: 2, throughSeq: 2, headHash: "0".repeat(64) },
+    createdAt: new Date().toISOString(),
+  });
 
 describe.runIf(has("STRIPE_TEST_SECRET_KEY"))("Stripe in test mode", () => {
   it("charges an invoice once", async () => {

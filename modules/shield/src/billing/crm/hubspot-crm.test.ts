@@ -3,7 +3,7 @@ import {
   type HubSpotApiServer,
   startHubSpotApiServer,
 } from "../../testing/hubspot-api/hubspot-api-server.ts";
-import type { OutcomeInvoice } from "../outcome-invoice.ts";
+import { sampleInvoice } from "../../testing/sample-invoice.ts";
 import { HubSpotCrm, hubspotClient } from "./hubspot-crm.ts";
 
 let server: HubSpotApiServer;
@@ -18,25 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const invoice: OutcomeInvoice = {
-  id: "soi_00000000000000000000000a",
-  clientId: "acme",
-  period: { start: "2026-11-01T00:00:00.000Z", end: "2026-12-01T00:00:00.000Z", label: "2026-11" },
-  currency: "usd",
-  spendMicros: "1000000000",
-  ltvMicros: "4470000000",
-  bids: 3,
-  outcomes: 2,
-  roasBps: 44_700,
-  baselineRoasBps: 30_000,
-  marginImprovementBps: 4_900,
-  additionalRevenueCents: "147000",
-  shareBps: 1_500,
-  earningsCents: 22_050,
-  rounding: "half-up",
-  audit: { firstSeq: 1, lastSeq: 5, throughSeq: 5, headHash: "0".repeat(64) },
-  createdAt: "2026-12-01T00:05:00.000Z",
-};
+const invoice = sampleInvoice();
 
 describe("HubSpot through the official client", () => {
   it("records an invoice as one deal on the client's company, and the company's outcome metrics", async () => {
