@@ -101,6 +101,32 @@ export function policyRoutes(app: ZodApp, deps: ApiDeps, checker: PolicyChecker)
   const now = () => deps.clock.now();
   const write = (action: string) => ({ scope: "shield:write" as const, audit: { action } });
 
+  /** `PUT /shield/{clients|campaigns}/:id/kill-switch`: one route per kind of account. */
+  const killSwitchRoute = (kind: "client" | "campaign", summary: string) =>
+    app.put(
+      `/shield/${kind}s/:id/kill-switch`,
+      {
+        config: write(`shield.${kind}.kill_switch`),
+        schema: {
+          tags: ["shield"],
+          summary,
+          params: idParams,
+          body: killBody,
+          response: { 200: killSwitchSchema.extend({ id: z.string() }), ...errorResponses },
+        },
+      },
+      async (req) => {
+        const sw = await setKillSwitch(
+          db,
+          req.ctx.tenantId,
+          { kind, id: req.params.id },
+          req.body,
+          now(),
+        );
+        return { ...sw, killedAt: iso(sw.killedAt) };
+      },
+    );
+
   app.get(
     "/shield/policy",
     {
@@ -186,28 +212,9 @@ export function policyRoutes(app: ZodApp, deps: ApiDeps, checker: PolicyChecker)
       clientJson(await updateClient(db, req.ctx.tenantId, req.params.id, req.body, now())),
   );
 
-  app.put(
-    "/shield/clients/:id/kill-switch",
-    {
-      config: write("shield.client.kill_switch"),
-      schema: {
-        tags: ["shield"],
-        summary: "Turn a client's kill switch on (every bid of its campaigns denied) or off",
-        params: idParams,
-        body: killBody,
-        response: { 200: killSwitchSchema.extend({ id: z.string() }), ...errorResponses },
-      },
-    },
-    async (req) => {
-      const sw = await setKillSwitch(
-        db,
-        req.ctx.tenantId,
-        { kind: "client", id: req.params.id },
-        req.body,
-        now(),
-      );
-      return { ...sw, killedAt: iso(sw.killedAt) };
-    },
+  killSwitchRoute(
+    "client",
+    "Turn a client's kill switch on (every bid of its campaigns denied) or off",
   );
 
   app.get(
@@ -287,29 +294,7 @@ export function policyRoutes(app: ZodApp, deps: ApiDeps, checker: PolicyChecker)
       campaignJson(await updateCampaign(db, req.ctx.tenantId, req.params.id, req.body, now())),
   );
 
-  app.put(
-    "/shield/campaigns/:id/kill-switch",
-    {
-      config: write("shield.campaign.kill_switch"),
-      schema: {
-        tags: ["shield"],
-        summary: "Turn a campaign's kill switch on (every bid denied) or off",
-        params: idParams,
-        body: killBody,
-        response: { 200: killSwitchSchema.extend({ id: z.string() }), ...errorResponses },
-      },
-    },
-    async (req) => {
-      const sw = await setKillSwitch(
-        db,
-        req.ctx.tenantId,
-        { kind: "campaign", id: req.params.id },
-        req.body,
-        now(),
-      );
-      return { ...sw, killedAt: iso(sw.killedAt) };
-    },
-  );
+  killSwitchRoute("campaign", "Turn a campaign's kill switch on (every bid denied) or off");
 
   app.post(
     "/shield/checks",
