@@ -52,6 +52,8 @@ interface Side {
   client: string;
   campaign: string;
   decision: string;
+  /** The decision's record in B's audit trail. */
+  decisionSeq: number;
 }
 let a: Side;
 let b: Side;
@@ -170,6 +172,7 @@ async function makeSide(name: string): Promise<Side> {
     client: shield.client.json().id,
     campaign: shield.campaign.json().id,
     decision: shield.check.json().decisionId,
+    decisionSeq: shield.check.json().auditSeq as number,
   };
 }
 
@@ -351,6 +354,7 @@ const ROUTE_KINDS: Record<
   "PATCH /shield/campaigns/:id": "by-id",
   "PUT /shield/campaigns/:id/kill-switch": "by-id",
   "POST /shield/checks": "create",
+  "POST /shield/releases": "create",
   "POST /shield/bids": "create",
   "GET /shield/decisions": "own-list",
   "GET /admin/tenants": "operator",
@@ -360,8 +364,17 @@ const ROUTE_KINDS: Record<
   "POST /auth/password": "person",
 };
 
-/** A valid body for each mutation (so that only tenancy can refuse it). */
+/**
+ * A valid body for each mutation (so that only tenancy can refuse it); a function of the other
+ * tenant's side where the body names its rows.
+ */
 const BODIES: Record<string, unknown> = {
+  // Tenant A giving back B's reservation: A's trail has no such decision (404); B's spend stays.
+  "POST /shield/releases": (b: Side) => ({
+    decisionId: b.decision,
+    auditSeq: b.decisionSeq,
+    reason: "not_sent",
+  }),
   "POST /webhooks": { url: "https://hooks.example.com/created" },
   "POST /silences": { matchers: { kind: "deviation" }, comment: "created", durationMinutes: 5 },
   "POST /api-keys": { name: "created", role: "viewer" },
@@ -501,7 +514,13 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
       if (r.public || r.method === "HEAD" || /^\/(stream|docs)/.test(r.url)) continue;
       const route = `${r.method} ${r.url}`;
       const kind = ROUTE_KINDS[route];
-      const res = await call(a.owner, r.method, urlFor(r.url, b), BODIES[route]);
+      const body = BODIES[route];
+      const res = await call(
+        a.owner,
+        r.method,
+        urlFor(r.url, b),
+        typeof body === "function" ? body(b) : body,
+      );
       checked.push(route);
       // A refusal may name the id it was asked about; an answer must hold nothing of B's.
       if (res.statusCode < 400)
@@ -691,6 +710,7 @@ describe(`row-level security on its own (${testDbKind})`, () => {
         ...["shield_audit_records", "shield_audit_checkpoints", "shield_ltv_models"],
         ...["shield_billing_terms", "shield_outcomes", "shield_invoices", "shield_billing_runs"],
         ...["shield_policies", "shield_clients", "shield_campaigns", "shield_campaign_spend"],
+        ...["shield_check_ids", "shield_releases"],
       ]),
     );
     expect(owned.filter((r) => !r.rls || !r.forced).map((r) => r.name)).toEqual([]);

@@ -120,7 +120,12 @@ describe(`bids through SyncFlow from the API (${testDbKind})`, () => {
     const limited = await bid(1_000_000);
     expect(limited.statusCode, limited.body).toBe(429);
     expect(limited.headers["retry-after"]).toBe("120");
-    expect(limited.json().error.message).toMatch(/^google_ads: /);
+    expect(limited.json().error.message).toMatch(
+      /^google_ads: .*; its reservation was given back$/,
+    );
+    // Given back: the campaign's spend is the sent bid's alone.
+    const campaign = await h.get("/shield/campaigns/search", "/shield/campaigns/{id}");
+    expect(campaign.spentMicros).toBe(4_000_000);
     const meta = await bid(1_000_000, {
       platform: "meta",
       account: "act_300",

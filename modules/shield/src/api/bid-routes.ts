@@ -63,7 +63,13 @@ const outcomeSchema = z.discriminatedUnion("status", [
 function platformFailure(err: PlatformError, reply: FastifyReply): AppError {
   if (err.retryAfterMs !== undefined)
     reply.header("retry-after", Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
-  const why = `${err.platform}: ${err.message}`;
+  const reservation =
+    err.reservation === "released"
+      ? "; its reservation was given back"
+      : err.reservation === "kept"
+        ? "; its reservation is kept (the platform may have applied it): release it with POST /shield/releases once you know it did not"
+        : "";
+  const why = `${err.message}${reservation}`;
   if (err.kind === "rate_limited") return new AppError("rate_limited", why);
   if (err.kind === "rejected") return new AppError("upstream_rejected", why);
   return new AppError("upstream_unavailable", why, { retryable: err.retryable });

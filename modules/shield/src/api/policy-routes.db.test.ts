@@ -115,8 +115,42 @@ describe(`SyncShield over HTTP (${testDbKind})`, () => {
     });
   });
 
+  it("answers a retried check by its checkId, and releases a reservation once", async () => {
+    const first = await check(1_000_000, { predictedLtvMicros: 3_000_000, checkId: "bid-9" });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({ verdict: "allow", checkId: "bid-9" });
+    const retry = await check(1_000_000, { predictedLtvMicros: 3_000_000, checkId: "bid-9" });
+    expect(retry.json()).toEqual(first.json());
+    const reused = await check(2_000_000, { predictedLtvMicros: 6_000_000, checkId: "bid-9" });
+    expect([reused.statusCode, reused.json().error.message]).toEqual([
+      409,
+      "checkId bid-9 was used for another bid: give each bid its own id",
+    ]);
+    const spent = async () =>
+      (await h.get("/shield/campaigns/search", "/shield/campaigns/{id}")).spentMicros;
+    expect(await spent()).toBe(3_000_000);
+    const { decisionId, auditSeq } = first.json();
+    const release = (over: object = {}) =>
+      send("POST", "/shield/releases", { decisionId, auditSeq, reason: "lost", ...over });
+    const made = await release();
+    expect(made.statusCode, made.body).toBe(201);
+    h.expectValid("POST", "/shield/releases", 201, made.json());
+    expect(made.json()).toMatchObject({ decisionId, releasedMicros: 1_000_000, reason: "lost" });
+    expect(await spent()).toBe(2_000_000);
+    const again = await release();
+    expect([again.statusCode, again.json()]).toEqual([200, made.json()]);
+    expect((await release({ reason: "not_sent" })).statusCode).toBe(409);
+    expect((await release({ auditSeq: auditSeq + 1000 })).statusCode).toBe(404);
+    const bad = await release({ micros: 0 });
+    expect([bad.statusCode, bad.json().error.message]).toEqual([
+      400,
+      expect.stringMatching(/^body "micros"/),
+    ]);
+    expect(await spent()).toBe(2_000_000);
+  });
+
   it("lets concurrent checks through only as far as the budget goes", async () => {
-    // 8M left of 10M: 20 concurrent bids of 1M, 8 fit.
+    // 8M left of 10M (2M reserved, 1M of it released): 20 concurrent bids of 1M, 8 fit.
     const all = await Promise.all(
       Array.from({ length: 20 }, () => check(1_000_000, { predictedLtvMicros: 3_000_000 })),
     );
@@ -149,7 +183,7 @@ describe(`SyncShield over HTTP (${testDbKind})`, () => {
       `/shield/decisions?limit=100&cursor=${page.nextCursor}`,
       "/shield/decisions",
     );
-    expect(rest.data).toHaveLength(21);
+    expect(rest.data).toHaveLength(22);
     expect(rest.nextCursor).toBeNull();
     const denials = await h.get(
       "/shield/decisions?verdict=deny&campaign=search",
@@ -157,6 +191,6 @@ describe(`SyncShield over HTTP (${testDbKind})`, () => {
     );
     expect(denials.data.every((d: { verdict: string }) => d.verdict === "deny")).toBe(true);
     expect(denials.data).toHaveLength(14);
-    expect(await verifyAuditChain(h.db, h.deps.tenantId)).toMatchObject({ ok: true, records: 23 });
+    expect(await verifyAuditChain(h.db, h.deps.tenantId)).toMatchObject({ ok: true, records: 25 });
   });
 });

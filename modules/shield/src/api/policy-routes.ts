@@ -21,6 +21,7 @@ import { PERIODS } from "../policy/periods.ts";
 import type { PolicyChecker } from "../policy/policy-checker.ts";
 import { accountId, micros, policyDocument } from "../policy/policy-document.ts";
 import { listPolicies, savePolicy } from "../policy/policy-store.ts";
+import { RELEASE_REASONS, releaseInput } from "../policy/release.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const name = z.string().min(1).max(200);
@@ -66,6 +67,18 @@ const decisionSchema = z.object({
   periodStart: z.string(),
   at: z.string(),
   auditSeq: z.number().int().describe("The decision's record in the tenant's audit trail"),
+  checkId: z.string().optional().describe("Your id for the check, when you gave one"),
+});
+const releaseSchema = z.object({
+  decisionId: z.string(),
+  decisionSeq: z.number().int().describe("The decision's record in the audit trail"),
+  auditSeq: z.number().int().describe("The release's own record in the audit trail"),
+  clientId: z.string(),
+  campaignId: z.string(),
+  periodStart: z.string(),
+  releasedMicros: z.number().int(),
+  reason: z.enum(RELEASE_REASONS),
+  at: z.string(),
 });
 const idParams = z.object({ id: accountId });
 const killBody = z.strictObject({
@@ -311,6 +324,32 @@ export function policyRoutes(app: ZodApp, deps: ApiDeps, checker: PolicyChecker)
       },
     },
     async (req) => decisionJson(await checker.check(req.ctx.tenantId, req.body)),
+  );
+
+  app.post(
+    "/shield/releases",
+    {
+      // The release is in the tenant's Shield audit trail.
+      config: { scope: "shield:check", audit: false },
+      schema: {
+        tags: ["shield"],
+        summary:
+          "Give back what an allowed decision reserved: the bid was not sent, lost, or cost less",
+        description:
+          "Lowers the campaign's spend for the decision's period by all it reserved (or `micros` of it) and appends a `release` record, in one transaction; at most once per decision. 201 with the release; 200 with the same release when asked again with the same amount and reason. 404: no such decision at that audit seq; 409: a denied decision, or one released already otherwise.",
+        body: releaseInput,
+        response: {
+          200: releaseSchema,
+          201: releaseSchema,
+          ...errorResponses,
+          409: errorResponses[400],
+        },
+      },
+    },
+    async (req, reply) => {
+      const { release, replayed } = await checker.release(req.ctx.tenantId, req.body);
+      return reply.code(replayed ? 200 : 201).send(release);
+    },
   );
 
   app.get(

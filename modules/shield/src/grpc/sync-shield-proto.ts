@@ -33,6 +33,7 @@ export interface CheckRequest {
   bidMicros: number;
   predictedLtvMicros?: number;
   customer: { frequency: number; recency: number; T: number; monetaryValue: number } | null;
+  checkId?: string;
 }
 
 export interface CheckResponse {
@@ -48,6 +49,41 @@ export interface CheckResponse {
   periodStart: string;
   at: string;
   auditSeq: number;
+  checkId?: string;
+}
+
+export interface ReleaseRequest {
+  decisionId: string;
+  auditSeq: number;
+  micros?: number;
+  reason: string;
+}
+
+export interface ReleaseResponse {
+  decisionId: string;
+  decisionSeq: number;
+  auditSeq: number;
+  clientId: string;
+  campaignId: string;
+  periodStart: string;
+  releasedMicros: number;
+  reason: string;
+  at: string;
+  replayed: boolean;
+}
+
+type Unary<Res> = (
+  req: object,
+  md: grpc.Metadata,
+  cb: (err: grpc.ServiceError | null, res: Res) => void,
+) => void;
+
+/** Calls one of a SyncShield client's methods; rejects with the call's ServiceError. */
+function call<Res>(client: grpc.Client, method: string, req: object, md: grpc.Metadata) {
+  const fn = (client as unknown as Record<string, Unary<Res>>)[method] as Unary<Res>;
+  return new Promise<Res>((resolve, reject) =>
+    fn.call(client, req, md, (err, res) => (err ? reject(err) : resolve(res))),
+  );
 }
 
 /** Calls a SyncShield client's Check; rejects with the call's ServiceError. */
@@ -56,13 +92,14 @@ export function callSyncShieldCheck(
   req: Partial<CheckRequest>,
   md: grpc.Metadata,
 ): Promise<CheckResponse> {
-  type Unary = (
-    req: object,
-    md: grpc.Metadata,
-    cb: (err: grpc.ServiceError | null, res: CheckResponse) => void,
-  ) => void;
-  const check = (client as unknown as { Check: Unary }).Check;
-  return new Promise((resolve, reject) =>
-    check.call(client, req, md, (err, res) => (err ? reject(err) : resolve(res))),
-  );
+  return call(client, "Check", req, md);
+}
+
+/** Calls a SyncShield client's Release; rejects with the call's ServiceError. */
+export function callSyncShieldRelease(
+  client: grpc.Client,
+  req: Partial<ReleaseRequest>,
+  md: grpc.Metadata,
+): Promise<ReleaseResponse> {
+  return call(client, "Release", req, md);
 }

@@ -5,7 +5,13 @@ import type { Decision } from "../policy/decision.ts";
 import type { PolicyChecker } from "../policy/policy-checker.ts";
 import { CallError, type GrpcAccess } from "./grpc-access.ts";
 import type { GrpcService } from "./shield-grpc-server.ts";
-import { type CheckRequest, type CheckResponse, loadSyncShield } from "./sync-shield-proto.ts";
+import {
+  type CheckRequest,
+  type CheckResponse,
+  loadSyncShield,
+  type ReleaseRequest,
+  type ReleaseResponse,
+} from "./sync-shield-proto.ts";
 
 /** The gRPC status of each error a check answers with (any other is INTERNAL). */
 const STATUS: Partial<Record<AppError["code"], grpc.status>> = {
@@ -21,7 +27,15 @@ function inputOf(req: CheckRequest): CheckInput {
     bidMicros: req.bidMicros,
     ...(req.predictedLtvMicros === undefined ? {} : { predictedLtvMicros: req.predictedLtvMicros }),
     ...(req.customer ? { customer: req.customer } : {}),
+    ...(req.checkId ? { checkId: req.checkId } : {}),
   };
+}
+
+/** An AppError the checker threw as the call's status (others are INTERNAL). */
+function statusOf(err: unknown): never {
+  const code = err instanceof AppError ? STATUS[err.code] : undefined;
+  if (code !== undefined) throw new CallError(code, (err as Error).message);
+  throw err;
 }
 
 function responseOf(d: Decision): CheckResponse {
@@ -34,9 +48,9 @@ function responseOf(d: Decision): CheckResponse {
 }
 
 /**
- * SyncShield (modules/shield/proto/syncshield.proto): `Check` through the process's
- * {@link PolicyChecker} (shared with `POST /shield/checks`, so both batch together); keys need the
- * `shield:check` scope.
+ * SyncShield (modules/shield/proto/syncshield.proto): `Check` and `Release` through the process's
+ * {@link PolicyChecker} (shared with `POST /shield/checks` and `POST /shield/releases`, so checks
+ * batch together); keys need the `shield:check` scope.
  */
 export function syncShieldService(deps: {
   access: GrpcAccess;
@@ -45,15 +59,19 @@ export function syncShieldService(deps: {
   return {
     definition: loadSyncShield().service,
     implementation: {
-      Check: deps.access.unary<CheckRequest, CheckResponse>("shield:check", async (caller, req) => {
-        try {
-          return responseOf(await deps.checker.check(caller.tenantId, inputOf(req)));
-        } catch (err) {
-          const code = err instanceof AppError ? STATUS[err.code] : undefined;
-          if (code !== undefined) throw new CallError(code, (err as Error).message);
-          throw err;
-        }
-      }),
+      Check: deps.access.unary<CheckRequest, CheckResponse>("shield:check", (caller, req) =>
+        deps.checker.check(caller.tenantId, inputOf(req)).then(responseOf, statusOf),
+      ),
+      Release: deps.access.unary<ReleaseRequest, ReleaseResponse>("shield:check", (caller, req) =>
+        deps.checker
+          .release(caller.tenantId, {
+            decisionId: req.decisionId,
+            auditSeq: req.auditSeq,
+            ...(req.micros === undefined ? {} : { micros: req.micros }),
+            reason: req.reason,
+          })
+          .then(({ release, replayed }) => ({ ...release, replayed }), statusOf),
+      ),
     },
   };
 }

@@ -14,7 +14,13 @@ import { shieldMigrations } from "../shield-migrations.ts";
 import { CDNOW_PUBLISHED_FIT } from "../testing/index.ts";
 import { GrpcAccess } from "./grpc-access.ts";
 import { type ShieldGrpcServer, startShieldGrpcServer } from "./shield-grpc-server.ts";
-import { type CheckRequest, callSyncShieldCheck, loadSyncShield } from "./sync-shield-proto.ts";
+import {
+  type CheckRequest,
+  callSyncShieldCheck,
+  callSyncShieldRelease,
+  loadSyncShield,
+  type ReleaseRequest,
+} from "./sync-shield-proto.ts";
 import { syncShieldService } from "./sync-shield-service.ts";
 import { callSyncValue, loadSyncValue } from "./sync-value-proto.ts";
 import { syncValueService } from "./sync-value-service.ts";
@@ -161,6 +167,43 @@ describe(`SyncShield over gRPC (${testDbKind})`, () => {
     });
     expect(await failure(check({}, "kmy_live_nonsense"))).toMatchObject({
       code: grpc.status.UNAUTHENTICATED,
+    });
+  });
+
+  it("answers a retried check by its id, and releases a reservation once", async () => {
+    const before = (await getCampaign(db, "ten_a", "search", T0))?.spentMicros ?? 0;
+    const first = await check({ predictedLtvMicros: 9_000_000, checkId: "rtb-1" });
+    expect(first).toMatchObject({ verdict: "allow", checkId: "rtb-1" });
+    expect(await check({ predictedLtvMicros: 9_000_000, checkId: "rtb-1" })).toEqual(first);
+    expect(await failure(check({ predictedLtvMicros: 1, checkId: "rtb-1" }))).toMatchObject({
+      code: grpc.status.FAILED_PRECONDITION,
+      details: expect.stringContaining("checkId rtb-1 was used for another bid"),
+    });
+    const release = (req: Partial<ReleaseRequest>, key = keys.bidder) =>
+      callSyncShieldRelease(
+        shield,
+        { decisionId: first.decisionId, auditSeq: first.auditSeq, reason: "not_sent", ...req },
+        bearer(key),
+      );
+    expect(await release({ micros: 400_000, reason: "settled_lower" })).toMatchObject({
+      releasedMicros: 400_000,
+      replayed: false,
+    });
+    expect(await release({ micros: 400_000, reason: "settled_lower" })).toMatchObject({
+      replayed: true,
+    });
+    expect((await getCampaign(db, "ten_a", "search", T0))?.spentMicros).toBe(before + 600_000);
+    expect(await failure(release({ reason: "lost" }))).toMatchObject({
+      code: grpc.status.FAILED_PRECONDITION,
+    });
+    expect(await failure(release({ reason: "bored" }))).toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^reason: /),
+    });
+    // Another tenant's key finds no such decision in its own trail.
+    expect(await failure(release({}, keys.other))).toMatchObject({ code: grpc.status.NOT_FOUND });
+    expect(await failure(release({}, keys.viewer))).toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
     });
   });
 

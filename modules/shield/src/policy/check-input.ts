@@ -12,6 +12,11 @@ const feature = z.number().min(0).max(1e9);
  */
 export const checkInput = z
   .object({
+    checkId: accountId
+      .optional()
+      .describe(
+        "Your id for this check (e.g. the bid request's): a retry with the same id within 24 hours answers the decision already made, reserving nothing again",
+      ),
     clientId: accountId,
     campaignId: accountId,
     bidMicros: micros.describe("The bid, in micros of the account's currency"),

@@ -27,6 +27,8 @@ export interface Decision {
   at: string;
   /** Its record in the tenant's audit trail. */
   auditSeq: number;
+  /** The caller's id for the check, when it gave one (a retry with it answers this decision). */
+  checkId?: string;
 }
 
 /** The audit record's body: the decision without its place and time (the record holds those). */

@@ -288,3 +288,147 @@ describe(`the policy check (${testDbKind})`, () => {
     expect(versions[1]?.document).toEqual({ maxBidMicros: 5 });
   });
 });
+
+describe(`retried checks and released reservations (${testDbKind})`, () => {
+  const checkIds = (t: string) =>
+    tenantDb(db, t).query<{ check_id: string }>("SELECT check_id FROM shield_check_ids");
+
+  it("answers a retried check with the decision made, reserving once, and refuses its id for another bid", async () => {
+    const t = await tenant();
+    const checker = new PolicyChecker({ db, now: clock });
+    const first = await checker.check(t, bid(4_000_000, { checkId: "req-1" }));
+    expect(first).toMatchObject({ verdict: "allow", checkId: "req-1", auditSeq: 1 });
+    // Retried later, from another process, and twice at once in one batch: the same answer.
+    now = T0 + 60_000;
+    const again = await new PolicyChecker({ db, now: clock }).check(
+      t,
+      bid(4_000_000, { checkId: "req-1" }),
+    );
+    expect(again).toEqual(first);
+    const twins = await Promise.all([
+      checker.check(t, bid(3_000_000, { checkId: "req-2" })),
+      checker.check(t, bid(3_000_000, { checkId: "req-2" })),
+    ]);
+    expect(twins[1]).toEqual(twins[0]);
+    expect(await spent(t)).toBe(7_000_000);
+    expect(await decisionRecords(t)).toHaveLength(2);
+    // The same id with another bid: refused, nothing recorded; a denial is answered again too.
+    await expect(checker.check(t, bid(1, { checkId: "req-1" }))).rejects.toMatchObject({
+      code: "conflict",
+      message: "checkId req-1 was used for another bid: give each bid its own id",
+    });
+    const denied = await checker.check(t, bid(5_000_000, { checkId: "req-3" }));
+    expect(denied.verdict).toBe("deny");
+    expect(await checker.check(t, bid(5_000_000, { checkId: "req-3" }))).toEqual(denied);
+    expect(await decisionRecords(t)).toHaveLength(3);
+    // 24 hours on, an id is new again, and the hourly clean-up deletes those past their time.
+    now = T0 + DAY + 120_000;
+    const later = new PolicyChecker({ db, now: clock });
+    const reused = await later.check(t, bid(1_000_000, { checkId: "req-1" }));
+    expect(reused.decisionId).not.toBe(first.decisionId);
+    expect((await checkIds(t)).map((r) => r.check_id)).toEqual(["req-1"]);
+    expect(await verifyAuditChain(db, t)).toMatchObject({ ok: true, records: 4 });
+    now = T0;
+  });
+
+  it("gives back what an allowed decision reserved, once, recorded in the trail", async () => {
+    const t = await tenant();
+    const checker = new PolicyChecker({ db, now: clock });
+    const a = await checker.check(t, bid(6_000_000));
+    const b = await checker.check(t, bid(3_000_000));
+    expect(await spent(t)).toBe(9_000_000);
+    const release = (over: object) =>
+      checker.release(t, { decisionId: a.decisionId, auditSeq: a.auditSeq, ...over });
+    const made = await release({ reason: "not_sent" });
+    expect(made).toEqual({
+      replayed: false,
+      release: {
+        decisionId: a.decisionId,
+        decisionSeq: 1,
+        auditSeq: 3,
+        clientId: "acme",
+        campaignId: "search",
+        periodStart: "2026-12-06T00:00:00.000Z",
+        releasedMicros: 6_000_000,
+        reason: "not_sent",
+        at: new Date(T0).toISOString(),
+      },
+    });
+    expect(await spent(t)).toBe(3_000_000);
+    // What it gave back is spendable again: a bid that did not fit now does.
+    expect((await checker.check(t, bid(7_000_000))).verdict).toBe("allow");
+    // Asked again the same: the same release, nothing more given back; otherwise refused.
+    expect(await release({ reason: "not_sent" })).toEqual({ ...made, replayed: true });
+    await expect(release({ reason: "lost" })).rejects.toMatchObject({
+      code: "conflict",
+      message: `decision ${a.decisionId} was released already (6000000 micros, not_sent)`,
+    });
+    // A part of it: the bid cost less than it reserved.
+    const partB = await checker.release(t, {
+      decisionId: b.decisionId,
+      auditSeq: b.auditSeq,
+      micros: 1_000_000,
+      reason: "settled_lower",
+    });
+    expect(partB.release.releasedMicros).toBe(1_000_000);
+    expect(await spent(t)).toBe(9_000_000);
+    const [row] = await tenantDb(db, t).query<{ bids: number }>(
+      "SELECT bids FROM shield_campaign_spend",
+    );
+    expect(Number(row?.bids)).toBe(2);
+    const kinds = await tenantDb(db, t).query<{ kind: string }>(
+      "SELECT kind FROM shield_audit_records ORDER BY seq",
+    );
+    expect(kinds.map((k) => k.kind)).toEqual([
+      "decision",
+      "decision",
+      "release",
+      "decision",
+      "release",
+    ]);
+    expect(await verifyAuditChain(db, t)).toMatchObject({ ok: true, records: 5 });
+  });
+
+  it("refuses releases that do not match an allowed decision, giving back nothing", async () => {
+    const t = await tenant();
+    const checker = new PolicyChecker({ db, now: clock });
+    const allowed = await checker.check(t, bid(2_000_000));
+    const denied = await checker.check(t, bid(20_000_000));
+    const release = (over: object) =>
+      checker.release(t, {
+        decisionId: allowed.decisionId,
+        auditSeq: allowed.auditSeq,
+        reason: "lost",
+        ...over,
+      });
+    await expect(release({ auditSeq: denied.auditSeq })).rejects.toMatchObject({
+      code: "not_found",
+      message: `no decision ${allowed.decisionId} at audit seq ${denied.auditSeq}`,
+    });
+    await expect(
+      release({ decisionId: denied.decisionId, auditSeq: denied.auditSeq }),
+    ).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringMatching(/reserved nothing/),
+    });
+    await expect(release({ micros: 2_000_001 })).rejects.toMatchObject({
+      code: "invalid_input",
+      message: `micros: 2000001 is more than decision ${allowed.decisionId} reserved (2000000)`,
+    });
+    await expect(release({ reason: "forgot" })).rejects.toMatchObject({
+      code: "invalid_input",
+      message: expect.stringMatching(/^reason: /),
+    });
+    // Another tenant's key cannot release this tenant's decision: it is not in its trail.
+    const other = await tenant();
+    await expect(
+      checker.release(other, {
+        decisionId: allowed.decisionId,
+        auditSeq: allowed.auditSeq,
+        reason: "lost",
+      }),
+    ).rejects.toMatchObject({ code: "not_found" });
+    expect(await spent(t)).toBe(2_000_000);
+    expect(await verifyAuditChain(db, t)).toMatchObject({ ok: true, records: 2 });
+  });
+});

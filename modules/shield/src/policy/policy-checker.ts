@@ -1,13 +1,15 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { AppError } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
+import { canonicalJson } from "../audit/canonical-json.ts";
 import { TenantModels } from "../grpc/tenant-models.ts";
 import { checkCustomer, PredictionInputError } from "../ltv/ltv-predictor.ts";
 import { type CheckInput, parseCheckInput } from "./check-input.ts";
-import { commitChecks, type ResolvedCheck } from "./commit-checks.ts";
+import { CHECK_ID_TTL_MS, commitChecks, type ResolvedCheck } from "./commit-checks.ts";
 import type { Decision } from "./decision.ts";
 import { MAX_MICROS } from "./policy-document.ts";
 import { PolicyCache } from "./policy-store.ts";
+import { type Release, releaseInput, releaseReservation } from "./release.ts";
 
 export interface PolicyCheckerOptions {
   db: Db;
@@ -40,6 +42,9 @@ interface Queue {
  */
 const IN_FLIGHT = { postgres: 2, pglite: 1 } as const;
 
+/** How often a tenant's expired check ids are deleted. */
+const FORGET_EVERY_MS = 3_600_000;
+
 /**
  * The policy check with group commit: the checks of a tenant that arrive while its previous
  * batch commits wait, then are decided in arrival order and committed together in one
@@ -56,6 +61,8 @@ export class PolicyChecker {
   readonly #inFlight: number;
   readonly #policies = new PolicyCache();
   readonly #queues = new Map<string, Queue>();
+  /** When each tenant's expired check ids were last deleted (epoch ms). */
+  readonly #forgotAt = new Map<string, number>();
   /** Transactions committed (or failed) and the checks in them, since it was made. */
   readonly stats = { batches: 0, checks: 0 };
   /** A random prefix per process and a counter: decision ids without a random draw each. */
@@ -94,6 +101,13 @@ export class PolicyChecker {
       predictedLtvMicros: ltv.micros,
       ltvModelVersion: ltv.version,
     };
+    if (bid.checkId !== undefined) {
+      const { checkId, ...request } = bid;
+      check.retry = {
+        checkId,
+        requestSha256: createHash("sha256").update(canonicalJson(request)).digest("hex"),
+      };
+    }
     return new Promise<Decision>((resolve, reject) => {
       let queue = this.#queues.get(tenantId);
       if (!queue) {
@@ -103,6 +117,26 @@ export class PolicyChecker {
       queue.pending.push({ check, resolve, reject });
       if (queue.open < this.#inFlight) this.#open(tenantId, queue);
     });
+  }
+
+  /**
+   * Gives back what an allowed decision of the tenant reserved ({@link releaseReservation}, at
+   * this checker's clock): the bid was not sent, lost, or cost less.
+   * @throws as {@link releaseReservation}, and AppError `invalid_input` naming a bad field.
+   */
+  async release(
+    tenantId: string,
+    input: unknown,
+  ): Promise<{ release: Release; replayed: boolean }> {
+    const parsed = releaseInput.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AppError(
+        "invalid_input",
+        `${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
+      );
+    }
+    return releaseReservation(this.#db, tenantId, parsed.data, this.#now());
   }
 
   /** Opens a transaction of the tenant that takes the checks waiting once it holds the lock. */
@@ -117,7 +151,7 @@ export class PolicyChecker {
       }
       return batch.map((p) => p.check);
     };
-    commitChecks(this.#db, tenantId, take, this.#policies)
+    commitChecks(this.#db, tenantId, take, this.#policies, this.#forgetting(tenantId))
       .then(
         (results) => {
           for (const [i, p] of batch.entries()) {
@@ -139,6 +173,14 @@ export class PolicyChecker {
           if (queue.open < this.#inFlight) this.#open(tenantId, queue);
         } else if (queue.open === 0) this.#queues.delete(tenantId);
       });
+  }
+
+  /** Once an hour per tenant, a batch also deletes the check ids past their 24 hours. */
+  #forgetting(tenantId: string): { forgetCheckIdsBefore?: number } {
+    const now = this.#now();
+    if (now - (this.#forgotAt.get(tenantId) ?? 0) < FORGET_EVERY_MS) return {};
+    this.#forgotAt.set(tenantId, now);
+    return { forgetCheckIdsBefore: now - CHECK_ID_TTL_MS };
   }
 
   async #predict(

@@ -23,6 +23,8 @@ export interface BidVerdict {
   allowed: boolean;
   /** The decision's id in the audit trail: the `bid` record names it. */
   decisionId: string;
+  /** The decision's record in the tenant's audit trail. */
+  auditSeq: number;
   /** Why, in words (the denial's reasons; may be empty for an allow). */
   reasons: readonly string[];
 }
@@ -33,4 +35,9 @@ export interface BidVerdict {
  */
 export interface BidGate {
   check(tenantId: string, bid: BidRequest): Promise<BidVerdict>;
+  /**
+   * Gives back what an allowed verdict reserved, for a bid that certainly never took effect (not
+   * sent, or refused by the platform), so its campaign's budget is not spent by it.
+   */
+  release(tenantId: string, verdict: BidVerdict, reason: "not_sent" | "rejected"): Promise<void>;
 }

@@ -165,18 +165,24 @@ describe("the bidder", () => {
     expect((await verifyAuditChain(db, tenant)).ok).toBe(true);
   });
 
-  it("records nothing when the platform refused or failed the bid", async () => {
+  it("records nothing when the platform refused or failed the bid, and gives back a refused bid's reservation", async () => {
     const tenant = await newTenant();
     await expect(bidder.submit(tenant, googleBid("cmp_a", 1_000_000, "404"))).rejects.toMatchObject(
       {
         kind: "rejected",
         code: "mutateError: RESOURCE_NOT_FOUND",
+        reservation: "released",
       },
     );
+    const refused = gate.checked.at(-1)?.verdict.decisionId;
+    expect(gate.released).toEqual([{ tenantId: tenant, decisionId: refused, reason: "rejected" }]);
+    // Two 503s: the platform may have applied it, so its reservation stays counted.
     google.faults.push({ kind: "unavailable" }, { kind: "unavailable" });
     await expect(bidder.submit(tenant, googleBid("cmp_a"))).rejects.toMatchObject({
       kind: "unavailable",
+      reservation: "kept",
     });
+    expect(gate.released).toHaveLength(1);
     await expect(bidder.submit(tenant, metaBid("cmp_b", 1_234_567))).rejects.toThrow(
       "not a whole number of EUR minor units",
     );
@@ -233,6 +239,12 @@ describe("the bidder", () => {
     const second = bidder.submit(tenant, googleBid("cmp_q", 2_000_000));
     await expect(bidder.submit(tenant, googleBid("cmp_q", 3_000_000))).rejects.toMatchObject({
       code: QUEUE_FULL,
+      reservation: "released",
+    });
+    expect(gate.released.at(-1)).toEqual({
+      tenantId: tenant,
+      decisionId: gate.checked.at(-1)?.verdict.decisionId,
+      reason: "not_sent",
     });
     release.resolve();
     await first;

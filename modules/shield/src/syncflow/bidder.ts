@@ -1,7 +1,7 @@
 import { BoundedQueue, type Clock } from "@kamiyo/core";
 import { type Db, tenantDb } from "@kamiyo/db";
 import { appendAuditRecord } from "../audit/append.ts";
-import type { BidGate, BidRequest } from "./bid-gate.ts";
+import type { BidGate, BidRequest, BidVerdict } from "./bid-gate.ts";
 import { assertMicros } from "./money.ts";
 import { type AdPlatform, PlatformError, type PlatformId, type SpendQuery } from "./platform.ts";
 import {
@@ -43,13 +43,16 @@ export interface BudgetGauge {
   spentMicros?: number;
 }
 
+/** Failures that say the platform did not apply the call (it refused it). */
+const REFUSED: ReadonlySet<PlatformError["kind"]> = new Set(["rejected", "rate_limited", "auth"]);
+
 /** `PlatformError.code` of a bid refused because its account's queue is full. */
 export const QUEUE_FULL = "queue_full";
 
 interface Job {
   tenantId: string;
   bid: BidRequest;
-  decisionId: string;
+  verdict: BidVerdict;
   resolve(outcome: BidOutcome): void;
   reject(err: unknown): void;
 }
@@ -83,7 +86,8 @@ export class Bidder {
    * Checks `bid` with the gate and, if allowed, sends it and records it.
    * @throws RangeError for a bad amount or a platform the bidder has no client for (before the
    *   gate is asked); PlatformError when the platform refused or failed (nothing is recorded),
-   *   or `queue_full` when the account's queue is full.
+   *   or `queue_full` when the account's queue is full; its `reservation` says whether the
+   *   allowed amount was given back (the bid certainly never took effect) or is still counted.
    */
   async submit(tenantId: string, bid: BidRequest): Promise<BidOutcome> {
     assertMicros("amountMicros", bid.amountMicros);
@@ -95,18 +99,15 @@ export class Bidder {
       return { status: "denied", decisionId: verdict.decisionId, reasons: verdict.reasons };
     const lane = this.#lane(bid.platform, bid.account);
     return new Promise<BidOutcome>((resolve, reject) => {
-      const job: Job = { tenantId, bid, decisionId: verdict.decisionId, resolve, reject };
-      if (!lane.queue.push(job))
-        reject(
-          new PlatformError(
-            bid.platform,
-            "rate_limited",
-            `account ${bid.account}: bid queue full`,
-            {
-              code: QUEUE_FULL,
-            },
-          ),
-        );
+      const job: Job = { tenantId, bid, verdict, resolve, reject };
+      if (lane.queue.push(job)) return;
+      const full = new PlatformError(
+        bid.platform,
+        "rate_limited",
+        `account ${bid.account}: bid queue full`,
+        { code: QUEUE_FULL },
+      );
+      this.#giveBack(job, full, "not_sent").then(reject, reject);
     });
   }
 
@@ -148,6 +149,20 @@ export class Bidder {
     this.#closed = true;
     for (const l of this.#lanes.values()) l.queue.close();
     await Promise.all([...this.#lanes.values()].map((l) => l.drained));
+  }
+
+  /**
+   * Gives the job's reservation back through the gate, for a bid that never took effect, and
+   * says so on `err` (`kept` when the release itself failed: the budget then still counts it).
+   */
+  async #giveBack(job: Job, err: PlatformError, reason: "not_sent" | "rejected") {
+    try {
+      await this.#deps.gate.release(job.tenantId, job.verdict, reason);
+      err.reservation = "released";
+    } catch {
+      err.reservation = "kept";
+    }
+    return err;
   }
 
   #budget(platform: PlatformId, account: string, objectId: string): BudgetGauge {
@@ -209,16 +224,37 @@ export class Bidder {
     const { bid } = job;
     const client = this.#platform(bid.platform);
     const change = { account: bid.account, target: bid.target, amountMicros: bid.amountMicros };
-    // Setting an absolute amount is idempotent: a retry after a timeout sets the same value.
-    const accepted = await lane.run((signal) => client.setAmount(change, signal), {
-      idempotent: true,
-    });
+    // Attempts that may have reached the platform: a timeout or a failure other than a refusal.
+    let inDoubt = 0;
+    let accepted: Awaited<ReturnType<AdPlatform["setAmount"]>>;
+    try {
+      // Setting an absolute amount is idempotent: a retry after a timeout sets the same value.
+      accepted = await lane.run(
+        async (signal) => {
+          inDoubt++;
+          try {
+            return await client.setAmount(change, signal);
+          } catch (err) {
+            if (err instanceof PlatformError && REFUSED.has(err.kind)) inDoubt--;
+            throw err;
+          }
+        },
+        { idempotent: true },
+      );
+    } catch (err) {
+      if (!(err instanceof PlatformError)) throw err;
+      if (inDoubt > 0) {
+        err.reservation = "kept";
+        throw err;
+      }
+      throw await this.#giveBack(job, err, err.kind === "rejected" ? "rejected" : "not_sent");
+    }
     const record = await tenantDb(this.#deps.db, job.tenantId).transaction((tx) =>
       appendAuditRecord(tx, {
         kind: "bid",
         at: this.#deps.clock.now(),
         body: {
-          decisionId: job.decisionId,
+          decisionId: job.verdict.decisionId,
           clientId: bid.clientId,
           campaignId: bid.campaignId,
           platform: bid.platform,
@@ -237,7 +273,7 @@ export class Bidder {
       ).limitMicros = bid.amountMicros;
     return {
       status: "sent",
-      decisionId: job.decisionId,
+      decisionId: job.verdict.decisionId,
       externalId: accepted.externalId,
       auditSeq: record.seq,
     };

@@ -90,6 +90,12 @@ export class PlatformError extends Error {
    * Ads' developer-token quota, Meta's app and user limits).
    */
   readonly limitScope: "account" | "platform" | undefined;
+  /**
+   * Set by the bidder for an allowed bid that failed: `released` when the bid certainly never took
+   * effect and its reservation was given back, `kept` when an attempt may have reached the
+   * platform (a timeout, a 5xx) or the release failed, so the campaign's budget still counts it.
+   */
+  reservation: "released" | "kept" | undefined;
 
   constructor(
     platform: PlatformId,

@@ -2,7 +2,7 @@ import type { BidGate, BidRequest, BidVerdict } from "../syncflow/bid-gate.ts";
 
 /**
  * A `BidGate` a test controls: it allows every campaign but those it was told to deny, names
- * each decision (`dec_1`, `dec_2`, …) and keeps what it was asked. Stands in for SyncShield's
+ * each decision (`dec_1`, `dec_2`, …) and keeps what it was asked and what it was told to release. Stands in for SyncShield's
  * policy check where the check itself is not what is tested.
  */
 export class CampaignBidGate implements BidGate {
@@ -10,6 +10,8 @@ export class CampaignBidGate implements BidGate {
   #decisions = 0;
   /** Every bid checked, with its tenant and verdict, in order. */
   readonly checked: { tenantId: string; bid: BidRequest; verdict: BidVerdict }[] = [];
+  /** Every release asked for, in order. */
+  readonly released: { tenantId: string; decisionId: string; reason: string }[] = [];
 
   /** Denies the campaign's bids from now on, for `reason`. */
   deny(campaignId: string, reason: string): this {
@@ -28,9 +30,14 @@ export class CampaignBidGate implements BidGate {
     const verdict: BidVerdict = {
       allowed: reason === undefined,
       decisionId: `dec_${++this.#decisions}`,
+      auditSeq: this.#decisions,
       reasons: reason === undefined ? [] : [reason],
     };
     this.checked.push({ tenantId, bid, verdict });
     return verdict;
+  }
+
+  async release(tenantId: string, verdict: BidVerdict, reason: string): Promise<void> {
+    this.released.push({ tenantId, decisionId: verdict.decisionId, reason });
   }
 }
