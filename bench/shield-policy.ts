@@ -32,6 +32,8 @@ const CAMPAIGNS = 100;
 const DAY = 86_400_000;
 /** autocannon connections: a bidder fleet's checks in flight at once (the batches grow with them). */
 const CONNECTIONS = Number(process.env.BENCH_SHIELD_CONNECTIONS ?? 400);
+/** Checks a batch request carries in the batched HTTP run. */
+const BATCH = Number(process.env.BENCH_SHIELD_BATCH ?? 100);
 /** The bench's policy: every optional rule on, and its own rules for a tenth of the campaigns. */
 const POLICY = {
   pacing: { toleranceBps: 10_000 },
@@ -189,12 +191,17 @@ interface AutocannonResult {
 type Autocannon = (opts: object) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
-/** POST /shield/checks under autocannon against the API in a child process. */
+/**
+ * `POST /shield/checks` (one check a request) or `POST /shield/checks/batch` (`batch` checks a
+ * request, over a connection per `batch` of the single run's connections, so as many checks are
+ * in flight) under autocannon against the API in a child process.
+ */
 async function httpRows(
   bench: BenchDb,
   key: string,
   serverArgs: string[],
   seconds: number,
+  batch: number,
 ): Promise<Row[]> {
   const before = await decisionsOf(bench);
   await bench.lend();
@@ -203,17 +210,22 @@ async function httpRows(
   try {
     const { port } = await next<{ port: number }>(server, "listening");
     let i = 0;
+    const connections = Math.max(1, Math.ceil(CONNECTIONS / batch));
+    const body = () =>
+      batch === 1
+        ? JSON.stringify(bidOf(i++))
+        : JSON.stringify({ checks: Array.from({ length: batch }, () => bidOf(i++)) });
     const load = (duration: number) =>
       autocannon({
         url: `http://127.0.0.1:${port}`,
-        connections: CONNECTIONS,
+        connections,
         duration,
         requests: [
           {
             method: "POST",
-            path: "/shield/checks",
+            path: batch === 1 ? "/shield/checks" : "/shield/checks/batch",
             headers: { "content-type": "application/json", "x-api-key": key },
-            setupRequest: (req: object) => ({ ...req, body: JSON.stringify(bidOf(i++)) }),
+            setupRequest: (req: object) => ({ ...req, body: body() }),
           },
         ],
       });
@@ -228,11 +240,14 @@ async function httpRows(
     await new Promise((resolve) => server.once("exit", resolve));
     await bench.resume();
     const after = await decisionsOf(bench);
+    const route =
+      batch === 1 ? "POST /shield/checks" : `POST /shield/checks/batch of ${batch} checks`;
+    const checks = r["2xx"] * batch;
     return [
       [
-        `Shield policy check: POST /shield/checks over HTTP, ${CONNECTIONS} connections (${bench.storage})`,
-        `${fmt(r["2xx"] / r.duration)} checks/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms`,
-        `${fmt(r["2xx"])} decisions in ${r.duration.toFixed(0)} s after a 2 s warm-up, ${r.non2xx} non-2xx, ${r.errors + r.timeouts} errors; a key with the shield:check scope; autocannon in the parent process, the API (Fastify, one process) ${cores.toFixed(2)} cores busy, the database on the same 2 cores; audit trail ${after.ok ? "verified" : "BROKEN"}: ${fmt(after.records - before.records)} decisions recorded (warm-up included)`,
+        `Shield policy check: ${route} over HTTP, ${connections} connections (${bench.storage})`,
+        `${fmt(checks / r.duration)} checks/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms a request`,
+        `${fmt(checks)} decisions in ${r.duration.toFixed(0)} s after a 2 s warm-up, ${r.non2xx} non-2xx, ${r.errors + r.timeouts} errors; a key with the shield:check scope; autocannon in the parent process, the API (Fastify, one process) ${cores.toFixed(2)} cores busy, the database on the same 2 cores; audit trail ${after.ok ? "verified" : "BROKEN"}: ${fmt(after.records - before.records)} decisions recorded (warm-up included)`,
       ],
     ];
   } finally {
@@ -256,7 +271,8 @@ export async function shieldPolicyBench(opts: {
     try {
       const key = await seed(bench);
       rows.push(...(await inProcessRows(bench)));
-      rows.push(...(await httpRows(bench, key, bench.childArgs, opts.seconds)));
+      for (const batch of [1, BATCH])
+        rows.push(...(await httpRows(bench, key, bench.childArgs, opts.seconds, batch)));
     } finally {
       await bench.close();
     }

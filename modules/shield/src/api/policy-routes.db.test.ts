@@ -149,13 +149,52 @@ describe(`SyncShield over HTTP (${testDbKind})`, () => {
     expect(await spent()).toBe(2_000_000);
   });
 
+  it("checks a batch in order, each answered as alone; a bad item refuses the batch naming it", async () => {
+    const spent = async () =>
+      (await h.get("/shield/campaigns/search", "/shield/campaigns/{id}")).spentMicros;
+    const before = await spent();
+    const res = await send("POST", "/shield/checks/batch", {
+      checks: [
+        { clientId: "acme", campaignId: "search", bidMicros: 1_000_000, predictedLtvMicros: 9e6 },
+        { clientId: "acme", campaignId: "nope", bidMicros: 1, predictedLtvMicros: 9 },
+        { clientId: "acme", campaignId: "search", bidMicros: 500_000, predictedLtvMicros: 1 },
+        {
+          clientId: "acme",
+          campaignId: "search",
+          bidMicros: 500_000,
+          predictedLtvMicros: 9e6,
+          checkId: "bid-9", // taken by another bid above
+        },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    h.expectValid("POST", "/shield/checks/batch", 200, res.json());
+    const [allowed, unknown, low, reused] = res.json().results;
+    expect(allowed.decision).toMatchObject({ verdict: "allow", spentMicros: before });
+    expect(unknown).toEqual({
+      error: { code: "not_found", message: "no campaign nope of client acme" },
+    });
+    expect(low.decision).toMatchObject({ verdict: "deny", spentMicros: before + 1_000_000 });
+    expect(reused.error.code).toBe("conflict");
+    expect(await spent()).toBe(before + 1_000_000);
+    const bad = await send("POST", "/shield/checks/batch", {
+      checks: [{ clientId: "acme", campaignId: "search", bidMicros: 1 }, { bidMicros: -1 }],
+    });
+    expect([bad.statusCode, bad.json().error.message]).toEqual([
+      400,
+      expect.stringMatching(/^body "checks\.1\.clientId"/),
+    ]);
+    expect((await send("POST", "/shield/checks/batch", { checks: [] })).statusCode).toBe(400);
+    expect(await spent()).toBe(before + 1_000_000);
+  });
+
   it("lets concurrent checks through only as far as the budget goes", async () => {
-    // 8M left of 10M (2M reserved, 1M of it released): 20 concurrent bids of 1M, 8 fit.
+    // 7M left of 10M (2M reserved, 1M of it released, 1M by a batch): 20 bids of 1M, 7 fit.
     const all = await Promise.all(
       Array.from({ length: 20 }, () => check(1_000_000, { predictedLtvMicros: 3_000_000 })),
     );
     const verdicts = all.map((r) => r.json().verdict);
-    expect(verdicts.filter((v) => v === "allow")).toHaveLength(8);
+    expect(verdicts.filter((v) => v === "allow")).toHaveLength(7);
     const campaigns = await h.get("/shield/campaigns?client=acme", "/shield/campaigns");
     expect(campaigns.data[0]).toMatchObject({ id: "search", spentMicros: 10_000_000 });
   });
@@ -183,14 +222,14 @@ describe(`SyncShield over HTTP (${testDbKind})`, () => {
       `/shield/decisions?limit=100&cursor=${page.nextCursor}`,
       "/shield/decisions",
     );
-    expect(rest.data).toHaveLength(22);
+    expect(rest.data).toHaveLength(24);
     expect(rest.nextCursor).toBeNull();
     const denials = await h.get(
       "/shield/decisions?verdict=deny&campaign=search",
       "/shield/decisions",
     );
     expect(denials.data.every((d: { verdict: string }) => d.verdict === "deny")).toBe(true);
-    expect(denials.data).toHaveLength(14);
-    expect(await verifyAuditChain(h.db, h.deps.tenantId)).toMatchObject({ ok: true, records: 25 });
+    expect(denials.data).toHaveLength(16);
+    expect(await verifyAuditChain(h.db, h.deps.tenantId)).toMatchObject({ ok: true, records: 27 });
   });
 });

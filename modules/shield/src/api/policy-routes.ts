@@ -81,6 +81,10 @@ const releaseSchema = z.object({
   at: z.string(),
 });
 const idParams = z.object({ id: accountId });
+/** The most checks one batch request carries. */
+const MAX_BATCH = 1_000;
+/** A check's own refusals, answered in its place in a batch (others fail the request). */
+const DECIDED_ERRORS: ReadonlySet<string> = new Set(["not_found", "conflict", "invalid_input"]);
 const killBody = z.strictObject({
   on: z.boolean().describe("true stops every bid; false lets them be checked again"),
   reason: z.string().min(1).max(500).optional(),
@@ -324,6 +328,45 @@ export function policyRoutes(app: ZodApp, deps: ApiDeps, checker: PolicyChecker)
       },
     },
     async (req) => decisionJson(await checker.check(req.ctx.tenantId, req.body)),
+  );
+
+  app.post(
+    "/shield/checks/batch",
+    {
+      config: { scope: "shield:check", audit: false },
+      schema: {
+        tags: ["shield"],
+        summary:
+          "Check up to 1,000 bids in one request: each answered as POST /shield/checks would",
+        description:
+          "For a bidder deciding many bids at once (a pacing tick, an auction's candidates): the checks join the same group commit as single ones and are answered in order, each with its decision or the error that check alone would get (404 unknown campaign, 409 no policy or a reused checkId). A bad item refuses the request with 400 naming it (`checks.3.bidMicros`), deciding none. If the database fails, the request fails and some of its checks may have been decided: give each a checkId, so the retried batch answers those with the decisions made.",
+        body: z.strictObject({ checks: z.array(checkInput).min(1).max(MAX_BATCH) }),
+        response: {
+          200: z.object({
+            results: z.array(
+              z.union([
+                z.strictObject({ decision: decisionSchema }),
+                z.strictObject({ error: z.object({ code: z.string(), message: z.string() }) }),
+              ]),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const settled = await Promise.allSettled(
+        req.body.checks.map((c) => checker.check(req.ctx.tenantId, c)),
+      );
+      return {
+        results: settled.map((r) => {
+          if (r.status === "fulfilled") return { decision: decisionJson(r.value) };
+          if (r.reason instanceof AppError && DECIDED_ERRORS.has(r.reason.code))
+            return { error: { code: r.reason.code, message: r.reason.message } };
+          throw r.reason;
+        }),
+      };
+    },
   );
 
   app.post(
