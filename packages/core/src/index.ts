@@ -8,6 +8,7 @@ export * from "./finding.ts";
 export * from "./finding-tracker.ts";
 export * from "./format.ts";
 export * from "./http.ts";
+export * from "./in-batches.ts";
 export * from "./io-tracker.ts";
 export * from "./logger.ts";
 export * from "./observation.ts";

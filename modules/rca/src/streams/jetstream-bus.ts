@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { inBatches } from "@kamiyo/core";
 import {
   AckPolicy,
   type Consumer,
@@ -10,7 +11,6 @@ import {
   jetstreamManager,
 } from "@nats-io/jetstream";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import { inBatches } from "./in-batches.ts";
 import {
   type BatchOptions,
   type BusMessage,
