@@ -1,5 +1,5 @@
 /**
- * The HTTP API under benchmark, run as a child process, composed as `kamiyo serve --no-monitor`
+ * The HTTP API under benchmark, run as a child process, composed as `kamiyo serve --role api,deliver`
  * composes it (buildApi over the given database, a FindingFeed) but with the feed driven over IPC
  * instead of by polling. Arguments: `pglite <dataDir>` (an existing, seeded data directory) or
  * `postgres <url> <schema>` (a seeded schema, first on the search path), then the response cache's

@@ -2,7 +2,7 @@
  * The attacker's probe of issue 11 (section 6), re-runnable: each check sends a bounded number of
  * requests to a Kamiyo API on this machine and prints one line of JSON with what it found.
  *
- *   npx node scripts/probe/probe.ts --serve .            # starts `kamiyo serve --no-monitor` from this checkout
+ *   npx node scripts/probe/probe.ts --serve .            # starts `kamiyo serve --role api,deliver` from this checkout
  *   npx node scripts/probe/probe.ts --serve /other/checkout
  *   npx node scripts/probe/probe.ts --url http://127.0.0.1:8080 --key kmy_…   # a server you started
  *
@@ -315,7 +315,7 @@ async function methodsAndNumbers(base: string, key: string): Promise<void> {
   });
 }
 
-/** Starts `kamiyo serve --no-monitor` from `checkout` with a new key; resolves once it listens. */
+/** Starts `kamiyo serve --role api,deliver` from `checkout` with a new key; resolves once it listens. */
 async function serve(
   checkout: string,
 ): Promise<{ base: string; key: string; child: ChildProcess; dir: string }> {
@@ -324,7 +324,7 @@ async function serve(
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(
     process.execPath,
-    [join(resolve(checkout), "apps/cli/bin/kamiyo.js"), "serve", "--no-monitor"],
+    [join(resolve(checkout), "apps/cli/bin/kamiyo.js"), "serve", "--role", "api,deliver"],
     {
       cwd: dir,
       env: {

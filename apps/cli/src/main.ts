@@ -46,6 +46,7 @@ import { tenantCreateCommand, tenantListCommand } from "./commands/tenant.ts";
 import { usageCommand } from "./commands/usage.ts";
 import { type AppConfig, loadConfig } from "./config/app-config.ts";
 import { MODULES } from "./modules.ts";
+import { parseRoles, parseShard, ROLES, type Role } from "./roles/roles.ts";
 import { moduleCliContext } from "./runtime.ts";
 
 /** "90s", "10m", "2h", "1d" or plain milliseconds. */
@@ -91,6 +92,24 @@ export function parsePositive(text: string): number {
   return n;
 }
 
+/** `--role api,deliver`: the roles, or a usage error naming the one that is wrong. */
+function parseRolesOption(text: string): ReadonlySet<Role> {
+  try {
+    return parseRoles(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** `--shard 1/2`. */
+function parseShardOption(text: string): { index: number; of: number } {
+  try {
+    return parseShard(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
 /**
  * For the silence and deliveries commands: a usage error (unknown option, missing or invalid
  * value) is one line, "kamiyo: <what was expected>", and exits 2 like a CliError.
@@ -132,11 +151,17 @@ export function program(stdio: CliIo = processIo): Command {
     .showHelpAfterError();
   p.command("serve")
     .description(
-      "run the HTTP API with the monitor in the same process (--no-monitor: the API alone)",
+      "run the HTTP API, the monitor and the delivery workers in one process, or the roles --role names",
     )
     .option(
-      "--no-monitor",
-      "serve stored data without running the monitor (a scaled-out API replica)",
+      "--role <roles>",
+      "what this process runs, comma-separated: api, ingest, detect, deliver (default all four); ingest and detect apart talk through NATS_URL",
+      parseRolesOption,
+    )
+    .option(
+      "--shard <i/n>",
+      "with --role detect: run detector shard i of n (each shard a process; default 0/1)",
+      parseShardOption,
     )
     .option(
       "--demo",
@@ -144,10 +169,21 @@ export function program(stdio: CliIo = processIo): Command {
     )
     .option("--demo-speed <n>", "recorded time per real time in --demo", parsePositive, 20)
     .option("--demo-recording <file>", "the recording --demo replays (default: the cascade)")
-    .action((o: { monitor: boolean; demo?: boolean; demoSpeed: number; demoRecording?: string }) =>
-      o.demo
-        ? serveDemoCommand(config(), { speed: o.demoSpeed, recording: o.demoRecording }, stdio)
-        : serveCommand(config(), { monitor: o.monitor }, stdio),
+    .action(
+      (o: {
+        role?: ReadonlySet<Role>;
+        shard?: { index: number; of: number };
+        demo?: boolean;
+        demoSpeed: number;
+        demoRecording?: string;
+      }) =>
+        o.demo
+          ? serveDemoCommand(config(), { speed: o.demoSpeed, recording: o.demoRecording }, stdio)
+          : serveCommand(
+              config(),
+              { roles: o.role ?? new Set(ROLES), shard: o.shard ?? { index: 0, of: 1 } },
+              stdio,
+            ),
     );
   p.command("monitor")
     .description("watch Hyperliquid live; store findings and print them as they happen")

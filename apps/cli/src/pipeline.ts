@@ -2,7 +2,12 @@ import type { Alerting, DeliveryMode } from "@kamiyo/alerts";
 import type { Clock, HttpClient, IoTracker, Logger, Random } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { CrossProtocolCorrelator } from "@kamiyo/hyperliquid/ml";
-import { type DerivedDetector, Monitor, type MonitorDeps } from "@kamiyo/monitor";
+import {
+  type DerivedDetector,
+  Monitor,
+  type MonitorDeps,
+  type PipelinePart,
+} from "@kamiyo/monitor";
 import { createAlerting } from "./alerting-runtime.ts";
 import type { AppConfig, MonitorConfig } from "./config/app-config.ts";
 import { IncidentFeed } from "./incident-feed.ts";
@@ -30,6 +35,8 @@ export interface PipelineDeps {
   deliveries: DeliveryMode;
   /** Raw WebSocket frames, for `kamiyo record`. */
   tapFrame?: MonitorDeps["tapFrame"];
+  /** The part of the pipeline this process runs (`serve --role ingest|detect`); default all. */
+  part?: PipelinePart;
 }
 
 /** The monitor and what runs with it. */
@@ -38,8 +45,11 @@ export interface Pipeline {
   /** Null when alerting is off (ALERTS_ENABLED=false). */
   alerting: Alerting | null;
   derived: readonly DerivedDetector[];
-  /** Starts alerting, the incident feed and the monitor. */
-  start(): void;
+  /**
+   * Starts the monitor, the incident feed and alerting (its delivery worker and flushes of held
+   * alerts unless `deliver` is false: another process delivers).
+   */
+  start(opts?: { deliver?: boolean }): void;
   /** Stops the monitor (writing what is pending, alerts routed with it), then the rest. */
   stop(): Promise<void>;
 }
@@ -52,12 +62,20 @@ export interface Pipeline {
  */
 export async function createPipeline(config: AppConfig, deps: PipelineDeps): Promise<Pipeline> {
   const reference = deps.reference ?? deps.db;
-  const derived = await derivedDetectors(config, reference, deps.log, deps.clock);
-  const alerting = await createAlerting(config, deps.log, deps.db, {
-    clock: deps.clock,
-    io: deps.io,
-    deliveries: deps.deliveries,
-  });
+  const part = deps.part;
+  // An ingest process only publishes; a detect shard other than 0 runs no derived detectors.
+  const detects = part?.kind !== "ingest";
+  const derived =
+    detects && (part?.kind !== "detect" || part.shard === 0)
+      ? await derivedDetectors(config, reference, deps.log, deps.clock)
+      : [];
+  const alerting = detects
+    ? await createAlerting(config, deps.log, deps.db, {
+        clock: deps.clock,
+        io: deps.io,
+        deliveries: deps.deliveries,
+      })
+    : null;
   const monitor = await Monitor.create(deps.monitor, {
     clock: deps.clock,
     random: deps.random,
@@ -70,6 +88,7 @@ export async function createPipeline(config: AppConfig, deps: PipelineDeps): Pro
     derived,
     afterFindings: alerting?.afterFindings,
     tapFrame: deps.tapFrame,
+    part,
   });
   const correlator = derived.find((d) => d instanceof CrossProtocolCorrelator);
   const feed = correlator
@@ -88,8 +107,8 @@ export async function createPipeline(config: AppConfig, deps: PipelineDeps): Pro
     monitor,
     alerting,
     derived,
-    start() {
-      alerting?.start();
+    start(opts = {}) {
+      if (opts.deliver ?? true) alerting?.start();
       feed?.start();
       monitor.start();
     },

@@ -52,7 +52,11 @@ export function livePipeline(
   config: AppConfig,
   log: Logger,
   db: Db,
-  opts: { wrapHttp?: (http: HttpClient) => HttpClient; tapFrame?: PipelineDeps["tapFrame"] } = {},
+  opts: {
+    wrapHttp?: (http: HttpClient) => HttpClient;
+    tapFrame?: PipelineDeps["tapFrame"];
+    part?: PipelineDeps["part"];
+  } = {},
 ): Promise<Pipeline> {
   const io = new IoTracker();
   const http = new FetchHttpClient({ userAgent: USER_AGENT, timeoutMs: 10_000, io });
@@ -66,6 +70,7 @@ export function livePipeline(
     monitor: config.monitor,
     deliveries: "send",
     tapFrame: opts.tapFrame,
+    part: opts.part,
   });
 }
 

@@ -140,7 +140,7 @@ describe("kamiyo serve", () => {
     expect(sseEnded).toBe(true);
   }, 120_000);
 
-  it("serves the stored findings without a monitor (--no-monitor)", async () => {
+  it("serves the stored findings without a monitor (--role api,deliver)", async () => {
     // What a monitor process stored: a backstop finding in the shared data directory.
     const data = join(dir, "stored");
     await createMigratedDataDir(testCacheDir(), data);
@@ -167,7 +167,7 @@ describe("kamiyo serve", () => {
       },
     ]);
     await db.close();
-    const { child, base, exited } = await serve(["--no-monitor"], {
+    const { child, base, exited } = await serve(["--role", "api,deliver"], {
       KAMIYO_DATA_DIR: data,
     });
     const ready = await json(`${base}/ready`);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const url = process.env.TEST_DATABASE_URL ?? "";
 
 /**
- * Two `kamiyo serve --no-monitor` processes on one PostgreSQL database and one Redis, as two API
+ * Two `kamiyo serve --role api,deliver` processes on one PostgreSQL database and one Redis, as two API
  * replicas run: a tenant's daily quota is one quota whichever replica answers. Two processes need
  * a database both can open, so this runs on PostgreSQL only (the db-postgres project).
  */
@@ -64,13 +64,13 @@ describe.runIf(testDbKind === "postgres")("API replicas sharing limits through R
   });
 });
 
-/** Starts `kamiyo serve --no-monitor` on the shared database and Redis; resolves with its base URL. */
+/** Starts `kamiyo serve --role api,deliver` on the shared database and Redis; resolves with its base URL. */
 async function serve(
   databaseUrl: string,
   redisUrl: string,
   children: ChildProcess[],
 ): Promise<string> {
-  const running = await startServeProcess(["--no-monitor"], {
+  const running = await startServeProcess(["--role", "api,deliver"], {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
   });

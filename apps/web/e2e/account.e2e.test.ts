@@ -46,7 +46,7 @@ beforeAll(async () => {
     url: "http://127.0.0.1:9/billing/stripe/webhook",
     enabled_events: ["*"],
   });
-  web = await startWebHarness(["--no-monitor"], {
+  web = await startWebHarness(["--role", "api,deliver"], {
     STRIPE_SECRET_KEY: SK,
     STRIPE_API_URL: stripeApi.url,
     STRIPE_WEBHOOK_SECRET: endpoint.secret as string,

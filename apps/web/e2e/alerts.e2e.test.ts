@@ -29,7 +29,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  web = await startWebHarness(["--no-monitor"], {
+  web = await startWebHarness(["--role", "api,deliver"], {
     API_WEBHOOKS_ALLOW_LOOPBACK_HTTP: "true",
     // One retry a second later: a delivery answered 500 twice is exhausted within seconds.
     ALERTS_RETRY_SCHEDULE_MS: "1000",

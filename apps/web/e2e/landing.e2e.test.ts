@@ -25,14 +25,18 @@ const PERSON = { email: "ops@landing.example", password: "seven lanterns over th
 const NEW_PASSWORD = "a heron waits by the weir";
 
 beforeAll(async () => {
-  web = await startWebHarness(["--no-monitor"], { API_KEY_HASHES: hashApiKey(KEY) }, async (db) => {
-    const userId = await upsertUser(db, { email: PERSON.email, nowMs: Date.now() });
-    await db.query(
-      "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, 'admin', now())",
-      [DEFAULT_TENANT_ID, userId],
-    );
-    await setPasswordHash(db, userId, await hashPassword(PERSON.password), Date.now());
-  });
+  web = await startWebHarness(
+    ["--role", "api,deliver"],
+    { API_KEY_HASHES: hashApiKey(KEY) },
+    async (db) => {
+      const userId = await upsertUser(db, { email: PERSON.email, nowMs: Date.now() });
+      await db.query(
+        "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, 'admin', now())",
+        [DEFAULT_TENANT_ID, userId],
+      );
+      await setPasswordHash(db, userId, await hashPassword(PERSON.password), Date.now());
+    },
+  );
   base = web.base;
 }, 90_000);
 afterAll(async () => web?.close());

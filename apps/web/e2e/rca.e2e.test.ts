@@ -100,7 +100,7 @@ async function seed(db: Db): Promise<void> {
 
 let web: WebHarness;
 beforeAll(async () => {
-  web = await startWebHarness(["--no-monitor"], {}, seed);
+  web = await startWebHarness(["--role", "api,deliver"], {}, seed);
 }, 90_000);
 afterAll(async () => web?.close());
 

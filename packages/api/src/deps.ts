@@ -18,7 +18,7 @@ export interface ApiDeps {
   log: Logger;
   clock: Clock;
   tenantId: string;
-  /** The monitor in this process, or null for an API-only process (`kamiyo serve --no-monitor`). */
+  /** The monitor in this process, or null for an API-only process (`kamiyo serve --role api,deliver`). */
   monitor: Monitor | null;
   /** The monitor settings the app composed (each module reads its own plug-ins' slots). */
   monitorConfig: AnyMonitorConfig;

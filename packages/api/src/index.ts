@@ -14,6 +14,7 @@ export { type ApiDeps, type DemoInfo, type PluginInfo, pluginCatalog } from "./d
 export { FindingFeed } from "./feed.ts";
 export { type JsonText, jsonText, pageBody, sendJsonText } from "./json-body.ts";
 export type { Reservation, UsageQuota } from "./limits/usage-quota.ts";
+export { Metrics } from "./metrics.ts";
 export { forTenant } from "./request-deps.ts";
 export { ResponseCache } from "./response-cache.ts";
 export { planCatalogJson } from "./routes/plans-routes.ts";

@@ -15,7 +15,7 @@ export class Metrics {
   readonly #requestSeries = new Map<string, { count: () => void; time: (s: number) => void }>();
 
   constructor(
-    deps: ApiDeps,
+    deps: Pick<ApiDeps, "monitor" | "db" | "clock">,
     live: {
       streamClients: () => number;
       cacheLookups: () => Record<string, { hit: number; miss: number }>;

@@ -39,7 +39,22 @@ export interface MonitorDeps {
   afterFindings?: AfterFindings;
   /** Detectors of derived data (stored rows, finding changes): ML anomalies, correlations. */
   derived?: readonly DerivedDetector[];
+  /** The part of the pipeline this process runs (default all of it): see {@link PipelinePart}. */
+  part?: PipelinePart;
 }
+
+/**
+ * A part of the pipeline, for processes that split it (`kamiyo serve --role ingest|detect`):
+ * - `ingest`: the sources, each observation handed to `forward` once the sources' own watchers
+ *   saw it; no detectors, no store.
+ * - `detect`: no sources (observations come through `emit`); the detectors of shard `shard` of
+ *   `shards` (the enabled detectors in order of kind, dealt out in turn), their findings and
+ *   what they keep stored. Shard 0 also stores the observations' history and runs the derived
+ *   detectors. Each shard restores only its own detectors' open findings.
+ */
+export type PipelinePart =
+  | { kind: "ingest"; forward: (obs: Observation) => void }
+  | { kind: "detect"; shard: number; shards: number };
 
 /** Pipeline counters for health checks and metrics. */
 export interface MonitorStats {
@@ -122,12 +137,43 @@ export class Monitor {
 
   /** Builds the pipeline and restores the open findings of the tenant, so a condition that continues keeps its id. */
   static async create(config: AnyMonitorConfig, deps: MonitorDeps): Promise<Monitor> {
-    const m = new Monitor(config, deps);
-    if (deps.db) m.#tracker.restore(await listOpenFindings(deps.db, deps.tenantId));
-    m.#createDetectors();
-    m.#createDerived();
-    m.#createSources();
+    const part = deps.part;
+    if (part?.kind === "detect" && !(part.shard >= 0 && part.shard < part.shards))
+      throw new RangeError(`shard ${part.shard} of ${part.shards}: expected 0 ≤ shard < shards`);
+    const m = new Monitor(config, part?.kind === "ingest" ? { ...deps, db: null } : deps);
+    if (part?.kind !== "ingest") {
+      m.#createDetectors();
+      if (part?.kind !== "detect" || part.shard === 0) m.#createDerived();
+    }
+    if (part?.kind !== "detect") m.#createSources();
+    if (m.#deps.db) {
+      const own = new Set([
+        ...m.#detectors.map((d) => d.kind),
+        ...m.#derived.map((d) => d.detector.kind),
+      ]);
+      const open = await listOpenFindings(m.#deps.db, deps.tenantId);
+      m.#tracker.restore(part ? open.filter((f) => own.has(f.detector)) : open);
+    }
     return m;
+  }
+
+  /**
+   * Resolves once everything emitted so far is routed and committed to the database (findings,
+   * the alerts routed with them, history rows); what a process splitting the pipeline waits for
+   * before it acknowledges the observations.
+   * @throws Error when the database write failed (its rows stay queued and are written again).
+   */
+  async persisted(): Promise<void> {
+    while (this.#queue.size > 0 || this.#busy) await new Promise((r) => setImmediate(r));
+    const store = this.#store;
+    if (!store) return;
+    const failures = store.counters.flushFailures;
+    for (;;) {
+      await store.flush();
+      if (store.idle) return;
+      if (store.counters.flushFailures > failures)
+        throw new Error("the database write failed; the rows stay queued");
+    }
   }
 
   /** Calls `fn` with every finding change (opened, escalated, updated, resolved). @returns an unsubscribe function. */
@@ -233,9 +279,14 @@ export class Monitor {
 
   #createDetectors(): void {
     const ctx = { now: () => this.#deps.clock.now(), log: this.#deps.log };
-    for (const [kind, detector] of Object.entries(this.#deps.plugins.detectors)) {
+    const part = this.#deps.part;
+    const enabled = Object.entries(this.#deps.plugins.detectors)
+      .filter(([kind]) => this.#config.detectors[kind]?.enabled)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [i, [kind, detector]] of enabled.entries()) {
       const slot = this.#config.detectors[kind];
-      if (!slot?.enabled) continue;
+      if (!slot) continue;
+      if (part?.kind === "detect" && i % part.shards !== part.shard) continue;
       const instance = detector.create(slot.config as never, {
         ...ctx,
         log: ctx.log.child({ detector: kind }),
@@ -346,6 +397,11 @@ export class Monitor {
         this.#deps.log.error({ err: describeError(err) }, "source watcher failed");
       }
     }
+    const part = this.#deps.part;
+    if (part?.kind === "ingest") {
+      part.forward(obs);
+      return;
+    }
     for (const d of this.#routes.get(obs.type) ?? []) {
       try {
         d.instance.observe(obs, d.out);
@@ -357,6 +413,7 @@ export class Monitor {
         );
       }
     }
+    if (part?.kind === "detect" && part.shard !== 0) return; // shard 0 keeps the history
     try {
       this.#store?.observe(obs);
     } catch (err) {

@@ -10,51 +10,102 @@ import type { FastifyInstance } from "fastify";
 import { createAlerting } from "../alerting-runtime.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { MODULES, PLUGINS } from "../modules.ts";
+import type { Pipeline } from "../pipeline.ts";
+import { startProbeServer } from "../roles/probe-server.ts";
+import type { ProcessRoles } from "../roles/roles.ts";
+import { type PipelineHalf, startDetect, startIngest } from "../roles/split-pipeline.ts";
 import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";
 import { stripeBilling } from "./billing.ts";
 
 export const VERSION = "0.1.0";
 
 /**
- * `kamiyo serve`: the HTTP API and, unless --no-monitor, the monitor in the same process.
- * Shutdown: stop accepting and drain requests and streams, stop the monitor (flushing the
- * pipeline), close the database.
+ * `kamiyo serve`: the roles `roles` names (all four by default: the HTTP API, the monitor's
+ * sources and detectors, and the delivery workers, in one process). Split, ingest and detect talk
+ * through NATS JetStream (NATS_URL); processes share the database (DATABASE_URL), which holds the
+ * findings and the alerts' outbox. A process without the API serves its probes on the API's
+ * address. Shutdown: stop accepting and drain requests and streams, stop the consumer after the
+ * batch in hand, stop the monitor (flushing the pipeline), close the database.
+ * @throws Error for roles that cannot run as given (ingest without detect and no NATS_URL).
  */
 export async function serveCommand(
   config: AppConfig,
-  opts: { monitor: boolean },
+  opts: ProcessRoles,
   stdio: CliIo,
 ): Promise<void> {
-  const log = appLogger(config, stdio);
+  const { roles, shard } = opts;
+  const split = roles.has("ingest") !== roles.has("detect");
+  if (split && !config.nats)
+    throw new Error(
+      `--role ${[...roles].join(",")}: ingest and detect in different processes need NATS_URL (NATS with JetStream)`,
+    );
+  if (shard.of > 1 && (!roles.has("detect") || roles.has("ingest")))
+    throw new Error("--shard: a detector shard is a detect process without ingest");
+  const log = appLogger(config, stdio).child({ roles: [...roles].join(",") });
   const clock = new SystemClock();
   const db = await openStorage(config, log);
   // API requests may log in as the application role itself (DATABASE_APP_URL).
-  const requestDb = config.databaseAppUrl
-    ? await PostgresDb.open({ url: config.databaseAppUrl })
-    : undefined;
-  // Every serve process delivers (workers share the outbox); only one with a monitor routes.
-  const pipeline = opts.monitor ? await livePipeline(config, log, db) : null;
-  const alerting = pipeline
-    ? pipeline.alerting
-    : await createAlerting(config, log, db, { clock, deliveries: "send" });
+  const requestDb =
+    roles.has("api") && config.databaseAppUrl
+      ? await PostgresDb.open({ url: config.databaseAppUrl })
+      : undefined;
+  const stream = split && config.nats ? await connectStream(config.nats) : null;
+  let pipeline: Pipeline | null = null;
+  let half: PipelineHalf | null = null;
+  if (stream && roles.has("ingest")) half = await startIngest(config, log, db, stream);
+  else if (stream) half = await startDetect(config, log, db, stream, shard);
+  else if (roles.has("ingest")) pipeline = await livePipeline(config, log, db);
+  pipeline ??= half?.pipeline ?? null;
+  // Delivering: the pipeline's own alerting when it runs here whole, else one of its own.
+  const alerting = !roles.has("deliver")
+    ? null
+    : pipeline && !half
+      ? pipeline.alerting
+      : await createAlerting(config, log, db, { clock, deliveries: "send" });
+  // What this process observes and detects: the API's /ready and /metrics report it.
   const monitor = pipeline?.monitor ?? null;
-  const feed = new FindingFeed();
-  if (monitor) feedFrom(monitor, feed);
-  else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
-  const server = await listenApi(config, log, { db, requestDb, clock, monitor, feed, alerting });
-  if (pipeline) pipeline.start();
+  let server: { close(): Promise<void> };
+  let feed: FindingFeed | null = null;
+  if (roles.has("api")) {
+    feed = new FindingFeed();
+    if (monitor && roles.has("detect")) feedFrom(monitor, feed);
+    else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
+    server = await listenApi(config, log, { db, requestDb, clock, monitor, feed, alerting });
+  } else
+    server = await startProbeServer({
+      host: config.api.host,
+      port: config.api.port,
+      db,
+      clock,
+      monitor,
+      roles: [...roles],
+      version: VERSION,
+      probes: half ? [half.probe] : [],
+      log,
+    });
+  if (pipeline && !half) pipeline.start({ deliver: roles.has("deliver") });
   else alerting?.start();
   const stopHealth = monitor ? logHealthEvery(monitor, log, 60_000) : () => {};
   const why = await untilSignal();
   log.info({ why }, "shutting down: draining requests and streams");
   stopHealth();
   await server.close();
-  feed.stop();
-  if (pipeline) await pipeline.stop();
-  else await alerting?.stop();
+  feed?.stop();
+  if (half) await half.stop();
+  else if (pipeline) await pipeline.stop();
+  if (alerting && alerting !== pipeline?.alerting) await alerting.stop();
+  await stream?.close();
   await requestDb?.close();
   await db.close();
   log.info({}, "stopped");
+}
+
+/** The observation stream as the settings name it (loaded only by processes that split). */
+async function connectStream(nats: NonNullable<AppConfig["nats"]>) {
+  const { ObservationStream } = await import("@kamiyo/monitor/stream");
+  return ObservationStream.connectTo(nats.url, nats.credsFile ?? undefined, {
+    stream: nats.stream,
+  });
 }
 
 /** The live findings' feed of the streams, from a monitor in this process. */

@@ -36,6 +36,28 @@ export const processConfig = z.object({
     .describe(
       "Redis for rate-limit and quota counters shared by every API replica. Unset: each process counts in memory. If Redis goes away, limits count per process and /ready says so",
     ),
+  NATS_URL: z
+    .string()
+    .regex(
+      /^(nats|tls):\/\/[^,\s]+(,\s*(nats|tls):\/\/[^,\s]+)*$/,
+      "must be nats:// or tls:// URLs, comma-separated",
+    )
+    .optional()
+    .describe(
+      "NATS with JetStream, for processes that split the pipeline (`kamiyo serve --role ingest` and `--role detect` in different processes): the observations travel between them on its stream NATS_STREAM. Unset: ingest and detect run in one process",
+    ),
+  NATS_CREDS_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A `.creds` file for NATS_URL, where the server requires one"),
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, _ or -")
+    .default("KAMIYO_OBSERVATIONS")
+    .describe(
+      "The JetStream stream of the observations (subjects `<stream>.<type>`): one per install sharing a NATS",
+    ),
   KAMIYO_DATA_DIR: z
     .string()
     .min(1)
@@ -78,6 +100,8 @@ export interface AppConfig {
   databaseAppUrl: string | null;
   /** REDIS_URL: where the API's limit counters live (null: in memory). */
   redisUrl: string | null;
+  /** NATS_URL and NATS_CREDS_FILE: the observations between ingest and detect processes. */
+  nats: { url: string; credsFile: string | null; stream: string } | null;
   dataDir: string;
   /** KAMIYO_CACHE_DIR. */
   cacheDir: string;
@@ -298,6 +322,13 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
       databaseUrl: proc.data.DATABASE_URL ?? null,
       databaseAppUrl: proc.data.DATABASE_APP_URL ?? null,
       redisUrl: proc.data.REDIS_URL ?? null,
+      nats: proc.data.NATS_URL
+        ? {
+            url: proc.data.NATS_URL,
+            credsFile: proc.data.NATS_CREDS_FILE ?? null,
+            stream: proc.data.NATS_STREAM,
+          }
+        : null,
       dataDir: proc.data.KAMIYO_DATA_DIR,
       cacheDir: proc.data.KAMIYO_CACHE_DIR,
       logLevel: proc.data.LOG_LEVEL,

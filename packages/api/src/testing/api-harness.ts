@@ -139,7 +139,7 @@ export async function apiHarness(
     log?: Logger;
     /** The edition (default open_source). */
     plan?: EditionId;
-    /** A monitor in the process (default none, as `kamiyo serve --no-monitor`). */
+    /** A monitor in the process (default none, as `kamiyo serve --role api,deliver`). */
     monitor?: Monitor;
     /** Product modules whose routes to serve (default none: the platform's routes only). */
     modules?: readonly ApiModule[];

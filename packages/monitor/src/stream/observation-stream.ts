@@ -22,7 +22,7 @@ export interface ObservationStreamOptions {
   creds?: string;
   /** The stream (default `KAMIYO_OBSERVATIONS`); its subjects are `<subjectPrefix>.<type>`. */
   stream?: string;
-  /** Default `kamiyo.observations`. */
+  /** Default: the stream's name. */
   subjectPrefix?: string;
   /** How long the stream keeps an observation (default 24 hours). */
   maxAgeMs?: number;
@@ -94,9 +94,10 @@ export class ObservationStream {
     this.#nc = nc;
     this.#jsm = jsm;
     this.#js = jetstream(nc);
+    const stream = opts.stream ?? "KAMIYO_OBSERVATIONS";
     this.#opts = {
-      stream: opts.stream ?? "KAMIYO_OBSERVATIONS",
-      subjectPrefix: opts.subjectPrefix ?? "kamiyo.observations",
+      stream,
+      subjectPrefix: opts.subjectPrefix ?? stream,
       maxAgeMs: opts.maxAgeMs ?? 86_400_000,
       duplicateWindowMs: opts.duplicateWindowMs ?? 120_000,
       ackWaitMs: opts.ackWaitMs ?? 10_000,
