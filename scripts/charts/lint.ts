@@ -6,14 +6,15 @@
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { agentValues } from "../../modules/rca/src/onboarding/install-package.ts";
 import { helm } from "./helm.ts";
-import { parseObjects, validateObjects } from "./validate.ts";
+import { type K8sObject, parseObjects, validateObjects } from "./validate.ts";
 
-const CHARTS = fileURLToPath(new URL("../../charts", import.meta.url));
+/** The charts' folder. */
+export const CHARTS = fileURLToPath(new URL("../../charts", import.meta.url));
 
 /**
  * Charts that cannot be installed with their defaults alone, and the error `helm template` must
@@ -41,50 +42,69 @@ export function onboardingValues(): Record<string, Record<string, unknown>> {
   };
 }
 
-/** The problems of one chart with one values file (none: the default values). */
-export async function checkChart(chart: string, valuesFile: string | null): Promise<string[]> {
-  const values = valuesFile ? ["--values", valuesFile] : [];
+/** The objects `helm template` renders from `chartDir` with `valuesFiles`; throws helm's error. */
+export function render(chartDir: string, valuesFiles: readonly string[] = []): K8sObject[] {
+  const r = helm([
+    "template",
+    "release",
+    chartDir,
+    "--namespace",
+    "kamiyo",
+    ...valuesFiles.flatMap((f) => ["--values", f]),
+  ]);
+  if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr}`);
+  return parseObjects(r.stdout);
+}
+
+/**
+ * The problems of the chart in `chartDir` with one values file (null: the default values):
+ * `helm lint --strict`, `helm template`, and each rendered object against its schema.
+ */
+export async function checkChart(chartDir: string, valuesFile: string | null): Promise<string[]> {
+  const chart = basename(chartDir);
   const label = `${chart}${valuesFile ? ` with ${valuesFile}` : ""}`;
   const needed = NEEDS_VALUES[chart];
   if (needed && !valuesFile) {
-    const r = helm(["template", "release", join(CHARTS, chart)]);
+    const r = helm(["template", "release", chartDir]);
     return r.code !== 0 && r.stderr.includes(needed)
       ? []
       : [`${label}: rendered without values; expected the error "${needed}"`];
   }
-  const lint = helm(["lint", "--strict", join(CHARTS, chart), ...values]);
+  const lint = helm([
+    "lint",
+    "--strict",
+    chartDir,
+    ...(valuesFile ? ["--values", valuesFile] : []),
+  ]);
   if (lint.code !== 0)
     return [`${label}: helm lint --strict failed:\n${lint.stdout}${lint.stderr}`];
-  const rendered = helm([
-    "template",
-    "release",
-    join(CHARTS, chart),
-    "--namespace",
-    "kamiyo",
-    ...values,
-  ]);
-  if (rendered.code !== 0) return [`${label}: helm template failed:\n${rendered.stderr}`];
-  const objects = parseObjects(rendered.stdout);
+  let objects: K8sObject[];
+  try {
+    objects = render(chartDir, valuesFile ? [valuesFile] : []);
+  } catch (err) {
+    return [`${label}: ${(err as Error).message}`];
+  }
   if (objects.length === 0) return [`${label}: rendered nothing`];
   return (await validateObjects(objects)).map((p) => `${label}: ${p}`);
 }
 
-/** Every chart with every values set it is checked with. */
+/** Every chart's folder with every values file it is checked with (`tmp` gets onboarding's). */
 export function valueSets(tmp: string): { chart: string; values: string | null }[] {
   const sets: { chart: string; values: string | null }[] = [];
-  for (const chart of readdirSync(CHARTS, { withFileTypes: true })) {
-    if (!chart.isDirectory()) continue;
-    sets.push({ chart: chart.name, values: null });
-    const ci = join(CHARTS, chart.name, "ci");
+  for (const entry of readdirSync(CHARTS, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const dir = join(CHARTS, entry.name);
+    sets.push({ chart: dir, values: null });
+    const ci = join(dir, "ci");
     for (const f of readdirSync(ci)
       .filter((n) => n.endsWith(".yaml"))
       .sort())
-      sets.push({ chart: chart.name, values: join(ci, f) });
+      sets.push({ chart: dir, values: join(ci, f) });
   }
   for (const [name, values] of Object.entries(onboardingValues())) {
     const file = join(tmp, `${name}.yaml`);
     writeFileSync(file, stringify(values));
-    sets.push({ chart: "kamiyo-rca-agent", values: file });
+    sets.push({ chart: join(CHARTS, "kamiyo-rca-agent"), values: file });
   }
   return sets;
 }
