@@ -144,6 +144,15 @@ describe("kamiyo", () => {
       valueFrom: { secretKeyRef: { name: "kamiyo-database", key: "url" } },
     });
   });
+
+  it("refuses a misspelt value, and a secret written into config", () => {
+    const typo = join(tmp, "typo.yaml");
+    writeFileSync(typo, "roles:\n  api:\n    replica: 3\n");
+    expect(() => render(chart("kamiyo"), [typo])).toThrow(/additional properties 'replica'/);
+    const secret = join(tmp, "secret.yaml");
+    writeFileSync(secret, "config:\n  DATABASE_URL: postgres://kamiyo:pw@db/kamiyo\n");
+    expect(() => render(chart("kamiyo"), [secret])).toThrow(/invalid propertyName 'DATABASE_URL'/);
+  });
 });
 
 describe("kamiyo-shield", () => {
