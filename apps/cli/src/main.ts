@@ -18,6 +18,7 @@ import {
   parseLimit,
 } from "./commands/deliveries.ts";
 import { memberPasswordCommand } from "./commands/member.ts";
+import { migrateCommand } from "./commands/migrate.ts";
 import {
   type MlWindowOptions,
   mlEvaluateCommand,
@@ -339,6 +340,9 @@ export function program(stdio: CliIo = processIo): Command {
   ml.command("status")
     .description("list the stored model versions")
     .action(() => mlStatusCommand(config(), stdio));
+  p.command("migrate")
+    .description("apply pending database migrations and exit (serve also migrates at start-up)")
+    .action(() => migrateCommand(config(), stdio));
   p.command("config")
     .description("print the effective configuration, or --reference for every environment variable")
     .option("--reference", "markdown reference of every setting")

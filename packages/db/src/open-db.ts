@@ -9,14 +9,19 @@ export interface StorageConfig {
   dataDir: string | null;
 }
 
+/** Opens the configured database as it is, without migrating it. */
+export async function connectDb(config: StorageConfig): Promise<Db> {
+  return config.databaseUrl
+    ? await PostgresDb.open({ url: config.databaseUrl })
+    : await PgliteDb.open(config.dataDir);
+}
+
 /** Opens the configured database and applies pending migrations, the platform's and the modules'. */
 export async function openDb(
   config: StorageConfig,
   modules: readonly MigrationSource[] = [],
 ): Promise<Db> {
-  const db = config.databaseUrl
-    ? await PostgresDb.open({ url: config.databaseUrl })
-    : await PgliteDb.open(config.dataDir);
+  const db = await connectDb(config);
   try {
     await migrate(db, modules);
   } catch (err) {
