@@ -114,7 +114,7 @@ describe("kamiyo-rca-agent with the values kamiyo rca onboard writes", () => {
 });
 
 describe("kamiyo", () => {
-  it("runs one all-in-one kamiyo serve by default, and one Deployment per role when split", () => {
+  it("runs one all-in-one kamiyo serve by default, and a workload per role when split", () => {
     const all = render(chart("kamiyo"));
     const deployments = all.filter((o) => o.kind === "Deployment") as Any[];
     expect(deployments.map((d) => d.spec.template.spec.containers[0].args)).toEqual([["serve"]]);
@@ -123,7 +123,28 @@ describe("kamiyo", () => {
       split
         .filter((o) => o.kind === "Deployment")
         .map((d: Any) => d.spec.template.spec.containers[0].args),
-    ).toEqual(["api", "ingest", "detect", "deliver"].map((r) => ["serve", "--role", r]));
+    ).toEqual(["api", "ingest", "deliver"].map((r) => ["serve", "--role", r]));
+    // Detect: a StatefulSet of shards, pod i running shard i (its index from the pod's label).
+    const detect = one(split, "StatefulSet") as Any;
+    const c = detect.spec.template.spec.containers[0];
+    expect(detect.spec.replicas).toBe(2);
+    expect(c.args).toEqual(["serve", "--role", "detect", "--shard", "$(POD_INDEX)/2"]);
+    expect(c.env.find((e: Any) => e.name === "POD_INDEX").valueFrom.fieldRef.fieldPath).toBe(
+      "metadata.labels['apps.kubernetes.io/pod-index']",
+    );
+    const headless = split.find(
+      (o: Any) => o.kind === "Service" && o.metadata.name === detect.spec.serviceName,
+    ) as Any;
+    expect(headless.spec.clusterIP).toBe("None");
+    // Every process of a split install talks to NATS.
+    for (const w of split.filter((o) => ["Deployment", "StatefulSet"].includes(o.kind)) as Any[])
+      expect(w.spec.template.spec.containers[0].env).toContainEqual({
+        name: "NATS_URL",
+        value: "nats://nats.nats.svc:4222",
+      });
+    const noNats = join(tmp, "split-without-nats.yaml");
+    writeFileSync(noNats, "roles: {split: true}\n");
+    expect(() => render(chart("kamiyo"), [noNats])).toThrow(/nats.url: split roles need NATS/);
   });
 
   it("migrates in a pre-install and pre-upgrade hook, and probes /ready and /health", () => {
@@ -183,7 +204,7 @@ describe("charts:lint", () => {
     const file = join(broken, "templates", "deployment.yaml");
     writeFileSync(
       file,
-      readFileSync(file, "utf8").replace("replicas: {{ $r.replicas }}", 'replicas: "two"'),
+      readFileSync(file, "utf8").replaceAll("replicas: {{ $r.replicas }}", 'replicas: "two"'),
     );
     expect(await checkChart(chart("kamiyo"), null)).toEqual([]);
     expect(await checkChart(broken, null)).toEqual([

@@ -70,6 +70,19 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   valueFrom:
     secretKeyRef: {name: {{ $s.redisUrl.name | quote }}, key: {{ $s.redisUrl.key | quote }}}
 {{- end }}
+{{- if .Values.roles.split }}
+{{- if not .Values.nats.url }}
+{{- fail "nats.url: split roles need NATS with JetStream between ingest and detect (NATS_URL)" }}
+{{- end }}
+- name: NATS_URL
+  value: {{ .Values.nats.url | quote }}
+- name: NATS_STREAM
+  value: {{ .Values.nats.stream | quote }}
+{{- if .Values.nats.credsSecret.name }}
+- name: NATS_CREDS_FILE
+  value: /etc/kamiyo/nats/creds
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{- define "kamiyo.envFrom" -}}
