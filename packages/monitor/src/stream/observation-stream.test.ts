@@ -98,7 +98,7 @@ describe("ObservationStream (NATS JetStream)", () => {
       stream,
       "detect",
       (s) => coins(s).length >= 3,
-      async (b) => {
+      async () => {
         if (failures === 0) {
           failures++;
           await stream.publish([obs(3)]); // arrives while the failing batch is held
