@@ -20,6 +20,8 @@ RUN mkdir /manifests \
   && cp package-lock.json /manifests/
 
 # The web app (Vite) needs the dev dependencies; only its output leaves this stage.
+# --ignore-scripts: the base image's Node is the pinned one, so the "node" package's download of
+# it is not needed, and the web build runs once the sources are copied.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
