@@ -18,7 +18,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly httpRequests: Counter<"method" | "route" | "status">;
   readonly httpDuration: Histogram<"method" | "route">;
-  readonly findings: Counter<"detector" | "severity" | "change">;
+  readonly findings: Counter<"detector" | "kind" | "severity" | "change">;
   /** Per method, route and status: the children of the two HTTP metrics (labels hashed once). */
   readonly #requestSeries = new Map<string, { count: () => void; time: (s: number) => void }>();
 
@@ -46,8 +46,8 @@ export class Metrics {
     });
     this.findings = new Counter({
       name: "kamiyo_findings_total",
-      help: "Finding changes by detector, severity and change (opened, escalated, updated, resolved)",
-      labelNames: ["detector", "severity", "change"],
+      help: "Finding changes by detector, kind (drawdown, cascade, ...), severity and change (opened, escalated, updated, resolved)",
+      labelNames: ["detector", "kind", "severity", "change"],
       registers,
     });
     const monitor = deps.monitor;
