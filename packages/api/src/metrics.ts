@@ -106,6 +106,27 @@ export class Metrics {
         this.set(monitor.health().stats.queue.size);
       },
     });
+    new Gauge({
+      name: "kamiyo_pipeline_queue_capacity",
+      help: "Observations the queue between sources and detectors holds before it drops",
+      registers,
+      collect() {
+        this.set(monitor.health().stats.queue.capacity);
+      },
+    });
+    new Counter({
+      name: "kamiyo_pipeline_store_failures_total",
+      help: "The pipeline's store: failed writes of findings and history (retried), and rows dropped once its buffer was full",
+      labelNames: ["what"],
+      registers,
+      collect() {
+        this.reset();
+        const store = monitor.health().stats.store;
+        if (!store) return;
+        this.inc({ what: "flush" }, store.flushFailures);
+        this.inc({ what: "dropped_row" }, store.droppedRows);
+      },
+    });
     new Counter({
       name: "kamiyo_pipeline_dropped_total",
       help: "Observations dropped because the queue was full",
