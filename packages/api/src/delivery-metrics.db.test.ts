@@ -40,7 +40,7 @@ beforeAll(async () => {
   };
   await insertAlert(h.db, alert, null, ["chn_hook", "chn_off"], at);
 });
-afterAll(async () => h?.close());
+afterAll(async () => h?.close().catch(() => {}));
 
 async function series(name: string): Promise<Record<string, number>> {
   const text = (await h.app.inject({ method: "GET", url: "/metrics" })).body;
@@ -72,5 +72,12 @@ describe("/metrics: alert deliveries", () => {
       exhausted: 1,
     });
     expect(await series("kamiyo_delivery_worker_errors_total")).toEqual({ "": 1 });
+  });
+
+  it("says whether the database answered the scrape's read (last: it closes the database)", async () => {
+    expect(await series("kamiyo_database_up")).toEqual({ "": 1 });
+    await h.db.close();
+    expect(await series("kamiyo_database_up")).toEqual({ "": 0 });
+    expect(await series("kamiyo_delivery_outbox_pending")).toEqual({});
   });
 });

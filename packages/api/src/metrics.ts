@@ -231,6 +231,14 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: "kamiyo_database_up",
+      help: "1 when the database answered this scrape's read of the outbox, 0 when it failed",
+      registers,
+      async collect() {
+        this.set((await figures()) === null ? 0 : 1);
+      },
+    });
+    new Gauge({
       name: "kamiyo_alert_channels",
       help: "Alert channels by kind and health (healthy, failing: in a run of failed attempts, disabled)",
       labelNames: ["channel", "state"],
