@@ -104,20 +104,28 @@ const promtool = (() => {
   }
 })();
 
-it("reads metric names out of PromQL and of Grafana's variable queries", () => {
-  expect(
-    metricsOf(
-      'sum by (platform, state) (rate(syncflow_spend_total{tenant=~"$tenant"}[5m])) / 1e6 / max(a_b)',
-    ),
-  ).toEqual(["syncflow_spend_total", "a_b"]);
-  expect(metricsOf("increase(x_total[$__range]) > 0 or changes(y[1h])")).toEqual(["x_total", "y"]);
-  expect(metricsOfVariable("label_values(kamiyo_rca_queries_total, tenant)")).toEqual([
-    "kamiyo_rca_queries_total",
-  ]);
-  expect(metricsOfVariable("label_values(instance)")).toEqual([]);
+// Neither the files nor what `/metrics` names depend on the database engine: the embedded one only.
+const onEmbedded = describe.skipIf(testDbKind === "postgres");
+
+onEmbedded("PromQL names", () => {
+  it("reads metric names out of PromQL and of Grafana's variable queries", () => {
+    expect(
+      metricsOf(
+        'sum by (platform, state) (rate(syncflow_spend_total{tenant=~"$tenant"}[5m])) / 1e6 / max(a_b)',
+      ),
+    ).toEqual(["syncflow_spend_total", "a_b"]);
+    expect(metricsOf("increase(x_total[$__range]) > 0 or changes(y[1h])")).toEqual([
+      "x_total",
+      "y",
+    ]);
+    expect(metricsOfVariable("label_values(kamiyo_rca_queries_total, tenant)")).toEqual([
+      "kamiyo_rca_queries_total",
+    ]);
+    expect(metricsOfVariable("label_values(instance)")).toEqual([]);
+  });
 });
 
-describe("the Grafana dashboards", () => {
+onEmbedded("the Grafana dashboards", () => {
   it("are Grafana dashboards with unique uids, each panel's id unique in its dashboard", () => {
     expect(dashboards.length).toBeGreaterThan(0);
     const uids = dashboards.map((d) => d.dashboard.uid);
@@ -157,7 +165,7 @@ describe("the Grafana dashboards", () => {
   });
 });
 
-describe("the Prometheus alert rules", () => {
+onEmbedded("the Prometheus alert rules", () => {
   it("are rule files in the standard shape, each alert named once with its runbook section", () => {
     expect(ruleFiles.length).toBeGreaterThan(0);
     const doc = readFileSync(join(REPO, RUNBOOK_DOC), "utf8");
@@ -193,8 +201,7 @@ describe("the Prometheus alert rules", () => {
   );
 });
 
-// What `/metrics` names does not depend on the database engine: run on the embedded one only.
-describe.skipIf(testDbKind === "postgres")("dashboards and alert rules", () => {
+onEmbedded("dashboards and alert rules", () => {
   let h: Harness;
   let monitor: Monitor;
   let exported: Set<string>;
