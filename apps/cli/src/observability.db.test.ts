@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { apiHarness, type Harness } from "@kamiyo/api/testing";
@@ -8,7 +9,7 @@ import { monitorConfig } from "@kamiyo/hyperliquid";
 import { Monitor } from "@kamiyo/monitor";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { MODULES, PLUGINS } from "./modules.ts";
 import {
@@ -163,6 +164,30 @@ onEmbedded("the Grafana dashboards", () => {
     }
     expect(wrong).toEqual([]);
   });
+});
+
+onEmbedded("the dashboards' queries", () => {
+  it.runIf(promtool)(
+    "are PromQL Prometheus parses (promtool, Grafana's range variables set)",
+    () => {
+      const rules = dashboards.flatMap(({ dashboard }) =>
+        panelsOf(dashboard).flatMap((p) =>
+          (p.targets ?? []).map((t) => ({
+            record: "dashboard:query",
+            expr: (t.expr ?? "").replace(/\$__(?:range|rate_interval|interval)\b/g, "1h"),
+          })),
+        ),
+      );
+      const dir = mkdtempSync(join(tmpdir(), "kamiyo-dashboards-"));
+      try {
+        const file = join(dir, "queries.yml");
+        writeFileSync(file, stringifyYaml({ groups: [{ name: "dashboards", rules }] }));
+        execFileSync("promtool", ["check", "rules", file], { stdio: "pipe" });
+      } finally {
+        rmSync(dir, { recursive: true });
+      }
+    },
+  );
 });
 
 onEmbedded("the Prometheus alert rules", () => {
