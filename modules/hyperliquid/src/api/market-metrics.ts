@@ -71,7 +71,8 @@ export function registerMarketMetrics(ctx: ApiModuleContext): void {
   });
   const monitor: Monitor | null = ctx.deps.monitor;
   if (!monitor) return;
-  const hyperps = settings(ctx.deps).detectors.oracle.config.hyperps;
+  // A monitor composed without the oracle detector (tests, other apps) has no hyperps listed.
+  const hyperps = settings(ctx.deps).detectors.oracle?.config.hyperps ?? [];
   monitor.onRecord((r) => {
     const record = r as HistoryRecord;
     switch (record.type) {
