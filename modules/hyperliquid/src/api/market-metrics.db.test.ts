@@ -67,8 +67,8 @@ describe.skipIf(testDbKind === "postgres")("the monitor's figures on /metrics", 
   });
 
   it("are absent until the monitor stores rows", async () => {
-    expect(await series("kamiyo_hl_vault_account_value_usd")).toEqual({});
-    expect(await series("kamiyo_hl_liquidations_total")).toEqual({});
+    expect(await series("kamiyo_hyperliquid_vault_account_value_usd")).toEqual({});
+    expect(await series("kamiyo_hyperliquid_liquidations_total")).toEqual({});
   });
 
   it("give each vault's latest state, each perp's largest deviation and the liquidations", async () => {
@@ -128,15 +128,21 @@ describe.skipIf(testDbKind === "postgres")("the monitor's figures on /metrics", 
     await monitor.whenIdle();
 
     const hlp = `${HLP.address},HLP,parent`;
-    expect(await series("kamiyo_hl_vault_account_value_usd")).toEqual({ [hlp]: 3.5e8 });
-    expect(await series("kamiyo_hl_vault_unrealized_pnl_usd")).toEqual({ [hlp]: -250_000 });
-    expect(await series("kamiyo_hl_vault_position_notional_usd")).toEqual({ [hlp]: 1.2e9 });
-    expect(await series("kamiyo_hl_price_deviation_pct")).toEqual({ "ETH,mark/binance": 0.5 });
-    expect(await series("kamiyo_hl_liquidations_total")).toEqual({
+    expect(await series("kamiyo_hyperliquid_vault_account_value_usd")).toEqual({ [hlp]: 3.5e8 });
+    expect(await series("kamiyo_hyperliquid_vault_unrealized_pnl_usd")).toEqual({
+      [hlp]: -250_000,
+    });
+    expect(await series("kamiyo_hyperliquid_vault_position_notional_usd")).toEqual({
+      [hlp]: 1.2e9,
+    });
+    expect(await series("kamiyo_hyperliquid_price_deviation_pct")).toEqual({
+      "ETH,mark/binance": 0.5,
+    });
+    expect(await series("kamiyo_hyperliquid_liquidations_total")).toEqual({
       "ETH,backstop": 2,
       "ETH,market": 1,
     });
-    expect(await series("kamiyo_hl_liquidated_notional_usd_total")).toEqual({
+    expect(await series("kamiyo_hyperliquid_liquidated_notional_usd_total")).toEqual({
       "ETH,backstop": 2_000_000,
       "ETH,market": 40_000,
     });

@@ -25,12 +25,12 @@ export function registerMarketMetrics(ctx: ApiModuleContext): void {
   const pnl = new Map<string, number>();
   const deviations = new Map<string, { pct: number; pair: string }>();
   const liquidations = ctx.counter({
-    name: "kamiyo_hl_liquidations_total",
+    name: "kamiyo_hyperliquid_liquidations_total",
     help: "Liquidations classified by the monitor, by coin and method (market, backstop, adl)",
     labelNames: ["coin", "method"],
   });
   const liquidated = ctx.counter({
-    name: "kamiyo_hl_liquidated_notional_usd_total",
+    name: "kamiyo_hyperliquid_liquidated_notional_usd_total",
     help: "Notional of the liquidations classified by the monitor, USD, by coin and method",
     labelNames: ["coin", "method"],
   });
@@ -43,28 +43,28 @@ export function registerMarketMetrics(ctx: ApiModuleContext): void {
         [...vaults].map(([vault, v]) => [{ vault, name: v.name, role: v.role }, value(v)] as const),
     });
   vaultGauge(
-    "kamiyo_hl_vault_account_value_usd",
+    "kamiyo_hyperliquid_vault_account_value_usd",
     "A watched vault's account value (HLP and its sub-vaults), USD, from its latest state",
     (v) => v.accountValue,
   );
   vaultGauge(
-    "kamiyo_hl_vault_unrealized_pnl_usd",
+    "kamiyo_hyperliquid_vault_unrealized_pnl_usd",
     "A watched vault's unrealized PnL, USD, from its latest state",
     (v) => v.unrealizedPnl,
   );
   vaultGauge(
-    "kamiyo_hl_vault_position_notional_usd",
+    "kamiyo_hyperliquid_vault_position_notional_usd",
     "A watched vault's total open notional, USD, from its latest state",
     (v) => v.totalNtlPos,
   );
   ctx.gauge({
-    name: "kamiyo_hl_vault_pnl_usd",
+    name: "kamiyo_hyperliquid_vault_pnl_usd",
     help: "A watched vault's all-time PnL, USD, from its latest portfolio reading",
     labelNames: ["vault"],
     read: () => [...pnl].map(([vault, usd]) => [{ vault }, usd] as const),
   });
   ctx.gauge({
-    name: "kamiyo_hl_price_deviation_pct",
+    name: "kamiyo_hyperliquid_price_deviation_pct",
     help: "A perp's largest deviation among mark, oracle, Binance and Coinbase at its latest sample, percent, with the pair",
     labelNames: ["coin", "pair"],
     read: () => [...deviations].map(([coin, d]) => [{ coin, pair: d.pair }, d.pct] as const),
