@@ -129,7 +129,7 @@ describe("kamiyo serve", () => {
     expect(ready.body).toMatchObject({ ready: true, monitorInProcess: true });
     const metrics = (await json(`${base}/metrics`)).body as string;
     expect(metrics).toMatch(
-      /kamiyo_findings_total\{detector="liquidations",severity="critical",change="opened"\} [1-9]/,
+      /kamiyo_findings_total\{detector="liquidations",kind="[a-z-]+",severity="critical",change="opened"\} [1-9]/,
     );
     expect(metrics).toMatch(/kamiyo_pipeline_observations_total\{type="fills"\} [1-9]/);
     expect(metrics).toContain('kamiyo_source_up{source="hyperliquid"}');

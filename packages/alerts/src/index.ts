@@ -13,5 +13,6 @@ export * from "./routing/routing-config.ts";
 export * from "./store/channels.ts";
 export * from "./store/delivery-log.ts";
 export * from "./store/outbox.ts";
+export * from "./store/outbox-stats.ts";
 export * from "./store/silences.ts";
 export * from "./types.ts";

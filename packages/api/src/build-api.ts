@@ -133,6 +133,7 @@ export async function buildApi(
   deps.monitor?.onChange((c) => {
     metrics.findings.inc({
       detector: c.finding.detector,
+      kind: c.finding.kind,
       severity: c.finding.severity,
       change: c.change,
     });

@@ -1,4 +1,4 @@
-import type { Resolver } from "@kamiyo/alerts";
+import type { DeliveryWorkerStats, Resolver } from "@kamiyo/alerts";
 import type { EditionId } from "@kamiyo/billing";
 import type { StripeBilling } from "@kamiyo/billing/stripe";
 import type { Clock, Logger } from "@kamiyo/core";
@@ -61,6 +61,8 @@ export interface ApiDeps {
   demo?: DemoInfo | null;
   /** Tells an in-process delivery worker that deliveries are due now (a test send, a replay). */
   wakeDeliveries?: () => void;
+  /** The in-process delivery worker's counters (`/metrics`); unset: this process delivers nothing. */
+  deliveryStats?: () => DeliveryWorkerStats;
 }
 
 /** What `kamiyo serve --demo` plays (`/meta`'s `demo`). */

@@ -1,16 +1,24 @@
+import {
+  type ChannelHealth,
+  channelHealth,
+  type OutboxBacklog,
+  outboxBacklog,
+} from "@kamiyo/alerts";
+import { describeError } from "@kamiyo/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ApiDeps } from "./deps.ts";
 
 /**
  * The Prometheus registry of one process: HTTP traffic, the pipeline (observations, queue, data
- * lag and counters by source), findings, the database pool, the live streams and the process.
- * Pipeline figures are read from the monitor at scrape time.
+ * lag and counters by source), findings, the database pool, the live streams, the alert outbox
+ * and its delivery worker, and the process. Pipeline figures are read from the monitor at scrape
+ * time; the outbox's from the database (it is shared by every process).
  */
 export class Metrics {
   readonly registry = new Registry();
   readonly httpRequests: Counter<"method" | "route" | "status">;
   readonly httpDuration: Histogram<"method" | "route">;
-  readonly findings: Counter<"detector" | "severity" | "change">;
+  readonly findings: Counter<"detector" | "kind" | "severity" | "change">;
   /** Per method, route and status: the children of the two HTTP metrics (labels hashed once). */
   readonly #requestSeries = new Map<string, { count: () => void; time: (s: number) => void }>();
 
@@ -38,8 +46,8 @@ export class Metrics {
     });
     this.findings = new Counter({
       name: "kamiyo_findings_total",
-      help: "Finding changes by detector, severity and change (opened, escalated, updated, resolved)",
-      labelNames: ["detector", "severity", "change"],
+      help: "Finding changes by detector, kind (drawdown, cascade, ...), severity and change (opened, escalated, updated, resolved)",
+      labelNames: ["detector", "kind", "severity", "change"],
       registers,
     });
     const monitor = deps.monitor;
@@ -77,6 +85,7 @@ export class Metrics {
         this.set({ state: "waiting" }, s.waiting);
       },
     });
+    this.#deliveries(deps, registers);
     if (!monitor) return;
     new Counter({
       name: "kamiyo_pipeline_observations_total",
@@ -95,6 +104,27 @@ export class Metrics {
       registers,
       collect() {
         this.set(monitor.health().stats.queue.size);
+      },
+    });
+    new Gauge({
+      name: "kamiyo_pipeline_queue_capacity",
+      help: "Observations the queue between sources and detectors holds before it drops",
+      registers,
+      collect() {
+        this.set(monitor.health().stats.queue.capacity);
+      },
+    });
+    new Counter({
+      name: "kamiyo_pipeline_store_failures_total",
+      help: "The pipeline's store: failed writes of findings and history (retried), and rows dropped once its buffer was full",
+      labelNames: ["what"],
+      registers,
+      collect() {
+        this.reset();
+        const store = monitor.health().stats.store;
+        if (!store) return;
+        this.inc({ what: "flush" }, store.flushFailures);
+        this.inc({ what: "dropped_row" }, store.droppedRows);
       },
     });
     new Counter({
@@ -164,6 +194,89 @@ export class Metrics {
     });
   }
 
+  /**
+   * The alert outbox across tenants (read from the database at each scrape: every process sees
+   * the same figures) and this process's delivery worker, if it runs one.
+   */
+  #deliveries(deps: ApiDeps, registers: Registry[]): void {
+    // prom-client collects every metric of a scrape at once: the three outbox gauges share one
+    // read of the database, started by whichever collects first.
+    let reading: Promise<OutboxFigures | null> | null = null;
+    const figures = () => {
+      reading ??= readOutbox(deps).finally(() => {
+        reading = null;
+      });
+      return reading;
+    };
+    new Gauge({
+      name: "kamiyo_delivery_outbox_pending",
+      help: "Deliveries waiting to be sent to enabled channels (first try or retry), by channel kind",
+      labelNames: ["channel"],
+      registers,
+      async collect() {
+        this.reset();
+        for (const b of (await figures())?.backlog ?? [])
+          this.set({ channel: b.channel }, b.pending);
+      },
+    });
+    new Gauge({
+      name: "kamiyo_delivery_outbox_overdue_seconds",
+      help: "How long the longest-due pending delivery has been due, by channel kind (0: none due)",
+      labelNames: ["channel"],
+      registers,
+      async collect() {
+        this.reset();
+        for (const b of (await figures())?.backlog ?? [])
+          this.set({ channel: b.channel }, b.overdueS);
+      },
+    });
+    new Gauge({
+      name: "kamiyo_database_up",
+      help: "1 when the database answered this scrape's read of the outbox, 0 when it failed",
+      registers,
+      async collect() {
+        this.set((await figures()) === null ? 0 : 1);
+      },
+    });
+    new Gauge({
+      name: "kamiyo_alert_channels",
+      help: "Alert channels by kind and health (healthy, failing: in a run of failed attempts, disabled)",
+      labelNames: ["channel", "state"],
+      registers,
+      async collect() {
+        this.reset();
+        for (const h of (await figures())?.health ?? [])
+          for (const state of ["healthy", "failing", "disabled"] as const)
+            this.set({ channel: h.channel, state }, h[state]);
+      },
+    });
+    const stats = deps.deliveryStats;
+    new Counter({
+      name: "kamiyo_delivery_attempts_total",
+      help: "Delivery attempts this process's worker made, by result (delivered, failed: to be retried, exhausted: retries used up)",
+      labelNames: ["result"],
+      registers,
+      collect() {
+        this.reset();
+        const s = stats?.();
+        if (!s) return;
+        this.inc({ result: "delivered" }, s.delivered);
+        this.inc({ result: "failed" }, s.failed);
+        this.inc({ result: "exhausted" }, s.exhausted);
+      },
+    });
+    new Counter({
+      name: "kamiyo_delivery_worker_errors_total",
+      help: "Delivery rounds that failed as a whole (the database refused the claim or the record)",
+      registers,
+      collect() {
+        this.reset();
+        const s = stats?.();
+        if (s) this.inc(s.errors);
+      },
+    });
+  }
+
   /** Counts one answered request and its duration in seconds. */
   recordRequest(method: string, route: string, status: number, seconds: number): void {
     const key = `${method} ${route} ${status}`;
@@ -209,6 +322,25 @@ export class Metrics {
         for (const [labels, value] of spec.read()) this.set(labels, value);
       },
     });
+  }
+}
+
+interface OutboxFigures {
+  backlog: OutboxBacklog[];
+  health: ChannelHealth[];
+}
+
+/** The outbox's figures now; null (the series stay absent) when the database fails to answer. */
+async function readOutbox(deps: ApiDeps): Promise<OutboxFigures | null> {
+  try {
+    const [backlog, health] = await Promise.all([
+      outboxBacklog(deps.db, deps.clock.now()),
+      channelHealth(deps.db),
+    ]);
+    return { backlog, health };
+  } catch (err) {
+    deps.log.warn({ err: describeError(err) }, "reading the outbox for /metrics failed");
+    return null;
   }
 }
 

@@ -247,6 +247,21 @@ export class Monitor {
     await this.#store?.flush();
   }
 
+  /**
+   * Calls `fn` with every time-series row the histories queue for writing (none without a
+   * database): what a module's live figures (`/metrics`) are read from. A throwing listener is
+   * logged and the pipeline goes on.
+   */
+  onRecord(fn: (row: unknown) => void): void {
+    this.#store?.onRecord((row) => {
+      try {
+        fn(row);
+      } catch (err) {
+        this.#deps.log.error({ err: describeError(err) }, "record listener failed");
+      }
+    });
+  }
+
   /** The derived detectors this monitor runs, with what each is. */
   derivedDetectors(): { kind: string; description: string }[] {
     return this.#derived.map((d) => ({

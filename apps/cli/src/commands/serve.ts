@@ -160,6 +160,7 @@ export async function listenApi(
       version: VERSION,
       startedAt: clock.now(),
       wakeDeliveries: alerting ? () => alerting.wake() : undefined,
+      deliveryStats: alerting ? () => alerting.worker.stats : undefined,
       modules: MODULES.api,
       moduleSettings: config.modules,
       monitoredChains: MODULES.monitoredChains,

@@ -1,6 +1,7 @@
 import type { ApiModule } from "@kamiyo/api";
 import { dashboardRoutes } from "./dashboard-routes.ts";
 import { hyperliquidRoutes } from "./hyperliquid-routes.ts";
+import { registerMarketMetrics } from "./market-metrics.ts";
 import { mlRoutes } from "./ml-routes.ts";
 import { hyperliquidMeta, hyperliquidStats, newestMarketData } from "./overview.ts";
 
@@ -9,7 +10,8 @@ import { hyperliquidMeta, hyperliquidStats, newestMarketData } from "./overview.
  * `/security/hlp-vault` (and its history), `/security/oracle-deviations` (and its history),
  * `/security/liquidation-patterns`, its models (`/ml/status`, `/ml/anomalies`, `/ml/forecast`),
  * the `liquidations` and `monitoredAssets` sections of `/stats`, what it watches in `/meta`, and
- * its data lag in `/ready`.
+ * its data lag in `/ready`, and its live figures in `/metrics` (vaults, price deviations,
+ * liquidations).
  */
 export const hyperliquidApi: ApiModule = {
   id: "hyperliquid",
@@ -19,6 +21,7 @@ export const hyperliquidApi: ApiModule = {
     dashboardRoutes(app, ctx.deps, ctx.config);
     hyperliquidRoutes(app, ctx.deps);
     mlRoutes(app, ctx.deps);
+    registerMarketMetrics(ctx);
   },
   stats: hyperliquidStats,
   meta: hyperliquidMeta,

@@ -29,7 +29,7 @@ export const rcaApi: ApiModule = {
       now: () => ctx.deps.clock.now(),
     });
     ctx.onClose(() => runtime.close());
-    rcaRoutes(app, ctx.deps, ctx.quota);
+    rcaRoutes(app, ctx.deps, { quota: ctx.quota, counter: ctx.counter });
     agentRoutes(app, ctx.deps);
     // Its own scope: the ingest routes read raw bodies (JSON, NDJSON, protobuf).
     await app.register(async (scope) =>

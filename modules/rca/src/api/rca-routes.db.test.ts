@@ -111,6 +111,9 @@ describe(`the RCA API (${testDbKind})`, () => {
       "SELECT sum(value)::int AS n FROM usage_events WHERE product = 'rca' AND meter = 'rca_queries'",
     );
     expect(used[0]?.n).toBe(1);
+    // And counted for the tenant in /metrics (the RCA usage dashboards).
+    const metrics = (await h.app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toContain(`kamiyo_rca_queries_total{tenant="${h.deps.tenantId}"} 1`);
     const bad = await post("/rca/analyses", { from: "yesterday", to: "2024-11-19T19:15:00Z" });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toContain("from");

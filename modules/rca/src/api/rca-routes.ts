@@ -1,5 +1,6 @@
 import {
   type ApiDeps,
+  type ApiModuleContext,
   cursorParam,
   errorResponses,
   forTenant,
@@ -142,9 +143,20 @@ const resourceJson = (r: Row) => ({
 /**
  * The knowledge graph's API: the tenant's resources, a resource's neighbourhood, events on
  * resources in a window, and RCA queries (run, stored, read back; each one of the plan's queries a
- * period). Everything through the tenant's view of the database (row-level security).
+ * period, counted per tenant in `/metrics`). Everything through the tenant's view of the database
+ * (row-level security).
  */
-export function rcaRoutes(app: ZodApp, deps: ApiDeps, quota: UsageQuota): void {
+export function rcaRoutes(
+  app: ZodApp,
+  deps: ApiDeps,
+  ctx: { quota: UsageQuota; counter: ApiModuleContext["counter"] },
+): void {
+  const { quota } = ctx;
+  const queries = ctx.counter({
+    name: "kamiyo_rca_queries_total",
+    help: "RCA queries answered (rca_queries, the plan's meter), by tenant",
+    labelNames: ["tenant"],
+  });
   app.get(
     "/rca/resources",
     {
@@ -374,6 +386,7 @@ export function rcaRoutes(app: ZodApp, deps: ApiDeps, quota: UsageQuota): void {
         ],
         deps.clock.now(),
       );
+      queries.inc({ tenant: req.ctx.tenantId });
       return reply
         .code(201)
         .send(analysisJson({ id, symptom, result: candidates, createdAt, durationMs }));

@@ -159,6 +159,8 @@ export async function apiHarness(
     billing?: ApiDeps["billing"];
     /** The modules' settings by module id, as the app parsed them (ApiDeps.moduleSettings). */
     moduleSettings?: ApiDeps["moduleSettings"];
+    /** An in-process delivery worker's counters (ApiDeps.deliveryStats; default none). */
+    deliveryStats?: ApiDeps["deliveryStats"];
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb({ modules: options.migrations ?? [] });
@@ -189,6 +191,7 @@ export async function apiHarness(
     redisUrl: options.redisUrl ?? null,
     billing: options.billing ?? null,
     ...(options.moduleSettings && { moduleSettings: options.moduleSettings }),
+    ...(options.deliveryStats && { deliveryStats: options.deliveryStats }),
   };
   const { app, routes } = await buildApi(deps, apiConfig.parse(options.config ?? {}));
   await app.ready();
