@@ -8,6 +8,9 @@ import { describeError } from "@kamiyo/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ApiDeps } from "./deps.ts";
 
+/** What the metrics read: the API's deps, or a worker's (`serve --role` without the API). */
+export type MetricsDeps = Pick<ApiDeps, "monitor" | "db" | "clock" | "log" | "deliveryStats">;
+
 /**
  * The Prometheus registry of one process: HTTP traffic, the pipeline (observations, queue, data
  * lag and counters by source), findings, the database pool, the live streams, the alert outbox
@@ -23,7 +26,7 @@ export class Metrics {
   readonly #requestSeries = new Map<string, { count: () => void; time: (s: number) => void }>();
 
   constructor(
-    deps: Pick<ApiDeps, "monitor" | "db" | "clock">,
+    deps: MetricsDeps,
     live: {
       streamClients: () => number;
       cacheLookups: () => Record<string, { hit: number; miss: number }>;
@@ -198,7 +201,7 @@ export class Metrics {
    * The alert outbox across tenants (read from the database at each scrape: every process sees
    * the same figures) and this process's delivery worker, if it runs one.
    */
-  #deliveries(deps: ApiDeps, registers: Registry[]): void {
+  #deliveries(deps: MetricsDeps, registers: Registry[]): void {
     // prom-client collects every metric of a scrape at once: the three outbox gauges share one
     // read of the database, started by whichever collects first.
     let reading: Promise<OutboxFigures | null> | null = null;
@@ -331,7 +334,7 @@ interface OutboxFigures {
 }
 
 /** The outbox's figures now; null (the series stay absent) when the database fails to answer. */
-async function readOutbox(deps: ApiDeps): Promise<OutboxFigures | null> {
+async function readOutbox(deps: MetricsDeps): Promise<OutboxFigures | null> {
   try {
     const [backlog, health] = await Promise.all([
       outboxBacklog(deps.db, deps.clock.now()),

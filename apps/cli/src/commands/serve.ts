@@ -78,6 +78,7 @@ export async function serveCommand(
       db,
       clock,
       monitor,
+      deliveryStats: alerting ? () => alerting.worker.stats : undefined,
       roles: [...roles],
       version: VERSION,
       probes: half ? [half.probe] : [],

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { DeliveryWorkerStats } from "@kamiyo/alerts";
 import { Metrics } from "@kamiyo/api";
 import { type Clock, describeError, type Logger } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
@@ -27,13 +28,21 @@ export async function startProbeServer(opts: {
   db: Db;
   clock: Clock;
   monitor: Monitor | null;
+  /** The delivery worker's counters, in a process that delivers. */
+  deliveryStats?: () => DeliveryWorkerStats;
   roles: readonly string[];
   version: string;
   probes: readonly WorkerProbe[];
   log: Logger;
 }): Promise<{ where: string; close(): Promise<void> }> {
   const metrics = new Metrics(
-    { monitor: opts.monitor, db: opts.db, clock: opts.clock },
+    {
+      monitor: opts.monitor,
+      db: opts.db,
+      clock: opts.clock,
+      log: opts.log,
+      deliveryStats: opts.deliveryStats,
+    },
     { streamClients: () => 0, cacheLookups: () => ({}) },
   );
   if (opts.monitor) {
