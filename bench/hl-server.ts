@@ -148,14 +148,19 @@ wss.on("connection", (ws) => {
   });
 });
 
-/** Sends frames as fast as the socket drains (never more than 16 MB buffered). */
-async function flood(frames: string[], total: number): Promise<number> {
+/**
+ * Sends frames as fast as the socket drains (never more than 16 MB buffered); `distinct`: every
+ * frame its own trades (new tids after each pass over `frames`), as a real feed never repeats.
+ */
+async function flood(frames: string[], total: number, distinct = false): Promise<number> {
   const start = performance.now();
   const ws = [...clients][0];
   if (!ws) throw new Error("no client");
+  let pass = frames;
   for (let i = 0; i < total; i++) {
     while (ws.bufferedAmount > 16 * 1024 * 1024) await new Promise((r) => setImmediate(r));
-    ws.send(frames[i % frames.length] as string);
+    if (distinct && i > 0 && i % frames.length === 0) pass = tradeFrames(frames.length);
+    ws.send(pass[i % pass.length] as string);
   }
   return performance.now() - start;
 }
@@ -198,10 +203,14 @@ process.on(
     rate?: number;
     seconds?: number;
     fillEveryMs?: number;
+    distinct?: boolean;
   }) => {
     const frames = tradeFrames(20_000);
     if (m.cmd === "flood")
-      process.send?.({ type: "flooded", ms: await flood(frames, m.total ?? 0) });
+      process.send?.({
+        type: "flooded",
+        ms: await flood(frames, m.total ?? 0, m.distinct === true),
+      });
     if (m.cmd === "paced")
       process.send?.({
         type: "paced",

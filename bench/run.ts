@@ -8,8 +8,8 @@
  * --database-url), its outcome billing's sums and a month billed from a 100,000-record trail
  * (bench/shield-billing.ts), and the policy check (bench/shield-policy.ts: evaluation in process,
  * group-committed checks, POST /shield/checks).
- * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca|shield (repeatable), --frames N
- * (throughput frames), --deliveries N (alerts: outbox size, default 20,000);
+ * Options: --only throughput|latency|memory|api|alerts|intel|ml|rca|shield|scaleout (repeatable),
+ * --frames N (throughput frames; scaleout: frames flooded, default 100,000), --deliveries N (alerts: outbox size, default 20,000);
  * for api: --database-url URL (PostgreSQL; default $BENCH_DATABASE_URL, without either only the
  * embedded database is measured), --api-db postgres|pglite (repeatable; default both),
  * --findings N (default 1,000,000), --seconds N (each autocannon run, default 10), --cpu-prof DIR
@@ -35,6 +35,7 @@ import { cpuSnapshot, cpuSplit } from "./cpu-split.ts";
 import { intelBench } from "./intel.ts";
 import { mlBench } from "./ml.ts";
 import { rcaBench } from "./rca.ts";
+import { scaleOutBench } from "./scale-out.ts";
 import { shieldBench } from "./shield.ts";
 import { shieldAuditBench } from "./shield-audit.ts";
 import { shieldBillingBench } from "./shield-billing.ts";
@@ -69,6 +70,7 @@ const only = new Set(
     "ml",
     "rca",
     "shield",
+    "scaleout",
   ],
 );
 const rows: [string, string, string][] = [];
@@ -730,6 +732,15 @@ if (only.has("shield")) {
       seconds: Number(values.seconds ?? 10),
     })),
   );
+}
+if (only.has("scaleout")) {
+  const databaseUrl = values["database-url"] ?? process.env.BENCH_DATABASE_URL;
+  if (databaseUrl)
+    rows.push(...(await scaleOutBench({ databaseUrl, frames: Number(values.frames ?? 100_000) })));
+  else
+    console.log(
+      "scaleout: no --database-url or BENCH_DATABASE_URL: several processes need PostgreSQL",
+    );
 }
 console.log("\n| benchmark | result | details |\n| --- | --- | --- |");
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

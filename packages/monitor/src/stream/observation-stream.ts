@@ -266,6 +266,21 @@ export class ObservationStream {
     return { pending: info.num_pending, inFlight: info.num_ack_pending };
   }
 
+  /** What the stream holds: its observations and the sequence of its last. */
+  async state(): Promise<{ messages: number; lastSeq: number }> {
+    await this.ensureStream();
+    const info = await this.#jsm.streams.info(this.#opts.stream);
+    return { messages: info.state.messages, lastSeq: info.state.last_seq };
+  }
+
+  /**
+   * Deletes a consumer group: started again, the group reads the stream from its start (an
+   * operator detecting again from what the stream still holds).
+   */
+  async deleteGroup(group: string): Promise<void> {
+    await this.#jsm.consumers.delete(this.#opts.stream, group).catch(() => false);
+  }
+
   /** Deletes the stream and its consumers (tests, and an operator starting over). */
   async deleteStream(): Promise<void> {
     await this.#jsm.streams.delete(this.#opts.stream).catch(() => false);
