@@ -6,16 +6,23 @@ import { generateSecret } from "@kamiyo/alerts";
 import { PostgresDb } from "@kamiyo/db";
 import { type LiveUpstream, startLiveUpstream } from "@kamiyo/hyperliquid/testing";
 import { ObservationStream } from "@kamiyo/monitor/stream";
-import { type ServeProcess, startServeProcess, testDbKind } from "@kamiyo/testing";
+import {
+  type ServeProcess,
+  startServeProcess,
+  startTestRedis,
+  type TestRedis,
+  testDbKind,
+} from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const url = process.env.TEST_DATABASE_URL ?? "";
 const NATS = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 
-/** Polls `read` every 100 ms until `ok` holds of it (20 s at most), and returns the last read. */
+/** Polls `read` every 100 ms until `ok` holds of it (60 s at most), and returns the last read. */
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 60_000;
   let v = await read();
-  for (let i = 0; i < 200 && !ok(v); i++) {
+  while (!ok(v) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
     v = await read();
   }
@@ -35,7 +42,8 @@ const metric = (page: string, series: string) =>
 /**
  * The pipeline split across processes as a scaled-out install runs it (`kamiyo serve --role`):
  * one ingest process publishing to NATS JetStream, two detect shards, two API replicas and two
- * delivery workers, on one PostgreSQL schema; then a worker killed with SIGKILL every 2 s. Several processes need a database all can open: PostgreSQL
+ * delivery workers, on one PostgreSQL schema, NATS and a Redis of the test's own (the APIs' shared
+ * limits); then a worker killed with SIGKILL every 2 s. Several processes need a database all can open: PostgreSQL
  * only (the db-postgres project).
  */
 describe.runIf(testDbKind === "postgres")("the pipeline split across processes", () => {
@@ -48,6 +56,7 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
   let upstream: LiveUpstream;
   let env: Record<string, string>;
   let stream: ObservationStream;
+  let redis: TestRedis;
 
   const start = async (name: string, args: string[]) => {
     const p = await startServeProcess(args, env);
@@ -73,11 +82,14 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
     await new Promise<void>((r) => hooks.listen(0, "127.0.0.1", r));
     upstream = await startLiveUpstream();
     stream = await ObservationStream.connect({ servers: NATS, stream: streamName });
+    redis = await startTestRedis();
     env = {
       ...upstream.env,
       DATABASE_URL: `${url}${url.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema},public`)}`,
       NATS_URL: NATS,
       NATS_STREAM: streamName,
+      // The API replicas' rate limits and quotas, shared.
+      REDIS_URL: redis.url,
       ALERTS_WEBHOOK_URL: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`,
       ALERTS_WEBHOOK_SECRET: generateSecret(),
       ALERTS_MIN_SEVERITY: "high",
@@ -104,6 +116,7 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
     hooks?.closeAllConnections();
     await new Promise((r) => hooks?.close(r));
     await upstream?.close();
+    await redis?.kill();
     await stream?.deleteStream();
     await stream?.close();
     const admin = await PostgresDb.open({ url, poolSize: 1 });
@@ -147,6 +160,10 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
     expect(byShard.filter((n) => n > 0)).toHaveLength(1);
     for (const n of ["detect0", "detect1"])
       expect(metric(pages[n] ?? "", "kamiyo_stream_batches_total")).toBeGreaterThan(0);
+    for (const n of ["api", "api1"]) {
+      const ready = await (await fetch(`${procs[n]?.base}/ready`)).json();
+      expect([n, ready.limits]).toEqual([n, { backend: "redis", degraded: false, error: null }]);
+    }
     for (const n of ["ingest", "detect0", "detect1", "deliver0"]) {
       const ready = await fetch(`${procs[n]?.base}/ready`);
       expect([n, ready.status]).toEqual([n, 200]);
@@ -195,16 +212,17 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
         await start(n, argsOf[n] as string[]);
       }
     })();
-    // 60 liquidations of their own (each a large-liquidation finding and an alert), 4 a second.
-    const N = 60;
-    for (let i = 0; i < N; i++) {
-      upstream.pushLiquidation(i);
+    // Liquidations of their own (each a large-liquidation finding and an alert), 4 a second,
+    // until at least 40 went out and 3 workers were killed (later on a loaded machine).
+    let N = 0;
+    while (N < 40 || (killed.length < 3 && N < 200)) {
+      upstream.pushLiquidation(N++);
       await new Promise((r) => setTimeout(r, 250));
     }
     done = true;
     await killing;
     await asking;
-    expect(killed.length).toBeGreaterThanOrEqual(4);
+    expect(killed.length).toBeGreaterThanOrEqual(3);
 
     // Settled: both shards' groups have everything acknowledged, every delivery is delivered.
     await until(
@@ -241,5 +259,5 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
     }
     expect(unanswered).toEqual([]);
     expect(answered).toBeGreaterThan(50);
-  }, 120_000);
+  }, 180_000);
 });
