@@ -5,7 +5,7 @@ import { type Plan, type ProductId, planById } from "../catalog/index.ts";
 import type { UsageEvent } from "../usage.ts";
 import { stripeMeterEvent } from "./catalog-sync.ts";
 import type { StripeConfig } from "./stripe-config.ts";
-import { applySubscription, customerOfTenant } from "./stripe-sync.ts";
+import { applySubscription, customerOfTenant, lockSubscription } from "./stripe-sync.ts";
 
 /**
  * A tenant's billing through Stripe: its customer, checkout for a new paid plan (with the trial),
@@ -100,7 +100,10 @@ export class StripeBilling {
         { idempotencyKey: `subscribe:${tenantId}:${plan.id}:${Math.floor(this.#now() / 60_000)}` },
       );
     }
-    await this.#db.transaction((tx) => applySubscription(tx, sub, this.#now()));
+    await this.#db.transaction(async (tx) => {
+      await lockSubscription(tx, sub.id);
+      await applySubscription(tx, sub, this.#now());
+    });
   }
 
   /** Cancels the tenant's subscription to a product, now or at the end of its period. */
@@ -110,7 +113,10 @@ export class StripeBilling {
     const sub = atPeriodEnd
       ? await this.stripe.subscriptions.update(current.id, { cancel_at_period_end: true })
       : await this.stripe.subscriptions.cancel(current.id);
-    await this.#db.transaction((tx) => applySubscription(tx, sub, this.#now()));
+    await this.#db.transaction(async (tx) => {
+      await lockSubscription(tx, sub.id);
+      await applySubscription(tx, sub, this.#now());
+    });
   }
 
   /** A link to Stripe's customer portal (payment methods, invoices, cancellation). */

@@ -48,6 +48,17 @@ export const idOf = (x: string | { id: string } | null | undefined): string | nu
  * payment succeeds (`paymentSucceeded`), whatever Stripe's status.
  * @returns the tenant it belongs to, or null for a customer we do not know.
  */
+/**
+ * Takes the lock of a Stripe subscription until the transaction ends. Whoever applies the
+ * subscription (a webhook, a plan change) takes it before reading Stripe's copy and writing it,
+ * so an older copy read before a change is never written after it.
+ */
+export async function lockSubscription(tx: Queryable, subscriptionId: string): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('stripe_subscription/' || $1))", [
+    subscriptionId,
+  ]);
+}
+
 export async function applySubscription(
   tx: Queryable,
   sub: Stripe.Subscription,

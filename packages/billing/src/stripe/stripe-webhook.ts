@@ -5,6 +5,7 @@ import { markInvoicesPaid } from "../invoices.ts";
 import {
   applySubscription,
   idOf,
+  lockSubscription,
   paymentFailed,
   paymentSucceeded,
   tenantOfCustomer,
@@ -64,8 +65,10 @@ export async function handleStripeEvent(
     case "customer.subscription.updated":
     case "customer.subscription.deleted":
     case "customer.subscription.trial_will_end": {
-      const fresh = await stripe.subscriptions.retrieve(event.data.object.id);
       return once(async (tx) => {
+        // Read under the subscription's lock: a plan change applied meanwhile is not undone.
+        await lockSubscription(tx, event.data.object.id);
+        const fresh = await stripe.subscriptions.retrieve(event.data.object.id);
         const tenant = await applySubscription(tx, fresh, now());
         if (!tenant) log.warn({ event: event.id }, "Stripe event for a customer we do not know");
         if (event.type === "customer.subscription.trial_will_end" && tenant)
