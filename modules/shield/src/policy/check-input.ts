@@ -47,13 +47,17 @@ export const checkInput = z
 export type CheckInput = z.infer<typeof checkInput>;
 
 /**
+ * `input` parsed by `schema`.
  * @throws AppError `invalid_input` naming the first field that is wrong
  *   (`bidMicros: Too small: expected number to be >=1`).
  */
-export function parseCheckInput(input: unknown): CheckInput {
-  const parsed = checkInput.safeParse(input);
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = issue?.path.length ? issue.path.join(".") : "(root)";
   throw new AppError("invalid_input", `${path}: ${issue?.message ?? "invalid"}`);
 }
+
+/** A check to decide, parsed. @throws as {@link parseInput}. */
+export const parseCheckInput = (input: unknown): CheckInput => parseInput(checkInput, input);

@@ -4,7 +4,7 @@ import type { Db } from "@kamiyo/db";
 import { canonicalJson } from "../audit/canonical-json.ts";
 import { TenantModels } from "../grpc/tenant-models.ts";
 import { checkCustomer, PredictionInputError } from "../ltv/ltv-predictor.ts";
-import { type CheckInput, parseCheckInput } from "./check-input.ts";
+import { type CheckInput, parseCheckInput, parseInput } from "./check-input.ts";
 import { CHECK_ID_TTL_MS, commitChecks, type ResolvedCheck } from "./commit-checks.ts";
 import type { Decision } from "./decision.ts";
 import { MAX_MICROS } from "./policy-document.ts";
@@ -128,15 +128,7 @@ export class PolicyChecker {
     tenantId: string,
     input: unknown,
   ): Promise<{ release: Release; replayed: boolean }> {
-    const parsed = releaseInput.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AppError(
-        "invalid_input",
-        `${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
-      );
-    }
-    return releaseReservation(this.#db, tenantId, parsed.data, this.#now());
+    return releaseReservation(this.#db, tenantId, parseInput(releaseInput, input), this.#now());
   }
 
   /** Opens a transaction of the tenant that takes the checks waiting once it holds the lock. */
