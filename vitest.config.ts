@@ -5,8 +5,9 @@ import { AcceptanceLastSequencer } from "./packages/testing/src/sequencer.ts";
 /**
  * Test projects, named by what a test needs (see CONTRIBUTING.md):
  * - unit: `*.test.ts`, no database, no process of ours; run once.
- * - db: `*.db.test.ts`, on a database: the embedded PGlite, and again on PostgreSQL when
- *   TEST_DATABASE_URL is set (so one `npm test` covers both engines).
+ * - db: `*.db.test.ts`, on a database, run once: on the embedded PGlite, or on PostgreSQL
+ *   (db-postgres) when TEST_DATABASE_URL is set. The files whose subject is the engine itself
+ *   (`ON_BOTH_ENGINES`) then run on both.
  * - acceptance: `acceptance/*.test.ts`, incident replays through the whole pipeline; run once, on
  *   PGlite (their results do not depend on the engine; the queries they use are db tests).
  * - e2e: `*.e2e.test.ts`, the real `kamiyo` process (exit codes, signals); run once, on PGlite.
@@ -52,6 +53,23 @@ function project(
 
 const onPglite = { TEST_DATABASE_URL: "" };
 
+/**
+ * The db files whose behaviour depends on the database engine: with TEST_DATABASE_URL set they run
+ * on PGlite as well as on PostgreSQL. Every other db file asserts what our SQL and code do, which
+ * is the same PostgreSQL on both (the product has no engine branch outside `@kamiyo/db`), so it
+ * runs once: on PostgreSQL when TEST_DATABASE_URL is set (CI), on PGlite otherwise.
+ */
+const ON_BOTH_ENGINES = [
+  // The two `Db` implementations: transactions, types, the data directory, dump and clone.
+  "packages/db/src/*.db.test.ts",
+  // Migrations applied by the CLI to an embedded data directory and to a server's schema.
+  "apps/cli/src/migrate-cli.db.test.ts",
+  // Pages of findings built as JSON by the engine (its number and time formatting).
+  "packages/api/src/list-pages.db.test.ts",
+  // A delivery worker killed mid-burst: the embedded data directory's durability after kill -9.
+  "packages/alerts/src/delivery/crash.db.test.ts",
+];
+
 export default defineConfig({
   test: {
     // One test file per core at once (Vitest's own default leaves a core free: on a 2-core CI
@@ -63,7 +81,7 @@ export default defineConfig({
       project("unit", under("*.test.ts"), onPglite, {
         exclude: ["**/*.db.test.ts", "**/*.e2e.test.ts", "**/*.live.test.ts", "**/acceptance/**"],
       }),
-      project("db", under("*.db.test.ts"), onPglite),
+      project("db", postgresUrl ? ON_BOTH_ENGINES : under("*.db.test.ts"), onPglite),
       ...(postgresUrl
         ? [project("db-postgres", under("*.db.test.ts"), { TEST_DATABASE_URL: postgresUrl })]
         : []),

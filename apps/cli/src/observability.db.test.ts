@@ -7,7 +7,6 @@ import { apiHarness, type Harness } from "@kamiyo/api/testing";
 import { FetchHttpClient, IoTracker, seededRandom, silentLogger, VirtualClock } from "@kamiyo/core";
 import { monitorConfig } from "@kamiyo/hyperliquid";
 import { Monitor } from "@kamiyo/monitor";
-import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
@@ -105,10 +104,7 @@ const promtool = (() => {
   }
 })();
 
-// Neither the files nor what `/metrics` names depend on the database engine: the embedded one only.
-const onEmbedded = describe.skipIf(testDbKind === "postgres");
-
-onEmbedded("PromQL names", () => {
+describe("PromQL names", () => {
   it("reads metric names out of PromQL and of Grafana's variable queries", () => {
     expect(
       metricsOf(
@@ -126,7 +122,7 @@ onEmbedded("PromQL names", () => {
   });
 });
 
-onEmbedded("the Grafana dashboards", () => {
+describe("the Grafana dashboards", () => {
   it("are Grafana dashboards with unique uids, each panel's id unique in its dashboard", () => {
     expect(dashboards.length).toBeGreaterThan(0);
     const uids = dashboards.map((d) => d.dashboard.uid);
@@ -166,7 +162,7 @@ onEmbedded("the Grafana dashboards", () => {
   });
 });
 
-onEmbedded("the dashboards' queries", () => {
+describe("the dashboards' queries", () => {
   it.runIf(promtool)(
     "are PromQL Prometheus parses (promtool, Grafana's range variables set)",
     () => {
@@ -190,7 +186,7 @@ onEmbedded("the dashboards' queries", () => {
   );
 });
 
-onEmbedded("the Prometheus alert rules", () => {
+describe("the Prometheus alert rules", () => {
   it("are rule files in the standard shape, each alert named once with its runbook section", () => {
     expect(ruleFiles.length).toBeGreaterThan(0);
     const doc = readFileSync(join(REPO, RUNBOOK_DOC), "utf8");
@@ -226,7 +222,7 @@ onEmbedded("the Prometheus alert rules", () => {
   );
 });
 
-onEmbedded("dashboards and alert rules", () => {
+describe("dashboards and alert rules", () => {
   let h: Harness;
   let monitor: Monitor;
   let exported: Set<string>;

@@ -2,7 +2,7 @@ import { apiHarness, type Harness } from "@kamiyo/api/testing";
 import { FetchHttpClient, IoTracker, seededRandom, silentLogger, VirtualClock } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { Monitor } from "@kamiyo/monitor";
-import { createTestDb, testDbKind } from "@kamiyo/testing";
+import { createTestDb } from "@kamiyo/testing";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MONITOR_PLUGINS, monitorConfig } from "../pipeline/monitor-config.ts";
@@ -36,8 +36,7 @@ async function series(name: string): Promise<Record<string, number>> {
   );
 }
 
-// The figures come from the rows the monitor queues, whatever database stores them.
-describe.skipIf(testDbKind === "postgres")("the monitor's figures on /metrics", () => {
+describe("the monitor's figures on /metrics", () => {
   beforeAll(async () => {
     monitorDb = await createTestDb();
     const clock = new VirtualClock(T0);

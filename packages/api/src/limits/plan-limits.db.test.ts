@@ -159,8 +159,7 @@ describe(`API_PLAN_LIMITS=false (${testDbKind})`, () => {
   });
 });
 
-// Redis's behaviour does not depend on the database engine: these run once, on PGlite.
-describe.skipIf(testDbKind === "postgres")("limits shared through Redis", () => {
+describe("limits shared through Redis", () => {
   let redis: TestRedis;
   let second: Awaited<ReturnType<typeof buildApi>> | null = null;
   let shared: Harness;
