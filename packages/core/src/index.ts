@@ -16,6 +16,7 @@ export * from "./plugin-kit.ts";
 export * from "./poll-every.ts";
 export * from "./random.ts";
 export * from "./robust-scale.ts";
+export * from "./secret-box.ts";
 export * from "./severity.ts";
 export * from "./source.ts";
 export * from "./token-bucket.ts";
