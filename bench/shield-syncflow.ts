@@ -12,6 +12,7 @@ import {
   type BidRequest,
   GoogleAdsRestClient,
   googleAdsPlatform,
+  samePlatforms,
   shieldMigrations,
 } from "@kamiyo/shield";
 import { CampaignBidGate, startLocalGoogleAds } from "@kamiyo/shield/testing";
@@ -51,7 +52,7 @@ export async function shieldSyncflowBench(): Promise<Row[]> {
       db,
       gate: new CampaignBidGate(),
       clock: new SystemClock(),
-      platforms: { google_ads: platform },
+      platforms: samePlatforms({ google_ads: platform }),
       lanes: { google_ads: { callsPerMinute: 1e9, burst: 1e9 } },
     });
     const bid = (account: string, i: number): BidRequest => ({

@@ -1,4 +1,5 @@
 import type { DeliveryStatus } from "@kamiyo/alerts";
+import { newSecretKeyEntry } from "@kamiyo/core";
 import { type AnyModule, CliError, CliExit, type CliIo, processIo } from "@kamiyo/platform";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import {
@@ -74,6 +75,13 @@ export function parseDays(text: string): number {
 export function parseAlgorithm(text: string): "isolation-forest" | "ensemble" {
   if (text !== "isolation-forest" && text !== "ensemble")
     throw new InvalidArgumentError("expected isolation-forest or ensemble");
+  return text;
+}
+
+/** A key id of KAMIYO_SECRET_KEYS: 1-32 letters, digits, _ or -. */
+export function parseKeyId(text: string): string {
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(text))
+    throw new InvalidArgumentError("expected 1-32 letters, digits, _ or -");
   return text;
 }
 
@@ -349,6 +357,21 @@ export function program(stdio: CliIo = processIo): Command {
     .action((o: { reference?: boolean }) =>
       configCommand(o.reference ? null : config(), { reference: o.reference === true }, stdio),
     );
+  const secrets = usageErrors(
+    p
+      .command("secrets")
+      .description("the key ring secrets stored for tenants are sealed with (KAMIYO_SECRET_KEYS)"),
+  );
+  secrets
+    .command("new-key")
+    .description(
+      "print a new key (id:base64 of 32 random bytes); put it first in KAMIYO_SECRET_KEYS to seal with it, keeping the old ones after it",
+    )
+    .option("--id <id>", "the key's id (default k and today's date)", parseKeyId)
+    .action((o: { id?: string }) => {
+      const today = new Date().toISOString().slice(0, 10).replace(/-/g, "");
+      stdio.out(`${newSecretKeyEntry(o.id ?? `k${today}`)}\n`);
+    });
   const silence = usageErrors(
     p
       .command("silence")

@@ -10,7 +10,11 @@ import {
   parseOutcomePeriod,
   saveLtvModel,
 } from "@kamiyo/shield";
-import { CDNOW_PUBLISHED_FIT } from "@kamiyo/shield/testing";
+import {
+  CDNOW_PUBLISHED_FIT,
+  type LocalGraphApi,
+  startLocalGraphApi,
+} from "@kamiyo/shield/testing";
 import {
   createTenant,
   hashPassword,
@@ -54,10 +58,13 @@ interface Side {
   decision: string;
   /** The decision's record in B's audit trail. */
   decisionSeq: number;
+  /** The Meta system user whose token the side connected (its id, as Meta names it). */
+  metaUser: string;
 }
 let a: Side;
 let b: Side;
 let operatorKey: string;
+let graph: LocalGraphApi;
 
 const call = (key: string | null, method: string, url: string, body?: unknown) =>
   h.app.inject({
@@ -153,6 +160,9 @@ async function makeSide(name: string): Promise<Side> {
       campaignId: `${name}-campaign`,
       bidMicros: 1_000_000,
     }),
+    platform: await call(owner, "PUT", "/shield/platforms/meta/credentials", {
+      accessToken: META_TOKENS[name as "alpha" | "beta"],
+    }),
   };
   for (const [what, res] of Object.entries(shield))
     expect(res.statusCode, `${what}: ${res.body}`).toBeLessThan(300);
@@ -173,8 +183,15 @@ async function makeSide(name: string): Promise<Side> {
     campaign: shield.campaign.json().id,
     decision: shield.check.json().decisionId,
     decisionSeq: shield.check.json().auditSeq as number,
+    metaUser: graph.tokens.get(META_TOKENS[name as "alpha" | "beta"])?.id as string,
   };
 }
+
+/** Each side's own Meta system user token, which the local Graph API knows. */
+const META_TOKENS = {
+  alpha: "EAAB-alpha-tenancy-token-000001",
+  beta: "EAAB-beta-tenancy-token-0000002",
+};
 
 /** An outcome of client "acme" in November 2026 (the ids vary per use). */
 const SHIELD_OUTCOME = {
@@ -187,9 +204,13 @@ const SHIELD_OUTCOME = {
 };
 
 beforeAll(async () => {
+  graph = await startLocalGraphApi({ accessToken: "EAAB-install-token-unused-000" });
+  graph.tokens.set(META_TOKENS.alpha, { id: "310000000000001", name: "alpha system user" });
+  graph.tokens.set(META_TOKENS.beta, { id: "320000000000002", name: "beta system user" });
   h = await apiHarness({
     seeded: false,
     modules: MODULES.api,
+    moduleSettings: { shield: { metaGraphUrl: graph.url } },
     migrations: MODULES.migrations,
     plugins: PLUGINS,
     monitorConfig: monitorConfig.parse({}),
@@ -247,7 +268,10 @@ beforeAll(async () => {
     );
   }
 });
-afterAll(async () => h?.close());
+afterAll(async () => {
+  await h?.close();
+  await graph?.close();
+});
 
 /** Each side's lifetime-value model: A's the CDNOW fit, B's another, so a mix-up shows. */
 const LTV_FITS = {
@@ -358,6 +382,10 @@ const ROUTE_KINDS: Record<
   "POST /shield/checks/batch": "create",
   "POST /shield/bids": "create",
   "GET /shield/decisions": "own-list",
+  // Keyed by platform, not by a row's id: A's calls reach A's own credentials only.
+  "GET /shield/platforms": "own-list",
+  "PUT /shield/platforms/:id/credentials": "create",
+  "DELETE /shield/platforms/:id/credentials": "create",
   "GET /admin/tenants": "operator",
   "POST /admin/tenants": "operator",
   "PATCH /admin/tenants/:id": "operator",
@@ -437,6 +465,7 @@ const BODIES: Record<string, unknown> = {
     period: "week",
   },
   "PATCH /shield/campaigns/:id": { budgetMicros: 1 },
+  "PUT /shield/platforms/:id/credentials": { accessToken: META_TOKENS.alpha },
   "PUT /shield/campaigns/:id/kill-switch": { on: true, reason: "taken over" },
   // Tenant A checking a bid on B's campaign: A has no such campaign (404), B's spend is untouched.
   "POST /shield/bids": {
@@ -479,6 +508,7 @@ function urlFor(url: string, side: Side, ids: Partial<Record<string, string>> = 
     if (url.startsWith("/shield/billing-terms")) return "acme";
     if (url.startsWith("/shield/clients")) return ids.client ?? side.client;
     if (url.startsWith("/shield/campaigns")) return ids.campaign ?? side.campaign;
+    if (url.startsWith("/shield/platforms")) return "meta";
     if (url.startsWith("/security/events")) return "fnd_000000000000000000001";
     if (url.startsWith("/exploits")) return "exp_0000000000000001";
     if (url.startsWith("/billing/subscription")) return "intel";
@@ -500,6 +530,7 @@ const idsOf = (s: Side) => [
   s.client,
   s.campaign,
   s.decision,
+  s.metaUser,
 ];
 
 describe(`tenant isolation through every route (${testDbKind})`, () => {
@@ -566,6 +597,12 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
     expect(policies.map((p: { version: number }) => p.version)).toEqual([1]);
     const decisions = (await call(b.owner, "GET", "/shield/decisions")).json().data;
     expect(decisions.map((d: { decisionId: string }) => d.decisionId)).toEqual([b.decision]);
+    const platforms = (await call(b.owner, "GET", "/shield/platforms")).json().data;
+    expect(platforms[1]).toMatchObject({
+      platform: "meta",
+      source: "tenant",
+      identity: `beta system user (${b.metaUser})`,
+    });
     // What A created stayed A's.
     const mine = (await call(a.owner, "GET", "/webhooks")).json().data;
     expect(mine.map((w: { url: string }) => w.url)).toContain("https://hooks.example.com/created");
@@ -620,6 +657,7 @@ describe(`tenant isolation through every route (${testDbKind})`, () => {
       "/shield/clients",
       "/shield/campaigns",
       "/shield/decisions",
+      "/shield/platforms",
     ]) {
       const res = await call(b.owner, "GET", url);
       expect(res.statusCode, url).toBe(200);

@@ -52,6 +52,8 @@ export * from "./policy/policy-store.ts";
 export { shieldMigrations } from "./shield-migrations.ts";
 export * from "./syncflow/bid-gate.ts";
 export * from "./syncflow/bidder.ts";
+export * from "./syncflow/credentials/credential-store.ts";
+export * from "./syncflow/credentials/platform-connections.ts";
 export * from "./syncflow/google-ads/google-ads-client.ts";
 export * from "./syncflow/google-ads/google-ads-errors.ts";
 export * from "./syncflow/google-ads/google-ads-platform.ts";

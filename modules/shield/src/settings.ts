@@ -40,12 +40,16 @@ const shieldFields = z.object({
     .string()
     .min(1)
     .optional()
-    .describe("SyncFlow: the Google Ads API developer token. Unset: no bids to Google Ads"),
+    .describe(
+      "SyncFlow: this server's Google Ads API developer token (with its OAuth client), through which every tenant connects its own Google Ads accounts. Unset: no bids to Google Ads",
+    ),
   googleAdsLoginCustomerId: z
     .string()
     .regex(/^\d{10}$/, "expected a 10-digit customer id without dashes")
     .optional()
-    .describe("SyncFlow: the manager account (login-customer-id) calling for its client accounts"),
+    .describe(
+      "SyncFlow: the manager account (login-customer-id) SHIELD_GOOGLE_ADS_REFRESH_TOKEN's calls go through",
+    ),
   googleAdsClientId: z
     .string()
     .min(1)
@@ -57,7 +61,7 @@ const shieldFields = z.object({
     .min(1)
     .optional()
     .describe(
-      "SyncFlow: the OAuth refresh token of a user with access to the accounts (adwords scope)",
+      "SyncFlow: the install's own tenant's Google Ads grant, the OAuth refresh token of a user with access to its accounts (adwords scope). Other tenants connect their own (PUT /shield/platforms/google_ads/credentials)",
     ),
   googleOAuthTokenUrl: z
     .url({ protocol: /^https?$/ })
@@ -72,7 +76,7 @@ const shieldFields = z.object({
     .min(1)
     .optional()
     .describe(
-      "SyncFlow: a Meta system user's access token with ads_management. Unset: no bids to Meta",
+      "SyncFlow: the install's own tenant's Meta grant, a system user's access token with ads_management. Other tenants connect their own (PUT /shield/platforms/meta/credentials)",
     ),
   syncflowTimeoutMs: z
     .number()

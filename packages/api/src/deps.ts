@@ -1,7 +1,7 @@
 import type { DeliveryWorkerStats, Resolver } from "@kamiyo/alerts";
 import type { EditionId } from "@kamiyo/billing";
 import type { StripeBilling } from "@kamiyo/billing/stripe";
-import type { Clock, Logger } from "@kamiyo/core";
+import type { Clock, Logger, SecretBox } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import type { AnyMonitorConfig, Monitor, PipelinePlugins } from "@kamiyo/monitor";
 import type { ApiModule } from "./api-module.ts";
@@ -59,6 +59,12 @@ export interface ApiDeps {
    * `/meta` reports so the dashboard can say that what it shows is a replay.
    */
   demo?: DemoInfo | null;
+  /**
+   * The install's key ring (KAMIYO_SECRET_KEYS), which secrets stored for a tenant are sealed
+   * with (a tenant's ad-platform credentials); null or unset: routes that would store one answer
+   * 409.
+   */
+  secrets?: SecretBox | null;
   /** Tells an in-process delivery worker that deliveries are due now (a test send, a replay). */
   wakeDeliveries?: () => void;
   /** The in-process delivery worker's counters (`/metrics`); unset: this process delivers nothing. */

@@ -69,7 +69,7 @@ describe("parseSecretKeys", () => {
     const a = newSecretKeyEntry("a");
     const b = newSecretKeyEntry("b");
     expect(parseSecretKeys(`${a},${b}`).map((k) => k.id)).toEqual(["a", "b"]);
-    expect(parseSecretKeys(`# rotated 2026-12-06\n${b}\n\n${a}\n`).map((k) => k.id)).toEqual([
+    expect(parseSecretKeys(`# rotated, 2026-12-06\n${b}\n\n${a}\n`).map((k) => k.id)).toEqual([
       "b",
       "a",
     ]);

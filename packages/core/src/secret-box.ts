@@ -120,9 +120,11 @@ export class SecretBox {
  */
 export function parseSecretKeys(text: string): SecretKey[] {
   const entries = text
-    .split(/[\n,]/)
+    .split("\n")
+    .filter((line) => !line.trim().startsWith("#"))
+    .flatMap((line) => line.split(","))
     .map((e) => e.trim())
-    .filter((e) => e.length > 0 && !e.startsWith("#"));
+    .filter((e) => e.length > 0);
   return entries.map((entry, i) => {
     const m = /^([^:\s]+):([A-Za-z0-9+/_-]+={0,2})$/.exec(entry);
     if (!m)

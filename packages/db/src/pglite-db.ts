@@ -34,6 +34,12 @@ const START_PARAMS = [
 const ANALYZE_EVERY_MS = 10 * 60_000;
 
 /** Embedded PostgreSQL (WASM, in process). Data persist in `dataDir`, or in memory when it is null. */
+/**
+ * Kamiyo's own files in a data directory, beside PostgreSQL's: the lock, and the embedded
+ * install's key ring (apps/cli/src/secret-keys.ts). A directory holding only these is new.
+ */
+const OWN_FILES: ReadonlySet<string> = new Set(["kamiyo.lock", "secret-keys"]);
+
 export class PgliteDb implements Db {
   readonly kind = "pglite" as const;
   readonly description: string;
@@ -62,7 +68,7 @@ export class PgliteDb implements Db {
   static async open(dataDir: string | null): Promise<PgliteDb> {
     const fresh =
       dataDir !== null &&
-      (!existsSync(dataDir) || readdirSync(dataDir).every((f) => f === "kamiyo.lock"));
+      (!existsSync(dataDir) || readdirSync(dataDir).every((f) => OWN_FILES.has(f)));
     if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
     const lock = dataDir === null ? null : DataDirLock.acquire(dataDir);
     try {

@@ -17,6 +17,11 @@ export function configCommand(
     databaseUrl: withoutPassword(config.databaseUrl),
     databaseAppUrl: withoutPassword(config.databaseAppUrl),
     redisUrl: withoutPassword(config.redisUrl),
+    // The keys' ids only: which key seals, which still open.
+    secretKeys: {
+      keys: config.secretKeys.keys?.map((k) => k.id) ?? null,
+      file: config.secretKeys.file,
+    },
     alerts: {
       ...config.alerts,
       discordUrl: mask(config.alerts.discordUrl),

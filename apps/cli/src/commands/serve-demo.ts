@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { FindingFeed } from "@kamiyo/api";
-import type { Logger } from "@kamiyo/core";
+import { type Logger, SecretBox } from "@kamiyo/core";
 import { type Db, openMigratedTemporary } from "@kamiyo/db";
 import { hyperliquidReplay } from "@kamiyo/hyperliquid";
 import { detectFormat, importRecords, parseAs, type SourceRecord } from "@kamiyo/intel";
@@ -89,6 +89,8 @@ export async function serveDemoCommand(
           monitor: pipeline.monitor,
           feed,
           alerting: pipeline.alerting,
+          // Nothing of a demo outlives it: a key of its own, never the data directory's.
+          secrets: SecretBox.random(),
           demo: {
             recording: basename(recording),
             description: recordingDescription(recording),

@@ -1,7 +1,7 @@
 import type { Alerting } from "@kamiyo/alerts";
 import { buildApi, type DemoInfo, FindingFeed } from "@kamiyo/api";
 import { closeInvoices, reportPendingUsage } from "@kamiyo/billing/stripe";
-import { type Clock, type Logger, SystemClock } from "@kamiyo/core";
+import { type Clock, type Logger, type SecretBox, SystemClock } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, PostgresDb } from "@kamiyo/db";
 import type { Monitor } from "@kamiyo/monitor";
 import type { CliIo } from "@kamiyo/platform";
@@ -15,6 +15,7 @@ import { startProbeServer } from "../roles/probe-server.ts";
 import type { ProcessRoles } from "../roles/roles.ts";
 import { type PipelineHalf, startDetect, startIngest } from "../roles/split-pipeline.ts";
 import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";
+import { secretBoxFor } from "../secret-keys.ts";
 import { stripeBilling } from "./billing.ts";
 
 export const VERSION = "0.1.0";
@@ -70,7 +71,15 @@ export async function serveCommand(
     feed = new FindingFeed();
     if (monitor && roles.has("detect")) feedFrom(monitor, feed);
     else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
-    server = await listenApi(config, log, { db, requestDb, clock, monitor, feed, alerting });
+    server = await listenApi(config, log, {
+      db,
+      requestDb,
+      clock,
+      monitor,
+      feed,
+      alerting,
+      secrets: secretBoxFor(config),
+    });
   } else
     server = await startProbeServer({
       host: config.api.host,
@@ -123,6 +132,8 @@ export interface ServeParts {
   monitor: Monitor | null;
   feed: FindingFeed;
   alerting: Alerting | null;
+  /** The key ring tenants' secrets are sealed with (`secretBoxFor`); null: none can be stored. */
+  secrets: SecretBox | null;
   /** What `--demo` replays (`/meta` reports it). */
   demo?: DemoInfo;
 }
@@ -168,6 +179,7 @@ export async function listenApi(
       plugins: PLUGINS,
       redisUrl: config.redisUrl,
       demo: parts.demo ?? null,
+      secrets: parts.secrets,
       billing: billing
         ? { service: billing, webhookSecret: config.stripe.webhookSecret ?? null }
         : null,

@@ -2,7 +2,7 @@ import { type AlertsConfig, alertsConfig } from "@kamiyo/alerts";
 import { type ApiConfig, apiConfig } from "@kamiyo/api";
 import { EDITION_IDS, type EditionId, planById } from "@kamiyo/billing";
 import { type StripeConfig, stripeConfig } from "@kamiyo/billing/stripe";
-import type { LogLevel } from "@kamiyo/core";
+import { type LogLevel, parseSecretKeys, SecretBox, type SecretKey } from "@kamiyo/core";
 import {
   type CorrelatorConfig,
   correlatorConfig,
@@ -70,6 +70,27 @@ export const processConfig = z.object({
     .describe(
       "Files Kamiyo can rebuild: the migrated template that in-memory databases (replays) are cloned from",
     ),
+  KAMIYO_SECRET_KEYS: z
+    .string()
+    .min(1)
+    .optional()
+    .superRefine((text, ctx) => {
+      try {
+        if (text !== undefined) new SecretBox(parseSecretKeys(text));
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    })
+    .describe(
+      "The key ring secrets stored for tenants are sealed with (their ad-platform credentials; AES-256-GCM): `id:base64` keys of 32 bytes, comma-separated, the first sealing new values and the others still opening older ones (`kamiyo secrets new-key` makes one). Unset: KAMIYO_SECRET_KEYS_FILE; else, on the embedded database, a key file made in KAMIYO_DATA_DIR; with DATABASE_URL, no secret can be stored",
+    ),
+  KAMIYO_SECRET_KEYS_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "A file holding KAMIYO_SECRET_KEYS' keys, one per line (a mounted Kubernetes Secret); read at start",
+    ),
   DEPLOYMENT_MODE: z
     .enum(EDITION_IDS as [EditionId, ...EditionId[]])
     .default("open_source")
@@ -103,6 +124,8 @@ export interface AppConfig {
   /** NATS_URL and NATS_CREDS_FILE: the observations between ingest and detect processes. */
   nats: { url: string; credsFile: string | null; stream: string } | null;
   dataDir: string;
+  /** KAMIYO_SECRET_KEYS (parsed) and KAMIYO_SECRET_KEYS_FILE: see `secretBoxFor`. */
+  secretKeys: { keys: SecretKey[] | null; file: string | null };
   /** KAMIYO_CACHE_DIR. */
   cacheDir: string;
   logLevel: LogLevel;
@@ -330,6 +353,10 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
           }
         : null,
       dataDir: proc.data.KAMIYO_DATA_DIR,
+      secretKeys: {
+        keys: proc.data.KAMIYO_SECRET_KEYS ? parseSecretKeys(proc.data.KAMIYO_SECRET_KEYS) : null,
+        file: proc.data.KAMIYO_SECRET_KEYS_FILE ?? null,
+      },
       cacheDir: proc.data.KAMIYO_CACHE_DIR,
       logLevel: proc.data.LOG_LEVEL,
       plan: proc.data.DEPLOYMENT_MODE,

@@ -133,7 +133,7 @@ describe(`bids through SyncFlow from the API (${testDbKind})`, () => {
     });
     expect([meta.statusCode, meta.json().error.message]).toEqual([
       400,
-      'body "platform": this server has no meta credentials (docs/shield.md, SyncFlow\'s settings)',
+      'body "platform": this tenant has no meta credentials: connect them with PUT /shield/platforms/meta/credentials (docs/shield.md, "Ad-platform credentials")',
     ]);
     const bad = await bid(1_000_000, { target: { kind: "ad_set_bid", adSetId: "x" } });
     expect(bad.json().error.message).toMatch(/^body "target/);

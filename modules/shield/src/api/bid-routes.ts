@@ -4,7 +4,7 @@ import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { accountId, micros } from "../policy/policy-document.ts";
 import type { Bidder } from "../syncflow/bidder.ts";
-import { PlatformError } from "../syncflow/platform.ts";
+import { MissingCredentialsError, PlatformError } from "../syncflow/platform.ts";
 
 const objectId = z.string().regex(/^[0-9]{1,20}$/, "expected the platform's numeric id");
 
@@ -91,17 +91,12 @@ export function bidRoutes(app: ZodApp, bidder: Bidder): void {
         tags: ["shield"],
         summary: "Place a bid: the policy check, then the ad platform, then the audit trail",
         description:
-          "Denied: 200 with the reasons, nothing sent. Sent: 200 once the platform accepted the amount and the bid is recorded. 429 (with Retry-After) when the platform's rate limit or the account's queue holds it back; 503 when the platform failed or its circuit is open; 400 for a platform this server has no credentials for.",
+          "Denied: 200 with the reasons, nothing sent. Sent: 200 once the platform accepted the amount and the bid is recorded. 429 (with Retry-After) when the platform's rate limit or the account's queue holds it back; 503 when the platform failed or its circuit is open; 400 for a platform this tenant has no credentials for (GET /shield/platforms).",
         body: bidBody,
         response: { 200: outcomeSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
-      if (!bidder.platforms().includes(req.body.platform))
-        throw new AppError(
-          "invalid_input",
-          `body "platform": this server has no ${req.body.platform} credentials (docs/shield.md, SyncFlow's settings)`,
-        );
       try {
         const outcome = await bidder.submit(req.ctx.tenantId, req.body);
         return outcome.status === "sent"
@@ -113,6 +108,8 @@ export function bidRoutes(app: ZodApp, bidder: Bidder): void {
             };
       } catch (err) {
         if (err instanceof PlatformError) throw platformFailure(err, reply);
+        if (err instanceof MissingCredentialsError)
+          throw new AppError("invalid_input", `body "platform": ${err.message}`);
         throw err;
       }
     },

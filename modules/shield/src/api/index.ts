@@ -6,6 +6,7 @@ import { LtvPool } from "../ltv/ltv-pool.ts";
 import { PolicyChecker } from "../policy/policy-checker.ts";
 import { shieldSettings } from "../settings.ts";
 import { Bidder } from "../syncflow/bidder.ts";
+import { PlatformConnections } from "../syncflow/credentials/platform-connections.ts";
 import { registerSyncflowMetrics } from "../syncflow/metrics.ts";
 import { policyBidGate } from "../syncflow/policy-bid-gate.ts";
 import { syncflowFromSettings } from "../syncflow/syncflow-from-settings.ts";
@@ -13,13 +14,15 @@ import { auditRoutes } from "./audit-routes.ts";
 import { bidRoutes } from "./bid-routes.ts";
 import { ltvRoutes } from "./ltv-routes.ts";
 import { outcomeRoutes } from "./outcome-routes.ts";
+import { platformRoutes } from "./platform-routes.ts";
 import { policyRoutes } from "./policy-routes.ts";
 
 /**
  * Shield in the HTTP API (product `shield`): its routes under `/shield/`, each file in this folder
  * a group registered here (`ltv-routes.ts`: predictions and models; `audit-routes.ts`: the audit
  * trail; `outcome-routes.ts`: outcomes, billing terms, invoices; `policy-routes.ts`: policies,
- * clients, campaigns, checks, decisions; `bid-routes.ts`: bids through SyncFlow's bidder), and its
+ * clients, campaigns, checks, decisions; `platform-routes.ts`: each tenant's ad-platform
+ * credentials; `bid-routes.ts`: bids through SyncFlow's bidder), and its
  * gRPC services beside
  * them on SHIELD_GRPC_PORT (when set), with the same keys, scopes and failed-authentication limit
  * as HTTP.
@@ -58,14 +61,21 @@ export const shieldApi: ApiModule = {
       models,
     });
     policyRoutes(app, deps, checker);
-    // SyncFlow: bids checked by the same checker, sent to the platforms the settings configure
-    // (none without credentials: then only its metrics are served). Pacing and pauses are wall
-    // time whatever the API's clock.
-    const flow = await syncflowFromSettings(settings);
+    // SyncFlow: bids checked by the same checker, sent with each tenant's own credentials (the
+    // install's own tenant may use the settings' instead). Pacing and pauses are wall time
+    // whatever the API's clock.
+    const flow = syncflowFromSettings(settings);
+    const connections = new PlatformConnections({
+      db: deps.requestDb ?? deps.db,
+      box: deps.secrets ?? null,
+      apps: flow.apps,
+      install: { tenantId: deps.tenantId, credentials: flow.installCredentials },
+    });
+    platformRoutes(app, deps, connections, { verifyTimeoutMs: settings.syncflowTimeoutMs });
     const bidder = new Bidder({
       db: deps.requestDb ?? deps.db,
       gate: policyBidGate(checker),
-      platforms: flow.platforms,
+      platforms: connections,
       lanes: flow.lanes,
       clock: new SystemClock(),
     });

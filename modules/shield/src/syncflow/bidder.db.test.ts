@@ -19,6 +19,7 @@ import { GoogleAdsRestClient } from "./google-ads/google-ads-client.ts";
 import { googleAdsPlatform } from "./google-ads/google-ads-platform.ts";
 import { metaPlatform } from "./meta/meta-platform.ts";
 import { registerSyncflowMetrics } from "./metrics.ts";
+import { samePlatforms } from "./platform.ts";
 import { CIRCUIT_OPEN, type LaneOptions } from "./platform-lane.ts";
 
 const FAST: Partial<LaneOptions> = {
@@ -73,7 +74,7 @@ function newBidder(queueCapacity?: number): Bidder {
     db,
     gate,
     clock: new SystemClock(),
-    platforms: {
+    platforms: samePlatforms({
       google_ads: googleAdsPlatform(
         new GoogleAdsRestClient({
           baseUrl: google.url,
@@ -82,7 +83,7 @@ function newBidder(queueCapacity?: number): Bidder {
         }),
       ),
       meta: metaPlatform({ accessToken: "EAAB-flow", graphUrl: graph.url }),
-    },
+    }),
     lanes: { google_ads: FAST, meta: FAST },
     ...(queueCapacity ? { queueCapacity } : {}),
   });
@@ -261,14 +262,14 @@ describe("the bidder", () => {
     ).toEqual([1_000_000, 2_000_000]);
   });
 
-  it("refuses a bad amount or an unconfigured platform before asking the gate", async () => {
+  it("refuses a bad amount or a platform the tenant has no credentials for before asking the gate", async () => {
     const tenant = await newTenant();
     await expect(bidder.submit(tenant, googleBid("cmp_x", -1))).rejects.toThrow(
       "amountMicros: expected whole micros ≥ 0, got -1",
     );
-    const onlyMeta = new Bidder({ db, gate, clock: new SystemClock(), platforms: {} });
-    await expect(onlyMeta.submit(tenant, googleBid("cmp_x"))).rejects.toThrow(
-      "platform: no client configured for google_ads",
+    const none = new Bidder({ db, gate, clock: new SystemClock(), platforms: samePlatforms({}) });
+    await expect(none.submit(tenant, googleBid("cmp_x"))).rejects.toThrow(
+      "this tenant has no google_ads credentials",
     );
     expect(gate.checked).toEqual([]);
   });
@@ -284,7 +285,7 @@ describe("the bidder", () => {
     });
     await bidder.submit(tenant, metaBid("cmp_m", 1_230_000));
     graph.adSets.set("7001", { ...(graph.adSets.get("7001") as LocalAdSet), spend: "12.34" });
-    await bidder.readSpend("meta", {
+    await bidder.readSpend(tenant, "meta", {
       account: "act_300",
       objectId: "7001",
       since: "2026-12-06",

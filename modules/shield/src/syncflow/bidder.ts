@@ -3,7 +3,14 @@ import { type Db, tenantDb } from "@kamiyo/db";
 import { appendAuditRecord } from "../audit/append.ts";
 import type { BidGate, BidRequest, BidVerdict } from "./bid-gate.ts";
 import { assertMicros } from "./money.ts";
-import { type AdPlatform, PlatformError, type PlatformId, type SpendQuery } from "./platform.ts";
+import {
+  type AdPlatform,
+  MissingCredentialsError,
+  PlatformError,
+  type PlatformId,
+  type SpendQuery,
+  type TenantPlatforms,
+} from "./platform.ts";
 import {
   type LaneOptions,
   type LaneSnapshot,
@@ -21,8 +28,8 @@ export interface BidderDeps {
   db: Db;
   /** The policy check: nothing is sent that it did not allow. */
   gate: BidGate;
-  /** The platforms bids can go to; a bid for another is refused. */
-  platforms: Partial<Record<PlatformId, AdPlatform>>;
+  /** Each tenant's clients to the platforms: its bids go out with its own credentials. */
+  platforms: TenantPlatforms;
   clock: Clock;
   /** Per platform: its lanes' timeouts, retries, breaker and pace (`LANE_DEFAULTS` otherwise). */
   lanes?: Partial<Record<PlatformId, Partial<LaneOptions>>>;
@@ -52,6 +59,8 @@ export const QUEUE_FULL = "queue_full";
 interface Job {
   tenantId: string;
   bid: BidRequest;
+  /** The tenant's client to the bid's platform. */
+  client: AdPlatform;
   verdict: BidVerdict;
   resolve(outcome: BidOutcome): void;
   reject(err: unknown): void;
@@ -64,16 +73,17 @@ interface Lane {
 }
 
 /**
- * SyncFlow's bidder: a bid is checked by the gate, queued on its platform account's lane (a
- * bounded queue drained one at a time at the account's pace), sent through the lane's breaker,
- * timeout and retries, and, once the platform accepted it, recorded as a `bid` record in the
+ * SyncFlow's bidder: a bid is checked by the gate, queued on its tenant's lane for the platform
+ * account (a bounded queue drained one at a time at the account's pace), sent with the tenant's
+ * own credentials through the lane's breaker, timeout and retries, and, once the platform accepted it, recorded as a `bid` record in the
  * tenant's audit trail (`{decisionId, clientId, campaignId, platform, externalId,
  * spendMicros}`, the amount set; outcome billing sums these). A denied bid is never sent.
  */
 export class Bidder {
   readonly #deps: BidderDeps;
   readonly #lanes = new Map<string, Lane>();
-  readonly #pauses = new Map<PlatformId, PlatformPause>();
+  /** A platform's pause for every account of one tenant (its credentials' rate limit). */
+  readonly #pauses = new Map<string, PlatformPause>();
   readonly #spend = new Map<PlatformId, number>();
   readonly #budgets = new Map<string, BudgetGauge>();
   #closed = false;
@@ -84,22 +94,22 @@ export class Bidder {
 
   /**
    * Checks `bid` with the gate and, if allowed, sends it and records it.
-   * @throws RangeError for a bad amount or a platform the bidder has no client for (before the
-   *   gate is asked); PlatformError when the platform refused or failed (nothing is recorded),
+   * @throws RangeError for a bad amount, MissingCredentialsError for a platform the tenant has no
+   *   credentials for (both before the gate is asked); PlatformError when the platform refused or
+   *   failed (nothing is recorded),
    *   or `queue_full` when the account's queue is full; its `reservation` says whether the
    *   allowed amount was given back (the bid certainly never took effect) or is still counted.
    */
   async submit(tenantId: string, bid: BidRequest): Promise<BidOutcome> {
     assertMicros("amountMicros", bid.amountMicros);
-    if (!this.#deps.platforms[bid.platform])
-      throw new RangeError(`platform: no client configured for ${bid.platform}`);
     if (this.#closed) throw new Error("the bidder is closed");
+    const client = await this.#client(tenantId, bid.platform);
     const verdict = await this.#deps.gate.check(tenantId, bid);
     if (!verdict.allowed)
       return { status: "denied", decisionId: verdict.decisionId, reasons: verdict.reasons };
-    const lane = this.#lane(bid.platform, bid.account);
+    const lane = this.#lane(tenantId, bid.platform, bid.account);
     return new Promise<BidOutcome>((resolve, reject) => {
-      const job: Job = { tenantId, bid, verdict, resolve, reject };
+      const job: Job = { tenantId, bid, client, verdict, resolve, reject };
       if (lane.queue.push(job)) return;
       const full = new PlatformError(
         bid.platform,
@@ -111,22 +121,22 @@ export class Bidder {
     });
   }
 
-  /** Reads an object's spend through its account's lane (a read: retried when it fails). */
-  async readSpend(platform: PlatformId, query: SpendQuery): Promise<{ spendMicros: number }> {
-    const client = this.#platform(platform);
-    const read = await this.#lane(platform, query.account).lane.run(
+  /**
+   * Reads an object's spend with the tenant's credentials, through its account's lane (a read:
+   * retried when it fails).
+   */
+  async readSpend(
+    tenantId: string,
+    platform: PlatformId,
+    query: SpendQuery,
+  ): Promise<{ spendMicros: number }> {
+    const client = await this.#client(tenantId, platform);
+    const read = await this.#lane(tenantId, platform, query.account).lane.run(
       (signal) => client.readSpend(query, signal),
       { idempotent: true },
     );
     this.#budget(platform, query.account, query.objectId).spentMicros = read.spendMicros;
     return read;
-  }
-
-  /** The platforms this bidder has clients for. */
-  platforms(): PlatformId[] {
-    return (Object.keys(this.#deps.platforms) as PlatformId[]).filter(
-      (p) => this.#deps.platforms[p] !== undefined,
-    );
   }
 
   /** Each object's last known budget and spend (`syncflow_budget_limit_micros`, `…_spent_micros`). */
@@ -175,21 +185,25 @@ export class Bidder {
     return b;
   }
 
-  #platform(id: PlatformId): AdPlatform {
-    const p = this.#deps.platforms[id];
-    if (!p) throw new RangeError(`platform: no client configured for ${id}`);
-    return p;
+  async #client(tenantId: string, platform: PlatformId): Promise<AdPlatform> {
+    const client = await this.#deps.platforms.forTenant(tenantId, platform);
+    if (!client) throw new MissingCredentialsError(platform);
+    return client;
   }
 
-  #lane(platform: PlatformId, account: string): Lane {
-    const key = `${platform}/${account}`;
+  /**
+   * The tenant's lane for a platform account: tenants never share a queue, a breaker or a pause,
+   * so one tenant's failing or throttled calls hold back none of another's.
+   */
+  #lane(tenantId: string, platform: PlatformId, account: string): Lane {
+    const key = `${tenantId}/${platform}/${account}`;
     let lane = this.#lanes.get(key);
     if (!lane) {
       const queue = new BoundedQueue<Job>(this.#deps.queueCapacity ?? 1_000);
-      let pause = this.#pauses.get(platform);
+      let pause = this.#pauses.get(`${tenantId}/${platform}`);
       if (!pause) {
         pause = { until: 0 };
-        this.#pauses.set(platform, pause);
+        this.#pauses.set(`${tenantId}/${platform}`, pause);
       }
       const l = new PlatformLane(
         platform,
@@ -221,8 +235,7 @@ export class Bidder {
   }
 
   async #send(lane: PlatformLane, job: Job): Promise<BidOutcome> {
-    const { bid } = job;
-    const client = this.#platform(bid.platform);
+    const { bid, client } = job;
     const change = { account: bid.account, target: bid.target, amountMicros: bid.amountMicros };
     // Attempts that may have reached the platform: a timeout or a failure other than a refusal.
     let inDoubt = 0;

@@ -53,6 +53,36 @@ export interface AdPlatform {
   setAmount(change: AmountChange, signal?: AbortSignal): Promise<AcceptedChange>;
   /** Reads spend, in integer micros (a read: safe to retry). */
   readSpend(query: SpendQuery, signal?: AbortSignal): Promise<{ spendMicros: number }>;
+  /**
+   * Asks the platform whether these credentials work (a read): Google Ads lists the customers
+   * they reach, Meta names the user or system user they belong to.
+   * @returns what the platform calls the grant (a person or system user, a list of accounts).
+   */
+  verify(signal?: AbortSignal): Promise<{ identity: string }>;
+}
+
+/** The client each tenant's calls to a platform go through: the tenant's own credentials. */
+export interface TenantPlatforms {
+  /** The client for `tenantId`'s calls to `platform`, or null when it has no credentials there. */
+  forTenant(tenantId: string, platform: PlatformId): Promise<AdPlatform | null>;
+}
+
+/** The same clients for every tenant (one tenant's install, benchmarks, tests). */
+export function samePlatforms(platforms: Partial<Record<PlatformId, AdPlatform>>): TenantPlatforms {
+  return { forTenant: async (_tenantId, platform) => platforms[platform] ?? null };
+}
+
+/** A bid or read for a platform the tenant has no credentials for (nothing was checked or sent). */
+export class MissingCredentialsError extends Error {
+  override readonly name = "MissingCredentialsError";
+  readonly platform: PlatformId;
+
+  constructor(platform: PlatformId) {
+    super(
+      `this tenant has no ${platform} credentials: connect them with PUT /shield/platforms/${platform}/credentials (docs/shield.md, "Ad-platform credentials")`,
+    );
+    this.platform = platform;
+  }
 }
 
 /** Why a platform call failed, as SyncFlow acts on it. */

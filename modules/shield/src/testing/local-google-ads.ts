@@ -18,6 +18,8 @@ export interface SeenRequest {
   path: string;
   headers: IncomingMessage["headers"];
   body: unknown;
+  /** The Graph API's `access_token` query parameter. */
+  accessToken?: string;
 }
 
 /** The local Google Ads REST server and what it holds. */
@@ -30,6 +32,8 @@ export interface LocalGoogleAds extends LocalHttp {
   readonly costs: Map<string, string>;
   /** Replies to give, in order, before serving normally again. */
   readonly faults: GoogleAdsFault[];
+  /** The refresh tokens `POST /token` accepts: the one it was started with, and any a test adds. */
+  readonly refreshTokens: Set<string>;
 }
 
 const FIELD: Record<string, string> = {
@@ -67,7 +71,8 @@ function fail(
  * `POST /{version}/customers/{id}/{adGroups|adGroupCriteria|campaignBudgets}:mutate` (update
  * operations with an `updateMask`, answering `{results: [{resourceName}]}`) and
  * `POST /{version}/customers/{id}/googleAds:search` (the campaign's `metrics.costMicros`; the
- * query's date range is not applied). It checks the bearer token, `developer-token` and
+ * query's date range is not applied) and `GET /{version}/customers:listAccessibleCustomers` (the
+ * customers of the resources it holds). It checks the bearer token, `developer-token` and
  * `login-customer-id` headers, answers errors as a `google.rpc.Status` holding a
  * `GoogleAdsFailure`, and gives the scripted `faults` first (quota with retry delay, 503, slow).
  */
@@ -83,6 +88,7 @@ export async function startLocalGoogleAds(opts: {
   const resources = new Map<string, string>();
   const costs = new Map<string, string>();
   const faults: GoogleAdsFault[] = [];
+  const refreshTokens = new Set(opts.oauth ? [opts.oauth.refreshToken] : []);
   const http = await startLocalHttp(async (req, res) => {
     const text = await readBody(req);
     let body: unknown;
@@ -101,7 +107,7 @@ export async function startLocalGoogleAds(opts: {
         form.get("client_secret") !== o.clientSecret
       )
         return replyJson(res, 401, { error: "invalid_client", error_description: "Unauthorized" });
-      if (form.get("refresh_token") !== o.refreshToken)
+      if (!refreshTokens.has(form.get("refresh_token") ?? ""))
         return replyJson(res, 400, {
           error: "invalid_grant",
           error_description: "Token has been expired or revoked.",
@@ -115,9 +121,11 @@ export async function startLocalGoogleAds(opts: {
         token_type: "Bearer",
       });
     }
+    const list = /^\/(v\d+)\/customers:listAccessibleCustomers$/.exec(req.url ?? "");
     const m = /^\/(v\d+)\/customers\/(\d+)\/(\w+):(mutate|search)$/.exec(req.url ?? "");
-    const version = m?.[1] ?? "v0";
-    if (!m || req.method !== "POST") return fail(res, version, 404, "NOT_FOUND", "Not found");
+    const version = m?.[1] ?? list?.[1] ?? "v0";
+    if (!(m && req.method === "POST") && !(list && req.method === "GET"))
+      return fail(res, version, 404, "NOT_FOUND", "Not found");
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     if (!bearer || !issued.has(bearer))
       return fail(
@@ -147,6 +155,13 @@ export async function startLocalGoogleAds(opts: {
           },
         ],
       );
+    if (list) {
+      const customers = new Set([...resources.keys()].map((name) => name.split("/")[1]));
+      return replyJson(res, 200, {
+        resourceNames: [...customers].sort().map((id) => `customers/${id}`),
+      });
+    }
+    if (!m) return fail(res, version, 404, "NOT_FOUND", "Not found");
     if (opts.loginCustomerId && req.headers["login-customer-id"] !== opts.loginCustomerId)
       return fail(res, version, 403, "PERMISSION_DENIED", "The caller does not have permission", [
         {
@@ -257,5 +272,5 @@ export async function startLocalGoogleAds(opts: {
     for (const [name, value] of updates) resources.set(name, value);
     replyJson(res, 200, { results });
   });
-  return { ...http, requests, resources, costs, faults };
+  return { ...http, requests, resources, costs, faults, refreshTokens };
 }

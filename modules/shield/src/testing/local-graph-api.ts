@@ -31,6 +31,11 @@ export interface LocalGraphApi extends LocalHttp {
   /** Ad sets by id. */
   readonly adSets: Map<string, LocalAdSet>;
   readonly faults: GraphFault[];
+  /**
+   * The access tokens it accepts and whose they are (`GET /me`): the one it was started with
+   * (a system user "SyncFlow"), and any a test adds.
+   */
+  readonly tokens: Map<string, { id: string; name: string }>;
 }
 
 const SUBCODE: Record<number, number> = { 17: 2446079, 613: 1487742, 80004: 2446079 };
@@ -61,7 +66,8 @@ function graphError(
  * JSON shapes: `GET /{version}/act_{id}?fields=currency`, `POST /{version}/{ad-set-id}`
  * (`bid_amount`, `daily_budget` as integers in minor units; answers `{"success": true}`) and
  * `GET /{version}/{ad-set-id}/insights?fields=spend` (`{"data": [{"spend", "date_start",
- * "date_stop"}], "paging"}`). It checks the `access_token`, answers errors as `{"error":
+ * "date_stop"}], "paging"}`) and `GET /{version}/me?fields=id,name` (the token's user or system
+ * user). It checks the `access_token` against `tokens`, answers errors as `{"error":
  * {message, type, code, error_subcode, fbtrace_id}}` (190 bad token, 100/33 unknown object,
  * 100 invalid parameter) and gives the scripted `faults` first, throttling with the
  * `X-Business-Use-Case-Usage` header.
@@ -71,6 +77,7 @@ export async function startLocalGraphApi(opts: { accessToken: string }): Promise
   const accounts = new Map<string, string>();
   const adSets = new Map<string, LocalAdSet>();
   const faults: GraphFault[] = [];
+  const tokens = new Map([[opts.accessToken, { id: "100000000000001", name: "SyncFlow" }]]);
   let calls = 0;
   const http = await startLocalHttp(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://local");
@@ -81,7 +88,13 @@ export async function startLocalGraphApi(opts: { accessToken: string }): Promise
       : type.includes("json")
         ? JSON.parse(text)
         : Object.fromEntries(new URLSearchParams(text));
-    requests.push({ method: req.method ?? "", path: url.pathname, headers: req.headers, body });
+    requests.push({
+      method: req.method ?? "",
+      path: url.pathname,
+      headers: req.headers,
+      body,
+      accessToken: url.searchParams.get("access_token") ?? "",
+    });
     calls++;
     const usage = (minutes: number) => ({
       "x-business-use-case-usage": JSON.stringify({
@@ -97,7 +110,8 @@ export async function startLocalGraphApi(opts: { accessToken: string }): Promise
         ],
       }),
     });
-    if (url.searchParams.get("access_token") !== opts.accessToken)
+    const user = tokens.get(url.searchParams.get("access_token") ?? "");
+    if (!user)
       return graphError(res, 400, {
         message: "Invalid OAuth access token - Cannot parse access token",
         code: 190,
@@ -130,6 +144,8 @@ export async function startLocalGraphApi(opts: { accessToken: string }): Promise
       await holdReply(req, fault.ms);
       if (req.socket.destroyed) return;
     }
+    if (/^\/v\d+\.\d+\/me$/.test(url.pathname) && req.method === "GET")
+      return replyJson(res, 200, user, usage(0));
     const m = /^\/(v\d+\.\d+)\/(act_\d+|\d+)(\/insights)?$/.exec(url.pathname);
     const id = m?.[2] ?? "";
     const missing = () =>
@@ -178,5 +194,5 @@ export async function startLocalGraphApi(opts: { accessToken: string }): Promise
       if (field in body) adSet[field] = Number(body[field]);
     replyJson(res, 200, { success: true }, usage(0));
   });
-  return { ...http, requests, accounts, adSets, faults };
+  return { ...http, requests, accounts, adSets, faults, tokens };
 }

@@ -2,7 +2,7 @@ import { lookup } from "node:dns/promises";
 import type { Resolver } from "@kamiyo/alerts";
 import type { EditionId } from "@kamiyo/billing";
 import type { Finding, Logger, Severity } from "@kamiyo/core";
-import { silentLogger, VirtualClock } from "@kamiyo/core";
+import { SecretBox, silentLogger, VirtualClock } from "@kamiyo/core";
 import { type Db, type MigrationSource, upsertFindings } from "@kamiyo/db";
 import { type AnyMonitorConfig, type Monitor, monitorConfigFor } from "@kamiyo/monitor";
 import { createApiKey } from "@kamiyo/tenancy";
@@ -161,6 +161,8 @@ export async function apiHarness(
     moduleSettings?: ApiDeps["moduleSettings"];
     /** An in-process delivery worker's counters (ApiDeps.deliveryStats; default none). */
     deliveryStats?: ApiDeps["deliveryStats"];
+    /** The key ring secrets are stored with (ApiDeps.secrets; default a random key; null: none). */
+    secrets?: SecretBox | null;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDb({ modules: options.migrations ?? [] });
@@ -190,6 +192,7 @@ export async function apiHarness(
     monitoredChains: [{ chain: "hyperliquid", name: "Hyperliquid" }],
     redisUrl: options.redisUrl ?? null,
     billing: options.billing ?? null,
+    secrets: options.secrets === undefined ? SecretBox.random() : options.secrets,
     ...(options.moduleSettings && { moduleSettings: options.moduleSettings }),
     ...(options.deliveryStats && { deliveryStats: options.deliveryStats }),
   };

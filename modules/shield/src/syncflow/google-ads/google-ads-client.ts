@@ -89,19 +89,37 @@ export class GoogleAdsRestClient {
     );
   }
 
-  async #post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  /**
+   * `GET /v…/customers:listAccessibleCustomers`: the customers the credentials reach directly
+   * (`customers/{id}` resource names), which needs no login-customer-id.
+   */
+  listAccessibleCustomers(signal?: AbortSignal): Promise<{ resourceNames?: string[] }> {
+    return this.#call("GET", "customers:listAccessibleCustomers", undefined, signal);
+  }
+
+  #post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.#call("POST", path, body, signal);
+  }
+
+  async #call<T>(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${await this.#config.accessToken()}`,
       "developer-token": this.#config.developerToken,
-      "content-type": "application/json",
     };
-    if (this.#config.loginCustomerId) headers["login-customer-id"] = this.#config.loginCustomerId;
+    if (method === "POST") headers["content-type"] = "application/json";
+    if (this.#config.loginCustomerId && method === "POST")
+      headers["login-customer-id"] = this.#config.loginCustomerId;
     let res: Response;
     try {
       res = await (this.#config.fetch ?? fetch)(`${this.#root}/${path}`, {
-        method: "POST",
+        method,
         headers,
-        body: JSON.stringify(body),
+        ...(method === "POST" ? { body: JSON.stringify(body) } : {}),
         ...(signal ? { signal } : {}),
       });
     } catch (err) {

@@ -95,5 +95,16 @@ export function googleAdsPlatform(client: GoogleAdsRestClient): AdPlatform {
       }
       return { spendMicros: assertMicros("spendMicros", spendMicros) };
     },
+    async verify(signal) {
+      const res = await client.listAccessibleCustomers(signal);
+      const ids = (res.resourceNames ?? []).map((n) => n.replace(/^customers\//, ""));
+      if (ids.length === 0)
+        throw new PlatformError(
+          "google_ads",
+          "auth",
+          "the credentials reach no Google Ads customer",
+        );
+      return { identity: `customers ${ids.join(", ")}` };
+    },
   };
 }

@@ -113,5 +113,17 @@ export function metaPlatform(config: MetaConfig): AdPlatform {
         throw err instanceof PlatformError || err instanceof RangeError ? err : metaError(err);
       }
     },
+    async verify() {
+      try {
+        const me = await api.call<{ id?: unknown; name?: unknown }>("GET", ["me"], {
+          fields: "id,name",
+        });
+        if (typeof me?.id !== "string")
+          throw new PlatformError("meta", "unavailable", "/me answered without an id");
+        return { identity: typeof me.name === "string" ? `${me.name} (${me.id})` : me.id };
+      } catch (err) {
+        throw err instanceof PlatformError ? err : metaError(err);
+      }
+    },
   };
 }
