@@ -164,6 +164,14 @@ describe("kamiyo", () => {
       name: "DATABASE_URL",
       valueFrom: { secretKeyRef: { name: "kamiyo-database", key: "url" } },
     });
+    // The key ring, by reference too, when named (the split example names it).
+    expect(c.env.find((e: Any) => e.name === "KAMIYO_SECRET_KEYS")).toBeUndefined();
+    const split = render(chart("kamiyo"), [join(chart("kamiyo"), "ci", "split-values.yaml")]);
+    for (const w of split.filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet"))
+      expect((w as Any).spec.template.spec.containers[0].env).toContainEqual({
+        name: "KAMIYO_SECRET_KEYS",
+        valueFrom: { secretKeyRef: { name: "kamiyo-secret-keys", key: "keys" } },
+      });
   });
 
   it("refuses a misspelt value, and a secret written into config", () => {
@@ -173,6 +181,8 @@ describe("kamiyo", () => {
     const secret = join(tmp, "secret.yaml");
     writeFileSync(secret, "config:\n  DATABASE_URL: postgres://kamiyo:pw@db/kamiyo\n");
     expect(() => render(chart("kamiyo"), [secret])).toThrow(/invalid propertyName 'DATABASE_URL'/);
+    writeFileSync(secret, "config:\n  KAMIYO_SECRET_KEYS: k1:AAAA\n");
+    expect(() => render(chart("kamiyo"), [secret])).toThrow(/'KAMIYO_SECRET_KEYS'/);
   });
 });
 

@@ -70,6 +70,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   valueFrom:
     secretKeyRef: {name: {{ $s.redisUrl.name | quote }}, key: {{ $s.redisUrl.key | quote }}}
 {{- end }}
+{{- if $s.secretKeys.name }}
+- name: KAMIYO_SECRET_KEYS
+  valueFrom:
+    secretKeyRef: {name: {{ $s.secretKeys.name | quote }}, key: {{ $s.secretKeys.key | quote }}}
+{{- end }}
 {{- if .Values.roles.split }}
 {{- if not .Values.nats.url }}
 {{- fail "nats.url: split roles need NATS with JetStream between ingest and detect (NATS_URL)" }}
