@@ -1,12 +1,15 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { generateSecret } from "@kamiyo/alerts";
 import { PostgresDb } from "@kamiyo/db";
 import { type LiveUpstream, startLiveUpstream } from "@kamiyo/hyperliquid/testing";
 import { ObservationStream } from "@kamiyo/monitor/stream";
 import {
+  fixturePath,
   type ServeProcess,
   startServeProcess,
   startTestRedis,
@@ -16,6 +19,29 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const url = process.env.TEST_DATABASE_URL ?? "";
+const LIQUIDATOR = "0x2e3d94f0562703b25c83308a05046ddaf9a8dd14";
+
+/** A recorded `userFills` WebSocket message. */
+interface UserFills {
+  channel: "userFills";
+  data: { user: string; fills: { time: number; liquidation?: unknown }[] };
+}
+
+/** The HLP Liquidator's `userFills` messages of a recording, each with its liquidation fills only. */
+function liquidatorFills(file: string): UserFills[] {
+  return gunzipSync(readFileSync(file))
+    .toString("utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { src: string; msg?: UserFills })
+    .flatMap((f) =>
+      f.src === "hl.ws" && f.msg?.channel === "userFills" && f.msg.data.user === LIQUIDATOR
+        ? [f.msg]
+        : [],
+    )
+    .map((m) => ({ ...m, data: { ...m.data, fills: m.data.fills.filter((x) => x.liquidation) } }))
+    .filter((m) => m.data.fills.length > 0);
+}
 const NATS = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 
 /** Polls `read` every 100 ms until `ok` holds of it (60 s at most), and returns the last read. */
@@ -95,8 +121,9 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
       ALERTS_MIN_SEVERITY: "high",
       // Short attempts, so a killed worker's claimed deliveries are taken over soon (lease 9 s).
       ALERTS_TIMEOUT_MS: "2000",
-      // Each liquidation a finding of its own (no folding into a cascade of ETH).
+      // Each large liquidation a finding of its own (no folding into a cascade of its coin).
       LIQ_CASCADE_MIN_COUNT: "1000000",
+      LIQ_LARGE_USD: "1000000",
       API_WEBHOOKS_ALLOW_LOOPBACK_HTTP: "true",
     };
     // The first process migrates the schema; the others then start together.
@@ -212,11 +239,18 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
         await start(n, argsOf[n] as string[]);
       }
     })();
-    // Liquidations of their own (each a large-liquidation finding and an alert), 4 a second,
-    // until at least 40 went out and 3 workers were killed (later on a loaded machine).
+    // The 10 Oct 2025 cascade replayed: the HLP Liquidator's liquidation fills of the incident's
+    // replay (fixtures/scenarios), in their order, 4 frames a second, each fill timed as it goes
+    // out, until at least 40 frames went out and 3 workers were killed (later on a loaded machine).
+    const frames = liquidatorFills(fixturePath("scenarios", "cascade-2025-10-10.ndjson.gz"));
     let N = 0;
-    while (N < 40 || (killed.length < 3 && N < 200)) {
-      upstream.pushLiquidation(N++);
+    let pushed = 0;
+    const replayedFrom = new Date();
+    while (N < 40 || (killed.length < 3 && N < frames.length)) {
+      const frame = structuredClone(frames[N++] as UserFills);
+      for (const fill of frame.data.fills) fill.time = Date.now();
+      pushed += frame.data.fills.length;
+      upstream.push(frame);
       await new Promise((r) => setTimeout(r, 250));
     }
     done = true;
@@ -231,16 +265,32 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
     );
     const db = await PostgresDb.open({ url: env.DATABASE_URL as string, poolSize: 1 });
     try {
+      // Every liquidation pushed is in the history once (shard 0 keeps it)…
+      const stored = await until(
+        () =>
+          db.query<{ id: string; method: string; notional_usd: number }>(
+            "SELECT id, method, notional_usd FROM liquidations WHERE ts >= $1",
+            [replayedFrom],
+          ),
+        (rows) => rows.length >= pushed,
+      );
+      expect(stored).toHaveLength(pushed);
+      // …and each one of LIQ_LARGE_USD or more (not an ADL) is one large-liquidation finding:
+      // none lost, none doubled, whichever shard was killed while it went through.
+      const expected = stored
+        .filter((r) => r.method !== "adl" && r.notional_usd >= 1_000_000)
+        .map((r) => r.id)
+        .sort();
+      expect(expected.length).toBeGreaterThan(10);
       const large = await until(
         () =>
           db.query<{ key: string }>(
-            "SELECT instance_key AS key FROM findings WHERE kind = 'large-liquidation' AND instance_key LIKE 'ETH:1%'",
+            "SELECT instance_key AS key FROM findings WHERE kind = 'large-liquidation' AND first_data_at >= $1",
+            [replayedFrom],
           ),
-        (rows) => rows.length >= N,
+        (rows) => rows.length >= expected.length,
       );
-      // Every liquidation is one finding: none lost, none doubled.
-      expect(new Set(large.map((r) => r.key)).size).toBe(N);
-      expect(large).toHaveLength(N);
+      expect(large.map((r) => r.key).sort()).toEqual(expected);
       const deliveries = await until(
         () =>
           db.query<{ id: string; status: string }>(

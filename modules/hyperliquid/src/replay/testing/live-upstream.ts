@@ -16,11 +16,8 @@ export interface LiveUpstream {
   connected(): Promise<void>;
   /** Pushes the backstop liquidation fill, timed now. */
   pushBackstop(): void;
-  /**
-   * Pushes liquidation `n` (a fill of its own: tid and hash from `n`) of `sz` ETH by the HLP
-   * Liquidator, timed now: each opens a large-liquidation finding of its own.
-   */
-  pushLiquidation(n: number, sz?: number): void;
+  /** Pushes a WebSocket message as is (a recording's `msg`) to its channel's subscribers. */
+  push(message: unknown): void;
   close(): Promise<void>;
 }
 
@@ -67,8 +64,8 @@ export async function startLiveUpstream(): Promise<LiveUpstream> {
       ],
     ],
   });
-  /** The HLP Liquidator's backstop fill of 160,234 ETH, timed now (or fill `n`, of `sz`). */
-  const backstop = (n?: number, sz = 160_234) => ({
+  /** The HLP Liquidator's backstop fill of 160,234 ETH, timed now. */
+  const backstop = () => ({
     channel: "userFills",
     data: {
       user: LIQ,
@@ -76,17 +73,17 @@ export async function startLiveUpstream(): Promise<LiveUpstream> {
         {
           coin: "ETH",
           px: "1915.0",
-          sz: `${sz}.0`,
+          sz: "160234.0",
           side: "B",
           time: Date.now(),
           startPosition: "0.0",
           dir: "Liquidated Cross Long",
           closedPnl: "0.0",
-          hash: n === undefined ? `0x${"cd".repeat(32)}` : `0x${n.toString(16).padStart(64, "0")}`,
+          hash: `0x${"cd".repeat(32)}`,
           oid: 2,
           crossed: true,
           fee: "0.0",
-          tid: n === undefined ? 4242 : 1_000_000 + n,
+          tid: 4242,
           liquidation: {
             liquidatedUser: "0xf3f496c9486be5924a93d67e98298733bb47057c",
             markPx: "1915.0",
@@ -121,7 +118,7 @@ export async function startLiveUpstream(): Promise<LiveUpstream> {
       await new Promise((r) => setTimeout(r, 1_500));
     },
     pushBackstop: () => upstream.push(backstop()),
-    pushLiquidation: (n, sz = 1_000) => upstream.push(backstop(n, sz)),
+    push: (message) => upstream.push(message),
     close: () => upstream.close(),
   };
 }
