@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import {
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   openAsBlob,
-  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -33,10 +33,18 @@ export async function migratedTemplate(
     await migrate(db, modules);
     const dump = Buffer.from(await (await db.dump()).arrayBuffer());
     mkdirSync(cacheDir, { recursive: true });
-    // Written aside and renamed: a concurrent reader never sees half a file.
+    // Written aside, then linked in place only if no other process was first: a concurrent
+    // reader never sees half a file, and a template being read is never replaced under it (a
+    // Blob opened on a file that changed can no longer be read).
     const part = `${file}.${process.pid}.part`;
     writeFileSync(part, dump);
-    renameSync(part, file);
+    try {
+      linkSync(part, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    } finally {
+      rmSync(part, { force: true });
+    }
   } finally {
     await db.close();
   }

@@ -110,6 +110,14 @@ export function bidRoutes(app: ZodApp, bidder: Bidder): void {
         if (err instanceof PlatformError) throw platformFailure(err, reply);
         if (err instanceof MissingCredentialsError)
           throw new AppError("invalid_input", `body "platform": ${err.message}`);
+        // A bid the platform cannot take as it is ("amountMicros: … not a whole number of …").
+        if (err instanceof RangeError) {
+          const [, field, why] = /^(\w+): (.*)$/s.exec(err.message) ?? [];
+          throw new AppError(
+            "invalid_input",
+            field ? `body "${field}": ${why}` : `body: ${err.message}`,
+          );
+        }
         throw err;
       }
     },

@@ -33,14 +33,14 @@ const call = (key: string | null, method: string, url: string, payload?: object)
     headers: key ? { "x-api-key": key } : {},
     ...(payload ? { payload: payload as Record<string, unknown> } : {}),
   });
-const metaBid = (key: string | null) =>
+const metaBid = (key: string | null, amountMicros = 1_230_000) =>
   call(key, "POST", "/shield/bids", {
     clientId: "acme",
     campaignId: "social",
     platform: "meta",
     account: "act_300",
     target: { kind: "ad_set_bid", adSetId: "7001" },
-    amountMicros: 1_230_000,
+    amountMicros,
     predictedLtvMicros: 50_000_000,
   });
 /** The access token of the local Graph API's last ad-set update. */
@@ -156,6 +156,17 @@ describe(`each tenant's ad-platform credentials (${testDbKind})`, () => {
     expect(JSON.stringify(row)).not.toContain(ALPHA_META.slice(0, 20));
     expect((await metaBid(alpha.key)).json()).toMatchObject({ status: "sent" });
     expect(lastMetaToken()).toBe(ALPHA_META);
+    // An amount Meta cannot take (not whole cents of the account's USD) is refused before the
+    // policy check: nothing reserved, nothing sent.
+    const spent = async () =>
+      (await call(alpha.key, "GET", "/shield/campaigns/social")).json().spentMicros;
+    const before = await spent();
+    const odd = await metaBid(alpha.key, 1_234_567);
+    expect([odd.statusCode, odd.json().error.message]).toEqual([
+      400,
+      'body "amountMicros": 1234567 micros is not a whole number of USD minor units (10000 micros each)',
+    ]);
+    expect(await spent()).toBe(before);
     // Replaced: the next bid goes out with the new token, the old one is no longer used.
     const again = await call(alpha.key, "PUT", "/shield/platforms/meta/credentials", {
       accessToken: ALPHA_META_2,

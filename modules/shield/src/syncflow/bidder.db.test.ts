@@ -271,6 +271,17 @@ describe("the bidder", () => {
     await expect(none.submit(tenant, googleBid("cmp_x"))).rejects.toThrow(
       "this tenant has no google_ads credentials",
     );
+    // Meta takes whole minor units of the account's currency: 1,234,567 micros is not whole cents.
+    await expect(bidder.submit(tenant, metaBid("cmp_x", 1_234_567))).rejects.toThrow(
+      "amountMicros: 1234567 micros is not a whole number of EUR minor units (10000 micros each)",
+    );
+    // A Google Ads target on Meta, refused by the platform's own rules, before the gate too.
+    await expect(
+      bidder.submit(tenant, {
+        ...metaBid("cmp_x"),
+        target: { kind: "ad_group_cpc", adGroupId: "1" },
+      }),
+    ).rejects.toThrow("target kind ad_group_cpc is not a Meta object");
     expect(gate.checked).toEqual([]);
   });
 

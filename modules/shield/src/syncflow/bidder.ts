@@ -94,8 +94,9 @@ export class Bidder {
 
   /**
    * Checks `bid` with the gate and, if allowed, sends it and records it.
-   * @throws RangeError for a bad amount, MissingCredentialsError for a platform the tenant has no
-   *   credentials for (both before the gate is asked); PlatformError when the platform refused or
+   * @throws RangeError for a bad amount or one the platform cannot take (not whole minor units of
+   *   the account's currency), MissingCredentialsError for a platform the tenant has no
+   *   credentials for (all before the gate is asked); PlatformError when the platform refused or
    *   failed (nothing is recorded),
    *   or `queue_full` when the account's queue is full; its `reservation` says whether the
    *   allowed amount was given back (the bid certainly never took effect) or is still counted.
@@ -104,6 +105,12 @@ export class Bidder {
     assertMicros("amountMicros", bid.amountMicros);
     if (this.#closed) throw new Error("the bidder is closed");
     const client = await this.#client(tenantId, bid.platform);
+    // What the platform would refuse for its shape is refused before anything is reserved.
+    await client.checkChange({
+      account: bid.account,
+      target: bid.target,
+      amountMicros: bid.amountMicros,
+    });
     const verdict = await this.#deps.gate.check(tenantId, bid);
     if (!verdict.allowed)
       return { status: "denied", decisionId: verdict.decisionId, reasons: verdict.reasons };

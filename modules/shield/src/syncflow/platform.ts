@@ -51,6 +51,13 @@ export interface AdPlatform {
   readonly id: PlatformId;
   /** Sets an absolute amount (idempotent). */
   setAmount(change: AmountChange, signal?: AbortSignal): Promise<AcceptedChange>;
+  /**
+   * Refuses, before anything is checked or reserved, a change the platform would refuse for its
+   * shape: a target of another platform, an amount that is not a whole number of the account
+   * currency's minor units (Meta reads the account's currency once for this).
+   * @throws RangeError naming the field; PlatformError when the account could not be read.
+   */
+  checkChange(change: AmountChange, signal?: AbortSignal): Promise<void>;
   /** Reads spend, in integer micros (a read: safe to retry). */
   readSpend(query: SpendQuery, signal?: AbortSignal): Promise<{ spendMicros: number }>;
   /**

@@ -76,6 +76,9 @@ export function googleAdsPlatform(client: GoogleAdsRestClient): AdPlatform {
         throw new PlatformError("google_ads", "unavailable", "a mutate answered without a result");
       return { externalId };
     },
+    async checkChange(change) {
+      operationFor(change);
+    },
     async readSpend(q: SpendQuery, signal) {
       const day = /^\d{4}-\d{2}-\d{2}$/;
       if (!day.test(q.since) || !day.test(q.until))

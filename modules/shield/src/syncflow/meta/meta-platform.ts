@@ -1,6 +1,6 @@
 import { AdAccount, AdSet, FacebookAdsApi } from "facebook-nodejs-business-sdk";
 import { decimalToMicros, microsToMinorUnits } from "../money.ts";
-import { type AdPlatform, PlatformError } from "../platform.ts";
+import { type AdPlatform, type AmountChange, PlatformError } from "../platform.ts";
 import { metaError } from "./meta-errors.ts";
 
 /** Where and as whom the Meta Marketing API is called. */
@@ -75,16 +75,27 @@ export function metaPlatform(config: MetaConfig): AdPlatform {
     if (!/^\d+$/.test(id)) throw new RangeError(`adSetId: expected digits, got "${id}"`);
     return id;
   };
+  /** The ad set and the amount in the account's minor units a change sets. */
+  const planned = async (change: AmountChange) => {
+    const t = change.target;
+    if (t.kind !== "ad_set_bid" && t.kind !== "ad_set_daily_budget")
+      throw new PlatformError("meta", "rejected", `target kind ${t.kind} is not a Meta object`);
+    const id = adSetId(t.adSetId);
+    try {
+      const currency = await currencyOf(change.account);
+      return { id, t, minor: microsToMinorUnits(change.amountMicros, currency) };
+    } catch (err) {
+      throw err instanceof PlatformError || err instanceof RangeError ? err : metaError(err);
+    }
+  };
   return {
     id: "meta",
+    async checkChange(change) {
+      await planned(change);
+    },
     async setAmount(change) {
-      const t = change.target;
-      if (t.kind !== "ad_set_bid" && t.kind !== "ad_set_daily_budget")
-        throw new PlatformError("meta", "rejected", `target kind ${t.kind} is not a Meta object`);
-      const id = adSetId(t.adSetId);
+      const { id, t, minor } = await planned(change);
       try {
-        const currency = await currencyOf(change.account);
-        const minor = microsToMinorUnits(change.amountMicros, currency);
         const field = t.kind === "ad_set_bid" ? "bid_amount" : "daily_budget";
         const res = (await new AdSet(id, {}, undefined, api).update([], { [field]: minor })) as {
           success?: boolean;
