@@ -115,7 +115,43 @@ describe(`bids through SyncFlow from the API (${testDbKind})`, () => {
     ).toBe(1);
   });
 
+  // Before the rate-limit test below: its 120 s pause would hold this account's lane.
+  it("does not send a bid that waited in its account's queue while its campaign's kill switch was turned on", async () => {
+    const spent = async () =>
+      (await h.get("/shield/campaigns/search", "/shield/campaigns/{id}")).spentMicros as number;
+    const before = await spent();
+    let letGo = () => {};
+    google.faults.push({ kind: "held", until: new Promise<void>((r) => (letGo = r)) });
+    const mutates = () => google.requests.filter((r) => r.path.endsWith(":mutate")).length;
+    const calls = mutates();
+    // The first bid is at the platform, held; the second is allowed and waits behind it.
+    const first = bid(1_000_000);
+    await expect.poll(mutates).toBe(calls + 1);
+    const second = bid(2_000_000);
+    await expect.poll(spent).toBe(before + 3_000_000);
+    const kill = await send("PUT", "/shield/campaigns/search/kill-switch", {
+      on: true,
+      reason: "CPA spiking",
+    });
+    expect(kill.statusCode, kill.body).toBe(200);
+    letGo();
+    expect((await first).json()).toMatchObject({ status: "sent" });
+    const stopped = await second;
+    expect([stopped.statusCode, stopped.json().error.message]).toEqual([
+      409,
+      "not sent: campaign search's kill switch was turned on (CPA spiking) after the bid was allowed; its reservation was given back",
+    ]);
+    // Nothing more reached the platform, and the campaign counts the first bid only.
+    expect(mutates()).toBe(calls + 1);
+    expect(await spent()).toBe(before + 1_000_000);
+    const records = [];
+    for await (const page of auditRecordPages(h.db, h.deps.tenantId)) records.push(...page);
+    expect(records.at(-1)).toMatchObject({ kind: "release", body: { reason: "not_sent" } });
+    await send("PUT", "/shield/campaigns/search/kill-switch", { on: false });
+  });
+
   it("answers the platform's rate limit with 429 and Retry-After, and refuses a platform it has no credentials for", async () => {
+    const before = (await h.get("/shield/campaigns/search", "/shield/campaigns/{id}")).spentMicros;
     google.faults.push({ kind: "quota", retryDelay: "120s" });
     const limited = await bid(1_000_000);
     expect(limited.statusCode, limited.body).toBe(429);
@@ -123,9 +159,9 @@ describe(`bids through SyncFlow from the API (${testDbKind})`, () => {
     expect(limited.json().error.message).toMatch(
       /^google_ads: .*; its reservation was given back$/,
     );
-    // Given back: the campaign's spend is the sent bid's alone.
+    // Given back: the campaign's spend is the sent bids' alone.
     const campaign = await h.get("/shield/campaigns/search", "/shield/campaigns/{id}");
-    expect(campaign.spentMicros).toBe(4_000_000);
+    expect(campaign.spentMicros).toBe(before);
     const meta = await bid(1_000_000, {
       platform: "meta",
       account: "act_300",

@@ -4,7 +4,7 @@ import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { accountId, micros } from "../policy/policy-document.ts";
 import type { Bidder } from "../syncflow/bidder.ts";
-import { MissingCredentialsError, PlatformError } from "../syncflow/platform.ts";
+import { BidStoppedError, MissingCredentialsError, PlatformError } from "../syncflow/platform.ts";
 
 const objectId = z.string().regex(/^[0-9]{1,20}$/, "expected the platform's numeric id");
 
@@ -91,7 +91,7 @@ export function bidRoutes(app: ZodApp, bidder: Bidder): void {
         tags: ["shield"],
         summary: "Place a bid: the policy check, then the ad platform, then the audit trail",
         description:
-          "Denied: 200 with the reasons, nothing sent. Sent: 200 once the platform accepted the amount and the bid is recorded. 429 (with Retry-After) when the platform's rate limit or the account's queue holds it back; 503 when the platform failed or its circuit is open; 400 for a platform this tenant has no credentials for (GET /shield/platforms).",
+          "Denied: 200 with the reasons, nothing sent. Sent: 200 once the platform accepted the amount and the bid is recorded. 429 (with Retry-After) when the platform's rate limit or the account's queue holds it back; 503 when the platform failed or its circuit is open; 409 when a kill switch turned on while the allowed bid waited in its account's queue (not sent, its reservation given back); 400 for a platform this tenant has no credentials for (GET /shield/platforms).",
         body: bidBody,
         response: { 200: outcomeSchema, ...errorResponses },
       },
@@ -108,6 +108,11 @@ export function bidRoutes(app: ZodApp, bidder: Bidder): void {
             };
       } catch (err) {
         if (err instanceof PlatformError) throw platformFailure(err, reply);
+        if (err instanceof BidStoppedError)
+          throw new AppError(
+            "conflict",
+            `${err.message}; its reservation ${err.reservation === "released" ? "was given back" : "is kept: release it with POST /shield/releases"}`,
+          );
         if (err instanceof MissingCredentialsError)
           throw new AppError("invalid_input", `body "platform": ${err.message}`);
         // A bid the platform cannot take as it is ("amountMicros: … not a whole number of …").

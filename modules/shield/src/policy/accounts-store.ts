@@ -252,3 +252,31 @@ export async function listCampaigns(
     return withSpend(tx, tenantId, rows, nowMs);
   });
 }
+
+/**
+ * Which kill switch, the client's or the campaign's, stops the client's campaign now, with its
+ * reason, or null when neither is on (the bidder's last look before a bid goes out).
+ */
+export async function killSwitchStopping(
+  db: Db,
+  tenantId: string,
+  clientId: string,
+  campaignId: string,
+): Promise<string | null> {
+  const [row] = await tenantDb(db, tenantId).query<{
+    client: string | null;
+    campaign: string | null;
+  }>(
+    `SELECT (SELECT coalesce(kill_reason, '') FROM shield_clients
+              WHERE tenant_id = $1 AND id = $2 AND killed) AS client,
+            (SELECT coalesce(kill_reason, '') FROM shield_campaigns
+              WHERE tenant_id = $1 AND id = $3 AND killed) AS campaign`,
+    [tenantId, clientId, campaignId],
+  );
+  const because = (r: string) => (r ? ` (${r})` : "");
+  if (row?.client != null)
+    return `client ${clientId}'s kill switch was turned on${because(row.client)}`;
+  if (row?.campaign != null)
+    return `campaign ${campaignId}'s kill switch was turned on${because(row.campaign)}`;
+  return null;
+}

@@ -4,6 +4,7 @@ import type { Db } from "@kamiyo/db";
 import { canonicalJson } from "../audit/canonical-json.ts";
 import { TenantModels } from "../grpc/tenant-models.ts";
 import { checkCustomer, PredictionInputError } from "../ltv/ltv-predictor.ts";
+import { killSwitchStopping } from "./accounts-store.ts";
 import { type CheckInput, parseCheckInput, parseInput } from "./check-input.ts";
 import { CHECK_ID_TTL_MS, commitChecks, type ResolvedCheck } from "./commit-checks.ts";
 import type { Decision } from "./decision.ts";
@@ -129,6 +130,14 @@ export class PolicyChecker {
     input: unknown,
   ): Promise<{ release: Release; replayed: boolean }> {
     return releaseReservation(this.#db, tenantId, parseInput(releaseInput, input), this.#now());
+  }
+
+  /**
+   * Why an allowed bid of the client's campaign must not go out now (a kill switch turned on
+   * since it was decided), or null.
+   */
+  stopped(tenantId: string, clientId: string, campaignId: string): Promise<string | null> {
+    return killSwitchStopping(this.#db, tenantId, clientId, campaignId);
   }
 
   /** Opens a transaction of the tenant that takes the checks waiting once it holds the lock. */

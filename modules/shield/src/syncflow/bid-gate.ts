@@ -40,4 +40,9 @@ export interface BidGate {
    * sent, or refused by the platform), so its campaign's budget is not spent by it.
    */
   release(tenantId: string, verdict: BidVerdict, reason: "not_sent" | "rejected"): Promise<void>;
+  /**
+   * The last look before an allowed bid goes out (it may have waited in its account's queue):
+   * why it must not be sent now (its client's or campaign's kill switch turned on since), or null.
+   */
+  stopped(tenantId: string, bid: BidRequest): Promise<string | null>;
 }

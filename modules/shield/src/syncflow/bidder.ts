@@ -5,6 +5,7 @@ import type { BidGate, BidRequest, BidVerdict } from "./bid-gate.ts";
 import { assertMicros } from "./money.ts";
 import {
   type AdPlatform,
+  BidStoppedError,
   MissingCredentialsError,
   PlatformError,
   type PlatformId,
@@ -96,7 +97,8 @@ export class Bidder {
    * Checks `bid` with the gate and, if allowed, sends it and records it.
    * @throws RangeError for a bad amount or one the platform cannot take (not whole minor units of
    *   the account's currency), MissingCredentialsError for a platform the tenant has no
-   *   credentials for (all before the gate is asked); PlatformError when the platform refused or
+   *   credentials for (all before the gate is asked); BidStoppedError when the gate stopped it
+   *   while it waited (a kill switch), its reservation given back; PlatformError when the platform refused or
    *   failed (nothing is recorded),
    *   or `queue_full` when the account's queue is full; its `reservation` says whether the
    *   allowed amount was given back (the bid certainly never took effect) or is still counted.
@@ -243,6 +245,17 @@ export class Bidder {
 
   async #send(lane: PlatformLane, job: Job): Promise<BidOutcome> {
     const { bid, client } = job;
+    // The last look: a kill switch turned on while the bid waited stops it here.
+    const stop = await this.#deps.gate.stopped(job.tenantId, bid);
+    if (stop !== null) {
+      const stopped = new BidStoppedError(stop);
+      try {
+        await this.#deps.gate.release(job.tenantId, job.verdict, "not_sent");
+      } catch {
+        stopped.reservation = "kept";
+      }
+      throw stopped;
+    }
     const change = { account: bid.account, target: bid.target, amountMicros: bid.amountMicros };
     // Attempts that may have reached the platform: a timeout or a failure other than a refusal.
     let inDoubt = 0;

@@ -79,6 +79,19 @@ export function samePlatforms(platforms: Partial<Record<PlatformId, AdPlatform>>
   return { forTenant: async (_tenantId, platform) => platforms[platform] ?? null };
 }
 
+/**
+ * An allowed bid not sent because the gate stopped it while it waited (a kill switch turned on);
+ * its reservation was given back (`reservation`, as on `PlatformError`).
+ */
+export class BidStoppedError extends Error {
+  override readonly name = "BidStoppedError";
+  reservation: "released" | "kept" = "released";
+
+  constructor(why: string) {
+    super(`not sent: ${why} after the bid was allowed`);
+  }
+}
+
 /** A bid or read for a platform the tenant has no credentials for (nothing was checked or sent). */
 export class MissingCredentialsError extends Error {
   override readonly name = "MissingCredentialsError";

@@ -24,6 +24,7 @@ export function policyBidGate(checker: PolicyChecker): BidGate {
         reasons: d.reasons.map((r) => r.message),
       };
     },
+    stopped: (tenantId, bid) => checker.stopped(tenantId, bid.clientId, bid.campaignId),
     async release(tenantId, verdict, reason) {
       await checker.release(tenantId, {
         decisionId: verdict.decisionId,

@@ -7,6 +7,7 @@ import type { BidGate, BidRequest, BidVerdict } from "../syncflow/bid-gate.ts";
  */
 export class CampaignBidGate implements BidGate {
   readonly #denied = new Map<string, string>();
+  readonly #stopped = new Map<string, string>();
   #decisions = 0;
   /** Every bid checked, with its tenant and verdict, in order. */
   readonly checked: { tenantId: string; bid: BidRequest; verdict: BidVerdict }[] = [];
@@ -17,6 +18,16 @@ export class CampaignBidGate implements BidGate {
   deny(campaignId: string, reason: string): this {
     this.#denied.set(campaignId, reason);
     return this;
+  }
+
+  /** Stops the campaign's allowed bids that have not gone out yet (a kill switch), for `reason`. */
+  stop(campaignId: string, reason: string): this {
+    this.#stopped.set(campaignId, reason);
+    return this;
+  }
+
+  async stopped(_tenantId: string, bid: BidRequest): Promise<string | null> {
+    return this.#stopped.get(bid.campaignId) ?? null;
   }
 
   /** Allows the campaign's bids again. */
