@@ -12,6 +12,7 @@ import {
   savePolicy,
   shieldMigrations,
 } from "@kamiyo/shield";
+import { type LocalGraphApi, startLocalGraphApi } from "@kamiyo/shield/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lookAt, pageErrors, startWebHarness, type WebHarness } from "./web-harness.ts";
@@ -109,11 +110,22 @@ async function seed(db: Db): Promise<void> {
   );
 }
 
+const META_TOKEN = "EAAB-dashboard-system-user-4321";
 let web: WebHarness;
+let graph: LocalGraphApi;
 beforeAll(async () => {
-  web = await startWebHarness(["--role", "api,deliver"], {}, seed);
+  // A local Graph API, which knows one system user's token (the Ad platforms page connects it).
+  graph = await startLocalGraphApi({ accessToken: META_TOKEN });
+  web = await startWebHarness(
+    ["--role", "api,deliver"],
+    { SHIELD_META_GRAPH_URL: graph.url },
+    seed,
+  );
 }, 90_000);
-afterAll(async () => web?.close());
+afterAll(async () => {
+  await web?.close();
+  await graph?.close();
+});
 
 // biome-ignore lint/suspicious/noExplicitAny: API answers read freely by the test
 const api = async (path: string): Promise<any> => {
@@ -266,5 +278,47 @@ describe("the dashboard's Shield pages", () => {
     ]);
     await lookAt(page, "shield-invoices");
     expect(errors).toEqual([]);
+  });
+
+  it("ad platforms: a token is checked with the platform, stored, shown only by its last characters, and removed", async () => {
+    const page = await web.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const all = pageErrors(page);
+    const errors = () => all.filter((e) => !/status of 4\d\d/.test(e));
+    await page.goto(`${web.base}/app/shield/platforms`, { waitUntil: "load" });
+    const meta = page.locator('article[data-platform="meta"]');
+    await meta.locator('[data-field="status"]').waitFor();
+    expect(await meta.locator('[data-field="status"]').textContent()).toBe("Not connected");
+    // No Google Ads developer token on this server: nothing to connect there.
+    expect(
+      await page.locator('article[data-platform="google_ads"] [data-field="status"]').textContent(),
+    ).toBe("Not available on this server");
+    await lookAt(page, "shield-platforms");
+
+    // A token Meta does not know is refused with its reason, and nothing is stored.
+    const field = page.getByLabel("System user access token");
+    await field.fill("EAAB-not-a-token-anyone-knows-00");
+    await page.getByRole("button", { name: "Connect Meta", exact: true }).click();
+    await meta.getByRole("alert").waitFor();
+    expect(await meta.getByRole("alert").textContent()).toContain("Invalid OAuth access token");
+    expect((await api("/shield/platforms")).data[1]).toMatchObject({ connected: false });
+
+    await field.fill(META_TOKEN);
+    await page.getByRole("button", { name: "Connect Meta", exact: true }).click();
+    await meta.getByRole("button", { name: "Disconnect Meta" }).waitFor();
+    expect(await meta.locator('[data-field="identity"]').textContent()).toBe(
+      "SyncFlow (100000000000001)",
+    );
+    expect(await meta.locator('[data-field="hint"]').textContent()).toBe("…4321");
+    expect(await page.content()).not.toContain(META_TOKEN);
+    expect((await api("/shield/platforms")).data[1]).toMatchObject({
+      connected: true,
+      source: "tenant",
+      hint: "4321",
+    });
+
+    await meta.getByRole("button", { name: "Disconnect Meta" }).click();
+    await meta.getByRole("button", { name: "Connect Meta", exact: true }).waitFor();
+    expect(await meta.locator('[data-field="status"]').textContent()).toBe("Not connected");
+    expect(errors()).toEqual([]);
   });
 });

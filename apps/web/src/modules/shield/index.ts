@@ -1,7 +1,10 @@
 import { lazy } from "react";
 import type { WebModule } from "../../app/web-module.ts";
 
-/** Shield's pages: campaigns and their budgets, the decisions, the audit trail, the invoices. */
+/**
+ * Shield's pages: campaigns and their budgets, the decisions, the audit trail, the invoices, and
+ * the tenant's ad-platform connections.
+ */
 export const shieldWeb: WebModule = {
   id: "shield",
   title: "Shield",
@@ -21,6 +24,11 @@ export const shieldWeb: WebModule = {
       path: "/shield/invoices",
       nav: "Invoices",
       component: lazy(() => import("./InvoicesPage.tsx")),
+    },
+    {
+      path: "/shield/platforms",
+      nav: "Ad platforms",
+      component: lazy(() => import("./PlatformsPage.tsx")),
     },
   ],
 };

@@ -67,3 +67,16 @@ export interface Invoice {
 }
 
 export type Page<T> = { data: T[]; nextCursor: string | null };
+
+/** `GET /shield/platforms`: a platform, and whether and how the tenant is connected to it. */
+export interface PlatformConnection {
+  platform: "google_ads" | "meta";
+  available: boolean;
+  connected: boolean;
+  source: "tenant" | "install" | null;
+  hint: string | null;
+  loginCustomerId: string | null;
+  identity: string | null;
+  verifiedAt: string | null;
+  updatedAt: string | null;
+}
