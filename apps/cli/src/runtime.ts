@@ -13,6 +13,7 @@ import type { AnyModule, CliIo, ModuleCliContext } from "@kamiyo/platform";
 import type { AppConfig } from "./config/app-config.ts";
 import { MODULES } from "./modules.ts";
 import { createPipeline, type Pipeline, type PipelineDeps } from "./pipeline.ts";
+import { secretBoxFor } from "./secret-keys.ts";
 
 export const USER_AGENT = "kamiyo/0.1.0 (+https://github.com/kamiyo-ai)";
 
@@ -105,6 +106,7 @@ export function moduleCliContext(
     logger,
     openDb: () => openStorage(cfg(), logger()),
     openTemporaryDb: () => openMigratedTemporary(cfg().cacheDir, MODULES.migrations),
+    secrets: () => secretBoxFor(cfg()),
   };
 }
 

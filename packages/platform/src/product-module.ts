@@ -1,6 +1,6 @@
 import type { AlertsConfig } from "@kamiyo/alerts";
 import type { ApiModule } from "@kamiyo/api";
-import type { Logger } from "@kamiyo/core";
+import type { Logger, SecretBox } from "@kamiyo/core";
 import type { Db, MigrationSource } from "@kamiyo/db";
 import type { PipelinePlugins } from "@kamiyo/monitor";
 import type { Command } from "commander";
@@ -75,6 +75,11 @@ export interface ModuleCliContext<S> {
   openTemporaryDb(): Promise<Db>;
   /** The app's logger (JSON on stderr, at LOG_LEVEL). */
   logger(): Logger;
+  /**
+   * The install's key ring secrets stored for tenants are sealed with (KAMIYO_SECRET_KEYS, its
+   * file, or the embedded data directory's key file), or null when there is none.
+   */
+  secrets(): SecretBox | null;
 }
 
 /** A chain a pipeline watches: its canonical id and display name. */

@@ -18,6 +18,7 @@ async function run(...args: string[]): Promise<string> {
     io,
     openDb: () => Promise.reject(new Error("not in these tests")),
     settings: () => shieldSettings.parse({}),
+    secrets: () => null,
   });
   await program.parseAsync(["shield", ...args], { from: "user" });
   return out;

@@ -1,11 +1,15 @@
 import type { Command } from "commander";
 import { auditCli } from "./audit-commands.ts";
 import { type BillCliContext, billCommand } from "./bill-command.ts";
+import { type ResealCliContext, resealCommand } from "./credentials-reseal.ts";
 import { ltvFitCommand } from "./ltv-fit.ts";
 import { ltvModelsCommand } from "./ltv-models.ts";
 
-/** Adds `kamiyo shield …`: `ltv fit|models`, `audit verify|export|checkpoint` and `bill`. */
-export function shieldCli(program: Command, ctx: BillCliContext): void {
+/**
+ * Adds `kamiyo shield …`: `ltv fit|models`, `audit verify|export|checkpoint`, `bill` and
+ * `credentials reseal`.
+ */
+export function shieldCli(program: Command, ctx: BillCliContext & ResealCliContext): void {
   const shield = program.command("shield").description("Shield: customer value and governed bids");
   const ltv = shield.command("ltv").description("customer lifetime value (BG/NBD and Gamma-Gamma)");
   ltv
@@ -47,4 +51,13 @@ export function shieldCli(program: Command, ctx: BillCliContext): void {
     .option("--dry-run", "compute the invoices; store and send nothing")
     .option("--json", "one JSON object: {tenantId, period, bills, withoutTerms}")
     .action((o) => billCommand(ctx, o));
+  shield
+    .command("credentials")
+    .description("tenants' ad-platform credentials, sealed by the key ring")
+    .command("reseal")
+    .description(
+      "seal every credential sealed with an older key again with KAMIYO_SECRET_KEYS' first (after a rotation)",
+    )
+    .option("--json", "one JSON object: {key, resealed, current, failed}")
+    .action((o) => resealCommand(ctx, o));
 }

@@ -1,3 +1,4 @@
+import type { SecretBox } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import { CliExit, type CliIo } from "@kamiyo/platform";
 import { unclosable } from "@kamiyo/testing";
@@ -10,11 +11,11 @@ import { type ShieldSettings, shieldSettings } from "../settings.ts";
  * returns what it printed and its exit code.
  */
 export async function runShieldCli(
-  db: Db | { db: Db; settings: Partial<ShieldSettings> },
+  db: Db | { db: Db; settings?: Partial<ShieldSettings>; secrets?: SecretBox },
   ...args: string[]
 ): Promise<{ out: string; err: string; code: number }> {
-  const on = "settings" in db ? db : { db, settings: {} };
-  const settings = shieldSettings.parse(on.settings);
+  const on = "db" in db ? db : { db };
+  const settings = shieldSettings.parse(on.settings ?? {});
   let out = "";
   let err = "";
   const io = {
@@ -23,7 +24,12 @@ export async function runShieldCli(
     err: (t: string) => (err += t),
   } satisfies CliIo;
   const program = new Command("kamiyo").exitOverride();
-  shieldCli(program, { io, openDb: async () => unclosable(on.db), settings: () => settings });
+  shieldCli(program, {
+    io,
+    openDb: async () => unclosable(on.db),
+    settings: () => settings,
+    secrets: () => on.secrets ?? null,
+  });
   try {
     await program.parseAsync(["shield", ...args], { from: "user" });
     return { out, err, code: 0 };

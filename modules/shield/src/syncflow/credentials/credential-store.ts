@@ -158,3 +158,25 @@ export function openCredential(
     throw new Error(`stored ${row.platform} credentials hold ${credential.platform}'s`);
   return credential;
 }
+
+/**
+ * Seals `credential` (what `row` holds) again with the ring's current key, keeping when it was
+ * checked and changed; only if the row still holds what was read (a credential replaced meanwhile
+ * is left as its new self).
+ * @returns whether the row was sealed again.
+ */
+export async function resealCredential(
+  db: Db,
+  box: SecretBox,
+  tenantId: string,
+  row: SealedCredential,
+  credential: PlatformCredential,
+): Promise<boolean> {
+  const sealed = box.seal(JSON.stringify(credential), credentialContext(tenantId, row.platform));
+  const done = await tenantDb(db, tenantId).query(
+    `UPDATE shield_platform_credentials SET sealed = $4
+      WHERE tenant_id = $1 AND platform = $2 AND sealed = $3 RETURNING platform`,
+    [tenantId, row.platform, row.sealed, sealed],
+  );
+  return done.length > 0;
+}
