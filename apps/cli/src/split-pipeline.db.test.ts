@@ -125,6 +125,9 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
       LIQ_CASCADE_MIN_COUNT: "1000000",
       LIQ_LARGE_USD: "1000000",
       API_WEBHOOKS_ALLOW_LOOPBACK_HTTP: "true",
+      // The API replicas read changed findings for their live streams every 2 minutes only: what
+      // reaches a stream sooner came by a detect shard's notice over NATS.
+      API_FEED_POLL_MS: "120000",
     };
     // The first process migrates the schema; the others then start together.
     await start("api", ["--role", "api"]);
@@ -153,6 +156,21 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
 
   it("ingests in one process, detects in two shards, stores once, delivers and serves from others", async () => {
     await upstream.connected();
+    // A live stream of the second API replica, open before the finding exists.
+    const live = await fetch(`${procs.api1?.base}/stream`, { signal: AbortSignal.timeout(60_000) });
+    expect(live.status).toBe(200);
+    const reader = (live.body as ReadableStream<Uint8Array>).getReader();
+    const streamed = (async () => {
+      const decoder = new TextDecoder();
+      let received = "";
+      while (!received.includes('"backstop"')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value, { stream: true });
+      }
+      await reader.cancel();
+      return received;
+    })();
     upstream.pushBackstop();
     const events = `${procs.api?.base}/security/events?detector=liquidations&severity=critical`;
     const found = await until(
@@ -160,6 +178,8 @@ describe.runIf(testDbKind === "postgres")("the pipeline split across processes",
       (b) => b.data.some((f) => f.kind === "backstop"),
     );
     expect(found.data.filter((f) => f.kind === "backstop")).toHaveLength(1);
+    // Streamed by the other replica at once, well before its 2-minute poll.
+    expect(await streamed).toContain(`"id":"${found.data.find((f) => f.kind === "backstop")?.id}"`);
     // The delivery worker, a process of its own, sent the alert routed by a detect shard.
     const delivered = await until(
       async () => hooked.filter((h) => JSON.parse(h.body).data?.kind === "backstop"),

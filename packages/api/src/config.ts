@@ -82,6 +82,15 @@ export const apiConfig = z.object({
     .boolean()
     .default(true)
     .describe("Serve the OpenAPI document at /openapi.json and its UI at /docs"),
+  feedPollMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(1_000)
+    .describe(
+      "An API process without the monitor (`kamiyo serve --role api`) reads changed findings for its live streams this often, ms; with NATS_URL a detect shard's notice makes it read them at once",
+    ),
   streamHeartbeatMs: z
     .number()
     .int()

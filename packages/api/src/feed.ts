@@ -51,6 +51,10 @@ type Listener = (e: StreamEvent) => void;
 export class FindingFeed {
   readonly #clients = new Map<Listener, StreamFilter>();
   #poll: TimerHandle | null = null;
+  /** The polling read, once `startPolling` set it up. */
+  #tick: (() => Promise<void>) | null = null;
+  #reading = false;
+  #again = false;
   #published = 0;
   #generation = 0;
 
@@ -88,10 +92,15 @@ export class FindingFeed {
     for (const [listener, filter] of this.#clients) if (matches(filter, e)) listener(e);
   }
 
-  /** Polls the database for changed findings every `everyMs`, starting from now. */
+  /**
+   * Polls the database for changed findings every `everyMs`, starting from now (and at once on
+   * `pollNow`).
+   */
   startPolling(db: Db, tenantId: string, clock: Clock, log: Logger, everyMs: number): void {
     let after = { updatedAt: clock.now(), id: "" };
     const tick = async () => {
+      this.#poll?.cancel();
+      this.#reading = true;
       try {
         for (;;) {
           const changed = await findingsChangedAfter(db, tenantId, after, 500);
@@ -103,13 +112,30 @@ export class FindingFeed {
         }
       } catch (err) {
         log.warn({ err: describeError(err) }, "finding feed poll failed");
+      } finally {
+        this.#reading = false;
       }
-      this.#poll = clock.setTimeout(() => void tick(), everyMs);
+      if (this.#again) {
+        this.#again = false;
+        void tick();
+      } else this.#poll = clock.setTimeout(() => void tick(), everyMs);
     };
+    this.#tick = tick;
     this.#poll = clock.setTimeout(() => void tick(), everyMs);
   }
 
+  /**
+   * Reads the changed findings now rather than at the next poll (another process said it wrote
+   * some); a read under way is followed by one more.
+   */
+  pollNow(): void {
+    if (!this.#tick) return;
+    if (this.#reading) this.#again = true;
+    else void this.#tick();
+  }
+
   stop(): void {
+    this.#tick = null;
     this.#poll?.cancel();
     this.#clients.clear();
   }

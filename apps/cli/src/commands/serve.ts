@@ -51,6 +51,11 @@ export async function serveCommand(
       ? await PostgresDb.open({ url: config.databaseAppUrl })
       : undefined;
   const stream = split && config.nats ? await connectStream(config.nats) : null;
+  // An API process apart from detection hears of findings written over NATS, when there is one.
+  const notices =
+    roles.has("api") && !roles.has("detect") && config.nats
+      ? (stream ?? (await connectStream(config.nats)))
+      : null;
   let pipeline: Pipeline | null = null;
   let half: PipelineHalf | null = null;
   if (stream && roles.has("ingest")) half = await startIngest(config, log, db, stream);
@@ -70,7 +75,11 @@ export async function serveCommand(
   if (roles.has("api")) {
     feed = new FindingFeed();
     if (monitor && roles.has("detect")) feedFrom(monitor, feed);
-    else feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, 1_000);
+    else {
+      feed.startPolling(db, DEFAULT_TENANT_ID, clock, log, config.api.feedPollMs);
+      const live = feed;
+      notices?.onFindingsWritten(() => live.pollNow());
+    }
     server = await listenApi(config, log, {
       db,
       requestDb,
@@ -105,6 +114,7 @@ export async function serveCommand(
   else if (pipeline) await pipeline.stop();
   if (alerting && alerting !== pipeline?.alerting) await alerting.stop();
   await stream?.close();
+  if (notices && notices !== stream) await notices.close();
   await requestDb?.close();
   await db.close();
   log.info({}, "stopped");

@@ -80,6 +80,8 @@ export async function startDetect(
     part: { kind: "detect", shard: shard.index, shards: shard.of },
   });
   pipeline.start({ deliver: false });
+  // API processes elsewhere read the findings at once rather than at their next poll.
+  pipeline.monitor.onFindingsStored(() => stream.announceFindingsWritten());
   const group = detectGroup(shard);
   const state = { batches: 0, redelivered: 0, lastSeq: 0, failing: false };
   const consuming = await stream.consume(

@@ -144,4 +144,20 @@ describe("ObservationStream (NATS JetStream)", () => {
     expect(coins(await collect(stream, "detect", (s) => coins(s).length >= 1))).toEqual(["C7"]);
     expect(await stream.lag("detect")).toEqual({ pending: 0, inFlight: 0 });
   });
+
+  it("carries notices of findings written to every process listening, outside the stream", async () => {
+    const name = fresh();
+    const detect = await open(name);
+    const api = await open(name);
+    let heard = 0;
+    const stop = api.onFindingsWritten(() => heard++);
+    await api.flush();
+    detect.announceFindingsWritten();
+    detect.announceFindingsWritten();
+    await detect.flush();
+    await expect.poll(() => heard).toBe(2);
+    stop();
+    // Not observations: the stream holds none.
+    expect((await detect.state()).messages).toBe(0);
+  });
 });

@@ -287,6 +287,30 @@ export class ObservationStream {
     this.#ready = null;
   }
 
+  /**
+   * Tells the processes listening (`onFindingsWritten`) that findings were committed: a notice on
+   * the core NATS subject `<subjectPrefix>-findings`, outside the stream (nothing is stored; the
+   * database holds the findings, and a listener missing a notice reads them at its next poll).
+   */
+  announceFindingsWritten(): void {
+    this.#nc.publish(`${this.#opts.subjectPrefix}-findings`);
+  }
+
+  /** Resolves once the server has what this connection sent (and its subscriptions). */
+  async flush(): Promise<void> {
+    await this.#nc.flush();
+  }
+
+  /** Calls `fn` on each notice of `announceFindingsWritten`. @returns a function that stops. */
+  onFindingsWritten(fn: () => void): () => void {
+    const sub = this.#nc.subscribe(`${this.#opts.subjectPrefix}-findings`, {
+      callback: (err) => {
+        if (!err) fn();
+      },
+    });
+    return () => sub.unsubscribe();
+  }
+
   /** Sends what is buffered, then closes the connection. */
   async close(): Promise<void> {
     await this.#nc.drain();
