@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { parseRoles } from "../../apps/cli/src/roles/roles.ts";
 import { EVENT_KIND, WATCHED_KINDS } from "../../modules/rca/src/agent/watched-kinds.ts";
 import {
   SECRET_NAMES,
@@ -187,10 +188,12 @@ describe("kamiyo", () => {
 });
 
 describe("kamiyo-shield", () => {
-  it("serves HTTP and gRPC from kamiyo serve without the monitor", () => {
+  it("serves HTTP and gRPC from kamiyo serve's API role, with arguments the CLI takes", async () => {
     const objects = render(chart("kamiyo-shield"));
     const c = (one(objects, "Deployment") as Any).spec.template.spec.containers[0];
-    expect(c.args).toEqual(["serve", "--no-monitor"]);
+    expect(c.args).toEqual(["serve", "--role", "api"]);
+    // The CLI parses them (an option it did not know would end the container at start).
+    expect(parseRoles(c.args[2])).toEqual(new Set(["api"]));
     expect(c.env).toContainEqual({ name: "SHIELD_GRPC_PORT", value: "50051" });
     expect(c.env).toContainEqual({ name: "SHIELD_GRPC_HOST", value: "0.0.0.0" });
     expect((one(objects, "Service") as Any).spec.ports.map((p: Any) => p.name)).toEqual([
