@@ -100,10 +100,7 @@ export class StripeBilling {
         { idempotencyKey: `subscribe:${tenantId}:${plan.id}:${Math.floor(this.#now() / 60_000)}` },
       );
     }
-    await this.#db.transaction(async (tx) => {
-      await lockSubscription(tx, sub.id);
-      await applySubscription(tx, sub, this.#now());
-    });
+    await this.#apply(sub);
   }
 
   /** Cancels the tenant's subscription to a product, now or at the end of its period. */
@@ -113,6 +110,11 @@ export class StripeBilling {
     const sub = atPeriodEnd
       ? await this.stripe.subscriptions.update(current.id, { cancel_at_period_end: true })
       : await this.stripe.subscriptions.cancel(current.id);
+    await this.#apply(sub);
+  }
+
+  /** Stores what Stripe answered for the subscription, under its lock (see `lockSubscription`). */
+  async #apply(sub: Stripe.Subscription): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await lockSubscription(tx, sub.id);
       await applySubscription(tx, sub, this.#now());

@@ -42,13 +42,6 @@ export const idOf = (x: string | { id: string } | null | undefined): string | nu
   typeof x === "string" ? x : (x?.id ?? null);
 
 /**
- * Our subscription as Stripe's object says it is now (call with the newest object, retrieved,
- * not an event's copy): plan from the price's lookup key, status, trial end, billing anchor and
- * cancel-at-period-end. A subscription suspended for failed payments stays suspended until a
- * payment succeeds (`paymentSucceeded`), whatever Stripe's status.
- * @returns the tenant it belongs to, or null for a customer we do not know.
- */
-/**
  * Takes the lock of a Stripe subscription until the transaction ends. Whoever applies the
  * subscription (a webhook, a plan change) takes it before reading Stripe's copy and writing it,
  * so an older copy read before a change is never written after it.
@@ -59,6 +52,13 @@ export async function lockSubscription(tx: Queryable, subscriptionId: string): P
   ]);
 }
 
+/**
+ * Our subscription as Stripe's object says it is now (call with the newest object, retrieved,
+ * not an event's copy): plan from the price's lookup key, status, trial end, billing anchor and
+ * cancel-at-period-end. A subscription suspended for failed payments stays suspended until a
+ * payment succeeds (`paymentSucceeded`), whatever Stripe's status.
+ * @returns the tenant it belongs to, or null for a customer we do not know.
+ */
 export async function applySubscription(
   tx: Queryable,
   sub: Stripe.Subscription,
