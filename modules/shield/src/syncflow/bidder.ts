@@ -5,6 +5,7 @@ import type { BidGate, BidRequest, BidVerdict } from "./bid-gate.ts";
 import { assertMicros } from "./money.ts";
 import {
   type AdPlatform,
+  type AmountChange,
   BidStoppedError,
   MissingCredentialsError,
   PlatformError,
@@ -60,8 +61,9 @@ export const QUEUE_FULL = "queue_full";
 interface Job {
   tenantId: string;
   bid: BidRequest;
-  /** The tenant's client to the bid's platform. */
+  /** The tenant's client to the bid's platform, and the change the bid sends it. */
   client: AdPlatform;
+  change: AmountChange;
   verdict: BidVerdict;
   resolve(outcome: BidOutcome): void;
   reject(err: unknown): void;
@@ -76,8 +78,8 @@ interface Lane {
 /**
  * SyncFlow's bidder: a bid is checked by the gate, queued on its tenant's lane for the platform
  * account (a bounded queue drained one at a time at the account's pace), sent with the tenant's
- * own credentials through the lane's breaker, timeout and retries, and, once the platform accepted it, recorded as a `bid` record in the
- * tenant's audit trail (`{decisionId, clientId, campaignId, platform, externalId,
+ * own credentials through the lane's breaker, timeout and retries, and, once the platform
+ * accepted it, recorded as a `bid` record in the tenant's audit trail (`{decisionId, clientId, campaignId, platform, externalId,
  * spendMicros}`, the amount set; outcome billing sums these). A denied bid is never sent.
  */
 export class Bidder {
@@ -98,27 +100,24 @@ export class Bidder {
    * @throws RangeError for a bad amount or one the platform cannot take (not whole minor units of
    *   the account's currency), MissingCredentialsError for a platform the tenant has no
    *   credentials for (all before the gate is asked); BidStoppedError when the gate stopped it
-   *   while it waited (a kill switch), its reservation given back; PlatformError when the platform refused or
-   *   failed (nothing is recorded),
-   *   or `queue_full` when the account's queue is full; its `reservation` says whether the
+   *   while it waited (a kill switch); PlatformError when the platform refused or failed (nothing
+   *   is recorded),
+   *   or `queue_full` when the account's queue is full. Their `reservation` says whether the
    *   allowed amount was given back (the bid certainly never took effect) or is still counted.
    */
   async submit(tenantId: string, bid: BidRequest): Promise<BidOutcome> {
     assertMicros("amountMicros", bid.amountMicros);
     if (this.#closed) throw new Error("the bidder is closed");
     const client = await this.#client(tenantId, bid.platform);
+    const change = { account: bid.account, target: bid.target, amountMicros: bid.amountMicros };
     // What the platform would refuse for its shape is refused before anything is reserved.
-    await client.checkChange({
-      account: bid.account,
-      target: bid.target,
-      amountMicros: bid.amountMicros,
-    });
+    await client.checkChange(change);
     const verdict = await this.#deps.gate.check(tenantId, bid);
     if (!verdict.allowed)
       return { status: "denied", decisionId: verdict.decisionId, reasons: verdict.reasons };
     const lane = this.#lane(tenantId, bid.platform, bid.account);
     return new Promise<BidOutcome>((resolve, reject) => {
-      const job: Job = { tenantId, bid, client, verdict, resolve, reject };
+      const job: Job = { tenantId, bid, client, change, verdict, resolve, reject };
       if (lane.queue.push(job)) return;
       const full = new PlatformError(
         bid.platform,
@@ -174,7 +173,11 @@ export class Bidder {
    * Gives the job's reservation back through the gate, for a bid that never took effect, and
    * says so on `err` (`kept` when the release itself failed: the budget then still counts it).
    */
-  async #giveBack(job: Job, err: PlatformError, reason: "not_sent" | "rejected") {
+  async #giveBack<E extends PlatformError | BidStoppedError>(
+    job: Job,
+    err: E,
+    reason: "not_sent" | "rejected",
+  ): Promise<E> {
     try {
       await this.#deps.gate.release(job.tenantId, job.verdict, reason);
       err.reservation = "released";
@@ -209,10 +212,11 @@ export class Bidder {
     let lane = this.#lanes.get(key);
     if (!lane) {
       const queue = new BoundedQueue<Job>(this.#deps.queueCapacity ?? 1_000);
-      let pause = this.#pauses.get(`${tenantId}/${platform}`);
+      const pauseKey = `${tenantId}/${platform}`;
+      let pause = this.#pauses.get(pauseKey);
       if (!pause) {
         pause = { until: 0 };
-        this.#pauses.set(`${tenantId}/${platform}`, pause);
+        this.#pauses.set(pauseKey, pause);
       }
       const l = new PlatformLane(
         platform,
@@ -244,19 +248,10 @@ export class Bidder {
   }
 
   async #send(lane: PlatformLane, job: Job): Promise<BidOutcome> {
-    const { bid, client } = job;
+    const { bid, client, change } = job;
     // The last look: a kill switch turned on while the bid waited stops it here.
     const stop = await this.#deps.gate.stopped(job.tenantId, bid);
-    if (stop !== null) {
-      const stopped = new BidStoppedError(stop);
-      try {
-        await this.#deps.gate.release(job.tenantId, job.verdict, "not_sent");
-      } catch {
-        stopped.reservation = "kept";
-      }
-      throw stopped;
-    }
-    const change = { account: bid.account, target: bid.target, amountMicros: bid.amountMicros };
+    if (stop !== null) throw await this.#giveBack(job, new BidStoppedError(stop), "not_sent");
     // Attempts that may have reached the platform: a timeout or a failure other than a refusal.
     let inDoubt = 0;
     let accepted: Awaited<ReturnType<AdPlatform["setAmount"]>>;

@@ -81,11 +81,11 @@ export function samePlatforms(platforms: Partial<Record<PlatformId, AdPlatform>>
 
 /**
  * An allowed bid not sent because the gate stopped it while it waited (a kill switch turned on);
- * its reservation was given back (`reservation`, as on `PlatformError`).
+ * `reservation` says, as on `PlatformError`, whether its reservation was given back.
  */
 export class BidStoppedError extends Error {
   override readonly name = "BidStoppedError";
-  reservation: "released" | "kept" = "released";
+  reservation: "released" | "kept" | undefined;
 
   constructor(why: string) {
     super(`not sent: ${why} after the bid was allowed`);
