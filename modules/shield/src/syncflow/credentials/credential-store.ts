@@ -60,12 +60,6 @@ function fromRow(r: Row): SealedCredential {
   };
 }
 
-/** Without the sealed secret. */
-export function shown(c: SealedCredential): StoredCredential {
-  const { sealed: _sealed, ...rest } = c;
-  return rest;
-}
-
 /**
  * Stores `credential` as `tenantId`'s connection to its platform (replacing one stored before),
  * sealed by `box` and bound to the tenant and platform; `identity` is whose grant the platform
