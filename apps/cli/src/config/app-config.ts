@@ -73,14 +73,18 @@ export const processConfig = z.object({
   KAMIYO_SECRET_KEYS: z
     .string()
     .min(1)
-    .optional()
-    .superRefine((text, ctx) => {
+    // Read into keys once, and refused here (naming the entry) when they are not a ring.
+    .transform((text, ctx): SecretKey[] => {
       try {
-        if (text !== undefined) new SecretBox(parseSecretKeys(text));
+        const keys = parseSecretKeys(text);
+        new SecretBox(keys);
+        return keys;
       } catch (err) {
         ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
       }
     })
+    .optional()
     .describe(
       "The key ring secrets stored for tenants are sealed with (their ad-platform credentials; AES-256-GCM): `id:base64` keys of 32 bytes, comma-separated, the first sealing new values and the others still opening older ones (`kamiyo secrets new-key` makes one). Unset: KAMIYO_SECRET_KEYS_FILE; else, on the embedded database, a key file made in KAMIYO_DATA_DIR; with DATABASE_URL, no secret can be stored",
     ),
@@ -354,7 +358,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadResult 
         : null,
       dataDir: proc.data.KAMIYO_DATA_DIR,
       secretKeys: {
-        keys: proc.data.KAMIYO_SECRET_KEYS ? parseSecretKeys(proc.data.KAMIYO_SECRET_KEYS) : null,
+        keys: proc.data.KAMIYO_SECRET_KEYS ?? null,
         file: proc.data.KAMIYO_SECRET_KEYS_FILE ?? null,
       },
       cacheDir: proc.data.KAMIYO_CACHE_DIR,
