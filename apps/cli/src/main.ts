@@ -1,5 +1,5 @@
 import type { DeliveryStatus } from "@kamiyo/alerts";
-import { newSecretKeyEntry } from "@kamiyo/core";
+import { isSecretKeyId, newSecretKeyEntry } from "@kamiyo/core";
 import { type AnyModule, CliError, CliExit, type CliIo, processIo } from "@kamiyo/platform";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import {
@@ -80,8 +80,7 @@ export function parseAlgorithm(text: string): "isolation-forest" | "ensemble" {
 
 /** A key id of KAMIYO_SECRET_KEYS: 1-32 letters, digits, _ or -. */
 export function parseKeyId(text: string): string {
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(text))
-    throw new InvalidArgumentError("expected 1-32 letters, digits, _ or -");
+  if (!isSecretKeyId(text)) throw new InvalidArgumentError("expected 1-32 letters, digits, _ or -");
   return text;
 }
 

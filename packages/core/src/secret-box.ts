@@ -8,7 +8,8 @@ export interface SecretKey {
 
 /** A sealed value's prefix: the format's version (a new format gets a new prefix). */
 const PREFIX = "kmysec1";
-const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+/** Whether `id` can name a key of a ring: 1-32 letters, digits, _ or -. */
+export const isSecretKeyId = (id: string): boolean => /^[A-Za-z0-9_-]{1,32}$/.test(id);
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -36,7 +37,7 @@ export class SecretBox {
     if (!first) throw new RangeError("secret keys: at least one key is needed");
     const byId = new Map<string, Buffer>();
     for (const k of keys) {
-      if (!KEY_ID.test(k.id))
+      if (!isSecretKeyId(k.id))
         throw new RangeError(`secret keys: key id "${k.id}" must be 1-32 letters, digits, _ or -`);
       if (k.key.length !== 32)
         throw new RangeError(
@@ -143,6 +144,7 @@ export function parseSecretKeys(text: string): SecretKey[] {
 
 /** A new key entry for a ring, `id:base64` of 32 random bytes. */
 export function newSecretKeyEntry(id: string): string {
-  if (!KEY_ID.test(id)) throw new RangeError(`key id "${id}" must be 1-32 letters, digits, _ or -`);
+  if (!isSecretKeyId(id))
+    throw new RangeError(`key id "${id}" must be 1-32 letters, digits, _ or -`);
   return `${id}:${randomBytes(32).toString("base64")}`;
 }
