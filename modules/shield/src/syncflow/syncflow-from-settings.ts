@@ -1,3 +1,4 @@
+import { screamingSnake } from "@kamiyo/platform";
 import type { ShieldSettings } from "../settings.ts";
 import { GoogleAdsRestClient } from "./google-ads/google-ads-client.ts";
 import { googleAdsPlatform } from "./google-ads/google-ads-platform.ts";
@@ -118,6 +119,4 @@ export async function platformClient(
 }
 
 /** `googleAdsClientId` → `SHIELD_GOOGLE_ADS_CLIENT_ID`. */
-function settingName(field: string): string {
-  return `SHIELD_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-}
+const settingName = (field: string) => `SHIELD_${screamingSnake(field)}`;
