@@ -316,7 +316,9 @@ describe("the dashboard's Shield pages", () => {
       hint: "4321",
     });
 
+    // Disconnecting asks first, as every removal on the dashboard does.
     await meta.getByRole("button", { name: "Disconnect Meta" }).click();
+    await meta.getByRole("button", { name: "Yes, disconnect" }).click();
     await meta.getByRole("button", { name: "Connect Meta", exact: true }).waitFor();
     expect(await meta.locator('[data-field="status"]').textContent()).toBe("Not connected");
     expect(errors()).toEqual([]);

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { useApi } from "../../app/api.ts";
 import { sendJson } from "../../app/api-write.ts";
+import { ConfirmAction } from "../../app/ConfirmAction.tsx";
 import { FormError } from "../../app/FormError.tsx";
 import { utc } from "../../app/format.ts";
 import { useAction } from "../../app/use-action.ts";
@@ -82,21 +83,18 @@ function DisconnectButton({ c, onDone }: { c: PlatformConnection; onDone: () => 
   const name = NAMES[c.platform];
   return (
     <>
-      <button
-        type="button"
-        className="danger"
-        aria-disabled={action.busy}
-        onClick={() =>
-          action.busy
-            ? undefined
-            : action.run(async () => {
-                await sendJson("DELETE", `/shield/platforms/${c.platform}/credentials`);
-                onDone();
-              })
+      <ConfirmAction
+        label={`Disconnect ${name}`}
+        question={`Disconnect ${name}? Your bids to it are refused until you connect it again.`}
+        confirmLabel="Yes, disconnect"
+        disabled={action.busy}
+        onConfirm={() =>
+          action.run(async () => {
+            await sendJson("DELETE", `/shield/platforms/${c.platform}/credentials`);
+            onDone();
+          })
         }
-      >
-        Disconnect {name}
-      </button>
+      />
       <FormError error={action.error} />
     </>
   );
