@@ -243,6 +243,22 @@ describe(`the audit trail (${testDbKind})`, () => {
     expect(await verifyAuditChain(db, a)).toMatchObject({ ok: true, records: 3 });
   });
 
+  it("stores only 64 lowercase hex digits as a hash or a previous hash", async () => {
+    const t = await newTenant();
+    const insert = (prev: string, hash: string) =>
+      tenantDb(db, t).query(
+        `INSERT INTO shield_audit_records (tenant_id, seq, kind, at, body, prev_hash, hash)
+         VALUES ($1, 1, 'decision', now(), '{}', $2, $3)`,
+        [t, prev, hash],
+      );
+    const hex = "0123456789abcdef".repeat(4);
+    for (const bad of [hex.slice(1), `${hex}0`, hex.toUpperCase(), `${hex.slice(1)}g`, ""]) {
+      await expect(insert(bad, hex), bad).rejects.toThrow("shield_audit_records_prev_hash_check");
+      await expect(insert(hex, bad), bad).rejects.toThrow("shield_audit_records_hash_check");
+    }
+    await insert(hex, hex);
+  });
+
   it("is written only in a tenant's transaction", async () => {
     await expect(db.transaction((tx) => appendAuditRecord(tx, decision(1)))).rejects.toThrow(
       "the audit trail is written in a tenant's transaction (tenantDb)",
