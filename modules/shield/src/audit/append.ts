@@ -101,14 +101,22 @@ export async function appendAuditRecords(
     prevHash = hash;
   }
   const col = <K extends keyof (typeof rows)[number]>(key: K, of = rows) => of.map((r) => r[key]);
+  // The bodies go as one JSON array, already JSON: no array-literal escaping of each body on
+  // either side, and PostgreSQL parses each body once into its jsonb.
   await tx.query(
     `INSERT INTO shield_audit_records (tenant_id, seq, kind, at, body, prev_hash, hash)
-     SELECT $1, r.seq, r.kind, r.at, r.body::jsonb, r.prev_hash, r.hash
-     FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[])
-       AS r(seq, kind, at, body, prev_hash, hash)`,
+     SELECT $1, r.seq, r.kind, r.at, b.body, r.prev_hash, r.hash
+     FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $6::text[], $7::text[])
+         WITH ORDINALITY AS r(seq, kind, at, prev_hash, hash, i)
+       JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS b(body, i) USING (i)`,
     [
       head.tenantId,
-      ...[col("seq"), col("kind"), col("at"), col("body"), col("prevHash"), col("hash")],
+      col("seq"),
+      col("kind"),
+      col("at"),
+      `[${col("body").join(",")}]`,
+      col("prevHash"),
+      col("hash"),
     ],
   );
   const due = rows.filter((r) => r.seq % every === 0);

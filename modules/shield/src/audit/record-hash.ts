@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { canonicalJson } from "./canonical-json.ts";
 
 /** A record's fields as hashed (and exported): `at` as ISO 8601 in UTC with milliseconds. */
@@ -10,7 +10,8 @@ export interface HashedFields {
   prev_hash: string;
 }
 
-const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+/** Hex SHA-256 of the text's UTF-8 (one call: no Hash object per record). */
+const sha256Hex = (text: string): string => hash("sha256", text, "hex");
 
 /** The record's hash: hex SHA-256 of the RFC 8785 canonical JSON of its hashed fields. */
 export function auditRecordHash(fields: HashedFields): string {
