@@ -730,6 +730,7 @@ if (only.has("shield")) {
       databaseUrl: values["database-url"] ?? process.env.BENCH_DATABASE_URL,
       kinds: new Set(values["api-db"] ?? ["postgres", "pglite"]),
       seconds: Number(values.seconds ?? 10),
+      cpuProfileDir: values["cpu-prof"],
     })),
   );
 }

@@ -22,7 +22,7 @@ import {
 } from "@kamiyo/shield";
 import { createApiKey } from "@kamiyo/tenancy";
 import { type BenchDb, openBenchDb } from "./bench-db.ts";
-import { next, percentile, start } from "./children.ts";
+import { CLI_NODE_FLAGS, next, percentile, start } from "./children.ts";
 
 type Row = [string, string, string];
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -202,11 +202,18 @@ async function httpRows(
   serverArgs: string[],
   seconds: number,
   batch: number,
+  cpuProfileDir: string | undefined,
 ): Promise<Row[]> {
   const before = await decisionsOf(bench);
   await bench.lend();
   // The child opens the database: PGlite's folder has one user at a time.
-  const server = start("shield-policy-server.ts", serverArgs);
+  const server = start(
+    "shield-policy-server.ts",
+    serverArgs,
+    cpuProfileDir
+      ? [...CLI_NODE_FLAGS, "--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`]
+      : CLI_NODE_FLAGS,
+  );
   try {
     const { port } = await next<{ port: number }>(server, "listening");
     let i = 0;
@@ -259,6 +266,8 @@ export async function shieldPolicyBench(opts: {
   databaseUrl: string | undefined;
   kinds: Set<string>;
   seconds: number;
+  /** Where the API child writes a CPU profile per HTTP run (`--cpu-prof DIR`). */
+  cpuProfileDir?: string | undefined;
 }): Promise<Row[]> {
   const rows = evaluationRows();
   for (const kind of ["postgres", "pglite"] as const) {
@@ -272,7 +281,9 @@ export async function shieldPolicyBench(opts: {
       const key = await seed(bench);
       rows.push(...(await inProcessRows(bench)));
       for (const batch of [1, BATCH])
-        rows.push(...(await httpRows(bench, key, bench.childArgs, opts.seconds, batch)));
+        rows.push(
+          ...(await httpRows(bench, key, bench.childArgs, opts.seconds, batch, opts.cpuProfileDir)),
+        );
     } finally {
       await bench.close();
     }

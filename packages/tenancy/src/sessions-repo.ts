@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import type { Queryable } from "@kamiyo/db";
 import { newId } from "./ids.ts";
 import type { Role } from "./roles.ts";
@@ -23,7 +23,7 @@ export function looksLikeSessionToken(text: string): boolean {
 
 /** The stored form of a token: its SHA-256 (256 random bits need no slow hash). */
 export function sessionHash(token: string): Buffer {
-  return createHash("sha256").update(token).digest();
+  return hash("sha256", token, "buffer");
 }
 
 /** A session as stored (never its token or hash). */
