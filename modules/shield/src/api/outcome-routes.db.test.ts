@@ -106,6 +106,19 @@ describe(`outcome billing's API (${testDbKind})`, () => {
         "provider",
       ],
       ["/shield/billing-terms/a%20b", "PUT", { baselineRoasBps: 30_000 }, "clientId"],
+      // Yen have no cents: an invoice in cents would charge 100 times the amount.
+      [
+        "/shield/billing-terms/acme",
+        "PUT",
+        { baselineRoasBps: 30_000, currency: "jpy" },
+        '"currency": jpy is not billed in cents',
+      ],
+      [
+        "/shield/billing-terms/acme",
+        "PUT",
+        { baselineRoasBps: 30_000, currency: "xyz" },
+        '"currency": xyz is not an ISO 4217 currency code',
+      ],
     ];
     for (const [url, method, body, field] of cases) {
       const res = await send(method, url, body);

@@ -3,6 +3,7 @@ import { verifyAuditChain } from "../audit/verify.ts";
 import type { OutcomePeriod } from "./billing-period.ts";
 import type { BillingProviders } from "./billing-providers.ts";
 import { type BillingTerms, billingTermsOf } from "./billing-terms.ts";
+import { centsCurrencyProblem } from "./currency.ts";
 import { type OutcomeInvoice, outcomeInvoiceOf, saveOutcomeInvoice } from "./outcome-invoice.ts";
 import { periodTotals } from "./outcome-totals.ts";
 import type { AfterCall } from "./payments/payment-provider.ts";
@@ -28,6 +29,8 @@ export interface PeriodBilling {
   bills: ClientBill[];
   /** Clients with spend or outcomes in the period but no billing terms. */
   withoutTerms: string[];
+  /** Clients not invoiced, and why: terms in a currency outcome billing does not charge in. */
+  refused: { clientId: string; reason: string }[];
 }
 
 /** What a run needs. */
@@ -69,7 +72,7 @@ export async function billPeriod(
       `the audit trail is broken at seq ${verified.firstBroken.seq} (${verified.firstBroken.reason}): nothing billed`,
     );
   const tdb = tenantDb(deps.db, tenantId);
-  const out: PeriodBilling = { tenantId, period, bills: [], withoutTerms: [] };
+  const out: PeriodBilling = { tenantId, period, bills: [], withoutTerms: [], refused: [] };
   if (!verified.head) return out;
   const totals = await periodTotals(deps.db, tenantId, period, {
     upToSeq: verified.head.seq,
@@ -83,6 +86,12 @@ export async function billPeriod(
     const t = terms.get(client.clientId);
     if (!t) {
       out.withoutTerms.push(client.clientId);
+      continue;
+    }
+    // Terms saved before currencies were checked: an invoice in cents would charge them wrong.
+    const currencyProblem = centsCurrencyProblem(t.currency);
+    if (currencyProblem) {
+      out.refused.push({ clientId: client.clientId, reason: `currency: ${currencyProblem}` });
       continue;
     }
     const computed = outcomeInvoiceOf(tenantId, period, client, t, through, deps.now());

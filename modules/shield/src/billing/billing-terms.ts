@@ -2,6 +2,7 @@ import { planById } from "@kamiyo/billing";
 import type { Queryable } from "@kamiyo/db";
 import { z } from "zod";
 import { clientIdSchema } from "./audit-kinds.ts";
+import { centsCurrencyProblem } from "./currency.ts";
 
 /** Payment providers an invoice may be collected through. */
 export const PAYMENT_PROVIDERS = ["stripe", "paypal", "zuora"] as const;
@@ -31,8 +32,12 @@ export const billingTermsInput = z.strictObject({
     .describe("Shield's share of the additional revenue, basis points; null: the plan's (1500)"),
   currency: z
     .string()
-    .regex(/^[a-z]{3}$/, "expected an ISO 4217 code in lower case, e.g. usd")
-    .default("usd"),
+    .superRefine((currency, ctx) => {
+      const problem = centsCurrencyProblem(currency);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .default("usd")
+    .describe("ISO 4217, lower case: a currency whose minor unit is the hundredth (usd, eur, gbp)"),
   payment: z
     .strictObject({
       provider: z.enum(PAYMENT_PROVIDERS),

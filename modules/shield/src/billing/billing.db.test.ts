@@ -393,6 +393,26 @@ describe(`outcome billing from the audit trail (${testDbKind})`, () => {
     expect(stopped).toMatchObject({ step: "invoiced", stopped: "zuora is not configured" });
   });
 
+  it("invoices no client whose stored terms are in a currency without cents, and charges nothing", async () => {
+    const tenant = await seededTenant();
+    const customer = await stripeCustomer();
+    await withTerms(tenant, {
+      baselineRoasBps: 30_000,
+      payment: { provider: "stripe", customerId: customer },
+    });
+    // As terms saved before the currency was checked: the owner writes the yen in.
+    await db.query("UPDATE shield_billing_terms SET currency = 'jpy' WHERE tenant_id = $1", [
+      tenant,
+    ]);
+    const run = await billPeriod(deps(), tenant, NOV);
+    expect(run.bills).toEqual([]);
+    expect(run.refused).toEqual([
+      { clientId: "acme", reason: expect.stringMatching(/^currency: jpy is not billed in cents/) },
+    ]);
+    expect(await outcomeInvoices(tenantDb(db, tenant))).toEqual([]);
+    expect(await stripeInvoicesOf(customer)).toEqual([]);
+  });
+
   it("computes without storing or sending on a dry run, and bills one client with clientId", async () => {
     const tenant = await seededTenant();
     await withTerms(tenant, { baselineRoasBps: 30_000, shareBps: 2_000 });

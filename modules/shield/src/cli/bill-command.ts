@@ -69,6 +69,9 @@ export async function billCommand(
       ctx.io.err(
         `kamiyo: client ${c} has spend or outcomes in ${period.label} but no billing terms\n`,
       );
+    for (const r of result.refused)
+      ctx.io.err(`kamiyo: client ${r.clientId} not invoiced for ${period.label}: ${r.reason}\n`);
   }
+  if (result.refused.length > 0) throw new CliExit(1);
   if (!opts.dryRun && result.bills.some((b) => b.step !== "synced")) throw new CliExit(1);
 }

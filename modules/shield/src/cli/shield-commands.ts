@@ -49,7 +49,7 @@ export function shieldCli(program: Command, ctx: BillCliContext & ResealCliConte
     )
     .option("--client <id>", "only this client")
     .option("--dry-run", "compute the invoices; store and send nothing")
-    .option("--json", "one JSON object: {tenantId, period, bills, withoutTerms}")
+    .option("--json", "one JSON object: {tenantId, period, bills, withoutTerms, refused}")
     .action((o) => billCommand(ctx, o));
   shield
     .command("credentials")
