@@ -17,7 +17,7 @@ const db: Db =
     : await PgliteDb.open(target);
 const c = alertsConfig.parse({});
 const alerting = new Alerting(
-  { db, clock: new SystemClock(), log: silentLogger },
+  { db, clock: new SystemClock(), log: silentLogger, secrets: null },
   {
     // The latency run raises one finding per subject: grouping and storms do not hold them back.
     routing: { ...c, groupWindowMs: 0, stormThreshold: 1_000_000, dailyCap: 1_000_000 },

@@ -68,6 +68,7 @@ async function seed(db: Db, receiverUrl: string, deliveries: number): Promise<vo
       secret: generateSecret(),
       nowMs: Date.now(),
     }),
+    null,
   );
   await db.transaction(async (tx) => {
     await tx.query(

@@ -36,6 +36,7 @@ beforeAll(async () => {
           filter: {},
           nowMs: now - 10_000,
         }),
+        null,
       );
     }
     const ids: string[] = [];
@@ -52,7 +53,7 @@ beforeAll(async () => {
       ids.push(...(await insertAlert(db, alert, null, [channel], now - 3_000 + i * 1_000)));
     }
     [msg.exhausted, msg.delivered, msg.pending] = ids as [string, string, string];
-    const claimed = await claimDue(db, "seed", now, 60_000, 10);
+    const claimed = await claimDue(db, "seed", now, 60_000, 10, null);
     expect(claimed).toHaveLength(3);
     const failed = (error: string) =>
       ({

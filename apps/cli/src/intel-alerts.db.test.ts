@@ -38,6 +38,7 @@ beforeAll(async () => {
       secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
       nowMs: NOW,
     }),
+    null,
   );
 });
 afterAll(async () => {

@@ -64,6 +64,7 @@ async function pipelineAt(start: number) {
     db,
     monitor: c.monitor,
     deliveries: "record",
+    secrets: null,
   });
   const changes: FindingChange[] = [];
   pipeline.monitor.onChange((ch) => changes.push(ch));

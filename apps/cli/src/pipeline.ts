@@ -1,4 +1,4 @@
-import type { Alerting, DeliveryMode } from "@kamiyo/alerts";
+import type { Alerting, ChannelSecretBox, DeliveryMode } from "@kamiyo/alerts";
 import type { Clock, HttpClient, IoTracker, Logger, Random } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID } from "@kamiyo/db";
 import { CrossProtocolCorrelator } from "@kamiyo/hyperliquid/ml";
@@ -33,6 +33,8 @@ export interface PipelineDeps {
   monitor: MonitorConfig;
   /** `send` live; `record` in a replay: alerts are decided and stored, never sent. */
   deliveries: DeliveryMode;
+  /** Seals and opens the alert channels' secrets in `db` (`secretBoxFor`; a replay's own). */
+  secrets: ChannelSecretBox;
   /** Raw WebSocket frames, for `kamiyo record`. */
   tapFrame?: MonitorDeps["tapFrame"];
   /** The part of the pipeline this process runs (`serve --role ingest|detect`); default all. */
@@ -74,6 +76,7 @@ export async function createPipeline(config: AppConfig, deps: PipelineDeps): Pro
         clock: deps.clock,
         io: deps.io,
         deliveries: deps.deliveries,
+        secrets: deps.secrets,
       })
     : null;
   const monitor = await Monitor.create(deps.monitor, {

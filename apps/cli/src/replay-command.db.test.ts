@@ -1,8 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Alert, type ChannelKind, RECORDED_ONLY, renderThrough } from "@kamiyo/alerts";
-import { silentLogger } from "@kamiyo/core";
+import {
+  type Alert,
+  type ChannelKind,
+  getChannel,
+  RECORDED_ONLY,
+  renderThrough,
+} from "@kamiyo/alerts";
+import { SecretBox, silentLogger } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, listFindings } from "@kamiyo/db";
 import { mlConfig, trainAnomaly } from "@kamiyo/hyperliquid/ml";
 import { writeCandleHistory } from "@kamiyo/hyperliquid/ml-testing";
@@ -29,6 +35,7 @@ const readLines = (file: string): AlertLine[] =>
 
 interface OutboxRow {
   delivery_id: string;
+  tenant_id: string;
   alert_id: string;
   channel_id: string;
   status: string;
@@ -46,6 +53,8 @@ let modelVersion: number;
 let summary: ReplaySummary;
 let lines: AlertLine[];
 let outbox: OutboxRow[];
+/** The replay's key ring: the operator's Discord URL and signing secret are sealed with it. */
+const box = SecretBox.random();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "kamiyo-replay-cmd-"));
@@ -71,17 +80,22 @@ beforeAll(async () => {
     }),
     fixturePath("scenarios", "cascade-2025-10-10.ndjson.gz"),
     { speed: "max", json: true, persist: true, alertsOut },
-    { store, reference: store, log: silentLogger, write: () => {} },
+    // The operator's Discord URL and signing secret are sealed in the store and opened to render.
+    { store, reference: store, secrets: box, log: silentLogger, write: () => {} },
   ));
   lines = readLines(alertsOut);
   outbox = await store.query<OutboxRow>(
-    `SELECT d.id AS delivery_id, d.alert_id, d.channel_id, d.status, d.last_error, a.body,
+    `SELECT d.id AS delivery_id, d.tenant_id, d.alert_id, d.channel_id, d.status, d.last_error, a.body,
        c.kind, c.name, c.config
      FROM deliveries d
      JOIN alerts a ON a.tenant_id = d.tenant_id AND a.id = d.alert_id
      JOIN alert_channels c ON c.tenant_id = d.tenant_id AND c.id = d.channel_id
      ORDER BY d.alert_id, d.channel_id`,
   );
+  // Stored sealed: the Discord URL is nowhere in the table, and opens with the replay's key.
+  expect(JSON.stringify(outbox.map((r) => r.config))).not.toContain("replay-test");
+  for (const row of outbox)
+    row.config = (await getChannel(store, row.tenant_id, row.channel_id, box))?.config ?? {};
 }, 240_000);
 
 afterAll(async () => {

@@ -70,6 +70,7 @@ export function livePipeline(
     db,
     monitor: config.monitor,
     deliveries: "send",
+    secrets: secretBoxFor(config),
     tapFrame: opts.tapFrame,
     part: opts.part,
   });

@@ -15,6 +15,7 @@ import { HttpPoster, type PostPolicy } from "./delivery/http-post.ts";
 import type { Resolver } from "./delivery/ssrf.ts";
 import { AlertRouter } from "./routing/alert-router.ts";
 import type { RoutingConfig } from "./routing/routing-config.ts";
+import type { ChannelSecretBox } from "./store/channel-secrets.ts";
 import { activeSecrets } from "./store/channels.ts";
 import type { ClaimedDelivery, DeliveryMode, StoredAlert } from "./store/outbox.ts";
 import type { SendOutcome } from "./types.ts";
@@ -71,7 +72,15 @@ export class Alerting {
    *   moving its clock on).
    */
   constructor(
-    deps: { db: Db; clock: Clock; log: Logger; resolve?: Resolver; io?: IoTracker },
+    deps: {
+      db: Db;
+      clock: Clock;
+      log: Logger;
+      resolve?: Resolver;
+      io?: IoTracker;
+      /** Opens the channels' secrets: the install's key ring, or null without one. */
+      secrets: ChannelSecretBox;
+    },
     opts: AlertingOptions,
   ) {
     this.#db = deps.db;
@@ -80,9 +89,18 @@ export class Alerting {
     this.#io = deps.io ?? null;
     this.#opts = opts;
     this.#http = new HttpPoster({ timeoutMs: opts.delivery.timeoutMs, resolve: deps.resolve });
-    this.router = new AlertRouter(opts.routing, { deliveries: opts.deliveries });
+    this.router = new AlertRouter(opts.routing, {
+      deliveries: opts.deliveries,
+      secrets: deps.secrets,
+    });
     this.worker = new DeliveryWorker(
-      { db: deps.db, clock: deps.clock, log: deps.log, dispatch: (d, now) => this.#send(d, now) },
+      {
+        db: deps.db,
+        clock: deps.clock,
+        log: deps.log,
+        dispatch: (d, now) => this.#send(d, now),
+        secrets: deps.secrets,
+      },
       opts.delivery,
     );
   }

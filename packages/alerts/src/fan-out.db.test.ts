@@ -27,6 +27,7 @@ beforeAll(async () => {
       filter: { detectors: ["oracle"] },
       nowMs: T0 - MIN,
     }),
+    null,
   );
 });
 afterAll(async () => db?.close());
@@ -57,7 +58,7 @@ describe(`monitor findings reach every tenant's channels (${testDbKind})`, () =>
   it("routes a finding to a tenant with a matching channel, groups the next, and sends the group with the finding found under its own tenant", async () => {
     const clock = new VirtualClock(T0);
     const alerting = new Alerting(
-      { db, clock, log: silentLogger },
+      { db, clock, log: silentLogger, secrets: null },
       {
         routing: routingConfig.parse({ groupWindowMs: 5 * MIN }),
         delivery: {

@@ -10,6 +10,7 @@ export * from "./ids.ts";
 export * from "./routing/alert-router.ts";
 export * from "./routing/incident-alerts.ts";
 export * from "./routing/routing-config.ts";
+export * from "./store/channel-secrets.ts";
 export * from "./store/channels.ts";
 export * from "./store/delivery-log.ts";
 export * from "./store/outbox.ts";

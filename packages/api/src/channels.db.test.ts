@@ -1,3 +1,4 @@
+import { getChannel } from "@kamiyo/alerts";
 import { testDbKind } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiHarness, type Harness } from "./testing/api-harness.ts";
@@ -55,12 +56,15 @@ describe(`a tenant's chat channels (${testDbKind})`, () => {
     ]);
     for (const secret of ["AbCdEfGhIjKlMnOpQrStUvWxYz", "abcdEFGHijklMNOP", "AAHdqTcvCH1vGWJx"])
       expect(listed.body).not.toContain(secret);
-    // Stored, they route like the operator's channels: the router reads them from alert_channels.
-    const [stored] = await h.db.query<{ kind: string; config: { url: string } }>(
-      "SELECT kind, config FROM alert_channels WHERE id = $1",
-      [made[0].id],
+    // Stored, they route like the operator's channels: the router reads them from alert_channels,
+    // their secret settings sealed with the key ring (no secret of any in the table).
+    const rows = await h.db.query<{ kind: string; config: { url?: string } }>(
+      "SELECT kind, config FROM alert_channels ORDER BY created_at, id",
     );
-    expect(stored).toEqual({ kind: "discord", config: { url: DISCORD, username: "Kamiyo" } });
+    for (const secret of ["AbCdEfGhIjKlMnOpQrStUvWxYz", "abcdEFGHijklMNOP", "AAHdqTcvCH1vGWJx"])
+      expect(JSON.stringify(rows)).not.toContain(secret);
+    const stored = await getChannel(h.db, "ten_default", made[0].id, h.deps.secrets ?? null);
+    expect(stored).toMatchObject({ kind: "discord", config: { url: DISCORD, username: "Kamiyo" } });
 
     expect(
       (await call("POST", "/channels", { settings: { kind: "slack", url: SLACK } })).statusCode,

@@ -13,19 +13,23 @@ beforeAll(async () => {
     ["chn_hook", true],
     ["chn_off", false],
   ] as const) {
-    await saveChannel(h.db, {
-      ...newChannel({
-        tenantId: "ten_metrics",
-        id,
-        kind: "webhook",
-        name: id,
-        origin: "config",
-        config: { url: "https://example.com/hook" },
-        filter: {},
-        nowMs: NOW,
-      }),
-      enabled,
-    });
+    await saveChannel(
+      h.db,
+      {
+        ...newChannel({
+          tenantId: "ten_metrics",
+          id,
+          kind: "webhook",
+          name: id,
+          origin: "config",
+          config: { url: "https://example.com/hook" },
+          filter: {},
+          nowMs: NOW,
+        }),
+        enabled,
+      },
+      null,
+    );
   }
   // Due two minutes before the API's clock, and not yet sent.
   const at = NOW - 120_000;

@@ -61,8 +61,8 @@ export interface ApiDeps {
   demo?: DemoInfo | null;
   /**
    * The install's key ring (KAMIYO_SECRET_KEYS), which secrets stored for a tenant are sealed
-   * with (a tenant's ad-platform credentials); null or unset: routes that would store one answer
-   * 409.
+   * with (a tenant's ad-platform credentials, its alert channels' secrets); null or unset: routes
+   * that would store a credential answer 409, and channels' secrets are stored as given.
    */
   secrets?: SecretBox | null;
   /** Tells an in-process delivery worker that deliveries are due now (a test send, a replay). */

@@ -95,7 +95,7 @@ describe(`webhook endpoints on ${testDbKind}`, () => {
         subjects: ["0xabcdef0123456789abcdef0123456789abcdef01"],
       },
     });
-    const stored = await getChannel(h.db, "ten_default", made.id);
+    const stored = await getChannel(h.db, "ten_default", made.id, h.deps.secrets ?? null);
     expect(stored).toMatchObject({ kind: "webhook", origin: "api", secret: made.secret });
 
     const list = await call(h, "GET", "/webhooks", "/webhooks", 200);
@@ -161,7 +161,7 @@ describe(`webhook endpoints on ${testDbKind}`, () => {
     });
     await call(h, "DELETE", `/webhooks/${made.id}`, "/webhooks/{id}", 404);
     await call(h, "DELETE", `/webhooks/${unnamed.id}`, "/webhooks/{id}", 204);
-    expect(await getChannel(h.db, "ten_default", made.id)).toBeNull();
+    expect(await getChannel(h.db, "ten_default", made.id, h.deps.secrets ?? null)).toBeNull();
   });
 
   it("refuses whitespace, control characters and backslashes in URLs, and stores the URL normalised", async () => {
@@ -336,7 +336,7 @@ describe(`webhook endpoints on ${testDbKind}`, () => {
     expect(rotated.json.secret).toMatch(/^whsec_/);
     expect(rotated.json.secret).not.toBe(made.secret);
     expect(rotated.json.previousSecretExpiresAt).toBe(new Date(now + 2 * HOUR).toISOString());
-    const c = await getChannel(h.db, "ten_default", made.id);
+    const c = await getChannel(h.db, "ten_default", made.id, h.deps.secrets ?? null);
     if (!c) throw new Error("channel missing");
     expect(activeSecrets(c, now)).toEqual([rotated.json.secret, made.secret]);
     expect(activeSecrets(c, now + 2 * HOUR - 1)).toEqual([rotated.json.secret, made.secret]);
@@ -354,7 +354,7 @@ describe(`webhook endpoints on ${testDbKind}`, () => {
       200,
     );
     expect(again.json.previousSecretExpiresAt).toBe(new Date(now + 24 * HOUR).toISOString());
-    const c2 = await getChannel(h.db, "ten_default", made.id);
+    const c2 = await getChannel(h.db, "ten_default", made.id, h.deps.secrets ?? null);
     expect(c2 && activeSecrets(c2, now)).toEqual([again.json.secret, rotated.json.secret]);
 
     // overlapHours 0: the old secret stops at once.
@@ -367,7 +367,7 @@ describe(`webhook endpoints on ${testDbKind}`, () => {
       { overlapHours: 0 },
     );
     expect(zero.json.previousSecretExpiresAt).toBeNull();
-    const c3 = await getChannel(h.db, "ten_default", made.id);
+    const c3 = await getChannel(h.db, "ten_default", made.id, h.deps.secrets ?? null);
     expect(c3 && activeSecrets(c3, now)).toEqual([zero.json.secret]);
 
     const bad = await call(

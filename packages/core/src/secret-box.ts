@@ -13,6 +13,9 @@ export const isSecretKeyId = (id: string): boolean => /^[A-Za-z0-9_-]{1,32}$/.te
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** Whether `value` has the form `SecretBox.seal` writes (stored values may predate sealing). */
+export const isSealedSecret = (value: string): boolean => value.startsWith(`${PREFIX}:`);
+
 /** Why a sealed value could not be opened. */
 export class SecretBoxError extends Error {
   override readonly name = "SecretBoxError";

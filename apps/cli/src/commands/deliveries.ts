@@ -12,6 +12,7 @@ import { CliError } from "@kamiyo/platform";
 import { InvalidArgumentError } from "commander";
 import type { AppConfig } from "../config/app-config.ts";
 import { appLogger, openStorage } from "../runtime.ts";
+import { secretBoxFor } from "../secret-keys.ts";
 import { formatTable, iso, oneLine } from "./silence.ts";
 import { tenantFor } from "./tenant.ts";
 
@@ -44,11 +45,11 @@ export async function deliveriesListCommand(
     const tenantId = await tenantFor(db, o.tenant);
     let channelIds: string[];
     if (o.channel !== undefined) {
-      if (!(await getChannel(db, tenantId, o.channel)))
+      if (!(await getChannel(db, tenantId, o.channel, secretBoxFor(config))))
         throw new CliError(`--channel: no channel with id ${o.channel}`);
       channelIds = [o.channel];
     } else {
-      channelIds = (await listChannels(db, tenantId)).map((c) => c.id);
+      channelIds = (await listChannels(db, tenantId, secretBoxFor(config))).map((c) => c.id);
     }
     // The log is kept per channel: the newest `limit` of each, merged.
     for (const id of channelIds) {
@@ -101,7 +102,7 @@ export async function deliveriesReplayCommand(
           : `delivery ${id} was delivered: only exhausted or cancelled deliveries can be replayed`,
       );
     }
-    const c = await getChannel(db, tenantId, d.channelId);
+    const c = await getChannel(db, tenantId, d.channelId, secretBoxFor(config));
     if (c && !c.enabled) {
       throw new CliError(
         `channel ${c.id} is disabled (${c.disabledReason ?? "no reason given"}): enable it before replaying a delivery`,

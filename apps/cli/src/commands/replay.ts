@@ -1,6 +1,12 @@
 import { existsSync, readdirSync } from "node:fs";
-import { deleteChannel, listChannels, newChannel, saveChannel } from "@kamiyo/alerts";
-import { describeError, type Logger } from "@kamiyo/core";
+import {
+  type ChannelSecretBox,
+  deleteChannel,
+  listChannels,
+  newChannel,
+  saveChannel,
+} from "@kamiyo/alerts";
+import { describeError, type Logger, SecretBox } from "@kamiyo/core";
 import { type Db, DEFAULT_TENANT_ID, openMigratedTemporary } from "@kamiyo/db";
 import { hyperliquidReplay } from "@kamiyo/hyperliquid";
 import type { CliIo } from "@kamiyo/platform";
@@ -12,6 +18,7 @@ import { MODULES } from "../modules.ts";
 import { createPipeline } from "../pipeline.ts";
 import { findingPrinter } from "../printer.ts";
 import { appLogger, openStorage } from "../runtime.ts";
+import { secretBoxFor } from "../secret-keys.ts";
 
 export interface ReplayCommandOptions {
   speed: number | "max";
@@ -56,6 +63,8 @@ export async function replayCommand(
     await runReplay(config, file, opts, {
       store: store as Db,
       reference: configured,
+      // A replay into a temporary database seals with a key of its own, never the data directory's.
+      secrets: opts.persist ? secretBoxFor(config) : SecretBox.random(),
       log,
       write: (t) => stdio.out(t),
     });
@@ -74,7 +83,13 @@ export async function runReplay(
   config: AppConfig,
   file: string,
   opts: ReplayCommandOptions,
-  deps: { store: Db; reference: Db | null; log: Logger; write: (text: string) => void },
+  deps: {
+    store: Db;
+    reference: Db | null;
+    secrets: ChannelSecretBox;
+    log: Logger;
+    write: (text: string) => void;
+  },
 ): Promise<{ summary: ReplaySummary; alerts: number }> {
   const { store, log } = deps;
   const print = findingPrinter(opts.json, deps.write);
@@ -111,9 +126,16 @@ export async function runReplay(
           reference: deps.reference ?? undefined,
           monitor: ctx.config,
           deliveries: "record",
+          secrets: deps.secrets,
         });
         if (pipeline.alerting && alertsFile)
-          replayChannel = await routeToReplayChannelIfNone(config, store, ctx.clock.now(), log);
+          replayChannel = await routeToReplayChannelIfNone(
+            config,
+            store,
+            ctx.clock.now(),
+            log,
+            deps.secrets,
+          );
         pipeline.alerting?.onAlertsStored((stored) => {
           alerts += stored.length;
           alertsFile?.add(stored);
@@ -157,8 +179,10 @@ async function routeToReplayChannelIfNone(
   db: Db,
   nowMs: number,
   log: Logger,
+  secrets: ChannelSecretBox,
 ): Promise<boolean> {
-  if ((await listChannels(db, DEFAULT_TENANT_ID, { enabledOnly: true })).length > 0) return false;
+  if ((await listChannels(db, DEFAULT_TENANT_ID, secrets, { enabledOnly: true })).length > 0)
+    return false;
   await saveChannel(
     db,
     newChannel({
@@ -171,6 +195,7 @@ async function routeToReplayChannelIfNone(
       filter: { minSeverity: config.alerts.minSeverity },
       nowMs,
     }),
+    secrets,
   );
   log.info(
     { channel: REPLAY_CHANNEL_ID },

@@ -58,6 +58,8 @@ export async function serveDemoCommand(
   const db = await openMigratedTemporary(config.cacheDir, MODULES.migrations);
   const feed = new FindingFeed();
   const stop = new AbortController();
+  // Nothing of a demo outlives it: a key of its own, never the data directory's.
+  const secrets = SecretBox.random();
   let clock: DemoClock | null = null;
   let server: ServingApi | null = null;
   try {
@@ -80,6 +82,7 @@ export async function serveDemoCommand(
           db,
           monitor: ctx.config,
           deliveries: "record",
+          secrets,
         });
         feedFrom(pipeline.monitor, feed);
         clock = new DemoClock(ctx.clock);
@@ -89,8 +92,7 @@ export async function serveDemoCommand(
           monitor: pipeline.monitor,
           feed,
           alerting: pipeline.alerting,
-          // Nothing of a demo outlives it: a key of its own, never the data directory's.
-          secrets: SecretBox.random(),
+          secrets,
           demo: {
             recording: basename(recording),
             description: recordingDescription(recording),

@@ -67,7 +67,11 @@ export async function serveCommand(
     ? null
     : pipeline && !half
       ? pipeline.alerting
-      : await createAlerting(config, log, db, { clock, deliveries: "send" });
+      : await createAlerting(config, log, db, {
+          clock,
+          deliveries: "send",
+          secrets: secretBoxFor(config),
+        });
   // What this process observes and detects: the API's /ready and /metrics report it.
   const monitor = pipeline?.monitor ?? null;
   let server: { close(): Promise<void> };

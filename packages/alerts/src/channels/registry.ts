@@ -18,23 +18,30 @@ export interface ChannelPlugin<C> {
    * channel posts; an email's sender, recipients, subject and bodies), without sending anything.
    */
   render(alert: Alert, config: C): unknown;
+  /**
+   * The settings that are secrets (a Slack webhook URL, a bot token, an SMTP password): sealed
+   * at rest with the install's key ring, never shown back by the API.
+   */
+  secretSettings: readonly string[];
 }
 
 /** Every channel kind's plug-in. Adding a channel adds a line here. */
 export const channelPlugins: { [K in ChannelKind]: ChannelPlugin<never> } = {
-  discord: plugin(discordConfig, sendDiscord, discordBody),
-  slack: plugin(slackConfig, sendSlack, slackMessage),
-  telegram: plugin(telegramConfig, sendTelegram, telegramMessage),
-  email: plugin(emailConfig, sendEmail, emailBody),
-  webhook: plugin(webhookConfig, sendWebhook, webhookPayload),
+  discord: plugin(discordConfig, sendDiscord, discordBody, ["url"]),
+  slack: plugin(slackConfig, sendSlack, slackMessage, ["url"]),
+  telegram: plugin(telegramConfig, sendTelegram, telegramMessage, ["botToken"]),
+  email: plugin(emailConfig, sendEmail, emailBody, ["pass"]),
+  // The webhook's signing secrets are columns of their own (sealed the same way).
+  webhook: plugin(webhookConfig, sendWebhook, webhookPayload, []),
 };
 
 function plugin<C>(
   config: z.ZodType<C>,
   send: (alert: Alert, config: C, ctx: ChannelContext) => Promise<SendOutcome>,
   render: (alert: Alert, config: C) => unknown,
+  secretSettings: readonly (keyof C & string)[],
 ): ChannelPlugin<never> {
-  return { config, send, render } as unknown as ChannelPlugin<never>;
+  return { config, send, render, secretSettings } as unknown as ChannelPlugin<never>;
 }
 
 /**

@@ -59,6 +59,7 @@ beforeAll(async () => {
       secret: generateSecret(),
       nowMs: now,
     }),
+    null,
   );
   await db.transaction(async (tx) => {
     for (let i = 0; i < TOTAL; i++) {

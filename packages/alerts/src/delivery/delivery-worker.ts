@@ -3,6 +3,7 @@ import { recordUsage } from "@kamiyo/billing";
 import { type Clock, describeError, type Logger, type TimerHandle } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import { failure } from "../outcome.ts";
+import type { ChannelSecretBox } from "../store/channel-secrets.ts";
 import {
   type AttemptResult,
   type ClaimedDelivery,
@@ -59,15 +60,17 @@ export class DeliveryWorker {
   readonly #log: Logger;
   readonly #dispatch: Dispatch;
   readonly #opts: DeliveryWorkerOptions;
+  readonly #secrets: ChannelSecretBox;
   #running = false;
   #loops: Promise<void>[] = [];
   readonly #sleepers = new Set<() => void>();
   #woken = false;
 
   constructor(
-    deps: { db: Db; clock: Clock; log: Logger; dispatch: Dispatch },
+    deps: { db: Db; clock: Clock; log: Logger; dispatch: Dispatch; secrets: ChannelSecretBox },
     opts: DeliveryWorkerOptions,
   ) {
+    this.#secrets = deps.secrets;
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
@@ -117,6 +120,7 @@ export class DeliveryWorker {
       this.#clock.now(),
       this.#opts.leaseMs,
       this.#opts.batchSize,
+      this.#secrets,
     );
     if (claimed.length === 0) return 0;
     const results = await this.#attemptAll(claimed);
@@ -145,6 +149,7 @@ export class DeliveryWorker {
         const startedAt = this.#clock.now();
         let outcome: SendOutcome;
         try {
+          if (delivery.unreadable) throw new Error(delivery.unreadable);
           outcome = await this.#dispatch(delivery, startedAt);
         } catch (err) {
           // A channel must not throw; if one does, the attempt is a retryable failure.

@@ -40,7 +40,7 @@ afterEach(async () => {
 
 function start(over: Partial<AlertingOptions["delivery"]> = {}): Alerting {
   alerting = new Alerting(
-    { db, clock, log: silentLogger },
+    { db, clock, log: silentLogger, secrets: null },
     {
       routing: routingConfig.parse({ groupWindowMs: 0 }),
       delivery: {
@@ -73,7 +73,7 @@ async function webhook(id: string, path: string, secret = generateSecret()): Pro
     secret,
     nowMs: Date.now(),
   });
-  await saveChannel(db, c);
+  await saveChannel(db, c, null);
   return c;
 }
 
@@ -217,7 +217,7 @@ describe(`webhook delivery on ${testDbKind}`, () => {
     await webhook("chn_ops", "/ops");
     await raise(a, finding(5));
     await until(() => receiver.to("/ops").length === 2);
-    expect((await getChannel(db, tenant, "chn_gone"))?.enabled).toBe(false);
+    expect((await getChannel(db, tenant, "chn_gone", null))?.enabled).toBe(false);
     const notice = JSON.parse(receiver.to("/ops")[1]?.body ?? "{}");
     expect(notice).toMatchObject({
       type: "endpoint.disabled",
@@ -236,8 +236,8 @@ describe(`webhook delivery on ${testDbKind}`, () => {
     await webhook("chn_failing", "/failing");
     await webhook("chn_ops2", "/ops2");
     await raise(a, finding(7));
-    await until(async () => (await getChannel(db, tenant, "chn_failing"))?.enabled === false);
-    const c = await getChannel(db, tenant, "chn_failing");
+    await until(async () => (await getChannel(db, tenant, "chn_failing", null))?.enabled === false);
+    const c = await getChannel(db, tenant, "chn_failing", null);
     expect(c?.disabledReason).toMatch(/^every attempt failed for/);
     await until(() => receiver.to("/ops2").some((r) => r.body.includes("endpoint.disabled")));
   });
@@ -254,7 +254,7 @@ describe(`webhook delivery on ${testDbKind}`, () => {
       const [a, b] = pools.map(
         (pool) =>
           new Alerting(
-            { db: pool, clock, log: silentLogger },
+            { db: pool, clock, log: silentLogger, secrets: null },
             {
               routing: routingConfig.parse({ groupWindowMs: 0 }),
               delivery: {

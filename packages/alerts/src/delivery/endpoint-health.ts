@@ -1,6 +1,6 @@
 import type { Queryable } from "@kamiyo/db";
 import { newId } from "../ids.ts";
-import { type ChannelRow, toChannel } from "../store/channels.ts";
+import type { Channel, ChannelRow } from "../store/channels.ts";
 import { type AttemptResult, insertAlert } from "../store/outbox.ts";
 import type { Alert } from "../types.ts";
 
@@ -16,12 +16,17 @@ export async function updateEndpointHealth(
   nowMs: number,
   disableAfterMs: number,
 ): Promise<string[]> {
-  const byChannel = new Map<string, { tenantId: string; id: string; ok: boolean; gone: boolean }>();
+  const byChannel = new Map<
+    string,
+    { tenantId: string; id: string; channel: Channel; ok: boolean; gone: boolean }
+  >();
   for (const r of results) {
     const key = `${r.delivery.tenantId}|${r.delivery.channel.id}`;
     const seen = byChannel.get(key) ?? {
       tenantId: r.delivery.tenantId,
       id: r.delivery.channel.id,
+      // As the delivery claimed it, its secrets opened: what the notice shows of its URL.
+      channel: r.delivery.channel,
       ok: false,
       gone: false,
     };
@@ -59,7 +64,7 @@ export async function updateEndpointHealth(
     );
     if (!off) continue;
     disabled.push(off.id);
-    await notifyDisabled(tx, toChannel(off), reason, nowMs);
+    await notifyDisabled(tx, { ...c.channel, name: off.name }, reason, nowMs);
   }
   return disabled;
 }
@@ -69,7 +74,7 @@ const hours = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`;
 /** Tells the tenant, through its other enabled channels, that `channel` was disabled. */
 async function notifyDisabled(
   tx: Queryable,
-  channel: ReturnType<typeof toChannel>,
+  channel: Channel,
   reason: string,
   nowMs: number,
 ): Promise<void> {

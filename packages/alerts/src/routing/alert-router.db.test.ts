@@ -61,6 +61,7 @@ async function channel(id: string, filter: ChannelFilter = {}): Promise<void> {
       filter,
       nowMs: T0,
     }),
+    null,
   );
 }
 
@@ -125,7 +126,7 @@ describe(`alert routing on ${testDbKind}`, () => {
     expect(rows).toEqual([
       { id: first.stored[0]?.deliveries[0]?.id, status: "cancelled", last_error: RECORDED_ONLY },
     ]);
-    const claimed = await claimDue(db, "worker", T0 + 60 * MIN, 60_000, 100);
+    const claimed = await claimDue(db, "worker", T0 + 60 * MIN, 60_000, 100, null);
     expect(claimed.filter((c) => c.tenantId === tenant)).toEqual([]);
     // A second finding on the subject within the group window is held until the window ends.
     const held = await route(r, T0 + MIN, finding({ id: "fnd_0m8k2w3c0bbbbbbbbbbbb", kind: "x" }));

@@ -1,6 +1,7 @@
 import { type Finding, type Severity, severityRank } from "@kamiyo/core";
 import { insertRows, listFindingsByIds, type Queryable } from "@kamiyo/db";
 import { newId } from "../ids.ts";
+import type { ChannelSecretBox } from "../store/channel-secrets.ts";
 import { type DeliveryMode, type StoredAlert, storeAlert } from "../store/outbox.ts";
 import { type SilenceMatchers, silenced } from "../store/silences.ts";
 import type { Alert, AlertType } from "../types.ts";
@@ -54,6 +55,8 @@ export interface FlushResult {
 export interface RouterOptions {
   /** `send` (default): deliveries for the workers; `record`: stored never to be sent (replays). */
   deliveries?: DeliveryMode;
+  /** Opens the channels' secrets (the install's key ring; null without one). */
+  secrets?: ChannelSecretBox;
 }
 
 /**
@@ -65,10 +68,12 @@ export interface RouterOptions {
 export class AlertRouter {
   readonly #config: RoutingConfig;
   readonly #mode: DeliveryMode;
+  readonly #secrets: ChannelSecretBox;
 
   constructor(config: RoutingConfig, options: RouterOptions = {}) {
     this.#config = config;
     this.#mode = options.deliveries ?? "send";
+    this.#secrets = options.secrets ?? null;
   }
 
   /** Routes the latest states of findings that were just written in `tx`. */
@@ -87,7 +92,7 @@ export class AlertRouter {
       nextFlushAt: null,
     };
     if (findings.length === 0) return result;
-    const channels = await channelsInForce(tx, tenantId);
+    const channels = await channelsInForce(tx, tenantId, this.#secrets);
     if (channels.length === 0) return result;
     const states = await this.#states(tx, tenantId, findings.map(fingerprintOf));
     const silences = await activeSilenceMatchers(tx, tenantId, nowMs);
@@ -158,7 +163,7 @@ export class AlertRouter {
       const findings: Finding[] = [];
       for (const [owner, ids] of idsByTenant)
         findings.push(...(await listFindingsByIds(tx, owner, [...ids])));
-      const channels = await channelsInForce(tx, g.tenant_id);
+      const channels = await channelsInForce(tx, g.tenant_id, this.#secrets);
       // Incident alerts held by the daily cap name the channels that took them.
       const taken = new Set(g.held.flatMap((h) => ("channelIds" in h ? h.channelIds : [])));
       const targets = channels.filter(

@@ -1,12 +1,17 @@
 import { suspendedForPayment } from "@kamiyo/billing";
 import type { Queryable } from "@kamiyo/db";
+import type { ChannelSecretBox } from "../store/channel-secrets.ts";
 import { type Channel, listChannels } from "../store/channels.ts";
 
 /**
  * The channels a tenant's alerts go to now: its enabled ones, or none while it is suspended for
  * failed payments (its data and settings are kept; alerts resume once it has paid).
  */
-export async function channelsInForce(tx: Queryable, tenantId: string): Promise<Channel[]> {
+export async function channelsInForce(
+  tx: Queryable,
+  tenantId: string,
+  box: ChannelSecretBox,
+): Promise<Channel[]> {
   if (await suspendedForPayment(tx, tenantId)) return [];
-  return listChannels(tx, tenantId, { enabledOnly: true });
+  return listChannels(tx, tenantId, box, { enabledOnly: true });
 }

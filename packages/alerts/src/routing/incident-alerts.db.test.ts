@@ -51,6 +51,7 @@ async function channel(tenantId: string, id: string, filter: ChannelFilter = {})
       secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
       nowMs: T0,
     }),
+    null,
   );
 }
 
@@ -202,7 +203,7 @@ describe(`incident alerts on ${testDbKind}`, () => {
       [a],
     );
     expect(rows).toEqual([{ status: "pending", next_attempt_at: new Date(T0), attempts: 0 }]);
-    const claimed = await db.transaction((tx) => claimDue(tx, "w1", T0, 30_000, 100));
+    const claimed = await db.transaction((tx) => claimDue(tx, "w1", T0, 30_000, 100, null));
     const mine = claimed.filter((c) => c.tenantId === a);
     expect(mine).toHaveLength(1);
     expect(mine[0]?.channel.id).toBe("chn_a_eth");

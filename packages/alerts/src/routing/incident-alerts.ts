@@ -2,6 +2,7 @@ import { type Severity, severityRank } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
 import { usdShort } from "../channels/render.ts";
 import { newId } from "../ids.ts";
+import type { ChannelSecretBox } from "../store/channel-secrets.ts";
 import type { ChannelFilter } from "../store/channels.ts";
 import { insertAlert } from "../store/outbox.ts";
 import type { Alert, AlertType, ExploitIncident } from "../types.ts";
@@ -118,6 +119,8 @@ export interface IncidentRouteResult {
 export interface IncidentRouteOptions {
   /** The install's daily cap (RoutingConfig.dailyCap), for tenants whose plans set none; the routing default when unset. */
   dailyCap?: number;
+  /** Opens the channels' secrets (the install's key ring; null without one). */
+  secrets?: ChannelSecretBox;
 }
 
 /**
@@ -142,7 +145,7 @@ export async function routeIncidents(
   const installCap = opts.dailyCap ?? routingConfig.parse({}).dailyCap;
   const tenants = await tx.query<{ id: string }>("SELECT id FROM tenants ORDER BY id");
   for (const { id: tenantId } of tenants) {
-    const channels = await channelsInForce(tx, tenantId);
+    const channels = await channelsInForce(tx, tenantId, opts.secrets ?? null);
     if (channels.length === 0) continue;
     const dailyCap = await dailyCapOf(tx, tenantId, installCap);
     const announced = new Set<string>();

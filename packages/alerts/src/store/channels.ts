@@ -1,6 +1,12 @@
-import type { Severity } from "@kamiyo/core";
+import type { SecretBox, Severity } from "@kamiyo/core";
 import type { Queryable } from "@kamiyo/db";
 import type { ChannelKind } from "../types.ts";
+import {
+  type ChannelSecretBox,
+  needsSealing,
+  openChannelSecrets,
+  sealChannelSecrets,
+} from "./channel-secrets.ts";
 
 /** Which findings a channel wants; every field present must match. */
 export interface ChannelFilter {
@@ -75,17 +81,35 @@ export function newChannel(
 
 const ms = (d: Date | null) => (d === null ? null : d.getTime());
 
-export function toChannel(r: ChannelRow): Channel {
+/**
+ * A stored channel, its secrets opened with `box` ({@link openChannelSecrets}), or left as
+ * stored with `keepSealed` (to report a channel whose secrets do not open).
+ * @throws Error naming the channel when a sealed secret does not open.
+ */
+export function toChannel(
+  r: ChannelRow,
+  box: ChannelSecretBox,
+  opts: { keepSealed?: boolean } = {},
+): Channel {
+  const stored = {
+    tenantId: r.tenant_id,
+    id: r.id,
+    kind: r.kind,
+    config: r.config,
+    secret: r.secret,
+    previousSecret: r.previous_secret,
+  };
+  const opened = opts.keepSealed ? stored : openChannelSecrets(box, stored);
   return {
     tenantId: r.tenant_id,
     id: r.id,
     kind: r.kind,
     name: r.name,
     origin: r.origin,
-    config: r.config,
+    config: opened.config,
     filter: r.filter,
-    secret: r.secret,
-    previousSecret: r.previous_secret,
+    secret: opened.secret,
+    previousSecret: opened.previousSecret,
     previousSecretUntil: ms(r.previous_secret_until),
     enabled: r.enabled,
     disabledReason: r.disabled_reason,
@@ -95,8 +119,9 @@ export function toChannel(r: ChannelRow): Channel {
   };
 }
 
-/** Inserts a channel, or replaces the one with the same id. */
-export async function saveChannel(q: Queryable, c: Channel): Promise<void> {
+/** Inserts a channel, or replaces the one with the same id; its secrets sealed with `box`. */
+export async function saveChannel(q: Queryable, c: Channel, box: ChannelSecretBox): Promise<void> {
+  const sealed = sealChannelSecrets(box, c);
   await q.query(
     `INSERT INTO alert_channels (tenant_id, id, kind, name, origin, config, filter, secret,
        previous_secret, previous_secret_until, enabled, disabled_reason, failing_since, created_at, updated_at)
@@ -113,10 +138,10 @@ export async function saveChannel(q: Queryable, c: Channel): Promise<void> {
       c.kind,
       c.name,
       c.origin,
-      JSON.stringify(c.config),
+      JSON.stringify(sealed.config),
       JSON.stringify(c.filter),
-      c.secret,
-      c.previousSecret,
+      sealed.secret,
+      sealed.previousSecret,
       c.previousSecretUntil === null ? null : new Date(c.previousSecretUntil),
       c.enabled,
       c.disabledReason,
@@ -131,18 +156,20 @@ export async function getChannel(
   q: Queryable,
   tenantId: string,
   id: string,
+  box: ChannelSecretBox,
 ): Promise<Channel | null> {
   const [r] = await q.query<ChannelRow>(
     "SELECT * FROM alert_channels WHERE tenant_id = $1 AND id = $2",
     [tenantId, id],
   );
-  return r ? toChannel(r) : null;
+  return r ? toChannel(r, box) : null;
 }
 
 /** A tenant's channels, oldest first; `origin` narrows to configured or API-made ones. */
 export async function listChannels(
   q: Queryable,
   tenantId: string,
+  box: ChannelSecretBox,
   opts: { origin?: "config" | "api"; enabledOnly?: boolean } = {},
 ): Promise<Channel[]> {
   const where = ["tenant_id = $1"];
@@ -156,7 +183,7 @@ export async function listChannels(
     `SELECT * FROM alert_channels WHERE ${where.join(" AND ")} ORDER BY created_at, id`,
     params,
   );
-  return rows.map(toChannel);
+  return rows.map((r) => toChannel(r, box));
 }
 
 export async function deleteChannel(q: Queryable, tenantId: string, id: string): Promise<boolean> {
@@ -184,9 +211,10 @@ export async function syncConfiguredChannels(
   q: Queryable,
   tenantId: string,
   channels: readonly Channel[],
+  box: ChannelSecretBox,
 ): Promise<void> {
   const existing = new Map(
-    (await listChannels(q, tenantId, { origin: "config" })).map((c) => [c.id, c]),
+    (await listChannels(q, tenantId, box, { origin: "config" })).map((c) => [c.id, c]),
   );
   for (const c of channels) {
     const old = existing.get(c.id);
@@ -198,7 +226,56 @@ export async function syncConfiguredChannels(
       JSON.stringify(old.filter) === JSON.stringify(c.filter) &&
       old.secret === c.secret;
     if (same) continue;
-    await saveChannel(q, old ? { ...c, createdAt: old.createdAt } : c);
+    await saveChannel(q, old ? { ...c, createdAt: old.createdAt } : c, box);
   }
   for (const id of existing.keys()) await deleteChannel(q, tenantId, id);
+}
+
+/**
+ * Seals every stored channel secret that is not sealed under `box`'s current key: stored before
+ * the install had a key ring, or under a key since rotated out of first place. Run at start by
+ * the processes that deliver, so a ring set or rotated takes effect on every row. A channel whose
+ * sealed secret does not open (its key left the ring) is left as it is and named.
+ */
+export async function sealStoredChannelSecrets(
+  q: Queryable,
+  box: SecretBox,
+): Promise<{ sealed: number; unreadable: { tenantId: string; id: string; error: string }[] }> {
+  const rows = await q.query<ChannelRow>("SELECT * FROM alert_channels ORDER BY tenant_id, id");
+  const out = { sealed: 0, unreadable: [] as { tenantId: string; id: string; error: string }[] };
+  for (const r of rows) {
+    const stored = {
+      kind: r.kind,
+      config: r.config,
+      secret: r.secret,
+      previousSecret: r.previous_secret,
+    };
+    if (!needsSealing(box, stored)) continue;
+    let c: Channel;
+    try {
+      c = toChannel(r, box);
+    } catch (err) {
+      out.unreadable.push({ tenantId: r.tenant_id, id: r.id, error: (err as Error).message });
+      continue;
+    }
+    const s = sealChannelSecrets(box, c);
+    // Only if the row is still as read: a channel saved meanwhile was sealed by its writer.
+    await q.query(
+      `UPDATE alert_channels SET config = $3, secret = $4, previous_secret = $5
+       WHERE tenant_id = $1 AND id = $2 AND config = $6 AND secret IS NOT DISTINCT FROM $7
+         AND previous_secret IS NOT DISTINCT FROM $8`,
+      [
+        r.tenant_id,
+        r.id,
+        JSON.stringify(s.config),
+        s.secret,
+        s.previousSecret,
+        JSON.stringify(r.config),
+        r.secret,
+        r.previous_secret,
+      ],
+    );
+    out.sealed++;
+  }
+  return out;
 }

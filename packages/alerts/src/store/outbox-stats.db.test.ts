@@ -15,6 +15,7 @@ async function channel(tenantId: string, id: string, kind: "webhook" | "slack"):
   await saveChannel(
     db,
     newChannel({ tenantId, id, kind, name: id, origin: "config", config, filter: {}, nowMs: T0 }),
+    null,
   );
 }
 

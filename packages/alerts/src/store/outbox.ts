@@ -1,6 +1,7 @@
 import { insertRows, type Queryable } from "@kamiyo/db";
 import { newId } from "../ids.ts";
 import type { Alert, SendOutcome } from "../types.ts";
+import type { ChannelSecretBox } from "./channel-secrets.ts";
 import { type Channel, type ChannelRow, toChannel } from "./channels.ts";
 
 /** A delivery a worker holds until its lease ends. */
@@ -13,6 +14,11 @@ export interface ClaimedDelivery {
   scheduleStep: number;
   alert: Alert;
   channel: Channel;
+  /**
+   * Why the channel's secrets could not be opened (a key gone from the ring): the attempt fails,
+   * to be retried once the key is back, and `channel` holds them still sealed.
+   */
+  unreadable?: string;
 }
 
 export type DeliveryStatus = "pending" | "delivered" | "exhausted" | "cancelled";
@@ -133,6 +139,7 @@ export async function claimDue(
   nowMs: number,
   leaseMs: number,
   limit: number,
+  box: ChannelSecretBox,
 ): Promise<ClaimedDelivery[]> {
   const rows = await q.query<ClaimRow>(
     `WITH due AS (
@@ -156,16 +163,25 @@ export async function claimDue(
   if (rows.length === 0) return [];
   // A batch usually goes to few channels: each is read once, not once per delivery.
   const keys = [...new Map(rows.map((r) => [`${r.tenant_id}|${r.channel_id}`, r])).values()];
-  const channels = new Map(
-    (
-      await q.query<ChannelRow>(
-        `SELECT c.* FROM alert_channels c
-         JOIN unnest($1::text[], $2::text[]) AS k (tenant_id, id)
-           ON c.tenant_id = k.tenant_id AND c.id = k.id`,
-        [keys.map((r) => r.tenant_id), keys.map((r) => r.channel_id)],
-      )
-    ).map((c) => [`${c.tenant_id}|${c.id}`, toChannel(c)]),
-  );
+  const channels = new Map<string, { channel: Channel; unreadable?: string }>();
+  for (const c of await q.query<ChannelRow>(
+    `SELECT c.* FROM alert_channels c
+     JOIN unnest($1::text[], $2::text[]) AS k (tenant_id, id)
+       ON c.tenant_id = k.tenant_id AND c.id = k.id`,
+    [keys.map((r) => r.tenant_id), keys.map((r) => r.channel_id)],
+  )) {
+    // One channel's unreadable secret fails its own deliveries, not the batch.
+    let read: { channel: Channel; unreadable?: string };
+    try {
+      read = { channel: toChannel(c, box) };
+    } catch (err) {
+      read = {
+        channel: toChannel(c, null, { keepSealed: true }),
+        unreadable: (err as Error).message,
+      };
+    }
+    channels.set(`${c.tenant_id}|${c.id}`, read);
+  }
   return rows.flatMap((r) => {
     const channel = channels.get(`${r.tenant_id}|${r.channel_id}`);
     // A channel deleted since the claim takes its deliveries with it (ON DELETE CASCADE).
@@ -177,7 +193,7 @@ export async function claimDue(
         attempt: r.attempts,
         scheduleStep: r.attempts - r.replayed_after,
         alert: r.body,
-        channel,
+        ...channel,
       },
     ];
   });

@@ -15,7 +15,7 @@ const db: Db =
     ? await PostgresDb.open({ url: target, schema, poolSize: 4 })
     : await PgliteDb.open(target);
 const alerting = new Alerting(
-  { db, clock: new SystemClock(), log: silentLogger },
+  { db, clock: new SystemClock(), log: silentLogger, secrets: null },
   {
     routing: routingConfig.parse({}),
     delivery: {

@@ -74,7 +74,8 @@ export function toChatChannelJson(c: Channel): ChatChannelJson {
 
 const notFound = (id: string) => new AppError("not_found", `no channel with id ${id}`);
 
-async function findChat(q: Queryable, tenantId: string, id: string, lock = false) {
+async function findChat(deps: ApiDeps, q: Queryable, id: string, lock = false) {
+  const tenantId = deps.tenantId;
   const [row] = await q.query<ChannelRow>(
     `SELECT * FROM alert_channels
      WHERE tenant_id = $1 AND id = $2 AND origin = 'api' AND kind = ANY($3::text[])
@@ -82,7 +83,7 @@ async function findChat(q: Queryable, tenantId: string, id: string, lock = false
     [tenantId, id, [...CHAT_KINDS]],
   );
   if (!row) throw notFound(id);
-  return toChannel(row);
+  return toChannel(row, deps.secrets ?? null);
 }
 
 /**
@@ -116,7 +117,7 @@ export async function createChatChannel(
       filter: input.filter,
       nowMs: now,
     });
-    await saveChannel(tx, channel);
+    await saveChannel(tx, channel, deps.secrets ?? null);
     return toChatChannelJson(channel);
   });
 }
@@ -129,11 +130,11 @@ export async function listChatChannels(deps: ApiDeps): Promise<{ data: ChatChann
      ORDER BY created_at, id`,
     [deps.tenantId, [...CHAT_KINDS]],
   );
-  return { data: rows.map((r) => toChatChannelJson(toChannel(r))) };
+  return { data: rows.map((r) => toChatChannelJson(toChannel(r, deps.secrets ?? null))) };
 }
 
 export async function getChatChannel(deps: ApiDeps, id: string): Promise<ChatChannelJson> {
-  return toChatChannelJson(await findChat(deps.db, deps.tenantId, id));
+  return toChatChannelJson(await findChat(deps, deps.db, id));
 }
 
 /** Renames, refilters, or turns a channel on or off (on again clears its failure record). */
@@ -144,7 +145,7 @@ export async function updateChatChannel(
 ): Promise<ChatChannelJson> {
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
-    const c = await findChat(tx, deps.tenantId, id, true);
+    const c = await findChat(deps, tx, id, true);
     const reEnabled = input.enabled === true && !c.enabled;
     const next: Channel = {
       ...c,
@@ -156,20 +157,20 @@ export async function updateChatChannel(
       failingSince: reEnabled ? null : c.failingSince,
       updatedAt: now,
     };
-    await saveChannel(tx, next);
+    await saveChannel(tx, next, deps.secrets ?? null);
     return toChatChannelJson(next);
   });
 }
 
 export async function deleteChatChannel(deps: ApiDeps, id: string): Promise<void> {
-  await findChat(deps.db, deps.tenantId, id);
+  await findChat(deps, deps.db, id);
   if (!(await deleteChannel(deps.db, deps.tenantId, id))) throw notFound(id);
 }
 
 /** Queues a test alert to one channel. @returns the delivery's id. */
 export async function testChatChannel(deps: ApiDeps, id: string): Promise<{ deliveryId: string }> {
   return queueTest(deps, async (tx) => {
-    const c = await findChat(tx, deps.tenantId, id, true);
+    const c = await findChat(deps, tx, id, true);
     if (!c.enabled)
       throw new AppError("conflict", `channel ${id} is disabled: enable it before sending a test`);
     return c;
@@ -182,6 +183,6 @@ export async function chatDeliveryLog(
   id: string,
   input: DeliveryLogInput,
 ): Promise<{ data: DeliveryJson[]; nextCursor: string | null }> {
-  await findChat(deps.db, deps.tenantId, id);
+  await findChat(deps, deps.db, id);
   return deliveryPage(deps, id, input);
 }

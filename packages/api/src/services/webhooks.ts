@@ -107,14 +107,15 @@ function notFound(id: string): AppError {
 }
 
 /** A user webhook of the tenant, locked until the transaction ends. */
-async function lockWebhook(tx: Queryable, tenantId: string, id: string): Promise<Channel> {
+async function lockWebhook(deps: ApiDeps, tx: Queryable, id: string): Promise<Channel> {
+  const tenantId = deps.tenantId;
   const [row] = await tx.query<ChannelRow>(
     `SELECT * FROM alert_channels
      WHERE tenant_id = $1 AND id = $2 AND kind = 'webhook' AND origin = 'api' FOR UPDATE`,
     [tenantId, id],
   );
   if (!row) throw notFound(id);
-  return toChannel(row);
+  return toChannel(row, deps.secrets ?? null);
 }
 
 async function findWebhook(deps: ApiDeps, id: string): Promise<Channel> {
@@ -124,7 +125,7 @@ async function findWebhook(deps: ApiDeps, id: string): Promise<Channel> {
     [deps.tenantId, id],
   );
   if (!row) throw notFound(id);
-  return toChannel(row);
+  return toChannel(row, deps.secrets ?? null);
 }
 
 /**
@@ -187,7 +188,7 @@ export async function createWebhook(
       secret,
       nowMs: now,
     });
-    await saveChannel(tx, channel);
+    await saveChannel(tx, channel, deps.secrets ?? null);
     return { ...toWebhookJson(channel, now), secret };
   });
 }
@@ -195,7 +196,9 @@ export async function createWebhook(
 /** The tenant's user webhooks, oldest first. */
 export async function listWebhooks(deps: ApiDeps): Promise<{ data: WebhookJson[] }> {
   const now = deps.clock.now();
-  const channels = await listChannels(deps.db, deps.tenantId, { origin: "api" });
+  const channels = await listChannels(deps.db, deps.tenantId, deps.secrets ?? null, {
+    origin: "api",
+  });
   return {
     data: channels.filter((c) => c.kind === "webhook").map((c) => toWebhookJson(c, now)),
   };
@@ -227,7 +230,7 @@ export async function updateWebhook(
   if (input.url !== undefined) await refuseUnsafeHost(deps, config, input.url);
   const now = deps.clock.now();
   const { channel, reEnabled } = await deps.db.transaction(async (tx) => {
-    const c = await lockWebhook(tx, deps.tenantId, id);
+    const c = await lockWebhook(deps, tx, id);
     const next: Channel = { ...c, config: { ...c.config }, updatedAt: now };
     if (input.url !== undefined && input.url !== c.config.url) {
       next.config.url = input.url;
@@ -246,7 +249,7 @@ export async function updateWebhook(
       next.enabled = false;
       next.disabledReason = "disabled through the API";
     }
-    await saveChannel(tx, next);
+    await saveChannel(tx, next, deps.secrets ?? null);
     return { channel: next, reEnabled };
   });
   // Deliveries held while it was disabled are due again.
@@ -272,7 +275,7 @@ export async function rotateSecret(
 ): Promise<WebhookJson & { secret: string }> {
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
-    const c = await lockWebhook(tx, deps.tenantId, id);
+    const c = await lockWebhook(deps, tx, id);
     const secret = generateSecret();
     const overlap = overlapHours > 0 && c.secret !== null;
     const next: Channel = {
@@ -282,7 +285,7 @@ export async function rotateSecret(
       previousSecretUntil: overlap ? now + overlapHours * HOUR : null,
       updatedAt: now,
     };
-    await saveChannel(tx, next);
+    await saveChannel(tx, next, deps.secrets ?? null);
     return { ...toWebhookJson(next, now), secret };
   });
 }
@@ -299,7 +302,7 @@ function refuseDisabled(c: Channel, what: string): void {
 /** Queues a `webhook.test` alert to one endpoint. @returns the delivery's id. */
 export async function testWebhook(deps: ApiDeps, id: string): Promise<{ deliveryId: string }> {
   return queueTest(deps, async (tx) => {
-    const c = await lockWebhook(tx, deps.tenantId, id);
+    const c = await lockWebhook(deps, tx, id);
     refuseDisabled(c, "sending a test");
     return c;
   });
