@@ -274,6 +274,8 @@ describe("the dashboard's Shield pages", () => {
       "$1,470.00",
       "15 %",
       "$220.50",
+      "–",
+      "$220.50",
       `#${invoice.audit.firstSeq}–#${invoice.audit.lastSeq}`,
     ]);
     await lookAt(page, "shield-invoices");

@@ -7,7 +7,8 @@ import { QUOTAS } from "./usage.ts";
 /** One line of an invoice: integer cents. */
 export interface InvoiceLine {
   /**
-   * `correction`: overage of an earlier, final invoice's period from usage recorded after it;
+   * `correction`: an earlier, final invoice's period billed again from what was recorded after it
+   * (usage past its quota; Shield's outcomes that occurred in it);
    * `outcome`: a share of the additional revenue an outcome-billed product (Shield) produced.
    */
   kind: "fee" | "overage" | "correction" | "outcome";

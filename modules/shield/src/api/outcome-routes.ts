@@ -22,6 +22,30 @@ const invoiceSchema = z
     additionalRevenueCents: z.string().describe("LTV − baseline × spend, cents (may be < 0)"),
     shareBps: z.number().int(),
     earningsCents: z.number().int().describe("share × additional revenue; 0 when that is ≤ 0"),
+    corrections: z
+      .array(
+        z.object({
+          invoiceId: z.string(),
+          currency: z.string(),
+          period: z.object({ start: z.string(), end: z.string(), label: z.string() }),
+          afterSeq: z.number().int(),
+          throughSeq: z.number().int(),
+          lateSpendMicros: z.string(),
+          lateLtvMicros: z.string(),
+          lateBids: z.number().int(),
+          lateOutcomes: z.number().int(),
+          earningsCents: z.number().int(),
+          billedCents: z.number().int(),
+          amountCents: z.number().int(),
+        }),
+      )
+      .describe(
+        "Earlier periods billed again from records appended after their invoices (late outcomes)",
+      ),
+    amountDueCents: z
+      .number()
+      .int()
+      .describe("What the client is charged: earningsCents + the corrections' amountCents"),
     rounding: z.literal("half-up"),
     audit: z
       .object({

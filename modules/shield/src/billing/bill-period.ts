@@ -3,9 +3,10 @@ import { verifyAuditChain } from "../audit/verify.ts";
 import type { OutcomePeriod } from "./billing-period.ts";
 import type { BillingProviders } from "./billing-providers.ts";
 import { type BillingTerms, billingTermsOf } from "./billing-terms.ts";
+import { correctionsFor } from "./corrections.ts";
 import { centsCurrencyProblem } from "./currency.ts";
 import { type OutcomeInvoice, outcomeInvoiceOf, saveOutcomeInvoice } from "./outcome-invoice.ts";
-import { periodTotals } from "./outcome-totals.ts";
+import { type ClientTotals, periodTotals } from "./outcome-totals.ts";
 import type { AfterCall } from "./payments/payment-provider.ts";
 
 /** How far an invoice's run got: made, collected (or nothing due), recorded in the CRM. */
@@ -80,9 +81,14 @@ export async function billPeriod(
   });
   const terms = new Map((await billingTermsOf(tdb, opts.clientId)).map((t) => [t.clientId, t]));
   const through = totals.through ?? verified.head;
-  for (const client of [...totals.clients.values()].sort((a, b) =>
-    a.clientId < b.clientId ? -1 : 1,
-  )) {
+  const corrections = await correctionsFor(deps.db, tdb, tenantId, period, through.seq, {
+    ...(opts.clientId === undefined ? {} : { clientId: opts.clientId }),
+  });
+  // The period's clients, and those with only late records for an earlier period to bill.
+  const clients = new Map(totals.clients);
+  for (const clientId of corrections.keys())
+    if (!clients.has(clientId)) clients.set(clientId, noRecords(clientId));
+  for (const client of [...clients.values()].sort((a, b) => (a.clientId < b.clientId ? -1 : 1))) {
     const t = terms.get(client.clientId);
     if (!t) {
       out.withoutTerms.push(client.clientId);
@@ -94,7 +100,21 @@ export async function billPeriod(
       out.refused.push({ clientId: client.clientId, reason: `currency: ${currencyProblem}` });
       continue;
     }
-    const computed = outcomeInvoiceOf(tenantId, period, client, t, through, deps.now());
+    const lines = corrections.get(client.clientId) ?? [];
+    for (const c of lines.filter((c) => c.currency !== t.currency))
+      out.refused.push({
+        clientId: client.clientId,
+        reason: `correction for ${c.period.label}: its invoice ${c.invoiceId} is in ${c.currency}, the terms now in ${t.currency}`,
+      });
+    const computed = outcomeInvoiceOf(
+      tenantId,
+      period,
+      client,
+      t,
+      through,
+      deps.now(),
+      lines.filter((c) => c.currency === t.currency),
+    );
     if (opts.dryRun) {
       out.bills.push({
         invoice: computed,
@@ -119,6 +139,17 @@ export async function billPeriod(
   }
   return out;
 }
+
+/** A client with no record in the period (billed for corrections of earlier ones only). */
+const noRecords = (clientId: string): ClientTotals => ({
+  clientId,
+  spendMicros: 0n,
+  ltvMicros: 0n,
+  bids: 0,
+  outcomes: 0,
+  firstSeq: null,
+  lastSeq: null,
+});
 
 /** Takes one invoice's run from its saved step as far as it can go. */
 async function advance(
@@ -154,7 +185,7 @@ async function advance(
   };
   try {
     if (run.step === "invoiced") {
-      if (invoice.earningsCents > 0) {
+      if (invoice.amountDueCents > 0) {
         if (!terms.payment) return bill("the client's terms name no payment provider");
         const provider = deps.payments[terms.payment.provider];
         if (!provider) return bill(`${terms.payment.provider} is not configured`);
@@ -162,9 +193,9 @@ async function advance(
           {
             invoiceId: invoice.id,
             customerId: terms.payment.customerId,
-            amountCents: invoice.earningsCents,
+            amountCents: invoice.amountDueCents,
             currency: invoice.currency,
-            description: `Shield: ${invoice.shareBps / 100} % of the additional revenue of ${invoice.clientId}, ${invoice.period.label}`,
+            description: `Shield: ${invoice.shareBps / 100} % of the additional revenue of ${invoice.clientId}, ${invoice.period.label}${invoice.corrections.length > 0 ? `, with corrections for ${invoice.corrections.map((c) => c.period.label).join(", ")}` : ""}`,
           },
           deps.afterCall,
         );

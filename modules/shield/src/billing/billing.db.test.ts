@@ -393,6 +393,72 @@ describe(`outcome billing from the audit trail (${testDbKind})`, () => {
     expect(stopped).toMatchObject({ step: "invoiced", stopped: "zuora is not configured" });
   });
 
+  it("bills an outcome recorded after its period's invoice once, as a correction on the next invoice", async () => {
+    const tenant = await seededTenant();
+    const customer = await stripeCustomer();
+    await withTerms(tenant, {
+      baselineRoasBps: 30_000,
+      payment: { provider: "stripe", customerId: customer },
+    });
+    const late = (n: number, ltvMicros: number) =>
+      tenantDb(db, tenant).transaction((tx) =>
+        recordOutcomes(tx, [outcome("acme", n, ltvMicros, NOV.start + 10 * DAY)]),
+      );
+    const nov = (await billPeriod(deps(), tenant, NOV)).bills[0]?.invoice;
+    expect(nov).toMatchObject({ earningsCents: 22_050, corrections: [], amountDueCents: 22_050 });
+
+    // A November outcome worth $300 recorded after November's invoice: 15 % of it is $45.
+    await late(10, 300_000_000);
+    const DEC = parseOutcomePeriod("2026-12");
+    const [dec] = (await billPeriod(deps(), tenant, DEC)).bills;
+    expect(dec?.stopped).toBeNull();
+    expect(dec?.invoice).toMatchObject({
+      // December has the seed's $9,000 outcome but no spend: it earns nothing of its own.
+      period: { label: "2026-12" },
+      earningsCents: 0,
+      corrections: [
+        {
+          invoiceId: nov?.id,
+          period: { label: "2026-11" },
+          afterSeq: nov?.audit.throughSeq,
+          lateLtvMicros: "300000000",
+          lateOutcomes: 1,
+          lateBids: 0,
+          earningsCents: 26_550,
+          billedCents: 22_050,
+          amountCents: 4_500,
+        },
+      ],
+      amountDueCents: 4_500,
+    });
+    expect(platformInvoiceOf(tenant, dec?.invoice as never)).toMatchObject({
+      totalCents: 4_500,
+      lines: [
+        { kind: "outcome", amountCents: 0 },
+        { kind: "correction", amountCents: 4_500 },
+      ],
+    });
+    // November's invoice is final: unchanged. December's run again charges nothing more.
+    expect((await billPeriod(deps(), tenant, NOV)).bills[0]?.invoice).toEqual(nov);
+    expect((await billPeriod(deps(), tenant, DEC)).bills[0]?.invoice).toEqual(dec?.invoice);
+
+    // Nothing late since December's invoice: January has nothing to bill.
+    const JAN = parseOutcomePeriod("2027-01");
+    expect((await billPeriod(deps(), tenant, JAN, { dryRun: true })).bills).toEqual([]);
+    // Another $100 for November: a January invoice holding the correction alone, billed once.
+    await late(11, 100_000_000);
+    const [jan] = (await billPeriod(deps(), tenant, JAN)).bills;
+    expect(jan?.invoice).toMatchObject({
+      spendMicros: "0",
+      earningsCents: 0,
+      corrections: [{ earningsCents: 28_050, billedCents: 26_550, amountCents: 1_500 }],
+      amountDueCents: 1_500,
+    });
+    expect(
+      (await stripeInvoicesOf(customer)).map((i) => i.amount_paid).sort((a, b) => a - b),
+    ).toEqual([1_500, 4_500, 22_050]);
+  });
+
   it("invoices no client whose stored terms are in a currency without cents, and charges nothing", async () => {
     const tenant = await seededTenant();
     const customer = await stripeCustomer();

@@ -3,6 +3,7 @@ import type { Invoice } from "@kamiyo/billing";
 import type { Queryable } from "@kamiyo/db";
 import type { OutcomePeriod } from "./billing-period.ts";
 import { type BillingTerms, DEFAULT_SHARE_BPS } from "./billing-terms.ts";
+import type { OutcomeCorrection } from "./corrections.ts";
 import { outcomeEarnings } from "./outcome-math.ts";
 import type { ClientTotals } from "./outcome-totals.ts";
 
@@ -27,7 +28,12 @@ export interface OutcomeInvoice {
   marginImprovementBps: number | null;
   additionalRevenueCents: string;
   shareBps: number;
+  /** This period's earnings: share × additional revenue, 0 when that is ≤ 0. */
   earningsCents: number;
+  /** Earlier periods billed again from records appended after their invoices. */
+  corrections: OutcomeCorrection[];
+  /** What the client is charged: earningsCents + Σ corrections' amountCents (≥ 0). */
+  amountDueCents: number;
   /** How each figure was rounded. */
   rounding: "half-up";
   audit: { firstSeq: number | null; lastSeq: number | null; throughSeq: number; headHash: string };
@@ -61,6 +67,7 @@ export function outcomeInvoiceOf(
   terms: BillingTerms,
   through: { seq: number; hash: string },
   nowMs: number,
+  corrections: readonly OutcomeCorrection[] = [],
 ): OutcomeInvoice {
   const shareBps = terms.shareBps ?? DEFAULT_SHARE_BPS;
   const e = outcomeEarnings({
@@ -88,6 +95,11 @@ export function outcomeInvoiceOf(
     additionalRevenueCents: e.additionalRevenueCents.toString(),
     shareBps,
     earningsCents: safe(e.earningsCents, "earningsCents") as number,
+    corrections: [...corrections],
+    amountDueCents: Math.max(
+      0,
+      Number(e.earningsCents) + corrections.reduce((sum, c) => sum + c.amountCents, 0),
+    ),
     rounding: "half-up",
     audit: {
       firstSeq: totals.firstSeq,
@@ -129,8 +141,15 @@ export async function saveOutcomeInvoice(
   return { invoice: existing, created: false };
 }
 
-const docOf = (d: OutcomeInvoice | string): OutcomeInvoice =>
-  typeof d === "string" ? (JSON.parse(d) as OutcomeInvoice) : d;
+/** A stored invoice; those made before correction lines existed have none, and owe their earnings. */
+const docOf = (d: OutcomeInvoice | string): OutcomeInvoice => {
+  const doc = typeof d === "string" ? (JSON.parse(d) as OutcomeInvoice) : d;
+  return {
+    ...doc,
+    corrections: doc.corrections ?? [],
+    amountDueCents: doc.amountDueCents ?? doc.earningsCents,
+  };
+};
 
 /** One of the tenant's invoices, or null. */
 export async function outcomeInvoiceById(q: Queryable, id: string): Promise<OutcomeInvoice | null> {
@@ -171,7 +190,7 @@ export function platformInvoiceOf(tenantId: string, invoice: OutcomeInvoice): In
     periodEnd: Date.parse(invoice.period.end),
     status: "open",
     currency: "usd",
-    totalCents: invoice.earningsCents,
+    totalCents: invoice.amountDueCents,
     lines: [
       {
         kind: "outcome",
@@ -182,6 +201,15 @@ export function platformInvoiceOf(tenantId: string, invoice: OutcomeInvoice): In
         quantity: 1,
         amountCents: invoice.earningsCents,
       },
+      ...invoice.corrections.map((c) => ({
+        kind: "correction" as const,
+        product: "shield" as const,
+        plan: "shield_oaas",
+        description: `correction for ${c.period.label}: ${c.lateOutcomes} outcomes and ${c.lateBids} bids recorded after its invoice ${c.invoiceId}`,
+        meter: null,
+        quantity: 1,
+        amountCents: c.amountCents,
+      })),
     ],
     createdAt: Date.parse(invoice.createdAt),
     paidAt: null,

@@ -1,5 +1,5 @@
 import type { Db } from "@kamiyo/db";
-import { auditRecordPages } from "../audit/read-records.ts";
+import { auditRecordPages, type StoredAuditRecord } from "../audit/read-records.ts";
 import {
   BID_KIND,
   bidRecordBody,
@@ -69,28 +69,56 @@ export async function periodTotals(
     for (const r of page) {
       if (opts.upToSeq !== undefined && r.seq > opts.upToSeq) return { clients, through };
       through = { seq: r.seq, hash: r.hash };
-      if (r.kind === BID_KIND) {
-        const body = parseBody(bidRecordBody, r.body, r.seq, r.kind);
-        const at = Date.parse(r.at);
-        if (at < period.start || at >= period.end) continue;
-        if (opts.clientId !== undefined && body.clientId !== opts.clientId) continue;
-        const t = totalsOf(body.clientId);
-        t.spendMicros += microsOf(body.spendMicros);
-        t.bids++;
-        count(t, r.seq);
-      } else if (r.kind === OUTCOME_KIND) {
-        const body = parseBody(outcomeRecordBody, r.body, r.seq, r.kind);
-        const at = Date.parse(body.occurredAt);
-        if (at < period.start || at >= period.end) continue;
-        if (opts.clientId !== undefined && body.clientId !== opts.clientId) continue;
-        const t = totalsOf(body.clientId);
-        t.ltvMicros += microsOf(body.ltvMicros);
-        t.outcomes++;
-        count(t, r.seq);
-      }
+      const b = billableOf(r);
+      if (!b || b.atMs < period.start || b.atMs >= period.end) continue;
+      if (opts.clientId !== undefined && b.clientId !== opts.clientId) continue;
+      const t = totalsOf(b.clientId);
+      t.spendMicros += b.spendMicros;
+      t.ltvMicros += b.ltvMicros;
+      if (b.kind === BID_KIND) t.bids++;
+      else t.outcomes++;
+      count(t, r.seq);
     }
   }
   return { clients, through };
+}
+
+/** What a `bid` or `outcome` record adds to its client's period, or null for other kinds. */
+export interface Billable {
+  kind: typeof BID_KIND | typeof OUTCOME_KIND;
+  clientId: string;
+  /** When it counts: a bid's record time, an outcome's `occurredAt` (epoch ms). */
+  atMs: number;
+  spendMicros: bigint;
+  ltvMicros: bigint;
+}
+
+/**
+ * What a record adds to its client's billing, or null for a kind billing does not read.
+ * @throws Error naming the record's seq and the field of a body not of its kind's shape.
+ */
+export function billableOf(r: StoredAuditRecord): Billable | null {
+  if (r.kind === BID_KIND) {
+    const body = parseBody(bidRecordBody, r.body, r.seq, r.kind);
+    return {
+      kind: BID_KIND,
+      clientId: body.clientId,
+      atMs: Date.parse(r.at),
+      spendMicros: microsOf(body.spendMicros),
+      ltvMicros: 0n,
+    };
+  }
+  if (r.kind === OUTCOME_KIND) {
+    const body = parseBody(outcomeRecordBody, r.body, r.seq, r.kind);
+    return {
+      kind: OUTCOME_KIND,
+      clientId: body.clientId,
+      atMs: Date.parse(body.occurredAt),
+      spendMicros: 0n,
+      ltvMicros: microsOf(body.ltvMicros),
+    };
+  }
+  return null;
 }
 
 function parseBody<T>(

@@ -25,7 +25,7 @@ function describe(b: PeriodBilling["bills"][number]): string {
     b.step === null
       ? "dry run"
       : `${b.step}${b.paymentId ? ` payment ${b.paymentId}` : ""}${b.crmId ? ` crm ${b.crmId}` : ""}${b.stopped ? `; stopped: ${b.stopped}` : ""}`;
-  return `${i.clientId} ${i.period.label}: spend ${spend} LTV ${ltv} ROAS ${ratio(i.roasBps)} (baseline ${ratio(i.baselineRoasBps)}) additional ${money(i.additionalRevenueCents)} × ${i.shareBps / 100} % = ${money(i.earningsCents)}  ${i.id} ${run}\n`;
+  return `${i.clientId} ${i.period.label}: spend ${spend} LTV ${ltv} ROAS ${ratio(i.roasBps)} (baseline ${ratio(i.baselineRoasBps)}) additional ${money(i.additionalRevenueCents)} × ${i.shareBps / 100} % = ${money(i.earningsCents)}${i.corrections.map((c) => ` + correction ${c.period.label} ${money(c.amountCents)}`).join("")}${i.corrections.length > 0 ? ` = due ${money(i.amountDueCents)}` : ""}  ${i.id} ${run}\n`;
 }
 
 /**

@@ -24,6 +24,8 @@ export function sampleInvoice(overrides: Partial<OutcomeInvoice> = {}): OutcomeI
     additionalRevenueCents: "147000",
     shareBps: 1_500,
     earningsCents: 22_050,
+    corrections: [],
+    amountDueCents: 22_050,
     rounding: "half-up",
     audit: { firstSeq: 1, lastSeq: 5, throughSeq: 5, headHash: "0".repeat(64) },
     createdAt: "2026-12-01T00:05:00.000Z",

@@ -38,13 +38,15 @@ export default function InvoicesPage() {
                 <th scope="col">Additional revenue</th>
                 <th scope="col">Share</th>
                 <th scope="col">Earnings</th>
+                <th scope="col">Corrections</th>
+                <th scope="col">Due</th>
                 <th scope="col">Audit records</th>
               </tr>
             </thead>
             <tbody>
               {rows === null ? (
                 <tr>
-                  <td colSpan={10}>Loading…</td>
+                  <td colSpan={12}>Loading…</td>
                 </tr>
               ) : (
                 rows.map((i) => (
@@ -61,6 +63,14 @@ export default function InvoicesPage() {
                     <td>{cents(Number(i.additionalRevenueCents))}</td>
                     <td>{num(i.shareBps / 100, 2)} %</td>
                     <td data-earnings>{cents(i.earningsCents)}</td>
+                    <td data-corrections={i.corrections.length}>
+                      {i.corrections.length === 0
+                        ? "–"
+                        : i.corrections
+                            .map((c) => `${c.period.label}: ${cents(c.amountCents)}`)
+                            .join(", ")}
+                    </td>
+                    <td data-due>{cents(i.amountDueCents)}</td>
                     <td>
                       {i.audit.firstSeq === null
                         ? "none"

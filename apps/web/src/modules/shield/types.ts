@@ -62,6 +62,10 @@ export interface Invoice {
   additionalRevenueCents: string;
   shareBps: number;
   earningsCents: number;
+  /** Earlier periods billed again from outcomes recorded after their invoices. */
+  corrections: { invoiceId: string; period: { label: string }; amountCents: number }[];
+  /** What the client is charged: the earnings and the corrections. */
+  amountDueCents: number;
   audit: { firstSeq: number | null; lastSeq: number | null; throughSeq: number; headHash: string };
   createdAt: string;
 }

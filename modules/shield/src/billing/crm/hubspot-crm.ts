@@ -57,7 +57,7 @@ export class HubSpotCrm implements CrmProvider {
             id: inv.id,
             properties: {
               dealname: `Shield outcome share ${inv.clientId} ${inv.period.label}`,
-              amount: decimalAmount(inv.earningsCents),
+              amount: decimalAmount(inv.amountDueCents),
               deal_currency_code: inv.currency.toUpperCase(),
               pipeline: "default",
               dealstage: req.paid ? "closedwon" : "contractsent",

@@ -50,7 +50,7 @@ export class SalesforceCrm implements CrmProvider {
           [SALESFORCE_INVOICE_FIELD]: inv.id,
           Name: `Shield outcome share ${inv.clientId} ${inv.period.label}`,
           AccountId: req.accountId,
-          Amount: Number(decimalAmount(inv.earningsCents)),
+          Amount: Number(decimalAmount(inv.amountDueCents)),
           StageName: req.paid ? "Closed Won" : "Negotiation/Review",
           CloseDate: lastDay(inv.period.end),
           Description: `${inv.shareBps / 100} % of the additional revenue ${inv.additionalRevenueCents} ¢; payment ${req.paymentId ?? "none due"}; audit seq ${inv.audit.firstSeq}…${inv.audit.lastSeq}, head ${inv.audit.headHash}`,
