@@ -144,7 +144,7 @@ export class Bidder {
       { idempotent: true },
     );
     this.#budget(platform, query.account, query.objectId).spentMicros = read.spendMicros;
-    return read;
+    return { spendMicros: read.spendMicros };
   }
 
   /** Each object's last known budget and spend (`syncflow_budget_limit_micros`, `…_spent_micros`). */

@@ -208,6 +208,41 @@ describe("a platform account's lane", () => {
     expect(graph.adSets.get("9001")?.bid_amount).toBe(2);
   });
 
+  it("slows an account down when Meta's answers say its calls near a rate limit, before it is throttled", async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 11, 6));
+    const lane = new PlatformLane("meta", "act_7", clock, FAST);
+    const bid = (signal: AbortSignal) =>
+      meta.setAmount(
+        { account: "act_7", target: { kind: "ad_set_bid", adSetId: "9001" }, amountMicros: 20_000 },
+        signal,
+      );
+    try {
+      // Below 90 % of every limit: no wait.
+      graph.usage.callCountPct = 89;
+      await lane.run(bid, { idempotent: true });
+      expect(lane.snapshot()).toMatchObject({ pausedUntil: 0, counters: { slowedDown: 0 } });
+      // 95 % of the ad account's limit, whose window resets in 300 s: half of it is waited.
+      graph.usage.adAccount = { pct: 95, resetSeconds: 300 };
+      expect(await lane.run(bid, { idempotent: true })).toMatchObject({
+        usage: { percent: 95, resetMs: 300_000 },
+      });
+      expect(lane.snapshot()).toMatchObject({
+        pausedUntil: clock.now() + 150_000,
+        counters: { slowedDown: 1, rateLimited: 0 },
+      });
+      const sent = graph.requests.length;
+      const held = lane.run(bid, { idempotent: true });
+      await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1), { timeout: 5_000 });
+      expect(graph.requests).toHaveLength(sent);
+      clock.advanceTo(clock.now() + 150_000);
+      await held;
+      expect(graph.requests).toHaveLength(sent + 1);
+    } finally {
+      graph.usage.callCountPct = 1;
+      graph.usage.adAccount = null;
+    }
+  });
+
   it("paces its calls to the account's rate on its clock", async () => {
     const clock = new VirtualClock(Date.UTC(2026, 11, 6));
     const t0 = clock.now();

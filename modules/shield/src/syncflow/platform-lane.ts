@@ -14,7 +14,7 @@ import {
   TimeoutStrategy,
   timeout,
 } from "cockatiel";
-import { PlatformError, type PlatformId } from "./platform.ts";
+import { PlatformError, type PlatformId, type PlatformUsage } from "./platform.ts";
 
 /** How one platform account's calls are guarded and paced. Defaults in `LANE_DEFAULTS`. */
 export interface LaneOptions {
@@ -37,6 +37,13 @@ export interface LaneOptions {
    * fails the call with the wait in `PlatformError.retryAfterMs` (the account stays paused).
    */
   maxInlineWaitMs: number;
+  /**
+   * The share of a platform's rate limit (`PlatformUsage.percent`, reported with answers that
+   * succeeded) from which the account is slowed down: paused for the part of the limit's window
+   * (`resetMs`, else `backoffMaxMs`) that the usage past this share is of the rest, and for the
+   * whole window at 100 %, so it is not throttled (Meta throttles an account for up to an hour).
+   */
+  slowDownAtPercent: number;
 }
 
 export const LANE_DEFAULTS: LaneOptions = {
@@ -49,6 +56,7 @@ export const LANE_DEFAULTS: LaneOptions = {
   callsPerMinute: 60,
   burst: 10,
   maxInlineWaitMs: 60_000,
+  slowDownAtPercent: 90,
 };
 
 /** A breaker's state as metrics name it. */
@@ -69,6 +77,8 @@ export interface LaneCounters {
   retries: number;
   timeouts: number;
   rateLimited: number;
+  /** Answers whose reported usage of a rate limit paused the account (`slowDownAtPercent`). */
+  slowedDown: number;
   /** Calls refused without being sent because the circuit was open. */
   shortCircuited: number;
   opened: number;
@@ -125,6 +135,7 @@ export class PlatformLane {
     retries: 0,
     timeouts: 0,
     rateLimited: 0,
+    slowedDown: 0,
     shortCircuited: 0,
     opened: 0,
     halfOpened: 0,
@@ -196,6 +207,7 @@ export class PlatformLane {
           this.#timeout.execute(({ signal }) => fn(signal), outer),
         );
         this.#counters.successes++;
+        this.#slowDown(value);
         return value;
       } catch (err) {
         throw this.#failed(err);
@@ -228,6 +240,22 @@ export class PlatformLane {
       await this.#clock.sleep(wait, signal);
     }
     await this.#bucket.take(1, signal);
+  }
+
+  /**
+   * Pauses the account when an answer says its calls used `slowDownAtPercent` or more of a rate
+   * limit: for (percent − threshold) / (100 − threshold) of the limit's window, all of it at 100 %.
+   */
+  #slowDown(value: unknown): void {
+    const usage = (value as { usage?: PlatformUsage } | null)?.usage;
+    const from = this.#options.slowDownAtPercent;
+    if (!usage || usage.percent < from) return;
+    const window = usage.resetMs ?? this.#options.backoffMaxMs;
+    const share = Math.min(1, (usage.percent - from) / Math.max(1, 100 - from));
+    const wait = Math.ceil(window * share);
+    if (wait <= 0) return;
+    this.#counters.slowedDown++;
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + wait);
   }
 
   #failed(err: unknown): unknown {

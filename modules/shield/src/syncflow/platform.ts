@@ -31,6 +31,20 @@ export interface AmountChange {
 export interface AcceptedChange {
   /** The platform's name for the object changed (a resource name, an ad set id). */
   externalId: string;
+  /** How much of its rate limits the call's answer said is used (Meta), when it said. */
+  usage?: PlatformUsage;
+}
+
+/**
+ * How much of a rate limit an account's calls have used, as the platform reports it with answers
+ * that succeeded (Meta's `X-Business-Use-Case-Usage`, `X-Ad-Account-Usage`, `X-App-Usage`): the
+ * lane slows the account down before the platform throttles it.
+ */
+export interface PlatformUsage {
+  /** The highest share of any limit used, percent (100: the next calls are throttled). */
+  percent: number;
+  /** When the limit's window frees up again, ms from the answer, when the platform says. */
+  resetMs: number | null;
 }
 
 /** A spend read: what an object spent over a period, as the platform reports it. */
@@ -59,7 +73,10 @@ export interface AdPlatform {
    */
   checkChange(change: AmountChange, signal?: AbortSignal): Promise<void>;
   /** Reads spend, in integer micros (a read: safe to retry). */
-  readSpend(query: SpendQuery, signal?: AbortSignal): Promise<{ spendMicros: number }>;
+  readSpend(
+    query: SpendQuery,
+    signal?: AbortSignal,
+  ): Promise<{ spendMicros: number; usage?: PlatformUsage }>;
   /**
    * Asks the platform whether these credentials work (a read): Google Ads lists the customers
    * they reach, Meta names the user or system user they belong to.

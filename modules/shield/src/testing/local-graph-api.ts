@@ -36,6 +36,12 @@ export interface LocalGraphApi extends LocalHttp {
    * (a system user "SyncFlow"), and any a test adds.
    */
   readonly tokens: Map<string, { id: string; name: string }>;
+  /**
+   * What every answer reports of the rate limits (a test raises it): the business use case's
+   * `call_count` percent in `X-Business-Use-Case-Usage`, and, when set, `X-Ad-Account-Usage`'s
+   * `acc_id_util_pct` and `reset_time_duration` (seconds).
+   */
+  readonly usage: { callCountPct: number; adAccount: { pct: number; resetSeconds: number } | null };
 }
 
 const SUBCODE: Record<number, number> = { 17: 2446079, 613: 1487742, 80004: 2446079 };
@@ -78,7 +84,7 @@ export async function startLocalGraphApi(opts: { accessToken: string }): Promise
   const adSets = new Map<string, LocalAdSet>();
   const faults: GraphFault[] = [];
   const tokens = new Map([[opts.accessToken, { id: "100000000000001", name: "SyncFlow" }]]);
-  let calls = 0;
+  const usageNow: LocalGraphApi["usage"] = { callCountPct: 1, adAccount: null };
   const http = await startLocalHttp(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://local");
     const text = await readBody(req);
@@ -95,19 +101,25 @@ export async function startLocalGraphApi(opts: { accessToken: string }): Promise
       body,
       accessToken: url.searchParams.get("access_token") ?? "",
     });
-    calls++;
-    const usage = (minutes: number) => ({
+    const usage = (minutes: number): Record<string, string> => ({
       "x-business-use-case-usage": JSON.stringify({
         "1000000001": [
           {
             type: "ads_management",
-            call_count: Math.min(100, calls),
+            call_count: minutes > 0 ? 100 : usageNow.callCountPct,
             total_cputime: 1,
             total_time: 1,
             estimated_time_to_regain_access: minutes,
             ads_api_access_tier: "standard_access",
           },
         ],
+      }),
+      ...(usageNow.adAccount && {
+        "x-ad-account-usage": JSON.stringify({
+          acc_id_util_pct: usageNow.adAccount.pct,
+          reset_time_duration: usageNow.adAccount.resetSeconds,
+          ads_api_access_tier: "standard_access",
+        }),
       }),
     });
     const user = tokens.get(url.searchParams.get("access_token") ?? "");
@@ -194,5 +206,5 @@ export async function startLocalGraphApi(opts: { accessToken: string }): Promise
       if (field in body) adSet[field] = Number(body[field]);
     replyJson(res, 200, { success: true }, usage(0));
   });
-  return { ...http, requests, accounts, adSets, faults, tokens };
+  return { ...http, requests, accounts, adSets, faults, tokens, usage: usageNow };
 }

@@ -4,6 +4,7 @@ import { type LocalGraphApi, startLocalGraphApi } from "../../testing/local-grap
 import { PlatformError } from "../platform.ts";
 import { bucRetryAfterMs } from "./meta-errors.ts";
 import { metaPlatform } from "./meta-platform.ts";
+import { metaUsageOf } from "./meta-usage.ts";
 
 const TOKEN = "EAAB-test-token";
 let server: LocalGraphApi;
@@ -33,7 +34,11 @@ const bid = (adSetId: string, amountMicros: number, account = "act_100") =>
 
 describe("Meta Marketing API through facebook-nodejs-business-sdk", () => {
   it("sets an ad set's bid_amount in the account's minor units, the currency read once", async () => {
-    expect(await bid("6001", 1_500_000)).toEqual({ externalId: "6001" });
+    expect(await bid("6001", 1_500_000)).toEqual({
+      externalId: "6001",
+      // What the answers said of the rate limits: the lane slows the account down from it.
+      usage: { percent: 1, resetMs: null },
+    });
     expect(server.adSets.get("6001")?.bid_amount).toBe(150);
     await bid("6001", 2_340_000);
     expect(server.adSets.get("6001")?.bid_amount).toBe(234);
@@ -70,7 +75,7 @@ describe("Meta Marketing API through facebook-nodejs-business-sdk", () => {
         since: "2026-12-01",
         until: "2026-12-06",
       }),
-    ).toEqual({
+    ).toMatchObject({
       spendMicros: 12_340_000,
     });
     expect(
@@ -80,7 +85,7 @@ describe("Meta Marketing API through facebook-nodejs-business-sdk", () => {
         since: "2026-12-01",
         until: "2026-12-06",
       }),
-    ).toEqual({
+    ).toMatchObject({
       spendMicros: 1_234_000_000,
     });
   });
@@ -123,6 +128,27 @@ describe("Meta Marketing API through facebook-nodejs-business-sdk", () => {
       kind: "rejected",
       code: "100/33",
     });
+  });
+
+  it("reads how much of its rate limits an answer says was used: the highest of Meta's three usage headers", () => {
+    expect(
+      metaUsageOf({
+        "x-business-use-case-usage": JSON.stringify({
+          "1": [{ type: "ads_management", call_count: 12, total_cputime: 40, total_time: 30 }],
+        }),
+        "x-ad-account-usage": JSON.stringify({ acc_id_util_pct: 9.67, reset_time_duration: 100 }),
+        "x-app-usage": JSON.stringify({ call_count: 5, total_cputime: 2, total_time: 3 }),
+      }),
+    ).toEqual({ percent: 40, resetMs: 100_000 });
+    expect(
+      metaUsageOf({
+        "x-business-use-case-usage": JSON.stringify({
+          "1": [{ call_count: 100, estimated_time_to_regain_access: 7 }],
+        }),
+      }),
+    ).toEqual({ percent: 100, resetMs: 420_000 });
+    expect(metaUsageOf({ "x-app-usage": "not json" })).toBeNull();
+    expect(metaUsageOf({})).toBeNull();
   });
 
   it("reads the X-Business-Use-Case-Usage wait in minutes, the longest of its entries", () => {

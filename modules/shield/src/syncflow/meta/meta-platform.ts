@@ -2,6 +2,7 @@ import { AdAccount, AdSet, FacebookAdsApi } from "facebook-nodejs-business-sdk";
 import { decimalToMicros, microsToMinorUnits } from "../money.ts";
 import { type AdPlatform, type AmountChange, PlatformError } from "../platform.ts";
 import { metaError } from "./meta-errors.ts";
+import { noteMetaUsage, withMetaUsage } from "./meta-usage.ts";
 
 /** Where and as whom the Meta Marketing API is called. */
 export interface MetaConfig {
@@ -23,6 +24,8 @@ class PointedFacebookAdsApi extends FacebookAdsApi {
   constructor(accessToken: string, graphUrl: string) {
     super(accessToken, "en_US", false);
     this.#graphUrl = graphUrl;
+    // Each answer's headers come with its data: their usage is noted, then they are taken off.
+    this.setShowHeader(true);
   }
 
   override call<T>(
@@ -33,14 +36,16 @@ class PointedFacebookAdsApi extends FacebookAdsApi {
     useMultipartFormData?: boolean,
     urlOverride?: string,
   ): Promise<T> {
-    return super.call<T>(
-      method,
-      path,
-      params,
-      files,
-      useMultipartFormData,
-      urlOverride || this.#graphUrl,
-    );
+    return super
+      .call<T>(method, path, params, files, useMultipartFormData, urlOverride || this.#graphUrl)
+      .then((data) => {
+        const withHeaders = data as { headers?: Record<string, unknown> } | null;
+        if (withHeaders && typeof withHeaders === "object" && withHeaders.headers) {
+          noteMetaUsage(withHeaders.headers);
+          delete withHeaders.headers;
+        }
+        return data;
+      });
   }
 }
 
@@ -93,36 +98,40 @@ export function metaPlatform(config: MetaConfig): AdPlatform {
     async checkChange(change) {
       await planned(change);
     },
-    async setAmount(change) {
-      const { id, t, minor } = await planned(change);
-      try {
-        const field = t.kind === "ad_set_bid" ? "bid_amount" : "daily_budget";
-        const res = (await new AdSet(id, {}, undefined, api).update([], { [field]: minor })) as {
-          success?: boolean;
-        };
-        if (res?.success !== true)
-          throw new PlatformError("meta", "unavailable", `ad set ${id}: update not confirmed`);
-        return { externalId: id };
-      } catch (err) {
-        throw err instanceof PlatformError || err instanceof RangeError ? err : metaError(err);
-      }
+    setAmount(change) {
+      return withMetaUsage(async () => {
+        const { id, t, minor } = await planned(change);
+        try {
+          const field = t.kind === "ad_set_bid" ? "bid_amount" : "daily_budget";
+          const res = (await new AdSet(id, {}, undefined, api).update([], { [field]: minor })) as {
+            success?: boolean;
+          };
+          if (res?.success !== true)
+            throw new PlatformError("meta", "unavailable", `ad set ${id}: update not confirmed`);
+          return { externalId: id };
+        } catch (err) {
+          throw err instanceof PlatformError || err instanceof RangeError ? err : metaError(err);
+        }
+      });
     },
-    async readSpend(q) {
-      try {
-        await currencyOf(q.account);
-        const rows = await new AdSet(adSetId(q.objectId), {}, undefined, api).getInsights(
-          ["spend"],
-          {
-            time_range: { since: q.since, until: q.until },
-          },
-        );
-        let spendMicros = 0;
-        for (const row of rows as unknown as { spend?: string }[])
-          spendMicros += decimalToMicros(row.spend ?? "0", "spend");
-        return { spendMicros };
-      } catch (err) {
-        throw err instanceof PlatformError || err instanceof RangeError ? err : metaError(err);
-      }
+    readSpend(q) {
+      return withMetaUsage(async () => {
+        try {
+          await currencyOf(q.account);
+          const rows = await new AdSet(adSetId(q.objectId), {}, undefined, api).getInsights(
+            ["spend"],
+            {
+              time_range: { since: q.since, until: q.until },
+            },
+          );
+          let spendMicros = 0;
+          for (const row of rows as unknown as { spend?: string }[])
+            spendMicros += decimalToMicros(row.spend ?? "0", "spend");
+          return { spendMicros };
+        } catch (err) {
+          throw err instanceof PlatformError || err instanceof RangeError ? err : metaError(err);
+        }
+      });
     },
     async verify() {
       try {
