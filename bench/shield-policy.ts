@@ -7,6 +7,7 @@
  * audit trail is verified and its decisions counted against the answers.
  */
 import { createRequire } from "node:module";
+import { cpus } from "node:os";
 import {
   type BidFacts,
   type CampaignState,
@@ -23,6 +24,21 @@ import {
 import { createApiKey } from "@kamiyo/tenancy";
 import { type BenchDb, openBenchDb } from "./bench-db.ts";
 import { CLI_NODE_FLAGS, next, percentile, start } from "./children.ts";
+import { type CpuSnapshot, cpuSnapshot, cpuSplit } from "./cpu-split.ts";
+
+/**
+ * CPU time a check cost each process, µs, from two snapshots: "API 45 µs, PostgreSQL 50 µs a
+ * check" (Linux; empty elsewhere). The machine's two cores give 100 µs a check at 20,000/s.
+ */
+function cpuPerCheck(before: CpuSnapshot | null, after: CpuSnapshot | null, checks: number) {
+  if (!before || !after) return "";
+  const us = (ticks: number) => `${((ticks / 100 / checks) * 1e6).toFixed(0)} µs`;
+  const parts = Object.keys(after.named).map(
+    (name) => `${name} ${us((after.named[name] ?? 0) - (before.named[name] ?? 0))}`,
+  );
+  parts.push(`PostgreSQL server ${us(after.postgres - before.postgres)}`);
+  return `CPU a check: ${parts.join(", ")}`;
+}
 
 type Row = [string, string, string];
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -165,9 +181,11 @@ async function inProcessRows(bench: BenchDb): Promise<Row[]> {
   // Warm-up: the policy cached, connections open.
   await Promise.all(Array.from({ length: 50 }, (_, i) => checker.check(TENANT, bidOf(i))));
   const before = { ...checker.stats };
+  const cpu0 = cpuSnapshot({ "this process": process.pid });
   const t0 = performance.now();
   await Promise.all(Array.from({ length: callers }, loop));
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSnapshot({ "this process": process.pid });
   took.sort((a, b) => a - b);
   const batches = checker.stats.batches - before.batches;
   const verified = await decisionsOf(bench);
@@ -175,7 +193,7 @@ async function inProcessRows(bench: BenchDb): Promise<Row[]> {
     [
       `Shield policy check: group-committed checks in process, ${callers} concurrent callers (${bench.storage})`,
       `${fmt(total / seconds)} checks/s, p50 ${percentile(took, 50).toFixed(1)} ms, p99 ${percentile(took, 99).toFixed(1)} ms`,
-      `${fmt(total)} checks over ${CAMPAIGNS} campaigns in ${fmt(batches)} transactions (${(total / batches).toFixed(0)} a batch: lock, state, reservations, audit records); no HTTP; audit trail ${verified.ok ? "verified" : "BROKEN"}, ${fmt(verified.records)} decisions`,
+      `${fmt(total)} checks over ${CAMPAIGNS} campaigns in ${fmt(batches)} transactions (${(total / batches).toFixed(0)} a batch: lock, state, reservations, audit records); no HTTP; ${cpuPerCheck(cpu0, cpu1, total)}; ${cpuSplit(cpu0, cpu1, cpus().length)}; audit trail ${verified.ok ? "verified" : "BROKEN"}, ${fmt(verified.records)} decisions`,
     ],
   ];
 }
@@ -239,7 +257,10 @@ async function httpRows(
     await load(2);
     server.send({ cmd: "cpu" });
     const cpu0 = (await next<{ usage: NodeJS.CpuUsage }>(server, "cpu")).usage;
+    const pids = { API: server.pid, autocannon: process.pid };
+    const machine0 = cpuSnapshot(pids);
     const r = await load(seconds);
+    const machine1 = cpuSnapshot(pids);
     server.send({ cmd: "cpu" });
     const cpu1 = (await next<{ usage: NodeJS.CpuUsage }>(server, "cpu")).usage;
     const cores = (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1e6 / r.duration;
@@ -254,7 +275,7 @@ async function httpRows(
       [
         `Shield policy check: ${route} over HTTP, ${connections} connections (${bench.storage})`,
         `${fmt(checks / r.duration)} checks/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms a request`,
-        `${fmt(checks)} decisions in ${r.duration.toFixed(0)} s after a 2 s warm-up, ${r.non2xx} non-2xx, ${r.errors + r.timeouts} errors; a key with the shield:check scope; autocannon in the parent process, the API (Fastify, one process) ${cores.toFixed(2)} cores busy, the database on the same 2 cores; audit trail ${after.ok ? "verified" : "BROKEN"}: ${fmt(after.records - before.records)} decisions recorded (warm-up included)`,
+        `${fmt(checks)} decisions in ${r.duration.toFixed(0)} s after a 2 s warm-up, ${r.non2xx} non-2xx, ${r.errors + r.timeouts} errors; a key with the shield:check scope; autocannon in the parent process, the API (Fastify, one process) ${cores.toFixed(2)} cores busy, the database on the same 2 cores; ${cpuPerCheck(machine0, machine1, Math.max(1, checks))}; ${cpuSplit(machine0, machine1, cpus().length)}; audit trail ${after.ok ? "verified" : "BROKEN"}: ${fmt(after.records - before.records)} decisions recorded (warm-up included)`,
       ],
     ];
   } finally {
