@@ -86,7 +86,7 @@ export const processConfig = z.object({
     })
     .optional()
     .describe(
-      "The key ring secrets stored for tenants are sealed with (their ad-platform credentials; AES-256-GCM): `id:base64` keys of 32 bytes, comma-separated, the first sealing new values and the others still opening older ones (`kamiyo secrets new-key` makes one). Unset: KAMIYO_SECRET_KEYS_FILE; else, on the embedded database, a key file made in KAMIYO_DATA_DIR; with DATABASE_URL, no secret can be stored",
+      "The key ring secrets stored for tenants are sealed with (their ad-platform credentials and alert channels' secrets; AES-256-GCM): `id:base64` keys of 32 bytes, comma-separated, the first sealing new values and the others still opening older ones (`kamiyo secrets new-key` makes one). Unset: KAMIYO_SECRET_KEYS_FILE; else, on the embedded database, a key file made in KAMIYO_DATA_DIR; with DATABASE_URL, no ad-platform credential can be stored and channels' secrets are stored unsealed",
     ),
   KAMIYO_SECRET_KEYS_FILE: z
     .string()
