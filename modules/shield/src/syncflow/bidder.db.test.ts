@@ -1,6 +1,6 @@
 import type { ApiModuleContext } from "@kamiyo/api";
 import { apiHarness, type Harness } from "@kamiyo/api/testing";
-import { SystemClock } from "@kamiyo/core";
+import { SystemClock, VirtualClock } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { auditRecordPages } from "../audit/read-records.ts";
@@ -227,6 +227,54 @@ describe("the bidder", () => {
     const bids = await records(tenant);
     expect(bids.map((r) => (r.body as { platform: string }).platform)).toEqual(["meta", "meta"]);
     expect(bidder.spendTotals()).toEqual({ meta: 2_470_000 });
+  });
+
+  it("holds every tenant's Google Ads bids for the install's developer-token quota, one tenant's for its account's", async () => {
+    for (const rateScope of ["ACCOUNT", "DEVELOPER"] as const) {
+      const clock = new VirtualClock(Date.UTC(2026, 11, 7));
+      const flow = new Bidder({
+        db,
+        gate,
+        clock,
+        platforms: samePlatforms({
+          google_ads: googleAdsPlatform(
+            new GoogleAdsRestClient({
+              baseUrl: google.url,
+              developerToken: "dev-flow",
+              accessToken: () => "ya29.flow",
+            }),
+          ),
+        }),
+        lanes: { google_ads: { ...FAST, maxInlineWaitMs: 1_000 } },
+      });
+      try {
+        const [a, b] = [await newTenant(), await newTenant()];
+        google.requests.length = 0;
+        google.faults.push({ kind: "quota", retryDelay: "120s", rateScope });
+        await expect(flow.submit(a, googleBid("cmp_a"))).rejects.toMatchObject({
+          kind: "rate_limited",
+          retryAfterMs: 120_000,
+          limitScope: rateScope === "DEVELOPER" ? "app" : "account",
+        });
+        const other = flow.submit(b, googleBid("cmp_b"));
+        if (rateScope === "ACCOUNT") {
+          // Tenant A's account quota is A's: B's bid on the same account goes out at once.
+          await other;
+          expect(google.requests).toHaveLength(2);
+          continue;
+        }
+        // The developer token is the install's: B's bid waits out the quota too.
+        await vi.waitFor(() => expect(clock.pendingTimers()).toBeGreaterThan(0), {
+          timeout: 5_000,
+        });
+        expect(google.requests).toHaveLength(1);
+        clock.advanceTo(clock.now() + 120_000);
+        await expect(other).resolves.toMatchObject({ status: "sent" });
+        expect(google.requests).toHaveLength(2);
+      } finally {
+        await flow.close();
+      }
+    }
   });
 
   it("refuses a bid when its account's queue is full, without sending it", async () => {

@@ -87,6 +87,8 @@ export class Bidder {
   readonly #lanes = new Map<string, Lane>();
   /** A platform's pause for every account of one tenant (its credentials' rate limit). */
   readonly #pauses = new Map<string, PlatformPause>();
+  /** A platform's pause for every tenant (a limit on the install's own app credentials). */
+  readonly #appPauses = new Map<PlatformId, PlatformPause>();
   readonly #spend = new Map<PlatformId, number>();
   readonly #budgets = new Map<string, BudgetGauge>();
   #closed = false;
@@ -204,8 +206,9 @@ export class Bidder {
   }
 
   /**
-   * The tenant's lane for a platform account: tenants never share a queue, a breaker or a pause,
-   * so one tenant's failing or throttled calls hold back none of another's.
+   * The tenant's lane for a platform account: tenants never share a queue, a breaker or a pause of
+   * their own, so one tenant's failing or throttled calls hold back none of another's; only a
+   * limit on the install's own app credentials (Google's developer-token quota) pauses them all.
    */
   #lane(tenantId: string, platform: PlatformId, account: string): Lane {
     const key = `${tenantId}/${platform}/${account}`;
@@ -218,12 +221,18 @@ export class Bidder {
         pause = { until: 0 };
         this.#pauses.set(pauseKey, pause);
       }
+      let appPause = this.#appPauses.get(platform);
+      if (!appPause) {
+        appPause = { until: 0 };
+        this.#appPauses.set(platform, appPause);
+      }
       const l = new PlatformLane(
         platform,
         account,
         this.#deps.clock,
         this.#deps.lanes?.[platform],
         pause,
+        appPause,
       );
       lane = { lane: l, queue, drained: this.#drain(l, queue) };
       this.#lanes.set(key, lane);

@@ -262,7 +262,7 @@ describe("a platform account's lane", () => {
     expect(google.requests).toHaveLength(3);
   });
 
-  it("holds every account of the platform for a developer-token quota, only the account for an account quota", async () => {
+  it("holds every lane sharing the install's app for a developer-token quota, only the account for an account quota", async () => {
     google.resources.set("customers/43/adGroups/1", "0");
     const setOther = (signal: AbortSignal) =>
       ads.setAmount(
@@ -272,9 +272,10 @@ describe("a platform account's lane", () => {
     for (const rateScope of ["ACCOUNT", "DEVELOPER"] as const) {
       google.requests.length = 0;
       const clock = new VirtualClock(Date.UTC(2026, 11, 6));
-      const pause: PlatformPause = { until: 0 };
-      const a = new PlatformLane("google_ads", "42", clock, FAST, pause);
-      const b = new PlatformLane("google_ads", "43", clock, FAST, pause);
+      // Two tenants' lanes: their own credentials' pauses, the install's app pause shared.
+      const app: PlatformPause = { until: 0 };
+      const a = new PlatformLane("google_ads", "42", clock, FAST, { until: 0 }, app);
+      const b = new PlatformLane("google_ads", "43", clock, FAST, { until: 0 }, app);
       google.faults.push({ kind: "quota", retryDelay: "20s", rateScope });
       const first = a.run(setBid(), { idempotent: true });
       await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1), { timeout: 5_000 });

@@ -100,8 +100,9 @@ export interface LaneSnapshot {
 export const CIRCUIT_OPEN = "circuit_open";
 
 /**
- * A wait shared by every lane of one platform: set when the platform limits all the accounts
- * its credentials call for (a `PlatformError.limitScope` of "platform").
+ * A wait shared by lanes: by every lane of one tenant's platform when the platform limits all the
+ * accounts its credentials call for (a `PlatformError.limitScope` of "platform"), by every
+ * tenant's lanes of the platform when it limits the install's own app credentials ("app").
  */
 export interface PlatformPause {
   until: number;
@@ -128,6 +129,7 @@ export class PlatformLane {
   readonly #retry: RetryPolicy;
   #pausedUntil = 0;
   readonly #platformPause: PlatformPause;
+  readonly #appPause: PlatformPause;
   readonly #counters: LaneCounters = {
     calls: 0,
     successes: 0,
@@ -143,8 +145,10 @@ export class PlatformLane {
   };
 
   /**
-   * @param platformPause the wait this platform's lanes share (one object per platform); the
-   *   lane's own by default.
+   * @param platformPause the wait the lanes of this platform's credentials share (one object per
+   *   tenant and platform); the lane's own by default.
+   * @param appPause the wait every tenant's lanes of this platform share (one object per
+   *   platform: the install's app credentials); the lane's own by default.
    */
   constructor(
     platform: PlatformId,
@@ -152,8 +156,10 @@ export class PlatformLane {
     clock: Clock,
     options: Partial<LaneOptions> = {},
     platformPause: PlatformPause = { until: 0 },
+    appPause: PlatformPause = { until: 0 },
   ) {
     this.#platformPause = platformPause;
+    this.#appPause = appPause;
     this.platform = platform;
     this.account = account;
     this.#clock = clock;
@@ -229,7 +235,7 @@ export class PlatformLane {
   }
 
   #until(): number {
-    return Math.max(this.#pausedUntil, this.#platformPause.until);
+    return Math.max(this.#pausedUntil, this.#platformPause.until, this.#appPause.until);
   }
 
   /** Waits out a platform-announced pause, then for a token of the account's pace. */
@@ -287,8 +293,13 @@ export class PlatformLane {
       this.#counters.rateLimited++;
       // Unannounced limits still wait the first backoff step, so retries don't hammer.
       const until = this.#clock.now() + (err.retryAfterMs ?? this.#options.backoffInitialMs);
-      if (err.limitScope === "platform")
-        this.#platformPause.until = Math.max(this.#platformPause.until, until);
+      const pause =
+        err.limitScope === "app"
+          ? this.#appPause
+          : err.limitScope === "platform"
+            ? this.#platformPause
+            : null;
+      if (pause) pause.until = Math.max(pause.until, until);
       else this.#pausedUntil = Math.max(this.#pausedUntil, until);
     }
     return err;

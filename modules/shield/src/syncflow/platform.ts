@@ -85,6 +85,9 @@ export interface AdPlatform {
   verify(signal?: AbortSignal): Promise<{ identity: string }>;
 }
 
+/** What a rate limit covers (`PlatformError.limitScope`). */
+export type LimitScope = "account" | "platform" | "app";
+
 /** The client each tenant's calls to a platform go through: the tenant's own credentials. */
 export interface TenantPlatforms {
   /** The client for `tenantId`'s calls to `platform`, or null when it has no credentials there. */
@@ -153,10 +156,12 @@ export class PlatformError extends Error {
   /** The platform's request id, for its support. */
   readonly requestId: string | undefined;
   /**
-   * What a rate limit covers: this account, or every account the credentials call for (Google
-   * Ads' developer-token quota, Meta's app and user limits).
+   * What a rate limit covers: this account; every account the tenant's credentials call for
+   * (`platform`: Meta's app and user limits); or every tenant's calls through the install's own
+   * app credentials (`app`: Google Ads' developer-token quota, the developer token being the
+   * install's).
    */
-  readonly limitScope: "account" | "platform" | undefined;
+  readonly limitScope: LimitScope | undefined;
   /**
    * Set by the bidder for an allowed bid that failed: `released` when the bid certainly never took
    * effect and its reservation was given back, `kept` when an attempt may have reached the
@@ -173,7 +178,7 @@ export class PlatformError extends Error {
       code?: string;
       retryAfterMs?: number;
       requestId?: string;
-      limitScope?: "account" | "platform";
+      limitScope?: LimitScope;
       cause?: unknown;
     } = {},
   ) {

@@ -69,7 +69,8 @@ export function googleAdsError(
   return new PlatformError("google_ads", kind, message, {
     status,
     ...(kind === "rate_limited"
-      ? { limitScope: rateScope === "DEVELOPER" ? ("platform" as const) : ("account" as const) }
+      ? // The developer token is the install's: its quota is every tenant's.
+        { limitScope: rateScope === "DEVELOPER" ? ("app" as const) : ("account" as const) }
       : {}),
     ...(codeKey ? { code: `${codeKey}: ${codeValue}` } : rpcStatus ? { code: rpcStatus } : {}),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
