@@ -13,5 +13,7 @@ export async function channelsInForce(
   box: ChannelSecretBox,
 ): Promise<Channel[]> {
   if (await suspendedForPayment(tx, tenantId)) return [];
-  return listChannels(tx, tenantId, box, { enabledOnly: true });
+  // A channel whose secret does not open still routes: its deliveries fail, with the reason, when
+  // a worker claims them; the findings' transaction this runs in must not.
+  return listChannels(tx, tenantId, box, { enabledOnly: true, unreadable: "sealed" });
 }

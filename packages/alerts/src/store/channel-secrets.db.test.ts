@@ -4,6 +4,7 @@ import type { Db } from "@kamiyo/db";
 import { createTestDb } from "@kamiyo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../ids.ts";
+import { channelsInForce } from "../routing/channels-in-force.ts";
 import type { Alert } from "../types.ts";
 import {
   type Channel,
@@ -11,6 +12,7 @@ import {
   newChannel,
   saveChannel,
   sealStoredChannelSecrets,
+  syncConfiguredChannels,
 } from "./channels.ts";
 import { claimDue, insertAlert } from "./outbox.ts";
 
@@ -172,5 +174,24 @@ describe("alert channels' secrets at rest", () => {
     expect(byChannel.get("chn_lost")?.unreadable).toMatch(
       /^alert channel chn_lost: its secret: sealed with key "k_gone", which is not among KAMIYO_SECRET_KEYS/,
     );
+    // Routing, in the transaction that stores findings, lists it still (sealed) and never throws.
+    const routed = await channelsInForce(db, TENANT, ring);
+    expect(routed.find((c) => c.id === "chn_lost")?.secret).toMatch(/^kmysec1:k_gone:/);
+    expect(routed.find((c) => c.id === "chn_fine")?.secret).toBe("whsec_fine");
+  });
+
+  it("saves an operator-configured channel again from the configuration when its stored secret no longer opens", async () => {
+    const tenant = "ten_sealed_config";
+    await db.query("INSERT INTO tenants (id, name) VALUES ($1, $1)", [tenant]);
+    const configured = { ...webhook("chn_config", "whsec_from_settings"), tenantId: tenant };
+    const configuredChannel: Channel = { ...configured, origin: "config" };
+    await syncConfiguredChannels(db, tenant, [configuredChannel], new SecretBox([key("k_old")]));
+    // The old key left the ring: the process starts, and the channel is sealed with the new one.
+    const ring = new SecretBox([key("k_new")]);
+    await syncConfiguredChannels(db, tenant, [configuredChannel], ring);
+    expect(await getChannel(db, tenant, "chn_config", ring)).toMatchObject({
+      secret: "whsec_from_settings",
+      enabled: true,
+    });
   });
 });

@@ -165,12 +165,16 @@ export async function getChannel(
   return r ? toChannel(r, box) : null;
 }
 
-/** A tenant's channels, oldest first; `origin` narrows to configured or API-made ones. */
+/**
+ * A tenant's channels, oldest first; `origin` narrows to configured or API-made ones. A channel
+ * whose secrets do not open throws, or with `unreadable: "sealed"` is listed with them sealed (so
+ * routing goes on, and its deliveries fail with the reason when claimed).
+ */
 export async function listChannels(
   q: Queryable,
   tenantId: string,
   box: ChannelSecretBox,
-  opts: { origin?: "config" | "api"; enabledOnly?: boolean } = {},
+  opts: { origin?: "config" | "api"; enabledOnly?: boolean; unreadable?: "throw" | "sealed" } = {},
 ): Promise<Channel[]> {
   const where = ["tenant_id = $1"];
   const params: unknown[] = [tenantId];
@@ -183,7 +187,14 @@ export async function listChannels(
     `SELECT * FROM alert_channels WHERE ${where.join(" AND ")} ORDER BY created_at, id`,
     params,
   );
-  return rows.map((r) => toChannel(r, box));
+  return rows.map((r) => {
+    if (opts.unreadable !== "sealed") return toChannel(r, box);
+    try {
+      return toChannel(r, box);
+    } catch {
+      return toChannel(r, box, { keepSealed: true });
+    }
+  });
 }
 
 export async function deleteChannel(q: Queryable, tenantId: string, id: string): Promise<boolean> {
@@ -213,8 +224,13 @@ export async function syncConfiguredChannels(
   channels: readonly Channel[],
   box: ChannelSecretBox,
 ): Promise<void> {
+  // Listed with any secret that no longer opens left sealed: it then differs, and is saved again
+  // from the configuration.
   const existing = new Map(
-    (await listChannels(q, tenantId, box, { origin: "config" })).map((c) => [c.id, c]),
+    (await listChannels(q, tenantId, box, { origin: "config", unreadable: "sealed" })).map((c) => [
+      c.id,
+      c,
+    ]),
   );
   for (const c of channels) {
     const old = existing.get(c.id);
