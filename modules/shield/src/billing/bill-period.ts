@@ -6,7 +6,7 @@ import { type BillingTerms, billingTermsOf } from "./billing-terms.ts";
 import { correctionsFor } from "./corrections.ts";
 import { centsCurrencyProblem } from "./currency.ts";
 import { type OutcomeInvoice, outcomeInvoiceOf, saveOutcomeInvoice } from "./outcome-invoice.ts";
-import { type ClientTotals, periodTotals } from "./outcome-totals.ts";
+import { noTotals, periodTotals } from "./outcome-totals.ts";
 import type { AfterCall } from "./payments/payment-provider.ts";
 
 /** How far an invoice's run got: made, collected (or nothing due), recorded in the CRM. */
@@ -81,13 +81,14 @@ export async function billPeriod(
   });
   const terms = new Map((await billingTermsOf(tdb, opts.clientId)).map((t) => [t.clientId, t]));
   const through = totals.through ?? verified.head;
-  const corrections = await correctionsFor(deps.db, tdb, tenantId, period, through.seq, {
+  const corrections = await correctionsFor(deps.db, tenantId, period, through.seq, {
     ...(opts.clientId === undefined ? {} : { clientId: opts.clientId }),
   });
-  // The period's clients, and those with only late records for an earlier period to bill.
+  // The period's clients, and those with only late records for an earlier period to bill (with
+  // no totals of their own).
   const clients = new Map(totals.clients);
   for (const clientId of corrections.keys())
-    if (!clients.has(clientId)) clients.set(clientId, noRecords(clientId));
+    if (!clients.has(clientId)) clients.set(clientId, noTotals(clientId));
   for (const client of [...clients.values()].sort((a, b) => (a.clientId < b.clientId ? -1 : 1))) {
     const t = terms.get(client.clientId);
     if (!t) {
@@ -139,17 +140,6 @@ export async function billPeriod(
   }
   return out;
 }
-
-/** A client with no record in the period (billed for corrections of earlier ones only). */
-const noRecords = (clientId: string): ClientTotals => ({
-  clientId,
-  spendMicros: 0n,
-  ltvMicros: 0n,
-  bids: 0,
-  outcomes: 0,
-  firstSeq: null,
-  lastSeq: null,
-});
 
 /** Takes one invoice's run from its saved step as far as it can go. */
 async function advance(

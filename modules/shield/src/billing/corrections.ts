@@ -1,7 +1,7 @@
-import type { Db, Queryable } from "@kamiyo/db";
+import { type Db, tenantDb } from "@kamiyo/db";
 import { auditRecordPages } from "../audit/read-records.ts";
 import type { OutcomePeriod } from "./billing-period.ts";
-import type { OutcomeInvoice } from "./outcome-invoice.ts";
+import { type OutcomeInvoice, storedOutcomeInvoice } from "./outcome-invoice.ts";
 import { outcomeEarnings } from "./outcome-math.ts";
 import { billableOf } from "./outcome-totals.ts";
 
@@ -38,12 +38,9 @@ interface Late {
   outcomes: number;
 }
 
-const docOf = (d: OutcomeInvoice | string): OutcomeInvoice =>
-  typeof d === "string" ? (JSON.parse(d) as OutcomeInvoice) : d;
-
 /**
  * The correction lines each client's invoice for `period` carries: for every earlier invoice of
- * the client (a period ending by `period.start`, in `currency`), the records appended since it
+ * the client (a period ending by `period.start`), the records appended since it
  * for its period, read up to `throughSeq` (the chain's verified head), and the earnings they
  * change. Only earlier invoices whose recomputed earnings differ from what was billed for them
  * get a line, so a late record is billed once, on the first invoice made after it.
@@ -52,7 +49,6 @@ const docOf = (d: OutcomeInvoice | string): OutcomeInvoice =>
  */
 export async function correctionsFor(
   db: Db,
-  tdb: Queryable,
   tenantId: string,
   period: OutcomePeriod,
   throughSeq: number,
@@ -60,12 +56,12 @@ export async function correctionsFor(
 ): Promise<Map<string, OutcomeCorrection[]>> {
   const out = new Map<string, OutcomeCorrection[]>();
   const all = (
-    await tdb.query<{ document: OutcomeInvoice | string }>(
+    await tenantDb(db, tenantId).query<{ document: OutcomeInvoice | string }>(
       `SELECT document FROM shield_invoices WHERE ($1::text IS NULL OR client_id = $1)
        ORDER BY period_start, client_id`,
       [opts.clientId ?? null],
     )
-  ).map((r) => docOf(r.document));
+  ).map((r) => storedOutcomeInvoice(r.document));
   const earlier = all.filter(
     (i) => Date.parse(i.period.end) <= period.start && i.audit.throughSeq < throughSeq,
   );
@@ -73,7 +69,7 @@ export async function correctionsFor(
   // What each earlier period was billed: its invoice, and the corrections of it on any invoice.
   const billed = new Map(earlier.map((i) => [i.id, i.earningsCents]));
   for (const i of all)
-    for (const c of i.corrections ?? [])
+    for (const c of i.corrections)
       if (billed.has(c.invoiceId))
         billed.set(c.invoiceId, (billed.get(c.invoiceId) ?? 0) + c.amountCents);
 

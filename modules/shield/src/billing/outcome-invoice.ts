@@ -142,7 +142,7 @@ export async function saveOutcomeInvoice(
 }
 
 /** A stored invoice; those made before correction lines existed have none, and owe their earnings. */
-const docOf = (d: OutcomeInvoice | string): OutcomeInvoice => {
+export const storedOutcomeInvoice = (d: OutcomeInvoice | string): OutcomeInvoice => {
   const doc = typeof d === "string" ? (JSON.parse(d) as OutcomeInvoice) : d;
   return {
     ...doc,
@@ -157,7 +157,7 @@ export async function outcomeInvoiceById(q: Queryable, id: string): Promise<Outc
     `SELECT document FROM shield_invoices WHERE id = $1`,
     [id],
   );
-  return row ? docOf(row.document) : null;
+  return row ? storedOutcomeInvoice(row.document) : null;
 }
 
 /** The tenant's invoices, newest period first (optionally one client's), at most `limit`. */
@@ -170,7 +170,7 @@ export async function outcomeInvoices(
      ORDER BY period_start DESC, client_id LIMIT $2`,
     [opts.clientId ?? null, opts.limit ?? 100],
   );
-  return rows.map((r) => docOf(r.document));
+  return rows.map((r) => storedOutcomeInvoice(r.document));
 }
 
 /**

@@ -30,6 +30,17 @@ export interface PeriodTotals {
   through: { seq: number; hash: string } | null;
 }
 
+/** A client's totals before any record is counted (or when it has none in the period). */
+export const noTotals = (clientId: string): ClientTotals => ({
+  clientId,
+  spendMicros: 0n,
+  ltvMicros: 0n,
+  bids: 0,
+  outcomes: 0,
+  firstSeq: null,
+  lastSeq: null,
+});
+
 /**
  * Sums the period's spend (`bid` records) and value (`outcome` records) per client from the
  * tenant's audit trail, up to `upToSeq` (default: the head), reading it a page at a time.
@@ -48,15 +59,7 @@ export async function periodTotals(
   const totalsOf = (clientId: string) => {
     let t = clients.get(clientId);
     if (!t) {
-      t = {
-        clientId,
-        spendMicros: 0n,
-        ltvMicros: 0n,
-        bids: 0,
-        outcomes: 0,
-        firstSeq: null,
-        lastSeq: null,
-      };
+      t = noTotals(clientId);
       clients.set(clientId, t);
     }
     return t;
