@@ -3,6 +3,7 @@ import type { Queryable } from "@kamiyo/db";
 import type { ChannelKind } from "../types.ts";
 import {
   type ChannelSecretBox,
+  type ChannelSecretFields,
   needsSealing,
   openChannelSecrets,
   sealChannelSecrets,
@@ -82,24 +83,38 @@ export function newChannel(
 const ms = (d: Date | null) => (d === null ? null : d.getTime());
 
 /**
- * A stored channel, its secrets opened with `box` ({@link openChannelSecrets}), or left as
- * stored with `keepSealed` (to report a channel whose secrets do not open).
+ * A stored channel, its secrets opened with `box` ({@link openChannelSecrets}).
  * @throws Error naming the channel when a sealed secret does not open.
  */
-export function toChannel(
+export function toChannel(r: ChannelRow, box: ChannelSecretBox): Channel {
+  return channelOf(r, openChannelSecrets(box, secretFieldsOf(r)));
+}
+
+/**
+ * A stored channel with its secrets opened, or, when one does not open (its key left the ring),
+ * with them as stored and the reason: the channel still routes, and its deliveries fail with it.
+ */
+export function readChannel(
   r: ChannelRow,
   box: ChannelSecretBox,
-  opts: { keepSealed?: boolean } = {},
-): Channel {
-  const stored = {
-    tenantId: r.tenant_id,
-    id: r.id,
-    kind: r.kind,
-    config: r.config,
-    secret: r.secret,
-    previousSecret: r.previous_secret,
-  };
-  const opened = opts.keepSealed ? stored : openChannelSecrets(box, stored);
+): { channel: Channel; unreadable?: string } {
+  try {
+    return { channel: toChannel(r, box) };
+  } catch (err) {
+    return { channel: channelOf(r, secretFieldsOf(r)), unreadable: (err as Error).message };
+  }
+}
+
+const secretFieldsOf = (r: ChannelRow) => ({
+  tenantId: r.tenant_id,
+  id: r.id,
+  kind: r.kind,
+  config: r.config,
+  secret: r.secret,
+  previousSecret: r.previous_secret,
+});
+
+function channelOf(r: ChannelRow, opened: ChannelSecretFields): Channel {
   return {
     tenantId: r.tenant_id,
     id: r.id,
@@ -187,14 +202,9 @@ export async function listChannels(
     `SELECT * FROM alert_channels WHERE ${where.join(" AND ")} ORDER BY created_at, id`,
     params,
   );
-  return rows.map((r) => {
-    if (opts.unreadable !== "sealed") return toChannel(r, box);
-    try {
-      return toChannel(r, box);
-    } catch {
-      return toChannel(r, box, { keepSealed: true });
-    }
-  });
+  return rows.map((r) =>
+    opts.unreadable === "sealed" ? readChannel(r, box).channel : toChannel(r, box),
+  );
 }
 
 export async function deleteChannel(q: Queryable, tenantId: string, id: string): Promise<boolean> {
@@ -260,13 +270,7 @@ export async function sealStoredChannelSecrets(
   const rows = await q.query<ChannelRow>("SELECT * FROM alert_channels ORDER BY tenant_id, id");
   const out = { sealed: 0, unreadable: [] as { tenantId: string; id: string; error: string }[] };
   for (const r of rows) {
-    const stored = {
-      kind: r.kind,
-      config: r.config,
-      secret: r.secret,
-      previousSecret: r.previous_secret,
-    };
-    if (!needsSealing(box, stored)) continue;
+    if (!needsSealing(box, secretFieldsOf(r))) continue;
     let c: Channel;
     try {
       c = toChannel(r, box);

@@ -2,7 +2,7 @@ import { insertRows, type Queryable } from "@kamiyo/db";
 import { newId } from "../ids.ts";
 import type { Alert, SendOutcome } from "../types.ts";
 import type { ChannelSecretBox } from "./channel-secrets.ts";
-import { type Channel, type ChannelRow, toChannel } from "./channels.ts";
+import { type Channel, type ChannelRow, readChannel } from "./channels.ts";
 
 /** A delivery a worker holds until its lease ends. */
 export interface ClaimedDelivery {
@@ -171,16 +171,7 @@ export async function claimDue(
     [keys.map((r) => r.tenant_id), keys.map((r) => r.channel_id)],
   )) {
     // One channel's unreadable secret fails its own deliveries, not the batch.
-    let read: { channel: Channel; unreadable?: string };
-    try {
-      read = { channel: toChannel(c, box) };
-    } catch (err) {
-      read = {
-        channel: toChannel(c, null, { keepSealed: true }),
-        unreadable: (err as Error).message,
-      };
-    }
-    channels.set(`${c.tenant_id}|${c.id}`, read);
+    channels.set(`${c.tenant_id}|${c.id}`, readChannel(c, box));
   }
   return rows.flatMap((r) => {
     const channel = channels.get(`${r.tenant_id}|${r.channel_id}`);
