@@ -54,10 +54,12 @@ export function livePipeline(
   log: Logger,
   db: Db,
   opts: {
+    /** The process's key ring (`secretBoxFor`), made once where the process starts. */
+    secrets: PipelineDeps["secrets"];
     wrapHttp?: (http: HttpClient) => HttpClient;
     tapFrame?: PipelineDeps["tapFrame"];
     part?: PipelineDeps["part"];
-  } = {},
+  },
 ): Promise<Pipeline> {
   const io = new IoTracker();
   const http = new FetchHttpClient({ userAgent: USER_AGENT, timeoutMs: 10_000, io });
@@ -70,7 +72,7 @@ export function livePipeline(
     db,
     monitor: config.monitor,
     deliveries: "send",
-    secrets: secretBoxFor(config),
+    secrets: opts.secrets,
     tapFrame: opts.tapFrame,
     part: opts.part,
   });

@@ -3,6 +3,7 @@ import type { CliIo } from "@kamiyo/platform";
 import type { AppConfig } from "../config/app-config.ts";
 import { findingPrinter } from "../printer.ts";
 import { appLogger, livePipeline, logHealthEvery, openStorage, untilSignal } from "../runtime.ts";
+import { secretBoxFor } from "../secret-keys.ts";
 
 /** `kamiyo monitor`: watch Hyperliquid live, store and print findings until interrupted. */
 export async function monitorCommand(
@@ -12,7 +13,7 @@ export async function monitorCommand(
 ): Promise<void> {
   const log = appLogger(config, stdio);
   const db = await openStorage(config, log);
-  const pipeline = await livePipeline(config, log, db);
+  const pipeline = await livePipeline(config, log, db, { secrets: secretBoxFor(config) });
   const print = findingPrinter(opts.json, (t) => stdio.out(t));
   pipeline.monitor.onChange((c) => print(c, Date.now()));
   pipeline.start();

@@ -4,6 +4,7 @@ import { RecordingHttpClient, ReplayWriter, recordFrames } from "@kamiyo/replay"
 import type { AppConfig } from "../config/app-config.ts";
 import { findingPrinter } from "../printer.ts";
 import { appLogger, livePipeline, openStorage, untilSignal } from "../runtime.ts";
+import { secretBoxFor } from "../secret-keys.ts";
 
 /** `kamiyo record`: run the live pipeline (as `kamiyo monitor`) and write its raw traffic to a replay file. */
 export async function recordCommand(
@@ -24,6 +25,7 @@ export async function recordCommand(
   });
   const db = await openStorage(config, log);
   const pipeline = await livePipeline(config, log, db, {
+    secrets: secretBoxFor(config),
     wrapHttp: (http) => new RecordingHttpClient(http, writer, clock),
     tapFrame: recordFrames(writer, clock),
   });

@@ -50,6 +50,8 @@ export async function serveCommand(
     roles.has("api") && config.databaseAppUrl
       ? await PostgresDb.open({ url: config.databaseAppUrl })
       : undefined;
+  // The key ring tenants' secrets are sealed with: one for the process (its API and alerting).
+  const secrets = secretBoxFor(config);
   const stream = split && config.nats ? await connectStream(config.nats) : null;
   // An API process apart from detection hears of findings written over NATS, when there is one.
   const notices =
@@ -59,8 +61,8 @@ export async function serveCommand(
   let pipeline: Pipeline | null = null;
   let half: PipelineHalf | null = null;
   if (stream && roles.has("ingest")) half = await startIngest(config, log, db, stream);
-  else if (stream) half = await startDetect(config, log, db, stream, shard);
-  else if (roles.has("ingest")) pipeline = await livePipeline(config, log, db);
+  else if (stream) half = await startDetect(config, log, db, stream, shard, secrets);
+  else if (roles.has("ingest")) pipeline = await livePipeline(config, log, db, { secrets });
   pipeline ??= half?.pipeline ?? null;
   // Delivering: the pipeline's own alerting when it runs here whole, else one of its own.
   const alerting = !roles.has("deliver")
@@ -70,7 +72,7 @@ export async function serveCommand(
       : await createAlerting(config, log, db, {
           clock,
           deliveries: "send",
-          secrets: secretBoxFor(config),
+          secrets,
         });
   // What this process observes and detects: the API's /ready and /metrics report it.
   const monitor = pipeline?.monitor ?? null;
@@ -91,7 +93,7 @@ export async function serveCommand(
       monitor,
       feed,
       alerting,
-      secrets: secretBoxFor(config),
+      secrets,
     });
   } else
     server = await startProbeServer({
@@ -146,7 +148,7 @@ export interface ServeParts {
   monitor: Monitor | null;
   feed: FindingFeed;
   alerting: Alerting | null;
-  /** The key ring tenants' secrets are sealed with (`secretBoxFor`); null: none can be stored. */
+  /** The key ring tenants' secrets are sealed with (`secretBoxFor`); null: no ad-platform credential can be stored, and channels' secrets are stored unsealed. */
   secrets: SecretBox | null;
   /** What `--demo` replays (`/meta` reports it). */
   demo?: DemoInfo;

@@ -1,3 +1,4 @@
+import type { ChannelSecretBox } from "@kamiyo/alerts";
 import type { Logger } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import type { ObservationStream } from "@kamiyo/monitor/stream";
@@ -25,7 +26,9 @@ export async function startIngest(
   stream: ObservationStream,
 ): Promise<PipelineHalf> {
   const publisher = new ObservationPublisher(stream, log.child({ component: "publisher" }));
+  // An ingest process stores no alert: it needs no key ring.
   const pipeline = await livePipeline(config, log, db, {
+    secrets: null,
     part: { kind: "ingest", forward: (obs) => publisher.push(obs) },
   });
   pipeline.start({ deliver: false });
@@ -75,8 +78,10 @@ export async function startDetect(
   db: Db,
   stream: ObservationStream,
   shard: { index: number; of: number },
+  secrets: ChannelSecretBox,
 ): Promise<PipelineHalf> {
   const pipeline = await livePipeline(config, log, db, {
+    secrets,
     part: { kind: "detect", shard: shard.index, shards: shard.of },
   });
   pipeline.start({ deliver: false });
