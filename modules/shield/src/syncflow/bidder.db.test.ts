@@ -1,6 +1,6 @@
 import type { ApiModuleContext } from "@kamiyo/api";
 import { apiHarness, type Harness } from "@kamiyo/api/testing";
-import { SystemClock, VirtualClock } from "@kamiyo/core";
+import { type Clock, SystemClock, VirtualClock } from "@kamiyo/core";
 import type { Db } from "@kamiyo/db";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { auditRecordPages } from "../audit/read-records.ts";
@@ -69,11 +69,14 @@ const metaBid = (campaignId: string, amountMicros = 1_230_000): BidRequest => ({
   amountMicros,
 });
 
-function newBidder(queueCapacity?: number): Bidder {
+function newBidder(
+  opts: { queueCapacity?: number; clock?: Clock; lane?: Partial<LaneOptions> } = {},
+): Bidder {
+  const lane = opts.lane ?? FAST;
   return new Bidder({
     db,
     gate,
-    clock: new SystemClock(),
+    clock: opts.clock ?? new SystemClock(),
     platforms: samePlatforms({
       google_ads: googleAdsPlatform(
         new GoogleAdsRestClient({
@@ -84,8 +87,8 @@ function newBidder(queueCapacity?: number): Bidder {
       ),
       meta: metaPlatform({ accessToken: "EAAB-flow", graphUrl: graph.url }),
     }),
-    lanes: { google_ads: FAST, meta: FAST },
-    ...(queueCapacity ? { queueCapacity } : {}),
+    lanes: { google_ads: lane, meta: lane },
+    ...(opts.queueCapacity ? { queueCapacity: opts.queueCapacity } : {}),
   });
 }
 
@@ -232,21 +235,7 @@ describe("the bidder", () => {
   it("holds every tenant's Google Ads bids for the install's developer-token quota, one tenant's for its account's", async () => {
     for (const rateScope of ["ACCOUNT", "DEVELOPER"] as const) {
       const clock = new VirtualClock(Date.UTC(2026, 11, 7));
-      const flow = new Bidder({
-        db,
-        gate,
-        clock,
-        platforms: samePlatforms({
-          google_ads: googleAdsPlatform(
-            new GoogleAdsRestClient({
-              baseUrl: google.url,
-              developerToken: "dev-flow",
-              accessToken: () => "ya29.flow",
-            }),
-          ),
-        }),
-        lanes: { google_ads: { ...FAST, maxInlineWaitMs: 1_000 } },
-      });
+      const flow = newBidder({ clock, lane: { ...FAST, maxInlineWaitMs: 1_000 } });
       try {
         const [a, b] = [await newTenant(), await newTenant()];
         google.requests.length = 0;
@@ -280,7 +269,7 @@ describe("the bidder", () => {
   it("refuses a bid when its account's queue is full, without sending it", async () => {
     const tenant = await newTenant();
     await bidder.close();
-    bidder = newBidder(1);
+    bidder = newBidder({ queueCapacity: 1 });
     const release = Promise.withResolvers<void>();
     google.faults.push({ kind: "held", until: release.promise }); // the first bid is in flight
     const first = bidder.submit(tenant, googleBid("cmp_q", 1_000_000));

@@ -65,6 +65,12 @@ const setBid =
       { account: "42", target: { kind: "ad_group_cpc", adGroupId }, amountMicros: 1_000_000 },
       signal,
     );
+/** A bid on the local Graph API's ad set 9001 of act_7 (its first call reads the currency). */
+const setMetaBid = (signal: AbortSignal) =>
+  meta.setAmount(
+    { account: "act_7", target: { kind: "ad_set_bid", adSetId: "9001" }, amountMicros: 20_000 },
+    signal,
+  );
 const fails = (p: Promise<unknown>) =>
   p.then(
     () => undefined,
@@ -184,14 +190,9 @@ describe("a platform account's lane", () => {
   it("fails at once a call whose announced wait is longer than it waits in line, and keeps the account paused", async () => {
     const clock = new VirtualClock(Date.UTC(2026, 11, 6));
     const lane = new PlatformLane("meta", "act_7", clock, FAST);
-    const bid = (signal: AbortSignal) =>
-      meta.setAmount(
-        { account: "act_7", target: { kind: "ad_set_bid", adSetId: "9001" }, amountMicros: 20_000 },
-        signal,
-      );
-    await lane.run(bid, { idempotent: true }); // reads the account's currency
+    await lane.run(setMetaBid, { idempotent: true }); // reads the account's currency
     graph.faults.push({ kind: "throttle", code: 80004, minutes: 5 });
-    const err = await fails(lane.run(bid, { idempotent: true }));
+    const err = await fails(lane.run(setMetaBid, { idempotent: true }));
     expect(err).toMatchObject({
       kind: "rate_limited",
       retryAfterMs: 300_000,
@@ -199,7 +200,7 @@ describe("a platform account's lane", () => {
     });
     expect(graph.requests).toHaveLength(3);
     expect(lane.snapshot().pausedUntil).toBe(clock.now() + 300_000);
-    const held = lane.run(bid, { idempotent: true });
+    const held = lane.run(setMetaBid, { idempotent: true });
     await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1), { timeout: 5_000 });
     expect(graph.requests).toHaveLength(3);
     clock.advanceTo(clock.now() + 300_000);
@@ -211,19 +212,14 @@ describe("a platform account's lane", () => {
   it("slows an account down when Meta's answers say its calls near a rate limit, before it is throttled", async () => {
     const clock = new VirtualClock(Date.UTC(2026, 11, 6));
     const lane = new PlatformLane("meta", "act_7", clock, FAST);
-    const bid = (signal: AbortSignal) =>
-      meta.setAmount(
-        { account: "act_7", target: { kind: "ad_set_bid", adSetId: "9001" }, amountMicros: 20_000 },
-        signal,
-      );
     try {
       // Below 90 % of every limit: no wait.
       graph.usage.callCountPct = 89;
-      await lane.run(bid, { idempotent: true });
+      await lane.run(setMetaBid, { idempotent: true });
       expect(lane.snapshot()).toMatchObject({ pausedUntil: 0, counters: { slowedDown: 0 } });
       // 95 % of the ad account's limit, whose window resets in 300 s: half of it is waited.
       graph.usage.adAccount = { pct: 95, resetSeconds: 300 };
-      expect(await lane.run(bid, { idempotent: true })).toMatchObject({
+      expect(await lane.run(setMetaBid, { idempotent: true })).toMatchObject({
         usage: { percent: 95, resetMs: 300_000 },
       });
       expect(lane.snapshot()).toMatchObject({
@@ -231,7 +227,7 @@ describe("a platform account's lane", () => {
         counters: { slowedDown: 1, rateLimited: 0 },
       });
       const sent = graph.requests.length;
-      const held = lane.run(bid, { idempotent: true });
+      const held = lane.run(setMetaBid, { idempotent: true });
       await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1), { timeout: 5_000 });
       expect(graph.requests).toHaveLength(sent);
       clock.advanceTo(clock.now() + 150_000);
