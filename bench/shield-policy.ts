@@ -24,21 +24,7 @@ import {
 import { createApiKey } from "@kamiyo/tenancy";
 import { type BenchDb, openBenchDb } from "./bench-db.ts";
 import { CLI_NODE_FLAGS, next, percentile, start } from "./children.ts";
-import { type CpuSnapshot, cpuSnapshot, cpuSplit } from "./cpu-split.ts";
-
-/**
- * CPU time a check cost each process, µs, from two snapshots: "API 45 µs, PostgreSQL 50 µs a
- * check" (Linux; empty elsewhere). The machine's two cores give 100 µs a check at 20,000/s.
- */
-function cpuPerCheck(before: CpuSnapshot | null, after: CpuSnapshot | null, checks: number) {
-  if (!before || !after) return "";
-  const us = (ticks: number) => `${((ticks / 100 / checks) * 1e6).toFixed(0)} µs`;
-  const parts = Object.keys(after.named).map(
-    (name) => `${name} ${us((after.named[name] ?? 0) - (before.named[name] ?? 0))}`,
-  );
-  parts.push(`PostgreSQL server ${us(after.postgres - before.postgres)}`);
-  return `CPU a check: ${parts.join(", ")}`;
-}
+import { cpuPerCheck, cpuSnapshot, cpuSplit } from "./cpu-split.ts";
 
 type Row = [string, string, string];
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
