@@ -19,7 +19,8 @@ export default function InvoicesPage() {
       <h1 id="shield-invoices-title">Invoices</h1>
       <p className="hint">
         Earnings = share × (value − baseline ROAS × spend), computed from the audit trail's bids and
-        outcomes of the period; each invoice names the records it counted.
+        outcomes of the period; each invoice names the records it counted. Due adds the corrections:
+        earlier periods billed again for outcomes recorded after their invoices.
       </p>
       {error ? <p role="alert">Could not load the invoices: {error}</p> : null}
       {rows !== null && rows.length === 0 ? (
